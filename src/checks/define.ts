@@ -1,0 +1,39 @@
+// How a check is written: its metadata comes from meta.ts, its `run` is a pure function of facts.
+// A check returns findings (none = pass), or `skip`/`pass` with a reason; a fact it needs that is
+// missing makes the engine skip it with that fact's reason.
+import type {Facts} from '../facts/facts.js';
+import type {Evidence, Severity} from '../model.js';
+import {checkMeta, type CheckMeta} from './meta.js';
+
+export interface FindingDraft {
+  subject: string;
+  message: string;
+  /** Commands to run, naming the real subject. */
+  fix: string;
+  evidence: Evidence[];
+  /** Defaults to the check's severity. */
+  severity?: Severity;
+  /** Defaults to the short explanation of the check's docs page. */
+  explanation?: string;
+}
+
+export type CheckOutcome =
+  | {status: 'pass'; note?: string}
+  | {status: 'skip'; reason: string}
+  | {status: 'fail'; findings: FindingDraft[]};
+
+export interface CheckDefinition extends CheckMeta {
+  run(facts: Facts): CheckOutcome | FindingDraft[];
+}
+
+export function defineCheck(id: string, run: CheckDefinition['run']): CheckDefinition {
+  return {...checkMeta(id), run};
+}
+
+export const pass = (note?: string): CheckOutcome => ({status: 'pass', note});
+export const skip = (reason: string): CheckOutcome => ({status: 'skip', reason});
+
+/** Evidence helper: one source, its proving lines. */
+export function evidence(source: string, ...lines: string[]): Evidence {
+  return {source, lines};
+}

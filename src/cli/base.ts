@@ -1,0 +1,41 @@
+// What every tapdoctor command shares: one-line errors with exit code 2 (never a stack trace),
+// and the flags of the analyzing commands. Kept light: heavy modules load inside run().
+import {Command, Flags} from '@oclif/core';
+
+export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+export const FORMATS = ['text', 'json', 'junit', 'prometheus', 'nagios', 'html'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export const reportFlags = {
+  only: Flags.string({description: 'run only these checks (IDs or slugs, comma-separated)', delimiter: ',', multiple: true}),
+  skip: Flags.string({description: 'skip these checks (IDs or slugs, comma-separated)', delimiter: ',', multiple: true}),
+  'fail-on': Flags.string({description: 'lowest finding severity that makes the exit code 1', options: [...FAIL_ON], default: 'warning'}),
+  json: Flags.boolean({description: 'print the versioned JSON report (same as --format json)', default: false}),
+  format: Flags.string({description: 'output format', options: [...FORMATS]}),
+  output: Flags.string({char: 'o', description: 'write the report to this file (atomically) instead of stdout'}),
+  color: Flags.boolean({description: 'colour the text output (default: only on a terminal, off with NO_COLOR)', allowNo: true}),
+  config: Flags.string({description: 'site settings file (default: /etc/tapdoctor.yaml below --root, if present)'}),
+  'gre-mtu': Flags.integer({description: 'MTU the SUTs behind GRE must use (default 1458)', min: 576, max: 9000}),
+  'multi-nic': Flags.boolean({description: 'expect tap(N-1+64k) for multi-NIC jobs as well', allowNo: true}),
+  'ignore-interface': Flags.string({description: 'never treat this interface as an uplink (repeatable, prefix* globs)', multiple: true}),
+  quiet: Flags.boolean({char: 'q', description: 'no progress output on stderr', default: false}),
+};
+
+export const liveFlags = {
+  root: Flags.string({description: 'read host files (/etc, /var, /usr) below this directory instead of /', default: '/'}),
+  timeout: Flags.integer({description: 'seconds each host command may take before it is killed', default: 10, min: 1, max: 600}),
+};
+
+export abstract class TapdoctorCommand extends Command {
+  static override enableJsonFlag = false;
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    // oclif's own exit (this.exit) passes through untouched.
+    if (err.oclif?.exit !== undefined && err.name === 'ExitError') throw err;
+    const message = (err.message || String(err)).split('\n').find((l) => l.trim()) ?? 'failed';
+    process.stderr.write(`tapdoctor: ${message.replace(/^Error:\s*/, '')}\n`);
+    if (process.env.TAPDOCTOR_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
+    return this.exit(2);
+  }
+}

@@ -1,0 +1,128 @@
+// The shared tail of check / analyze / gate: settings, checks, rendering and the exit code.
+import {join} from 'node:path';
+import {loadConfig, type TapdoctorConfig} from '../config.js';
+import type {CheckDefinition} from '../checks/define.js';
+import {UserError} from '../errors.js';
+import type {Report, Severity} from '../model.js';
+import type {Snapshot} from '../sources/snapshot.js';
+import type {FailOn, Format} from './base.js';
+
+export interface ReportFlags {
+  only?: string[];
+  skip?: string[];
+  'fail-on': string;
+  json: boolean;
+  format?: string;
+  output?: string;
+  color?: boolean;
+  config?: string;
+  'gre-mtu'?: number;
+  'multi-nic'?: boolean;
+  'ignore-interface'?: string[];
+  quiet: boolean;
+}
+
+export async function settingsFor(flags: ReportFlags, root: string): Promise<TapdoctorConfig> {
+  return loadConfig(flags.config, join(root, 'etc/tapdoctor.yaml'), {
+    greMtu: flags['gre-mtu'],
+    multiNic: flags['multi-nic'],
+    ignoreInterfaces: flags['ignore-interface'],
+  });
+}
+
+export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} = {}): Promise<CheckDefinition[]> {
+  const [{CHECKS}, {selectChecks}] = await Promise.all([import('../checks/registry.js'), import('../engine.js')]);
+  const pool = CHECKS.filter((c) => opts.gate || !c.gate);
+  const known = new Set(pool.flatMap((c) => [c.id, c.slug.toUpperCase()]));
+  for (const id of [...(flags.only ?? []), ...(flags.skip ?? [])]) {
+    if (!known.has(id.trim().toUpperCase())) throw new UserError(`unknown check '${id}' (see: tapdoctor checks list)`);
+  }
+  const chosen = selectChecks(pool, flags.only?.map((s) => s.trim()), flags.skip?.map((s) => s.trim()));
+  if (chosen.length === 0) throw new UserError('no check left to run after --only/--skip');
+  return chosen;
+}
+
+export async function analyze(snapshot: Snapshot, flags: ReportFlags, config: TapdoctorConfig, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Report> {
+  const checks = await selectedChecks(flags, opts);
+  const {analyzeSnapshot} = await import('../engine.js');
+  return analyzeSnapshot(snapshot, checks, config, {mode: target.mode, path: target.path});
+}
+
+export function formatOf(flags: ReportFlags): Format {
+  if (flags.json && flags.format && flags.format !== 'json') throw new UserError('--json and --format disagree; give one');
+  return (flags.json ? 'json' : (flags.format ?? 'text')) as Format;
+}
+
+const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1};
+
+/** 0: nothing at or above --fail-on; 1: such findings; 2: nothing could be analyzed. */
+export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 | 2 {
+  const ran = report.results.filter((r) => r.status === 'pass' || r.status === 'fail');
+  if (ran.length === 0) return 2;
+  if (failOn === 'never') return 0;
+  const threshold = RANK[failOn];
+  const hit = report.results.some((r) => r.findings.some((f) => RANK[f.severity] >= threshold));
+  return hit ? 1 : 0;
+}
+
+export interface Rendered {
+  text: string;
+  /** Formats with their own exit-code convention (nagios) set it here. */
+  exitCode?: number;
+}
+
+export async function render(report: Report, format: Format, opts: {color: boolean; snapshot: Snapshot; config: TapdoctorConfig}): Promise<Rendered> {
+  switch (format) {
+    case 'json': {
+      const {renderJson} = await import('../report/json.js');
+      return {text: renderJson(report)};
+    }
+    case 'text': {
+      const {renderText} = await import('../report/text.js');
+      return {text: renderText(report, {color: opts.color})};
+    }
+    case 'junit': {
+      const {renderJunit} = await import('../report/junit.js');
+      return {text: renderJunit(report)};
+    }
+    case 'prometheus': {
+      const {renderPrometheus} = await import('../report/prometheus.js');
+      return {text: renderPrometheus(report, Math.floor(Date.now() / 1000))};
+    }
+    case 'nagios': {
+      const {renderNagios} = await import('../report/nagios.js');
+      const out = renderNagios(report);
+      return {text: out.text, exitCode: out.exitCode};
+    }
+    case 'html': {
+      const [{renderHtml}, {buildTopology}, {Facts}, {SnapshotView}] = await Promise.all([
+        import('../report/html.js'),
+        import('../report/topology.js'),
+        import('../facts/facts.js'),
+        import('../sources/snapshot.js'),
+      ]);
+      const facts = new Facts(new SnapshotView(opts.snapshot), opts.config);
+      return {text: renderHtml(report, buildTopology(facts, report))};
+    }
+  }
+}
+
+export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream = process.stdout): boolean {
+  if (flag !== undefined) return flag;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY);
+}
+
+/** Print or write the rendered report; returns the exit code the command should end with. */
+export async function deliver(report: Report, flags: ReportFlags, snapshot: Snapshot, config: TapdoctorConfig): Promise<number> {
+  const format = formatOf(flags);
+  const rendered = await render(report, format, {color: format === 'text' && !flags.output && useColor(flags.color), snapshot, config});
+  if (flags.output) {
+    const {writeFileAtomic} = await import('../report/write-output.js');
+    await writeFileAtomic(flags.output, rendered.text);
+  } else {
+    process.stdout.write(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
+  }
+  return rendered.exitCode ?? exitCodeFor(report, flags['fail-on'] as FailOn);
+}

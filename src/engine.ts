@@ -1,0 +1,74 @@
+// The analysis pipeline after collection: snapshot -> facts -> checks -> report. Shared by
+// `check`, `analyze` and `gate`, so live and offline runs give the same findings.
+import type {TapdoctorConfig} from './config.js';
+import type {CheckDefinition, CheckOutcome, FindingDraft} from './checks/define.js';
+import {shortExplanation} from './checks/docs.js';
+import {Facts, FactUnavailable} from './facts/facts.js';
+import {summarize, type CheckResult, type Finding, type Report, type SourceProblem} from './model.js';
+import {SnapshotView, type Snapshot} from './sources/snapshot.js';
+
+export interface AnalyzeOptions {
+  only?: string[];
+  skip?: string[];
+  mode: 'live' | 'snapshot';
+  path?: string;
+}
+
+export function selectChecks(all: readonly CheckDefinition[], only?: string[], skip?: string[]): CheckDefinition[] {
+  const norm = (ids?: string[]) => new Set((ids ?? []).map((i) => i.toUpperCase()));
+  const o = norm(only);
+  const s = norm(skip);
+  return all.filter((c) => (o.size === 0 || o.has(c.id) || o.has(c.slug.toUpperCase())) && !s.has(c.id) && !s.has(c.slug.toUpperCase()));
+}
+
+export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
+  const base = {id: check.id, slug: check.slug, title: check.title, severity: check.severity};
+  let outcome: CheckOutcome;
+  try {
+    const out = check.run(facts);
+    outcome = Array.isArray(out) ? (out.length > 0 ? {status: 'fail', findings: out} : {status: 'pass'}) : out;
+  } catch (error) {
+    if (error instanceof FactUnavailable) {
+      return {...base, status: error.kind === 'error' ? 'error' : 'skip', reason: error.reason, findings: []};
+    }
+    return {...base, status: 'error', reason: `internal error in ${check.id}: ${(error as Error).message}`, findings: []};
+  }
+  if (outcome.status === 'skip') return {...base, status: 'skip', reason: outcome.reason, findings: []};
+  if (outcome.status === 'pass') return {...base, status: 'pass', ...(outcome.note ? {reason: outcome.note} : {}), findings: []};
+  if (outcome.findings.length === 0) return {...base, status: 'pass', findings: []};
+  return {...base, status: 'fail', findings: outcome.findings.map((d) => toFinding(check, d))};
+}
+
+function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
+  return {
+    checkId: check.id,
+    slug: check.slug,
+    severity: d.severity ?? check.severity,
+    subject: d.subject,
+    message: d.message,
+    explanation: d.explanation ?? shortExplanation(check.id),
+    fix: d.fix,
+    evidence: d.evidence,
+  };
+}
+
+export function analyzeSnapshot(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Report {
+  const view = new SnapshotView(snapshot);
+  const facts = new Facts(view, config);
+  const results = checks.map((c) => runCheck(c, facts));
+  return {
+    target: {mode: opts.mode, host: snapshot.manifest.hostname, path: opts.path, capturedAt: snapshot.manifest.capturedAt},
+    results,
+    summary: summarize(results),
+    sourceProblems: sourceProblems(snapshot),
+  };
+}
+
+function sourceProblems(snapshot: Snapshot): SourceProblem[] {
+  const out: SourceProblem[] = [];
+  for (const rec of Object.values(snapshot.manifest.sources)) {
+    if (rec.status === 'failed') out.push({source: rec.name, problem: rec.reason ?? 'failed'});
+    else for (const e of rec.entries) if (e.error) out.push({source: `${rec.name}${e.key ? ` [${e.key}]` : ` ${e.binding}`}`, problem: e.error});
+  }
+  return out;
+}

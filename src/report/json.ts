@@ -1,0 +1,22 @@
+// The versioned JSON report. Its shape is fixed by schema/report.schema.json; bump
+// SCHEMA_VERSION on any incompatible change.
+import type {Report} from '../model.js';
+import {TOOL_VERSION} from '../version.js';
+
+export const SCHEMA_VERSION = 1;
+
+export function toJsonReport(report: Report): object {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: {name: 'tapdoctor', version: TOOL_VERSION},
+    target: {mode: report.target.mode, host: report.target.host, ...(report.target.path ? {path: report.target.path} : {}), capturedAt: report.target.capturedAt},
+    summary: report.summary,
+    checks: report.results.map((r) => ({id: r.id, slug: r.slug, title: r.title, severity: r.severity, status: r.status, ...(r.reason ? {reason: r.reason} : {})})),
+    findings: report.results.flatMap((r) => r.findings),
+    sourceProblems: report.sourceProblems,
+  };
+}
+
+export function renderJson(report: Report): string {
+  return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+}

@@ -1,0 +1,159 @@
+// JUnit XML: the format every CI system (Jenkins, GitLab, GitHub test reporters) reads. One
+// <testsuite> per host, one <testcase> per check, one <failure> per finding, so a CI page lists
+// each broken tap or rule by name. Schema: test/report/xsd/junit.xsd (Jenkins-style JUnit).
+import type {CheckResult, Finding, Report} from '../model.js';
+
+/**
+ * Render one or more reports as a JUnit XML document (UTF-8, XML 1.0).
+ * Counts on <testsuites>/<testsuite> are per check: a check with three findings is one failed test.
+ */
+export function renderJunit(reports: Report | readonly Report[]): string {
+  const list: readonly Report[] = Array.isArray(reports) ? reports : [reports as Report];
+  const totals = {tests: 0, failures: 0, errors: 0, skipped: 0};
+  const suites: string[] = [];
+  for (const report of list) {
+    const counts = countResults(report.results);
+    totals.tests += counts.tests;
+    totals.failures += counts.failures;
+    totals.errors += counts.errors;
+    totals.skipped += counts.skipped;
+    suites.push(renderSuite(report, counts));
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="tapdoctor" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+function countResults(results: readonly CheckResult[]): Counts {
+  const c: Counts = {tests: results.length, failures: 0, errors: 0, skipped: 0};
+  for (const r of results) {
+    if (r.status === 'fail') c.failures += 1;
+    else if (r.status === 'error') c.errors += 1;
+    else if (r.status === 'skip') c.skipped += 1;
+  }
+  return c;
+}
+
+function renderSuite(report: Report, c: Counts): string {
+  const {target} = report;
+  const out: string[] = [];
+  out.push(
+    `  <testsuite name="${attr(target.host)}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" timestamp="${attr(target.capturedAt)}" hostname="${attr(target.host)}">`,
+  );
+  out.push('    <properties>');
+  out.push(`      <property name="mode" value="${attr(target.mode)}"/>`);
+  if (target.path !== undefined) out.push(`      <property name="path" value="${attr(target.path)}"/>`);
+  out.push('    </properties>');
+  const classname = `tapdoctor.${target.host}`;
+  for (const r of report.results) out.push(...renderCase(r, classname));
+  // Source problems explain skips ("needs root"); CI shows system-err next to the suite.
+  if (report.sourceProblems.length > 0) {
+    const lines = report.sourceProblems.map((p) => `${p.source}: ${p.problem}`);
+    out.push(`    <system-err>${text(lines.join('\n'))}</system-err>`);
+  }
+  out.push('  </testsuite>');
+  return out.join('\n');
+}
+
+function renderCase(r: CheckResult, classname: string): string[] {
+  const open = `    <testcase classname="${attr(classname)}" name="${attr(`${r.id} ${r.slug}`)}"`;
+  const body: string[] = [];
+  if (r.status === 'fail') {
+    for (const f of r.findings) {
+      body.push(`      <failure message="${attr(`${f.subject}: ${f.message}`)}" type="${attr(f.severity)}">${text(failureBody(f))}</failure>`);
+    }
+  } else if (r.status === 'skip') {
+    body.push(`      <skipped message="${attr(r.reason ?? 'skipped')}"/>`);
+  } else if (r.status === 'error') {
+    body.push(`      <error message="${attr(r.reason ?? 'check failed to run')}"/>`);
+  } else if (r.reason) {
+    // A pass that could not cover everything says so; never silent.
+    body.push(`      <system-out>${text(r.reason)}</system-out>`);
+  }
+  if (body.length === 0) return [`${open}/>`];
+  return [`${open}>`, ...body, '    </testcase>'];
+}
+
+/** The text CI shows when a finding is expanded: everything needed to act on it. */
+export function failureBody(f: Finding): string {
+  const parts = [`${f.checkId} ${f.slug} [${f.severity}] ${f.subject}`, f.message, '', 'Why:', f.explanation, '', 'Fix:', f.fix];
+  if (f.evidence.length > 0) {
+    parts.push('', 'Evidence:');
+    for (const e of f.evidence) {
+      parts.push(`  ${e.source}:`);
+      for (const line of e.lines) parts.push(`    ${line}`);
+    }
+  }
+  return parts.join('\n');
+}
+
+// --- XML escaping ------------------------------------------------------------------------------
+
+/**
+ * Make a string storable in XML 1.0: characters the spec forbids outright (C0 controls other than
+ * tab/LF/CR, U+FFFE/U+FFFF, lone surrogates) cannot even be written as character references, so
+ * they become visible `\xNN` / `\uNNNN` text instead of silently vanishing from evidence.
+ */
+export function xmlSafe(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out += s[i]! + s[i + 1]!;
+        i++;
+        continue;
+      }
+      out += `\\u${hex(c, 4)}`;
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      out += `\\u${hex(c, 4)}`;
+    } else if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0xfffe || c === 0xffff) {
+      out += c < 0x100 ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).toUpperCase().padStart(width, '0');
+}
+
+/**
+ * Element content: & and < must go; > too, so `]]>` can never appear. CR becomes a reference
+ * because parsers fold a literal CR/CRLF into LF (end-of-line handling).
+ */
+export function text(s: string): string {
+  return xmlSafe(s).replace(/[&<>\r]/g, (ch) => ATTR_ESCAPES[ch]!);
+}
+
+/**
+ * Attribute value in double quotes. Tab, LF and CR become character references because an XML
+ * parser normalises literal ones to spaces (attribute-value normalisation) and the text would change.
+ */
+export function attr(s: string): string {
+  return xmlSafe(s).replace(/[&<>"\t\n\r]/g, (ch) => ATTR_ESCAPES[ch]!);
+}
+
+const ATTR_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+};

@@ -1,0 +1,229 @@
+// The source catalogue: every piece of host data tapdoctor reads, named once, with its live
+// binding and its place in a snapshot. It is the single list of what collection runs or reads;
+// parsers, facts and checks only ever see the names.
+//
+// Kinds:
+//  - command:   one read-only command, run in the namespaces tapdoctor runs in.
+//  - perKey:    one read-only command per key, keys derived from already collected sources
+//               (one `ovs-ofctl dump-flows` per bridge, one `getcap` per qemu binary).
+//  - files:     host files by absolute path or glob. `where: 'host'` paths are read below --root;
+//               `where: 'kernel'` paths (/proc, /sys) always come from the running kernel.
+//  - probe:     a read-only look computed by the collector from other sources (is the pool's qemu
+//               alive, is the factory share answering stat within its timeout).
+
+export type Redaction = 'none' | 'keyvalue' | 'fstab' | 'nm-keyfile';
+
+interface BaseSource {
+  name: string;
+  description: string;
+  /** Root is needed for a complete answer (a non-root run records "needs root" when it fails). */
+  needsRoot?: boolean;
+  /** Per-command timeout override, in ms (default: the run's --timeout). */
+  timeoutMs?: number;
+}
+
+export interface CommandSource extends BaseSource {
+  kind: 'command';
+  argv: string[];
+  /** Exit codes that still carry data (firewall-cmd says "not running" with 252). */
+  okExitCodes?: number[];
+}
+
+export interface PerKeySource extends BaseSource {
+  kind: 'perKey';
+  /** The argv for one key; `{key}` is replaced by the key. */
+  argv: string[];
+  /** Which derivation produces the keys (see live.ts keyDerivers). */
+  keysFrom: 'ovs-bridges' | 'qemu-binaries' | 'gre-peers';
+}
+
+export interface FilesSource extends BaseSource {
+  kind: 'files';
+  where: 'host' | 'kernel';
+  /** Absolute paths; `*` matches within one path segment. */
+  paths: string[];
+  redaction: Redaction;
+  /** Record symlink targets instead of following them (systemd .wants, ifcfg-tapN links). */
+  links?: boolean;
+}
+
+export interface ProbeSource extends BaseSource {
+  kind: 'probe';
+  probe: 'qemu-alive' | 'factory-share-stat';
+  /** The commands a probe may run, for the read-only allow-list. */
+  argv?: string[];
+}
+
+export type SourceSpec = CommandSource | PerKeySource | FilesSource | ProbeSource;
+
+const OVS_TIMEOUT = ['--timeout=5'];
+
+export const CATALOGUE: readonly SourceSpec[] = [
+  // --- kernel network state -----------------------------------------------------------------
+  {name: 'ip.addr', kind: 'command', argv: ['ip', '-j', '-d', 'addr', 'show'], description: 'links, their flags, masters and addresses'},
+  {name: 'ip.route4', kind: 'command', argv: ['ip', '-j', '-4', 'route', 'show', 'table', 'main'], description: 'IPv4 routes of the main table'},
+  {name: 'ip.route6', kind: 'command', argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'main'], description: 'IPv6 routes of the main table'},
+  {name: 'ip.rule4', kind: 'command', argv: ['ip', '-j', '-4', 'rule', 'show'], description: 'IPv4 policy routing rules'},
+  {name: 'ip.route-get', kind: 'perKey', keysFrom: 'gre-peers', argv: ['ip', '-j', '-4', 'route', 'get', '{key}'], description: 'the route to each GRE peer'},
+  {
+    name: 'sysctl.runtime',
+    kind: 'files',
+    where: 'kernel',
+    paths: [
+      '/proc/sys/net/ipv4/ip_forward',
+      '/proc/sys/net/ipv4/conf/*/forwarding',
+      '/proc/sys/net/ipv6/conf/*/forwarding',
+      '/proc/sys/net/ipv6/conf/*/accept_ra',
+    ],
+    redaction: 'none',
+    description: 'runtime forwarding and accept_ra values',
+  },
+  {
+    name: 'tap.sysfs',
+    kind: 'files',
+    where: 'kernel',
+    paths: ['/sys/class/net/*/tun_flags', '/sys/class/net/*/owner', '/sys/class/net/*/group'],
+    redaction: 'none',
+    description: 'tun/tap flags, owner and group of every tun device',
+  },
+  {name: 'proc.uptime', kind: 'files', where: 'kernel', paths: ['/proc/uptime'], redaction: 'none', description: 'seconds since boot'},
+  {name: 'mountinfo', kind: 'files', where: 'kernel', paths: ['/proc/self/mountinfo'], redaction: 'none', description: 'mounts seen by tapdoctor'},
+
+  // --- firewall ------------------------------------------------------------------------------
+  {name: 'iptables.save', kind: 'command', argv: ['iptables-save', '-c'], needsRoot: true, description: 'IPv4 iptables rules with counters'},
+  {name: 'ip6tables.save', kind: 'command', argv: ['ip6tables-save', '-c'], needsRoot: true, description: 'IPv6 iptables rules with counters'},
+  {name: 'iptables-legacy.save', kind: 'command', argv: ['iptables-legacy-save', '-c'], needsRoot: true, description: 'rules in the legacy iptables backend'},
+  {name: 'nft.ruleset', kind: 'command', argv: ['nft', '-j', 'list', 'ruleset'], needsRoot: true, description: 'the nftables ruleset (JSON)'},
+  {name: 'firewalld.runtime', kind: 'command', argv: ['firewall-cmd', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld runtime zones'},
+  {name: 'firewalld.permanent', kind: 'command', argv: ['firewall-cmd', '--permanent', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld permanent zones'},
+  {
+    name: 'firewall.files',
+    kind: 'files',
+    where: 'host',
+    paths: [
+      '/etc/firewall.nft',
+      '/etc/nftables.conf',
+      '/etc/sysconfig/nftables.conf',
+      '/etc/nftables/*.nft',
+      '/etc/nftables/*.conf',
+      '/etc/sysconfig/iptables',
+      '/etc/sysconfig/ip6tables',
+      '/etc/iptables/rules.v4',
+      '/etc/iptables/rules.v6',
+    ],
+    redaction: 'none',
+    description: 'persisted firewall rule files',
+  },
+  {
+    name: 'firewalld.files',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/firewalld/firewalld.conf', '/etc/firewalld/zones/*.xml', '/usr/lib/firewalld/zones/*.xml'],
+    redaction: 'none',
+    description: 'firewalld configuration and zone files',
+  },
+
+  // --- Open vSwitch --------------------------------------------------------------------------
+  {name: 'ovs.bridges', kind: 'command', argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', 'list', 'bridge'], needsRoot: true, description: 'OVS bridges'},
+  {name: 'ovs.ports', kind: 'command', argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', 'list', 'port'], needsRoot: true, description: 'OVS ports with tags and vlan_mode'},
+  {name: 'ovs.interfaces', kind: 'command', argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', 'list', 'interface'], needsRoot: true, description: 'OVS interfaces with type, options, ofport, error, MTU'},
+  {name: 'ovs.show', kind: 'command', argv: ['ovs-vsctl', ...OVS_TIMEOUT, 'show'], needsRoot: true, description: 'OVS overview'},
+  {name: 'ovs.flows', kind: 'perKey', keysFrom: 'ovs-bridges', argv: ['ovs-ofctl', 'dump-flows', '{key}'], needsRoot: true, description: 'OpenFlow rules of each bridge'},
+
+  // --- qemu and taps -------------------------------------------------------------------------
+  {name: 'qemu.getcap', kind: 'perKey', keysFrom: 'qemu-binaries', argv: ['getcap', '{key}'], description: 'file capabilities of each qemu-system binary'},
+  {name: 'accounts', kind: 'files', where: 'host', paths: ['/etc/passwd', '/etc/group'], redaction: 'none', description: 'users and groups (for the worker user)'},
+
+  // --- openQA worker -------------------------------------------------------------------------
+  {
+    name: 'openqa.workers-ini',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/openqa/workers.ini', '/etc/openqa/workers.ini.d/*.ini', '/usr/etc/openqa/workers.ini', '/usr/etc/openqa/workers.ini.d/*.ini'],
+    redaction: 'keyvalue',
+    description: 'worker configuration (client.conf with API keys is never read)',
+  },
+  {
+    name: 'openqa.switch-config',
+    kind: 'files',
+    where: 'host',
+    paths: [
+      '/etc/sysconfig/os-autoinst-openvswitch',
+      '/etc/systemd/system/os-autoinst-openvswitch.service.d/*.conf',
+      '/usr/lib/systemd/system/os-autoinst-openvswitch.service',
+      '/etc/systemd/system/os-autoinst-openvswitch.service',
+    ],
+    redaction: 'keyvalue',
+    description: 'os-autoinst-openvswitch settings, unit and drop-ins',
+  },
+  {name: 'openqa.pool', kind: 'files', where: 'host', paths: ['/var/lib/openqa/pool/*/vars.json', '/var/lib/openqa/pool/*/qemu.pid'], redaction: 'keyvalue', description: 'running jobs: vars.json and qemu.pid per pool dir'},
+  {name: 'openqa.qemu-alive', kind: 'probe', probe: 'qemu-alive', description: 'whether each pool qemu.pid names a live qemu process'},
+
+  // --- storage -------------------------------------------------------------------------------
+  {name: 'fstab', kind: 'files', where: 'host', paths: ['/etc/fstab'], redaction: 'fstab', description: 'persisted mounts'},
+  {
+    name: 'systemd.mount-units',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/systemd/system/*.mount', '/etc/systemd/system/*.automount', '/etc/systemd/system/var-lib-openqa-share.service'],
+    redaction: 'fstab',
+    description: 'mount and automount units',
+  },
+  {name: 'share.stat', kind: 'probe', probe: 'factory-share-stat', argv: ['stat', '-c', '%F', '/var/lib/openqa/share/factory'], timeoutMs: 5000, description: 'whether the mounted factory share answers stat in time'},
+
+  // --- persisted configuration (the gate) ----------------------------------------------------
+  {
+    name: 'sysctl.files',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/sysctl.conf', '/etc/sysctl.d/*.conf', '/usr/lib/sysctl.d/*.conf', '/run/sysctl.d/*.conf'],
+    redaction: 'none',
+    description: 'persisted sysctl settings',
+  },
+  {
+    name: 'network.ifcfg',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/sysconfig/network/ifcfg-*', '/etc/sysconfig/network-scripts/ifcfg-*'],
+    redaction: 'keyvalue',
+    links: true,
+    description: 'wicked and network-scripts interface files',
+  },
+  {
+    name: 'network.nm',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/NetworkManager/system-connections/*', '/etc/NetworkManager/NetworkManager.conf', '/etc/NetworkManager/conf.d/*.conf'],
+    redaction: 'nm-keyfile',
+    needsRoot: true,
+    description: 'NetworkManager profiles and settings',
+  },
+  {
+    name: 'network.preup',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/wicked/scripts/*', '/etc/NetworkManager/dispatcher.d/*', '/etc/NetworkManager/dispatcher.d/pre-up.d/*'],
+    redaction: 'keyvalue',
+    description: 'GRE pre-up scripts (wicked PRE_UP_SCRIPT, NM dispatcher)',
+  },
+  {
+    name: 'systemd.wants',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/systemd/system/*.wants/*'],
+    redaction: 'none',
+    links: true,
+    description: 'enabled units (symlinks in .wants directories)',
+  },
+  {name: 'systemd.units', kind: 'command', argv: ['systemctl', 'list-units', '--all', '--no-legend', '--plain', '--no-pager'], description: 'loaded units and whether they run'},
+  {name: 'os-release', kind: 'files', where: 'host', paths: ['/etc/os-release'], redaction: 'none', description: 'distribution'},
+];
+
+export const SOURCE_NAMES = CATALOGUE.map((s) => s.name);
+
+export function sourceSpec(name: string): SourceSpec | undefined {
+  return CATALOGUE.find((s) => s.name === name);
+}
+
+/** Never captured, whatever a glob matches: it holds the openQA API key and secret. */
+export const NEVER_CAPTURED = ['/etc/openqa/client.conf', '/usr/etc/openqa/client.conf', '/etc/shadow', '/etc/gshadow'];

@@ -1,0 +1,154 @@
+// The live collector: runs the catalogue on this host, read-only, in parallel, every command with
+// a deadline, and returns an in-memory snapshot. A missing tool, a non-zero exit or a permission
+// problem becomes a recorded failure with its reason; nothing here throws for host trouble.
+import {hostname} from 'node:os';
+import {CATALOGUE, type CommandSource, type FilesSource, type PerKeySource, type ProbeSource, type SourceSpec} from './catalogue.js';
+import {readHostFiles} from './read-files.js';
+import {formatSeconds, runCommand} from './run-command.js';
+import {commandPath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Snapshot, type SourceRecord} from './snapshot.js';
+import {deriveKeys} from './derive-keys.js';
+import {runProbe} from './probes.js';
+
+export interface CollectOptions {
+  /** Host files are read below this directory ('/' normally). */
+  root: string;
+  timeoutMs: number;
+  toolVersion: string;
+  /** Called as each source finishes (progress display). */
+  onProgress?: (done: number, total: number, source: string) => void;
+  /** Limit to these sources (tests); default: the whole catalogue. */
+  sources?: readonly SourceSpec[];
+  env?: NodeJS.ProcessEnv;
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+
+export interface CollectContext extends Required<Omit<CollectOptions, 'onProgress' | 'sources' | 'toolVersion'>> {
+  isRoot: boolean;
+}
+
+export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
+  const ctx: CollectContext = {
+    root: opts.root,
+    timeoutMs: opts.timeoutMs,
+    env: opts.env ?? process.env,
+    maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
+    isRoot: process.getuid?.() === 0,
+  };
+  const specs = opts.sources ?? CATALOGUE;
+  const sources: Record<string, SourceRecord> = {};
+  const contents = new Map<string, Buffer>();
+  let done = 0;
+  const finish = (rec: SourceRecord, data: Map<string, Buffer>) => {
+    sources[rec.name] = rec;
+    for (const [k, v] of data) contents.set(k, v);
+    opts.onProgress?.(++done, specs.length, rec.name);
+  };
+
+  // Phase 1: everything that needs nothing else. Phase 2: per-key commands and probes, whose keys
+  // come from phase-1 output (bridges -> dump-flows, pool pids -> liveness).
+  const firstPhase = specs.filter((s) => s.kind === 'command' || s.kind === 'files');
+  const secondPhase = specs.filter((s) => s.kind === 'perKey' || s.kind === 'probe');
+  await Promise.all(firstPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
+  await Promise.all(secondPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
+
+  return {
+    manifest: {
+      format: SNAPSHOT_FORMAT,
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      tool: {name: 'tapdoctor', version: opts.toolVersion},
+      hostname: hostname(),
+      capturedAt: new Date().toISOString(),
+      root: opts.root,
+      collectedAsRoot: ctx.isRoot,
+      sources,
+    },
+    contents,
+  };
+}
+
+export interface Collected {
+  sources: Record<string, SourceRecord>;
+  contents: Map<string, Buffer>;
+}
+
+type Result = [SourceRecord, Map<string, Buffer>];
+
+async function collectOne(spec: SourceSpec, ctx: CollectContext, soFar: Collected): Promise<Result> {
+  switch (spec.kind) {
+    case 'command':
+      return collectCommand(spec, ctx);
+    case 'files':
+      return collectFiles(spec, ctx);
+    case 'perKey':
+      return collectPerKey(spec, ctx, soFar);
+    case 'probe':
+      return collectProbe(spec, ctx, soFar);
+  }
+}
+
+async function commandEntry(spec: CommandSource | PerKeySource, argv: string[], ctx: CollectContext, key?: string): Promise<[EntryRecord, Buffer | undefined]> {
+  const timeoutMs = spec.timeoutMs ?? ctx.timeoutMs;
+  const out = await runCommand(argv, {timeoutMs, maxBytes: ctx.maxBytes, env: ctx.env});
+  const entry: EntryRecord = {
+    path: commandPath(spec.name, key),
+    binding: argv.join(' '),
+    ...(key === undefined ? {} : {key}),
+    exitCode: out.exitCode,
+    durationMs: out.durationMs,
+    bytes: out.stdout.length,
+    truncated: out.truncated,
+    ...(out.stderr ? {stderr: out.stderr} : {}),
+  };
+  const accepted = spec.kind === 'command' ? (spec.okExitCodes ?? [0]) : [0];
+  if (out.error) entry.error = out.error;
+  else if (out.exitCode !== null && !accepted.includes(out.exitCode)) entry.error = exitProblem(argv, out.exitCode, out.stderr, spec, ctx);
+  return [entry, out.error ? undefined : out.stdout];
+}
+
+function exitProblem(argv: string[], code: number, stderr: string, spec: SourceSpec, ctx: CollectContext): string {
+  const firstLine = stderr.split('\n').find((l) => l.trim()) ?? '';
+  const base = `${argv[0]} exited ${code}${firstLine ? `: ${firstLine.trim()}` : ''}`;
+  return spec.needsRoot && !ctx.isRoot ? `needs root (${base})` : base;
+}
+
+async function collectCommand(spec: CommandSource, ctx: CollectContext): Promise<Result> {
+  const [entry, stdout] = await commandEntry(spec, spec.argv, ctx);
+  const data = new Map<string, Buffer>();
+  if (stdout) data.set(entry.path, stdout);
+  const rec: SourceRecord = {name: spec.name, status: entry.error ? 'failed' : 'ok', entries: [entry]};
+  if (entry.error) rec.reason = entry.error;
+  return [rec, data];
+}
+
+async function collectPerKey(spec: PerKeySource, ctx: CollectContext, soFar: Collected): Promise<Result> {
+  const keys = await deriveKeys(spec.keysFrom, ctx, soFar);
+  if (!keys.ok) return [{name: spec.name, status: 'failed', reason: keys.reason, entries: []}, new Map()];
+  const data = new Map<string, Buffer>();
+  const entries = await Promise.all(
+    keys.value.map(async (k) => {
+      const argv = spec.argv.map((a) => a.replace('{key}', k.argValue));
+      const [entry, stdout] = await commandEntry(spec, argv, ctx, k.key);
+      if (stdout) data.set(entry.path, stdout);
+      return entry;
+    }),
+  );
+  const allFailed = entries.length > 0 && entries.every((e) => e.error);
+  const rec: SourceRecord = {name: spec.name, status: allFailed ? 'failed' : 'ok', entries};
+  if (allFailed) rec.reason = entries[0]!.error;
+  return [rec, data];
+}
+
+async function collectFiles(spec: FilesSource, ctx: CollectContext): Promise<Result> {
+  const {entries, data, failure} = await readHostFiles(spec, ctx);
+  const rec: SourceRecord = {name: spec.name, status: failure ? 'failed' : 'ok', entries};
+  if (failure) rec.reason = failure;
+  return [rec, data];
+}
+
+async function collectProbe(spec: ProbeSource, ctx: CollectContext, soFar: Collected): Promise<Result> {
+  return runProbe(spec, ctx, soFar);
+}
+
+export {formatSeconds};

@@ -1,0 +1,79 @@
+// Probes: read-only looks that depend on other sources.
+//  - qemu-alive: for each pool dir's qemu.pid, the /proc/<pid>/cmdline of that process (entry key =
+//    the pool dir, text = cmdline with NULs; `absent` when no such process).
+//  - factory-share-stat: `stat` of the factory dir under a hard deadline, only when an NFS mount
+//    covers it (an idle automount must not be triggered; a stale NFS handle must not hang us).
+import {readFile} from 'node:fs/promises';
+import type {ProbeSource} from './catalogue.js';
+import type {Collected, CollectContext} from './live.js';
+import {runCommand} from './run-command.js';
+import {commandPath, type EntryRecord, type SourceRecord} from './snapshot.js';
+
+export const FACTORY_DIR = '/var/lib/openqa/share/factory';
+
+export async function runProbe(spec: ProbeSource, ctx: CollectContext, soFar: Collected): Promise<[SourceRecord, Map<string, Buffer>]> {
+  return spec.probe === 'qemu-alive' ? qemuAlive(spec, soFar) : factoryShareStat(spec, ctx, soFar);
+}
+
+async function qemuAlive(spec: ProbeSource, soFar: Collected): Promise<[SourceRecord, Map<string, Buffer>]> {
+  const pool = soFar.sources['openqa.pool'];
+  if (!pool || pool.status === 'failed') return [{name: spec.name, status: 'failed', reason: `needs openqa.pool: ${pool?.reason ?? 'not collected'}`, entries: []}, new Map()];
+  const data = new Map<string, Buffer>();
+  const entries: EntryRecord[] = [];
+  for (const e of pool.entries) {
+    if (!e.binding.endsWith('/qemu.pid') || e.error || e.absent) continue;
+    const dir = e.binding.slice(0, -'/qemu.pid'.length);
+    const pid = (soFar.contents.get(e.path)?.toString('utf8') ?? '').trim();
+    const entry: EntryRecord = {path: commandPath(spec.name, dir), binding: `/proc/${pid}/cmdline`, key: dir, durationMs: 0, bytes: 0, truncated: false};
+    if (!/^[1-9][0-9]{0,9}$/.test(pid)) {
+      entry.error = `qemu.pid holds no pid: ${JSON.stringify(pid.slice(0, 40))}`;
+    } else {
+      try {
+        const cmdline = await readFile(`/proc/${pid}/cmdline`);
+        entry.bytes = cmdline.length;
+        data.set(entry.path, cmdline);
+      } catch {
+        entry.absent = true;
+      }
+    }
+    entries.push(entry);
+  }
+  return [{name: spec.name, status: 'ok', entries}, data];
+}
+
+async function factoryShareStat(spec: ProbeSource, ctx: CollectContext, soFar: Collected): Promise<[SourceRecord, Map<string, Buffer>]> {
+  const mi = soFar.sources['mountinfo'];
+  const text = mi?.entries[0] ? soFar.contents.get(mi.entries[0].path)?.toString('utf8') : undefined;
+  if (!text) return [{name: spec.name, status: 'failed', reason: 'needs mountinfo', entries: []}, new Map()];
+  if (!nfsCovers(text, FACTORY_DIR)) {
+    return [{name: spec.name, status: 'ok', entries: []}, new Map()];
+  }
+  const argv = spec.argv ?? ['stat', '-c', '%F', FACTORY_DIR];
+  const out = await runCommand(argv, {timeoutMs: spec.timeoutMs ?? ctx.timeoutMs, maxBytes: 4096, env: ctx.env});
+  const entry: EntryRecord = {path: commandPath(spec.name), binding: argv.join(' '), exitCode: out.exitCode, durationMs: out.durationMs, bytes: out.stdout.length, truncated: false};
+  if (out.stderr) entry.stderr = out.stderr;
+  if (out.error) entry.error = out.error;
+  else if (out.exitCode !== 0) entry.error = `stat exited ${out.exitCode}: ${out.stderr.trim().split('\n')[0] ?? ''}`;
+  const data = new Map<string, Buffer>();
+  if (!entry.error) data.set(entry.path, out.stdout);
+  return [{name: spec.name, status: 'ok', entries: [entry]}, data];
+}
+
+/** Does the last mount covering `path` have an nfs filesystem? (Minimal read of mountinfo fields 5 and the fstype.) */
+function nfsCovers(mountinfo: string, path: string): boolean {
+  let best: {point: string; fs: string} | undefined;
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ');
+    const dash = fields.indexOf('-');
+    if (dash < 6) continue;
+    const point = unescapeOctal(fields[4]!);
+    const fs = fields[dash + 1] ?? '';
+    const covers = point === '/' || path === point || path.startsWith(`${point}/`);
+    if (covers && (!best || point.length >= best.point.length)) best = {point, fs};
+  }
+  return best !== undefined && /^nfs4?$/.test(best.fs);
+}
+
+function unescapeOctal(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}

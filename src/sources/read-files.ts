@@ -1,0 +1,130 @@
+// Reads the host files of a `files` source: expands `*` globs (one path segment each), reads
+// below --root for host files, records symlink targets, redacts secrets, and never reads the
+// files that hold API keys. Read-only: lstat, readlink, readdir, readFile.
+import {lstat, readdir, readFile, readlink, stat} from 'node:fs/promises';
+import {dirname, join, posix} from 'node:path';
+import {NEVER_CAPTURED, type FilesSource} from './catalogue.js';
+import type {CollectContext} from './live.js';
+import {redact} from './redact.js';
+import {filePath, type EntryRecord} from './snapshot.js';
+
+const MAX_FILES_PER_SOURCE = 4096;
+
+export interface FilesResult {
+  entries: EntryRecord[];
+  data: Map<string, Buffer>;
+  failure?: string;
+}
+
+/** Where a host path lives on this machine: below --root for host files, as-is for /proc and /sys. */
+export function onDisk(hostPath: string, spec: Pick<FilesSource, 'where'>, root: string): string {
+  return spec.where === 'host' && root !== '/' ? join(root, hostPath) : hostPath;
+}
+
+export async function readHostFiles(spec: FilesSource, ctx: Pick<CollectContext, 'root' | 'maxBytes' | 'isRoot'>): Promise<FilesResult> {
+  const entries: EntryRecord[] = [];
+  const data = new Map<string, Buffer>();
+  const seen = new Set<string>();
+  for (const pattern of spec.paths) {
+    const paths = pattern.includes('*') ? await expandGlob(pattern, spec, ctx.root) : [pattern];
+    for (const hostPath of paths) {
+      if (seen.has(hostPath) || NEVER_CAPTURED.includes(hostPath)) continue;
+      seen.add(hostPath);
+      if (seen.size > MAX_FILES_PER_SOURCE) break;
+      const [entry, content] = await readOne(hostPath, spec, ctx, !pattern.includes('*'));
+      if (!entry) continue;
+      entries.push(entry);
+      if (content) data.set(entry.path, content);
+    }
+  }
+  const readable = entries.filter((e) => !e.error);
+  const failure = entries.length > 0 && readable.length === 0 && entries.every((e) => e.error) ? entries[0]!.error : undefined;
+  return {entries, data, ...(failure ? {failure} : {})};
+}
+
+async function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectContext, 'root' | 'maxBytes' | 'isRoot'>, explicit: boolean): Promise<[EntryRecord | undefined, Buffer | undefined]> {
+  const started = performance.now();
+  const real = onDisk(hostPath, spec, ctx.root);
+  const entry: EntryRecord = {path: filePath(hostPath), binding: hostPath, durationMs: 0, bytes: 0, truncated: false};
+  const done = () => {
+    entry.durationMs = Math.round(performance.now() - started);
+    return entry;
+  };
+  let target = real;
+  try {
+    const ls = await lstat(real);
+    if (ls.isSymbolicLink() && spec.links) {
+      entry.linkTarget = await readlink(real);
+      // Resolve the link inside --root: an absolute target means a host path, not one on this machine.
+      target = entry.linkTarget.startsWith('/') ? onDisk(entry.linkTarget, spec, ctx.root) : join(dirname(real), entry.linkTarget);
+    }
+    const st = await stat(target);
+    if (!st.isFile()) {
+      if (entry.linkTarget) return [done(), undefined];
+      return [undefined, undefined];
+    }
+    entry.mode = st.mode & 0o7777;
+    const raw = await readLimited(target, ctx.maxBytes);
+    entry.truncated = raw.truncated;
+    let content = raw.data;
+    if (spec.redaction !== 'none') {
+      const r = redact(content.toString('utf8'), spec.redaction);
+      if (r.redacted.length > 0) {
+        content = Buffer.from(r.text, 'utf8');
+        entry.redacted = r.redacted;
+      }
+    }
+    entry.bytes = content.length;
+    return [done(), content];
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      if (entry.linkTarget) {
+        entry.error = `dangling symlink to ${entry.linkTarget}`;
+        return [done(), undefined];
+      }
+      if (!explicit) return [undefined, undefined];
+      entry.absent = true;
+      return [done(), undefined];
+    }
+    entry.error = code === 'EACCES' || code === 'EPERM' ? (ctx.isRoot ? 'permission denied' : 'permission denied (needs root)') : `cannot read: ${code ?? (error as Error).message}`;
+    return [done(), undefined];
+  }
+}
+
+async function readLimited(path: string, maxBytes: number): Promise<{data: Buffer; truncated: boolean}> {
+  // /proc and /sys files report size 0, so read them whole; regular files are bounded by maxBytes.
+  const buf = await readFile(path);
+  return buf.length > maxBytes ? {data: buf.subarray(0, maxBytes), truncated: true} : {data: buf, truncated: false};
+}
+
+/** Expand `*` in each path segment; returns absolute host paths in sorted order. */
+export async function expandGlob(pattern: string, spec: Pick<FilesSource, 'where'>, root: string): Promise<string[]> {
+  const segments = pattern.split('/').filter(Boolean);
+  let prefixes = ['/'];
+  for (const seg of segments) {
+    const next: string[] = [];
+    for (const prefix of prefixes) {
+      if (!seg.includes('*')) {
+        next.push(posix.join(prefix, seg));
+        continue;
+      }
+      const re = globSegment(seg);
+      let names: string[] = [];
+      try {
+        names = await readdir(onDisk(prefix, spec, root));
+      } catch {
+        continue;
+      }
+      for (const n of names.sort()) if (re.test(n)) next.push(posix.join(prefix, n));
+    }
+    prefixes = next;
+    if (prefixes.length === 0) break;
+  }
+  return prefixes;
+}
+
+function globSegment(seg: string): RegExp {
+  const escaped = seg.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('[^/]*')}$`);
+}
