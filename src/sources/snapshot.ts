@@ -142,6 +142,12 @@ export function filePath(hostPath: string): string {
   return `files${hostPath.startsWith('/') ? '' : '/'}${hostPath}`;
 }
 
-function safeKey(key: string): string {
-  return key.replace(/^\/+/, '').replace(/[^A-Za-z0-9._-]+/g, '_') || '_';
+/** Keys become one reversible path segment: '/usr/bin/qemu-system-x86_64' -> '%2Fusr%2Fbin%2Fqemu-system-x86_64'. */
+export function safeKey(key: string): string {
+  if (key === '' || key === '.' || key === '..') return key.replace(/\./g, '%2E') || '%00';
+  return encodeURIComponent(key);
+}
+
+export function keyFromSegment(segment: string): string {
+  return segment === '%00' ? '' : decodeURIComponent(segment);
 }

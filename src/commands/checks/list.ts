@@ -18,7 +18,7 @@ export default class ChecksList extends TapdoctorCommand {
     }
     const [{default: Table}, {useColor}] = await Promise.all([import('cli-table3'), import('../../cli/pipeline.js')]);
     const color = useColor(flags.color);
-    const table = new Table({head: ['ID', 'Slug', 'Severity', 'Title'], style: color ? {} : {head: [], border: []}});
+    const table = new Table({head: ['ID', 'Slug', 'Severity', 'Title'], style: {compact: true, ...(color ? {} : {head: [], border: []})}});
     for (const m of CHECK_META) table.push([m.id, m.slug, m.severity, `${m.title}${m.gate ? ' (gate)' : ''}`]);
     process.stdout.write(`${table.toString()}\n`);
   }
