@@ -29,6 +29,12 @@ export interface Link {
   mtu: number;
   mac?: string;
   addrs: IpAddress[];
+  /** linkinfo info_slave_kind: 'bridge', 'bond', 'openvswitch' when the link is enslaved. */
+  slaveKind?: string;
+  /** iproute2's `link`: the lower device of a vlan/macvtap, the peer of a veth. */
+  parent?: string;
+  /** link_type: 'ether', 'loopback', 'none' (tun, wireguard), 'sit', ... */
+  linkType?: string;
 }
 
 export interface Route {
@@ -38,6 +44,14 @@ export interface Route {
   metric: number;
   protocol?: string;
   family: 'inet' | 'inet6';
+  /** Route type when not unicast ('unreachable', 'blackhole', 'local', ...). */
+  type?: string;
+  table?: string;
+  prefsrc?: string;
+  /** Route flags: 'onlink', 'linkdown' (the device has no carrier), 'dead', ... */
+  flags?: string[];
+  /** Multipath routes: the next hops (the route itself then has no dev). */
+  nexthops?: {gateway?: string; dev?: string}[];
 }
 
 export interface UplinkView {
@@ -63,6 +77,10 @@ export interface OvsInterface {
   mtu?: number;
   mtuRequest?: number;
   mac?: string;
+  /** link_state: 'up' / 'down' (JSON lists only). */
+  linkState?: string;
+  /** The status map, e.g. tunnel_egress_iface for tunnels (JSON lists only). */
+  status?: Record<string, string>;
 }
 
 export interface OvsPort {
@@ -89,6 +107,8 @@ export interface OvsDb {
   interfaces: OvsInterface[];
   /** Where the data came from: the JSON lists, or `ovs-vsctl show` text (no vlan_mode, no ofport). */
   from: 'json' | 'show';
+  /** ovs_version from `ovs-vsctl show` (not in the JSON lists tapdoctor reads). */
+  ovsVersion?: string;
 }
 
 export interface OpenFlow {
@@ -112,6 +132,10 @@ export interface SwitchConfig {
   rewriteTarget: string;
   /** Which file set each value, for evidence; 'default' when none did. */
   origin: Record<string, string>;
+  /** The service's whole effective environment (INIT_TIMEOUT, LOCAL_IPV6, ...). Optional: facts/openqa.ts. */
+  environment?: Record<string, string>;
+  /** Why the computed values may differ from the running service's (unread EnvironmentFile, bad netmask). */
+  problems?: string[];
 }
 
 export interface WorkerInstance {
@@ -121,6 +145,10 @@ export interface WorkerInstance {
   workerClasses: string[];
   /** 'tap' is one of the classes. */
   tap: boolean;
+  /** `file:line` that set each setting. Optional: facts/openqa.ts. */
+  origin?: Record<string, string>;
+  /** Why the instance is considered to exist ('workers.ini section', 'enabled openqa-worker@3.service', ...). */
+  declaredBy?: string[];
 }
 
 export interface WorkerConfig {
@@ -128,6 +156,10 @@ export interface WorkerConfig {
   instances: WorkerInstance[];
   /** Files read, in order. */
   files: string[];
+  /** Web UI host sections ([http://host]): host → settings. Optional: facts/openqa.ts. */
+  hosts?: Record<string, Record<string, string>>;
+  /** Worker units (enabled or running) were available to find instances beyond workers.ini sections. */
+  unitsKnown?: boolean;
 }
 
 export interface PoolJob {
@@ -144,6 +176,12 @@ export interface PoolJob {
   alive: boolean;
   /** MM_MTU from the job's vars. */
   mtu?: number;
+  /** The qemu-alive probe was available; when false, `alive` is false for want of data. Optional: facts/openqa.ts. */
+  aliveProbed?: boolean;
+  /** TAPDEV was unset/auto: tapDevices computed as os-autoinst does (tap(instance-1+64*i)). */
+  tapDevicesDerived?: boolean;
+  /** vars.json or qemu.pid could not be parsed (the ParseError message). */
+  problem?: string;
 }
 
 // --- host (facts/host.ts) ---------------------------------------------------------------------
@@ -153,12 +191,16 @@ export interface Mount {
   fsType: string;
   source: string;
   options: string[];
+  /** Filesystem (super block) options, e.g. vers=4.2 for NFS, direct for autofs. Optional: facts/host.ts. */
+  superOptions?: string[];
 }
 
 export interface FileCaps {
   path: string;
   /** capability name -> flags, e.g. cap_net_admin -> 'ep'. */
   caps: Record<string, string>;
+  /** getcap could not read the file ("No such file or directory"). Optional: facts/host.ts. */
+  error?: string;
 }
 
 export interface TapSysfs {
