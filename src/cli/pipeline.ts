@@ -119,8 +119,9 @@ export async function deliver(report: Report, flags: ReportFlags, snapshot: Snap
   const format = formatOf(flags);
   const rendered = await render(report, format, {color: format === 'text' && !flags.output && useColor(flags.color), snapshot, config});
   if (flags.output) {
-    const {writeFileAtomic} = await import('../report/write-output.js');
-    await writeFileAtomic(flags.output, rendered.text);
+    // Reports are rewritten on every run (textfile collectors, CI artifacts) and read by other users.
+    const {writeFileAtomic} = await import('../sources/write.js');
+    await writeFileAtomic(flags.output, Buffer.from(rendered.text), true, 0o644);
   } else {
     process.stdout.write(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
   }

@@ -24,7 +24,8 @@ export default class Analyze extends TapdoctorCommand {
     const [{readSnapshot}, pipeline] = await Promise.all([import('../sources/archive.js'), import('../cli/pipeline.js')]);
     pipeline.formatOf(flags);
     const config = await pipeline.settingsFor(flags, '/');
-    const limits = flags['max-size'] ? {maxTotalBytes: flags['max-size'] * 1024 * 1024} : {};
+    const maxBytes = flags['max-size'] ? flags['max-size'] * 1024 * 1024 : undefined;
+    const limits = maxBytes ? {maxTotalBytes: maxBytes, maxMemberBytes: Math.min(maxBytes, 64 * 1024 * 1024)} : {};
     const snapshot = await readSnapshot(args.path, limits);
     const report = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
     const code = await pipeline.deliver(report, flags, snapshot, config);

@@ -71,7 +71,7 @@ function renderCase(r: CheckResult, classname: string): string[] {
   const body: string[] = [];
   if (r.status === 'fail') {
     for (const f of r.findings) {
-      body.push(`      <failure message="${attr(`${f.subject}: ${f.message}`)}" type="${attr(f.severity)}">${text(failureBody(f))}</failure>`);
+      body.push(`      <failure message="${attr(failureMessage(f))}" type="${attr(f.severity)}">${text(failureBody(f))}</failure>`);
     }
   } else if (r.status === 'skip') {
     body.push(`      <skipped message="${attr(r.reason ?? 'skipped')}"/>`);
@@ -83,6 +83,11 @@ function renderCase(r: CheckResult, classname: string): string[] {
   }
   if (body.length === 0) return [`${open}/>`];
   return [`${open}>`, ...body, '    </testcase>'];
+}
+
+/** The one line CI lists: the message, prefixed with the subject unless it already names it. */
+function failureMessage(f: Finding): string {
+  return f.message.includes(f.subject) ? f.message : `${f.subject}: ${f.message}`;
 }
 
 /** The text CI shows when a finding is expanded: everything needed to act on it. */

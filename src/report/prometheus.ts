@@ -1,0 +1,96 @@
+// Prometheus text exposition for node_exporter's textfile collector (write the output to
+// <dir>/tapdoctor.prom atomically; node_exporter adds the instance label). No sample timestamps:
+// the textfile collector rejects them.
+//
+// Encoding of a check's status (a "state set"): each check has one series per possible status,
+// value 1 for the status it has and 0 for the other three, e.g.
+//   tapdoctor_check_status{id="TD003",slug="vlan-tag-mismatch",status="fail"} 1
+//   tapdoctor_check_status{id="TD003",slug="vlan-tag-mismatch",status="pass"} 0
+// so series never disappear when a status changes and an alert is simply
+//   tapdoctor_check_status{status="fail"} == 1
+import {SEVERITIES, type CheckStatus, type Report} from '../model.js';
+
+export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'fail', 'skip', 'error'];
+
+export interface PrometheusOptions {
+  /** tapdoctor's version, for tapdoctor_info. */
+  version?: string;
+}
+
+/**
+ * Render the report as metrics. `nowSeconds` is the run's wall-clock time (Unix seconds), passed in
+ * so the function stays pure.
+ */
+export function renderPrometheus(report: Report, nowSeconds: number, options: PrometheusOptions = {}): string {
+  if (!Number.isFinite(nowSeconds)) throw new RangeError(`nowSeconds must be a finite number, got ${nowSeconds}`);
+  const out: string[] = [];
+  const family = (name: string, help: string, samples: string[]) => {
+    out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} gauge`, ...samples);
+  };
+
+  family(
+    'tapdoctor_info',
+    'tapdoctor run metadata; the value is always 1.',
+    [sample('tapdoctor_info', {version: options.version ?? 'unknown', host: report.target.host, mode: report.target.mode}, 1)],
+  );
+
+  const statusSamples: string[] = [];
+  for (const r of report.results) {
+    for (const s of CHECK_STATUSES) statusSamples.push(sample('tapdoctor_check_status', {id: r.id, slug: r.slug, status: s}, r.status === s ? 1 : 0));
+  }
+  family('tapdoctor_check_status', 'Status of each check: 1 for the status it has (pass, fail, skip, error), 0 for the others.', statusSamples);
+
+  family(
+    'tapdoctor_check_findings',
+    'Number of findings per check.',
+    report.results.map((r) => sample('tapdoctor_check_findings', {id: r.id, slug: r.slug}, r.findings.length)),
+  );
+
+  family(
+    'tapdoctor_checks',
+    'Number of checks per status in the last run.',
+    CHECK_STATUSES.map((s) => sample('tapdoctor_checks', {status: s}, report.summary[s])),
+  );
+
+  family(
+    'tapdoctor_findings',
+    'Number of findings per severity in the last run.',
+    SEVERITIES.map((s) => sample('tapdoctor_findings', {severity: s}, report.summary.findings[s])),
+  );
+
+  family('tapdoctor_source_problems', 'Number of data sources that could not be collected (see the text report).', [
+    sample('tapdoctor_source_problems', {}, report.sourceProblems.length),
+  ]);
+
+  family('tapdoctor_last_run_timestamp_seconds', 'Unix time the report was rendered.', [sample('tapdoctor_last_run_timestamp_seconds', {}, nowSeconds)]);
+
+  // In analyze mode the data can be days old; say when it was captured.
+  const captured = Date.parse(report.target.capturedAt);
+  if (Number.isFinite(captured)) {
+    family('tapdoctor_captured_timestamp_seconds', 'Unix time the analyzed data was captured.', [
+      sample('tapdoctor_captured_timestamp_seconds', {}, captured / 1000),
+    ]);
+  }
+
+  return `${out.join('\n')}\n`;
+}
+
+function sample(name: string, labels: Record<string, string>, value: number): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
+  return `${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`;
+}
+
+/** Label values: backslash, double quote and line feed are the only escapes the format knows. */
+export function escapeLabelValue(s: string): string {
+  return s.replace(/[\\"\n]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '"' ? '\\"' : '\\n'));
+}
+
+/** HELP text: backslash and line feed. */
+function escapeHelp(s: string): string {
+  return s.replace(/[\\\n]/g, (ch) => (ch === '\\' ? '\\\\' : '\\n'));
+}
+
+function formatValue(v: number): string {
+  // Integers print without exponent; Go's ParseFloat reads what JS prints for the rest.
+  return Number.isInteger(v) && Math.abs(v) < 1e21 ? v.toFixed(0) : String(v);
+}

@@ -1,0 +1,183 @@
+// Render the HTML report in headless Chromium and check what a person would see: every tap, the
+// VLAN legend, the findings, red outlines, no overlapping cells, no text spilling out of its box,
+// no network requests. Screenshots land in test-artifacts/ (gitignored) for a human look.
+// Needs /usr/bin/chromium (Debian package `chromium`, or CHROMIUM_PATH) and playwright-core.
+import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {idPart, renderHtml} from '../../src/report/html.js';
+import type {HostTopology} from '../../src/report/topology.js';
+import type {Report} from '../../src/model.js';
+import {largeTopology, reportForTopology, sampleReport, smallTopology} from './fixtures.js';
+import {skipWithout} from './tools.js';
+
+// Minimal shapes of the playwright-core API used here, so the file type-checks without the package.
+interface Locator {
+  isVisible(): Promise<boolean>;
+  count(): Promise<number>;
+  screenshot(o: {path: string}): Promise<unknown>;
+}
+interface Page {
+  goto(url: string): Promise<unknown>;
+  setViewportSize(s: {width: number; height: number}): Promise<void>;
+  locator(selector: string): Locator;
+  evaluate<T, A>(fn: (arg: A) => T, arg: A): Promise<T>;
+  on(event: 'request', cb: (r: {url(): string}) => void): void;
+  screenshot(o: {path: string; fullPage: boolean}): Promise<unknown>;
+  close(): Promise<void>;
+}
+interface Context {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+interface Playwright {
+  chromium: {launchPersistentContext(dir: string, o: Record<string, unknown>): Promise<Context>};
+}
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const moduleName = 'playwright-core';
+const playwright = (await import(moduleName).catch(() => undefined)) as Playwright | undefined;
+const skip =
+  skipWithout('chromium', existsSync(CHROMIUM), 'apt-get install chromium, or CHROMIUM_PATH') ||
+  skipWithout('playwright-core', playwright !== undefined, 'npm install playwright-core');
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+describe.skipIf(skip)('HTML report in headless Chromium', () => {
+  let context: Context;
+  let profile: string;
+  let work: string;
+
+  beforeAll(async () => {
+    profile = mkdtempSync(join(tmpdir(), 'tapdoctor-chromium-'));
+    work = mkdtempSync(join(tmpdir(), 'tapdoctor-html-'));
+    mkdirSync(ARTIFACTS, {recursive: true});
+    context = await playwright!.chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: {width: 1280, height: 900},
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, {recursive: true, force: true});
+    if (work) rmSync(work, {recursive: true, force: true});
+  });
+
+  async function open(name: string, report: Report, topology: HostTopology): Promise<{page: Page; requests: string[]}> {
+    const file = join(work, `${name}.html`);
+    writeFileSync(file, renderHtml(report, topology));
+    const page = await context.newPage();
+    const requests: string[] = [];
+    const url = pathToFileURL(file).href;
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url());
+    });
+    await page.goto(url);
+    return {page, requests};
+  }
+
+  async function checkEverythingVisible(page: Page, report: Report, topology: HostTopology) {
+    for (const tap of topology.taps) {
+      expect({tap: tap.name, visible: await page.locator(`#tap-${idPart(tap.name)}`).isVisible()}).toEqual({tap: tap.name, visible: true});
+    }
+    const tags = [...new Set(topology.taps.flatMap((t) => (t.tag === undefined ? [] : [String(t.tag)])))];
+    if (topology.taps.some((t) => t.tag === undefined)) tags.push('untagged');
+    for (const tag of tags) {
+      expect({tag, visible: await page.locator(`.vlan-legend .vlan-legend-entry[data-vlan="${tag}"]`).isVisible()}).toEqual({tag, visible: true});
+    }
+    expect(await page.locator('.vlan-legend .vlan-legend-entry').count()).toBe(tags.length);
+    const findings = report.results.flatMap((r) => r.findings);
+    expect(await page.locator('article.finding').count()).toBe(findings.length);
+    for (let i = 1; i <= findings.length; i++) expect(await page.locator(`#finding-${i}`).isVisible()).toBe(true);
+
+    // Every drawn element with findings is outlined in red; none without.
+    const outlines = await page.evaluate(() => {
+      return [...document.querySelectorAll('svg .node')].map((g) => ({
+        id: g.id,
+        has: g.classList.contains('has-findings'),
+        stroke: getComputedStyle(g.querySelector('rect')!).stroke,
+      }));
+    }, undefined);
+    for (const o of outlines) expect({id: o.id, red: o.stroke === 'rgb(196, 0, 0)'}).toEqual({id: o.id, red: o.has});
+    const drawnWithFindings = [...topology.taps, ...topology.uplinks, ...topology.tunnels, ...topology.natNames].filter((n) => n.findings.length > 0).length;
+    expect(outlines.filter((o) => o.has).length).toBe(drawnWithFindings + (topology.bridge?.findings.length ? 1 : 0));
+
+    // Legibility: cells never overlap, text stays inside its box, everything lies inside the SVG.
+    const layout = await page.evaluate(() => {
+      const svg = document.querySelector('svg.topology') as SVGSVGElement;
+      const vb = svg.viewBox.baseVal;
+      const boxes = [...svg.querySelectorAll('.node')].map((g) => {
+        const r = g.querySelector('rect')!.getBBox();
+        const texts = [...g.querySelectorAll('text')].map((t) => (t as SVGTextElement).getBBox());
+        return {id: g.id, r: {x: r.x, y: r.y, w: r.width, h: r.height}, texts: texts.map((t) => ({x: t.x, y: t.y, w: t.width, h: t.height}))};
+      });
+      return {vb: {w: vb.width, h: vb.height}, boxes};
+    }, undefined);
+    const {boxes, vb} = layout;
+    for (const b of boxes) {
+      expect({id: b.id, inside: b.r.x >= 0 && b.r.y >= 0 && b.r.x + b.r.w <= vb.w && b.r.y + b.r.h <= vb.h}).toEqual({id: b.id, inside: true});
+      // Lines of one box never collide (e.g. finding ids over an address).
+      for (let i = 0; i < b.texts.length; i++) {
+        for (let j = i + 1; j < b.texts.length; j++) {
+          const p = b.texts[i]!;
+          const q = b.texts[j]!;
+          const hit = p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h - 1 && q.y < p.y + p.h - 1;
+          expect({id: b.id, lines: `${i} ${j}`, hit}).toEqual({id: b.id, lines: `${i} ${j}`, hit: false});
+        }
+      }
+      for (const t of b.texts) {
+        expect({id: b.id, fits: t.x >= b.r.x && t.x + t.w <= b.r.x + b.r.w + 0.5 && t.y >= b.r.y - 0.5 && t.y + t.h <= b.r.y + b.r.h + 0.5}).toEqual({id: b.id, fits: true});
+      }
+    }
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!.r;
+        const c = boxes[j]!.r;
+        const overlap = a.x < c.x + c.w && c.x < a.x + a.w && a.y < c.y + c.h && c.y < a.y + a.h;
+        expect({pair: `${boxes[i]!.id} ${boxes[j]!.id}`, overlap}).toEqual({pair: `${boxes[i]!.id} ${boxes[j]!.id}`, overlap: false});
+      }
+    }
+    return vb;
+  }
+
+  it('shows a small host: uplinks, bridge, 3 taps, legend, findings; fetches nothing', async () => {
+    const report = sampleReport();
+    const topology = smallTopology(report);
+    const {page, requests} = await open('small', report, topology);
+    const vb = await checkEverythingVisible(page, report, topology);
+    for (const id of ['#uplink-eth0', '#uplink-eth1', '#nat-eth9', '#bridge-br1', '#tunnel-gre1', '#summary', '#checks']) {
+      expect({id, visible: await page.locator(id).isVisible()}).toEqual({id, visible: true});
+    }
+    expect(requests).toEqual([]);
+    await page.locator('svg.topology').screenshot({path: join(ARTIFACTS, 'topology-small.png')});
+    await page.screenshot({path: join(ARTIFACTS, 'report-small.png'), fullPage: true});
+    await page.close();
+    expect(vb.h).toBeLessThan(560);
+  });
+
+  it('keeps 64 taps legible: the grid wraps and the drawing grows', async () => {
+    const topology = largeTopology(64);
+    const report = reportForTopology(topology);
+    const {page, requests} = await open('large', report, topology);
+    const vb = await checkEverythingVisible(page, report, topology);
+    expect(vb.h).toBeGreaterThan(900);
+    expect(requests).toEqual([]);
+    await page.locator('svg.topology').screenshot({path: join(ARTIFACTS, 'topology-64.png')});
+    await page.screenshot({path: join(ARTIFACTS, 'report-64.png'), fullPage: true});
+    await page.close();
+  });
+});
