@@ -171,7 +171,6 @@ new_ns empty
 ip netns exec "$ns" nft -j list ruleset >"$here/generated-empty-json.txt"
 
 # --- load errors: what nft says when a file misplaces masquerade ------------------------------
-new_ns errors
 cat >"$tmp/masq-in-filter.nft" <<'EOF'
 table ip filter {
 	chain FORWARD {

@@ -1,0 +1,46 @@
+// Keeps check codes, implementations, pages and fixtures in step: a check without its page or
+// its failing and passing cases fails the build.
+import {readdirSync, readFileSync, existsSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {CHECKS} from '../src/checks/registry.js';
+import {CHECK_META} from '../src/checks/meta.js';
+import {extractSection, readCheckPage, shortExplanation} from '../src/checks/docs.js';
+import {FIXTURES, type CaseSpec} from './helpers/fixture.js';
+
+const SECTIONS = ['What it detects', 'Why it breaks tests', 'Problematic state', 'Correct state', 'How to fix', 'Exceptions'];
+const casesDir = join(FIXTURES, 'cases');
+const cases: Array<[string, CaseSpec]> = existsSync(casesDir)
+  ? readdirSync(casesDir).map((n) => [n, JSON.parse(readFileSync(join(casesDir, n, 'case.json'), 'utf8')) as CaseSpec])
+  : [];
+
+describe('check registry', () => {
+  it('implements every check in meta.ts exactly once, in ID order', () => {
+    expect(CHECKS.map((c) => c.id)).toEqual(CHECK_META.map((m) => m.id));
+  });
+  it('uses unique, well-formed IDs and slugs', () => {
+    expect(new Set(CHECK_META.map((m) => m.id)).size).toBe(CHECK_META.length);
+    expect(new Set(CHECK_META.map((m) => m.slug)).size).toBe(CHECK_META.length);
+    for (const m of CHECK_META) {
+      expect(m.id).toMatch(/^TD\d{3}$/);
+      expect(m.slug).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    }
+  });
+});
+
+describe.each(CHECK_META.map((m) => [m.id, m] as const))('%s', (id, meta) => {
+  it('has a page with every section and a title naming the check', () => {
+    const page = readCheckPage(id);
+    expect(page, `docs/checks/${id}.md`).toBeDefined();
+    expect(page!.split('\n')[0]).toContain(id);
+    expect(page!.split('\n')[0]).toContain(meta.slug);
+    for (const s of SECTIONS) expect(extractSection(page!, s), `${id}: section "${s}"`).toBeTruthy();
+    expect(shortExplanation(id).length).toBeGreaterThan(40);
+  });
+  it('has a failing case and a passing case', () => {
+    const failing = cases.filter(([, c]) => c.expect.some((e) => e.startsWith(`${id} `)));
+    const passing = cases.filter(([n, c]) => n.startsWith(`${id}-`) && !c.expect.some((e) => e.startsWith(`${id} `)));
+    expect(failing.map(([n]) => n), `${id} failing case`).not.toEqual([]);
+    expect(passing.map(([n]) => n), `${id} passing case (a trap that must stay silent)`).not.toEqual([]);
+  });
+});

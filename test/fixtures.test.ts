@@ -1,0 +1,47 @@
+// Declarative fixture tests: each case under fixtures/cases/ is an overlay on a healthy fixture
+// with the exact findings (check ID + subject) the whole check set must produce on it.
+import {readdirSync, existsSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {DEFAULT_CONFIG} from '../src/config.js';
+import {CHECKS} from '../src/checks/registry.js';
+import {analyzeSnapshot} from '../src/engine.js';
+import {readSnapshot} from '../src/sources/archive.js';
+import {FIXTURES, loadCase} from './helpers/fixture.js';
+
+const cases = existsSync(join(FIXTURES, 'cases')) ? readdirSync(join(FIXTURES, 'cases')).sort() : [];
+const findingKeys = (r: ReturnType<typeof analyzeSnapshot>) => r.results.flatMap((c) => c.findings.map((f) => `${f.checkId} ${f.subject}`)).sort();
+
+describe('healthy fixtures', () => {
+  for (const name of ['healthy-suse', 'healthy-fedora']) {
+    it(`${name} has zero findings and no check in error`, async () => {
+      const report = analyzeSnapshot(await readSnapshot(join(FIXTURES, name)), CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'});
+      expect(findingKeys(report)).toEqual([]);
+      expect(report.results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+      // A healthy worker is a complete worker: every check can actually look.
+      expect(report.results.filter((r) => r.status === 'skip').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+    });
+  }
+});
+
+describe('demo fixture', () => {
+  it('shows at least five different findings, each with explanation and fix', async () => {
+    const report = analyzeSnapshot(await readSnapshot(join(FIXTURES, 'demo')), CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'});
+    const findings = report.results.flatMap((r) => r.findings);
+    expect(new Set(findings.map((f) => f.checkId)).size).toBeGreaterThanOrEqual(5);
+    for (const f of findings) {
+      expect(f.explanation.length, `${f.checkId} ${f.subject} explanation`).toBeGreaterThan(40);
+      expect(f.fix.length, `${f.checkId} ${f.subject} fix`).toBeGreaterThan(10);
+      expect(f.evidence.length, `${f.checkId} ${f.subject} evidence`).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe.each(cases)('case %s', (name) => {
+  it('produces exactly the expected findings', async () => {
+    const {spec, snapshot} = await loadCase(name);
+    const report = analyzeSnapshot(snapshot, CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'});
+    expect(findingKeys(report), spec.description).toEqual([...spec.expect].sort());
+    expect(report.results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+  });
+});
