@@ -10,9 +10,13 @@
 // this host's marker (TD_LIVE_ID=<id>), so a recycled pid of someone else's process is never hit.
 import {spawnSync} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
+/**
+ * Where work dirs go: /tmp itself rather than $TMPDIR, because OVS's unix sockets live below the
+ * work dir and a socket path must stay under 108 bytes.
+ */
+export const WORK_BASE = '/tmp';
 export const WORKDIR_PREFIX = 'td-live-';
 export const MARKER_VAR = 'TD_LIVE_ID';
 
@@ -83,9 +87,9 @@ export class Ledger {
  */
 export function sweepStale(): string[] {
   const cleaned: string[] = [];
-  for (const name of readdirSync(tmpdir())) {
+  for (const name of readdirSync(WORK_BASE)) {
     if (!name.startsWith(WORKDIR_PREFIX)) continue;
-    const file = join(tmpdir(), name, 'ledger.json');
+    const file = join(WORK_BASE, name, 'ledger.json');
     let data: LedgerFile;
     try {
       data = JSON.parse(readFileSync(file, 'utf8')) as LedgerFile;
@@ -175,8 +179,17 @@ function waitUntil(done: () => boolean, ms: number): boolean {
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // Last line of defence when a test forgot destroy() or threw past it.
-  process.on('exit', () => {
+  const teardownAll = () => {
     for (const ledger of [...active]) ledger.teardown();
-  });
+  };
+  // Last line of defence when a test forgot destroy() or threw past it.
+  process.on('exit', teardownAll);
+  // Vitest ends its fork workers with SIGTERM, which skips 'exit': tear down, then die of the
+  // signal as if no handler had been there (`once` has already removed this listener).
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      teardownAll();
+      process.kill(process.pid, signal);
+    });
+  }
 }

@@ -1,0 +1,346 @@
+// What a throwaway tap worker host looks like, as data. host.ts builds exactly this; the presets
+// below are a healthy SUSE and a healthy Fedora worker (DOMAIN.md §1.2, §1.3) and one named fault
+// per check, each written as a small transform of a healthy spec so a reader sees the difference.
+
+export type Flavour = 'suse' | 'fedora';
+export type UplinkName = 'eth0' | 'eth1' | 'eth2';
+
+export interface UplinkSpec {
+  name: UplinkName;
+  up: boolean;
+  /** Give it its fixed documentation-range address (see UPLINK_ADDRESSES). */
+  address: boolean;
+  /** Default route via the outside peer with this metric; null = no default route. */
+  defaultRouteMetric: number | null;
+  mtu: number;
+}
+
+export interface BridgeSpec {
+  /** br1 (SUSE) or br0 (Fedora). */
+  name: string;
+  /** false: OVS runs, but the bridge was never created. */
+  present: boolean;
+  /** CIDRs on the bridge's internal port. */
+  addresses: string[];
+  /** Interface mtu_request of the internal port; null = unset. */
+  mtuRequest: number | null;
+  /** 'installed': the os-autoinst-openvswitch flows of DOMAIN.md §1.6; 'none': only NORMAL. */
+  flows: 'installed' | 'none';
+  rstp: boolean;
+}
+
+/** /etc/sysconfig/os-autoinst-openvswitch; a missing key is a missing line. */
+export interface SwitchConfig {
+  useBridge?: string;
+  localIp?: string;
+  netmask?: number;
+  rewriteTarget?: string;
+}
+
+export type TapOwner = 'worker' | 'other' | 'unset';
+export type TapGroup = 'nogroup' | 'nobody' | 'kvm' | 'root' | 'unset';
+
+export interface TapSpec {
+  name: string;
+  owner: TapOwner;
+  group: TapGroup;
+  /**
+   * 'on-bridge': kernel tap + OVS port; 'absent': kernel tap, no port;
+   * 'device-gone': OVS port whose kernel device does not exist (ofport -1, error set).
+   */
+  port: 'on-bridge' | 'absent' | 'device-gone';
+  /** VLAN tag (set together with vlan_mode=dot1q-tunnel, as set_vlan does); null = untagged. */
+  tag: number | null;
+}
+
+export interface GreSpec {
+  name: string;
+  remoteIp: string;
+}
+
+export type FirewallSpec =
+  | {kind: 'none'}
+  /** salt-states-openqa etc/firewall.nft: table ip nat, postrouting masquerade per oifname. */
+  | {kind: 'suse-nft'; masqueradeIfaces: string[]}
+  /** Fedora iptables: FORWARD accepts for the bridge, REJECT tail, nat MASQUERADE -o uplink. */
+  | {kind: 'fedora-iptables'; uplink: string; bridge: string};
+
+export interface ForwardingSpec {
+  /** net.ipv4.ip_forward at runtime. */
+  ipv4: boolean;
+  /** net.ipv4.conf.<if>.forwarding, applied after ip_forward. */
+  perInterface: Record<string, boolean>;
+  /** Write etc/sysctl.d/ip_forward.conf with the runtime value. */
+  persisted: boolean;
+}
+
+export interface WorkerInstance {
+  instance: number;
+  workerClass: string;
+}
+
+export interface WorkersSpec {
+  instances: WorkerInstance[];
+  /** CACHEDIRECTORY in [global]; null = not set (the factory share is then required). */
+  cacheDirectory: string | null;
+  /** Further [global] keys, e.g. MM_MTU. */
+  global: Record<string, string>;
+}
+
+export interface JobSpec {
+  instance: number;
+  /** The web UI's worker id: NICMAC is 52:54:00:12:XX:YY of it. */
+  workerId: number;
+  taps: string[];
+  vlans: number[];
+  /** 'running': qemu.pid names a live qemu stand-in; 'dead': a pid that has exited. */
+  qemu: 'running' | 'dead';
+}
+
+export interface ScenarioSpec {
+  name: string;
+  flavour: Flavour;
+  uplinks: UplinkSpec[];
+  bridge: BridgeSpec;
+  /** null: the file does not exist. */
+  switchConfig: SwitchConfig | null;
+  taps: TapSpec[];
+  gre: GreSpec[];
+  firewall: FirewallSpec;
+  forwarding: ForwardingSpec;
+  workers: WorkersSpec;
+  jobs: JobSpec[];
+  /** cap_net_admin=ep on root/usr/bin/qemu-system-x86_64. */
+  qemu: {capNetAdmin: boolean};
+  /** What host.exec sees at /var/lib/openqa/share: nothing, or a tmpfs (mounted, but not NFS). */
+  share: 'absent' | 'tmpfs';
+  /**
+   * SUT traffic sent once while building, from a stand-in SUT namespace on the bridge:
+   * 'gateway' pings the bridge address, 'outside' also pings the uplink's peer through NAT.
+   */
+  traffic: 'none' | 'gateway' | 'outside';
+  /** After the traffic, zero the iptables FORWARD counters (jobs ran, counters read 0). */
+  zeroForwardCountersAfterTraffic: boolean;
+  /** Persisted interface config: wicked ifcfg files (SUSE) or NetworkManager keyfiles (Fedora). */
+  networkConfig: 'wicked' | 'nm' | 'none';
+  /** Extra or replaced files below the root dir (path relative to it); null removes the file. */
+  files: Record<string, string | null>;
+}
+
+/** Fixed documentation-range addresses: host side /24, the outside peer is .1. */
+export const UPLINK_ADDRESSES: Record<UplinkName, {host: string; peer: string; prefix: number}> = {
+  eth0: {host: '192.0.2.10', peer: '192.0.2.1', prefix: 24},
+  eth1: {host: '198.51.100.10', peer: '198.51.100.1', prefix: 24},
+  eth2: {host: '203.0.113.10', peer: '203.0.113.1', prefix: 24},
+};
+
+// ---------------------------------------------------------------------------------------------
+// Healthy hosts
+
+export function healthySuse(): ScenarioSpec {
+  return {
+    name: 'healthy-suse',
+    flavour: 'suse',
+    uplinks: [{name: 'eth0', up: true, address: true, defaultRouteMetric: 100, mtu: 1500}],
+    bridge: {name: 'br1', present: true, addresses: ['10.0.2.2/15', 'fec0::2/63'], mtuRequest: 1460, flows: 'installed', rstp: false},
+    switchConfig: {useBridge: 'br1'},
+    taps: [
+      {name: 'tap0', owner: 'worker', group: 'nogroup', port: 'on-bridge', tag: 5},
+      {name: 'tap1', owner: 'worker', group: 'nogroup', port: 'on-bridge', tag: null},
+      {name: 'tap2', owner: 'worker', group: 'nogroup', port: 'on-bridge', tag: null},
+    ],
+    gre: [],
+    firewall: {kind: 'suse-nft', masqueradeIfaces: ['eth0', 'br1', 'ovs-system']},
+    forwarding: {ipv4: true, perInterface: {br1: true, eth0: true}, persisted: true},
+    workers: {
+      instances: [
+        {instance: 1, workerClass: 'qemu_x86_64,tap'},
+        {instance: 2, workerClass: 'qemu_x86_64,tap'},
+      ],
+      cacheDirectory: '/var/lib/openqa/cache',
+      global: {},
+    },
+    jobs: [{instance: 1, workerId: 5, taps: ['tap0'], vlans: [5], qemu: 'running'}],
+    qemu: {capNetAdmin: true},
+    share: 'tmpfs',
+    traffic: 'outside',
+    zeroForwardCountersAfterTraffic: false,
+    networkConfig: 'wicked',
+    files: {},
+  };
+}
+
+export function healthyFedora(): ScenarioSpec {
+  return {
+    name: 'healthy-fedora',
+    flavour: 'fedora',
+    uplinks: [{name: 'eth0', up: true, address: true, defaultRouteMetric: 100, mtu: 1500}],
+    bridge: {name: 'br0', present: true, addresses: ['172.16.2.2/15'], mtuRequest: null, flows: 'installed', rstp: false},
+    // Fedora relies on the unit's default bridge br0 and sets only the addresses.
+    switchConfig: {localIp: '172.16.2.2', rewriteTarget: '172.17.0.0'},
+    taps: [
+      {name: 'tap0', owner: 'worker', group: 'nobody', port: 'on-bridge', tag: 7},
+      {name: 'tap1', owner: 'worker', group: 'nobody', port: 'on-bridge', tag: null},
+    ],
+    gre: [],
+    firewall: {kind: 'fedora-iptables', uplink: 'eth0', bridge: 'br0'},
+    forwarding: {ipv4: true, perInterface: {}, persisted: true},
+    workers: {
+      instances: [
+        {instance: 1, workerClass: 'qemu_x86_64,tap'},
+        {instance: 2, workerClass: 'qemu_x86_64,tap'},
+      ],
+      cacheDirectory: '/var/lib/openqa/cache',
+      global: {},
+    },
+    jobs: [{instance: 1, workerId: 7, taps: ['tap0'], vlans: [7], qemu: 'running'}],
+    qemu: {capNetAdmin: true},
+    share: 'tmpfs',
+    traffic: 'outside',
+    zeroForwardCountersAfterTraffic: false,
+    networkConfig: 'nm',
+    files: {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults: each changes only what makes the fault, on a copy.
+
+type Fault = (spec: ScenarioSpec) => void;
+
+const runningJobTap = (spec: ScenarioSpec): TapSpec => {
+  const job = spec.jobs.find((j) => j.qemu === 'running');
+  const tap = job && spec.taps.find((t) => t.name === job.taps[0]);
+  if (!tap) throw new Error(`${spec.name}: no running job with a tap`);
+  return tap;
+};
+
+const idleTap = (spec: ScenarioSpec): TapSpec => {
+  const busy = new Set(spec.jobs.flatMap((j) => j.taps));
+  const tap = spec.taps.find((t) => !busy.has(t.name));
+  if (!tap) throw new Error(`${spec.name}: no idle tap`);
+  return tap;
+};
+
+export const FAULTS = {
+  /** §2.1: eth1 up with an address and its own default route (metric 200). */
+  secondUplink(spec) {
+    spec.uplinks.push({name: 'eth1', up: true, address: true, defaultRouteMetric: 200, mtu: 1500});
+  },
+  /** §2.4: the running job's tap carries a tag other than its NICVLAN. */
+  wrongTag(spec) {
+    const tap = runningJobTap(spec);
+    tap.tag = (tap.tag ?? 0) + 1;
+  },
+  /** §2.5: qemu lacks cap_net_admin and the running job's tap belongs to another user. */
+  qemuNoCapForeignTap(spec) {
+    spec.qemu.capNetAdmin = false;
+    runningJobTap(spec).owner = 'other';
+  },
+  /** §2.6: jobs ran (table-1 flows, tagged taps) but the FORWARD counters read 0. */
+  zeroForwardCounters(spec) {
+    spec.traffic = 'outside';
+    spec.zeroForwardCountersAfterTraffic = true;
+  },
+  /** §2.7: a GRE peer, and MM_MTU 1500 in workers.ini (above uplink MTU - 42). */
+  greMtu(spec) {
+    spec.gre.push({name: 'gre1', remoteIp: '192.0.2.20'});
+    spec.bridge.rstp = true;
+    spec.workers.global.MM_MTU = '1500';
+  },
+  /** §2.8: no cache directory, so the share is required, and nothing is mounted there. */
+  shareNotMounted(spec) {
+    spec.share = 'absent';
+    spec.workers.cacheDirectory = null;
+  },
+  /** §2.2: masquerade names eth2 while the uplink is eth0. */
+  masqueradeWrongIface(spec) {
+    if (spec.firewall.kind === 'suse-nft') spec.firewall.masqueradeIfaces = spec.firewall.masqueradeIfaces.map((i) => (i === 'eth0' ? 'eth2' : i));
+    else if (spec.firewall.kind === 'fedora-iptables') spec.firewall.uplink = 'eth2';
+  },
+  /** §2.9: net.ipv4.ip_forward=0 at runtime and nothing persisted. */
+  ipForwardOff(spec) {
+    spec.forwarding = {ipv4: false, perInterface: {}, persisted: false};
+  },
+  /** §2.10: the switch service never installed its flows: only priority=0 NORMAL. */
+  flowsMissing(spec) {
+    spec.bridge.flows = 'none';
+  },
+  /** §2.11: the bridge carries LOCAL_IP with a /24 instead of /15 (flows from before the change). */
+  bridgeAddressWrong(spec) {
+    spec.bridge.addresses[0] = spec.bridge.addresses[0].replace(/\/\d+$/, '/24');
+  },
+  /** §2.12: an idle instance's tap exists but is not a port of the bridge. */
+  tapNotOnBridge(spec) {
+    idleTap(spec).port = 'absent';
+  },
+  /** §2.14: an idle instance's tap is an OVS port whose kernel device is gone. */
+  portDeviceGone(spec) {
+    idleTap(spec).port = 'device-gone';
+  },
+  /** §2.13: an idle instance's tap belongs to another user (qemu keeps cap_net_admin). */
+  tapForeignOwner(spec) {
+    idleTap(spec).owner = 'other';
+  },
+  /** §2.15: instances have tap in WORKER_CLASS, but the bridge was never created. */
+  tapClassNoBridge(spec) {
+    spec.bridge.present = false;
+    spec.bridge.flows = 'none';
+    delete spec.forwarding.perInterface[spec.bridge.name];
+    spec.jobs = [];
+    spec.traffic = 'none';
+    for (const tap of spec.taps) {
+      tap.port = 'absent';
+      tap.tag = null;
+    }
+  },
+} satisfies Record<string, Fault>;
+
+export type FaultName = keyof typeof FAULTS;
+
+/** A copy of `base` with the named faults applied, named after them. */
+export function withFaults(base: ScenarioSpec, ...faults: FaultName[]): ScenarioSpec {
+  const spec = structuredClone(base);
+  for (const fault of faults) FAULTS[fault](spec);
+  spec.name = [base.name, ...faults].join('+');
+  return spec;
+}
+
+/** Every preset the live suites use: the two healthy hosts and one host per fault. */
+export const PRESETS = {
+  healthySuse,
+  healthyFedora,
+  secondUplink: () => withFaults(healthySuse(), 'secondUplink'),
+  wrongTag: () => withFaults(healthySuse(), 'wrongTag'),
+  qemuNoCapForeignTap: () => withFaults(healthySuse(), 'qemuNoCapForeignTap'),
+  zeroForwardCounters: () => withFaults(healthyFedora(), 'zeroForwardCounters'),
+  greMtu: () => withFaults(healthySuse(), 'greMtu'),
+  shareNotMounted: () => withFaults(healthySuse(), 'shareNotMounted'),
+  masqueradeWrongIface: () => withFaults(healthySuse(), 'masqueradeWrongIface'),
+  ipForwardOff: () => withFaults(healthySuse(), 'ipForwardOff'),
+  flowsMissing: () => withFaults(healthySuse(), 'flowsMissing'),
+  bridgeAddressWrong: () => withFaults(healthySuse(), 'bridgeAddressWrong'),
+  tapNotOnBridge: () => withFaults(healthySuse(), 'tapNotOnBridge'),
+  portDeviceGone: () => withFaults(healthySuse(), 'portDeviceGone'),
+  tapForeignOwner: () => withFaults(healthySuse(), 'tapForeignOwner'),
+  tapClassNoBridge: () => withFaults(healthySuse(), 'tapClassNoBridge'),
+} satisfies Record<string, () => ScenarioSpec>;
+
+export type PresetName = keyof typeof PRESETS;
+
+/** The switch service's effective settings for a spec (unit defaults filled in, §1.5). */
+export function effectiveSwitch(spec: ScenarioSpec): {bridge: string; localIp: string; netmask: number; rewriteTarget: string} {
+  const config = spec.switchConfig ?? {};
+  return {
+    bridge: config.useBridge ?? 'br0',
+    localIp: config.localIp ?? '10.0.2.2',
+    netmask: config.netmask ?? 15,
+    rewriteTarget: config.rewriteTarget ?? '10.1.0.0',
+  };
+}
+
+/** NICMAC of a job's first NIC (DOMAIN.md §1.4). */
+export function nicMac(workerId: number): string {
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  return `52:54:00:12:${hex(Math.floor(workerId / 256))}:${hex(workerId % 256)}`;
+}
