@@ -158,8 +158,11 @@ export interface WorkerConfig {
   files: string[];
   /** Web UI host sections ([http://host]): host → settings. Optional: facts/openqa.ts. */
   hosts?: Record<string, Record<string, string>>;
-  /** Worker units (enabled or running) were available to find instances beyond workers.ini sections. */
+  /** Worker unit data (enabled links or list-units) was captured: `instances` are the instances
+   *  with an enabled or running openqa-worker*@N unit; without it, the workers.ini instance sections. */
   unitsKnown?: boolean;
+  /** With unitsKnown: instances that have a workers.ini section but no enabled or running unit. */
+  sectionOnlyInstances?: number[];
 }
 
 export interface PoolJob {

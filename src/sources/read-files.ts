@@ -79,10 +79,9 @@ async function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectCon
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      if (entry.linkTarget) {
-        entry.error = `dangling symlink to ${entry.linkTarget}`;
-        return [done(), undefined];
-      }
+      // A link whose target is not on this host (a unit file under /usr, a removed profile) is
+      // still data: the link itself (systemd .wants) is what is asked about.
+      if (entry.linkTarget) return [done(), undefined];
       if (!explicit) return [undefined, undefined];
       entry.absent = true;
       return [done(), undefined];

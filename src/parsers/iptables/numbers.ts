@@ -3,6 +3,12 @@
 
 import type {Counters} from './types.js';
 
+/**
+ * Kernel counters are 64-bit: at most 20 decimal digits. Longer digit runs are malformed, and
+ * refusing them also keeps BigInt() (superlinear in the number of digits) off megabyte inputs.
+ */
+export const MAX_COUNTER_DIGITS = 20;
+
 /** Digits only (no sign, no spaces); at least one. */
 export function isDigits(s: string, from = 0, to = s.length): boolean {
   if (to <= from) return false;
@@ -13,13 +19,30 @@ export function isDigits(s: string, from = 0, to = s.length): boolean {
   return true;
 }
 
+/** `[0:0]` is the most common counter of all: one shared, frozen object for it. */
+const ZERO_COUNTERS: Counters = Object.freeze({packets: 0n, bytes: 0n});
+
 /** Parses `[packets:bytes]` occupying s[from, to) including the brackets; null if malformed. */
 export function parseBracketCounters(s: string, from: number, to: number): Counters | null {
   if (s.charCodeAt(from) !== 91 /* [ */ || s.charCodeAt(to - 1) !== 93 /* ] */) return null;
   const colon = s.indexOf(':', from + 1);
   if (colon === -1 || colon >= to - 1) return null;
-  if (!isDigits(s, from + 1, colon) || !isDigits(s, colon + 1, to - 1)) return null;
-  return {packets: BigInt(s.slice(from + 1, colon)), bytes: BigInt(s.slice(colon + 1, to - 1))};
+  if (!isCount(s, from + 1, colon) || !isCount(s, colon + 1, to - 1)) return null;
+  if (colon === from + 2 && to === colon + 3 && s.charCodeAt(from + 1) === 48 && s.charCodeAt(colon + 1) === 48) return ZERO_COUNTERS;
+  return {packets: digitsToBigInt(s, from + 1, colon), bytes: digitsToBigInt(s, colon + 1, to - 1)};
+}
+
+/** A counter value: 1 to MAX_COUNTER_DIGITS digits. */
+export function isCount(s: string, from = 0, to = s.length): boolean {
+  return to - from <= MAX_COUNTER_DIGITS && isDigits(s, from, to);
+}
+
+/** s[from, to) (digits only) as a bigint; below 2^53 without an intermediate string. */
+function digitsToBigInt(s: string, from: number, to: number): bigint {
+  if (to - from > 15) return BigInt(s.slice(from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return BigInt(n);
 }
 
 const SUFFIX_FACTORS: Record<string, bigint> = {
@@ -35,8 +58,8 @@ const SUFFIX_FACTORS: Record<string, bigint> = {
  * 1000 with rounding, so `12K` is 11500..12499). Null if malformed.
  */
 export function parseListedCount(s: string): {value: bigint; exact: boolean} | null {
-  if (isDigits(s)) return {value: BigInt(s), exact: true};
+  if (isCount(s)) return {value: BigInt(s), exact: true};
   const factor = SUFFIX_FACTORS[s.charAt(s.length - 1)];
-  if (factor === undefined || !isDigits(s, 0, s.length - 1)) return null;
+  if (factor === undefined || !isCount(s, 0, s.length - 1)) return null;
   return {value: BigInt(s.slice(0, -1)) * factor, exact: false};
 }

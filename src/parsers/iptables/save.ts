@@ -5,11 +5,11 @@
 // One pass over the text, one line at a time (indexOf, no split), rules tokenized by hand: linear
 // in the input, whatever it holds.
 
-import {ParseError} from '../errors.js';
+import {clip, ParseError} from '../errors.js';
 import {isBuiltinChain, isKnownTable} from './builtins.js';
 import {isDigits, parseBracketCounters} from './numbers.js';
-import {parseRuleArgs, RuleSyntaxError} from './rule.js';
-import {Tokens, tokenize} from './tokenize.js';
+import {NO_MODULES, NO_OPTIONS, RuleArgsParser, RuleSyntaxError} from './rule.js';
+import {isBlank, Tokens, tokenize} from './tokenize.js';
 import type {Counters, IptablesDump, IptChain, IptRule, IptTable, ParseOptions} from './types.js';
 
 /**
@@ -27,6 +27,7 @@ class SaveParser {
   private readonly dump: IptablesDump = {tables: [], errors: []};
   private table: IptTable | null = null;
   private readonly tokens = new Tokens();
+  private readonly ruleArgs = new RuleArgsParser();
 
   constructor(
     private readonly source: string,
@@ -41,7 +42,11 @@ class SaveParser {
       let end = text.indexOf('\n', pos);
       if (end === -1) end = n;
       lineNo++;
-      const stop = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      let stop = end;
+      if (end > pos && text.charCodeAt(end - 1) === 13 /* CR */) {
+        stop--;
+        this.dump.crlf = true;
+      }
       this.line(text.slice(pos, stop), lineNo);
       pos = end + 1;
     }
@@ -53,14 +58,15 @@ class SaveParser {
 
   /** Throws in strict mode; records and returns in tolerant mode. */
   private fail(line: number, text: string, detail: string): void {
-    const error = new ParseError(this.source, line, text, detail);
+    // Details quote input (names, tokens): clip them like the text, a token can be megabytes.
+    const error = new ParseError(this.source, line, text, clip(detail, 200));
     if (!this.tolerant) throw error;
     this.dump.errors.push(error);
   }
 
   private line(line: string, lineNo: number): void {
     let s = 0;
-    while (s < line.length && (line.charCodeAt(s) === 32 || line.charCodeAt(s) === 9)) s++;
+    while (s < line.length && isBlank(line.charCodeAt(s))) s++;
     if (s === line.length) return;
     switch (line.charCodeAt(s)) {
       case 35 /* # */:
@@ -199,8 +205,8 @@ class SaveParser {
       text: line,
       command,
       counters: prefix,
-      modules: [],
-      otherOptions: [],
+      modules: NO_MODULES,
+      otherOptions: NO_OPTIONS,
       target: null,
     };
     if (command === 'I' && argsFrom < tokens.count && !tokens.quoted[argsFrom] && isDigits(tokens.values[argsFrom]!)) {
@@ -210,7 +216,7 @@ class SaveParser {
       argsFrom++;
     }
     try {
-      const inline = parseRuleArgs(tokens, argsFrom, rule);
+      const inline = this.ruleArgs.parse(tokens, argsFrom, rule);
       if (inline) {
         if (prefix) return this.fail(lineNo, line, 'counters given twice ([p:b] prefix and -c)');
         rule.counters = inline;
@@ -231,11 +237,11 @@ class SaveParser {
     const tokens = this.tokens;
     if (tokens.count < 3) return this.fail(lineNo, line, 'policy missing after -P CHAIN');
     if (tokens.count > 3) return this.fail(lineNo, line, 'extra words after -P CHAIN POLICY');
-    const policy = tokens.values[2]!;
+    const policy = tokens.values[2] === '-' ? null : tokens.values[2]!;
     const known = table.chains.get(chain);
     if (known) {
       if (!known.builtin && isKnownTable(table.name)) {
-        return this.fail(lineNo, line, `policy ${policy} on ${chain}, which is not a built-in chain of ${table.name}`);
+        if (policy !== null) return this.fail(lineNo, line, `policy ${policy} on ${chain}, which is not a built-in chain of ${table.name}`);
       }
       known.policy = policy;
       if (prefix) known.counters = prefix;
@@ -248,8 +254,7 @@ class SaveParser {
 function isCommit(line: string, s: number): boolean {
   if (!line.startsWith('COMMIT', s)) return false;
   for (let i = s + 6; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c !== 32 && c !== 9) return false;
+    if (!isBlank(line.charCodeAt(i))) return false;
   }
   return true;
 }
@@ -263,10 +268,10 @@ function splitWords(line: string, from: number): string[] {
   const words: string[] = [];
   let i = from;
   while (i < line.length) {
-    while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+    while (i < line.length && isBlank(line.charCodeAt(i))) i++;
     if (i >= line.length) break;
     const start = i;
-    while (i < line.length && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9) i++;
+    while (i < line.length && !isBlank(line.charCodeAt(i))) i++;
     words.push(line.slice(start, i));
   }
   return words;

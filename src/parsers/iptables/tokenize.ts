@@ -1,28 +1,64 @@
 // Splits the arguments of an iptables-restore rule line the way iptables-restore does
-// (add_param_to_argv): words separated by spaces/tabs, double quotes group words, and inside quotes
+// (add_param_to_argv): words separated by spaces/tabs (and stray CRs), double quotes group words, and inside quotes
 // a backslash escapes `"` and `\` (iptables-save writes `--comment "a \"b\""`). Quotes may sit inside
 // a word (`a"b c"` is one token `ab c`). Any other backslash stays as it is.
 //
 // Written for speed: one pass over char codes, tokens cut with slice() (no per-char string
 // building unless a token holds quotes), results kept in reusable arrays.
 
-const SPACE = 32;
-const TAB = 9;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const BRACE = 123;
 
-/** Reusable token buffers: `count` tokens are valid, the arrays may hold stale entries past it. */
+/**
+ * Space and tab separate words, as in iptables-restore. So does a CR: only a stray one can get here
+ * (line splitting drops the CR of CRLF), and keeping it inside a word would make it vanish when the
+ * serializer puts that word at the end of a line.
+ */
+export function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13;
+}
+
+const INTERN_SLOTS = 4096; // power of two
+const INTERN_MAX_LENGTH = 40;
+
+/**
+ * Reusable token buffers: `count` tokens are valid, the arrays may hold stale entries past it.
+ *
+ * Short unquoted tokens are interned: a ruleset repeats the same words (`-A`, `--dport`, `ACCEPT`,
+ * `eth0`, `RELATED,ESTABLISHED`) hundreds of thousands of times, and handing out one shared string
+ * instead of a fresh copy each time saves most of the parser's allocations (and GC time). The table
+ * is a fixed-size cache keyed by a hash computed while scanning, so memory stays bounded.
+ */
 export class Tokens {
   values: string[] = [];
   /** Whether the token had quotes: a quoted `!` or `-x` is a plain value, never syntax. */
   quoted: boolean[] = [];
   count = 0;
+  private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
 
   push(value: string, quoted: boolean): void {
     this.values[this.count] = value;
     this.quoted[this.count] = quoted;
     this.count++;
+  }
+
+  /** Pushes line[start, end) (unquoted), reusing an earlier equal string when the cache has one. */
+  pushSlice(line: string, start: number, end: number, hash: number): void {
+    const length = end - start;
+    if (length > INTERN_MAX_LENGTH) {
+      this.push(line.slice(start, end), false);
+      return;
+    }
+    const slot = (hash ^ (hash >>> 12) ^ length) & (INTERN_SLOTS - 1);
+    const known = this.interned[slot];
+    if (known !== undefined && known.length === length && line.startsWith(known, start)) {
+      this.push(known, false);
+      return;
+    }
+    const value = line.slice(start, end);
+    this.interned[slot] = value;
+    this.push(value, false);
   }
 }
 
@@ -36,25 +72,27 @@ export function tokenize(line: string, start: number, out: Tokens): string | nul
   let i = start;
   while (i < n) {
     let c = line.charCodeAt(i);
-    if (c === SPACE || c === TAB) {
+    if (isBlank(c)) {
       i++;
       continue;
     }
     const tokenStart = i;
+    let hash = 0;
     while (i < n) {
       c = line.charCodeAt(i);
-      if (c === SPACE || c === TAB || c === QUOTE) break;
+      if (isBlank(c) || c === QUOTE) break;
+      hash = (Math.imul(hash, 31) + c) | 0;
       i++;
     }
     if (i >= n || c !== QUOTE) {
-      out.push(line.slice(tokenStart, i), false);
+      out.pushSlice(line, tokenStart, i, hash);
       continue;
     }
     // Rare path: the token contains quotes; build it piecewise.
     let value = line.slice(tokenStart, i);
     while (i < n) {
       c = line.charCodeAt(i);
-      if (c === SPACE || c === TAB) break;
+      if (isBlank(c)) break;
       if (c === QUOTE) {
         i++;
         let segment = i;
@@ -82,7 +120,7 @@ export function tokenize(line: string, start: number, out: Tokens): string | nul
         const segment = i;
         while (i < n) {
           c = line.charCodeAt(i);
-          if (c === SPACE || c === TAB || c === QUOTE) break;
+          if (isBlank(c) || c === QUOTE) break;
           i++;
         }
         value += line.slice(segment, i);
@@ -138,7 +176,7 @@ function needsQuotes(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     // CR would be eaten at the end of a line; `{` could form template syntax with a neighbour.
-    if (c === SPACE || c === TAB || c === QUOTE || c === BACKSLASH || c === 13 || c === 10 || c === BRACE) return true;
+    if (isBlank(c) || c === QUOTE || c === BACKSLASH || c === 10 || c === BRACE) return true;
   }
   return false;
 }

@@ -99,6 +99,11 @@ export interface IptablesDump {
   family?: 'ipv4' | 'ipv6';
   /** The nft variant warns `# Warning: iptables-legacy tables present, ...`: read the legacy dump too. */
   legacyTablesPresent?: boolean;
+  /**
+   * Lines end with CR LF. iptables-restore 1.8.9 refuses such a file ("table name 'filter\r'
+   * invalid"), so a persisted rules file edited on Windows never loads.
+   */
+  crlf?: boolean;
   /** In file order; a table appearing twice (two `*filter` blocks) is listed twice. */
   tables: IptTable[];
   /** Tolerant mode only: every problem found, in line order. Always empty in strict mode. */
