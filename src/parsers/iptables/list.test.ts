@@ -271,6 +271,11 @@ describe('parseIptablesList edge cases and errors', () => {
     expect(listing.errors.map((e) => `${e.line}: ${e.detail}`)[0]).toBe(`${line}: ${detail}`);
   });
 
+  it('reads a rule whose target is a chain called like a column', () => {
+    const text = 'Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\ntarget     all  --  0.0.0.0/0            0.0.0.0/0\n';
+    expect(parseIptablesList(text).chains[0]!.rules.map(row)).toEqual(['|-|-||target|all|--|*|*|0.0.0.0/0|0.0.0.0/0']);
+  });
+
   it('tolerant mode keeps the good rules around a bad one', () => {
     const text = 'Chain X (1 references)\npkts bytes target prot opt in out source destination\n1 2 A all -- * * a b\n1x 2 B all -- * * a b\n3 4 C all -- * * a b\n';
     const listing = parseIptablesList(text, 'src', {tolerant: true});

@@ -56,9 +56,10 @@ export function parseIptablesList(text: string, source = 'iptables.list', opts: 
       layout = null;
     } else if (first.startsWith('#')) {
       if (line.includes('iptables-legacy tables present')) listing.legacyTablesPresent = true;
-    } else if (first === 'num' || first === 'pkts' || first === 'target') {
+    } else if ((first === 'num' || first === 'pkts' || first === 'target') && (!layout || isColumnHeader(line))) {
+      // (With a layout known, a rule whose target is a chain called "target" is a rule.)
       if (!chain) fail(lineNo, line, 'column header outside a chain (no "Chain ..." line before it)');
-      layout = parseColumnHeader(wordsOf(line, 0, 12).map((w) => w.text));
+      layout = parseColumnHeader(line);
       if (!layout) fail(lineNo, line, 'unrecognized column header');
     } else if (!chain || !layout) {
       fail(lineNo, line, chain ? 'rule before the column header' : 'not an iptables -L listing line (expected "Chain ...")');
@@ -121,7 +122,12 @@ function parseChainHeader(line: string, lineNo: number): ListedChain | string {
   return 'bad chain header (expected "(policy ...)" or "(N references)")';
 }
 
-function parseColumnHeader(columns: string[]): Layout | null {
+function isColumnHeader(line: string): boolean {
+  return parseColumnHeader(line) !== null;
+}
+
+function parseColumnHeader(line: string): Layout | null {
+  const columns = wordsOf(line, 0, 12).map((w) => w.text);
   let i = 0;
   const num = columns[i] === 'num';
   if (num) i++;

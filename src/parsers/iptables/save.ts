@@ -240,8 +240,8 @@ class SaveParser {
     const policy = tokens.values[2] === '-' ? null : tokens.values[2]!;
     const known = table.chains.get(chain);
     if (known) {
-      if (!known.builtin && isKnownTable(table.name)) {
-        if (policy !== null) return this.fail(lineNo, line, `policy ${policy} on ${chain}, which is not a built-in chain of ${table.name}`);
+      if (policy !== null && !known.builtin && isKnownTable(table.name)) {
+        return this.fail(lineNo, line, `policy ${policy} on ${chain}, which is not a built-in chain of ${table.name}`);
       }
       known.policy = policy;
       if (prefix) known.counters = prefix;
