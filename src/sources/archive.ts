@@ -63,8 +63,6 @@ export async function readSnapshot(inputPath: string, limits: Partial<ArchiveLim
   for (const source of Object.values(manifest.sources)) {
     for (const entry of source.entries) {
       if (entry.absent || entry.error) continue;
-      // A symlink recorded without content (its target was not readable on the host) has no member.
-      if (entry.linkTarget !== undefined && entry.bytes === 0) continue;
       if (contents.has(entry.path)) continue;
       const data = await members.get(entry.path);
       if (data) contents.set(entry.path, data);

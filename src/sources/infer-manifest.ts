@@ -60,7 +60,8 @@ function entriesFor(spec: SourceSpec, paths: string[], tree: Map<string, TreeIte
           bytes: item.bytes,
           truncated: false,
           mode: item.mode ?? 0o644,
-          ...(item.linkTarget ? {linkTarget: item.linkTarget} : {}),
+          // A symlink in a fixture tree is a link record, never read through.
+          ...(item.linkTarget ? {linkTarget: item.linkTarget, absent: true} : {}),
         };
       });
   }

@@ -79,9 +79,12 @@ async function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectCon
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      // A link whose target is not on this host (a unit file under /usr, a removed profile) is
-      // still data: the link itself (systemd .wants) is what is asked about.
-      if (entry.linkTarget) return [done(), undefined];
+      // A dangling link (a unit file under /usr not below --root, a removed profile): the path
+      // resolves to nothing, but the link itself (systemd .wants) is what is asked about.
+      if (entry.linkTarget) {
+        entry.absent = true;
+        return [done(), undefined];
+      }
       if (!explicit) return [undefined, undefined];
       entry.absent = true;
       return [done(), undefined];

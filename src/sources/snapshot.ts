@@ -100,13 +100,16 @@ export class SnapshotView {
     return {ok: true, value: {entry, text: this.textOf(entry)}};
   }
 
-  /** All usable entries of a source: every matched file of a file source, every key of a per-key command. */
+  /**
+   * All usable entries of a source: every matched file of a file source, every key of a per-key
+   * command. A dangling symlink is included (empty text, `linkTarget` set): the link is the data.
+   */
   entries(source: string): Available<SourceFile[]> {
     const bad = this.unusable(source);
     if (bad) return {ok: false, reason: bad};
     const out: SourceFile[] = [];
     for (const entry of this.record(source)!.entries) {
-      if (entry.absent || entry.error) continue;
+      if (entry.error || (entry.absent && entry.linkTarget === undefined)) continue;
       out.push({entry, name: entry.key ?? entry.binding, text: this.textOf(entry)});
     }
     return {ok: true, value: out};

@@ -159,7 +159,7 @@ describe('writeSnapshot', () => {
   it('refuses a target that is a directory', async () => {
     mkdirSync(path.join(dir, 'sub'));
     await expect(writeSnapshot(sample(), path.join(dir, 'sub'), {force: true})).rejects.toThrow(
-      new UserError(`${path.join(dir, 'sub')} is a directory; give a file name for the snapshot`),
+      new UserError(`${path.join(dir, 'sub')} is a directory; give a file name`),
     );
   });
 
