@@ -1,0 +1,140 @@
+import {describe, expect, it} from 'vitest';
+import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
+import {DEFAULT_CONFIG} from '../config.js';
+import {analyzeSnapshot} from '../engine.js';
+import natWrongTable from './TD002-nat-wrong-table.js';
+
+function run(spec: SnapshotSpec) {
+  return analyzeSnapshot(makeSnapshot(spec), [natWrongTable], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
+}
+
+const NFT_META = {metainfo: {version: '1.0.6', json_schema_version: 1}};
+const nftJson = (...items: object[]) => JSON.stringify({nftables: [NFT_META, ...items]});
+const UPLINK = {
+  'ip.addr': JSON.stringify([
+    {ifindex: 2, ifname: 'eth0', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', address: '52:54:00:aa:bb:cc', addr_info: [{family: 'inet', local: '192.0.2.10', prefixlen: 24, scope: 'global'}]},
+  ]),
+  'ip.route4': JSON.stringify([{dst: 'default', gateway: '192.0.2.1', dev: 'eth0', metric: 100, flags: []}]),
+};
+
+// Fedora's template at fedora-infra/ansible a8f984464e, abridged.
+const FEDORA_NFT = [
+  'add table ip filter',
+  'add chain ip filter FORWARD { type filter hook forward priority 0; policy accept; }',
+  'add rule ip filter FORWARD iifname "br0" counter accept',
+  'add rule ip filter POSTROUTING oifname "eth0" counter masquerade',
+  '',
+].join('\n');
+
+describe('TD002 persisted files', () => {
+  it('reports Fedora\'s `ip filter POSTROUTING` masquerade with the corrected rule and its declarations', () => {
+    const r = run({files: {'firewall.files': {'/etc/sysconfig/nftables.conf': FEDORA_NFT}}, failed: {'nft.ruleset': 'nft not found'}});
+    expect(r.status).toBe('fail');
+    const f = r.findings[0]!;
+    expect(f.subject).toBe('/etc/sysconfig/nftables.conf');
+    expect(f.severity).toBe('error');
+    expect(f.message).toBe(
+      'line 4 (masquerade in filter/POSTROUTING): expected in a nat chain at postrouting; nft aborts the atomic load: none of its rules load, NAT included',
+    );
+    expect(f.fix.split('\n')).toEqual([
+      '# /etc/sysconfig/nftables.conf line 4: replace `add rule ip filter POSTROUTING oifname "eth0" counter masquerade` with (declaring the nat chain first):',
+      '#   add table ip nat',
+      '#   add chain ip nat POSTROUTING { type nat hook postrouting priority srcnat; policy accept; }',
+      '#   add rule ip nat POSTROUTING oifname "eth0" counter masquerade',
+      'nft -c -f /etc/sysconfig/nftables.conf && systemctl restart nftables',
+    ]);
+    expect(f.evidence[0]).toEqual({
+      source: 'firewall.files',
+      lines: [
+        '/etc/sysconfig/nftables.conf:4: add rule ip filter POSTROUTING oifname "eth0" counter masquerade',
+        'line 4: chain ip filter POSTROUTING is not declared before this line: nft refuses the whole file (Error: Could not process rule: No such file or directory)',
+      ],
+    });
+    expect(f.explanation).toMatch(/fails to load as a whole|whole rule file fail to load/);
+  });
+
+  it('puts the rule into the nat postrouting chain the file already declares', () => {
+    const text = ['table ip nat {', '\tchain postrouting {', '\t\ttype nat hook postrouting priority 100; policy accept;', '\t}', '}', 'table ip filter {', '\tchain forward {', '\t\ttype filter hook forward priority 0; policy accept;', '\t\toifname "eth0" masquerade', '\t}', '}', ''].join('\n');
+    const r = run({files: {'firewall.files': {'/etc/firewall.nft': text}}, failed: {'nft.ruleset': 'nft not found'}});
+    const f = r.findings[0]!;
+    expect(f.message).toMatch(/^line 9 \(masquerade in filter\/forward\)/);
+    expect(f.fix).toContain('#   add rule ip nat postrouting oifname "eth0" masquerade');
+    expect(f.fix).not.toContain('add table ip nat');
+    expect(f.fix).toContain('nft -c -f /etc/firewall.nft && systemctl restart nftables');
+  });
+
+  it('moves an iptables-save MASQUERADE from *filter to *nat POSTROUTING', () => {
+    const text = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A FORWARD -i br0 -j ACCEPT', '-A FORWARD -o eth0 -j MASQUERADE', 'COMMIT', ''].join('\n');
+    const r = run({files: {'firewall.files': {'/etc/sysconfig/iptables': text}}, failed: {'nft.ruleset': 'nft not found'}});
+    const f = r.findings[0]!;
+    expect(f.subject).toBe('/etc/sysconfig/iptables');
+    expect(f.message).toBe('line 6 (masquerade in filter/FORWARD): expected in a nat chain at postrouting; iptables-restore refuses the file: none of its rules load, NAT included');
+    expect(f.fix.split('\n')).toEqual([
+      '# /etc/sysconfig/iptables line 6: delete `-A FORWARD -o eth0 -j MASQUERADE` and add under `*nat` (before its COMMIT):',
+      '#   -A POSTROUTING -o eth0 -j MASQUERADE',
+      '# the file has no *nat table yet: append "*nat", ":POSTROUTING ACCEPT [0:0]", the rule above, "COMMIT"',
+      'iptables-restore --test < /etc/sysconfig/iptables && systemctl restart iptables',
+    ]);
+  });
+
+  it('reloads IPv6 files with ip6tables-restore', () => {
+    const text = ['*filter', ':FORWARD ACCEPT [0:0]', '-A FORWARD -o eth0 -j MASQUERADE', 'COMMIT', '*nat', ':POSTROUTING ACCEPT [0:0]', 'COMMIT', ''].join('\n');
+    const r = run({files: {'firewall.files': {'/etc/sysconfig/ip6tables': text}}, failed: {'nft.ruleset': 'nft not found'}});
+    const fix = r.findings[0]!.fix;
+    expect(fix).not.toContain('no *nat table yet');
+    expect(fix.split('\n').at(-1)).toBe('ip6tables-restore --test < /etc/sysconfig/ip6tables && systemctl restart ip6tables');
+  });
+
+  it('adds the live signature of the failed load: no masquerade for the uplink, a failed unit', () => {
+    const r = run({
+      commands: {...UPLINK, 'nft.ruleset': nftJson(), 'systemd.units': 'nftables.service loaded failed failed Netfilter Tables\nsshd.service loaded active running OpenSSH Daemon\n'},
+      files: {'firewall.files': {'/etc/sysconfig/nftables.conf': FEDORA_NFT}},
+    });
+    const f = r.findings[0]!;
+    expect(f.message).toMatch(/NAT included; the running ruleset has no masquerade for eth0 either, nftables.service failed$/);
+    expect(f.evidence[1]).toEqual({source: 'systemd.units', lines: ['nftables.service loaded failed failed Netfilter Tables']});
+  });
+
+  it('stays silent on SUSE\'s ip and ip6 nat masquerade', () => {
+    const text = ['table ip nat {', '\tchain postrouting {', '\t\ttype nat hook postrouting priority 100; policy accept;', '\t\toifname "eth0" masquerade', '\t}', '}', 'table ip6 nat {', '\tchain postrouting {', '\t\ttype nat hook postrouting priority 100; policy accept;', '\t\toifname "eth0" masquerade', '\t}', '}', ''].join('\n');
+    const r = run({files: {'firewall.files': {'/etc/firewall.nft': text}}, failed: {'nft.ruleset': 'nft not found'}});
+    expect(r.status).toBe('pass');
+    expect(r.findings).toEqual([]);
+    expect(r.reason).toMatch(/^live ruleset not checked: /);
+  });
+
+  it('ignores a file whose load error has nothing to do with NAT', () => {
+    const text = ['add table ip filter', 'add rule ip filter INPUT iifname "lo" accept', ''].join('\n');
+    const r = run({files: {'firewall.files': {'/etc/nftables/other.nft': text}}, commands: {'nft.ruleset': nftJson()}});
+    expect(r.status).toBe('pass');
+  });
+});
+
+describe('TD002 live ruleset', () => {
+  const regularChainMasq = (family: string, table: string, chain: string) => [
+    {table: {family, name: table, handle: 1}},
+    {chain: {family, table, name: chain, handle: 2}},
+    {rule: {family, table, chain, handle: 3, expr: [{match: {op: '==', left: {meta: {key: 'oifname'}}, right: 'eth0'}}, {masquerade: null}]}},
+  ];
+
+  it('never reports firewalld\'s NAT chains of zones nothing jumps to', () => {
+    const r = run({commands: {'nft.ruleset': nftJson(...regularChainMasq('inet', 'firewalld', 'nat_POST_dmz_allow'))}, files: {'firewall.files': {}}});
+    expect(r.status).toBe('pass');
+    expect(r.findings).toEqual([]);
+  });
+
+  it('warns about a masquerade in a chain nothing jumps to, subject <table>/<chain>', () => {
+    const r = run({commands: {'nft.ruleset': nftJson(...regularChainMasq('ip', 'nat', 'sutmasq'))}, files: {'firewall.files': {}}});
+    expect(r.findings.map((f) => [f.subject, f.severity])).toEqual([['nat/sutmasq', 'warning']]);
+    const f = r.findings[0]!;
+    expect(f.message).toBe('1 live NAT rule(s) in ip nat/sutmasq, expected in a chain of type nat hook postrouting: chain ip nat sutmasq is no base chain and no nat chain jumps to it: the rule never applies');
+    expect(f.evidence).toEqual([{source: 'nft.ruleset', lines: ['oifname "eth0" masquerade']}]);
+    expect(f.fix).toContain('nft add rule ip nat POSTROUTING oifname "eth0" masquerade');
+  });
+
+  it('cannot judge anything without live and persisted data', () => {
+    const r = run({failed: {'nft.ruleset': 'nft not found'}});
+    expect(r.status).toBe('skip');
+    expect(r.reason).toMatch(/^no firewall source could be read .*; no persisted firewall configuration could be read/);
+  });
+});

@@ -1,0 +1,258 @@
+// TD002: a MASQUERADE/SNAT/DNAT/REDIRECT rule outside the nat table, or an nft `masquerade` in a
+// chain that is not `type nat hook postrouting` (DOMAIN.md §2.3).
+//
+// The persisted files matter most: such a rule never shows up live, because the kernel refuses it
+// and the whole file fails to load with it (nft aborts the atomic load, iptables-restore refuses the
+// file). The live signature is then missing NAT, maybe an empty ruleset, and a failed unit; those
+// are added to the finding as corroboration. Live rules are judged too (facts/firewall.ts decides
+// legality), for rulesets loaded by hand or by tools tapdoctor does not read the files of.
+import {FactUnavailable, type Facts} from '../facts/facts.js';
+import {masqueradesFor, liveFirewall, persistedFirewall, type FirewallView, type NatRule, type PersistedRuleFile} from '../facts/firewall.js';
+import {activeUnits} from '../facts/host.js';
+import {uplinks} from '../facts/network.js';
+import type {Evidence} from '../model.js';
+import {parseNftText} from '../parsers/nft.js';
+import {ParseError} from '../parsers/errors.js';
+import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+
+export default defineCheck('TD002', (f) => {
+  const live = f.try(liveFirewall);
+  const persisted = f.try(persistedFirewall);
+  if (!live.ok && !persisted.ok) throw new FactUnavailable(`${live.reason}; ${persisted.reason}`);
+
+  const findings: FindingDraft[] = [];
+  const notes: string[] = [];
+  const liveView = live.ok ? live.value : undefined;
+  if (persisted.ok) {
+    for (const file of persisted.value.files) {
+      const finding = fileFinding(f, file, liveView);
+      if (finding) findings.push(finding);
+    }
+  } else notes.push(`persisted firewall files not checked: ${persisted.reason}`);
+  if (live.ok) findings.push(...liveFindings(live.value));
+  else notes.push(`live ruleset not checked: ${live.reason}`);
+
+  if (findings.length > 0) return findings;
+  return notes.length > 0 ? pass(notes.join('; ')) : [];
+});
+
+// --- what counts -------------------------------------------------------------------------------
+
+/**
+ * firewalld's own NAT chains (iptables: POST_public, POSTROUTING_ZONES; nft: nat_POST_public_allow in
+ * `table inet firewalld`). A zone no interface is bound to has chains nothing jumps to: by design, no fault.
+ */
+const FIREWALLD_CHAIN = /^(nat_)?(PRE|POST)(ROUTING)?_|_ZONES?(_SOURCE)?$/;
+
+function isFirewalldRule(n: NatRule): boolean {
+  return n.backend === 'firewalld' || n.table === 'firewalld' || FIREWALLD_CHAIN.test(n.chain);
+}
+
+/** An illegal rule this check reports: misplaced (refused by the kernel), or never reached and not firewalld's. */
+function reportable(n: NatRule): boolean {
+  if (n.legal) return false;
+  return n.refusedByKernel === true || !isFirewalldRule(n);
+}
+
+const NAT_WORD = /\b(masquerade|snat|dnat|redirect)\b/i;
+
+/** Where each NAT action belongs: the base chain's hook, its conventional name and nft priority. */
+const NAT_HOME: Record<NatRule['action'], {chain: string; hook: string; priority: string}> = {
+  masquerade: {chain: 'POSTROUTING', hook: 'postrouting', priority: 'srcnat'},
+  snat: {chain: 'POSTROUTING', hook: 'postrouting', priority: 'srcnat'},
+  dnat: {chain: 'PREROUTING', hook: 'prerouting', priority: 'dstnat'},
+  redirect: {chain: 'PREROUTING', hook: 'prerouting', priority: 'dstnat'},
+};
+
+// --- persisted files ---------------------------------------------------------------------------
+
+interface BadLine {
+  line: number;
+  text: string;
+  reason: string;
+  /** The whole file fails to load because of it. */
+  fatal: boolean;
+  rule?: NatRule;
+}
+
+/** NAT-related load errors and illegal NAT rules of one file, one entry per line. */
+function badNatLines(file: PersistedRuleFile): BadLine[] {
+  const byLine = new Map<number, BadLine>();
+  const natByLine = new Map(file.view.nat.filter((n) => n.line !== undefined).map((n) => [n.line!, n]));
+  for (const e of file.loadErrors) {
+    const rule = natByLine.get(e.line);
+    if (!rule && !NAT_WORD.test(e.text)) continue;
+    byLine.set(e.line, {line: e.line, text: e.text, reason: e.reason, fatal: true, ...(rule ? {rule} : {})});
+  }
+  for (const n of file.view.nat) {
+    if (!reportable(n) || n.line === undefined || byLine.has(n.line)) continue;
+    byLine.set(n.line, {line: n.line, text: n.text, reason: n.illegalReason ?? 'not in a nat chain', fatal: n.refusedByKernel === true, rule: n});
+  }
+  return [...byLine.values()].sort((a, b) => a.line - b.line);
+}
+
+function fileFinding(f: Facts, file: PersistedRuleFile, live: FirewallView | undefined): FindingDraft | undefined {
+  const bad = badNatLines(file);
+  if (bad.length === 0) return undefined;
+  const fatal = bad.some((b) => b.fatal);
+  const text = fileText(f, file.path);
+  const where = bad.map((b) => `line ${b.line} (${b.rule ? `${b.rule.action} in ${b.rule.table}/${b.rule.chain}` : 'NAT rule'})`).join(', ');
+  const liveNote = fatal ? liveSignature(f, live) : undefined;
+  const consequence = fatal
+    ? `${file.format === 'nft' ? 'nft aborts the atomic load' : 'iptables-restore refuses the file'}: none of its rules load, NAT included${liveNote ? `; ${liveNote.summary}` : ''}`
+    : 'the rule never applies, so SUT traffic leaves without NAT';
+  const evidenceList: Evidence[] = [
+    evidence(
+      'firewall.files',
+      ...bad.map((b) => `${file.path}:${b.line}: ${rawLine(text, b.line) ?? b.text}`),
+      ...bad.map((b) => `line ${b.line}: ${b.reason}`),
+    ),
+    ...(liveNote?.evidence ?? []),
+  ];
+  return {
+    subject: file.path,
+    severity: fatal ? 'error' : 'warning',
+    message: `${where}: expected in a nat chain at ${homesOf(bad)}; ${consequence}`,
+    fix: [...bad.map((b) => lineFix(file, text, b)), reloadCommand(file)].join('\n'),
+    evidence: evidenceList,
+  };
+}
+
+function homesOf(bad: BadLine[]): string {
+  const hooks = new Set(bad.map((b) => NAT_HOME[b.rule?.action ?? 'masquerade'].hook));
+  return [...hooks].join('/');
+}
+
+/** The file's text as captured (for the exact line and for what it declares). */
+function fileText(f: Facts, path: string): string | undefined {
+  try {
+    return f.file('firewall.files', path)?.text;
+  } catch (error) {
+    if (error instanceof FactUnavailable) return undefined;
+    throw error;
+  }
+}
+
+function rawLine(text: string | undefined, line: number): string | undefined {
+  if (text === undefined) return undefined;
+  const l = text.split('\n')[line - 1];
+  return l === undefined ? undefined : l.replace(/\r$/, '').trim();
+}
+
+/** How the live host shows a file that failed to load: no masquerade for the uplink, a failed firewall unit. */
+function liveSignature(f: Facts, live: FirewallView | undefined): {summary: string; evidence: Evidence[]} | undefined {
+  const parts: string[] = [];
+  const ev: Evidence[] = [];
+  const up = f.try(uplinks);
+  const uplink = f.config.uplink ?? (up.ok ? up.value.primary : undefined);
+  if (live && uplink !== undefined && masqueradesFor(live, uplink).filter((n) => n.legal).length === 0) {
+    parts.push(`the running ruleset has no masquerade for ${uplink} either`);
+  }
+  const units = f.try(activeUnits);
+  if (units.ok) {
+    for (const name of ['nftables.service', 'iptables.service', 'ip6tables.service', 'netfilter-persistent.service']) {
+      const u = units.value[name];
+      if (u?.active !== 'failed') continue;
+      parts.push(`${name} failed`);
+      ev.push(evidence('systemd.units', `${name} ${u.load} ${u.active} ${u.sub} ${u.description}`));
+    }
+  }
+  return parts.length > 0 ? {summary: parts.join(', '), evidence: ev} : undefined;
+}
+
+// --- fixes -------------------------------------------------------------------------------------
+
+function lineFix(file: PersistedRuleFile, text: string | undefined, b: BadLine): string {
+  const action = b.rule?.action ?? actionFromText(b.text);
+  const home = NAT_HOME[action];
+  const current = rawLine(text, b.line) ?? b.text;
+  if (file.format === 'iptables-save') {
+    const corrected = current.replace(/^\[\d+:\d+\]\s*/, '').replace(/^-[AI]\s+\S+(\s+\d+)?/, `-A ${home.chain}`).replace(/\s-t\s+\S+/, '');
+    const hasNat = text !== undefined && /^\*nat\s*$/m.test(text);
+    return [
+      `# ${file.path} line ${b.line}: delete \`${current}\` and add under \`*nat\` (before its COMMIT):`,
+      `#   ${corrected}`,
+      ...(hasNat ? [] : [`# the file has no *nat table yet: append "*nat", ":${home.chain} ACCEPT [0:0]", the rule above, "COMMIT"`]),
+    ].join('\n');
+  }
+  const family = b.rule?.family ?? 'ip';
+  const target = natChainIn(text, file.path, family, home.hook);
+  const stmt = nftStatement(current);
+  const declare = target
+    ? []
+    : [`#   add table ${family} nat`, `#   add chain ${family} nat ${home.chain} { type nat hook ${home.hook} priority ${home.priority}; policy accept; }`];
+  const chain = target ?? {table: 'nat', name: home.chain};
+  return [
+    `# ${file.path} line ${b.line}: replace \`${current}\` with${declare.length ? ' (declaring the nat chain first)' : ''}:`,
+    ...declare,
+    `#   add rule ${family} ${chain.table} ${chain.name} ${stmt}`,
+  ].join('\n');
+}
+
+function actionFromText(text: string): NatRule['action'] {
+  const m = NAT_WORD.exec(text);
+  return (m?.[1]?.toLowerCase() ?? 'masquerade') as NatRule['action'];
+}
+
+/** The rule's statements without a leading `add rule <family> <table> <chain>`. */
+function nftStatement(text: string): string {
+  return text.replace(/^(add|insert)\s+rule\s+(?:(?:ip|ip6|inet|arp|bridge|netdev)\s+)?\S+\s+\S+\s+/, '').trim();
+}
+
+/** A chain of the file declared `type nat hook <hook>` for the family, to put the rule in. */
+function natChainIn(text: string | undefined, path: string, family: string, hook: string): {table: string; name: string} | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const c = parseNftText(text, path).chains.find((ch) => ch.family === family && ch.type === 'nat' && ch.hook === hook);
+    return c ? {table: c.table, name: c.name} : undefined;
+  } catch (error) {
+    if (error instanceof ParseError) return undefined;
+    throw error;
+  }
+}
+
+/** Test the corrected file, then load it the way the host does at boot. */
+function reloadCommand(file: PersistedRuleFile): string {
+  if (file.format === 'nft') return `nft -c -f ${file.path} && systemctl restart nftables`;
+  const v6 = /6/.test(file.path.slice(file.path.lastIndexOf('/')));
+  const restore = v6 ? 'ip6tables-restore' : 'iptables-restore';
+  const unit = file.path.startsWith('/etc/iptables/') ? 'netfilter-persistent' : v6 ? 'ip6tables' : 'iptables';
+  return `${restore} --test < ${file.path} && systemctl restart ${unit}`;
+}
+
+// --- live rules --------------------------------------------------------------------------------
+
+function liveFindings(view: FirewallView): FindingDraft[] {
+  const byChain = new Map<string, NatRule[]>();
+  for (const n of view.nat) {
+    if (!reportable(n)) continue;
+    const key = `${n.table}/${n.chain}`;
+    byChain.set(key, [...(byChain.get(key) ?? []), n]);
+  }
+  return [...byChain].map(([subject, rules]) => {
+    const first = rules[0]!;
+    const home = NAT_HOME[first.action];
+    const refused = rules.some((r) => r.refusedByKernel);
+    return {
+      subject,
+      severity: refused ? 'error' : 'warning',
+      message: `${rules.length} live NAT rule(s) in ${first.family} ${subject}, expected in a chain of type nat hook ${home.hook}: ${first.illegalReason ?? 'never applies'}`,
+      fix: [...rules.map(liveRuleFix), '# then correct the persisted rule file the same way, or the next boot brings the rule back'].join('\n'),
+      evidence: [evidence(first.origin, ...rules.map((r) => r.text))],
+    };
+  });
+}
+
+function liveRuleFix(n: NatRule): string {
+  const home = NAT_HOME[n.action];
+  if (n.backend === 'nftables') {
+    return [
+      `nft -a list chain ${n.family} ${n.table} ${n.chain}   # find the handle of: ${n.text}`,
+      `nft delete rule ${n.family} ${n.table} ${n.chain} handle <handle>`,
+      `nft add rule ${n.family} nat ${home.chain} ${nftStatement(n.text).replace(/counter packets \d+ bytes \d+/, 'counter')}   # into the nat ${home.hook} chain`,
+    ].join('\n');
+  }
+  const tool = n.backend === 'ip6tables' ? 'ip6tables' : n.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
+  const spec = n.text.replace(/^\[\d+:\d+\]\s*/, '').replace(/^-[AI]\s+\S+(\s+\d+)?\s*/, '');
+  return [`${tool} -t ${n.table} -D ${n.chain} ${spec}`, `${tool} -t nat -A ${home.chain} ${spec}`].join('\n');
+}

@@ -1,0 +1,280 @@
+// TD005: the FORWARD rules that pass traffic between the bridge and the uplink never matched,
+// although multi-machine jobs sent traffic through the host; or the FORWARD chain drops bridge
+// traffic outright (DOMAIN.md §2.6, Fedora's reject-all template in §1.3).
+//
+// Counters prove nothing on their own. A zero is a fault only when (a) a counted rule names the
+// bridge, (b) SUTs provably routed traffic through the host (learned return flows with packets in
+// table 1 of the bridge: facts/mm-activity.ts), and (c) no earlier rule takes that traffic first.
+// Not applicable: no filter FORWARD chain (SUSE's NAT-only nftables file), firewalld (its own
+// chains), rules without counters (nft rules without `counter`), policy accept with no bridge rule,
+// a host where no SUT has routed anything yet.
+import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, type ForwardRule, type IfMatch} from '../facts/firewall.js';
+import type {Facts} from '../facts/facts.js';
+import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
+import {uplinks} from '../facts/network.js';
+import {switchConfig} from '../facts/openqa.js';
+import type {Evidence} from '../model.js';
+import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+
+export default defineCheck('TD005', (f) => {
+  const live = f.get(liveFirewall);
+  if (live.zones?.running) {
+    return skip('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');
+  }
+  // IPv4 only: SUT traffic is routed as IPv4 (DOMAIN.md §1.1); Fedora's ip6tables rejects all forwarding by design.
+  const paths = live.forward.filter((p) => p.table !== 'firewalld' && p.family !== 'ip6');
+  if (paths.length === 0) {
+    return skip('no filter FORWARD chain in the live ruleset (e.g. the NAT-only nftables setup of SUSE workers): nothing counts forwarded traffic');
+  }
+  const bridge = f.get(switchConfig).bridge;
+  const up = f.try(uplinks);
+  const uplink = f.config.uplink ?? (up.ok ? up.value.primary : undefined);
+
+  // 1. A FORWARD chain that drops bridge traffic needs no counters to be wrong.
+  const droppedBy = new Map<ForwardPath, FindingDraft>();
+  for (const p of paths) {
+    const d = dropFinding(f, p, bridge, uplink);
+    if (d) droppedBy.set(p, d);
+  }
+  const dropped = [...droppedBy.values()];
+
+  // 2. Counted rules naming the bridge that read zero although SUTs routed traffic via the host
+  //    (in chains that do not drop it anyway: there the drop is the cause, and reported).
+  const counted = countersOutcome(
+    f,
+    paths.filter((p) => !droppedBy.has(p)),
+    bridge,
+    uplink,
+    dropped.length > 0,
+  );
+  if (counted.kind === 'findings') return [...dropped, ...counted.findings];
+  if (dropped.length > 0) return dropped;
+  return counted.kind === 'skip' ? skip(counted.reason) : counted.note ? pass(counted.note) : [];
+});
+
+// --- rule evaluation ---------------------------------------------------------------------------
+
+/** Matches every interface name except those a positive match requires (stands for "unknown"). */
+const ANY = '\u0000any';
+
+/** Whether the rule's interface matches admit a packet from `inIf` to `outIf` (undefined = not known: admit). */
+function admits(rule: ForwardRule, inIf: string | undefined, outIf: string | undefined): boolean {
+  return (inIf === undefined || matchesInterface(rule.in, inIf)) && (outIf === undefined || matchesInterface(rule.out, outIf));
+}
+
+/** The rule names `ifname` in a positive match (a wildcard such as `br+` counts). */
+function names(list: IfMatch[] | undefined, ifname: string): boolean {
+  return (list ?? []).some((m) => !m.negated && matchesInterface([m], ifname));
+}
+
+const CATCH_ALL_IPT = /^(\[\d+:\d+\]\s*)?-A\s+\S+\s+-j\s+(REJECT|DROP)(\s+--reject-with\s+\S+)?\s*$/;
+const CATCH_ALL_NFT = /^(reject(\s+with\s+.+)?|drop|xt target "(REJECT|DROP)")$/;
+
+/** A rule that rejects or drops everything reaching it (Fedora's `-A FORWARD -j REJECT --reject-with icmp-host-prohibited`). */
+function isCatchAllDrop(rule: ForwardRule): boolean {
+  if (rule.in || rule.out) return false;
+  if (CATCH_ALL_IPT.test(rule.text.trim())) return true;
+  const stmt = rule.text
+    .trim()
+    .replace(/^(add|insert)\s+rule\s+(?:(?:ip|ip6|inet)\s+)?\S+\s+\S+\s+/, '')
+    .replace(/\bcounter(\s+packets\s+\d+\s+bytes\s+\d+)?\s*/, '')
+    .replace(/\s*comment\s+".*"$/, '')
+    .trim();
+  return CATCH_ALL_NFT.test(stmt);
+}
+
+interface Decision {
+  verdict: 'accept' | 'drop' | 'unknown';
+  /** The rule that decided; undefined when the policy did. */
+  rule?: ForwardRule;
+}
+
+/**
+ * What the chain does with a packet from `inIf` to `outIf`, judged by interfaces only: the first
+ * admitting accept (a stateful accept only for return traffic), a catch-all reject/drop, or a jump
+ * we cannot follow (unknown); else the policy. Rules with other matches that reject are passed over.
+ */
+function decide(path: ForwardPath, inIf: string | undefined, outIf: string | undefined, returnTraffic: boolean): Decision {
+  for (const rule of path.rules) {
+    if (isCatchAllDrop(rule)) return {verdict: 'drop', rule};
+    if (!admits(rule, inIf, outIf)) continue;
+    if (rule.verdict === 'accept' && (returnTraffic || !rule.stateful)) return {verdict: 'accept', rule};
+    if (rule.verdict.startsWith('jump ') || rule.verdict.startsWith('goto ')) return {verdict: 'unknown', rule};
+  }
+  return {verdict: path.policy === 'drop' || path.policy === 'reject' ? 'drop' : 'accept'};
+}
+
+// --- the policy-drop case ----------------------------------------------------------------------
+
+function dropFinding(f: Facts, path: ForwardPath, bridge: string, uplink: string | undefined): FindingDraft | undefined {
+  const out = decide(path, bridge, uplink, false);
+  const back = decide(path, uplink, bridge, true);
+  const blocked = [out.verdict === 'drop' ? `traffic from ${bridge}${uplink ? ` to ${uplink}` : ''}` : undefined, back.verdict === 'drop' ? `replies${uplink ? ` from ${uplink}` : ''} to ${bridge}` : undefined].filter(
+    (x): x is string => x !== undefined,
+  );
+  if (blocked.length === 0) return undefined;
+  const subject = `${path.table}/${path.chain}`;
+  const by = [out, back].find((d) => d.verdict === 'drop')!;
+  const cause = by.rule ? `the catch-all \`${by.rule.text}\`` : `policy ${path.policy}`;
+  const wrong = wrongUplink(bridgeRules(path, bridge), bridge, uplink);
+  const hint = wrong.length > 0 ? `; ${wrong.join('; ')} (TD008)` : '';
+  const ev: Evidence[] = [evidence(path.rules[0]?.origin ?? sourceOf(path), `${subject} (${path.family}) policy ${path.policy}`, ...path.rules.map((r) => r.text))];
+  return {
+    subject,
+    severity: 'error',
+    message: `${path.family} ${subject} drops ${blocked.join(' and ')} (${cause}), expected accept rules for the bridge before it: SUTs cannot reach anything beyond the host${hint}`,
+    fix: addRulesFix(f, path, bridge, uplink, {outbound: out.verdict === 'drop', inbound: back.verdict === 'drop'}),
+    evidence: ev,
+  };
+}
+
+function sourceOf(path: ForwardPath): string {
+  return path.backend === 'nftables' ? 'nft.ruleset' : path.backend === 'ip6tables' ? 'ip6tables.save' : path.backend === 'iptables-legacy' ? 'iptables-legacy.save' : 'iptables.save';
+}
+
+// --- the zero-counter case ---------------------------------------------------------------------
+
+type CountersOutcome = {kind: 'findings'; findings: FindingDraft[]} | {kind: 'skip'; reason: string} | {kind: 'pass'; note?: string};
+
+/** Accept rules that name the bridge on either side: the rules bridge traffic must hit. */
+function bridgeRules(path: ForwardPath, bridge: string): ForwardRule[] {
+  return path.rules.filter((r) => r.verdict === 'accept' && (names(r.in, bridge) || names(r.out, bridge)));
+}
+
+/** An earlier accept (or jump we cannot follow) takes the rule's traffic before it. */
+function shadowed(path: ForwardPath, rule: ForwardRule, bridge: string, uplink: string | undefined): boolean {
+  const fromBridge = names(rule.in, bridge);
+  const inIf = fromBridge ? bridge : (uplink ?? firstName(rule.in) ?? ANY);
+  const outIf = fromBridge ? (uplink ?? firstName(rule.out) ?? ANY) : bridge;
+  for (const e of path.rules) {
+    if (e === rule) return false;
+    if (!admits(e, inIf, outIf)) continue;
+    if (e.verdict.startsWith('jump ') || e.verdict.startsWith('goto ')) return true;
+    if (e.verdict === 'accept' && (!e.stateful || rule.stateful)) return true;
+  }
+  return false;
+}
+
+function firstName(list: IfMatch[] | undefined): string | undefined {
+  return list?.find((m) => !m.negated && !m.wildcard)?.name;
+}
+
+function countersOutcome(f: Facts, paths: ForwardPath[], bridge: string, uplink: string | undefined, dropFound: boolean): CountersOutcome {
+  const candidates = paths.map((p) => ({path: p, rules: bridgeRules(p, bridge)}));
+  const all = candidates.flatMap((c) => c.rules);
+  if (all.length === 0) {
+    if (dropFound) return {kind: 'pass'};
+    return {kind: 'skip', reason: `no FORWARD rule names ${bridge} and the policy lets bridge traffic pass: there is no counter to judge`};
+  }
+  if (all.every((r) => r.counters === null)) {
+    return {kind: 'skip', reason: `the FORWARD rules for ${bridge} carry no counters (nft rules without \`counter\`): cannot tell whether they match`};
+  }
+  const act = f.try(mmActivity);
+  if (!act.ok) return {kind: 'skip', reason: `cannot tell whether SUT traffic passed the host: ${act.reason}`};
+  const activity = act.value;
+  const traffic = trafficProof(activity);
+  if (!traffic.proven) return traffic.running ? {kind: 'pass', note: traffic.note} : {kind: 'skip', reason: traffic.note};
+
+  const findings: FindingDraft[] = [];
+  for (const {path, rules} of candidates) {
+    const zero = rules.filter((r) => r.counters !== null && r.counters.packets === 0 && !shadowed(path, r, bridge, uplink));
+    if (zero.length === 0) continue;
+    findings.push(zeroFinding(f, path, zero, bridge, uplink, activity));
+  }
+  return findings.length > 0 ? {kind: 'findings', findings} : {kind: 'pass'};
+}
+
+function trafficProof(a: MmActivity): {proven: boolean; running: boolean; note: string} {
+  if (a.usedLearnedFlows.length > 0) return {proven: true, running: true, note: ''};
+  const running = a.taggedTaps.length > 0 || a.runningTapJobs.length > 0;
+  if (running) {
+    return {
+      proven: false,
+      running: true,
+      note: `tap jobs are running (${describeJobs(a)}) but no SUT has routed traffic through ${a.bridge} yet (no learned flow with packets in table 1): zero counters prove nothing so far`,
+    };
+  }
+  const up = a.uptimeSeconds !== undefined ? `, up ${Math.round(a.uptimeSeconds / 60)} min` : '';
+  return {proven: false, running: false, note: `no multi-machine traffic since the switch flows were installed (table 1 of ${a.bridge} is empty, no running tap job${up}): counters are judged once MM jobs have run`};
+}
+
+function describeJobs(a: MmActivity): string {
+  const parts: string[] = [];
+  if (a.taggedTaps.length > 0) parts.push(`tagged ${a.taggedTaps.map((t) => `${t.name}=${t.tag}`).join(', ')}`);
+  if (a.runningTapJobs.length > 0) parts.push(`live qemu in ${a.runningTapJobs.map((j) => j.dir).join(', ')}`);
+  return parts.join('; ');
+}
+
+/** Bridge rules whose other side names an interface the uplink does not match: the usual cause (TD008). */
+function wrongUplink(rules: ForwardRule[], bridge: string, uplink: string | undefined): string[] {
+  if (uplink === undefined) return [];
+  return rules
+    .map((r) => {
+      const other = names(r.in, bridge) ? r.out : r.in;
+      return other && other.length > 0 && !matchesInterface(other, uplink) ? `\`${r.text}\` names ${other.map((m) => `${m.negated ? '!' : ''}${m.name}`).join(',')}, not the uplink ${uplink}` : undefined;
+    })
+    .filter((x): x is string => x !== undefined);
+}
+
+function zeroFinding(f: Facts, path: ForwardPath, zero: ForwardRule[], bridge: string, uplink: string | undefined, a: MmActivity): FindingDraft {
+  const subject = `${path.table}/${path.chain}`;
+  const wrongSide = wrongUplink(zero, bridge, uplink);
+  const hint = wrongSide.length > 0 ? `: ${wrongSide.join('; ')} (TD008)` : '; such rules usually name the wrong interface (see TD008)';
+  const flows = a.usedLearnedFlows;
+  const ev: Evidence[] = [
+    evidence(zero[0]!.origin, ...zero.map((r) => r.text)),
+    evidence('ovs.flows', `ovs-ofctl dump-flows ${a.bridge} (table 1, learned from SUT traffic):`, ...flows.slice(0, 3).map((fl) => fl.text.trim())),
+  ];
+  return {
+    subject,
+    message: `${zero.length} FORWARD rule(s) for ${bridge} read 0 packets, expected >0: SUTs routed traffic through the host (${flows.length} learned flow(s) with packets in table 1 of ${a.bridge})${hint}`,
+    fix: [
+      `# make the rules name the bridge and the real uplink${uplink ? ` (${uplink})` : ''}, before any reject; live:`,
+      addRulesFix(f, path, bridge, uplink, {outbound: true, inbound: true}),
+    ].join('\n'),
+    evidence: ev,
+  };
+}
+
+// --- the rules to add --------------------------------------------------------------------------
+
+/** The accept rules a tap worker needs (DOMAIN.md §1.3), for this backend, live and persisted. */
+function addRulesFix(f: Facts, path: ForwardPath, bridge: string, uplink: string | undefined, need: {outbound: boolean; inbound: boolean}): string {
+  const up = uplink ?? '<uplink>';
+  const lines: string[] = [];
+  const file = persistedFileFor(f, path);
+  if (path.backend === 'nftables') {
+    const at = `${path.family} ${path.table} ${path.chain}`;
+    if (need.outbound) lines.push(`nft insert rule ${at} iifname "${bridge}" counter accept`);
+    if (need.inbound) lines.push(`nft insert rule ${at} iifname "${up}" oifname "${bridge}" ct state related,established counter accept`);
+    const rules = lines.map((l) => `#   ${l.replace(/^nft insert rule/, 'add rule')}`);
+    lines.push(
+      `# persist: add to ${file ?? 'the nftables file your nftables.service loads'} (before any reject):`,
+      ...rules,
+      `nft -c -f ${file ?? '<file>'} && systemctl restart nftables`,
+    );
+    return lines.join('\n');
+  }
+  const tool = path.backend === 'ip6tables' ? 'ip6tables' : path.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
+  const specs: string[] = [];
+  if (need.outbound) specs.push(`-A FORWARD -i ${bridge} -j ACCEPT`);
+  if (need.inbound) specs.push(`-A FORWARD -i ${up} -o ${bridge} -m state --state RELATED,ESTABLISHED -j ACCEPT`);
+  for (const s of [...specs].reverse()) lines.push(`${tool} ${s.replace(/^-A FORWARD/, '-I FORWARD')}`);
+  const target = file ?? (tool === 'ip6tables' ? '/etc/sysconfig/ip6tables' : '/etc/sysconfig/iptables');
+  const restore = tool === 'ip6tables' ? 'ip6tables-restore' : 'iptables-restore';
+  lines.push(
+    `# persist: in ${target}, under *filter before the FORWARD reject:`,
+    ...specs.map((s) => `#   ${s}`),
+    `${restore} --test < ${target} && systemctl restart ${tool === 'ip6tables' ? 'ip6tables' : 'iptables'}`,
+  );
+  return lines.join('\n');
+}
+
+/** The persisted rule file that holds this forward chain, if the snapshot has one. */
+function persistedFileFor(f: Facts, path: ForwardPath): string | undefined {
+  const persisted = f.try(persistedFirewall);
+  if (!persisted.ok) return undefined;
+  const format = path.backend === 'nftables' ? 'nft' : 'iptables-save';
+  const holding = persisted.value.files.filter((file) => file.format === format);
+  return (holding.find((file) => file.view.forward.some((p) => p.table === path.table && p.chain === path.chain)) ?? holding[0])?.path;
+}

@@ -1,0 +1,318 @@
+// TD006: GRE tunnels between multi-machine hosts (DOMAIN.md §2.7). Only where the effective bridge
+// has GRE ports (`type=gre`, `options:remote_ip`); a GRE-less host is a valid single-host setup.
+//
+// What is judged:
+//   - the MTU the SUTs are told to use (MM_MTU from workers.ini or running jobs' vars.json) against
+//     what the GRE path carries (MTU of the device towards the peer − 42) and the configured budget
+//     (config.greMtu, default 1458; 1380 for cross-site paths);
+//   - the bridge's own MTU against the largest SUT MTU;
+//   - peers that are this host itself, peers without a route;
+//   - RSTP off with more than one GRE port (a mesh loops without it).
+//
+// An unset MM_MTU: os-autoinst-distri-opensuse's SUTs then use 1380 (variables.md; DOMAIN.md §2.7
+// "SUT MTU from MM_MTU in workers.ini or running jobs (default 1380)"). The default is judged only
+// against what the path carries and the budget, never reported for merely differing from greMtu.
+// The GRE port's own MTU is meaningless (shared gre_sys device) and is not read.
+import {type Facts} from '../facts/facts.js';
+import {greRoutes, links, uplinks, type GreRoute} from '../facts/network.js';
+import {ovsDb} from '../facts/ovs.js';
+import {poolJobs, switchConfig, workerConfig} from '../facts/openqa.js';
+import type {OvsBridge, OvsInterface} from '../facts/types.js';
+import type {Evidence, Severity} from '../model.js';
+import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+
+/** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + inner VLAN tag 4 (openQA docs, DOMAIN.md §2.7). */
+export const GRE_OVERHEAD = 42;
+/** MM_MTU the SUTs use when no setting names one (os-autoinst-distri-opensuse variables.md). */
+export const DEFAULT_SUT_MTU = 1380;
+/** os-autoinst's bridge MTU (mtu_request=1460): above the 1458 SUTs used. */
+const RECOMMENDED_BRIDGE_MTU = 1460;
+
+interface GrePort {
+  port: string;
+  iface: OvsInterface;
+  remoteIp: string;
+}
+
+export default defineCheck('TD006', (f) => {
+  const bridgeName = f.get(switchConfig).bridge;
+  const db = f.get(ovsDb);
+  const bridge = db.bridges.find((b) => b.name === bridgeName);
+  if (!bridge) return skip(`bridge ${bridgeName} (OS_AUTOINST_USE_BRIDGE) is not in the OVS database, so it has no GRE ports to check (TD011 reports the bridge)`);
+  const gre = grePorts(bridge);
+  if (gre.length === 0) return skip(`no GRE port on ${bridgeName}: single-host multi-machine setup`);
+
+  const findings: FindingDraft[] = [];
+  const notes: string[] = [];
+  const routes = f.try(greRoutes);
+  if (!routes.ok) notes.push(`routes to the GRE peers unknown: ${routes.reason}`);
+  const routeOf = (ip: string): GreRoute | undefined => (routes.ok ? routes.value[ip] : undefined);
+
+  findings.push(...peerFindings(f, bridgeName, gre, routeOf, routes.ok, notes));
+  const rstp = rstpFinding(bridge, gre);
+  if (rstp) findings.push(rstp);
+  else if (gre.length > 1 && bridge.rstpEnable === undefined) notes.push(`rstp_enable of ${bridgeName} unknown (OVS data from \`ovs-vsctl show\`)`);
+
+  const capacity = pathCapacity(f, gre, routeOf);
+  if (!capacity) notes.push('the MTU towards the GRE peers is unknown: MM_MTU judged against greMtu only');
+  const suts = sutMtus(f, notes);
+  findings.push(...mtuFindings(f, suts, capacity));
+  // The bridge must carry the SUT MTUs the path can carry; larger ones are wrong themselves (reported above).
+  const br = bridgeMtuFinding(f, bridge, suts.filter((s) => !capacity || s.value <= capacity.max));
+  if (br) findings.push(br);
+
+  if (findings.length > 0) return findings;
+  return notes.length > 0 ? pass(notes.join('; ')) : [];
+});
+
+function grePorts(bridge: OvsBridge): GrePort[] {
+  const out: GrePort[] = [];
+  for (const port of bridge.ports) {
+    for (const iface of port.interfaces) {
+      const remoteIp = iface.options['remote_ip'];
+      if (iface.type === 'gre' && remoteIp !== undefined) out.push({port: port.name, iface, remoteIp});
+    }
+  }
+  return out;
+}
+
+function greEvidence(bridgeName: string, g: GrePort): Evidence {
+  return evidence('ovs.interfaces', `${bridgeName} port ${g.port}: type=gre options:remote_ip=${g.remoteIp}`);
+}
+
+// --- peers -------------------------------------------------------------------------------------
+
+function peerFindings(f: Facts, bridgeName: string, gre: GrePort[], routeOf: (ip: string) => GreRoute | undefined, routesKnown: boolean, notes: string[]): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const local = localAddresses(f);
+  for (const g of gre) {
+    const route = routeOf(g.remoteIp);
+    const self = local.get(g.remoteIp) ?? (route?.dev === 'lo' ? 'lo' : undefined);
+    const script = preupReference(f, g.remoteIp);
+    const forget = [
+      `ovs-vsctl del-port ${bridgeName} ${g.port}`,
+      script ? `# and drop the peer from ${script.path} line ${script.line}: ${script.text}` : '# and drop the peer from the GRE pre-up script (wicked PRE_UP_SCRIPT / NM dispatcher), or the next boot re-creates it',
+    ];
+    if (self !== undefined) {
+      out.push({
+        subject: g.port,
+        message: `GRE port ${g.port} tunnels to ${g.remoteIp}, an address of this host (${self}), expected another MM host: frames loop back onto ${bridgeName}`,
+        fix: forget.join('\n'),
+        evidence: [greEvidence(bridgeName, g), evidence('ip.addr', `${self}: inet ${g.remoteIp}`)],
+      });
+      continue;
+    }
+    if (route?.error !== undefined) {
+      out.push({
+        subject: g.port,
+        message: `no route to the GRE peer ${g.remoteIp} of ${g.port} (${route.error}), expected one via the uplink: SUTs on the peer's VLANs are unreachable`,
+        fix: [`ip route get ${g.remoteIp}   # fix the routing to the peer, or if the peer is gone:`, ...forget].join('\n'),
+        evidence: [greEvidence(bridgeName, g), evidence('ip.route-get', `ip route get ${g.remoteIp}: ${route.error}`)],
+      });
+    } else if (route === undefined && routesKnown) {
+      notes.push(`route to ${g.remoteIp} (${g.port}) not collected`);
+    }
+  }
+  return out;
+}
+
+function localAddresses(f: Facts): Map<string, string> {
+  const out = new Map<string, string>();
+  const ls = f.try(links);
+  if (ls.ok) for (const l of ls.value) for (const a of l.addrs) out.set(a.local, l.name);
+  return out;
+}
+
+/** The persisted pre-up script line naming a peer (salt's gre_tunnel_preup.sh, NM dispatcher). */
+function preupReference(f: Facts, ip: string): {path: string; line: number; text: string} | undefined {
+  const files = f.view.entries('network.preup');
+  if (!files.ok) return undefined;
+  const word = new RegExp(`(^|[^0-9.])${ip.replace(/\./g, '\\.')}($|[^0-9.])`);
+  for (const file of files.value) {
+    const lines = file.text.split('\n');
+    const i = lines.findIndex((l) => word.test(l));
+    if (i >= 0) return {path: file.name, line: i + 1, text: lines[i]!.trim()};
+  }
+  return undefined;
+}
+
+function rstpFinding(bridge: OvsBridge, gre: GrePort[]): FindingDraft | undefined {
+  if (gre.length < 2 || bridge.rstpEnable !== false || bridge.stpEnable === true) return undefined;
+  return {
+    subject: bridge.name,
+    message: `${bridge.name} has ${gre.length} GRE ports (${gre.map((g) => g.port).join(', ')}) with rstp_enable=false, expected true: a mesh of tunnels loops broadcasts`,
+    fix: [
+      `ovs-vsctl set bridge ${bridge.name} rstp_enable=true`,
+      `# persist: the GRE pre-up script (gre_tunnel_preup.sh) should run the same command after adding the ports`,
+    ].join('\n'),
+    evidence: [evidence('ovs.bridges', `${bridge.name}: rstp_enable=false stp_enable=${String(bridge.stpEnable ?? false)}`), ...gre.map((g) => greEvidence(bridge.name, g))],
+  };
+}
+
+// --- MTU ---------------------------------------------------------------------------------------
+
+interface Capacity {
+  /** Largest SUT MTU the GRE path carries. */
+  max: number;
+  /** How it was derived, for messages: "eth0 MTU 1500 − 42". */
+  why: string;
+}
+
+/** The tightest path: the device `ip route get <peer>` picks, its MTU minus GRE overhead; else the uplink's. */
+function pathCapacity(f: Facts, gre: GrePort[], routeOf: (ip: string) => GreRoute | undefined): Capacity | undefined {
+  let best: Capacity | undefined;
+  for (const g of gre) {
+    const r = routeOf(g.remoteIp);
+    if (r?.mtu === undefined) continue;
+    const max = r.mtu - GRE_OVERHEAD;
+    if (!best || max < best.max) best = {max, why: `${r.dev ?? 'route'} MTU ${r.mtu} − ${GRE_OVERHEAD} towards ${g.remoteIp}`};
+  }
+  if (best) return best;
+  const up = f.try(uplinks);
+  const ls = f.try(links);
+  const primary = up.ok ? (f.config.uplink ?? up.value.primary) : undefined;
+  const link = primary && ls.ok ? ls.value.find((l) => l.name === primary) : undefined;
+  return link ? {max: link.mtu - GRE_OVERHEAD, why: `uplink ${link.name} MTU ${link.mtu} − ${GRE_OVERHEAD}`} : undefined;
+}
+
+interface SutMtu {
+  value: number;
+  /** Set by a setting (workers.ini, vars.json) rather than assumed. */
+  explicit: boolean;
+  subject: string;
+  /** Human description: "MM_MTU = 1500 (/etc/openqa/workers.ini:5, instances 1, 2)". */
+  what: string;
+  evidence: Evidence;
+  fix: string;
+}
+
+const MTU_VALUE = /^\s*(\d{3,5})\s*$/;
+
+/** Every MTU SUTs on this host are told to use (or assume), one entry per place it is set. */
+function sutMtus(f: Facts, notes: string[]): SutMtu[] {
+  const out: SutMtu[] = [];
+  const wc = f.try(workerConfig);
+  if (wc.ok) {
+    const tapInstances = wc.value.instances.filter((i) => i.tap);
+    const byOrigin = new Map<string, {value: string; instances: number[]}>();
+    const unset: number[] = [];
+    for (const inst of tapInstances) {
+      const v = inst.settings['MM_MTU'];
+      if (v === undefined) {
+        unset.push(inst.instance);
+        continue;
+      }
+      const origin = inst.origin?.['MM_MTU'] ?? `${wc.value.files[0] ?? 'workers.ini'}:?`;
+      const entry = byOrigin.get(origin) ?? {value: v, instances: []};
+      entry.instances.push(inst.instance);
+      byOrigin.set(origin, entry);
+    }
+    for (const [origin, {value, instances}] of byOrigin) {
+      const m = MTU_VALUE.exec(value);
+      if (!m) {
+        notes.push(`MM_MTU = '${value}' at ${origin} is not a number`);
+        continue;
+      }
+      const cut = origin.lastIndexOf(':');
+      const path = cut > 0 ? origin.slice(0, cut) : origin;
+      const line = cut > 0 ? Number(origin.slice(cut + 1)) : Number.NaN;
+      const raw = rawFileLine(f, 'openqa.workers-ini', path, line);
+      out.push({
+        value: Number(m[1]),
+        explicit: true,
+        subject: path,
+        what: `MM_MTU = ${m[1]} (${origin}, instance${instances.length > 1 ? 's' : ''} ${instances.join(', ')})`,
+        evidence: evidence('openqa.workers-ini', `${origin}: ${raw ?? `MM_MTU = ${value}`}`),
+        fix: `# ${origin}: set MM_MTU = {MTU}; workers read workers.ini at start: restart the instances once idle`,
+      });
+    }
+    if (unset.length > 0) {
+      const path = wc.value.files.find((p) => p.endsWith('/workers.ini')) ?? '/etc/openqa/workers.ini';
+      out.push({
+        value: DEFAULT_SUT_MTU,
+        explicit: false,
+        subject: path,
+        what: `the default MM_MTU ${DEFAULT_SUT_MTU} (unset for tap instance${unset.length > 1 ? 's' : ''} ${unset.join(', ')})`,
+        evidence: evidence('openqa.workers-ini', `no MM_MTU for tap instance(s) ${unset.join(', ')} in ${wc.value.files.join(', ') || 'workers.ini'}`),
+        fix: `# ${path}: add MM_MTU = {MTU} under [global]; workers read workers.ini at start: restart the instances once idle`,
+      });
+    }
+  } else notes.push(`workers.ini not read: ${wc.reason}`);
+
+  const jobs = f.try(poolJobs);
+  if (jobs.ok) {
+    for (const job of jobs.value) {
+      if (!job.alive || job.nicType !== 'tap' || job.mtu === undefined) continue;
+      const raw = rawFileLine(f, 'openqa.pool', `${job.dir}/vars.json`, undefined, /"MM_MTU"/);
+      out.push({
+        value: job.mtu,
+        explicit: true,
+        subject: job.dir,
+        what: `MM_MTU = ${job.mtu} (running job in ${job.dir})`,
+        evidence: evidence('openqa.pool', `${job.dir}/vars.json: ${raw ?? `"MM_MTU": ${job.mtu}`}`),
+        fix: `# the job's MM_MTU comes from its settings: set MM_MTU={MTU} in the machine, test suite or medium settings in the web UI (or openqa-clone-job … MM_MTU={MTU})`,
+      });
+    }
+  }
+  return out;
+}
+
+function rawFileLine(f: Facts, source: string, path: string, line: number | undefined, match?: RegExp): string | undefined {
+  const file = f.view.file(source, path);
+  if (!file.ok || !file.value) return undefined;
+  const lines = file.value.text.split('\n');
+  const l = match ? lines.find((x) => match.test(x)) : line !== undefined && Number.isInteger(line) ? lines[line - 1] : undefined;
+  return l?.trim();
+}
+
+function mtuFindings(f: Facts, suts: SutMtu[], capacity: Capacity | undefined): FindingDraft[] {
+  const budget = f.config.greMtu;
+  const bySubject = new Map<string, {severity: Severity; messages: string[]; evidence: Evidence[]; fixes: string[]}>();
+  const rank: Record<Severity, number> = {error: 0, warning: 1, info: 2};
+  for (const s of suts) {
+    let severity: Severity | undefined;
+    let problem: string | undefined;
+    let want = budget;
+    if (capacity && s.value > capacity.max) {
+      severity = 'error';
+      want = Math.min(budget, capacity.max);
+      problem = `${s.what} exceeds what the GRE path carries: ${capacity.max} (${capacity.why}); larger packets with DF set are dropped`;
+    } else if (s.value > budget) {
+      severity = 'warning';
+      problem = `${s.what} is above the configured GRE MTU ${budget} (greMtu)`;
+    } else if (s.explicit && s.value < budget) {
+      severity = 'info';
+      problem = `${s.what} is below the configured GRE MTU ${budget} (greMtu): it works, but if ${s.value} is your path budget set greMtu: ${s.value} in /etc/tapdoctor.yaml`;
+    }
+    if (!severity || !problem) continue;
+    const entry = bySubject.get(s.subject) ?? {severity, messages: [], evidence: [], fixes: []};
+    if (rank[severity] < rank[entry.severity]) entry.severity = severity;
+    entry.messages.push(`${problem}, expected ${want}`);
+    entry.evidence.push(s.evidence);
+    entry.fixes.push(s.fix.replace(/\{MTU\}/g, String(want)));
+    bySubject.set(s.subject, entry);
+  }
+  return [...bySubject].map(([subject, e]) => ({subject, severity: e.severity, message: e.messages.join('; '), fix: [...new Set(e.fixes)].join('\n'), evidence: e.evidence}));
+}
+
+function bridgeMtuFinding(f: Facts, bridge: OvsBridge, suts: SutMtu[]): FindingDraft | undefined {
+  if (suts.length === 0) return undefined;
+  const own = bridge.ports.flatMap((p) => p.interfaces).find((i) => i.name === bridge.name);
+  const ls = f.try(links);
+  const link = ls.ok ? ls.value.find((l) => l.name === bridge.name) : undefined;
+  const mtu = own?.mtu ?? link?.mtu;
+  if (mtu === undefined) return undefined;
+  const largest = suts.reduce((a, b) => (b.value > a.value ? b : a));
+  if (mtu >= largest.value) return undefined;
+  const want = Math.max(RECOMMENDED_BRIDGE_MTU, largest.value);
+  const shown = own ? `mtu=${own.mtu ?? '[]'} mtu_request=${own.mtuRequest ?? '[]'}` : `mtu ${mtu}`;
+  return {
+    subject: bridge.name,
+    message: `${bridge.name} MTU ${mtu} is below the SUT MTU ${largest.value} (${largest.what}), expected ≥ ${largest.value} (os-autoinst sets ${RECOMMENDED_BRIDGE_MTU}): large packets between SUTs and the host are dropped`,
+    fix: [
+      `ovs-vsctl set int ${bridge.name} mtu_request=${want}`,
+      `# persist: wicked ifcfg-${bridge.name} MTU='${want}' / NetworkManager: ethernet.mtu ${want} in the bridge's ovs-interface profile (OVSDB keeps mtu_request across reboots)`,
+    ].join('\n'),
+    evidence: [evidence(own ? 'ovs.interfaces' : 'ip.addr', `${bridge.name}: ${shown}`), largest.evidence],
+  };
+}
