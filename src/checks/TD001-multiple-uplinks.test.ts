@@ -1,0 +1,145 @@
+import {describe, expect, it} from 'vitest';
+import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
+import {DEFAULT_CONFIG, type TapdoctorConfig} from '../config.js';
+import {analyzeSnapshot} from '../engine.js';
+import check from './TD001-multiple-uplinks.js';
+
+let index = 1;
+function nic(name: string, opts: {inet?: string[]; master?: string; kind?: string; slaveKind?: string; carrier?: boolean} = {}): object {
+  const carrier = opts.carrier ?? true;
+  return {
+    ifindex: index++,
+    ifname: name,
+    flags: ['BROADCAST', 'MULTICAST', 'UP', ...(carrier ? ['LOWER_UP'] : [])],
+    mtu: 1500,
+    ...(opts.master ? {master: opts.master} : {}),
+    operstate: carrier ? 'UP' : 'DOWN',
+    link_type: 'ether',
+    address: '52:54:00:00:00:01',
+    ...(opts.kind || opts.slaveKind ? {linkinfo: {...(opts.kind ? {info_kind: opts.kind} : {}), ...(opts.slaveKind ? {info_slave_kind: opts.slaveKind} : {})}} : {}),
+    addr_info: (opts.inet ?? []).map((a) => ({family: 'inet', local: a.split('/')[0], prefixlen: Number(a.split('/')[1]), scope: 'global', label: name})),
+  };
+}
+const route = (dev: string, gateway: string, metric: number) => ({dst: 'default', gateway, dev, metric, flags: []});
+
+function run(spec: {links: object[]; routes: object[]; files?: SnapshotSpec['files']; units?: string; failed?: Record<string, string>}, config: Partial<TapdoctorConfig> = {}) {
+  const snapshot = makeSnapshot({
+    commands: {
+      'ip.addr': JSON.stringify(spec.links),
+      'ip.route4': JSON.stringify(spec.routes),
+      ...(spec.units !== undefined ? {'systemd.units': spec.units} : {}),
+    },
+    files: {'network.ifcfg': {}, 'network.nm': {}, ...spec.files},
+    failed: spec.failed,
+  });
+  return analyzeSnapshot(snapshot, [check], {...DEFAULT_CONFIG, ...config}, {mode: 'snapshot'}).results[0]!;
+}
+
+const eth0 = () => nic('eth0', {inet: ['192.0.2.10/24']});
+const eth1 = () => nic('eth1', {inet: ['198.51.100.10/24']});
+
+describe('TD001 multiple-uplinks', () => {
+  it('passes with one uplink', () => {
+    const r = run({links: [eth0()], routes: [route('eth0', '192.0.2.1', 100)]});
+    expect(r.status).toBe('pass');
+    expect(r.findings).toEqual([]);
+  });
+
+  it('passes with a note when nothing is an uplink', () => {
+    const r = run({links: [nic('eth0', {carrier: false})], routes: []});
+    expect(r.status).toBe('pass');
+    expect(r.reason).toContain('no active uplink');
+  });
+
+  it('names the spare NIC with a default route, never the primary, and proves it with both routes', () => {
+    const r = run({
+      links: [eth0(), eth1()],
+      routes: [route('eth0', '192.0.2.1', 100), route('eth1', '198.51.100.1', 200)],
+      files: {'network.ifcfg': {'/etc/sysconfig/network/ifcfg-eth1': "BOOTPROTO='static'\nSTARTMODE='auto'\n"}},
+      units: 'wicked.service loaded active exited wicked managed network interfaces\n',
+    });
+    expect(r.findings.map((f) => f.subject)).toEqual(['eth1']);
+    const f = r.findings[0]!;
+    expect(f.severity).toBe('warning');
+    expect(f.message).toBe(
+      'eth1 is a second active uplink (default route via 198.51.100.1 metric 200; UP, carrier, global 198.51.100.10/24) beside eth0 (the lowest-metric IPv4 default route); expected only eth0',
+    );
+    expect(f.evidence[0]).toEqual({
+      source: 'ip.route4',
+      lines: ['{"dst":"default","gateway":"192.0.2.1","dev":"eth0","metric":100,"flags":[]}', '{"dst":"default","gateway":"198.51.100.1","dev":"eth1","metric":200,"flags":[]}'],
+    });
+    expect(f.evidence[1]!.source).toBe('ip.addr');
+    expect(f.evidence[1]!.lines[0]).toContain('"ifname":"eth1"');
+    expect(f.fix).toContain("# /etc/sysconfig/network/ifcfg-eth1 line 2: STARTMODE='auto' -> STARTMODE='off'");
+    expect(f.fix).toContain('wicked ifdown eth1');
+  });
+
+  it('the configured uplink wins over the default route', () => {
+    const r = run({links: [eth0(), eth1()], routes: [route('eth0', '192.0.2.1', 100)]}, {uplink: 'eth1'});
+    expect(r.findings.map((f) => f.subject)).toEqual(['eth0']);
+    expect(r.findings[0]!.message).toContain('beside eth1 (the configured uplink)');
+  });
+
+  it('without an IPv4 default route takes the first active device as the uplink', () => {
+    const r = run({links: [eth0(), eth1()], routes: []});
+    expect(r.findings.map((f) => f.subject)).toEqual(['eth1']);
+    expect(r.findings[0]!.message).toContain('the first active device (there is no IPv4 default route)');
+  });
+
+  it('counts a bond with its slaves as one uplink', () => {
+    const r = run({
+      links: [nic('eth0', {master: 'bond0', slaveKind: 'bond'}), nic('eth1', {master: 'bond0', slaveKind: 'bond'}), nic('bond0', {kind: 'bond', inet: ['192.0.2.10/24']})],
+      routes: [route('bond0', '192.0.2.1', 100)],
+    });
+    expect(r.status).toBe('pass');
+  });
+
+  it('leaves NICs listed in ignoreInterfaces alone', () => {
+    const r = run({links: [eth0(), nic('storage0', {inet: ['10.9.0.5/24']})], routes: [route('eth0', '192.0.2.1', 100)]}, {ignoreInterfaces: ['storage*']});
+    expect(r.status).toBe('pass');
+  });
+
+  describe('fix per network stack', () => {
+    const spare = {links: [eth0(), eth1()], routes: [route('eth0', '192.0.2.1', 100)]};
+
+    it('NetworkManager profile: autoconnect no on the profile, not a file edit', () => {
+      const r = run({
+        ...spare,
+        files: {'network.nm': {'/etc/NetworkManager/system-connections/Wired 2.nmconnection': '[connection]\nid=Wired connection 2\ntype=ethernet\ninterface-name=eth1\n'}},
+        units: 'NetworkManager.service loaded active running Network Manager\n',
+      });
+      expect(r.findings[0]!.fix.split('\n').slice(1)).toEqual([
+        "nmcli connection modify 'Wired connection 2' connection.autoconnect no   # /etc/NetworkManager/system-connections/Wired 2.nmconnection",
+        "nmcli connection down 'Wired connection 2'",
+      ]);
+    });
+
+    it('network-scripts ifcfg: ONBOOT=no on its line', () => {
+      const r = run({
+        ...spare,
+        files: {'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-eth1': 'DEVICE=eth1\nBOOTPROTO=dhcp\nONBOOT=yes\n'}},
+        units: 'network.service loaded active exited LSB: Bring up/down networking\n',
+      });
+      expect(r.findings[0]!.fix).toContain("# /etc/sysconfig/network-scripts/ifcfg-eth1 line 3: ONBOOT=yes -> ONBOOT=no\nsed -i 's/^ONBOOT=.*/ONBOOT=no/' /etc/sysconfig/network-scripts/ifcfg-eth1");
+      expect(r.findings[0]!.fix).toContain('ifdown eth1');
+    });
+
+    it('wicked ifcfg without STARTMODE: appends one', () => {
+      const r = run({...spare, files: {'network.ifcfg': {'/etc/sysconfig/network/ifcfg-eth1': "BOOTPROTO='dhcp'\n"}}});
+      expect(r.findings[0]!.fix).toContain(`echo "STARTMODE='off'" >> /etc/sysconfig/network/ifcfg-eth1`);
+    });
+
+    it('no file configures the spare: says that editing one disables nothing', () => {
+      const r = run({...spare, units: 'wicked.service loaded active exited wicked managed network interfaces\n'});
+      const fix = r.findings[0]!.fix;
+      expect(fix).toContain('# no ifcfg-eth1 and no NetworkManager profile for eth1 exist: editing one disables nothing.');
+      expect(fix).toContain(`printf "BOOTPROTO='none'\\nSTARTMODE='off'\\n" > /etc/sysconfig/network/ifcfg-eth1`);
+      expect(fix).toContain('ip address flush dev eth1 && ip link set eth1 down');
+    });
+
+    it('unknown stack: says so and names what could not be read', () => {
+      const r = run({...spare, files: {}, failed: {'network.nm': 'needs root'}});
+      expect(r.findings[0]!.fix).toContain('# could not tell which network stack manages eth1 (network.nm: could not collect network.nm: needs root)');
+    });
+  });
+});

@@ -1,0 +1,418 @@
+// TD008: the masquerade and FORWARD rules name interfaces that are not the real uplink, or no
+// masquerade covers the uplink at all (the Fedora incident: `-o eth0` while the host's uplink was
+// eth2, em3, bondbr0 ...). Judged on the live firewall, whichever backend (iptables, nftables,
+// firewalld zones). Four questions:
+//  1. Does an effective IPv4 masquerade cover the uplink? (wildcards count; rules for br1 and
+//     ovs-system are SUSE's deliberate extras; a bond is named by its master)
+//  2. Does a source-NAT rule match a SUT range (-s 10.0.2.0/24)? After the OpenFlow rewrite SUT
+//     traffic reaches the host from REWRITE_TARGET/16, so such a rule never matches.
+//  3. Would a FORWARD chain that rejects by default let SUT traffic out by the uplink and the
+//     replies back to the bridge?
+//  4. With firewalld: is the uplink in exactly one zone, and are the bridge and ovs-system in the
+//     zone that masquerades for it?
+// Misplaced NAT rules (filter table, unreachable chains) are TD002's; they still count as "a rule
+// for the uplink" here so one fault gives one finding.
+import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall.js';
+import type {Facts} from '../facts/facts.js';
+import {ifcfgFiles} from '../facts/host.js';
+import {formatNet, ifcfgLine, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/interfaces.js';
+import {links, uplinks} from '../facts/network.js';
+import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
+import type {Link} from '../facts/types.js';
+import type {Evidence} from '../model.js';
+import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
+
+interface Ctx {
+  f: Facts;
+  view: FirewallView;
+  uplink: string;
+  uplinkWhy: string;
+  bridge: string;
+  /** Where SUT traffic comes from after the OpenFlow rewrite (REWRITE_TARGET/16). */
+  sutSource: Ipv4Net | undefined;
+  /** LOCAL_IP/NETMASK: the SUTs' own network, which never reaches the NAT. */
+  sutNet: Ipv4Net | undefined;
+  links: Link[];
+}
+
+export default defineCheck('TD008', (f) => {
+  const view = f.get(liveFirewall);
+  const up = uplinkOf(f);
+  if (!up) return skip('no uplink to judge the rules by: no IPv4 default route (set `uplink` in the tapdoctor config if traffic leaves otherwise)');
+  const sw = f.try(switchConfig);
+  const bridge = sw.ok ? sw.value.bridge : SWITCH_DEFAULTS.OS_AUTOINST_USE_BRIDGE;
+  // SUT sources after the rewrite: REWRITE_TARGET with the low 16 bits from the SUT's MAC.
+  const sutSource = parseIpv4Net(`${sw.ok ? sw.value.rewriteTarget : SWITCH_DEFAULTS.OS_AUTOINST_BRIDGE_REWRITE_TARGET}/16`);
+  const sutNet = sw.ok && Number.isInteger(sw.value.netmask) ? parseIpv4Net(`${sw.value.localIp}/${sw.value.netmask}`) : undefined;
+  const all = f.try(links);
+  const ctx: Ctx = {
+    f,
+    view,
+    uplink: up.name,
+    uplinkWhy: up.why,
+    bridge,
+    sutSource,
+    sutNet,
+    links: all.ok ? all.value : [],
+  };
+  const sutRange = sutRangeFindings(ctx);
+  return [...sutRange.findings, ...masqueradeFindings(ctx, sutRange.coverUplink), ...forwardFindings(ctx), ...zoneFindings(ctx)];
+});
+
+function uplinkOf(f: Facts): {name: string; why: string} | undefined {
+  if (f.config.uplink) return {name: f.config.uplink, why: 'the configured uplink'};
+  const primary = f.get(uplinks).primary;
+  return primary === undefined ? undefined : {name: primary, why: 'the lowest-metric IPv4 default route'};
+}
+
+// --- rendering --------------------------------------------------------------------------------
+
+/** The rule as the subject: iptables text without its counters, nft text with its table and chain. */
+function ruleSubject(r: {backend: string; text: string; family?: string; table?: string; chain: string}): string {
+  const text = stripCounters(r.text);
+  return r.backend === 'nftables' ? `${r.family ?? ''} ${r.table ?? ''} ${r.chain}: ${text}`.trim() : text;
+}
+
+function stripCounters(text: string): string {
+  return text.replace(/^\[\d+:\d+\]\s+/, '');
+}
+
+function ruleEvidence(r: NatRule | (ForwardRule & {family?: string; table?: string})): Evidence {
+  const where = r.line !== undefined ? `line ${r.line}: ` : r.backend === 'nftables' ? `${r.family ?? ''} ${r.table ?? ''} ${r.chain}: `.trimStart() : '';
+  return evidence(r.origin, `${where}${r.text}`);
+}
+
+const names = (m: IfMatch[] | undefined) => (m ?? []).filter((x) => !x.negated).map((x) => x.name);
+
+const isV4 = (r: NatRule) => r.family === 'ip' || r.family === 'inet';
+const isV6 = (r: NatRule) => r.family === 'ip6' || r.family === 'inet';
+const isSourceNat = (r: NatRule) => r.action === 'masquerade' || r.action === 'snat';
+
+/** Which backend to write the fix for: firewalld when it runs, iptables when only iptables holds rules, else nftables. */
+function fixBackend(view: FirewallView): 'firewalld' | 'iptables' | 'nftables' {
+  if (view.zones?.running) return 'firewalld';
+  if (!view.backends.includes('nftables') && view.backends.some((b) => b.startsWith('iptables'))) return 'iptables';
+  return 'nftables';
+}
+
+/** The reload that applies a persisted rule file. */
+function reloadFor(path: string): string {
+  if (/iptables|rules\.v[46]/.test(path)) return path.includes('6') ? 'systemctl restart ip6tables' : 'systemctl restart iptables';
+  return 'systemctl restart nftables   # the unit that loads ' + path;
+}
+
+interface PersistedHit {
+  path: string;
+  line: number;
+  text: string;
+}
+
+/** Persisted NAT rules like `live` (same action, table family, interface names, source). */
+function persistedNat(f: Facts, live: NatRule): PersistedHit[] {
+  const p = f.try(persistedFirewall);
+  if (!p.ok) return [];
+  return p.value.files.flatMap((file) =>
+    file.view.nat
+      .filter((r) => r.action === live.action && r.family === live.family && r.chain.toLowerCase() === live.chain.toLowerCase() && sameNames(r.out, live.out) && r.sourceNet === live.sourceNet && r.line !== undefined)
+      .map((r) => ({path: file.path, line: r.line!, text: stripCounters(r.text)})),
+  );
+}
+
+function persistedForward(f: Facts, live: ForwardRule): PersistedHit[] {
+  const p = f.try(persistedFirewall);
+  if (!p.ok) return [];
+  return p.value.files.flatMap((file) =>
+    file.view.forward.flatMap((path) =>
+      path.rules
+        .filter((r) => r.verdict === live.verdict && r.stateful === live.stateful && sameNames(r.in, live.in) && sameNames(r.out, live.out) && r.line !== undefined)
+        .map((r) => ({path: file.path, line: r.line!, text: stripCounters(r.text)})),
+    ),
+  );
+}
+
+function sameNames(a: IfMatch[] | undefined, b: IfMatch[] | undefined): boolean {
+  const key = (m: IfMatch[] | undefined) => (m ?? []).map((x) => `${x.negated ? '!' : ''}${x.name}`).sort().join(',');
+  return key(a) === key(b);
+}
+
+/** `sed` that swaps one interface name for another on one line of a rule file. */
+function sedSwap(hit: PersistedHit, from: string, to: string): string {
+  const quoted = hit.text.includes(`"${from}"`);
+  const pattern = quoted ? `"${from}"` : `\\b${from.replaceAll('.', '\\.')}\\b`;
+  const replacement = quoted ? `"${to}"` : to;
+  return `sed -i '${hit.line}s/${pattern}/${replacement}/' ${hit.path}`;
+}
+
+// --- 1. masquerade for the uplink ---------------------------------------------------------------
+
+function effectiveForSuts(ctx: Ctx, r: NatRule): boolean {
+  if (r.sourceNet === undefined) return true;
+  const net = parseIpv4Net(r.sourceNet);
+  // IPv6 or unparsable sources: not ours to judge.
+  if (!net) return true;
+  return ctx.sutSource === undefined || netsOverlap(net, ctx.sutSource);
+}
+
+function masqueradeFindings(ctx: Ctx, sutRangeCoversUplink: boolean): FindingDraft[] {
+  const {view, uplink} = ctx;
+  const forUplink = masqueradesFor(view, uplink).filter(isSourceNat);
+  const v4 = forUplink.filter((r) => isV4(r) && effectiveForSuts(ctx, r));
+  const v6 = forUplink.filter(isV6);
+  const anyV6Intent = view.nat.some((r) => isSourceNat(r) && isV6(r) && r.family === 'ip6');
+  const out: FindingDraft[] = [];
+  if (v4.length === 0 && !sutRangeCoversUplink) out.push(uncovered(ctx, 'IPv4', anyV6Intent && v6.length === 0));
+  else if (anyV6Intent && v6.length === 0) out.push({...uncovered(ctx, 'IPv6', false), severity: 'warning'});
+  return out;
+}
+
+/** Masquerade rules that name specific interfaces, none of them the uplink or a deliberate SUSE extra. */
+function otherInterfaceRules(ctx: Ctx, family: 'IPv4' | 'IPv6'): NatRule[] {
+  const deliberate = new Set([ctx.bridge, 'ovs-system']);
+  return ctx.view.nat.filter((r) => {
+    if (!isSourceNat(r) || r.zone !== undefined) return false;
+    if (family === 'IPv4' ? !isV4(r) : !(r.family === 'ip6')) return false;
+    const named = names(r.out);
+    return named.length > 0 && !matchesInterface(r.out, ctx.uplink) && !named.every((n) => deliberate.has(n));
+  });
+}
+
+function uncovered(ctx: Ctx, family: 'IPv4' | 'IPv6', ipv6Too: boolean): FindingDraft {
+  const {view, uplink} = ctx;
+  const wrong = otherInterfaceRules(ctx, family);
+  const slaves = ctx.links.filter((l) => l.master === uplink).map((l) => l.name);
+  const wrongNames = [...new Set(wrong.flatMap((r) => names(r.out)))];
+  const zone = view.zones?.running ? view.zones.zoneOf(uplink) : undefined;
+
+  let what = `no ${family} masquerade covers the uplink ${uplink} (${ctx.uplinkWhy})`;
+  if (wrongNames.length > 0) {
+    const slaveNote = wrongNames.filter((n) => slaves.includes(n));
+    what += `; the rules name ${wrongNames.join(', ')}${slaveNote.length ? ` (${slaveNote.join(', ')} ${slaveNote.length > 1 ? 'are slaves' : 'is a slave'} of ${uplink}: rules must name the master)` : ''}`;
+  } else if (view.nat.filter(isSourceNat).length === 0) {
+    what += '; there is no masquerade rule at all';
+  }
+  if (zone !== undefined) what += `; firewalld puts ${uplink} in zone ${zone}`;
+  if (ipv6Too) what += '; IPv6 likewise';
+
+  const ev: Evidence[] = wrong.length > 0 ? wrong.map(ruleEvidence) : [];
+  // IPv4 rules for the uplink that exist but never match SUT traffic (another source range).
+  if (family === 'IPv4') ev.push(...masqueradesFor(view, uplink).filter((r) => isSourceNat(r) && isV4(r)).map(ruleEvidence));
+  if (ev.length === 0) ev.push(evidence(view.sources[0] ?? 'nft.ruleset', `(no ${family} source-NAT rule; sources read: ${view.sources.join(', ') || 'none'})`));
+  return {
+    subject: uplink,
+    message: `${what}; expected a masquerade for traffic leaving by ${uplink}`,
+    fix: masqueradeFix(ctx, ipv6Too ? [family, 'IPv6'] : [family]),
+    evidence: ev,
+  };
+}
+
+/** The runtime rule per family, then the persisted lines that name the wrong interface (all families at once). */
+function masqueradeFix(ctx: Ctx, families: Array<'IPv4' | 'IPv6'>): string {
+  const {uplink, view, f} = ctx;
+  const backend = fixBackend(view);
+  const lines: string[] = [];
+  if (backend === 'firewalld') {
+    const zone = view.zones!.zoneOf(uplink) ?? 'trusted';
+    const masqZone = view.zones!.zones.find((z) => z.masquerade);
+    if (masqZone && masqZone.name !== zone) {
+      lines.push(`firewall-cmd --permanent --zone=${masqZone.name} --change-interface=${uplink}`);
+      lines.push(...zoneLineFix(f, uplink, masqZone.name));
+    } else {
+      lines.push(`firewall-cmd --permanent --zone=${zone} --add-masquerade`);
+    }
+    lines.push('firewall-cmd --reload');
+    return lines.join('\n');
+  }
+  const wrong: NatRule[] = [];
+  for (const family of families) {
+    const forFamily = otherInterfaceRules(ctx, family);
+    wrong.push(...forFamily);
+    lines.push(...runtimeMasquerade(backend, family, uplink, forFamily[0]));
+  }
+  // Persist: change the file lines that name the wrong interface, or say where the rule belongs.
+  const hits = wrong.flatMap((r) => persistedNat(f, r).map((h) => ({h, from: names(r.out)[0]!})));
+  const seen = new Set<string>();
+  for (const {h, from} of hits) {
+    const key = `${h.path}:${h.line}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push(`# ${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${from}`, sedSwap(h, from, uplink));
+  }
+  const files = [...new Set(hits.map((x) => x.h.path))];
+  if (files.length > 0) lines.push(...files.map(reloadFor));
+  else if (wrong.length === 0) lines.push(`# and add the same rule to the rule file the firewall unit loads at boot (${backend === 'iptables' ? '/etc/sysconfig/iptables' : '/etc/firewall.nft or /etc/sysconfig/nftables.conf'})`);
+  else lines.push('# and change the rule in the configuration that generates the firewall (the persisted file was not found)');
+  return lines.join('\n');
+}
+
+/** The command that adds the masquerade now, in the table and chain of a rule that named the wrong interface. */
+function runtimeMasquerade(backend: 'iptables' | 'nftables', family: 'IPv4' | 'IPv6', uplink: string, template: NatRule | undefined): string[] {
+  if (backend === 'iptables') return [`${family === 'IPv6' ? 'ip6tables' : 'iptables'} -t nat -A ${template?.chain ?? 'POSTROUTING'} -o ${uplink} -j MASQUERADE`];
+  const fam = template?.family ?? (family === 'IPv6' ? 'ip6' : 'ip');
+  const table = template?.table ?? 'nat';
+  const chain = template?.chain ?? 'postrouting';
+  const create = template ? [] : [`nft add table ${fam} ${table}`, `nft add chain ${fam} ${table} ${chain} '{ type nat hook postrouting priority srcnat; }'`];
+  return [...create, `nft add rule ${fam} ${table} ${chain} oifname "${uplink}" masquerade`];
+}
+
+/** The ifcfg `ZONE=` line that would put the uplink back into its old zone at boot (poo#159414). */
+function zoneLineFix(f: Facts, iface: string, zone: string): string[] {
+  const files = f.try(ifcfgFiles);
+  const file = files.ok ? files.value[iface] : undefined;
+  const line = file ? ifcfgLine(file, 'ZONE') : undefined;
+  if (!file || !line) return [];
+  return [`# ${file.path} line ${line.line}: ${line.text} -> ZONE='${zone}' (else the old zone returns at boot)`, `sed -i "s/^ZONE=.*/ZONE='${zone}'/" ${file.path}`];
+}
+
+// --- 2. source NAT on a SUT range ---------------------------------------------------------------
+
+function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boolean} {
+  if (!ctx.sutSource || !ctx.sutNet) return {findings: [], coverUplink: false};
+  const target = ctx.sutSource;
+  const findings: FindingDraft[] = [];
+  let coverUplink = false;
+  for (const r of ctx.view.nat) {
+    if (!isSourceNat(r) || !isV4(r) || r.sourceNet === undefined) continue;
+    const net = parseIpv4Net(r.sourceNet);
+    if (!net || !netsOverlap(net, ctx.sutNet) || netContains(net, target.base)) continue;
+    if (matchesInterface(r.out, ctx.uplink)) coverUplink = true;
+    const good = formatNet(target);
+    const hits = persistedNat(ctx.f, r);
+    const fix = hits.flatMap((h) => [`# ${h.path} line ${h.line}: ${h.text} -> source ${good}`, `sed -i '${h.line}s|${r.sourceNet}|${good}|' ${h.path}`, reloadFor(h.path)]);
+    if (hits.length === 0) {
+      if (r.backend.startsWith('iptables') || r.backend === 'ip6tables') {
+        const text = stripCounters(r.text);
+        fix.push(`iptables -t ${r.table} ${text.replace(/^-A /, '-D ')}`, `iptables -t ${r.table} ${text.replace(r.sourceNet, good)}`);
+      } else {
+        fix.push(`nft -a list chain ${r.family} ${r.table} ${r.chain}   # find the rule's handle, delete it and add it with ip saddr ${good}`);
+      }
+    }
+    findings.push({
+      subject: ruleSubject(r),
+      message: `source NAT only for ${r.sourceNet}, a SUT range: after the OpenFlow rewrite SUT traffic reaches the host from ${good}, so the rule never matches${matchesInterface(r.out, ctx.uplink) ? ` and nothing masquerades it on ${ctx.uplink}` : ''}`,
+      fix: fix.join('\n'),
+      evidence: [ruleEvidence(r)],
+    });
+  }
+  return {findings, coverUplink};
+}
+
+// --- 3. FORWARD between bridge and uplink -------------------------------------------------------
+
+type Decision = {verdict: 'accept' | 'drop' | 'unknown'; rule?: ForwardRule};
+
+/**
+ * What a forward-hook chain does with packets from `inIf` to `outIf`: new connections (stateful
+ * rules do not match them) or replies (they do). Rules with conditions tapdoctor cannot see
+ * (protocol, addresses) are read optimistically: accepts accept, drops are skipped.
+ */
+function decide(path: ForwardPath, inIf: string, outIf: string, replies: boolean): Decision {
+  for (const r of path.rules) {
+    if (!matchesInterface(r.in, inIf) || !matchesInterface(r.out, outIf)) continue;
+    if (r.stateful && !replies) continue;
+    const v = r.verdict.toLowerCase();
+    if (v === 'accept') return {verdict: 'accept', rule: r};
+    if (v === 'drop' || v === 'reject') {
+      if (hasHiddenConditions(r.text)) continue;
+      return {verdict: 'drop', rule: r};
+    }
+    if (v === 'return') break;
+    if (v.startsWith('jump') || v.startsWith('goto') || v === 'queue' || v === 'nfqueue') return {verdict: 'unknown', rule: r};
+  }
+  return {verdict: path.policy.toLowerCase() === 'accept' ? 'accept' : 'drop'};
+}
+
+/** Matches beyond interfaces and conntrack state (protocol, ports, addresses, other modules). */
+function hasHiddenConditions(text: string): boolean {
+  const t = ` ${stripCounters(text)
+    .replace(/--reject-with\s+\S+/g, '')
+    .replace(/\breject with .*$/, 'reject')
+    .replace(/-m (state|conntrack|comment)\b/g, '')} `;
+  return /\s(-p|--protocol|-s|--source|-d|--destination|--[sd]ports?|-m)\s/.test(t) || /\s(ip6?\s+[sd]addr|tcp|udp|th|icmp|icmpv6|l4proto|ct state (new|invalid|untracked)|meta (l4proto|nfproto))\b/.test(t);
+}
+
+function forwardFindings(ctx: Ctx): FindingDraft[] {
+  const {view, uplink, bridge} = ctx;
+  if (view.zones?.running) return []; // firewalld's chains dispatch by zone: judged in zoneFindings
+  const out: FindingDraft[] = [];
+  for (const path of view.forward) {
+    if (path.family === 'ip6') continue;
+    for (const dir of [
+      {inIf: bridge, outIf: uplink, replies: false, label: `SUT traffic from ${bridge} out by ${uplink}`},
+      {inIf: uplink, outIf: bridge, replies: true, label: `replies from ${uplink} back to ${bridge}`},
+    ]) {
+      const d = decide(path, dir.inIf, dir.outIf, dir.replies);
+      if (d.verdict !== 'drop') continue;
+      out.push(forwardFinding(ctx, path, dir, d));
+    }
+  }
+  return out;
+}
+
+function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: string; replies: boolean; label: string}, d: Decision): FindingDraft {
+  const {uplink, bridge} = ctx;
+  // The accept that was meant for this direction but names another interface than the uplink.
+  const meant = path.rules.find((r) => {
+    if (r.verdict.toLowerCase() !== 'accept') return false;
+    if (dir.replies) return r.stateful && names(r.out).includes(bridge) && !matchesInterface(r.in, uplink) && names(r.in).length > 0;
+    return names(r.in).includes(bridge) && names(r.out).length > 0 && !matchesInterface(r.out, uplink);
+  });
+  const chainName = `${path.family} ${path.table} ${path.chain}`;
+  const stopper = d.rule ? `\`${stripCounters(d.rule.text)}\`` : `the chain policy ${path.policy}`;
+  const ev: Evidence[] = [];
+  const withTable = (r: ForwardRule) => ({...r, family: path.family, table: path.table});
+  if (meant) ev.push(ruleEvidence(withTable(meant)));
+  if (d.rule) ev.push(ruleEvidence(withTable(d.rule)));
+  else ev.push(evidence(path.backend === 'nftables' ? 'nft.ruleset' : `${path.backend}.save`, `chain ${path.chain} policy ${path.policy}`));
+
+  const wrongName = meant ? names(dir.replies ? meant.in : meant.out)[0] : undefined;
+  const message = meant
+    ? `${chainName}: ${dir.label} are dropped by ${stopper}: the ${dir.replies ? 'return' : 'forward'} rule names ${wrongName}, the uplink is ${uplink} (${ctx.uplinkWhy})`
+    : `${chainName}: ${dir.label} are dropped by ${stopper}; no rule accepts them`;
+
+  const fix: string[] = [];
+  const state = dir.replies ? (path.backend === 'nftables' ? ' ct state related,established' : ' -m state --state RELATED,ESTABLISHED') : '';
+  if (path.backend === 'nftables') {
+    fix.push(`nft insert rule ${path.family} ${path.table} ${path.chain} iifname "${dir.inIf}" oifname "${dir.outIf}"${state} counter accept`);
+  } else {
+    fix.push(`${path.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables'} -I ${path.chain} -i ${dir.inIf} -o ${dir.outIf}${state} -j ACCEPT`);
+  }
+  if (meant && wrongName) {
+    for (const h of persistedForward(ctx.f, meant)) fix.push(`# ${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${wrongName}`, sedSwap(h, wrongName, uplink), reloadFor(h.path));
+  }
+  return {subject: meant ? ruleSubject({...withTable(meant), backend: meant.backend}) : chainName, message, fix: fix.join('\n'), evidence: ev};
+}
+
+// --- 4. firewalld zones -----------------------------------------------------------------------
+
+function zoneFindings(ctx: Ctx): FindingDraft[] {
+  const zones = ctx.view.zones;
+  if (!zones?.running) return [];
+  const out: FindingDraft[] = [];
+  const {uplink} = ctx;
+  const bound = zones.zonesOf(uplink);
+  if (bound.length > 1) {
+    out.push({
+      subject: uplink,
+      message: `${uplink} is bound to ${bound.length} zones (${bound.join(', ')}), expected exactly one: which zone's masquerade and forwarding apply is left to chance`,
+      fix: [...bound.slice(1).map((z) => `firewall-cmd --permanent --zone=${z} --remove-interface=${uplink}`), ...zoneLineFix(ctx.f, uplink, bound[0]!), 'firewall-cmd --reload'].join('\n'),
+      evidence: [evidence('firewalld.runtime', ...bound.map((z) => `${z}: interfaces include ${uplink}`))],
+    });
+  }
+  const uplinkZone = zones.zoneOf(uplink);
+  const zoneDef = zones.zones.find((z) => z.name === uplinkZone);
+  if (!uplinkZone || !zoneDef?.masquerade) return out; // no masquerading zone for the uplink: the masquerade finding says so
+  const present = new Set(ctx.links.map((l) => l.name));
+  for (const iface of [ctx.bridge, 'ovs-system']) {
+    // ovs-system exists only with the kernel datapath; a missing bridge is TD011's.
+    if (!present.has(iface)) continue;
+    const z = zones.zoneOf(iface);
+    if (z === uplinkZone) continue;
+    out.push({
+      subject: iface,
+      message: `${iface} is in firewalld zone ${z ?? '(none)'}, expected ${uplinkZone}, the zone that masquerades for the uplink ${uplink}: forwarded SUT traffic crosses zones and is rejected`,
+      fix: [`firewall-cmd --permanent --zone=${uplinkZone} --change-interface=${iface}`, ...zoneLineFix(ctx.f, iface, uplinkZone), 'firewall-cmd --reload'].join('\n'),
+      evidence: [evidence('firewalld.runtime', `${iface}: zone ${z ?? '(none)'}${zones.zonesOf(iface).length === 0 ? ' (default zone, no explicit binding)' : ''}`, `${uplinkZone}: masquerade: yes, interfaces: ${zoneDef.interfaces.join(' ')}`)],
+    });
+  }
+  return out;
+}

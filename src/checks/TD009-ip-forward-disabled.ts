@@ -1,0 +1,92 @@
+// TD009: IPv4 forwarding is off, globally (net.ipv4.ip_forward) or on the bridge or the uplink
+// (net.ipv4.conf.<if>.forwarding: the kernel checks the flag of the device a packet comes in by,
+// the bridge for SUT traffic going out and the uplink for the replies). Only the runtime value
+// counts here; whether it survives a reboot is the gate's question (DOMAIN.md §3).
+import {FactUnavailable, type Facts} from '../facts/facts.js';
+import {forwarding, persistedSysctl} from '../facts/host.js';
+import {uplinks} from '../facts/network.js';
+import {switchConfig} from '../facts/openqa.js';
+import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+
+const GLOBAL_KEY = 'net.ipv4.ip_forward';
+const PERSIST_FILE = '/etc/sysctl.d/ip_forward.conf';
+
+export default defineCheck('TD009', (f) => {
+  const fw = f.get(forwarding);
+  if (fw.ipv4 === undefined) throw new FactUnavailable('/proc/sys/net/ipv4/ip_forward was not captured');
+  if (fw.ipv4 === 0) return [finding(f, GLOBAL_KEY, undefined)];
+
+  // Global forwarding is on; a per-interface flag may still be 0 (set after ip_forward, or by a drop-in).
+  const notes: string[] = [];
+  const roles: Array<{iface: string; role: string}> = [];
+  const sw = f.try(switchConfig);
+  if (sw.ok) roles.push({iface: sw.value.bridge, role: 'bridge'});
+  else notes.push(`the bridge is unknown (${sw.reason})`);
+  const uplink = f.config.uplink ?? uplinkName(f, notes);
+  if (uplink !== undefined) roles.push({iface: uplink, role: 'uplink'});
+
+  const findings: FindingDraft[] = [];
+  for (const {iface, role} of roles) {
+    const value = fw.perInterface[iface];
+    if (value === undefined) notes.push(`net.ipv4.conf.${iface}.forwarding was not captured (no ${role} ${iface} at runtime?)`);
+    else if (value === 0) findings.push(finding(f, `net.ipv4.conf.${iface}.forwarding`, {iface, role}));
+  }
+  if (findings.length > 0) return findings;
+  return notes.length > 0 ? pass(`could not check every interface: ${notes.join('; ')}`) : [];
+});
+
+function uplinkName(f: Facts, notes: string[]): string | undefined {
+  const view = f.try(uplinks);
+  if (!view.ok) notes.push(`the uplink is unknown (${view.reason})`);
+  else if (view.value.primary === undefined) notes.push('the uplink is unknown (no IPv4 default route)');
+  else return view.value.primary;
+  return undefined;
+}
+
+function finding(f: Facts, key: string, on: {iface: string; role: string} | undefined): FindingDraft {
+  const procPath = `/proc/sys/${key.replaceAll('.', '/')}`;
+  const runtimeLine = on ? `/proc/sys/net/ipv4/conf/${on.iface.replaceAll('.', '/')}/forwarding: 0` : `${procPath}: 0`;
+  const ev = [evidence('sysctl.runtime', runtimeLine)];
+  const fix = [`sysctl -w ${key}=1`];
+
+  // Name the persisted line that sets it (or says 1 and was never applied), else the file to write.
+  const saved = persistedSetting(f, key, on === undefined);
+  if (saved) {
+    ev.push(evidence('sysctl.files', `${saved.file}:${saved.line}: ${saved.key} = ${saved.value}`));
+    if (saved.value.trim() === '0') {
+      fix.push(`# ${saved.file} line ${saved.line}: ${saved.key} = ${saved.value} -> 1`, `sed -i 's/^\\s*${escapeSed(saved.key)}\\s*=.*/${saved.key} = 1/' ${saved.file}`);
+    } else {
+      fix.push(`# ${saved.file} line ${saved.line} already says ${saved.value}, but it was not applied (or was reset since): apply it`, 'sysctl --system');
+    }
+  } else {
+    fix.push(`echo '${key} = 1' >> ${PERSIST_FILE}   # persist it`);
+  }
+
+  const what = on ? `forwarding is off on the ${on.role} ${on.iface}` : 'IPv4 forwarding is off';
+  const why = on
+    ? on.role === 'bridge'
+      ? 'SUT traffic entering from the bridge is not routed'
+      : 'replies entering from the uplink are not routed back to the SUTs'
+    : 'the host routes no SUT traffic at all';
+  return {
+    subject: key,
+    message: `${what}: ${key} = 0, expected 1 (${why})`,
+    fix: fix.join('\n'),
+    evidence: ev,
+  };
+}
+
+/** The persisted assignment of `key`; for the global switch also its alias net.ipv4.conf.all.forwarding. */
+function persistedSetting(f: Facts, key: string, global: boolean): {key: string; value: string; file: string; line: number} | undefined {
+  const persisted = f.try(persistedSysctl);
+  if (!persisted.ok) return undefined;
+  for (const k of global ? [key, 'net.ipv4.conf.all.forwarding'] : [key]) {
+    const hit = persisted.value[k];
+    if (hit) return {key: k, ...hit};
+  }
+  return undefined;
+}
+
+function escapeSed(s: string): string {
+  return s.replaceAll('.', '\\.');
+}

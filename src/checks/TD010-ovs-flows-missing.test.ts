@@ -1,0 +1,113 @@
+import {readFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {makeSnapshot} from '../../test/helpers/snapshot.js';
+import {DEFAULT_CONFIG} from '../config.js';
+import {analyzeSnapshot} from '../engine.js';
+import check from './TD010-ovs-flows-missing.js';
+
+const fixture = (path: string) => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
+const SUSE_FLOWS = fixture('healthy-suse/commands/ovs.flows/br1');
+const UNITS = fixture('healthy-suse/commands/systemd.units');
+const SWITCH_LINE = 'os-autoinst-openvswitch.service loaded active running os-autoinst openvswitch helper';
+
+interface Host {
+  flows?: Record<string, string>;
+  units?: string | null;
+  sysconfig?: string;
+  workersIni?: string;
+  failed?: Record<string, string>;
+}
+
+function run(h: Host = {}) {
+  const snapshot = makeSnapshot({
+    commands: {
+      'ip.addr': fixture('healthy-suse/commands/ip.addr'),
+      'ovs.bridges': fixture('healthy-suse/commands/ovs.bridges'),
+      'ovs.ports': fixture('healthy-suse/commands/ovs.ports'),
+      'ovs.interfaces': fixture('healthy-suse/commands/ovs.interfaces'),
+      'ovs.flows': h.flows ?? {br1: SUSE_FLOWS},
+      ...(h.units === null ? {} : {'systemd.units': h.units ?? UNITS}),
+    },
+    files: {
+      'openqa.switch-config': {'/etc/sysconfig/os-autoinst-openvswitch': h.sysconfig ?? 'OS_AUTOINST_USE_BRIDGE=br1\n'},
+      'openqa.workers-ini': {'/etc/openqa/workers.ini': h.workersIni ?? fixture('healthy-suse/files/etc/openqa/workers.ini')},
+      'systemd.wants': {},
+    },
+    failed: {...(h.units === null ? {'systemd.units': 'systemctl not found'} : {}), ...h.failed},
+  });
+  return analyzeSnapshot(snapshot, [check], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
+}
+
+const withUnit = (line: string | undefined) => UNITS.split('\n').flatMap((l) => (l === SWITCH_LINE ? (line ? [line] : []) : [l])).join('\n');
+const dropFlow = (match: string) => SUSE_FLOWS.split('\n').filter((l) => !l.includes(match)).join('\n');
+
+describe('TD010 ovs-flows-missing', () => {
+  it('passes with the five rules and the service active', () => {
+    expect(run().status).toBe('pass');
+  });
+
+  it('reports a bridge with only the NORMAL rule', () => {
+    const r = run({flows: {br1: 'NXST_FLOW reply (xid=0x4):\n cookie=0x0, duration=2.568s, table=0, n_packets=16, n_bytes=1476, idle_age=1, priority=0 actions=NORMAL\n'}});
+    expect(r.findings.map((f) => f.subject)).toEqual(['br1']);
+    expect(r.findings[0]!.message).toBe(
+      'br1: only the default rule (priority=0 actions=NORMAL): the service never installed its rules on this bridge, or the bridge was re-created after it started',
+    );
+    expect(r.findings[0]!.fix.split('\n')[0]).toBe('systemctl restart os-autoinst-openvswitch.service');
+    expect(r.findings[0]!.evidence[0]).toEqual({source: 'ovs.flows', lines: ['cookie=0x0, duration=2.568s, table=0, n_packets=16, n_bytes=1476, idle_age=1, priority=0 actions=NORMAL']});
+  });
+
+  it('an ARP rule for another LOCAL_IP is missing for this one, with the hint to fix the address first', () => {
+    const r = run({flows: {br1: SUSE_FLOWS.replace('arp_tpa=10.0.2.2', 'arp_tpa=10.0.2.1')}});
+    expect(r.findings[0]!.message).toBe('br1: missing arp-gateway (priority=100,arp,arp_tpa=10.0.2.2) (present: default, host-replies, ipv4-first, ipv4-other)');
+    expect(r.findings[0]!.fix).toContain('fix the address first (TD011)');
+  });
+
+  it('reports a missing host-replies rule', () => {
+    const r = run({flows: {br1: dropFlow('in_port=LOCAL actions=resubmit')}});
+    expect(r.findings[0]!.message).toContain('missing host-replies (priority=1,in_port=LOCAL resubmit(,1))');
+  });
+
+  it('reports a failed service even when its rules are still there', () => {
+    const r = run({units: withUnit('os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper')});
+    expect(r.findings.map((f) => [f.subject, f.severity])).toEqual([['os-autoinst-openvswitch.service', 'error']]);
+    expect(r.findings[0]!.evidence).toEqual([{source: 'systemd.units', lines: ['os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper']}]);
+  });
+
+  it('a service still waiting for the bridge: a warning, and missing rules are not reported beside it', () => {
+    const r = run({
+      units: withUnit('os-autoinst-openvswitch.service loaded activating start os-autoinst openvswitch helper'),
+      flows: {br1: 'NXST_FLOW reply (xid=0x4):\n cookie=0x0, duration=2.568s, table=0, n_packets=0, n_bytes=0, idle_age=1, priority=0 actions=NORMAL\n'},
+    });
+    expect(r.findings.map((f) => [f.subject, f.severity])).toEqual([['os-autoinst-openvswitch.service', 'warning']]);
+  });
+
+  it('a tap worker without the service installed', () => {
+    const r = run({units: withUnit(undefined)});
+    expect(r.findings.map((f) => f.subject)).toEqual(['os-autoinst-openvswitch.service']);
+    expect(r.findings[0]!.message).toContain('is not loaded (not installed?)');
+  });
+
+  it('skips a host that is no tap worker', () => {
+    const r = run({units: withUnit(undefined), workersIni: '[global]\nHOST = http://localhost\n\n[1]\nWORKER_CLASS = qemu_x86_64\n'});
+    expect(r.status).toBe('skip');
+    expect(r.reason).toContain('not a tap worker');
+  });
+
+  it('checks the rules and passes with a note when the unit list was not captured', () => {
+    const r = run({units: null});
+    expect(r.status).toBe('pass');
+    expect(r.reason).toBe('the state of os-autoinst-openvswitch.service could not be read (could not collect systemd.units: systemctl not found); only the rules were checked');
+  });
+
+  it('skips when the configured bridge does not exist (TD011 reports it)', () => {
+    const r = run({sysconfig: 'OS_AUTOINST_USE_BRIDGE=br0\n'});
+    expect(r.status).toBe('skip');
+    expect(r.reason).toContain('bridge br0 (OS_AUTOINST_USE_BRIDGE) does not exist');
+  });
+
+  it('skips when the dump of the bridge failed', () => {
+    const r = run({flows: {br1: '2026-11-21T10:15:00Z|00001|vconn|WARN|unix:/var/run/openvswitch/br1.mgmt: version negotiation failed\novs-ofctl: br1: failed to connect to socket (Broken pipe)\n'}});
+    expect(r.status).toBe('skip');
+    expect(r.reason).toContain('the rules of br1 could not be read');
+  });
+});

@@ -1,0 +1,169 @@
+// TD010: the effective bridge lacks the OpenFlow rules os-autoinst-openvswitch installs at start
+// (DOMAIN.md §1.6), or the service does not run. The rules are recognised by structure
+// (facts/ovs.ts switchFlowsPresent) against the bridge's current MAC and LOCAL_IP: rules that
+// point at another MAC mean the bridge was re-created after the service had started.
+import {FactUnavailable, type Facts} from '../facts/facts.js';
+import {activeUnits} from '../facts/host.js';
+import {ipLinkEvidence} from '../facts/interfaces.js';
+import {links} from '../facts/network.js';
+import {SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
+import {ovsBridgeNames, ovsFlowErrors, ovsFlows, switchFlowsPresent, type SwitchFlowsResult, type SwitchRule} from '../facts/ovs.js';
+import type {OpenFlow, SwitchConfig} from '../facts/types.js';
+import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+
+const RESTART = `systemctl restart ${SWITCH_UNIT}`;
+
+export default defineCheck('TD010', (f) => {
+  const sw = f.get(switchConfig);
+  const findings: FindingDraft[] = [];
+  const notes: string[] = [];
+
+  const service = serviceState(f);
+  if (service.state !== undefined && service.state !== 'active' && !hasTapInstances(f)) {
+    return skip(`not a tap worker: no tap-class worker instance and ${SWITCH_UNIT} is not running`);
+  }
+  if (service.finding) findings.push(service.finding);
+  if (service.note) notes.push(service.note);
+  // A service still starting waits for the bridge address before it installs the rules: missing rules are expected then.
+  const starting = service.state === 'activating';
+
+  const flows = bridgeFlows(f, sw.bridge);
+  if (flows.kind === 'no-bridge') {
+    if (findings.length > 0) return findings;
+    return skip(`bridge ${sw.bridge} (OS_AUTOINST_USE_BRIDGE) does not exist, so it has no rules to check (TD011 reports the bridge)`);
+  }
+  if (!starting) {
+    const mac = bridgeMac(f, sw.bridge, notes);
+    const result = switchFlowsPresent(flows.flows, {localIp: sw.localIp, rewriteTarget: sw.rewriteTarget, ...(mac ? {bridgeMac: mac} : {})});
+    const problem = flowProblem(result, sw, mac);
+    if (problem) {
+      const finding = flowFinding(sw, flows.flows, result, problem);
+      // Stale rules are proven by the bridge's current MAC beside them.
+      const link = result.staleMac.length > 0 ? ipLinkEvidence(f, sw.bridge) : undefined;
+      if (link) finding.evidence.push(evidence('ip.addr', link));
+      findings.push(finding);
+    }
+  }
+  if (findings.length > 0) return findings;
+  return notes.length > 0 ? pass(notes.join('; ')) : [];
+});
+
+// --- the service ------------------------------------------------------------------------------
+
+interface ServiceState {
+  state?: string;
+  finding?: FindingDraft;
+  note?: string;
+}
+
+function serviceState(f: Facts): ServiceState {
+  const units = f.try(activeUnits);
+  if (!units.ok) return {note: `the state of ${SWITCH_UNIT} could not be read (${units.reason}); only the rules were checked`};
+  const unit = units.value[SWITCH_UNIT];
+  if (unit && unit.active === 'active') return {state: 'active'};
+  const line = unit ? `${SWITCH_UNIT} ${unit.load} ${unit.active} ${unit.sub} ${unit.description}` : `(no ${SWITCH_UNIT} in the list of loaded units)`;
+  const ev = [evidence('systemd.units', line)];
+  if (unit?.active === 'activating') {
+    return {
+      state: 'activating',
+      finding: {
+        subject: SWITCH_UNIT,
+        severity: 'warning',
+        message: `${SWITCH_UNIT} is still starting (${unit.sub}), expected active: it waits for the bridge and its address before it installs the rules`,
+        fix: [`journalctl -b -u ${SWITCH_UNIT}   # "Waiting for IP on bridge ..." names what it waits for`, `systemctl status ${SWITCH_UNIT}`].join('\n'),
+        evidence: ev,
+      },
+    };
+  }
+  const state = unit ? `${unit.active} (sub-state ${unit.sub})` : 'not loaded (not installed?)';
+  return {
+    state: unit?.active ?? 'missing',
+    finding: {
+      subject: SWITCH_UNIT,
+      message: `${SWITCH_UNIT} is ${state}, expected active: workers cannot tag taps (set_vlan) and refuse tap jobs`,
+      fix: unit
+        ? [`journalctl -b -u ${SWITCH_UNIT}   # why it stopped ("bridge local port IP is expected to be ...")`, `systemctl enable --now ${SWITCH_UNIT}`].join('\n')
+        : ['zypper install os-autoinst-openvswitch   # Fedora: dnf install os-autoinst-openvswitch', `systemctl enable --now ${SWITCH_UNIT}`].join('\n'),
+      evidence: ev,
+    },
+  };
+}
+
+/** Unknown counts as yes: only a host proven to have no tap-class instance is no tap worker. */
+function hasTapInstances(f: Facts): boolean {
+  const taps = f.try(tapInstances);
+  return !taps.ok || taps.value.length > 0;
+}
+
+// --- the rules --------------------------------------------------------------------------------
+
+type BridgeFlows = {kind: 'flows'; flows: OpenFlow[]} | {kind: 'no-bridge'};
+
+function bridgeFlows(f: Facts, bridge: string): BridgeFlows {
+  const all = f.get(ovsFlows);
+  const flows = all[bridge];
+  if (flows) return {kind: 'flows', flows};
+  const error = f.get(ovsFlowErrors)[bridge];
+  if (error) throw new FactUnavailable(`the rules of ${bridge} could not be read: ${error}`);
+  const names = f.try(ovsBridgeNames);
+  if (names.ok && !names.value.includes(bridge)) return {kind: 'no-bridge'};
+  throw new FactUnavailable(`no ovs-ofctl dump-flows output for ${bridge}`);
+}
+
+function bridgeMac(f: Facts, bridge: string, notes: string[]): string | undefined {
+  const all = f.try(links);
+  if (!all.ok) {
+    notes.push(`the MAC of ${bridge} is unknown (${all.reason}): rules to an old MAC would go unnoticed`);
+    return undefined;
+  }
+  const mac = all.value.find((l) => l.name === bridge)?.mac;
+  if (!mac) notes.push(`ip addr shows no MAC for ${bridge}: rules to an old MAC would go unnoticed`);
+  return mac;
+}
+
+/** The one-line fault, or undefined when every rule is there. */
+function flowProblem(r: SwitchFlowsResult, sw: SwitchConfig, mac: string | undefined): string | undefined {
+  if (r.missing.length === 0) return undefined;
+  if (r.onlyNormal) return 'only the default rule (priority=0 actions=NORMAL): the service never installed its rules on this bridge, or the bridge was re-created after it started';
+  const stale = [...new Set(r.staleMac.map((s) => s.mac))];
+  if (stale.length > 0) {
+    return `the rules send to ${stale.join(', ')}, but the bridge's MAC is ${mac ?? '?'}: the bridge was re-created after ${SWITCH_UNIT} started (missing for the current MAC: ${r.missing.map((m) => describeRule(m, sw)).join(', ')})`;
+  }
+  return `missing ${r.missing.map((m) => describeRule(m, sw)).join(', ')} (present: ${r.present.join(', ') || 'none'})`;
+}
+
+function describeRule(rule: SwitchRule, sw: SwitchConfig): string {
+  switch (rule) {
+    case 'default':
+      return 'default (priority=0 NORMAL)';
+    case 'host-replies':
+      return 'host-replies (priority=1,in_port=LOCAL resubmit(,1))';
+    case 'arp-gateway':
+      return `arp-gateway (priority=100,arp,arp_tpa=${sw.localIp})`;
+    case 'ipv4-first':
+      return `ipv4-first (priority=100,ip,dl_dst=<bridge MAC> learn, mod_nw_src:${sw.rewriteTarget})`;
+    case 'ipv4-other':
+      return `ipv4-other (priority=99,ip,dl_dst=<bridge MAC> mod_nw_src:${sw.rewriteTarget})`;
+    default:
+      return rule;
+  }
+}
+
+function flowFinding(sw: SwitchConfig, flows: OpenFlow[], r: SwitchFlowsResult, problem: string): FindingDraft {
+  const table0 = flows.filter((fl) => fl.table === 0).map((fl) => fl.text);
+  const ev = [
+    evidence('ovs.flows', ...(table0.length > 0 ? table0 : [`(no flows in table 0 of ${sw.bridge})`])),
+    evidence('openqa.switch-config', settingLine(sw, 'bridge', 'OS_AUTOINST_USE_BRIDGE', sw.bridge), settingLine(sw, 'localIp', 'OS_AUTOINST_BRIDGE_LOCAL_IP', sw.localIp), settingLine(sw, 'rewriteTarget', 'OS_AUTOINST_BRIDGE_REWRITE_TARGET', sw.rewriteTarget)),
+  ];
+  const fix = [RESTART, `ovs-ofctl dump-flows ${sw.bridge}   # expect the ${r.missing.length + r.present.length} rules of os-autoinst-openvswitch`];
+  if (r.missing.includes('arp-gateway') && r.present.includes('ipv4-first')) {
+    fix.push(`# the ARP rule is keyed on LOCAL_IP ${sw.localIp}: if ${sw.bridge} carries another address, fix the address first (TD011)`);
+  }
+  return {subject: sw.bridge, message: `${sw.bridge}: ${problem}`, fix: fix.join('\n'), evidence: ev};
+}
+
+/** `file:line: VAR=value`, or `VAR=value (default)` when nothing sets it. */
+function settingLine(sw: SwitchConfig, key: string, variable: string, value: string): string {
+  const origin = sw.origin[key];
+  return origin && origin !== 'default' ? `${origin}: ${variable}=${value}` : `${variable}=${value} (default)`;
+}

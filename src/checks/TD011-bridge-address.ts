@@ -1,0 +1,241 @@
+// TD011: the effective bridge (OS_AUTOINST_USE_BRIDGE, default br0) must exist, be an Open vSwitch
+// bridge, and carry exactly LOCAL_IP/NETMASK as its first IPv4 address: os-autoinst-openvswitch
+// compares "<ip>/<netmask>" with it at start and dies otherwise ("bridge local port IP is expected
+// to be 10.0.2.2/15"). REWRITE_TARGET must lie inside LOCAL_IP/NETMASK so replies to the rewritten
+// SUT sources route back through the bridge.
+import type {Facts} from '../facts/facts.js';
+import {formatNet, ifcfgLine, ifcfgStack, ipLinkEvidence, ipv4ToNumber, netContains, networkStacks, parseIpv4Net, persistedInterface} from '../facts/interfaces.js';
+import {links} from '../facts/network.js';
+import {SWITCH_SYSCONFIG, SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
+import {ovsBridgeNames} from '../facts/ovs.js';
+import type {Link, SwitchConfig} from '../facts/types.js';
+import type {Evidence} from '../model.js';
+import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+
+const RESTART = `systemctl restart ${SWITCH_UNIT}`;
+
+export default defineCheck('TD011', (f) => {
+  const sw = f.get(switchConfig);
+  const all = f.get(links);
+  const ovs = f.try(ovsBridgeNames);
+  const notes: string[] = [];
+  if (!ovs.ok) notes.push(`whether ${sw.bridge} is an Open vSwitch bridge could not be read (${ovs.reason})`);
+  const findings: FindingDraft[] = [...configFindings(sw)];
+  const expected = Number.isInteger(sw.netmask) ? `${sw.localIp}/${sw.netmask}` : undefined;
+
+  const link = all.find((l) => l.name === sw.bridge);
+  const isOvs = ovs.ok ? ovs.value.includes(sw.bridge) : undefined;
+  if (!link && !isOvs) {
+    if (ovs.ok && ovs.value.length === 0 && !hasTapInstances(f)) return skip('not a tap worker: no Open vSwitch bridge and no tap-class worker instance');
+    findings.push(missingBridge(f, sw, all, ovs.ok ? ovs.value : [], expected));
+  } else if (link && isOvs === false) {
+    findings.push(notOvs(f, sw, link, all, ovs.ok ? ovs.value : [], expected));
+  } else if (!link) {
+    findings.push({
+      subject: sw.bridge,
+      message: `Open vSwitch has a bridge ${sw.bridge}, but the kernel shows no interface of that name: the bridge's local port is missing`,
+      fix: [`ovs-vsctl show   # look for errors on ${sw.bridge}`, `systemctl restart openvswitch`, RESTART].join('\n'),
+      evidence: [evidence('ovs.bridges', `bridge ${sw.bridge}`), evidence('ip.addr', `(no link named ${sw.bridge})`)],
+    });
+  } else if (expected !== undefined) {
+    const wrong = addressFinding(f, sw, link, expected);
+    if (wrong) findings.push(wrong);
+  }
+  if (findings.length > 0) return findings;
+  return notes.length > 0 ? pass(notes.join('; ')) : [];
+});
+
+function hasTapInstances(f: Facts): boolean {
+  const taps = f.try(tapInstances);
+  return !taps.ok || taps.value.length > 0;
+}
+
+// --- configuration ----------------------------------------------------------------------------
+
+/** `path:line` of a switch setting, split; 'default' has no file. */
+function originOf(sw: SwitchConfig, key: string): {path: string; line: number} | undefined {
+  const o = sw.origin[key];
+  if (!o || o === 'default') return undefined;
+  const at = o.lastIndexOf(':');
+  return at > 0 ? {path: o.slice(0, at), line: Number(o.slice(at + 1))} : {path: o, line: 0};
+}
+
+const VAR_NAMES: Record<string, string> = {
+  bridge: 'OS_AUTOINST_USE_BRIDGE',
+  localIp: 'OS_AUTOINST_BRIDGE_LOCAL_IP',
+  netmask: 'OS_AUTOINST_BRIDGE_NETMASK',
+  rewriteTarget: 'OS_AUTOINST_BRIDGE_REWRITE_TARGET',
+};
+
+function settingLine(sw: SwitchConfig, key: string, value: string): string {
+  const o = originOf(sw, key);
+  return o ? `${o.path}:${o.line}: ${VAR_NAMES[key]}=${value}` : `${VAR_NAMES[key]}=${value} (default)`;
+}
+
+/** Set a switch variable where it is set now (or in the sysconfig file), then restart the service. */
+function setVariable(sw: SwitchConfig, key: string, value: string): string[] {
+  const name = VAR_NAMES[key]!;
+  const o = originOf(sw, key);
+  if (o && o.path.endsWith('.conf')) {
+    return [`# ${o.path} line ${o.line}: Environment=${name}=... -> ${name}=${value}`, `sed -i '${o.line}s/${name}=[^" ]*/${name}=${value}/' ${o.path}`, 'systemctl daemon-reload', RESTART];
+  }
+  // An EnvironmentFile line: replace it. The packaged unit's own Environment= is never edited:
+  // the EnvironmentFile overrides it.
+  if (o && !o.path.endsWith('.service')) return [`# ${o.path} line ${o.line} -> ${name}=${value}`, `sed -i '${o.line}s/^.*$/${name}=${value}/' ${o.path}`, RESTART];
+  return [`echo '${name}=${value}' >> ${SWITCH_SYSCONFIG}`, RESTART];
+}
+
+function configFindings(sw: SwitchConfig): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const subjectFor = (key: string) => originOf(sw, key)?.path ?? SWITCH_SYSCONFIG;
+  const local = ipv4ToNumber(sw.localIp);
+  if (local === undefined) {
+    out.push({
+      subject: subjectFor('localIp'),
+      message: `OS_AUTOINST_BRIDGE_LOCAL_IP='${sw.localIp}' is not an IPv4 address: the service cannot match any bridge address`,
+      fix: setVariable(sw, 'localIp', '10.0.2.2').join('\n'),
+      evidence: [evidence('openqa.switch-config', settingLine(sw, 'localIp', sw.localIp))],
+    });
+  }
+  if (!Number.isInteger(sw.netmask) || sw.netmask < 0 || sw.netmask > 32) {
+    const raw = sw.environment?.OS_AUTOINST_BRIDGE_NETMASK ?? String(sw.netmask);
+    out.push({
+      subject: subjectFor('netmask'),
+      message: `OS_AUTOINST_BRIDGE_NETMASK='${raw}' is not a prefix length (expected e.g. 15): the service compares "<ip>/<netmask>" and never matches`,
+      fix: setVariable(sw, 'netmask', '15').join('\n'),
+      evidence: [evidence('openqa.switch-config', settingLine(sw, 'netmask', raw))],
+    });
+    return out;
+  }
+  const net = local === undefined ? undefined : parseIpv4Net(`${sw.localIp}/${sw.netmask}`);
+  const target = ipv4ToNumber(sw.rewriteTarget);
+  if (net && (target === undefined || !netContains(net, target))) {
+    out.push({
+      subject: subjectFor('rewriteTarget'),
+      message: `OS_AUTOINST_BRIDGE_REWRITE_TARGET=${sw.rewriteTarget} lies outside LOCAL_IP/NETMASK ${formatNet(net)}: replies to the rewritten SUT sources are not routed back through the bridge`,
+      fix: [`# pick a /16 inside ${formatNet(net)} that the SUTs do not use (SUSE: 10.1.0.0 in 10.0.0.0/15; Fedora: 172.17.0.0 in 172.16.0.0/15)`, ...setVariable(sw, 'rewriteTarget', suggestTarget(net))].join('\n'),
+      evidence: [evidence('openqa.switch-config', settingLine(sw, 'rewriteTarget', sw.rewriteTarget), settingLine(sw, 'localIp', sw.localIp), settingLine(sw, 'netmask', String(sw.netmask)))],
+    });
+  }
+  return out;
+}
+
+/** The upper /16 of a /15 (10.0.0.0/15 -> 10.1.0.0), else the network address itself. */
+function suggestTarget(net: {base: number; prefix: number}): string {
+  const n = net.prefix === 15 ? net.base + 0x10000 : net.base;
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+// --- the bridge -------------------------------------------------------------------------------
+
+const firstInet = (l: Link) => l.addrs.find((a) => a.family === 'inet');
+
+/** Another OVS bridge that carries the expected address: the one the config probably meant. */
+function rightfulBridge(all: Link[], ovsBridges: string[], bridge: string, expected: string | undefined): Link | undefined {
+  if (!expected) return undefined;
+  return all.find((l) => l.name !== bridge && ovsBridges.includes(l.name) && firstInet(l) && `${firstInet(l)!.local}/${firstInet(l)!.prefixlen}` === expected);
+}
+
+function switchEvidence(sw: SwitchConfig): Evidence {
+  return evidence('openqa.switch-config', settingLine(sw, 'bridge', sw.bridge));
+}
+
+function missingBridge(f: Facts, sw: SwitchConfig, all: Link[], ovsBridges: string[], expected: string | undefined): FindingDraft {
+  const other = rightfulBridge(all, ovsBridges, sw.bridge, expected);
+  const ev: Evidence[] = [switchEvidence(sw)];
+  if (ovsBridges.length > 0) ev.push(evidence('ovs.bridges', `Open vSwitch bridges: ${ovsBridges.join(', ')}`));
+  if (other) ev.push(evidence('ip.addr', ipLinkEvidence(f, other.name) ?? other.name));
+  const placeholder = /^(bridge_name|<.*>|\$\{?\w+\}?|)$/.test(sw.bridge) ? ' (a placeholder from the docs, not a bridge name)' : '';
+  const message = other
+    ? `bridge ${sw.bridge}${placeholder} does not exist; Open vSwitch bridge ${other.name} carries ${expected}: ${VAR_NAMES.bridge} names the wrong bridge`
+    : `bridge ${sw.bridge}${placeholder} does not exist (${VAR_NAMES.bridge}${originOf(sw, 'bridge') ? '' : ' default'}); expected an Open vSwitch bridge ${sw.bridge} with ${expected ?? 'LOCAL_IP/NETMASK'}`;
+  const fix = other ? setVariable(sw, 'bridge', other.name) : createBridgeFix(f, sw.bridge, expected ?? '10.0.2.2/15');
+  return {subject: sw.bridge, message, fix: fix.join('\n'), evidence: ev};
+}
+
+function createBridgeFix(f: Facts, bridge: string, address: string): string[] {
+  const stack = stackFor(f, bridge);
+  if (stack === 'NetworkManager') {
+    return [
+      `nmcli connection add type ovs-bridge conn.interface ${bridge} con-name ovs-${bridge}`,
+      `nmcli connection add type ovs-port conn.interface ${bridge} master ovs-${bridge} con-name ovs-${bridge}-port`,
+      `nmcli connection add type ovs-interface slave-type ovs-port conn.interface ${bridge} master ovs-${bridge}-port con-name ovs-${bridge}-if ipv4.method manual ipv4.addresses ${address} ipv4.dad-timeout 0`,
+      `nmcli connection up ovs-${bridge}-if`,
+      RESTART,
+    ];
+  }
+  if (stack === 'wicked') {
+    return [
+      `printf "BOOTPROTO='static'\\nSTARTMODE='auto'\\nOVS_BRIDGE='yes'\\nIPADDR='${address}'\\n" > /etc/sysconfig/network/ifcfg-${bridge}   # plus OVS_BRIDGE_PORT_DEVICE_N per tap`,
+      `wicked ifup ${bridge}`,
+      RESTART,
+    ];
+  }
+  return [`ovs-vsctl add-br ${bridge}`, `ip address add ${address} dev ${bridge}`, `ip link set ${bridge} up`, `${RESTART}   # and persist the bridge in the network configuration`];
+}
+
+function stackFor(f: Facts, iface: string): 'NetworkManager' | 'wicked' | 'network-scripts' | undefined {
+  const p = persistedInterface(f, iface);
+  if (p.nm.length > 0) return 'NetworkManager';
+  if (p.ifcfg) return ifcfgStack(p.ifcfg.path);
+  // Nothing configures the bridge yet: whichever stack runs.
+  const stacks = f.try(networkStacks);
+  return stacks.ok ? stacks.value.stacks[0] : undefined;
+}
+
+function notOvs(f: Facts, sw: SwitchConfig, link: Link, all: Link[], ovsBridges: string[], expected: string | undefined): FindingDraft {
+  const what = link.kind === 'bridge' ? 'a Linux bridge' : link.kind ? `a ${link.kind} device` : 'a plain network interface';
+  const slaves = all.filter((l) => l.master === link.name).map((l) => l.name);
+  const other = rightfulBridge(all, ovsBridges, sw.bridge, expected) ?? all.find((l) => ovsBridges.includes(l.name));
+  const ev: Evidence[] = [switchEvidence(sw), evidence('ip.addr', ipLinkEvidence(f, link.name) ?? link.name)];
+  ev.push(evidence('ovs.bridges', ovsBridges.length > 0 ? `Open vSwitch bridges: ${ovsBridges.join(', ')}` : 'Open vSwitch has no bridge'));
+  const message = `${sw.bridge} is ${what}${slaves.length ? ` over ${slaves.join(', ')}` : ''}, not an Open vSwitch bridge${other ? `; the Open vSwitch bridge is ${other.name}` : ''}: os-autoinst-openvswitch cannot tag taps on it`;
+  const fix = other
+    ? setVariable(sw, 'bridge', other.name)
+    : [`# ${sw.bridge} is taken by ${what}; create the Open vSwitch bridge under another name (e.g. br1) and point ${VAR_NAMES.bridge} at it`, ...createBridgeFix(f, 'br1', expected ?? '10.0.2.2/15').filter((l) => l !== RESTART), ...setVariable(sw, 'bridge', 'br1')];
+  return {subject: sw.bridge, message, fix: fix.join('\n'), evidence: ev};
+}
+
+function addressFinding(f: Facts, sw: SwitchConfig, link: Link, expected: string): FindingDraft | undefined {
+  const inet = link.addrs.filter((a) => a.family === 'inet');
+  const first = inet[0];
+  const actual = first ? `${first.local}/${first.prefixlen}` : undefined;
+  if (actual === expected) return undefined;
+  const elsewhere = inet.slice(1).some((a) => `${a.local}/${a.prefixlen}` === expected);
+  const message = !first
+    ? `${sw.bridge} has no IPv4 address, expected ${expected}: os-autoinst-openvswitch waits for it and then gives up`
+    : `${sw.bridge}'s first IPv4 address is ${actual}, expected ${expected}${elsewhere ? ` (${expected} is there, but not first)` : ''}: os-autoinst-openvswitch refuses to start ("bridge local port IP is expected to be ${expected}")`;
+  const fix: string[] = [];
+  for (const a of inet) if (`${a.local}/${a.prefixlen}` !== expected) fix.push(`ip address del ${a.local}/${a.prefixlen} dev ${sw.bridge}`);
+  if (!elsewhere) fix.push(`ip address add ${expected} dev ${sw.bridge}`);
+  fix.push(...persistAddressFix(f, sw.bridge, expected), RESTART);
+  return {
+    subject: sw.bridge,
+    message,
+    fix: fix.join('\n'),
+    evidence: [evidence('ip.addr', ipLinkEvidence(f, sw.bridge) ?? `${sw.bridge}: ${inet.map((a) => `${a.local}/${a.prefixlen}`).join(', ') || 'no IPv4'}`), evidence('openqa.switch-config', settingLine(sw, 'localIp', sw.localIp), settingLine(sw, 'netmask', String(sw.netmask)))],
+  };
+}
+
+/** The persisted address: the ifcfg IPADDR line or the NM profile holding the bridge's IPv4. */
+function persistAddressFix(f: Facts, bridge: string, expected: string): string[] {
+  const p = persistedInterface(f, bridge);
+  const nm = p.nm.find((x) => x.profile?.type === 'ovs-interface') ?? p.nm.find((x) => (x.profile?.ipv4.addresses.length ?? 0) > 0);
+  if (nm?.profile) {
+    const id = nm.profile.id ?? bridge;
+    const have = nm.profile.ipv4.addresses[0];
+    return [`# ${nm.path}: ipv4 address ${have ?? '(none)'} -> ${expected}`, `nmcli connection modify ${id} ipv4.method manual ipv4.addresses ${expected} ipv4.dad-timeout 0`];
+  }
+  if (p.ifcfg && !p.ifcfg.error) {
+    const file = p.ifcfg;
+    const [ip, prefix] = expected.split('/');
+    if (ifcfgStack(file.path) === 'wicked') {
+      const line = ifcfgLine(file, 'IPADDR');
+      return line
+        ? [`# ${file.path} line ${line.line}: ${line.text} -> IPADDR='${expected}'`, `sed -i "${line.line}s|.*|IPADDR='${expected}'|" ${file.path}`]
+        : [`echo "IPADDR='${expected}'" >> ${file.path}`];
+    }
+    return [`# ${file.path}: IPADDR=${ip} PREFIX=${prefix}`, `sed -i -e 's/^IPADDR=.*/IPADDR=${ip}/' -e '/^NETMASK=/d' -e '/^PREFIX=/d' ${file.path}`, `echo 'PREFIX=${prefix}' >> ${file.path}`];
+  }
+  return [`# no ifcfg-${bridge} or NetworkManager profile for ${bridge} was found: persist the address in the network configuration, or it is gone after reboot`];
+}

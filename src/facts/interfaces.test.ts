@@ -1,0 +1,116 @@
+import {describe, expect, it} from 'vitest';
+import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
+import {DEFAULT_CONFIG} from '../config.js';
+import {SnapshotView} from '../sources/snapshot.js';
+import {Facts} from './facts.js';
+import {ifcfgFiles} from './host.js';
+import {
+  formatNet,
+  ifcfgLine,
+  ifcfgStack,
+  ipLinkEvidence,
+  ipRoute4Evidence,
+  ipv4ToNumber,
+  netContains,
+  netsOverlap,
+  networkStacks,
+  parseIpv4Net,
+  persistedInterface,
+} from './interfaces.js';
+
+const factsFor = (spec: SnapshotSpec) => new Facts(new SnapshotView(makeSnapshot(spec)), DEFAULT_CONFIG);
+
+describe('networkStacks', () => {
+  it('prefers running units', () => {
+    const f = factsFor({commands: {'systemd.units': 'wicked.service loaded active exited wicked\nNetworkManager.service loaded inactive dead Network Manager\n'}});
+    expect(f.get(networkStacks)).toEqual({stacks: ['wicked'], basis: ['wicked.service active']});
+  });
+
+  it('falls back to enabled units, then to the configuration files present', () => {
+    const enabled = factsFor({files: {'systemd.wants': {'/etc/systemd/system/multi-user.target.wants/NetworkManager.service': {content: '', linkTarget: '/usr/lib/systemd/system/NetworkManager.service'}}}});
+    expect(enabled.get(networkStacks).stacks).toEqual(['NetworkManager']);
+    const files = factsFor({files: {'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-eth0': 'DEVICE=eth0\nONBOOT=yes\n'}}});
+    expect(files.get(networkStacks)).toEqual({stacks: ['network-scripts'], basis: ['ifcfg files in /etc/sysconfig/network-scripts/']});
+  });
+
+  it('says nothing when nothing tells', () => {
+    expect(factsFor({}).get(networkStacks)).toEqual({stacks: [], basis: []});
+  });
+});
+
+describe('persistedInterface and ifcfgLine', () => {
+  const f = factsFor({
+    files: {
+      'network.ifcfg': {'/etc/sysconfig/network/ifcfg-eth1': "BOOTPROTO='dhcp'\nSTARTMODE='auto'\n", '/etc/sysconfig/network-scripts/ifcfg-em3': 'DEVICE=em3\nONBOOT=yes\n'},
+      'network.nm': {'/etc/NetworkManager/system-connections/eth1.nmconnection': '[connection]\nid=eth1\ntype=ethernet\ninterface-name=eth1\n'},
+    },
+  });
+
+  it('finds the ifcfg file and the NM profiles of an interface', () => {
+    const p = persistedInterface(f, 'eth1');
+    expect(p.ifcfg?.path).toBe('/etc/sysconfig/network/ifcfg-eth1');
+    expect(p.nm.map((x) => x.path)).toEqual(['/etc/NetworkManager/system-connections/eth1.nmconnection']);
+    expect(p.unknown).toEqual([]);
+    expect(persistedInterface(f, 'eth9')).toEqual({name: 'eth9', nm: [], unknown: []});
+  });
+
+  it('renders a variable line in the stack\'s own quoting', () => {
+    const files = f.get(ifcfgFiles);
+    expect(ifcfgLine(files.eth1!, 'STARTMODE')).toEqual({line: 2, text: "STARTMODE='auto'"});
+    expect(ifcfgLine(files.em3!, 'ONBOOT')).toEqual({line: 2, text: 'ONBOOT=yes'});
+    expect(ifcfgLine(files.em3!, 'ZONE')).toBeUndefined();
+    expect(ifcfgStack('/etc/sysconfig/network-scripts/ifcfg-em3')).toBe('network-scripts');
+    expect(ifcfgStack('/etc/sysconfig/network/ifcfg-eth1')).toBe('wicked');
+  });
+
+  it('names sources it could not read', () => {
+    const g = factsFor({failed: {'network.nm': 'needs root'}, files: {'network.ifcfg': {}}});
+    expect(persistedInterface(g, 'eth0').unknown).toEqual(['network.nm: could not collect network.nm: needs root']);
+  });
+});
+
+describe('ip evidence', () => {
+  const addr = JSON.stringify([
+    {ifindex: 2, ifname: 'eth0', flags: ['UP', 'LOWER_UP'], mtu: 1500, qdisc: 'noqueue', operstate: 'UP', num_tx_queues: 2, linkinfo: {info_kind: 'veth', info_data: {x: 1}}, address: 'e6:a8:6f:27:7f:1c', addr_info: [{family: 'inet', local: '192.0.2.10', prefixlen: 24, scope: 'global', label: 'eth0', valid_life_time: 4294967295}]},
+  ]);
+  const f = factsFor({commands: {'ip.addr': addr, 'ip.route4': '[{"dst":"default","gateway":"192.0.2.1","dev":"eth0","metric":100,"flags":[]},{"dst":"192.0.2.0/24","dev":"eth0","flags":[]}]'}});
+
+  it('cuts a link record to the keys that prove its state, values as captured', () => {
+    expect(ipLinkEvidence(f, 'eth0')).toBe(
+      '{"ifindex":2,"ifname":"eth0","flags":["UP","LOWER_UP"],"mtu":1500,"operstate":"UP","address":"e6:a8:6f:27:7f:1c","linkinfo":{"info_kind":"veth"},"addr_info":[{"family":"inet","local":"192.0.2.10","prefixlen":24,"scope":"global","label":"eth0"}]}',
+    );
+    expect(ipLinkEvidence(f, 'eth9')).toBeUndefined();
+  });
+
+  it('keeps route records whole', () => {
+    expect(ipRoute4Evidence(f, (r) => r.dst === 'default')).toEqual(['{"dst":"default","gateway":"192.0.2.1","dev":"eth0","metric":100,"flags":[]}']);
+  });
+
+  it('gives nothing for garbage instead of throwing', () => {
+    const g = factsFor({commands: {'ip.addr': 'Command "addr" is unknown', 'ip.route4': ''}});
+    expect(ipLinkEvidence(g, 'eth0')).toBeUndefined();
+    expect(ipRoute4Evidence(g, () => true)).toEqual([]);
+  });
+});
+
+describe('IPv4 networks', () => {
+  it('parses addresses and networks, rejecting garbage', () => {
+    expect(ipv4ToNumber('10.0.2.2')).toBe(0x0a000202);
+    expect(ipv4ToNumber('172.17.0.0')).toBe(0xac110000);
+    for (const bad of ['10.0.2', '10.0.2.256', 'fec0::2', '', '1.2.3.4.5']) expect(ipv4ToNumber(bad)).toBeUndefined();
+    expect(parseIpv4Net('10.0.2.2/15')).toEqual({base: 0x0a000000, prefix: 15});
+    expect(parseIpv4Net('10.0.2.5')).toEqual({base: 0x0a000205, prefix: 32});
+    for (const bad of ['10.0.2.0/33', '10.0.2.0/', '10.0.2.0/1/2', 'fec0::/64']) expect(parseIpv4Net(bad)).toBeUndefined();
+  });
+
+  it('contains and overlaps, above 128.0.0.0 too (unsigned arithmetic)', () => {
+    const fedora = parseIpv4Net('172.16.2.2/15')!;
+    expect(formatNet(fedora)).toBe('172.16.0.0/15');
+    expect(netContains(fedora, ipv4ToNumber('172.17.3.4')!)).toBe(true);
+    expect(netContains(fedora, ipv4ToNumber('172.18.0.1')!)).toBe(false);
+    const rewritten = parseIpv4Net('172.17.0.0/16')!;
+    expect(netsOverlap(rewritten, parseIpv4Net('172.17.5.0/24')!)).toBe(true);
+    expect(netsOverlap(parseIpv4Net('172.16.2.0/24')!, rewritten)).toBe(false);
+    expect(netsOverlap(parseIpv4Net('0.0.0.0/0')!, rewritten)).toBe(true);
+  });
+});

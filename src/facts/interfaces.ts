@@ -1,0 +1,205 @@
+// Interface-level helpers for checks: which network stack owns the host's interfaces (wicked,
+// NetworkManager, network-scripts), where one interface is configured persistently (its ifcfg file
+// and NetworkManager profiles), and the raw `ip -j` records of a link or route as evidence lines.
+//
+// Why a separate module: a fix that edits "the ifcfg file" of a device is only right when that file
+// exists and the stack in use reads it. An ifcfg file that does not exist disables nothing.
+import {parseJsonDocument} from '../parsers/ip.js';
+import type {Fact, Facts} from './facts.js';
+import {activeUnits, enabledUnits, ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host.js';
+
+export type NetworkStack = 'wicked' | 'NetworkManager' | 'network-scripts';
+
+/** The systemd unit of each stack. */
+export const STACK_UNITS: Record<NetworkStack, string> = {
+  wicked: 'wicked.service',
+  NetworkManager: 'NetworkManager.service',
+  'network-scripts': 'network.service',
+};
+
+export const WICKED_DIR = '/etc/sysconfig/network/';
+export const NETWORK_SCRIPTS_DIR = '/etc/sysconfig/network-scripts/';
+
+export interface StacksInUse {
+  /** Stacks that manage interfaces on this host, most certain first. Empty when nothing tells. */
+  stacks: NetworkStack[];
+  /** What the answer rests on ("wicked.service active", "ifcfg files in /etc/sysconfig/network/"). */
+  basis: string[];
+}
+
+const RUNNING = new Set(['active', 'activating', 'reloading']);
+
+/**
+ * The network stacks in use: running units first (systemctl list-units), else enabled units,
+ * else the kind of configuration files present. A host may show more than one (NetworkManager
+ * reading network-scripts ifcfg files through its ifcfg-rh plugin).
+ */
+export const networkStacks: Fact<StacksInUse> = (f) => {
+  const stacks: NetworkStack[] = [];
+  const basis: string[] = [];
+  const add = (s: NetworkStack, why: string) => {
+    if (!stacks.includes(s)) stacks.push(s);
+    basis.push(why);
+  };
+  const active = f.try(activeUnits);
+  if (active.ok) {
+    for (const [stack, unit] of Object.entries(STACK_UNITS) as [NetworkStack, string][]) {
+      const state = active.value[unit]?.active;
+      if (state && RUNNING.has(state)) add(stack, `${unit} ${state}`);
+    }
+  }
+  if (stacks.length === 0) {
+    const enabled = f.try(enabledUnits);
+    if (enabled.ok) {
+      for (const [stack, unit] of Object.entries(STACK_UNITS) as [NetworkStack, string][]) {
+        if (enabled.value.has(unit)) add(stack, `${unit} enabled`);
+      }
+    }
+  }
+  if (stacks.length === 0) {
+    const ifcfg = f.try(ifcfgFiles);
+    if (ifcfg.ok) {
+      const paths = Object.values(ifcfg.value).map((x) => x.path);
+      if (paths.some((p) => p.startsWith(WICKED_DIR))) add('wicked', `ifcfg files in ${WICKED_DIR}`);
+      if (paths.some((p) => p.startsWith(NETWORK_SCRIPTS_DIR))) add('network-scripts', `ifcfg files in ${NETWORK_SCRIPTS_DIR}`);
+    }
+    const nm = f.try(nmProfiles);
+    if (nm.ok && Object.keys(nm.value).length > 0) add('NetworkManager', 'NetworkManager profiles in /etc/NetworkManager/system-connections/');
+  }
+  return {stacks, basis};
+};
+
+/** wicked reads /etc/sysconfig/network/, network-scripts (and NM's ifcfg-rh) /etc/sysconfig/network-scripts/. */
+export function ifcfgStack(path: string): 'wicked' | 'network-scripts' {
+  return path.startsWith(NETWORK_SCRIPTS_DIR) ? 'network-scripts' : 'wicked';
+}
+
+export interface PersistedInterface {
+  name: string;
+  /** The ifcfg file configuring the interface (DEVICE= or file name). */
+  ifcfg?: IfcfgFile;
+  /** NetworkManager profiles bound to the interface by interface-name (parsed ones only). */
+  nm: NmProfileFile[];
+  /** Sources that could not be read: the answer may be incomplete ("network.nm: needs root"). */
+  unknown: string[];
+}
+
+/** Where `name` is configured persistently. */
+export function persistedInterface(f: Facts, name: string): PersistedInterface {
+  const out: PersistedInterface = {name, nm: [], unknown: []};
+  const ifcfg = f.try(ifcfgFiles);
+  if (ifcfg.ok) {
+    const file = ifcfg.value[name];
+    if (file) out.ifcfg = file;
+  } else out.unknown.push(`network.ifcfg: ${ifcfg.reason}`);
+  const nm = f.try(nmProfiles);
+  if (nm.ok) out.nm = (nm.value[name] ?? []).filter((p) => p.profile !== undefined);
+  else out.unknown.push(`network.nm: ${nm.reason}`);
+  return out;
+}
+
+/** The 1-based line and text of a variable's last assignment in an ifcfg file, for "change line N". */
+export function ifcfgLine(file: IfcfgFile, variable: string): {line: number; text: string} | undefined {
+  const entry = [...file.entries].reverse().find((e) => e.name === variable);
+  if (!entry) return undefined;
+  // Rendered in each stack's own convention (wicked quotes, network-scripts mostly does not).
+  const quoted = ifcfgStack(file.path) === 'wicked' || /[\s'"$`]/.test(entry.value);
+  return {line: entry.line, text: quoted ? `${entry.name}='${entry.value}'` : `${entry.name}=${entry.value}`};
+}
+
+// --- raw ip -j records as evidence --------------------------------------------------------------
+
+type JsonObject = Record<string, unknown>;
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function records(f: Facts, source: string): JsonObject[] {
+  const doc: unknown = parseJsonDocument(f.command(source).text, source);
+  return Array.isArray(doc) ? (doc as unknown[]).filter(isObject) : [];
+}
+
+const ipAddrRecords: Fact<JsonObject[]> = (f) => records(f, 'ip.addr');
+const ipRoute4Records: Fact<JsonObject[]> = (f) => records(f, 'ip.route4');
+
+/** Keys of an `ip -j -d addr` record that prove a link's state; the rest (queues, gso sizes) is noise. */
+const LINK_KEYS = ['ifindex', 'ifname', 'flags', 'mtu', 'master', 'operstate', 'link_type', 'address'];
+const ADDR_KEYS = ['family', 'local', 'prefixlen', 'scope', 'label'];
+
+/**
+ * The link's `ip -j -d addr show` record cut to the proving keys, values as captured (one JSON line),
+ * or undefined when ip.addr is missing or has no such link.
+ */
+export function ipLinkEvidence(f: Facts, name: string): string | undefined {
+  const all = f.try(ipAddrRecords);
+  if (!all.ok) return undefined;
+  const rec = all.value.find((r) => r.ifname === name);
+  if (!rec) return undefined;
+  const out: JsonObject = {};
+  for (const k of LINK_KEYS) if (k in rec) out[k] = rec[k];
+  if (isObject(rec.linkinfo)) {
+    const info: JsonObject = {};
+    for (const k of ['info_kind', 'info_slave_kind']) if (k in rec.linkinfo) info[k] = rec.linkinfo[k];
+    if (Object.keys(info).length > 0) out.linkinfo = info;
+  }
+  if (Array.isArray(rec.addr_info)) {
+    out.addr_info = rec.addr_info.filter(isObject).map((a) => {
+      const cut: JsonObject = {};
+      for (const k of ADDR_KEYS) if (k in a) cut[k] = a[k];
+      return cut;
+    });
+  }
+  return JSON.stringify(out);
+}
+
+/** IPv4 routes of ip.route4 that pass `keep`, each as its captured JSON object (one line each). */
+export function ipRoute4Evidence(f: Facts, keep: (route: JsonObject) => boolean): string[] {
+  const all = f.try(ipRoute4Records);
+  return all.ok ? all.value.filter(keep).map((r) => JSON.stringify(r)) : [];
+}
+
+// --- IPv4 addresses and networks ----------------------------------------------------------------
+
+/** A dotted quad as an unsigned 32-bit number, or undefined when it is not one. */
+export function ipv4ToNumber(text: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text.trim());
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
+}
+
+export interface Ipv4Net {
+  /** Network address (host bits cleared). */
+  base: number;
+  prefix: number;
+}
+
+/** `10.0.2.0/24`, `10.0.2.5` (= /32); undefined for IPv6 or garbage. */
+export function parseIpv4Net(text: string): Ipv4Net | undefined {
+  const [addr, len, extra] = text.trim().split('/');
+  if (extra !== undefined || addr === undefined) return undefined;
+  const n = ipv4ToNumber(addr);
+  const prefix = len === undefined ? 32 : /^\d{1,2}$/.test(len) ? Number(len) : Number.NaN;
+  if (n === undefined || !(prefix >= 0 && prefix <= 32)) return undefined;
+  return {base: (n & prefixMask(prefix)) >>> 0, prefix};
+}
+
+function prefixMask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+export function netContains(net: Ipv4Net, address: number): boolean {
+  return ((address & prefixMask(net.prefix)) >>> 0) === net.base;
+}
+
+/** Two networks share at least one address. */
+export function netsOverlap(a: Ipv4Net, b: Ipv4Net): boolean {
+  const shorter = a.prefix <= b.prefix ? a : b;
+  const longer = shorter === a ? b : a;
+  return netContains(shorter, longer.base);
+}
+
+export function formatNet(net: Ipv4Net): string {
+  const n = net.base;
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${net.prefix}`;
+}
