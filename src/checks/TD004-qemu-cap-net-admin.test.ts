@@ -1,0 +1,126 @@
+import {describe, expect, it} from 'vitest';
+import {makeSnapshot} from '../../test/helpers/snapshot.js';
+import {DEFAULT_CONFIG} from '../config.js';
+import {analyzeSnapshot} from '../engine.js';
+import type {CheckResult} from '../model.js';
+import check from './TD004-qemu-cap-net-admin.js';
+
+const QEMU = '/usr/bin/qemu-system-x86_64';
+const OS_SUSE = 'NAME="openSUSE Leap"\nID="opensuse-leap"\nID_LIKE="suse opensuse"\n';
+const OS_FEDORA = 'NAME="Fedora Linux"\nID=fedora\n';
+
+interface Host {
+  getcap?: Record<string, string>;
+  /** tap name -> [owner, group]; absent taps do not exist. */
+  taps?: Record<string, [number, number]>;
+  workerClass?: string;
+  jobVars?: Record<string, unknown>;
+  osRelease?: string;
+  mountinfo?: string;
+}
+
+function run(host: Host = {}): CheckResult {
+  const taps = host.taps ?? {tap0: [990, 65534], tap1: [990, 65534]};
+  const sysfs: Record<string, string> = {};
+  for (const [tap, [owner, group]] of Object.entries(taps)) {
+    Object.assign(sysfs, {[`/sys/class/net/${tap}/owner`]: `${owner}\n`, [`/sys/class/net/${tap}/group`]: `${group}\n`, [`/sys/class/net/${tap}/tun_flags`]: '0x1802\n'});
+  }
+  const pool: Record<string, string> = host.jobVars ? {'/var/lib/openqa/pool/1/vars.json': JSON.stringify({NICTYPE: 'tap', NICVLAN: '3', TAPDEV: 'tap0', ...host.jobVars}), '/var/lib/openqa/pool/1/qemu.pid': '77\n'} : {};
+  const snapshot = makeSnapshot({
+    commands: {
+      'qemu.getcap': host.getcap ?? {[QEMU]: `${QEMU} cap_net_admin=ep\n`},
+      'openqa.qemu-alive': host.jobVars ? {'/var/lib/openqa/pool/1': `${QEMU}\0`} : {},
+    },
+    files: {
+      'openqa.workers-ini': {'/etc/openqa/workers.ini': `[1,2]\nWORKER_CLASS = ${host.workerClass ?? 'qemu_x86_64,tap'}\n`},
+      'systemd.wants': {
+        '/etc/systemd/system/multi-user.target.wants/openqa-worker-auto-restart@1.service': '',
+        '/etc/systemd/system/multi-user.target.wants/openqa-worker-auto-restart@2.service': '',
+      },
+      accounts: {'/etc/passwd': '_openqa-worker:x:990:65534:openQA worker:/var/lib/openqa:/bin/bash\n', '/etc/group': 'root:x:0:\nkvm:x:36:_openqa-worker\nnogroup:x:65534:\n'},
+      'tap.sysfs': sysfs,
+      'openqa.pool': pool,
+      'os-release': {'/etc/os-release': host.osRelease ?? OS_SUSE},
+      mountinfo: {'/proc/self/mountinfo': host.mountinfo ?? '35 1 0:32 / / rw,relatime shared:1 - btrfs /dev/sda2 rw\n'},
+    },
+  });
+  return analyzeSnapshot(snapshot, [check], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
+}
+
+const brief = (r: CheckResult) => r.findings.map((f) => `${f.severity} ${f.subject}: ${f.message}`);
+
+describe('TD004 qemu-cap-net-admin', () => {
+  it('passes with cap_net_admin=ep, and with the older "= cap_net_admin+ep" format', () => {
+    expect(run().status).toBe('pass');
+    expect(run({getcap: {[QEMU]: `${QEMU} = cap_net_admin+ep\n`}}).status).toBe('pass');
+    expect(run({getcap: {[QEMU]: `${QEMU} cap_net_admin,cap_sys_nice=eip\n`}}).status).toBe('pass');
+  });
+
+  it('warning when every tap is usable without it, with the SUSE way to keep it', () => {
+    const r = run({getcap: {[QEMU]: ''}});
+    expect(brief(r)).toEqual([
+      `warning ${QEMU}: ${QEMU} lacks cap_net_admin, expected cap_net_admin=ep; every tap is usable without it today, but TAPSCRIPT and missing taps need it and qemu updates drop it`,
+    ]);
+    expect(r.findings[0]!.fix.split('\n').slice(0, 4)).toEqual([
+      `setcap cap_net_admin=ep ${QEMU}`,
+      'keep it across qemu updates: add to /etc/permissions.local the lines',
+      `  ${QEMU} root:root 0755`,
+      '   +capabilities cap_net_admin=ep',
+    ]);
+    expect(r.findings[0]!.evidence).toEqual([{source: `qemu.getcap ${QEMU}`, lines: [`getcap ${QEMU} printed nothing: the file has no capabilities`]}]);
+  });
+
+  it('error when a tap-class instance tap is missing or refuses the worker user', () => {
+    const missing = run({getcap: {[QEMU]: ''}, taps: {tap0: [990, 65534]}});
+    expect(missing.findings[0]!.severity).toBe('error');
+    expect(missing.findings[0]!.message).toContain('qemu needs it here: tap1 (instance 2) does not exist, so qemu must create it');
+    const foreign = run({getcap: {[QEMU]: ''}, taps: {tap0: [990, 0], tap1: [990, 36]}});
+    expect(foreign.findings[0]!.message).toContain("qemu needs it here: tap0 (instance 1): group root (0) is not one of _openqa-worker's groups (nogroup, kvm)");
+    expect(foreign.findings[0]!.evidence[1]).toEqual({
+      source: 'tap.sysfs',
+      lines: ['/sys/class/net/tap0/owner: 990', '/sys/class/net/tap0/group: 0', '/sys/class/net/tap0/tun_flags: 0x1802'],
+    });
+  });
+
+  it('error when a running job uses TAPSCRIPT; "no" (os-autoinst\'s default) is no script', () => {
+    expect(run({getcap: {[QEMU]: ''}, jobVars: {TAPSCRIPT: '/etc/openqa/ifup-br1'}}).findings[0]!.severity).toBe('error');
+    expect(run({getcap: {[QEMU]: ''}, jobVars: {TAPSCRIPT: 'no'}}).findings[0]!.severity).toBe('warning');
+  });
+
+  it('needs both e and p', () => {
+    expect(brief(run({getcap: {[QEMU]: `${QEMU} cap_net_admin=p\n`}}))[0]).toContain('has cap_net_admin=p, needs both e and p (cap_net_admin=ep)');
+  });
+
+  it('a nosuid mount voids the capability; the fix is the mount, not setcap', () => {
+    const mountinfo = '35 1 0:32 / / rw,relatime shared:1 - btrfs /dev/sda2 rw\n40 35 0:33 / /usr rw,nosuid,relatime shared:2 - ext4 /dev/sda3 rw\n';
+    const r = run({mountinfo});
+    expect(brief(r)).toEqual([
+      `warning ${QEMU}: ${QEMU} has cap_net_admin=ep, but /usr is mounted nosuid, so the kernel ignores its file capabilities; every tap is usable without it today, but TAPSCRIPT and missing taps need it and qemu updates drop it`,
+    ]);
+    expect(r.findings[0]!.fix).toBe('mount -o remount,suid /usr\nand drop nosuid from the options of /usr in /etc/fstab (or its .mount unit)');
+    expect(r.findings[0]!.evidence[1]).toEqual({source: 'mountinfo', lines: ['/usr rw,nosuid,relatime - ext4 /dev/sda3']});
+  });
+
+  it('one finding per binary; a binary no tap job runs is info', () => {
+    const AARCH = '/usr/bin/qemu-system-aarch64';
+    const r = run({getcap: {[QEMU]: '', [AARCH]: ''}, taps: {tap0: [990, 65534]}});
+    expect(r.findings.map((f) => [f.subject, f.severity])).toEqual([
+      [AARCH, 'info'],
+      [QEMU, 'error'],
+    ]);
+    expect(r.findings[0]!.message).toBe(`${AARCH} lacks cap_net_admin, expected cap_net_admin=ep; no tap job here runs it (they run qemu-system-x86_64)`);
+    // Without a qemu_<arch> class os-autoinst takes the first binary it finds: every binary counts.
+    expect(run({getcap: {[QEMU]: '', [AARCH]: ''}, workerClass: 'tap'}).findings.map((f) => f.severity)).toEqual(['warning', 'warning']);
+  });
+
+  it('Fedora: keep it with config management', () => {
+    expect(run({getcap: {[QEMU]: ''}, osRelease: OS_FEDORA}).findings[0]!.fix).toBe(
+      `setcap cap_net_admin=ep ${QEMU}\nkeep it across qemu updates in config management, e.g. ansible community.general.capabilities: path=${QEMU} capability=cap_net_admin+ep state=present (fedora-infra's tap-setup.yml)`,
+    );
+  });
+
+  it('skipped without tap-class instances or without any qemu binary', () => {
+    expect(run({workerClass: 'qemu_x86_64'})).toMatchObject({status: 'skip', reason: 'no worker instance has tap in WORKER_CLASS: qemu opens no tap here'});
+    expect(run({getcap: {}}).status).toBe('skip');
+  });
+});

@@ -1,0 +1,122 @@
+// TD004 qemu-cap-net-admin: a qemu-system binary without an effective cap_net_admin (flags e and p,
+// not voided by a nosuid mount). Error when qemu must create or open a tap it cannot without it (a
+// tap-class instance's tap is missing or refuses the worker user, or TAPSCRIPT is in use); warning
+// when every tap is usable anyway (salt keeps the capability for TAPSCRIPT; package updates drop
+// it); info for a binary no tap job here runs (WORKER_CLASS qemu_<arch> / QEMU pick the binary);
+// skipped on hosts without tap-class instances. DOMAIN.md §2.5.
+import {defineCheck, pass, skip, type FindingDraft} from './define.js';
+import type {Facts} from '../facts/facts.js';
+import {poolJobs, workerConfig} from '../facts/openqa.js';
+import {capNeed, getcapEvidence, liveTapJobs, qemuNetAdmin, type CapNeed, type QemuCap} from '../facts/taps.js';
+import {parseShellVars} from '../parsers/shellvars.js';
+import {ParseError} from '../parsers/errors.js';
+
+export default defineCheck('TD004', (f) => {
+  const need = f.get(capNeed);
+  if (need.tapInstances.length === 0) return skip('no worker instance has tap in WORKER_CLASS: qemu opens no tap here');
+  const caps = f.get(qemuNetAdmin);
+  if (caps.length === 0) return skip('no qemu-system binary was captured (getcap ran on none)');
+  const lacking = caps.filter((c) => !c.effective);
+  if (lacking.length === 0) return pass();
+  const distro = distroFamily(f);
+  const used = usedBinaries(f, caps);
+  return lacking.map((cap) => finding(cap, need, distro, used));
+});
+
+/**
+ * The qemu binaries tap jobs run, by os-autoinst's choice (backend/qemu.pm): QEMU=<arch> picks
+ * qemu-system-<arch>, else a WORKER_CLASS entry qemu_<arch> does. Undefined when nothing names one
+ * (qemu.pm then takes the first binary it finds, so every binary counts).
+ */
+function usedBinaries(f: Facts, caps: QemuCap[]): Set<string> | undefined {
+  const captured = new Set(caps.map((c) => basename(c.path)));
+  const used = new Set<string>();
+  const consider = (qemu: unknown, classes: unknown) => {
+    if (typeof qemu === 'string' && qemu !== '') return void used.add(`qemu-system-${qemu}`);
+    const names = typeof classes === 'string' ? classes.split(',').map((c) => c.trim()) : [];
+    const pick = names.map((c) => c.replace(/^qemu_/, 'qemu-system-')).find((b) => b.startsWith('qemu-system-') && captured.has(b));
+    if (pick) used.add(pick);
+  };
+  for (const i of f.get(workerConfig).instances.filter((x) => x.tap)) consider(i.settings['QEMU'], i.settings['WORKER_CLASS']);
+  const jobs = f.try(poolJobs);
+  if (jobs.ok) for (const j of liveTapJobs(jobs.value)) consider(j.vars['QEMU'], j.vars['WORKER_CLASS']);
+  return used.size ? used : undefined;
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+function finding(cap: QemuCap, need: CapNeed, distro: Distro, used: Set<string> | undefined): FindingDraft {
+  if (used && !used.has(basename(cap.path))) {
+    return {
+      subject: cap.path,
+      severity: 'info',
+      message: `${cap.path} ${capState(cap)}; no tap job here runs it (they run ${[...used].sort().join(', ')})`,
+      fix: fixFor(cap, distro),
+      evidence: getcapEvidence(cap),
+      explanation:
+        'os-autoinst runs qemu-system-<arch> from the QEMU setting or a qemu_<arch> worker class; a binary no tap job here uses needs no capability today, but gets tap jobs as soon as a worker class or QEMU setting names it.',
+    };
+  }
+  const required = need.reasons.length > 0;
+  const state = capState(cap);
+  const why = required
+    ? `qemu needs it here: ${need.reasons.map((r) => r.why).join('; ')}`
+    : `every tap is usable without it today${need.unknown.length ? ` as far as visible (${need.unknown.join('; ')})` : ''}, but TAPSCRIPT and missing taps need it and qemu updates drop it`;
+  return {
+    subject: cap.path,
+    severity: required ? 'error' : 'warning',
+    message: `${cap.path} ${state}; ${why}`,
+    fix: fixFor(cap, distro),
+    evidence: [...getcapEvidence(cap), ...need.reasons.slice(0, 4).flatMap((r) => r.evidence)],
+  };
+}
+
+function capState(cap: QemuCap): string {
+  if (cap.nosuidMount && cap.hasCap) return `has cap_net_admin=${cap.flags}, but ${cap.nosuidMount.mountPoint} is mounted nosuid, so the kernel ignores its file capabilities`;
+  if (cap.flags) return `has cap_net_admin=${cap.flags}, needs both e and p (cap_net_admin=ep)`;
+  return 'lacks cap_net_admin, expected cap_net_admin=ep';
+}
+
+type Distro = 'suse' | 'fedora' | undefined;
+
+function fixFor(cap: QemuCap, distro: Distro): string {
+  const lines: string[] = [];
+  if (cap.nosuidMount) {
+    const mp = cap.nosuidMount.mountPoint;
+    lines.push(`mount -o remount,suid ${mp}`, `and drop nosuid from the options of ${mp} in /etc/fstab (or its .mount unit)`);
+    if (cap.hasCap) return lines.join('\n');
+  }
+  lines.push(`setcap cap_net_admin=ep ${cap.path}`);
+  const suse = [
+    `keep it across qemu updates: add to /etc/permissions.local the lines`,
+    `  ${cap.path} root:root 0755`,
+    `   +capabilities cap_net_admin=ep`,
+    `then run chkstat --system --set (PERMISSION_SECURITY in /etc/sysconfig/security must include "local"); salt's openqa/worker.sls re-applies setcap on every highstate`,
+  ];
+  const fedora = [
+    `keep it across qemu updates in config management, e.g. ansible community.general.capabilities: path=${cap.path} capability=cap_net_admin+ep state=present (fedora-infra's tap-setup.yml)`,
+  ];
+  if (distro === 'suse') lines.push(...suse);
+  else if (distro === 'fedora') lines.push(...fedora);
+  else lines.push(...suse, ...fedora);
+  return lines.join('\n');
+}
+
+/** SUSE or Fedora family from /etc/os-release (ID, ID_LIKE); undefined when unknown. */
+function distroFamily(f: Facts): Distro {
+  const file = f.view.file('os-release', '/etc/os-release');
+  if (!file.ok || !file.value) return undefined;
+  let ids: string[];
+  try {
+    const vars = parseShellVars(file.value.text, '/etc/os-release').values;
+    ids = `${vars['ID'] ?? ''} ${vars['ID_LIKE'] ?? ''}`.toLowerCase().split(/\s+/);
+  } catch (error) {
+    if (error instanceof ParseError) return undefined;
+    throw error;
+  }
+  if (ids.some((i) => i.includes('suse') || i === 'sles')) return 'suse';
+  if (ids.some((i) => i === 'fedora' || i === 'rhel' || i === 'centos')) return 'fedora';
+  return undefined;
+}

@@ -1,0 +1,93 @@
+import {describe, expect, it} from 'vitest';
+import {makeSnapshot} from '../../test/helpers/snapshot.js';
+import {DEFAULT_CONFIG} from '../config.js';
+import {analyzeSnapshot} from '../engine.js';
+import type {CheckResult} from '../model.js';
+import check from './TD014-worker-class-tap.js';
+
+const SHOW_BR1 = 'Bridge br1\n    Port tap1\n        Interface tap1\n    Port tap0\n        tag: 3\n        Interface tap0\n    Port br1\n        Interface br1\n            type: internal\n';
+const UNITS = (switchState = 'active running') =>
+  `openvswitch.service loaded active exited Open vSwitch\nos-autoinst-openvswitch.service loaded ${switchState} os-autoinst openvswitch helper\nopenqa-worker-auto-restart@1.service loaded active running openQA Worker #1\nopenqa-worker-auto-restart@2.service loaded active running openQA Worker #2\n`;
+
+interface Host {
+  workerClass?: string;
+  show?: string | null;
+  units?: string | null;
+  bridge?: string;
+}
+
+function run(host: Host = {}): CheckResult {
+  const snapshot = makeSnapshot({
+    commands: {
+      ...(host.show === null ? {} : {'ovs.show': host.show ?? SHOW_BR1}),
+      ...(host.units === null ? {} : {'systemd.units': host.units ?? UNITS()}),
+    },
+    files: {
+      'openqa.workers-ini': {'/etc/openqa/workers.ini': `[global]\nHOST = http://openqa.example\n\n[1]\nWORKER_CLASS = ${host.workerClass ?? 'qemu_x86_64,tap'}\n\n[2]\nWORKER_CLASS = ${host.workerClass ?? 'qemu_x86_64,tap'}\n`},
+      'systemd.wants': {
+        '/etc/systemd/system/multi-user.target.wants/openqa-worker-auto-restart@1.service': '',
+        '/etc/systemd/system/multi-user.target.wants/openqa-worker-auto-restart@2.service': '',
+      },
+      'openqa.switch-config': {'/etc/sysconfig/os-autoinst-openvswitch': `OS_AUTOINST_USE_BRIDGE=${host.bridge ?? 'br1'}\n`},
+    },
+  });
+  return analyzeSnapshot(snapshot, [check], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
+}
+
+const brief = (r: CheckResult) => r.findings.map((f) => `${f.severity} ${f.subject}: ${f.message}`);
+
+describe('TD014 worker-class-tap', () => {
+  it('passes when tap instances have the bridge and a running switch service; Fedora\'s tap2 counts as tap', () => {
+    expect(run().status).toBe('pass');
+    expect(run({workerClass: 'qemu_x86_64,tap2'}).status).toBe('pass');
+  });
+
+  it('tap instances with the switch service down: a warning per instance with the way out', () => {
+    const r = run({units: UNITS('failed failed')});
+    expect(brief(r)).toEqual([
+      'warning 1: worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap but os-autoinst-openvswitch.service is failed (failed): tap jobs assigned to it fail at set_vlan, or it reports itself broken',
+      'warning 2: worker instance 2 advertises WORKER_CLASS qemu_x86_64,tap but os-autoinst-openvswitch.service is failed (failed): tap jobs assigned to it fail at set_vlan, or it reports itself broken',
+    ]);
+    expect(r.findings[0]!.fix.split('\n')).toEqual([
+      'systemctl enable --now os-autoinst-openvswitch.service',
+      "journalctl -u os-autoinst-openvswitch.service -b   # it waits for bridge 'br1' and its address before serving",
+      'or, while it cannot be fixed: WORKER_CLASS = qemu_x86_64 in /etc/openqa/workers.ini line 5, then systemctl restart openqa-worker-auto-restart@1.service, so the scheduler sends multi-machine jobs elsewhere',
+    ]);
+    expect(r.findings[1]!.evidence).toEqual([
+      {source: 'systemd.units', lines: ['os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper']},
+      {source: 'openqa.workers-ini', lines: ['/etc/openqa/workers.ini:8: WORKER_CLASS = qemu_x86_64,tap']},
+    ]);
+    expect(run({units: UNITS().replace(/^os-autoinst-openvswitch.*\n/m, '')}).findings[0]!.message).toContain('os-autoinst-openvswitch.service is not loaded');
+  });
+
+  it('tap instances and the switch bridge missing (the unit default br0 on a br1 host)', () => {
+    const r = run({bridge: 'br0'});
+    expect(brief(r)[0]).toBe(
+      'warning 1: worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap but the switch bridge br0 (OS_AUTOINST_USE_BRIDGE, from /etc/sysconfig/os-autoinst-openvswitch:1) does not exist (OVS bridges: br1): tap jobs assigned to it fail at set_vlan, or it reports itself broken',
+    );
+    expect(r.findings[0]!.fix.split('\n')[0]).toBe('if br1 is the multi-machine bridge: set OS_AUTOINST_USE_BRIDGE=br1 in /etc/sysconfig/os-autoinst-openvswitch and systemctl restart os-autoinst-openvswitch.service');
+    // Both broken: one finding per instance naming both.
+    expect(run({bridge: 'br0', units: UNITS('activating start')}).findings[0]!.message).toContain('os-autoinst-openvswitch.service is activating (start) and the switch bridge br0');
+  });
+
+  it('taps on the bridge but no instance advertises tap: warning on workers.ini', () => {
+    const r = run({workerClass: 'qemu_x86_64'});
+    expect(brief(r)).toEqual([
+      'warning /etc/openqa/workers.ini: br1 has 2 tap ports (tap0, tap1) but no worker instance advertises tap in WORKER_CLASS (instances 1, 2: qemu_x86_64): multi-machine jobs never run here',
+    ]);
+    expect(r.findings[0]!.fix).toContain('in /etc/openqa/workers.ini [1] WORKER_CLASS = qemu_x86_64,tap');
+    expect(r.findings[0]!.explanation).toContain('deliberately off');
+  });
+
+  it('neither tap instances nor taps: not a multi-machine worker', () => {
+    expect(run({workerClass: 'qemu_x86_64', show: 'Bridge br1\n    Port br1\n        Interface br1\n            type: internal\n'})).toMatchObject({
+      status: 'skip',
+      reason: 'no worker instance advertises tap and br1 has no tap ports: not a multi-machine worker',
+    });
+  });
+
+  it('half the data: passes with a note saying what it could not see; none: skip', () => {
+    expect(run({show: null})).toMatchObject({status: 'pass', reason: 'os-autoinst-openvswitch.service is active; whether bridge br1 exists is unknown (source ovs.bridges is not in this snapshot; source ovs.show is not in this snapshot)'});
+    expect(run({show: null, units: null}).status).toBe('skip');
+  });
+});

@@ -1,0 +1,577 @@
+// Tap facts shared by the tap checks (TD003 VLAN tags, TD004 qemu capability, TD012 inventory,
+// TD013 ownership, TD014 worker class): which taps the worker needs, what the kernel says about
+// each, whether the worker user may open it without CAP_NET_ADMIN, whether qemu has that
+// capability, which network stack persists the taps, and the evidence lines for all of it.
+//
+// The permission rule is the kernel's (drivers/net/tun.c, tun_not_capable(), DOMAIN.md §2.5): a
+// process without CAP_NET_ADMIN may attach to an existing persistent tap only if the tap's owner is
+// unset or its euid AND the tap's group is unset or one of its groups; creating a tap always needs
+// the capability.
+import type {AccountDb} from '../parsers/accounts.js';
+import {splitLines} from '../parsers/errors.js';
+import {capsOf, parseGetcap} from '../parsers/getcap.js';
+import type {Evidence} from '../model.js';
+import {FactUnavailable, type Fact, type Facts} from './facts.js';
+import {accounts, enabledUnits, ifcfgFiles, mountFor, mounts, nmProfiles, tapSysfs, TUN_FLAGS, workerAccount} from './host.js';
+import {links} from './network.js';
+import {ovsDb} from './ovs.js';
+import {poolJobs, tapInstances, workerConfig} from './openqa.js';
+import type {Account, Link, Mount, OvsDb, OvsInterface, OvsPort, PoolJob, TapSysfs} from './types.js';
+
+/** The names os-autoinst-openvswitch accepts for set_vlan (`^tap[0-9]+$`). */
+export const TAP_NAME = /^tap\d{1,5}$/;
+
+// --- the kernel's taps -----------------------------------------------------------------------
+
+export interface KernelTapView {
+  /** Links from `ip -j -d addr show`, by name; undefined when not collected. */
+  links?: Map<string, Link>;
+  /** tun/tap attributes from sysfs, by name; undefined when not collected. */
+  sysfs?: Map<string, TapSysfs>;
+  /** Why one of the two is missing. */
+  gaps: string[];
+}
+
+/** What the kernel says about tap devices; unavailable only when neither ip nor sysfs was read. */
+export const kernelTapView: Fact<KernelTapView> = (f) => {
+  const l = f.try(links);
+  const s = f.try(tapSysfs);
+  if (!l.ok && !s.ok) throw new FactUnavailable(`${l.reason}; ${s.reason}`);
+  const view: KernelTapView = {gaps: []};
+  if (l.ok) view.links = new Map(l.value.map((x) => [x.name, x]));
+  else view.gaps.push(l.reason);
+  if (s.ok) view.sysfs = new Map(s.value.map((x) => [x.name, x]));
+  else view.gaps.push(s.reason);
+  return view;
+};
+
+export interface TapDevice {
+  name: string;
+  exists: boolean;
+  link?: Link;
+  sysfs?: TapSysfs;
+  /** A layer-2 tun device (what qemu's `-netdev tap` opens); undefined when unknown. */
+  isTap?: boolean;
+  /** TUN_PERSIST set: the device outlives the process that made it; undefined when unknown. */
+  persistent?: boolean;
+}
+
+export function tapDevice(view: KernelTapView, name: string): TapDevice {
+  const link = view.links?.get(name);
+  const sysfs = view.sysfs?.get(name);
+  const dev: TapDevice = {name, exists: link !== undefined || sysfs !== undefined};
+  if (link) dev.link = link;
+  if (sysfs) dev.sysfs = sysfs;
+  if (sysfs?.tunFlags !== undefined) {
+    dev.isTap = (sysfs.tunFlags & TUN_FLAGS.TAP) !== 0;
+    dev.persistent = (sysfs.tunFlags & TUN_FLAGS.PERSIST) !== 0;
+  } else if (link?.kind === 'tun') {
+    dev.isTap = link.tunType !== 'tun';
+  } else if (link?.kind !== undefined) {
+    dev.isTap = false; // a veth, bridge, ... that happens to be called tapN
+  }
+  return dev;
+}
+
+// --- may the worker user open it? ------------------------------------------------------------
+
+export interface TapAccess {
+  /** 'unknown' when owner/group were not captured or the worker user is not in /etc/passwd. */
+  verdict: 'allowed' | 'refused' | 'unknown';
+  /** Why the kernel refuses the worker user ("owner geekotest (480) is not _openqa-worker (990)"). */
+  refusals: string[];
+  unknownBecause?: string;
+}
+
+const isSet = (id: number | undefined): id is number => id !== undefined && id !== -1;
+
+export function userLabel(db: AccountDb | undefined, uid: number): string {
+  const name = db?.byUid.get(uid)?.name;
+  return name === undefined ? `uid ${uid}` : `${name} (${uid})`;
+}
+
+export function groupLabel(db: AccountDb | undefined, gid: number): string {
+  const name = db?.groupByGid.get(gid)?.name;
+  return name === undefined ? `gid ${gid}` : `${name} (${gid})`;
+}
+
+/** The kernel rule of tun_not_capable() for a process running as `worker` without CAP_NET_ADMIN. */
+export function tapAccess(sysfs: TapSysfs | undefined, worker: Account | undefined, userName: string, db: AccountDb | undefined): TapAccess {
+  if (!sysfs || sysfs.owner === undefined || sysfs.group === undefined) {
+    return {verdict: 'unknown', refusals: [], unknownBecause: 'owner/group were not captured from /sys/class/net'};
+  }
+  if (!isSet(sysfs.owner) && !isSet(sysfs.group)) return {verdict: 'allowed', refusals: []};
+  if (!worker) return {verdict: 'unknown', refusals: [], unknownBecause: `the worker user ${userName} is not in /etc/passwd`};
+  const refusals: string[] = [];
+  if (isSet(sysfs.owner) && sysfs.owner !== worker.uid) {
+    refusals.push(`owner ${userLabel(db, sysfs.owner)} is not ${worker.name} (${worker.uid})`);
+  }
+  if (isSet(sysfs.group) && !worker.groups.includes(sysfs.group)) {
+    const mine = worker.groups.map((g) => db?.groupByGid.get(g)?.name ?? String(g)).join(', ');
+    refusals.push(`group ${groupLabel(db, sysfs.group)} is not one of ${worker.name}'s groups (${mine})`);
+  }
+  return {verdict: refusals.length ? 'refused' : 'allowed', refusals};
+}
+
+/** The worker user's account and the account db, or why they are unknown (never throws). */
+export function workerIdentity(f: Facts): {worker?: Account; db?: AccountDb; problem?: string} {
+  const db = f.try(accounts);
+  if (!db.ok) return {problem: db.reason};
+  const worker = f.get(workerAccount);
+  return worker ? {worker, db: db.value} : {db: db.value, problem: `the worker user ${f.config.workerUser} is not in /etc/passwd`};
+}
+
+// --- which taps are needed -------------------------------------------------------------------
+
+export interface NeededTap {
+  name: string;
+  /** Tap-class worker instances whose jobs use this tap (tap(N-1+64k)). */
+  instances: number[];
+  /** Live tap jobs whose TAPDEV names it. */
+  jobs: PoolJob[];
+}
+
+/** Jobs with NICTYPE=tap and a live qemu (a stale vars.json left by --no-cleanup is not one). */
+export function liveTapJobs(jobs: readonly PoolJob[]): PoolJob[] {
+  return jobs.filter((j) => j.alive && j.nicType === 'tap');
+}
+
+/**
+ * The taps qemu will open: tap(N-1) (and tap(N-1+64k) with config.multiNic) of every tap-class
+ * instance with an enabled or running worker unit, plus every tap a live tap job names.
+ */
+export const neededTaps: Fact<NeededTap[]> = (f) => {
+  const byName = new Map<string, NeededTap>();
+  const slot = (name: string) => {
+    let t = byName.get(name);
+    if (!t) byName.set(name, (t = {name, instances: [], jobs: []}));
+    return t;
+  };
+  for (const i of f.get(tapInstances)) for (const tap of i.taps) slot(tap).instances.push(i.instance);
+  const jobs = f.try(poolJobs);
+  if (jobs.ok) for (const j of liveTapJobs(jobs.value)) for (const tap of j.tapDevices) slot(tap).jobs.push(j);
+  return [...byName.values()].sort((a, b) => tapNumber(a.name) - tapNumber(b.name) || (a.name < b.name ? -1 : 1));
+};
+
+function tapNumber(name: string): number {
+  const m = /^tap(\d+)$/.exec(name);
+  return m ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
+}
+
+/** "instance 2", "job /var/lib/openqa/pool/3", joined: who uses a tap. */
+export function usersOf(t: NeededTap): string {
+  const parts = [
+    ...(t.instances.length ? [`instance${t.instances.length > 1 ? 's' : ''} ${t.instances.join(', ')}`] : []),
+    ...t.jobs.map((j) => `job ${j.dir}`),
+  ];
+  return parts.join(', ');
+}
+
+// --- qemu's capability -----------------------------------------------------------------------
+
+export interface QemuCap {
+  path: string;
+  /** The flags cap_net_admin has in the file ('ep', 'p', ''), counting `=ep` (all caps). */
+  flags: string;
+  /** Both e and p: the kernel grants CAP_NET_ADMIN when qemu is executed. */
+  hasCap: boolean;
+  /** The binary lives on a nosuid mount: the kernel ignores its file capabilities. */
+  nosuidMount?: Mount;
+  /** hasCap and not voided by nosuid. */
+  effective: boolean;
+  /** getcap's line for the binary, undefined when it printed none (no capabilities). */
+  getcapLine?: string;
+}
+
+/**
+ * cap_net_admin per captured qemu-system binary. Binaries getcap could not read (gone since the
+ * collector listed them) are left out. Flags need both e and p: qemu is not capability-aware, so a
+ * permitted-only capability is never raised (DOMAIN.md §2.5 calls that unverified; we are strict).
+ */
+export const qemuNetAdmin: Fact<QemuCap[]> = (f) => {
+  const mountList = f.try(mounts);
+  const out: QemuCap[] = [];
+  for (const e of f.entries('qemu.getcap')) {
+    const lines = parseGetcap(e.text, `getcap ${e.name}`);
+    const line = capsOf(lines, e.name);
+    if (line?.error) continue;
+    const caps = line?.caps ?? {};
+    const flags = [...new Set(`${caps['cap_net_admin'] ?? ''}${caps['all'] ?? ''}`)].sort().join('');
+    const hasCap = flags.includes('e') && flags.includes('p');
+    const cap: QemuCap = {path: e.name, flags, hasCap, effective: hasCap};
+    if (line) cap.getcapLine = splitLines(e.text)[line.line - 1]!.trim();
+    const mount = mountList.ok ? mountFor(mountList.value, e.name) : undefined;
+    if (mount?.options.includes('nosuid')) {
+      cap.nosuidMount = mount;
+      cap.effective = false;
+    }
+    out.push(cap);
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+};
+
+/** Evidence of one binary's capabilities. */
+export function getcapEvidence(cap: QemuCap): Evidence[] {
+  const out: Evidence[] = [{source: `qemu.getcap ${cap.path}`, lines: [cap.getcapLine ?? `getcap ${cap.path} printed nothing: the file has no capabilities`]}];
+  if (cap.nosuidMount) {
+    const m = cap.nosuidMount;
+    out.push({source: 'mountinfo', lines: [`${m.mountPoint} ${m.options.join(',')} - ${m.fsType} ${m.source}`]});
+  }
+  return out;
+}
+
+// --- why qemu needs CAP_NET_ADMIN here -------------------------------------------------------
+
+export interface CapReason {
+  /** The tap, or the job/instance using TAPSCRIPT. */
+  subject: string;
+  why: string;
+  evidence: Evidence[];
+}
+
+export interface CapNeed {
+  /** Tap-class instances (with enabled or running units). */
+  tapInstances: number[];
+  /** Each thing qemu cannot do without CAP_NET_ADMIN on this host. */
+  reasons: CapReason[];
+  /** What could not be judged (a tap's owner not captured, ...). */
+  unknown: string[];
+}
+
+/** TAPSCRIPT values that make qemu run a script: os-autoinst writes `no` per NIC when unset. */
+export function tapScripts(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s !== 'no');
+}
+
+/**
+ * Whether qemu must create or open a tap it cannot without CAP_NET_ADMIN: a needed tap is missing
+ * (qemu creates it), refuses the worker user (owner/group), or TAPSCRIPT makes qemu run a script
+ * (salt: "TAPSCRIPT requires qemu to be able have the CAP_NET_ADMIN capability").
+ */
+export const capNeed: Fact<CapNeed> = (f) => {
+  const config = f.get(workerConfig);
+  const tapInst = config.instances.filter((i) => i.tap);
+  const need: CapNeed = {tapInstances: tapInst.map((i) => i.instance), reasons: [], unknown: []};
+  if (tapInst.length === 0) return need;
+  const view = f.try(kernelTapView);
+  if (!view.ok) need.unknown.push(`taps not inspected: ${view.reason}`);
+  else need.reasons.push(...tapReasons(f, view.value, need.unknown));
+  for (const i of tapInst) {
+    const scripts = tapScripts(i.settings['TAPSCRIPT']);
+    if (scripts.length) {
+      need.reasons.push({
+        subject: `instance ${i.instance}`,
+        why: `instance ${i.instance} sets TAPSCRIPT=${scripts.join(',')}`,
+        evidence: [settingEvidence(f, i.origin?.['TAPSCRIPT'], `TAPSCRIPT = ${i.settings['TAPSCRIPT']}`)],
+      });
+    }
+  }
+  const jobs = f.try(poolJobs);
+  if (jobs.ok) {
+    for (const j of liveTapJobs(jobs.value)) {
+      const scripts = tapScripts(j.vars['TAPSCRIPT']);
+      if (scripts.length) {
+        need.reasons.push({subject: j.dir, why: `job ${j.dir} runs TAPSCRIPT=${scripts.join(',')}`, evidence: [varsEvidence(f, j, ['TAPSCRIPT'])]});
+      }
+    }
+  }
+  return need;
+};
+
+/** Needed taps qemu cannot use without CAP_NET_ADMIN; access it cannot judge goes to `unknown`. */
+function tapReasons(f: Facts, view: KernelTapView, unknown: string[] = []): CapReason[] {
+  const who = workerIdentity(f);
+  const out: CapReason[] = [];
+  for (const t of f.get(neededTaps)) {
+    const dev = tapDevice(view, t.name);
+    if (!dev.exists) {
+      out.push({subject: t.name, why: `${t.name} (${usersOf(t)}) does not exist, so qemu must create it`, evidence: [kernelAbsenceEvidence(view, t.name)]});
+      continue;
+    }
+    const access = tapAccess(dev.sysfs, who.worker, f.config.workerUser, who.db);
+    if (access.verdict === 'refused') out.push({subject: t.name, why: `${t.name} (${usersOf(t)}): ${access.refusals.join('; ')}`, evidence: [sysfsEvidence(f, t.name)]});
+    else if (access.verdict === 'unknown') unknown.push(`${t.name}: ${access.unknownBecause}`);
+  }
+  return out;
+}
+
+// --- which network stack persists the taps ---------------------------------------------------
+
+export type NetStack = 'wicked' | 'NetworkManager' | 'network-scripts';
+
+/**
+ * The stack whose files create the taps at boot: the one holding the bridge's or a tap's profile,
+ * else the enabled network service; undefined when nothing says.
+ */
+export const networkStack: Fact<NetStack | undefined> = (f) => {
+  const ifcfg = f.try(ifcfgFiles);
+  if (ifcfg.ok) {
+    const files = Object.values(ifcfg.value).filter((x) => /^(tap\d+|br\d+)$/.test(x.name) || x.vars['OVS_BRIDGE'] === 'yes' || x.vars['TUNNEL'] === 'tap');
+    if (files.some((x) => x.path.startsWith('/etc/sysconfig/network/'))) return 'wicked';
+    if (files.some((x) => x.path.startsWith('/etc/sysconfig/network-scripts/'))) return 'network-scripts';
+  }
+  const nm = f.try(nmProfiles);
+  if (nm.ok && Object.values(nm.value).some((list) => list.some((p) => p.profile?.type === 'tun' || p.profile?.type?.startsWith('ovs-')))) return 'NetworkManager';
+  const enabled = f.try(enabledUnits);
+  if (enabled.ok) {
+    if (enabled.value.has('wicked.service')) return 'wicked';
+    if (enabled.value.has('NetworkManager.service')) return 'NetworkManager';
+  }
+  return undefined;
+};
+
+/** The owner and group to give a new tap: the group the usable taps already have, else nogroup/nobody. */
+export function tapOwnerNames(f: Facts): {user: string; group: string; uid?: number; gid?: number} {
+  const who = workerIdentity(f);
+  const user = f.config.workerUser;
+  const view = f.try(kernelTapView);
+  const counts = new Map<number, number>();
+  if (view.ok && view.value.sysfs && who.worker) {
+    for (const [name, s] of view.value.sysfs) {
+      if (!TAP_NAME.test(name) || !isSet(s.group) || !who.worker.groups.includes(s.group)) continue;
+      counts.set(s.group, (counts.get(s.group) ?? 0) + 1);
+    }
+  }
+  const usual = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const byName = (n: string) => who.db?.groupByName.get(n)?.gid;
+  const gid = usual ?? byName('nogroup') ?? byName('nobody') ?? who.worker?.gid;
+  const group = gid !== undefined ? (who.db?.groupByGid.get(gid)?.name ?? String(gid)) : 'nogroup';
+  const out: {user: string; group: string; uid?: number; gid?: number} = {user, group};
+  if (who.worker) out.uid = who.worker.uid;
+  if (gid !== undefined) out.gid = gid;
+  return out;
+}
+
+/** Commands that (re)create a tap right now and put it on the bridge. */
+export function createTapCommands(tap: string, bridge: string, owner: {user: string; group: string}): string[] {
+  return [`ip tuntap add dev ${tap} mode tap user ${owner.user} group ${owner.group}`, `ip link set ${tap} up`, `ovs-vsctl --may-exist add-port ${bridge} ${tap}`];
+}
+
+/**
+ * How to make a tap survive a reboot, per network stack (wicked and NetworkManager when the stack
+ * is unknown). Files that already declare the tap are named instead of asked for again.
+ */
+export function persistTapSteps(f: Facts, tap: string, bridge: string, stack: NetStack | undefined): string[] {
+  const owner = tapOwnerNames(f);
+  const ifcfg = f.try(ifcfgFiles);
+  const files = ifcfg.ok ? ifcfg.value : {};
+  const wicked = (): string[] => {
+    const tapFile = files[tap];
+    const brFile = files[bridge];
+    const listed = brFile !== undefined && Object.entries(brFile.vars).some(([k, v]) => k.startsWith('OVS_BRIDGE_PORT_DEVICE') && v === tap);
+    const out: string[] = [];
+    if (!tapFile) {
+      out.push(`wicked: create /etc/sysconfig/network/ifcfg-${tap} with BOOTPROTO='none' STARTMODE='auto' TUNNEL='tap' TUNNEL_SET_OWNER='${owner.user}' TUNNEL_SET_GROUP='${owner.group}'`);
+    }
+    if (!listed) out.push(`wicked: add ${bridgePortLine(f, bridge, tap)} to /etc/sysconfig/network/ifcfg-${bridge}`);
+    if (tapFile && listed) out.push(`wicked: ${tapFile.path} and ${brFile!.path} already declare ${tap}; wicked ifstatus ${tap} tells why it is not up`);
+    out.push(`  then: wicked ifup ${tap} ${bridge}`);
+    return out;
+  };
+  const nm = (): string[] => {
+    const profiles = f.try(nmProfiles);
+    const mine = profiles.ok ? (profiles.value[tap] ?? []) : [];
+    const tun = mine.find((p) => p.profile?.type === 'tun');
+    const port = mine.find((p) => p.profile?.type === 'ovs-port');
+    const uid = owner.uid ?? `$(id -u ${owner.user})`;
+    const gid = owner.gid ?? `$(getent group ${owner.group} | cut -d: -f3)`;
+    const portName = port?.profile?.id ?? `ovs-${tap}-port`;
+    const out: string[] = [];
+    if (!port) out.push(`NetworkManager: nmcli con add type ovs-port conn.interface ${tap} master ${bridge} con-name ${portName}`);
+    if (!tun) out.push(`NetworkManager: nmcli con add type tun mode tap owner ${uid} group ${gid} conn.interface ${tap} master ${portName} slave-type ovs-port con-name ${tap}`);
+    if (tun && port) out.push(`NetworkManager: ${tun.path} and ${port.path} already declare ${tap}: nmcli con up ${tun.profile?.id ?? tap}`);
+    return out;
+  };
+  const scripts = [
+    `network-scripts: create /etc/sysconfig/network-scripts/ifcfg-${tap} with DEVICE='${tap}' DEVICETYPE='ovs' TYPE='OVSPort' OVS_BRIDGE='${bridge}' ONBOOT='yes' BOOTPROTO='none'`,
+    `  and create the tap before it at boot (tunctl -u ${owner.user} -g ${owner.group} -t ${tap})`,
+  ];
+  if (stack === 'wicked') return wicked();
+  if (stack === 'NetworkManager') return nm();
+  if (stack === 'network-scripts') return scripts;
+  return [...wicked(), ...nm()];
+}
+
+/**
+ * How to make a tap's owner and group right at every boot: the ifcfg line to change (wicked
+ * TUNNEL_SET_OWNER/TUNNEL_SET_GROUP), or the NetworkManager tun.owner/tun.group to set.
+ */
+export function persistOwnerSteps(f: Facts, tap: string, stack: NetStack | undefined): string[] {
+  const owner = tapOwnerNames(f);
+  const ifcfg = f.try(ifcfgFiles);
+  const file = ifcfg.ok ? ifcfg.value[tap] : undefined;
+  const wicked = (): string[] => {
+    if (!file) return [`wicked: /etc/sysconfig/network/ifcfg-${tap} needs TUNNEL_SET_OWNER='${owner.user}' and TUNNEL_SET_GROUP='${owner.group}'`];
+    const where = file.linkTarget ? `${file.path} (a link to ${file.linkTarget}: the change applies to every tap sharing it)` : file.path;
+    const who = workerIdentity(f);
+    // A value is fine when the kernel would let the worker user in with it (name or number).
+    const okOwner = (v: string) => v === owner.user || (who.worker !== undefined && (v === String(who.worker.uid) || who.db?.byName.get(v)?.uid === who.worker.uid));
+    const okGroup = (v: string) => {
+      const gid = /^\d+$/.test(v) ? Number(v) : who.db?.groupByName.get(v)?.gid;
+      return gid !== undefined && who.worker !== undefined && who.worker.groups.includes(gid);
+    };
+    const out: string[] = [];
+    for (const [key, want, ok] of [
+      ['TUNNEL_SET_OWNER', owner.user, okOwner],
+      ['TUNNEL_SET_GROUP', owner.group, okGroup],
+    ] as const) {
+      const entry = file.entries.filter((e) => e.name === key).at(-1);
+      if (!entry) out.push(`wicked: add ${key}='${want}' to ${where}`);
+      else if (!ok(entry.value)) out.push(`wicked: in ${where} line ${entry.line} change ${key}='${entry.value}' to ${key}='${want}'`);
+    }
+    if (out.length === 0) out.push(`wicked: ${where} already sets ${owner.user}/${owner.group}: the running tap was made otherwise; wicked ifreload ${tap} applies the file`);
+    return out;
+  };
+  const nm = (): string[] => {
+    const profiles = f.try(nmProfiles);
+    const tun = (profiles.ok ? (profiles.value[tap] ?? []) : []).find((p) => p.profile?.type === 'tun');
+    const uid = owner.uid ?? `$(id -u ${owner.user})`;
+    const gid = owner.gid ?? `$(getent group ${owner.group} | cut -d: -f3)`;
+    return [`NetworkManager: nmcli con modify ${tun?.profile?.id ?? tap} tun.owner ${uid} tun.group ${gid}${tun ? ` (${tun.path})` : ''}`];
+  };
+  if (stack === 'wicked') return wicked();
+  if (stack === 'NetworkManager') return nm();
+  if (stack === 'network-scripts') return [`network-scripts: create the tap with tunctl -u ${owner.user} -g ${owner.group} -t ${tap} before ifcfg-${tap} is brought up`];
+  return [...wicked(), ...nm()];
+}
+
+/** `OVS_BRIDGE_PORT_DEVICE_<n>='tapN'` with the next free index of the bridge's ifcfg file. */
+function bridgePortLine(f: Facts, bridge: string, tap: string): string {
+  const ifcfg = f.try(ifcfgFiles);
+  const vars = ifcfg.ok ? (ifcfg.value[bridge]?.vars ?? {}) : {};
+  const used = new Set(Object.keys(vars).filter((k) => k.startsWith('OVS_BRIDGE_PORT_DEVICE')));
+  const wanted = `OVS_BRIDGE_PORT_DEVICE_${tapNumber(tap)}`;
+  let key = wanted;
+  for (let n = 0; used.has(key); n++) key = `OVS_BRIDGE_PORT_DEVICE_${n}`;
+  return `${key}='${tap}'`;
+}
+
+// --- Open vSwitch lookups --------------------------------------------------------------------
+
+export function ovsPort(db: OvsDb, name: string): OvsPort | undefined {
+  return db.ports.find((p) => p.name === name);
+}
+
+export function ovsInterface(db: OvsDb, name: string): OvsInterface | undefined {
+  return db.interfaces.find((i) => i.name === name);
+}
+
+/** OVSDB keeps a port whose device is gone: ofport -1 or an error ("could not open network device"). */
+export function deviceGone(iface: OvsInterface | undefined): boolean {
+  return iface !== undefined && (iface.ofport === -1 || (iface.error !== undefined && iface.error !== ''));
+}
+
+// --- evidence --------------------------------------------------------------------------------
+
+/** The owner/group/tun_flags lines of a tap from sysfs (`/sys/class/net/tap0/owner: 480`). */
+export function sysfsEvidence(f: Facts, tap: string): Evidence {
+  const entries = f.view.entries('tap.sysfs');
+  const prefix = `/sys/class/net/${tap}/`;
+  const lines = entries.ok
+    ? ['owner', 'group', 'tun_flags'].flatMap((attr) => entries.value.filter((e) => e.name === `${prefix}${attr}`).map((e) => `${e.name}: ${e.text.trim()}`))
+    : [];
+  return {source: 'tap.sysfs', lines: lines.length ? lines : [`no ${prefix}{owner,group,tun_flags}`]};
+}
+
+/** Evidence that the kernel has no such device. */
+export function kernelAbsenceEvidence(view: KernelTapView, tap: string): Evidence {
+  return view.links ? {source: 'ip.addr', lines: [`no link named ${tap} in ip -j -d addr show`]} : {source: 'tap.sysfs', lines: [`no /sys/class/net/${tap}`]};
+}
+
+/** A link as one readable line: `tap0: tun type tap, flags NO-CARRIER,UP, master ovs-system`. */
+export function linkEvidence(link: Link): Evidence {
+  const kind = link.kind === 'tun' ? `tun type ${link.tunType ?? '?'}` : (link.kind ?? 'no linkinfo');
+  const master = link.master ? `, master ${link.master}` : '';
+  return {source: 'ip.addr', lines: [`${link.name}: ${kind}, flags ${link.flags.join(',')}${master}`]};
+}
+
+/** The `Port <name>` block of `ovs-vsctl show` (exact lines), else the port as read from the JSON lists. */
+export function ovsPortEvidence(f: Facts, db: OvsDb, port: OvsPort): Evidence {
+  const show = f.view.command('ovs.show');
+  if (show.ok) {
+    const block = showBlock(show.value.text, port.name, port.bridge);
+    if (block.length) return {source: 'ovs.show', lines: block};
+  }
+  const iface = ovsInterface(db, port.name);
+  const fields = [
+    `bridge=${port.bridge ?? '?'}`,
+    `tag=${port.tag ?? '[]'}`,
+    ...(db.from === 'json' ? [`vlan_mode=${port.vlanMode ?? '[]'}`] : []),
+    ...(iface?.ofport !== undefined ? [`ofport=${iface.ofport}`] : []),
+    ...(iface?.error ? [`error="${iface.error}"`] : []),
+  ];
+  return {source: db.from === 'json' ? 'ovs.ports' : 'ovs.show', lines: [`port ${port.name}: ${fields.join(' ')}`]};
+}
+
+/** The port as the JSON lists have it (for vlan_mode, which `ovs-vsctl show` never prints). */
+export function ovsPortRowEvidence(port: OvsPort): Evidence {
+  return {source: 'ovs.ports', lines: [`port ${port.name}: bridge=${port.bridge ?? '?'} tag=${port.tag ?? '[]'} vlan_mode=${port.vlanMode ?? '[]'}`]};
+}
+
+/** Lines of `Port <name>` and everything indented below it, inside `Bridge <bridge>` when given. */
+function showBlock(text: string, port: string, bridge?: string): string[] {
+  const lines = splitLines(text);
+  const names = (kind: string, name: string) => [`${kind} ${name}`, `${kind} "${name}"`];
+  let inBridge = bridge === undefined;
+  let bridgeIndent = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const trimmed = raw.trim();
+    const indent = raw.length - raw.trimStart().length;
+    if (bridge !== undefined && trimmed.startsWith('Bridge ')) {
+      inBridge = names('Bridge', bridge).includes(trimmed);
+      bridgeIndent = indent;
+      continue;
+    }
+    if (!inBridge || !names('Port', port).includes(trimmed) || indent <= bridgeIndent) continue;
+    const out = [raw.trimEnd()];
+    for (let j = i + 1; j < lines.length; j++) {
+      const next = lines[j]!;
+      if (next.trim() === '') continue;
+      if (next.length - next.trimStart().length <= indent) break;
+      out.push(next.trimEnd());
+    }
+    return out;
+  }
+  return [];
+}
+
+/** The vars.json lines that hold the given keys (`"NICVLAN": "12",`), verbatim. */
+export function varsEvidence(f: Facts, job: PoolJob, keys: string[]): Evidence {
+  const path = `${job.dir}/vars.json`;
+  const file = f.view.file('openqa.pool', path);
+  const text = file.ok ? (file.value?.text ?? '') : '';
+  const lines: string[] = [];
+  for (const key of keys) {
+    const hit = splitLines(text).find((l) => l.includes(`"${key}"`));
+    if (hit !== undefined && hit.length <= 200) lines.push(hit.trim());
+    else if (job.vars[key] !== undefined) lines.push(`"${key}": ${JSON.stringify(job.vars[key])}`);
+  }
+  return {source: `openqa.pool ${path}`, lines: lines.length ? lines : [`no ${keys.join('/')} in ${path}`]};
+}
+
+/** A workers.ini setting by its `file:line` origin: the line as written. */
+export function settingEvidence(f: Facts, origin: string | undefined, fallback: string): Evidence {
+  const at = origin?.lastIndexOf(':') ?? -1;
+  if (origin && at > 0) {
+    const path = origin.slice(0, at);
+    const line = Number(origin.slice(at + 1));
+    const file = f.view.file('openqa.workers-ini', path);
+    const text = file.ok ? file.value?.text : undefined;
+    const hit = text !== undefined ? splitLines(text)[line - 1] : undefined;
+    if (hit !== undefined) return {source: 'openqa.workers-ini', lines: [`${origin}: ${hit.trim()}`]};
+  }
+  return {source: 'openqa.workers-ini', lines: [fallback]};
+}
+
+/** The /etc/passwd line of a user. */
+export function passwdEvidence(f: Facts, user: string): Evidence | undefined {
+  const file = f.view.file('accounts', '/etc/passwd');
+  const text = file.ok ? file.value?.text : undefined;
+  const hit = text !== undefined ? splitLines(text).find((l) => l.startsWith(`${user}:`)) : undefined;
+  return hit === undefined ? undefined : {source: 'accounts /etc/passwd', lines: [hit]};
+}
