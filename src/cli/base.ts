@@ -30,9 +30,9 @@ export const liveFlags = {
 export abstract class TapdoctorCommand extends Command {
   static override enableJsonFlag = false;
 
-  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+  protected override async catch(err: Error & {code?: string; oclif?: {exit?: number}}): Promise<unknown> {
     // oclif's own exit (this.exit) passes through untouched.
-    if (err.oclif?.exit !== undefined && err.name === 'ExitError') throw err;
+    if (err.code === 'EEXIT') throw err;
     const message = (err.message || String(err)).split('\n').find((l) => l.trim()) ?? 'failed';
     process.stderr.write(`tapdoctor: ${message.replace(/^Error:\s*/, '')}\n`);
     if (process.env.TAPDOCTOR_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);

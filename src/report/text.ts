@@ -23,7 +23,7 @@ export function renderText(report: Report, opts: {color: boolean}): string {
 
   const notRun = report.results.filter((r) => r.status === 'skip' || r.status === 'error');
   if (notRun.length > 0) {
-    out.push(c.bold('Could not check'));
+    out.push(c.bold('Not checked'));
     for (const r of notRun) out.push(`  ${r.status === 'error' ? c.red('error') : c.dim('skip ')} ${r.id} ${r.slug}: ${r.reason ?? ''}`);
     out.push('');
   }
