@@ -70,7 +70,8 @@ describe('collection on a hanging host', () => {
     expect(doc.sourceProblems).toContainEqual({source: 'ovs.show', problem: 'ovs-vsctl not found'});
     expect(doc.checks.every((c) => c.status !== 'pass' || c.reason === undefined || c.reason.length > 0)).toBe(true);
     expect(doc.checks.some((c) => c.status === 'skip' && /not found/.test(c.reason ?? ''))).toBe(true);
-    expect(r.code).toBe(2); // nothing could be analyzed on a host without tools or files
+    // Kernel files (/proc/sys) still answer, so some checks run: a partial result, not a failure.
+    expect(r.code).toBe(0);
   }, 30_000);
 });
 
