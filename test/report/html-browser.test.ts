@@ -11,6 +11,13 @@ import {idPart, renderHtml} from '../../src/report/html.js';
 import type {HostTopology} from '../../src/report/topology.js';
 import type {Report} from '../../src/model.js';
 import {largeTopology, reportForTopology, sampleReport, smallTopology} from './fixtures.js';
+import {buildTopology} from '../../src/report/topology.js';
+import {analyzeSnapshot} from '../../src/engine.js';
+import {CHECKS} from '../../src/checks/registry.js';
+import {DEFAULT_CONFIG} from '../../src/config.js';
+import {Facts} from '../../src/facts/facts.js';
+import {readSnapshot} from '../../src/sources/archive.js';
+import {SnapshotView} from '../../src/sources/snapshot.js';
 import {skipWithout} from './tools.js';
 
 // Minimal shapes of the playwright-core API used here, so the file type-checks without the package.
@@ -178,6 +185,20 @@ describe.skipIf(skip)('HTML report in headless Chromium', () => {
     expect(requests).toEqual([]);
     await page.locator('svg.topology').screenshot({path: join(ARTIFACTS, 'topology-64.png')});
     await page.screenshot({path: join(ARTIFACTS, 'report-64.png'), fullPage: true});
+    await page.close();
+  });
+
+  it('draws the demo snapshot: its taps, their VLANs and the findings on them', async () => {
+    const snapshot = await readSnapshot(fileURLToPath(new URL('../../fixtures/demo', import.meta.url)));
+    const report = analyzeSnapshot(snapshot, CHECKS, DEFAULT_CONFIG, {mode: 'snapshot', path: 'fixtures/demo'});
+    const topology = buildTopology(new Facts(new SnapshotView(snapshot), DEFAULT_CONFIG), report);
+    expect(topology.taps.map((t) => t.name).sort()).toEqual(['tap0', 'tap1', 'tap2']);
+    const {page, requests} = await open('demo', report, topology);
+    await checkEverythingVisible(page, report, topology);
+    expect(await page.locator('#tap-tap0.has-findings').count()).toBe(1);
+    expect(await page.locator('#uplink-eth1.has-findings').count()).toBe(1);
+    expect(requests).toEqual([]);
+    await page.screenshot({path: join(ARTIFACTS, 'report-demo.png'), fullPage: true});
     await page.close();
   });
 });
