@@ -26,6 +26,15 @@ export const CHECK_META: readonly CheckMeta[] = [
   {id: 'TD012', slug: 'tap-inventory', title: 'Worker instance tap missing from the bridge', severity: 'error'},
   {id: 'TD013', slug: 'tap-ownership', title: 'Tap owner/group refuse the worker user', severity: 'error'},
   {id: 'TD014', slug: 'worker-class-tap', title: 'WORKER_CLASS tap and the tap setup disagree', severity: 'warning'},
+  // Persistence checks (the pre-reboot gate): what the next boot builds, not what runs now.
+  {id: 'TD101', slug: 'forwarding-not-persisted', title: 'IPv4 forwarding is not enabled by the persisted sysctl settings', severity: 'error', gate: true},
+  {id: 'TD102', slug: 'bridge-not-persisted', title: 'Bridge address LOCAL_IP/NETMASK is not in the persisted network config', severity: 'error', gate: true},
+  {id: 'TD103', slug: 'taps-not-persisted', title: 'Worker tap has no persisted config or is not a persisted port of the bridge', severity: 'error', gate: true},
+  {id: 'TD104', slug: 'nat-not-persisted', title: 'Masquerade for the uplink is not in the persisted config of an enabled firewall', severity: 'error', gate: true},
+  {id: 'TD105', slug: 'gre-not-persisted', title: 'GRE port not re-created by an executable pre-up script', severity: 'error', gate: true},
+  {id: 'TD106', slug: 'share-not-persisted', title: 'Factory share is not mounted by fstab or an enabled mount unit', severity: 'error', gate: true},
+  {id: 'TD107', slug: 'units-not-enabled', title: 'A service the tap setup needs is not enabled for boot', severity: 'error', gate: true},
+  {id: 'TD108', slug: 'spare-nic-autostart', title: 'A spare NIC that is down now would be brought up at boot', severity: 'error', gate: true},
 ];
 
 export function checkMeta(id: string): CheckMeta {

@@ -14,6 +14,14 @@ import bridgeAddress from './TD011-bridge-address.js';
 import tapInventory from './TD012-tap-inventory.js';
 import tapOwnership from './TD013-tap-ownership.js';
 import workerClassTap from './TD014-worker-class-tap.js';
+import forwardingNotPersisted from './TD101-forwarding-not-persisted.js';
+import bridgeNotPersisted from './TD102-bridge-not-persisted.js';
+import tapsNotPersisted from './TD103-taps-not-persisted.js';
+import natNotPersisted from './TD104-nat-not-persisted.js';
+import greNotPersisted from './TD105-gre-not-persisted.js';
+import shareNotPersisted from './TD106-share-not-persisted.js';
+import unitsNotEnabled from './TD107-units-not-enabled.js';
+import spareNicAutostart from './TD108-spare-nic-autostart.js';
 
 export const CHECKS: readonly CheckDefinition[] = [
   multipleUplinks,
@@ -30,4 +38,13 @@ export const CHECKS: readonly CheckDefinition[] = [
   tapInventory,
   tapOwnership,
   workerClassTap,
+  // Gate-only persistence checks (meta: gate: true).
+  forwardingNotPersisted,
+  bridgeNotPersisted,
+  tapsNotPersisted,
+  natNotPersisted,
+  greNotPersisted,
+  shareNotPersisted,
+  unitsNotEnabled,
+  spareNicAutostart,
 ];

@@ -1,0 +1,96 @@
+// TD101: the next boot must switch IPv4 forwarding on. The runtime value (TD009) says nothing
+// about it: os-autoinst-setup-multi-machine writes /etc/sysctl.d/ip_forward.conf only when
+// forwarding is off at the time and never applies it, and `sysctl -w` by hand is gone after a boot.
+import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {enabledUnits, forwarding, sysctlFiles} from '../facts/host.js';
+import {switchConfig} from '../facts/openqa.js';
+import {persistedFirewall} from '../facts/firewall.js';
+import {bootZoneOf, fileText, gateUplink, linesOf} from '../facts/persistence.js';
+import type {Facts} from '../facts/facts.js';
+
+/** Both keys flip the same switch (writing conf.all.forwarding sets ip_forward and every interface). */
+const GLOBAL_KEYS = new Set(['net.ipv4.ip_forward', 'net.ipv4.conf.all.forwarding']);
+
+interface Assignment {
+  key: string;
+  value: string;
+  path: string;
+  line: number;
+}
+
+function lastAssignment(files: Array<{path: string; conf: {assignments: Array<{key: string; value: string; line: number}>}}>, keys: ReadonlySet<string>): Assignment | undefined {
+  let last: Assignment | undefined;
+  for (const {path, conf} of files) for (const a of conf.assignments) if (keys.has(a.key)) last = {key: a.key, value: a.value.trim(), path, line: a.line};
+  return last;
+}
+
+export default defineCheck('TD101', (f) => {
+  const files = f.get(sysctlFiles);
+  const runtime = f.try(forwarding);
+  const runtimeValue = runtime.ok ? runtime.value.ipv4 : undefined;
+  const runtimeEvidence = runtimeValue === undefined ? [] : [evidence('/proc/sys/net/ipv4/ip_forward', String(runtimeValue))];
+  const fileEvidence = (a: Assignment) => evidence(a.path, ...linesOf(fileText(f, 'sysctl.files', a.path), [a.line]));
+  const findings: FindingDraft[] = [];
+
+  const global = lastAssignment(files, GLOBAL_KEYS);
+  if (global?.value !== '1') {
+    const firewalld = firewalldTurnsForwardingOn(f);
+    if (firewalld) return pass(`no sysctl file enables net.ipv4.ip_forward, but ${firewalld}`);
+    const now = runtimeValue === undefined ? 'runtime value unknown' : `runtime ${runtimeValue}${runtimeValue === 1 ? ' (set by hand or by a script, lost at reboot)' : ''}`;
+    if (global === undefined) {
+      const exists = files.some((x) => x.path === '/etc/sysctl.d/ip_forward.conf');
+      findings.push({
+        subject: 'net.ipv4.ip_forward',
+        message: `no sysctl file sets net.ipv4.ip_forward = 1 (${now}); after a reboot forwarding is off`,
+        fix: [`echo 'net.ipv4.ip_forward = 1' ${exists ? '>>' : '>'} /etc/sysctl.d/ip_forward.conf`, ...(runtimeValue === 1 ? [] : ['sysctl -w net.ipv4.ip_forward=1'])].join('\n'),
+        evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /run/sysctl.d, /usr/lib/sysctl.d')],
+      });
+    } else {
+      findings.push({
+        subject: global.key,
+        message: `${global.path}:${global.line} is the last setting of the IPv4 forwarding switch and says ${global.key} = ${global.value}, expected 1 (${now})`,
+        fix: fixLine(global, `${global.key} = 1`),
+        evidence: [...runtimeEvidence, fileEvidence(global)],
+      });
+    }
+  }
+
+  // A per-interface 0 for the bridge or the uplink: udev applies it when the device appears,
+  // after the global switch, so it wins even when ip_forward = 1.
+  const ifaces = new Set<string>();
+  const sw = f.try(switchConfig);
+  if (sw.ok) ifaces.add(sw.value.bridge);
+  const uplink = f.try(gateUplink);
+  if (uplink.ok) ifaces.add(uplink.value);
+  for (const iface of ifaces) {
+    const a = lastAssignment(files, new Set([`net.ipv4.conf.${iface}.forwarding`]));
+    if (!a || a.value === '1') continue;
+    findings.push({
+      subject: a.key,
+      message: `${a.path}:${a.line} sets ${a.key} = ${a.value}: after a reboot ${iface} does not forward even with net.ipv4.ip_forward = 1`,
+      fix: fixLine(a, `${a.key} = 1`),
+      evidence: [fileEvidence(a)],
+    });
+  }
+  return findings;
+});
+
+/** Edit the line in /etc; a vendor file under /usr/lib or /run is overridden by a later-sorting /etc file. */
+function fixLine(a: Assignment, wanted: string): string {
+  if (a.path.startsWith('/etc/')) return `sed -i '${a.line}s/.*/${wanted}/' ${a.path}`;
+  return `echo '${wanted}' > /etc/sysctl.d/zz-tapdoctor-forwarding.conf   # sorts after ${a.path}`;
+}
+
+/** firewalld switches forwarding on itself when a zone masquerades (DOMAIN.md §2.9 trap). */
+function firewalldTurnsForwardingOn(f: Facts): string | undefined {
+  const enabled = f.try(enabledUnits);
+  if (!enabled.ok || !enabled.value.has('firewalld.service')) return undefined;
+  const persisted = f.try(persistedFirewall);
+  const zones = persisted.ok ? persisted.value.zones : undefined;
+  if (!zones) return undefined;
+  const uplink = f.try(gateUplink);
+  if (!uplink.ok) return undefined;
+  const bz = bootZoneOf(f, uplink.value, zones);
+  const zone = zones.zones.find((z) => z.name === bz.zone);
+  return zone?.masquerade ? `firewalld.service is enabled and masquerades zone ${zone.name} (${bz.boundBy}), which switches IPv4 forwarding on at start` : undefined;
+}

@@ -1,0 +1,71 @@
+import {beforeAll, describe, expect, it} from 'vitest';
+import type {Snapshot} from '../sources/snapshot.js';
+import {overlay} from '../../test/gate/overlay.js';
+import {fixture, run} from '../../test/gate/run-check.js';
+import check from './TD102-bridge-not-persisted.js';
+
+const NM = '/etc/NetworkManager/system-connections/';
+const BR1 = '/etc/sysconfig/network/ifcfg-br1';
+let suse: Snapshot;
+let fedora: Snapshot;
+beforeAll(async () => {
+  [suse, fedora] = await Promise.all([fixture('healthy-suse'), fixture('healthy-fedora')]);
+});
+
+describe('TD102 bridge-not-persisted', () => {
+  it('passes on both healthy fixtures (wicked ifcfg-br1, NetworkManager ovs profiles)', () => {
+    expect(run(check, suse)).toMatchObject({status: 'pass', findings: []});
+    expect(run(check, fedora)).toMatchObject({status: 'pass', findings: []});
+  });
+
+  it('wicked: names a wrong address and a manual STARTMODE, with the sed lines for the real file', () => {
+    const s = overlay(suse, {files: {'network.ifcfg': {[BR1]: "BOOTPROTO='static'\nSTARTMODE='manual'\nOVS_BRIDGE='yes'\nIPADDR='10.0.2.3/15'\nOVS_BRIDGE_PORT_DEVICE_0='tap0'\n"}}});
+    const [f] = run(check, s).findings;
+    expect(f).toMatchObject({
+      subject: 'br1',
+      message: `br1 has 10.0.2.2/15 now, but the persisted config would not give it 10.0.2.2/15: ${BR1}: STARTMODE='manual': not brought up at boot; IPv4 10.0.2.3/15, expected 10.0.2.2/15`,
+      fix: `sed -i "s|^STARTMODE=.*|STARTMODE='auto'|" ${BR1}\nsed -i "s|^IPADDR=.*|IPADDR='10.0.2.2/15'|" ${BR1}`,
+    });
+    expect(f!.evidence).toEqual([
+      {source: 'ip.addr', lines: ['br1: inet 10.0.2.2/15']},
+      {source: 'openqa.switch-config', lines: ['OS_AUTOINST_BRIDGE_LOCAL_IP=10.0.2.2 (default), OS_AUTOINST_BRIDGE_NETMASK=15 (default)']},
+      {source: BR1, lines: ["BOOTPROTO='static'", "STARTMODE='manual'", "OVS_BRIDGE='yes'", "IPADDR='10.0.2.3/15'"]},
+    ]);
+  });
+
+  it('wicked: without any config prints the whole ifcfg-br1 with the taps the instances need', () => {
+    const [f] = run(check, overlay(suse, {files: {'network.ifcfg': {[BR1]: null}}})).findings;
+    expect(f!.message).toBe('br1 has 10.0.2.2/15 now, but no persisted network config gives br1 10.0.2.2/15: after a reboot the bridge has no address and os-autoinst-openvswitch fails');
+    expect(f!.fix).toBe(
+      [`cat > ${BR1} <<'EOF'`, "BOOTPROTO='static'", "IPADDR='10.0.2.2/15'", "STARTMODE='auto'", "OVS_BRIDGE='yes'", "OVS_BRIDGE_PORT_DEVICE_0='tap0'", "OVS_BRIDGE_PORT_DEVICE_1='tap1'", 'EOF'].join('\n'),
+    );
+  });
+
+  it('NetworkManager: the ovs-interface profile must autoconnect and carry the address', () => {
+    const iface = '[connection]\nid=ovs-br0-if\ntype=ovs-interface\ninterface-name=br0\nmaster=ovs-br0-port\nslave-type=ovs-port\nautoconnect=false\n\n[ovs-interface]\ntype=internal\n\n[ipv4]\nmethod=auto\n';
+    const [f] = run(check, overlay(fedora, {files: {'network.nm': {[`${NM}ovs-br0-if.nmconnection`]: iface}}})).findings;
+    expect(f!.message).toBe(
+      `br0 has 172.16.2.2/15 now, but the persisted config would not give it 172.16.2.2/15: NetworkManager profile ovs-br0-if (${NM}ovs-br0-if.nmconnection): ipv4.method auto, addresses (none), expected manual 172.16.2.2/15; autoconnect=false: not activated at boot`,
+    );
+    expect(f!.fix).toBe('nmcli con modify ovs-br0-if ipv4.method manual ipv4.addresses 172.16.2.2/15\nnmcli con modify ovs-br0-if connection.autoconnect yes');
+  });
+
+  it('NetworkManager: a broken master chain (no ovs-bridge profile) is a finding', () => {
+    const [f] = run(check, overlay(fedora, {files: {'network.nm': {[`${NM}ovs-br0.nmconnection`]: null}}})).findings;
+    expect(f!.message).toContain('its port ovs-br0-port has master ovs-br0, which names no ovs-bridge profile');
+    expect(f!.fix).toBe('nmcli con add type ovs-bridge con.int br0');
+  });
+
+  it('passes with a note on a host without tap-class instances', () => {
+    const s = overlay(suse, {files: {'openqa.workers-ini': {'/etc/openqa/workers.ini': '[global]\nHOST = http://localhost\n\n[1]\nWORKER_CLASS = qemu_x86_64\n'}}});
+    expect(run(check, s)).toMatchObject({status: 'pass', reason: 'no tap-class worker instance: nothing needs the bridge after a reboot'});
+  });
+});
+
+describe('TD102 without NetworkManager profiles (a run without root)', () => {
+  it('still passes on a complete wicked config, and skips when nothing else configures the bridge', () => {
+    expect(run(check, overlay(suse, {failed: {'network.nm': 'permission denied (needs root)'}}))).toMatchObject({status: 'pass', findings: []});
+    const r = run(check, overlay(fedora, {failed: {'network.nm': 'permission denied (needs root)'}}));
+    expect(r).toMatchObject({status: 'skip', reason: 'could not collect network.nm: permission denied (needs root)'});
+  });
+});

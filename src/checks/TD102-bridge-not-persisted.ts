@@ -1,0 +1,179 @@
+// TD102: the next boot must give the switch service's bridge exactly LOCAL_IP/NETMASK. OVSDB
+// keeps the bridge itself across a reboot, but not its address: that comes from the network
+// configuration (wicked ifcfg-<br>, NetworkManager ovs-interface profile, ifcfg-rh OVSBridge). An
+// address set with `ip addr add` is gone after the boot, and os-autoinst-openvswitch then dies
+// with "bridge local port IP is expected to be …" (DOMAIN.md §2.11, §3).
+import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {FactUnavailable, type Facts} from '../facts/facts.js';
+import {ifcfgFiles, type IfcfgFile} from '../facts/host.js';
+import {links} from '../facts/network.js';
+import {switchConfig, tapInstances} from '../facts/openqa.js';
+import {
+  fileEvidence,
+  ifcfgBoot,
+  ifcfgFlavour,
+  isYes,
+  nmConnections,
+  nmControllerOf,
+  nmIpv4,
+  preferredSetup,
+  WICKED_DIR,
+  type NmConnection,
+} from '../facts/persistence.js';
+import type {Evidence} from '../model.js';
+
+interface Candidate {
+  /** What was found ("/etc/sysconfig/network/ifcfg-br1", "NetworkManager profile ovs-br0-if"). */
+  what: string;
+  problems: string[];
+  fix: string[];
+  evidence: Evidence[];
+}
+
+export default defineCheck('TD102', (f) => {
+  const sw = f.get(switchConfig);
+  if (Number.isNaN(sw.netmask)) throw new FactUnavailable(`OS_AUTOINST_BRIDGE_NETMASK of the switch service is not a prefix length (${sw.origin.netmask})`);
+  const taps = f.get(tapInstances);
+  if (taps.length === 0) return pass('no tap-class worker instance: nothing needs the bridge after a reboot');
+  const bridge = sw.bridge;
+  const expected = `${sw.localIp}/${sw.netmask}`;
+
+  // NetworkManager profiles need root to read: a complete wicked config does without them.
+  const nm = f.try(nmConnections);
+  const candidates = [...wickedOrRh(f, bridge, expected), ...(nm.ok ? networkManager(f, nm.value, bridge, expected) : [])];
+  if (candidates.some((c) => c.problems.length === 0)) return [];
+  if (!nm.ok) throw new FactUnavailable(nm.reason);
+
+  const runtime = runtimeEvidence(f, bridge);
+  const switchOrigin = evidence('openqa.switch-config', `OS_AUTOINST_BRIDGE_LOCAL_IP=${sw.localIp} (${sw.origin.localIp}), OS_AUTOINST_BRIDGE_NETMASK=${sw.netmask} (${sw.origin.netmask})`);
+  const now = runtime.has ? `${bridge} has ${expected} now, but ` : '';
+  const finding: FindingDraft =
+    candidates.length === 0
+      ? {
+          subject: bridge,
+          message: `${now}no persisted network config gives ${bridge} ${expected}: after a reboot the bridge has no address and os-autoinst-openvswitch fails`,
+          fix: freshFix(f, bridge, expected, taps.flatMap((t) => t.taps)).join('\n'),
+          evidence: [runtime.evidence, switchOrigin, evidence('network config', `no ifcfg-${bridge} in ${WICKED_DIR} or /etc/sysconfig/network-scripts/, no NetworkManager ovs profile with interface-name=${bridge}`)],
+        }
+      : {
+          subject: bridge,
+          message: `${now}the persisted config would not give it ${expected}: ${candidates.map((c) => `${c.what}: ${c.problems.join('; ')}`).join(' | ')}`,
+          fix: candidates[0]!.fix.join('\n'),
+          evidence: [runtime.evidence, switchOrigin, ...candidates.flatMap((c) => c.evidence)],
+        };
+  return [finding];
+});
+
+function runtimeEvidence(f: Facts, bridge: string): {has: boolean; evidence: Evidence} {
+  const all = f.try(links);
+  if (!all.ok) return {has: false, evidence: evidence('ip.addr', `not available: ${all.reason}`)};
+  const link = all.value.find((l) => l.name === bridge);
+  if (!link) return {has: false, evidence: evidence('ip.addr', `no link ${bridge}`)};
+  const inet = link.addrs.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
+  const sw = f.get(switchConfig);
+  return {has: inet.includes(`${sw.localIp}/${sw.netmask}`), evidence: evidence('ip.addr', `${bridge}: inet ${inet.join(', ') || '(none)'}`)};
+}
+
+/** wicked ifcfg-<br> (OVS_BRIDGE=yes) or ifcfg-rh (TYPE=OVSBridge). */
+function wickedOrRh(f: Facts, bridge: string, expected: string): Candidate[] {
+  const file: IfcfgFile | undefined = f.get(ifcfgFiles)[bridge];
+  if (!file) return [];
+  if (file.error) return [{what: file.path, problems: [`unreadable: ${file.error}`], fix: [`fix ${file.path} (${file.error})`], evidence: [evidence(file.path, file.error)]}];
+  const boot = ifcfgBoot(file);
+  const problems: string[] = [];
+  const fix: string[] = [];
+  const lines = [...boot.lines];
+  const setVar = (name: string, value: string) =>
+    file.vars[name] !== undefined ? `sed -i "s|^${name}=.*|${name}='${value}'|" ${file.path}` : `echo "${name}='${value}'" >> ${file.path}`;
+  if (ifcfgFlavour(file) === 'wicked') {
+    if (!isYes(file.vars.OVS_BRIDGE)) {
+      problems.push(`OVS_BRIDGE=${file.vars.OVS_BRIDGE ?? '(unset)'}, expected 'yes'`);
+      fix.push(setVar('OVS_BRIDGE', 'yes'));
+    }
+    if (!boot.startsAtBoot) {
+      problems.push(`${boot.startReason}: not brought up at boot`);
+      fix.push(setVar('STARTMODE', 'auto'));
+    }
+  } else {
+    const ovs = file.vars.TYPE === 'OVSBridge' && file.vars.DEVICETYPE === 'ovs';
+    if (!ovs) {
+      problems.push(`TYPE=${file.vars.TYPE ?? '(unset)'} DEVICETYPE=${file.vars.DEVICETYPE ?? '(unset)'}, expected TYPE=OVSBridge DEVICETYPE=ovs`);
+      fix.push(setVar('TYPE', 'OVSBridge'), setVar('DEVICETYPE', 'ovs'));
+    }
+    if (!boot.startsAtBoot) {
+      problems.push(`${boot.startReason}: not brought up at boot`);
+      fix.push(setVar('ONBOOT', 'yes'));
+    }
+  }
+  if (!boot.ipv4.includes(expected)) {
+    problems.push(`IPv4 ${boot.ipv4.join(', ') || '(none)'}, expected ${expected}`);
+    fix.push(setVar('IPADDR', expected));
+    // A separate prefix or netmask would override the /NN of IPADDR.
+    const stale = ['PREFIXLEN', 'PREFIX', 'NETMASK'].filter((n) => file.vars[n] !== undefined);
+    if (stale.length > 0) fix.push(`sed -i '${stale.map((n) => `/^${n}=/d`).join(';')}' ${file.path}`);
+    for (const e of file.entries) if (/^(IPADDR|PREFIXLEN|PREFIX|NETMASK)$/.test(e.name)) lines.push(e.line);
+  }
+  for (const e of file.entries) if (e.name === 'OVS_BRIDGE' || e.name === 'TYPE' || e.name === 'DEVICETYPE') lines.push(e.line);
+  return [{what: file.path, problems, fix, evidence: [fileEvidence(f, 'network.ifcfg', file.path, lines)]}];
+}
+
+/** NetworkManager: ovs-interface (address) → ovs-port → ovs-bridge, all for interface-name <br>. */
+function networkManager(f: Facts, all: readonly NmConnection[], bridge: string, expected: string): Candidate[] {
+  const mine = all.filter((c) => c.profile.interfaceName === bridge && (c.profile.type ?? '').startsWith('ovs-'));
+  if (mine.length === 0) return [];
+  const ifaces = mine.filter((c) => c.profile.type === 'ovs-interface');
+  const ev = mine.map((c) => fileEvidence(f, 'network.nm', c.path));
+  if (ifaces.length === 0) {
+    return [
+      {
+        what: `NetworkManager profiles for ${bridge} (${mine.map((c) => c.profile.id ?? c.path).join(', ')})`,
+        problems: ['no ovs-interface profile carries the address'],
+        fix: [`nmcli con add type ovs-interface con.int ${bridge} con.master ${portRef(all, bridge)} ipv4.method manual ipv4.address ${expected}`],
+        evidence: ev,
+      },
+    ];
+  }
+  return ifaces.map((c) => nmCandidate(all, c, bridge, expected, ev));
+}
+
+function portRef(all: readonly NmConnection[], bridge: string): string {
+  const port = all.find((c) => c.profile.type === 'ovs-port' && c.profile.interfaceName === bridge);
+  return port?.profile.id ?? bridge;
+}
+
+function nmCandidate(all: readonly NmConnection[], c: NmConnection, bridge: string, expected: string, ev: Evidence[]): Candidate {
+  const id = c.profile.id ?? c.path;
+  const problems: string[] = [];
+  const fix: string[] = [];
+  const ip = nmIpv4(c.profile);
+  if (!ip.ipv4.includes(expected)) {
+    problems.push(`ipv4.method ${c.profile.ipv4.method ?? 'auto (default)'}, addresses ${ip.ipv4.join(', ') || '(none)'}, expected manual ${expected}`);
+    fix.push(`nmcli con modify ${id} ipv4.method manual ipv4.addresses ${expected}`);
+  }
+  if (!c.profile.autoconnect) {
+    problems.push('autoconnect=false: not activated at boot');
+    fix.push(`nmcli con modify ${id} connection.autoconnect yes`);
+  }
+  const port = nmControllerOf(all, c.profile.master, 'ovs-port');
+  if (!port) {
+    problems.push(`its master ${c.profile.master ?? '(unset)'} names no ovs-port profile`);
+    fix.push(`nmcli con add type ovs-port con.int ${bridge} con.master ${bridge}`, `nmcli con modify ${id} connection.master ${bridge} connection.slave-type ovs-port`);
+  } else if (!nmControllerOf(all, port.profile.master, 'ovs-bridge')) {
+    problems.push(`its port ${port.profile.id ?? port.path} has master ${port.profile.master ?? '(unset)'}, which names no ovs-bridge profile`);
+    fix.push(`nmcli con add type ovs-bridge con.int ${bridge}`);
+  }
+  return {what: `NetworkManager profile ${id} (${c.path})`, problems, fix, evidence: ev};
+}
+
+/** Commands that create the whole bridge config in the setup the host uses. */
+function freshFix(f: Facts, bridge: string, expected: string, taps: string[]): string[] {
+  if (preferredSetup(f, bridge) === 'NetworkManager') {
+    return [
+      `nmcli con add type ovs-bridge con.int ${bridge}`,
+      `nmcli con add type ovs-port con.int ${bridge} con.master ${bridge}`,
+      `nmcli con add type ovs-interface con.int ${bridge} con.master ${bridge} ipv4.method manual ipv4.address ${expected}`,
+    ];
+  }
+  const ports = taps.map((t, i) => `OVS_BRIDGE_PORT_DEVICE_${i}='${t}'`);
+  return [`cat > ${WICKED_DIR}ifcfg-${bridge} <<'EOF'`, "BOOTPROTO='static'", `IPADDR='${expected}'`, "STARTMODE='auto'", "OVS_BRIDGE='yes'", ...ports, 'EOF'];
+}

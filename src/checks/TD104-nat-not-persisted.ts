@@ -1,0 +1,112 @@
+// TD104: the next boot must load a masquerade for the uplink. Runtime NAT (TD008) can come from
+// `nft add rule` or `iptables -t nat -A` by hand, from firewalld's runtime-only settings, or from
+// a rule file that no enabled unit loads. At boot only the enabled firewall unit's persisted
+// config counts: firewalld permanent zones, nftables.service + its file, iptables.service +
+// /etc/sysconfig/iptables. And that file must load as a whole: one bad line and `nft -f` /
+// `iptables-restore` load nothing (DOMAIN.md §2.3, §3).
+import {defineCheck, evidence, type FindingDraft} from './define.js';
+import {FactUnavailable, type Facts} from '../facts/facts.js';
+import {liveFirewall, masqueradesFor, type NatRule} from '../facts/firewall.js';
+import {enabledUnits} from '../facts/host.js';
+import {FIREWALL_UNITS, gateUplink, persistedNatFor, type PersistedNat} from '../facts/persistence.js';
+
+type Backend = 'firewalld' | 'nft' | 'iptables';
+
+export default defineCheck('TD104', (f) => {
+  const uplink = f.get(gateUplink);
+  const nat = persistedNatFor(f, uplink);
+  const live = f.try(liveFirewall);
+  const liveRules = live.ok ? masqueradesFor(live.value, uplink).filter((r) => r.legal && r.family !== 'ip6') : [];
+  const findings: FindingDraft[] = nat.loadFailures.map((lf) => loadFailure(lf, nat));
+
+  // A rule in a refused file is already explained by its load failure.
+  if (nat.rules.length > 0 || nat.lostRules.length > 0) return findings;
+  const unreadable = unknownSources(f, nat);
+  if (unreadable) {
+    if (findings.length > 0) return findings;
+    throw new FactUnavailable(unreadable);
+  }
+
+  const liveText = liveRules.length > 0 ? `runtime NAT ${liveRules.map((r) => `\`${r.text}\` (${r.origin})`).join(', ')} is not persisted` : `no masquerade for ${uplink} at runtime either (TD008)`;
+  findings.push({
+    subject: uplink,
+    message: `${liveText}: ${persistedSummary(nat)}; after a reboot SUTs reach nothing outside the host`,
+    fix: missingNatFix(f, uplink, nat, liveRules).join('\n'),
+    evidence: [
+      ...(liveRules.length > 0 ? [evidence(liveRules[0]!.origin, ...liveRules.map((r) => r.text))] : live.ok ? [evidence('runtime firewall', `no legal masquerade for ${uplink} in ${live.value.sources.join(', ')}`)] : []),
+      evidence('systemd.wants', nat.units.length > 0 ? `enabled: ${nat.units.join(', ')}` : `none of ${FIREWALL_UNITS.map((u) => u.unit).join(', ')} is enabled`),
+      ...(nat.files.length > 0 ? [evidence('firewall.files', `loaded at boot: ${nat.files.map((x) => `${x.path} (${x.unit})`).join(', ')}`)] : []),
+      ...(nat.firewalldZone ? [evidence('firewalld', `${uplink} lands in zone ${nat.firewalldZone.zone ?? '(none)'} (${nat.firewalldZone.boundBy}); masquerade: ${nat.firewalldZone.masquerade ? 'yes' : 'no'}`)] : []),
+    ],
+  });
+  return findings;
+});
+
+function loadFailure(lf: PersistedNat['loadFailures'][number], nat: PersistedNat): FindingDraft {
+  const first = lf.errors[0]!;
+  const lost = nat.lostRules.filter((r) => r.origin === lf.path);
+  const iptables = FIREWALL_UNITS.find((u) => u.unit === lf.unit)?.kind === 'iptables';
+  return {
+    subject: lf.path,
+    message: `${lf.path}, loaded by ${lf.unit} at boot, would not load at all: line ${first.line}: ${first.reason}${lf.errors.length > 1 ? ` (+${lf.errors.length - 1} more)` : ''}${lost.length > 0 ? `; its masquerade for ${nat.uplink} is lost with it` : ''}`,
+    fix: [
+      ...lf.errors.map((e) => `# ${lf.path} line ${e.line}: ${e.reason}`),
+      `$EDITOR ${lf.path}   # fix line${lf.errors.length > 1 ? 's' : ''} ${lf.errors.map((e) => e.line).join(', ')}`,
+      iptables ? `iptables-restore --test < ${lf.path}` : `nft -c -f ${lf.path}`,
+    ].join('\n'),
+    evidence: [evidence(lf.path, ...lf.errors.map((e) => e.text))],
+  };
+}
+
+/** Why the persisted NAT cannot be judged (a source was not captured), or undefined. */
+function unknownSources(f: Facts, nat: PersistedNat): string | undefined {
+  const fileUnits = nat.units.filter((u) => FIREWALL_UNITS.find((x) => x.unit === u)?.kind !== 'firewalld');
+  const filesBad = f.view.unusable('firewall.files');
+  if (fileUnits.length > 0 && filesBad) return `${fileUnits.join(', ')} enabled, but ${filesBad}`;
+  if (nat.units.includes('firewalld.service') && !nat.firewalldZone) return nat.problems.find((p) => p.includes('firewalld')) ?? 'firewalld permanent configuration not captured';
+  return undefined;
+}
+
+function persistedSummary(nat: PersistedNat): string {
+  if (nat.units.length === 0) return 'no firewall unit (firewalld, nftables, iptables, netfilter-persistent) is enabled';
+  const parts = [`enabled ${nat.units.join(', ')}`];
+  const fileUnits = nat.units.filter((u) => u !== 'firewalld.service');
+  if (fileUnits.length > 0) parts.push(nat.files.length > 0 ? `${nat.files.map((x) => x.path).join(', ')} hold${nat.files.length === 1 ? 's' : ''} no masquerade for ${nat.uplink}` : `none of the files ${fileUnits.join(', ')} loads exists`);
+  if (nat.firewalldZone) parts.push(`firewalld puts ${nat.uplink} in zone ${nat.firewalldZone.zone ?? '(none)'}, which does not masquerade`);
+  return parts.join('; ');
+}
+
+function backendOf(r: NatRule): Backend {
+  if (r.backend === 'firewalld' || r.table === 'firewalld' || /^(nat_)?POST_/.test(r.chain)) return 'firewalld';
+  return r.backend === 'nftables' ? 'nft' : 'iptables';
+}
+
+/** Commands in the setup the host uses: the backend of the live NAT, else the enabled unit. */
+function missingNatFix(f: Facts, uplink: string, nat: PersistedNat, liveRules: NatRule[]): string[] {
+  const enabled = f.try(enabledUnits);
+  const isEnabled = (unit: string) => enabled.ok && enabled.value.has(unit);
+  const backend: Backend =
+    liveRules.length > 0 ? backendOf(liveRules[0]!) : nat.units.includes('firewalld.service') ? 'firewalld' : nat.units.some((u) => u.startsWith('iptables') || u.startsWith('netfilter')) ? 'iptables' : 'nft';
+  const out: string[] = [];
+  if (backend === 'firewalld') {
+    if (liveRules.length > 0) out.push('firewall-cmd --runtime-to-permanent');
+    else out.push(`firewall-cmd --permanent --zone=${nat.firewalldZone?.zone ?? 'trusted'} --add-masquerade`, 'firewall-cmd --reload');
+    if (!isEnabled('firewalld.service')) out.push('systemctl enable firewalld.service');
+    return out;
+  }
+  if (backend === 'iptables') {
+    const unit = isEnabled('netfilter-persistent.service') ? 'netfilter-persistent.service' : 'iptables.service';
+    const file = unit === 'iptables.service' ? '/etc/sysconfig/iptables' : '/etc/iptables/rules.v4';
+    if (liveRules.length > 0) out.push(`iptables-save > ${file}`);
+    else out.push(`# in ${file}, under *nat before its COMMIT, add:`, `#   -A POSTROUTING -o ${uplink} -j MASQUERADE`, `iptables-restore --test < ${file}`);
+    if (!isEnabled(unit)) out.push(`systemctl enable ${unit}`);
+    return out;
+  }
+  const nftMains = FIREWALL_UNITS.find((u) => u.unit === 'nftables.service')!.mainFiles;
+  const file = nat.files.find((x) => nftMains.includes(x.path))?.path ?? nftMains[0]!;
+  if (liveRules.length > 0) out.push(`nft list ruleset > ${file}`);
+  else out.push(`printf 'table ip nat {\\n\\tchain postrouting {\\n\\t\\ttype nat hook postrouting priority srcnat; policy accept;\\n\\t\\toifname "${uplink}" masquerade\\n\\t}\\n}\\n' >> ${file}`);
+  out.push(`nft -c -f ${file}`);
+  if (!isEnabled('nftables.service')) out.push('systemctl enable nftables.service   # its ExecStart must load ' + file);
+  return out;
+}

@@ -1,0 +1,69 @@
+import {describe, expect, it} from 'vitest';
+import {loadCase} from '../../test/helpers/fixture.js';
+import {overlay} from '../../test/gate/overlay.js';
+import {fixture, run} from '../../test/gate/run-check.js';
+import check from './TD105-gre-not-persisted.js';
+
+const SCRIPT = '/etc/wicked/scripts/gre_tunnel_preup.sh';
+const BR1 = '/etc/sysconfig/network/ifcfg-br1';
+
+describe('TD105 gre-not-persisted', () => {
+  it('passes without GRE ports, with a note', async () => {
+    expect(run(check, await fixture('healthy-suse'))).toMatchObject({status: 'pass', reason: 'no GRE port on br1: nothing to re-create at boot', findings: []});
+  });
+
+  it('passes when the executable pre-up script adds the peer', async () => {
+    expect(run(check, (await loadCase('TD105-peer-in-preup')).snapshot)).toMatchObject({status: 'pass', findings: []});
+  });
+
+  it('reports a peer that is commented out in the script', async () => {
+    const [f] = run(check, (await loadCase('TD105-commented-peer')).snapshot).findings;
+    expect(f).toMatchObject({
+      subject: 'gre1',
+      message: `gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: ${SCRIPT}: remote_ip=192.0.2.2 is commented out`,
+      fix: `# in ${SCRIPT}: ovs-vsctl --may-exist add-port $bridge <greN> -- set interface <greN> type=gre options:remote_ip=192.0.2.2`,
+    });
+    expect(f!.evidence).toEqual([
+      {source: 'ovs.interfaces', lines: ['gre1: type=gre options:remote_ip=192.0.2.2 (port of br1)']},
+      {
+        source: SCRIPT,
+        lines: [
+          'mode 0755',
+          '#ovs-vsctl --may-exist add-port $bridge gre1 -- set interface gre1 type=gre options:remote_ip=192.0.2.2 # worker-b',
+        ],
+      },
+    ]);
+  });
+
+  it('reports a script that is not executable', async () => {
+    const {snapshot} = await loadCase('TD105-peer-in-preup');
+    const text = snapshot.contents.get(`files${SCRIPT}`)!.toString('utf8');
+    const [f] = run(check, overlay(snapshot, {files: {'network.preup': {[SCRIPT]: {content: text, mode: 0o644}}}})).findings;
+    expect(f!.message).toBe(`gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: ${SCRIPT}: not executable (mode 0644)`);
+    expect(f!.fix).toBe(`chmod 0755 ${SCRIPT}`);
+  });
+
+  it('reports a bridge config that never runs the script', async () => {
+    const {snapshot} = await loadCase('TD105-peer-in-preup');
+    const br1 = snapshot.contents.get(`files${BR1}`)!.toString('utf8').replace(/^PRE_UP_SCRIPT=.*\n/m, '');
+    const [f] = run(check, overlay(snapshot, {files: {'network.ifcfg': {[BR1]: br1}}})).findings;
+    expect(f!.message).toBe(`gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: ${BR1}: PRE_UP_SCRIPT is not set, so ${SCRIPT} is never run`);
+    expect(f!.fix).toBe(`echo 'PRE_UP_SCRIPT="wicked:gre_tunnel_preup.sh"' >> ${BR1}`);
+  });
+
+  it('NetworkManager: a group-writable dispatcher script is refused', async () => {
+    const {snapshot} = await loadCase('TD105-peer-in-preup');
+    const text = snapshot.contents.get(`files${SCRIPT}`)!.toString('utf8');
+    const s = overlay(snapshot, {
+      files: {
+        'network.preup': {[SCRIPT]: null, '/etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh': {content: text, mode: 0o775}},
+        'network.ifcfg': {[BR1]: null},
+      },
+    });
+    const [f] = run(check, s).findings;
+    expect(f!.message).toBe(
+      'gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: /etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh: writable by group or others: NetworkManager refuses to run it',
+    );
+    expect(f!.fix).toBe('chmod go-w /etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh');
+  });
+});

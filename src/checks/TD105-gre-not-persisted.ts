@@ -1,0 +1,149 @@
+// TD105: every GRE port of the bridge must be re-created at boot by the persisted pre-up script:
+// wicked's PRE_UP_SCRIPT of ifcfg-<br> (/etc/wicked/scripts/gre_tunnel_preup.sh), a
+// NetworkManager dispatcher script, or (network-scripts) an ifcfg-greN OVSTunnel file. The script
+// must be executable, and the peer must be in an uncommented line: salt comments out offline
+// peers, and a changed script is not re-applied until the next boot (DOMAIN.md §2.7, §3).
+import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {ifcfgFiles, type IfcfgFile} from '../facts/host.js';
+import {switchConfig} from '../facts/openqa.js';
+import {ovsDb} from '../facts/ovs.js';
+import {activeLinesWith, ifcfgBoot, ifcfgFlavour, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript, preferredSetup, WICKED_DIR, wickedScriptPaths} from '../facts/persistence.js';
+import type {Evidence} from '../model.js';
+import type {SourceFile} from '../sources/snapshot.js';
+
+interface Script {
+  path: string;
+  via: string;
+  file?: SourceFile;
+  /** Why this script does not re-create the port (empty = it does). */
+  problems: string[];
+  fix: string[];
+}
+
+export default defineCheck('TD105', (f) => {
+  const bridge = f.get(switchConfig).bridge;
+  const db = f.get(ovsDb);
+  const gre = db.ports
+    .filter((p) => p.bridge === bridge)
+    .flatMap((p) => p.interfaces.filter((i) => i.type === 'gre').map((i) => ({port: p.name, iface: i.name, remote: i.options.remote_ip})));
+  if (gre.length === 0) return pass(`no GRE port on ${bridge}: nothing to re-create at boot`);
+
+  const scripts = f.entries('network.preup');
+  const ifcfg = f.get(ifcfgFiles);
+  const bridgeFile = ifcfg[bridge] && ifcfgFlavour(ifcfg[bridge]!) === 'wicked' ? ifcfg[bridge] : undefined;
+  const findings: FindingDraft[] = [];
+  for (const g of gre) {
+    if (!g.remote) continue; // flow-based GRE without remote_ip: nothing peer-specific to persist
+    const candidates = [...wickedScripts(bridgeFile, scripts, g.remote), ...nmScripts(scripts, g.remote), ...rhTunnels(ifcfg, bridge, g.remote)];
+    if (candidates.some((c) => c.problems.length === 0)) continue;
+    const runtime = evidence('ovs.interfaces', `${g.iface}: type=gre options:remote_ip=${g.remote} (port of ${bridge})`);
+    const ev: Evidence[] = [runtime, ...candidates.map((c) => scriptEvidence(c, g.remote!))];
+    if (candidates.length === 0) {
+      const setup = preferredSetup(f, bridge);
+      const path = setup === 'NetworkManager' ? `${NM_DISPATCHER_DIRS[0]}gre_tunnel_preup.sh` : '/etc/wicked/scripts/gre_tunnel_preup.sh';
+      findings.push({
+        subject: g.port,
+        message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${setup === 'wicked' ? `${bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} names no PRE_UP_SCRIPT` : 'no dispatcher script'}; after a reboot the MM jobs spanning hosts lose their tunnel`,
+        fix: [
+          `cat > ${path} <<'EOF'`,
+          '#!/bin/sh',
+          ...(setup === 'NetworkManager' ? [`[ "$1" = "${bridge}" ] || exit 0`, `bridge=${bridge}`] : ['action="$1"', 'bridge="$2"']),
+          'ovs-vsctl set bridge $bridge rstp_enable=true',
+          `ovs-vsctl --may-exist add-port $bridge ${g.port} -- set interface ${g.port} type=gre options:remote_ip=${g.remote}`,
+          'EOF',
+          `chmod 0755 ${path}`,
+          ...(setup === 'wicked' ? [`echo 'PRE_UP_SCRIPT="wicked:gre_tunnel_preup.sh"' >> ${WICKED_DIR}ifcfg-${bridge}`] : []),
+        ].join('\n'),
+        evidence: ev,
+      });
+      continue;
+    }
+    findings.push({
+      subject: g.port,
+      message: `${g.port} (GRE to ${g.remote}) exists now, but the persisted pre-up would not re-create it: ${candidates.map((c) => `${c.path}: ${c.problems.join('; ')}`).join(' | ')}`,
+      fix: [...new Set(candidates.flatMap((c) => c.fix))].join('\n'),
+      evidence: ev,
+    });
+  }
+  return findings;
+});
+
+function scriptEvidence(c: Script, remote: string): Evidence {
+  const mode = c.file?.entry.mode;
+  const modeLine = mode === undefined ? [] : [`mode ${(mode & 0o7777).toString(8).padStart(4, '0')}`];
+  if (!c.file) return evidence(c.path, `${c.via}: not found`);
+  const mentions = c.file.text.split('\n').filter((l) => l.includes(remote) || l.includes('add-port'));
+  return evidence(c.path, ...modeLine, ...mentions);
+}
+
+/** Problems common to a script file: missing, not executable, no live line for the peer. */
+function judge(path: string, via: string, file: SourceFile | undefined, remote: string, opts: {nm: boolean}): Script {
+  const s: Script = {path, via, problems: [], fix: []};
+  if (file) s.file = file;
+  if (!file) {
+    s.problems.push('the script does not exist');
+    s.fix.push(`# create ${path} (see tapdoctor explain TD105)`);
+    return s;
+  }
+  if (!isExecutable(file.entry.mode)) {
+    s.problems.push(`not executable (mode ${((file.entry.mode ?? 0) & 0o7777).toString(8).padStart(4, '0')})`);
+    s.fix.push(`chmod 0755 ${path}`);
+  }
+  if (opts.nm && nmRefusesScript(file.entry.mode)) {
+    s.problems.push('writable by group or others: NetworkManager refuses to run it');
+    s.fix.push(`chmod go-w ${path}`);
+  }
+  const live = activeLinesWith(file.text, remote).filter((l) => l.includes('remote_ip'));
+  if (live.length === 0) {
+    const commented = file.text.split('\n').some((l) => l.trim().startsWith('#') && l.includes(remote));
+    s.problems.push(commented ? `remote_ip=${remote} is commented out` : `no line adds a GRE port to ${remote}`);
+    s.fix.push(`# in ${path}: ovs-vsctl --may-exist add-port $bridge <greN> -- set interface <greN> type=gre options:remote_ip=${remote}`);
+  }
+  return s;
+}
+
+function wickedScripts(bridgeFile: IfcfgFile | undefined, scripts: SourceFile[], remote: string): Script[] {
+  if (!bridgeFile) return [];
+  const value = bridgeFile.vars.PRE_UP_SCRIPT ?? '';
+  if (value.trim() === '') {
+    const guess = scripts.find((s) => s.name.startsWith('/etc/wicked/scripts/') && s.text.includes(remote));
+    return [
+      {
+        path: bridgeFile.path,
+        via: 'PRE_UP_SCRIPT',
+        problems: [`PRE_UP_SCRIPT is not set${guess ? `, so ${guess.name} is never run` : ''}`],
+        fix: [`echo 'PRE_UP_SCRIPT="wicked:${guess ? guess.name.replace('/etc/wicked/scripts/', '') : 'gre_tunnel_preup.sh'}"' >> ${bridgeFile.path}`],
+      },
+    ];
+  }
+  return wickedScriptPaths(value).map(({entry, path}) => {
+    if (!path) return {path: entry, via: `PRE_UP_SCRIPT of ${bridgeFile.path}`, problems: [`${entry}: a script location tapdoctor does not read`], fix: []};
+    return judge(path, `PRE_UP_SCRIPT of ${bridgeFile.path}`, scripts.find((s) => s.name === path), remote, {nm: false});
+  });
+}
+
+/** Dispatcher scripts that mention the peer (a dispatcher script has no registry to name it). */
+function nmScripts(scripts: SourceFile[], remote: string): Script[] {
+  return scripts
+    .filter((s) => NM_DISPATCHER_DIRS.some((d) => s.name.startsWith(d) && !s.name.slice(d.length).includes('/')) && s.text.includes(remote))
+    .map((s) => judge(s.name, 'NetworkManager dispatcher', s, remote, {nm: true}));
+}
+
+/** network-scripts: ifcfg-greN with TYPE=OVSTunnel, OVS_TUNNEL_TYPE=gre, options:remote_ip=<peer>. */
+function rhTunnels(ifcfg: Record<string, IfcfgFile>, bridge: string, remote: string): Script[] {
+  return Object.values(ifcfg)
+    .filter((x) => ifcfgFlavour(x) === 'ifcfg-rh' && x.vars.TYPE === 'OVSTunnel' && (x.vars.OVS_TUNNEL_OPTIONS ?? '').includes(`remote_ip=${remote}`))
+    .map((x) => {
+      const s: Script = {path: x.path, via: 'ifcfg-rh OVSTunnel', problems: [], fix: []};
+      if (x.vars.OVS_BRIDGE !== bridge) {
+        s.problems.push(`OVS_BRIDGE=${x.vars.OVS_BRIDGE ?? '(unset)'}, expected ${bridge}`);
+        s.fix.push(`sed -i "s|^OVS_BRIDGE=.*|OVS_BRIDGE=${bridge}|" ${x.path}`);
+      }
+      const boot = ifcfgBoot(x);
+      if (!boot.startsAtBoot) {
+        s.problems.push(`${boot.startReason}: not brought up at boot`);
+        s.fix.push(`sed -i "s|^ONBOOT=.*|ONBOOT=yes|" ${x.path}`);
+      }
+      return s;
+    });
+}

@@ -1,0 +1,46 @@
+import {describe, expect, it} from 'vitest';
+import {loadCase} from '../../test/helpers/fixture.js';
+import {overlay} from '../../test/gate/overlay.js';
+import {fixture, run} from '../../test/gate/run-check.js';
+import check from './TD106-share-not-persisted.js';
+
+const ROOT_LINE = 'UUID=0b6a4c1e-0000-4000-8000-000000000001  /  ext4  defaults  0 1\n';
+
+describe('TD106 share-not-persisted', () => {
+  it('passes on both healthy fixtures (fstab automount line)', async () => {
+    expect(run(check, await fixture('healthy-suse'))).toMatchObject({status: 'pass', findings: []});
+    expect(run(check, await fixture('healthy-fedora'))).toMatchObject({status: 'pass', findings: []});
+  });
+
+  it('reports a share mounted by hand, with the fstab line built from the mount', async () => {
+    const [f] = run(check, (await loadCase('TD106-hand-mounted-share')).snapshot).findings;
+    expect(f).toMatchObject({
+      subject: '/var/lib/openqa/share',
+      message:
+        'nfs4 openqa.example.test:/var/lib/openqa/share is mounted on /var/lib/openqa/share now, but neither /etc/fstab nor an enabled mount unit mounts it: after a reboot the workers fail jobs with "Cannot find … asset"',
+      fix: "echo 'openqa.example.test:/var/lib/openqa/share /var/lib/openqa/share nfs4 ro,nofail,x-systemd.automount 0 0' >> /etc/fstab\nsystemctl daemon-reload",
+    });
+    expect(f!.evidence.map((e) => e.source)).toEqual(['/proc/self/mountinfo', '/etc/fstab', 'systemd.wants']);
+  });
+
+  it('reports a noauto line without x-systemd.automount', async () => {
+    const {snapshot} = await loadCase('TD106-hand-mounted-share');
+    const s = overlay(snapshot, {files: {fstab: {'/etc/fstab': `${ROOT_LINE}openqa.example.test:/var/lib/openqa/share  /var/lib/openqa/share  nfs4  ro,noauto  0 0\n`}}});
+    const [f] = run(check, s).findings;
+    expect(f!.message).toContain('but /etc/fstab:2 has noauto without x-systemd.automount');
+    expect(f!.fix).toBe("sed -i '2s/\\bnoauto\\b/x-systemd.automount/' /etc/fstab   # line 2: noauto alone never mounts at boot");
+    expect(f!.evidence[1]).toEqual({source: '/etc/fstab', lines: ['openqa.example.test:/var/lib/openqa/share  /var/lib/openqa/share  nfs4  ro,noauto  0 0']});
+  });
+
+  it('does not need the share with CACHEDIRECTORY set and nothing mounted, and needs it without', async () => {
+    const {snapshot} = await loadCase('TD106-hand-mounted-share');
+    const mountinfo = snapshot.contents.get('files/proc/self/mountinfo')!.toString('utf8').replace(/^530 .*\n/m, '');
+    const unmounted = overlay(snapshot, {files: {mountinfo: {'/proc/self/mountinfo': mountinfo}}});
+    expect(run(check, unmounted)).toMatchObject({status: 'pass', reason: 'no share is mounted on /var/lib/openqa and CACHEDIRECTORY=/var/lib/openqa/cache: the workers do not need it after a reboot'});
+    const noCache = overlay(unmounted, {files: {'openqa.workers-ini': {'/etc/openqa/workers.ini': '[global]\nHOST = http://localhost\n\n[1]\nWORKER_CLASS = qemu_x86_64,tap\n\n[2]\nWORKER_CLASS = qemu_x86_64,tap\n'}}});
+    const [f] = run(check, noCache).findings;
+    expect(f!.message).toBe(
+      'nothing is mounted on /var/lib/openqa/share now and CACHEDIRECTORY is unset, but neither /etc/fstab nor an enabled mount unit mounts it: after a reboot the workers fail jobs with "Cannot find … asset"',
+    );
+  });
+});

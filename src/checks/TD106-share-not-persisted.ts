@@ -1,0 +1,56 @@
+// TD106: the factory share must come back at boot. A share mounted by hand (`mount -t nfs4 …`) is
+// gone after a reboot; the workers then start, take jobs and fail them with "Cannot find HDD_1
+// asset" (Fedora's incident, DOMAIN.md §2.8). Persisted means an /etc/fstab line (automount or
+// not, but not `noauto` alone) or an enabled .mount/.automount/var-lib-openqa-share.service unit.
+import {defineCheck, evidence, pass} from './define.js';
+import {enabledUnits, factoryShare, FACTORY_PATH, OPENQA_DIR} from '../facts/host.js';
+import {workerConfig} from '../facts/openqa.js';
+import {pathWithin} from '../parsers/mountinfo.js';
+import {normalizeMountPoint} from '../parsers/fstab.js';
+import {unitNameToPath} from '../parsers/systemd.js';
+import {linesOf, fileText} from '../facts/persistence.js';
+
+const NETWORK_FS = /^(nfs4?|cifs|smb3|glusterfs|fuse\..*)$/;
+
+export default defineCheck('TD106', (f) => {
+  const share = f.get(factoryShare);
+  const wc = f.get(workerConfig);
+  const cache = wc.global.CACHEDIRECTORY ?? wc.instances.map((i) => i.settings.CACHEDIRECTORY).find((v) => v);
+  const mountedNow = share.mount !== undefined && (NETWORK_FS.test(share.mount.fsType) || share.mount.fsType === 'autofs');
+  if (!mountedNow && cache) return pass(`no share is mounted on ${OPENQA_DIR} and CACHEDIRECTORY=${cache}: the workers do not need it after a reboot`);
+
+  const enabled = f.get(enabledUnits);
+  const fstab = share.fstab;
+  const fstabOk = fstab !== undefined && (!fstab.options.includes('noauto') || fstab.options.includes('x-systemd.automount'));
+  // An enabled unit that mounts the share or one of its ancestors below /var/lib/openqa.
+  const unit = [...enabled].sort().find((u) => {
+    if (u === 'var-lib-openqa-share.service') return true;
+    if (!u.endsWith('.mount') && !u.endsWith('.automount')) return false;
+    const where = unitNameToPath(u);
+    return pathWithin(where, OPENQA_DIR) && pathWithin(FACTORY_PATH, where);
+  });
+  if (fstabOk || unit) return [];
+
+  const point = share.mount?.mountPoint ?? (fstab ? normalizeMountPoint(fstab.file) : '/var/lib/openqa/share');
+  const now = share.mount ? `${share.mount.fsType} ${share.mount.source} is mounted on ${share.mount.mountPoint} now` : `nothing is mounted on ${point} now and CACHEDIRECTORY is unset`;
+  const fstabText = fileText(f, 'fstab', '/etc/fstab');
+  const ev = [
+    ...(share.mount ? [evidence('/proc/self/mountinfo', `${share.mount.mountPoint} ${share.mount.fsType} ${share.mount.source} ${share.mount.options.join(',')}`)] : []),
+    fstab ? evidence('/etc/fstab', ...linesOf(fstabText, [fstab.line])) : evidence('/etc/fstab', `no line mounts ${point} or an ancestor below ${OPENQA_DIR}`),
+    evidence('systemd.wants', share.mountUnit ? `${share.mountUnit} exists but is not enabled` : `no enabled .mount/.automount unit for ${point}`),
+  ];
+  const source = share.mount && share.mount.fsType !== 'autofs' ? share.mount.source : (fstab?.spec ?? '<server>:/var/lib/openqa/share');
+  const type = share.mount && share.mount.fsType !== 'autofs' ? share.mount.fsType : (fstab?.vfsType ?? 'nfs4');
+  let fix: string;
+  if (fstab) fix = `sed -i '${fstab.line}s/\\bnoauto\\b/x-systemd.automount/' /etc/fstab   # line ${fstab.line}: noauto alone never mounts at boot`;
+  else if (share.mountUnit) fix = `systemctl enable ${share.mountUnit}`;
+  else fix = `echo '${source} ${point} ${type} ro,nofail,x-systemd.automount 0 0' >> /etc/fstab\nsystemctl daemon-reload`;
+  return [
+    {
+      subject: point,
+      message: `${now}, but ${fstab ? `/etc/fstab:${fstab.line} has noauto without x-systemd.automount` : 'neither /etc/fstab nor an enabled mount unit mounts it'}: after a reboot the workers fail jobs with "Cannot find … asset"`,
+      fix,
+      evidence: ev,
+    },
+  ];
+});

@@ -1,0 +1,69 @@
+// TD107: the services the tap setup needs must be enabled, not just running: openvswitch,
+// os-autoinst-openvswitch (the OpenFlow rules, DOMAIN.md §2.10), the network service that owns the
+// bridge config (wicked or NetworkManager), and every openQA worker instance running now. A
+// service started with `systemctl start` runs until the next boot only. The firewall unit is
+// TD104's business (which one depends on where the NAT lives).
+import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {activeUnits, enabledUnits} from '../facts/host.js';
+import {switchConfig, tapInstances} from '../facts/openqa.js';
+import {bridgeHomes, enabledOneOf} from '../facts/persistence.js';
+
+const WORKER_UNIT = /^openqa-worker(?:-plain|-auto-restart)?@(\d{1,6})\.service$/;
+const RUNNING = new Set(['active', 'activating', 'reloading']);
+
+interface Requirement {
+  /** Any of these enabled satisfies it; the first is what the fix enables. */
+  units: string[];
+  why: string;
+}
+
+export default defineCheck('TD107', (f) => {
+  const enabled = f.get(enabledUnits);
+  const active = f.try(activeUnits);
+  const taps = f.get(tapInstances);
+  const required: Requirement[] = [];
+  const notes: string[] = [];
+
+  if (taps.length > 0) {
+    required.push({units: ['openvswitch.service', 'openvswitch-switch.service'], why: 'it brings up the OVS bridge and its ports'});
+    required.push({units: ['os-autoinst-openvswitch.service'], why: 'without it the bridge has no OpenFlow rules and tap jobs cannot be tagged'});
+    const bridge = f.get(switchConfig).bridge;
+    for (const home of bridgeHomes(f, bridge)) {
+      if (home.setup === 'wicked') required.push({units: ['wicked.service'], why: `${home.paths.join(', ')} configure${home.paths.length === 1 ? 's' : ''} ${bridge} and its taps`});
+      if (home.setup === 'NetworkManager') required.push({units: ['NetworkManager.service'], why: `its profiles (${home.paths.join(', ')}) configure ${bridge} and its taps`});
+      // network-scripts is a SysV service: its enablement (/etc/rc.d) is not captured.
+      if (home.setup === 'network-scripts') notes.push(`${bridge} is configured in ${home.paths.join(', ')}; whether the SysV network service is enabled is not captured`);
+    }
+  }
+
+  if (active.ok) {
+    for (const [unit, state] of Object.entries(active.value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const m = WORKER_UNIT.exec(unit);
+      if (!m || !RUNNING.has(state.active)) continue;
+      const n = m[1]!;
+      // Any flavour of the same instance enabled keeps the instance after a reboot.
+      const variants = [unit, ...['openqa-worker', 'openqa-worker-plain', 'openqa-worker-auto-restart'].map((b) => `${b}@${n}.service`).filter((u) => u !== unit)];
+      required.push({units: variants, why: `worker instance ${n} is ${state.active} now`});
+    }
+  } else {
+    notes.push(`running worker instances unknown (${active.reason})`);
+  }
+
+  const findings: FindingDraft[] = [];
+  for (const r of required) {
+    if (enabledOneOf(enabled, r.units)) continue;
+    const unit = r.units[0]!;
+    const state = active.ok ? active.value[unit] : undefined;
+    findings.push({
+      subject: unit,
+      message: `${unit} is ${state ? `${state.active} (${state.sub}) now but ` : ''}not enabled: after a reboot it does not start, and ${r.why}`,
+      fix: `systemctl enable ${unit}`,
+      evidence: [
+        evidence('systemd.wants', `no link named ${r.units.join(' or ')} in /etc/systemd/system/*.wants/`),
+        ...(state ? [evidence('systemd.units', `${unit} ${state.load} ${state.active} ${state.sub} ${state.description}`)] : []),
+      ],
+    });
+  }
+  if (findings.length === 0 && notes.length > 0) return pass(notes.join('; '));
+  return findings;
+});

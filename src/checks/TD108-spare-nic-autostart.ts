@@ -1,0 +1,70 @@
+// TD108: a spare NIC that is not an uplink now must stay down after the boot too. Fedora tap
+// workers broke when a second NIC came up with an address and a default route ("Make sure eth1
+// doesn't get in our way": ONBOOT=no, fedora-infra/ansible@5e296b4b4a); TD001 sees it only once it
+// happened. At boot, wicked brings up ifcfg files with STARTMODE auto/hotplug/…, network-scripts
+// and NetworkManager's ifcfg-rh reader those with ONBOOT other than no, NetworkManager keyfiles
+// with autoconnect, and NetworkManager even a NIC with no profile at all: it creates "Wired
+// connection N" with DHCP unless no-auto-default or unmanaged-devices covers the device.
+import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import type {Facts} from '../facts/facts.js';
+import {links, matchesIgnoreList, uplinks} from '../facts/network.js';
+import {ovsBridgeNames} from '../facts/ovs.js';
+import {interfaceBoot, networkSetup, nmConnections, type IfaceBoot} from '../facts/persistence.js';
+import type {Link} from '../facts/types.js';
+
+export default defineCheck('TD108', (f) => {
+  const all = f.get(links);
+  const up = f.get(uplinks);
+  const setup = f.get(networkSetup);
+  if (setup.enabled.length === 0) return pass('neither wicked nor NetworkManager is enabled and no ifcfg-rh file exists: nothing brings spare NICs up at boot');
+  const ovs = f.try(ovsBridgeNames);
+  const ovsNames = new Set(ovs.ok ? ovs.value : []);
+
+  const findings: FindingDraft[] = [];
+  for (const l of all.filter((x) => isSpareCandidate(x, up.active, ovsNames, f.config.ignoreInterfaces))) {
+    const boots = interfaceBoot(f, l.name, {plainEthernet: l.kind === undefined, ...(l.mac ? {mac: l.mac} : {})});
+    const unreadable = boots.find((b) => b.error);
+    const bringsUp = boots.filter((b) => b.startsAtBoot && (b.dhcp4 || b.ipv4.length > 0));
+    if (bringsUp.length === 0 && !unreadable) continue;
+    const state = `${l.up ? 'up' : 'down'}${l.carrier ? ', carrier' : ''}, ${l.addrs.some((a) => a.family === 'inet' && a.scope === 'global') ? 'with' : 'no'} global IPv4`;
+    const how = bringsUp.map(describe).join('; ') || `${unreadable!.path} is unreadable (${unreadable!.error})`;
+    findings.push({
+      subject: l.name,
+      message: `${l.name} is not an uplink now (${state}), but at boot ${how}: a second uplink steals the default route or the NAT interface`,
+      fix: bringsUp.flatMap((b) => disableFix(f, l.name, b)).join('\n') || `$EDITOR ${unreadable!.path}   # make it readable, then set it not to start at boot`,
+      evidence: [
+        evidence('ip.addr', `${l.name}: ${l.flags.join(',')} operstate ${l.operstate}${l.mac ? ` link/ether ${l.mac}` : ''}`),
+        evidence('uplinks', `active uplinks now: ${up.active.join(', ') || '(none)'}`),
+        ...bringsUp.map((b) => b.evidence),
+      ],
+    });
+  }
+  return findings;
+});
+
+/**
+ * A physical NIC (or a veth standing in for one) that is not an uplink now: not enslaved, not part
+ * of OVS, not up without carrier (nothing can come of it), not listed in ignoreInterfaces.
+ */
+function isSpareCandidate(l: Link, active: readonly string[], ovsNames: ReadonlySet<string>, ignore: readonly string[]): boolean {
+  if (l.linkType !== 'ether' || (l.kind !== undefined && l.kind !== 'veth')) return false;
+  if (l.master || ovsNames.has(l.name) || l.name.startsWith('ovs-') || active.includes(l.name)) return false;
+  if (matchesIgnoreList(l.name, ignore)) return false;
+  return !(l.up && !l.carrier);
+}
+
+function describe(b: IfaceBoot): string {
+  const what = b.dhcp4 ? 'DHCP' : b.ipv4.join(', ');
+  if (b.path === '') return `NetworkManager gives it an automatic "Wired connection" with DHCP (${b.startReason})`;
+  return `${b.setup} brings it up with ${what} (${b.path}: ${b.startReason})`;
+}
+
+function disableFix(f: Facts, ifname: string, b: IfaceBoot): string[] {
+  if (b.path === '') return [`nmcli con add type ethernet con-name ${ifname}-unused ifname ${ifname} connection.autoconnect no ipv4.method disabled ipv6.method disabled`];
+  if (b.path.startsWith('/etc/NetworkManager/')) {
+    const c = f.get(nmConnections).find((x) => x.path === b.path);
+    return [`nmcli con modify ${c?.profile.id ?? ifname} connection.autoconnect no`];
+  }
+  if (b.path.startsWith('/etc/sysconfig/network-scripts/')) return [`sed -i '/^ONBOOT=/d' ${b.path}`, `echo 'ONBOOT=no' >> ${b.path}`];
+  return [`sed -i '/^STARTMODE=/d' ${b.path}`, `echo "STARTMODE='off'" >> ${b.path}`];
+}

@@ -1,0 +1,83 @@
+import {Flags} from '@oclif/core';
+import {TapdoctorCommand, liveFlags, reportFlags} from '../cli/base.js';
+
+// --fail-on has no meaning here: the gate's exit code is its verdict.
+const {'fail-on': _failOn, ...gateReportFlags} = reportFlags;
+
+export default class Gate extends TapdoctorCommand {
+  static override summary = 'Pre-reboot gate: is it safe to reboot this worker now, and will the next boot build a working tap setup?';
+  static override description = `Runs every check plus the persistence checks (TD1nn: forwarding, bridge address, taps, NAT,
+GRE pre-up, factory share, enabled services, spare NICs as the next boot will build them) and asks
+the openQA web UI (HOST from workers.ini, or --openqa-url) which jobs run on this host. Blockers:
+every error finding, every persistence finding, every running job. The output ends with one line:
+SAFE TO REBOOT, NOT SAFE TO REBOOT: N blockers, or CANNOT TELL IF SAFE TO REBOOT: N open questions.
+Exit codes: 0 safe, 1 not safe, 2 cannot tell (the web UI could not be asked, a persistence check
+lacked data, bad usage). With --snapshot it judges a snapshot, minus the live-only parts: the web UI
+is asked only with --openqa-url, and qemu processes of capture time do not count as running jobs.`;
+  static override examples = [
+    '<%= config.bin %> gate',
+    '<%= config.bin %> gate --openqa-url https://openqa.example.org --quiet',
+    '<%= config.bin %> gate --no-openqa --format json --output /var/tmp/gate.json',
+    '<%= config.bin %> gate --snapshot tapdoctor-worker5-20261121T101500Z.tar.gz --no-openqa',
+  ];
+  static override flags = {
+    ...liveFlags,
+    ...gateReportFlags,
+    snapshot: Flags.string({description: 'judge this snapshot (tarball or directory) instead of the live host'}),
+    'openqa-url': Flags.string({description: 'openQA web UI to ask which jobs run here (default: HOST from workers.ini)'}),
+    openqa: Flags.boolean({description: 'ask the openQA web UI which jobs run on this host (--no-openqa: do not; live runs then count the pool\'s qemu processes)', allowNo: true, default: true}),
+    'openqa-timeout': Flags.integer({description: 'seconds the whole web UI exchange may take', default: 10, min: 1, max: 300}),
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Gate);
+    const [pipeline, {decideGate}, {renderGate}, {UserError}] = await Promise.all([
+      import('../cli/pipeline.js'),
+      import('../gate/decide.js'),
+      import('../gate/render.js'),
+      import('../errors.js'),
+    ]);
+    if (!flags.openqa && flags['openqa-url']) throw new UserError('--no-openqa and --openqa-url contradict each other; give one');
+    const reportFlagValues = {...flags, 'fail-on': 'never'};
+    const format = pipeline.formatOf(reportFlagValues);
+
+    const mode = flags.snapshot ? 'snapshot' : 'live';
+    let snapshot;
+    let config;
+    if (flags.snapshot) {
+      const {readSnapshot} = await import('../sources/archive.js');
+      config = await pipeline.settingsFor(reportFlagValues, '/');
+      snapshot = await readSnapshot(flags.snapshot);
+    } else {
+      const {checkRoot, collectWithProgress} = await import('../cli/collect.js');
+      const root = await checkRoot(flags.root);
+      config = await pipeline.settingsFor(reportFlagValues, root);
+      snapshot = await collectWithProgress({root, timeoutSeconds: flags.timeout, quiet: flags.quiet, version: this.config.version});
+    }
+    const report = await pipeline.analyze(snapshot, reportFlagValues, config, {mode, path: flags.snapshot}, {gate: true});
+
+    const {hostname} = await import('node:os');
+    const openqa = !flags.openqa
+      ? {ask: false as const, why: '--no-openqa: the web UI was not asked which jobs run here'}
+      : mode === 'snapshot' && !flags['openqa-url']
+        ? {ask: false as const, why: `snapshot: running jobs are a live question, not asked (give --openqa-url to ask the web UI about ${snapshot.manifest.hostname} now)`}
+        : {ask: true as const, url: flags['openqa-url'], hostname: mode === 'live' ? hostname() : snapshot.manifest.hostname, timeoutMs: flags['openqa-timeout'] * 1000};
+    const decision = await decideGate({report, snapshot, config, mode, openqa});
+
+    // The report as usual (json etc. unchanged); for text the gate section follows it, verdict last.
+    const color = format === 'text' && pipeline.useColor(flags.color);
+    const rendered = await pipeline.render(report, format, {color: format === 'text' && !flags.output && color, snapshot, config});
+    const gateText = renderGate(decision, {color});
+    if (flags.output) {
+      const {writeFileAtomic} = await import('../sources/write.js');
+      const body = format === 'text' ? `${rendered.text}\n${renderGate(decision, {color: false})}` : rendered.text;
+      await writeFileAtomic(flags.output, Buffer.from(body), true, 0o644);
+      process.stdout.write(gateText);
+    } else if (format === 'text') {
+      process.stdout.write(`${rendered.text}\n${gateText}`);
+    } else {
+      process.stdout.write(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
+    }
+    if (decision.exitCode !== 0) this.exit(decision.exitCode);
+  }
+}

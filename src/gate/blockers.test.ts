@@ -1,0 +1,56 @@
+import {describe, expect, it} from 'vitest';
+import {summarize, type CheckResult, type Finding, type Report, type Severity} from '../model.js';
+import {findingBlockers, isGateCheck, reportUnknowns} from './blockers.js';
+import {decide} from './decide.js';
+
+function finding(checkId: string, severity: Severity, subject: string): Finding {
+  return {checkId, slug: 'x', severity, subject, message: `${subject} is wrong`, explanation: 'why', fix: `fix ${subject}`, evidence: []};
+}
+function result(id: string, status: CheckResult['status'], findings: Finding[] = [], reason?: string): CheckResult {
+  return {id, slug: 'x', title: 't', severity: 'error', status, findings, ...(reason ? {reason} : {})};
+}
+function report(results: CheckResult[]): Report {
+  return {target: {mode: 'snapshot', host: 'h', capturedAt: '2026-11-21T00:00:00.000Z'}, results, summary: summarize(results), sourceProblems: []};
+}
+
+describe('gate blockers', () => {
+  it('knows the gate checks from meta.ts', () => {
+    expect(isGateCheck('TD101')).toBe(true);
+    expect(isGateCheck('TD108')).toBe(true);
+    expect(isGateCheck('TD009')).toBe(false);
+  });
+
+  it('blocks on error findings of any check and on every finding of a gate check, not on ordinary warnings', () => {
+    const r = report([
+      result('TD001', 'fail', [finding('TD001', 'warning', 'eth1')]),
+      result('TD009', 'fail', [finding('TD009', 'error', 'net.ipv4.ip_forward')]),
+      result('TD004', 'fail', [finding('TD004', 'info', '/usr/bin/qemu-system-x86_64')]),
+      result('TD103', 'fail', [finding('TD103', 'warning', 'tap1')]),
+    ]);
+    expect(findingBlockers(r)).toEqual([
+      {id: 'TD009', subject: 'net.ipv4.ip_forward', message: 'net.ipv4.ip_forward is wrong', fix: 'fix net.ipv4.ip_forward'},
+      {id: 'TD103', subject: 'tap1', message: 'tap1 is wrong', fix: 'fix tap1'},
+    ]);
+  });
+
+  it('leaves a gate check that skipped, and any check that errored, as open questions', () => {
+    const r = report([
+      result('TD003', 'skip', [], 'no running tap job on this host'),
+      result('TD002', 'error', [], 'cannot parse nft.ruleset:1: …'),
+      result('TD104', 'skip', [], 'could not collect firewall.files: permission denied'),
+      result('TD101', 'pass'),
+    ]);
+    expect(reportUnknowns(r)).toEqual([
+      {what: 'TD002 x', reason: 'errored: cannot parse nft.ruleset:1: …'},
+      {what: 'TD104 x', reason: 'skipped: could not collect firewall.files: permission denied'},
+    ]);
+    expect(reportUnknowns(report([result('TD101', 'skip', [], 'a'), result('TD102', 'skip', [], 'b')])).at(-1)).toEqual({what: 'checks', reason: 'no check could run on this data'});
+  });
+
+  it('decides: a blocker wins over open questions; open questions alone cannot tell', () => {
+    const now = {blockers: [], unknowns: [{what: 'openQA http://o/', reason: 'could not ask openQA: …'}], notes: []};
+    expect(decide(report([result('TD101', 'pass')]), now)).toMatchObject({verdict: 'unknown', exitCode: 2});
+    expect(decide(report([result('TD103', 'fail', [finding('TD103', 'error', 'tap1')])]), now)).toMatchObject({verdict: 'not-safe', exitCode: 1});
+    expect(decide(report([result('TD101', 'pass')]), {blockers: [], unknowns: [], notes: []})).toMatchObject({verdict: 'safe', exitCode: 0});
+  });
+});

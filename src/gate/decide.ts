@@ -1,0 +1,45 @@
+// The pre-reboot gate's decision: the report's blockers and unknowns, plus whether a job runs now.
+// `decide` is pure (report + safe-now answer → verdict); `decideGate` asks the web UI first. The
+// command (src/commands/gate.ts) only collects or reads the snapshot, runs the checks and prints.
+//
+// Exit codes: 0 safe; 1 not safe (at least one blocker, even if other questions stayed open: one
+// known blocker is enough to say no); 2 cannot tell (no blocker, but something undecided).
+import type {TapdoctorConfig} from '../config.js';
+import {Facts} from '../facts/facts.js';
+import type {Report} from '../model.js';
+import {SnapshotView, type Snapshot} from '../sources/snapshot.js';
+import {findingBlockers, reportUnknowns, type Blocker, type Unknown} from './blockers.js';
+import {safeNow, type OpenqaQuestion, type SafeNow} from './safe-now.js';
+
+export type Verdict = 'safe' | 'not-safe' | 'unknown';
+
+export interface GateDecision {
+  verdict: Verdict;
+  exitCode: 0 | 1 | 2;
+  blockers: Blocker[];
+  unknowns: Unknown[];
+  /** What was (not) asked, for the reader ("openQA http://…/: 2 workers of w5, 0 with a job"). */
+  notes: string[];
+}
+
+export function decide(report: Report, now: SafeNow): GateDecision {
+  const blockers = [...now.blockers, ...findingBlockers(report)];
+  const unknowns = [...now.unknowns, ...reportUnknowns(report)];
+  const verdict: Verdict = blockers.length > 0 ? 'not-safe' : unknowns.length > 0 ? 'unknown' : 'safe';
+  return {verdict, exitCode: verdict === 'safe' ? 0 : verdict === 'not-safe' ? 1 : 2, blockers, unknowns, notes: now.notes};
+}
+
+export interface GateInput {
+  report: Report;
+  snapshot: Snapshot;
+  config: TapdoctorConfig;
+  mode: 'live' | 'snapshot';
+  openqa: OpenqaQuestion;
+}
+
+export async function decideGate(input: GateInput): Promise<GateDecision> {
+  const facts = new Facts(new SnapshotView(input.snapshot), input.config);
+  const now = await safeNow({facts, openqa: input.openqa, countQemu: input.mode === 'live'});
+  if (input.mode === 'snapshot') now.notes.push('snapshot: live qemu processes of capture time are not counted as running jobs');
+  return decide(input.report, now);
+}
