@@ -30,6 +30,19 @@ describe('workerConfig', () => {
     expect(config.unitsKnown).toBe(false);
   });
 
+  it('an empty .wants listing is no unit data (a --root without /etc/systemd): sections decide', () => {
+    const f = facts({
+      files: {'openqa.workers-ini': {'/etc/openqa/workers.ini': '[1]\nWORKER_CLASS = qemu_x86_64,tap\n[2]\nWORKER_CLASS = qemu_x86_64,tap\n'}, 'systemd.wants': {}},
+      failed: {'systemd.units': 'systemctl exited 1: System has not been booted with systemd'},
+    });
+    const config = f.get(workerConfig);
+    expect(config.unitsKnown).toBe(false);
+    expect(config.instances.map((i) => [i.instance, i.tap])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+  });
+
   it('instances are the enabled or running worker units; tap from [global] and a drop-in', () => {
     const f = facts({
       files: {

@@ -176,7 +176,9 @@ export const workerConfig: Fact<WorkerConfig> = (f) => {
       if (m && RUNNING_STATES.has(state.active)) declare(Number(m[1]), `${state.active} ${unit}`);
     }
   }
-  const unitsKnown = enabled.ok || active.ok;
+  // An empty .wants listing is no unit data: every systemd host has some enabled unit, so none at
+  // all means the tree was not captured (a chroot, a container, a --root without /etc/systemd).
+  const unitsKnown = (enabled.ok && enabled.value.size > 0) || active.ok;
   const numbers = unitsKnown ? [...fromUnits.keys()] : [...configured];
 
   const instances: WorkerInstance[] = numbers

@@ -7,6 +7,7 @@ import {readFile} from 'node:fs/promises';
 import type {ProbeSource} from './catalogue.js';
 import type {Collected, CollectContext} from './live.js';
 import {runCommand} from './run-command.js';
+import {effectiveMounts, mountContaining, parseMountInfo} from '../parsers/mountinfo.js';
 import {commandPath, type EntryRecord, type SourceRecord} from './snapshot.js';
 
 export const FACTORY_DIR = '/var/lib/openqa/share/factory';
@@ -59,21 +60,12 @@ async function factoryShareStat(spec: ProbeSource, ctx: CollectContext, soFar: C
   return [{name: spec.name, status: 'ok', entries: [entry]}, data];
 }
 
-/** Does the last mount covering `path` have an nfs filesystem? (Minimal read of mountinfo fields 5 and the fstype.) */
+/** Does the mount `path` lies on (last one wins, as the kernel resolves it) have an nfs filesystem? */
 function nfsCovers(mountinfo: string, path: string): boolean {
-  let best: {point: string; fs: string} | undefined;
-  for (const line of mountinfo.split('\n')) {
-    const fields = line.split(' ');
-    const dash = fields.indexOf('-');
-    if (dash < 6) continue;
-    const point = unescapeOctal(fields[4]!);
-    const fs = fields[dash + 1] ?? '';
-    const covers = point === '/' || path === point || path.startsWith(`${point}/`);
-    if (covers && (!best || point.length >= best.point.length)) best = {point, fs};
+  try {
+    const fs = mountContaining(effectiveMounts(parseMountInfo(mountinfo, 'mountinfo')), path)?.fsType;
+    return fs !== undefined && /^nfs4?$/.test(fs);
+  } catch {
+    return false; // unreadable mountinfo: do not touch the share at all
   }
-  return best !== undefined && /^nfs4?$/.test(best.fs);
-}
-
-function unescapeOctal(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }

@@ -1,7 +1,8 @@
 // The directory given to `tapdoctor --root`: the host files tapdoctor reads (accounts,
-// workers.ini, switch config, pool, interface config, fstab, sysctl.d, firewall file) plus a
-// real binary at usr/bin/qemu-system-x86_64 whose file capability the scenario decides.
-import {chmodSync, copyFileSync, mkdirSync, writeFileSync} from 'node:fs';
+// workers.ini, switch config, pool, interface config, fstab, sysctl.d, firewall file, the enabled
+// openqa-worker units) plus a real binary at usr/bin/qemu-system-x86_64 whose file capability
+// the scenario decides.
+import {chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {firewallFile} from './firewall.js';
 import {must} from './run.js';
@@ -33,6 +34,8 @@ export interface RootLayout {
   files: Map<string, RootFile>;
   /** Directories that exist even when empty (an idle instance's pool dir). */
   dirs: string[];
+  /** Symlinks by path relative to the root dir -> target (enabled systemd units). */
+  links: Map<string, string>;
 }
 
 /** Every text file and directory of the root dir. qemuPids: worker instance -> pid. */
@@ -60,7 +63,19 @@ export function renderRootFiles(spec: ScenarioSpec, qemuPids: ReadonlyMap<number
     else put(path, text);
   }
   const dirs = spec.workers.instances.map(({instance}) => `var/lib/openqa/pool/${instance}`);
-  return {files, dirs};
+  return {files, dirs, links: enabledWorkerUnits(spec)};
+}
+
+/**
+ * `systemctl enable` links of the worker instances: tapdoctor counts instances by enabled or
+ * running openqa-worker*@N units (DOMAIN.md §1.8), and the namespace host runs no systemd.
+ * SUSE (salt) enables openqa-worker-auto-restart@N, Fedora (ansible) openqa-worker@N.
+ */
+function enabledWorkerUnits(spec: ScenarioSpec): Map<string, string> {
+  const template = spec.flavour === 'suse' ? 'openqa-worker-auto-restart' : 'openqa-worker';
+  return new Map(
+    spec.workers.instances.map(({instance}) => [`etc/systemd/system/multi-user.target.wants/${template}@${instance}.service`, `/usr/lib/systemd/system/${template}@.service`]),
+  );
 }
 
 export function writeRootFiles(rootDir: string, layout: RootLayout): void {
@@ -70,6 +85,11 @@ export function writeRootFiles(rootDir: string, layout: RootLayout): void {
     mkdirSync(dirname(full), {recursive: true});
     writeFileSync(full, file.text);
     chmodSync(full, file.mode);
+  }
+  for (const [path, target] of layout.links) {
+    const full = join(rootDir, path);
+    mkdirSync(dirname(full), {recursive: true});
+    symlinkSync(target, full);
   }
 }
 
