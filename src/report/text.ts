@@ -33,6 +33,15 @@ export function renderText(report: Report, opts: {color: boolean}): string {
     for (const r of partial) out.push(`  ${r.id} ${r.slug}: ${r.reason}`);
     out.push('');
   }
+  if (report.sourceProblems.length > 0) {
+    // What the host did not give us, so a partial result is never mistaken for a full one.
+    const needsRoot = report.sourceProblems.filter((p) => p.problem.includes('needs root'));
+    out.push(c.bold(`Data that could not be collected (${report.sourceProblems.length})`));
+    for (const p of report.sourceProblems.slice(0, 20)) out.push(`  ${p.source}: ${p.problem}`);
+    if (report.sourceProblems.length > 20) out.push(`  … ${report.sourceProblems.length - 20} more (see --json)`);
+    if (needsRoot.length > 0) out.push(c.yellow(`  ${needsRoot.length} of these need root: run tapdoctor as root for a complete result`));
+    out.push('');
+  }
   out.push(summaryLine(report, c));
   return `${out.join('\n')}\n`;
 }
