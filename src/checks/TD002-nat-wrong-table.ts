@@ -12,7 +12,7 @@ import {activeUnits} from '../facts/host.js';
 import {uplinks} from '../facts/network.js';
 import type {Evidence} from '../model.js';
 import {parseNftText} from '../parsers/nft.js';
-import {ParseError} from '../parsers/errors.js';
+import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 
 export default defineCheck('TD002', (f) => {
@@ -202,13 +202,10 @@ function nftStatement(text: string): string {
 /** A chain of the file declared `type nat hook <hook>` for the family, to put the rule in. */
 function natChainIn(text: string | undefined, path: string, family: string, hook: string): {table: string; name: string} | undefined {
   if (text === undefined) return undefined;
-  try {
-    const c = parseNftText(text, path).chains.find((ch) => ch.family === family && ch.type === 'nat' && ch.hook === hook);
-    return c ? {table: c.table, name: c.name} : undefined;
-  } catch (error) {
-    if (error instanceof ParseError) return undefined;
-    throw error;
-  }
+  const ruleset = modelOrParseError(() => parseNftText(text, path));
+  if (ruleset instanceof ParseError) return undefined;
+  const c = ruleset.chains.find((ch) => ch.family === family && ch.type === 'nat' && ch.hook === hook);
+  return c ? {table: c.table, name: c.name} : undefined;
 }
 
 /** Test the corrected file, then load it the way the host does at boot. */

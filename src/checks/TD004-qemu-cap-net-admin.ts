@@ -9,7 +9,7 @@ import type {Facts} from '../facts/facts.js';
 import {poolJobs, workerConfig} from '../facts/openqa.js';
 import {capNeed, getcapEvidence, liveTapJobs, qemuNetAdmin, type CapNeed, type QemuCap} from '../facts/taps.js';
 import {parseShellVars} from '../parsers/shellvars.js';
-import {ParseError} from '../parsers/errors.js';
+import {modelOrParseError, ParseError} from '../parsers/errors.js';
 
 export default defineCheck('TD004', (f) => {
   const need = f.get(capNeed);
@@ -108,14 +108,10 @@ function fixFor(cap: QemuCap, distro: Distro): string {
 function distroFamily(f: Facts): Distro {
   const file = f.view.file('os-release', '/etc/os-release');
   if (!file.ok || !file.value) return undefined;
-  let ids: string[];
-  try {
-    const vars = parseShellVars(file.value.text, '/etc/os-release').values;
-    ids = `${vars['ID'] ?? ''} ${vars['ID_LIKE'] ?? ''}`.toLowerCase().split(/\s+/);
-  } catch (error) {
-    if (error instanceof ParseError) return undefined;
-    throw error;
-  }
+  const text = file.value.text;
+  const osRelease = modelOrParseError(() => parseShellVars(text, '/etc/os-release'));
+  if (osRelease instanceof ParseError) return undefined;
+  const ids = `${osRelease.values['ID'] ?? ''} ${osRelease.values['ID_LIKE'] ?? ''}`.toLowerCase().split(/\s+/);
   if (ids.some((i) => i.includes('suse') || i === 'sles')) return 'suse';
   if (ids.some((i) => i === 'fedora' || i === 'rhel' || i === 'centos')) return 'fedora';
   return undefined;

@@ -1,19 +1,11 @@
 import {describe, expect, it} from 'vitest';
+import {ipAddrLink} from '../../test/helpers/ip-link.js';
 import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
 import {DEFAULT_CONFIG} from '../config.js';
 import {analyzeSnapshot} from '../engine.js';
 import forwardCountersZero from './TD005-forward-counters-zero.js';
 
-const link = (index: number, name: string, addr?: string) => ({
-  ifindex: index,
-  ifname: name,
-  flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
-  mtu: 1500,
-  operstate: 'UP',
-  link_type: 'ether',
-  address: `52:54:00:aa:bb:0${index}`,
-  addr_info: addr ? [{family: 'inet', local: addr, prefixlen: 24, scope: 'global'}] : [],
-});
+const link = (index: number, name: string, addr?: string) => ipAddrLink(name, addr ? [`${addr}/24`] : [], {ifindex: index, address: `52:54:00:aa:bb:0${index}`});
 
 const LEARNED = [
   'NXST_FLOW reply (xid=0x4):',

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
+import {ipAddrLink} from '../../test/helpers/ip-link.js';
 import {makeSnapshot} from '../../test/helpers/snapshot.js';
 import {DEFAULT_CONFIG} from '../config.js';
 import {analyzeSnapshot} from '../engine.js';
@@ -37,17 +38,7 @@ function run(h: Host) {
   return analyzeSnapshot(snapshot, [check], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
 }
 
-const link = (name: string, extra: object = {}, inet?: string) => ({
-  ifindex: name.length,
-  ifname: name,
-  flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
-  mtu: 1500,
-  operstate: 'UP',
-  link_type: 'ether',
-  address: '52:54:00:00:00:01',
-  ...extra,
-  addr_info: inet ? [{family: 'inet', local: inet.split('/')[0], prefixlen: Number(inet.split('/')[1]), scope: 'global'}] : [],
-});
+const link = (name: string, extra: object = {}, inet?: string) => ipAddrLink(name, inet ? [inet] : [], extra);
 
 const zone = (name: string, opts: {interfaces?: string[]; masquerade?: boolean; active?: boolean; target?: string}) =>
   [

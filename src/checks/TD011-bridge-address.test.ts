@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
+import {ipAddrLink} from '../../test/helpers/ip-link.js';
 import {makeSnapshot} from '../../test/helpers/snapshot.js';
 import {DEFAULT_CONFIG} from '../config.js';
 import {analyzeSnapshot} from '../engine.js';
@@ -7,17 +8,7 @@ import check from './TD011-bridge-address.js';
 
 const sample = (path: string) => readFileSync(new URL(`../../test/samples/${path}`, import.meta.url), 'utf8');
 
-const link = (name: string, inet: string[], extra: object = {}) => ({
-  ifindex: name.length,
-  ifname: name,
-  flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
-  mtu: 1500,
-  operstate: 'UP',
-  link_type: 'ether',
-  address: '02:1f:18:35:e9:be',
-  ...extra,
-  addr_info: inet.map((a) => ({family: 'inet', local: a.split('/')[0], prefixlen: Number(a.split('/')[1]), scope: 'global'})),
-});
+const link = (name: string, inet: string[], extra: object = {}) => ipAddrLink(name, inet, {address: '02:1f:18:35:e9:be', ...extra});
 const tun = {linkinfo: {info_kind: 'tun'}};
 const ovsShow = (...bridges: string[]) =>
   `0a693ca9-01c5-427e-bcee-56d5b805f15d\n${bridges.map((b) => `    Bridge ${b}\n        datapath_type: netdev\n        Port ${b}\n            Interface ${b}\n                type: internal\n`).join('')}    ovs_version: "3.1.0"\n`;

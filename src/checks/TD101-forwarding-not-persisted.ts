@@ -5,7 +5,7 @@ import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {enabledUnits, forwarding, sysctlFiles} from '../facts/host.js';
 import {switchConfig} from '../facts/openqa.js';
 import {persistedFirewall} from '../facts/firewall.js';
-import {bootZoneOf, fileText, gateUplink, linesOf} from '../facts/persistence.js';
+import {bootZoneOf, fileEvidence, gateUplink} from '../facts/persistence.js';
 import type {Facts} from '../facts/facts.js';
 
 /** Both keys flip the same switch (writing conf.all.forwarding sets ip_forward and every interface). */
@@ -29,7 +29,7 @@ export default defineCheck('TD101', (f) => {
   const runtime = f.try(forwarding);
   const runtimeValue = runtime.ok ? runtime.value.ipv4 : undefined;
   const runtimeEvidence = runtimeValue === undefined ? [] : [evidence('/proc/sys/net/ipv4/ip_forward', String(runtimeValue))];
-  const fileEvidence = (a: Assignment) => evidence(a.path, ...linesOf(fileText(f, 'sysctl.files', a.path), [a.line]));
+  const assignmentEvidence = (a: Assignment) => fileEvidence(f, 'sysctl.files', a.path, [a.line]);
   const findings: FindingDraft[] = [];
 
   const global = lastAssignment(files, GLOBAL_KEYS);
@@ -50,7 +50,7 @@ export default defineCheck('TD101', (f) => {
         subject: global.key,
         message: `${global.path}:${global.line} is the last setting of the IPv4 forwarding switch and says ${global.key} = ${global.value}, expected 1 (${now})`,
         fix: fixLine(global, `${global.key} = 1`),
-        evidence: [...runtimeEvidence, fileEvidence(global)],
+        evidence: [...runtimeEvidence, assignmentEvidence(global)],
       });
     }
   }
@@ -69,7 +69,7 @@ export default defineCheck('TD101', (f) => {
       subject: a.key,
       message: `${a.path}:${a.line} sets ${a.key} = ${a.value}: after a reboot ${iface} does not forward even with net.ipv4.ip_forward = 1`,
       fix: fixLine(a, `${a.key} = 1`),
-      evidence: [fileEvidence(a)],
+      evidence: [assignmentEvidence(a)],
     });
   }
   return findings;

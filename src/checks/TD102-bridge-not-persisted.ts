@@ -21,14 +21,7 @@ import {
   type NmConnection,
 } from '../facts/persistence.js';
 import type {Evidence} from '../model.js';
-
-interface Candidate {
-  /** What was found ("/etc/sysconfig/network/ifcfg-br1", "NetworkManager profile ovs-br0-if"). */
-  what: string;
-  problems: string[];
-  fix: string[];
-  evidence: Evidence[];
-}
+import {describeCandidates, setIfcfgVar, someCandidateWorks, unreadableFile, type Candidate} from './gate-helpers.js';
 
 export default defineCheck('TD102', (f) => {
   const sw = f.get(switchConfig);
@@ -41,7 +34,7 @@ export default defineCheck('TD102', (f) => {
   // NetworkManager profiles need root to read: a complete wicked config does without them.
   const nm = f.try(nmConnections);
   const candidates = [...wickedOrRh(f, bridge, expected), ...(nm.ok ? networkManager(f, nm.value, bridge, expected) : [])];
-  if (candidates.some((c) => c.problems.length === 0)) return [];
+  if (someCandidateWorks(candidates)) return [];
   if (!nm.ok) throw new FactUnavailable(nm.reason);
 
   const runtime = runtimeEvidence(f, bridge);
@@ -57,7 +50,7 @@ export default defineCheck('TD102', (f) => {
         }
       : {
           subject: bridge,
-          message: `${now}the persisted config would not give it ${expected}: ${candidates.map((c) => `${c.what}: ${c.problems.join('; ')}`).join(' | ')}`,
+          message: `${now}the persisted config would not give it ${expected}: ${describeCandidates(candidates)}`,
           fix: candidates[0]!.fix.join('\n'),
           evidence: [runtime.evidence, switchOrigin, ...candidates.flatMap((c) => c.evidence)],
         };
@@ -78,36 +71,34 @@ function runtimeEvidence(f: Facts, bridge: string): {has: boolean; evidence: Evi
 function wickedOrRh(f: Facts, bridge: string, expected: string): Candidate[] {
   const file: IfcfgFile | undefined = f.get(ifcfgFiles)[bridge];
   if (!file) return [];
-  if (file.error) return [{what: file.path, problems: [`unreadable: ${file.error}`], fix: [`fix ${file.path} (${file.error})`], evidence: [evidence(file.path, file.error)]}];
+  if (file.error) return [unreadableFile(file.path, file.error, `fix ${file.path} (${file.error})`)];
   const boot = ifcfgBoot(file);
   const problems: string[] = [];
   const fix: string[] = [];
   const lines = [...boot.lines];
-  const setVar = (name: string, value: string) =>
-    file.vars[name] !== undefined ? `sed -i "s|^${name}=.*|${name}='${value}'|" ${file.path}` : `echo "${name}='${value}'" >> ${file.path}`;
   if (ifcfgFlavour(file) === 'wicked') {
     if (!isYes(file.vars.OVS_BRIDGE)) {
       problems.push(`OVS_BRIDGE=${file.vars.OVS_BRIDGE ?? '(unset)'}, expected 'yes'`);
-      fix.push(setVar('OVS_BRIDGE', 'yes'));
+      fix.push(setIfcfgVar(file, 'OVS_BRIDGE', 'yes'));
     }
     if (!boot.startsAtBoot) {
       problems.push(`${boot.startReason}: not brought up at boot`);
-      fix.push(setVar('STARTMODE', 'auto'));
+      fix.push(setIfcfgVar(file, 'STARTMODE', 'auto'));
     }
   } else {
     const ovs = file.vars.TYPE === 'OVSBridge' && file.vars.DEVICETYPE === 'ovs';
     if (!ovs) {
       problems.push(`TYPE=${file.vars.TYPE ?? '(unset)'} DEVICETYPE=${file.vars.DEVICETYPE ?? '(unset)'}, expected TYPE=OVSBridge DEVICETYPE=ovs`);
-      fix.push(setVar('TYPE', 'OVSBridge'), setVar('DEVICETYPE', 'ovs'));
+      fix.push(setIfcfgVar(file, 'TYPE', 'OVSBridge'), setIfcfgVar(file, 'DEVICETYPE', 'ovs'));
     }
     if (!boot.startsAtBoot) {
       problems.push(`${boot.startReason}: not brought up at boot`);
-      fix.push(setVar('ONBOOT', 'yes'));
+      fix.push(setIfcfgVar(file, 'ONBOOT', 'yes'));
     }
   }
   if (!boot.ipv4.includes(expected)) {
     problems.push(`IPv4 ${boot.ipv4.join(', ') || '(none)'}, expected ${expected}`);
-    fix.push(setVar('IPADDR', expected));
+    fix.push(setIfcfgVar(file, 'IPADDR', expected));
     // A separate prefix or netmask would override the /NN of IPADDR.
     const stale = ['PREFIXLEN', 'PREFIX', 'NETMASK'].filter((n) => file.vars[n] !== undefined);
     if (stale.length > 0) fix.push(`sed -i '${stale.map((n) => `/^${n}=/d`).join(';')}' ${file.path}`);

@@ -21,13 +21,7 @@ import {
   type NmConnection,
 } from '../facts/persistence.js';
 import type {Evidence} from '../model.js';
-
-interface Candidate {
-  what: string;
-  problems: string[];
-  fix: string[];
-  evidence: Evidence[];
-}
+import {describeCandidates, setIfcfgVar, someCandidateWorks, unreadableFile, type Candidate} from './gate-helpers.js';
 
 /** Sets of taps per instance os-autoinst uses: tap(N-1), tap(N-1+64), tap(N-1+128). */
 const NIC_SETS = 3;
@@ -60,7 +54,7 @@ export default defineCheck('TD103', (f) => {
   const findings: FindingDraft[] = [];
   for (const [tap, why] of [...needed].sort(([a], [b]) => tapNumber(a) - tapNumber(b))) {
     const candidates = [wicked(f, tap, bridge, ifcfg, bridgeFile), ...networkManager(f, tap, bridge, nm), ifcfgRh(f, tap, bridge, ifcfg)].filter((c): c is Candidate => c !== undefined);
-    if (candidates.some((c) => c.problems.length === 0)) continue;
+    if (someCandidateWorks(candidates)) continue;
     if (!nmRead.ok) throw new FactUnavailable(nmRead.reason);
     const state = devicesNow.has(tap)
       ? `exists now${portsNow.has(tap) ? ` as a port of ${bridge}` : ''}`
@@ -77,7 +71,7 @@ export default defineCheck('TD103', (f) => {
     }
     findings.push({
       subject: tap,
-      message: `${tap} (${why}) ${state}, but the persisted config would not put it on ${bridge} at boot: ${candidates.map((c) => `${c.what}: ${c.problems.join('; ')}`).join(' | ')}`,
+      message: `${tap} (${why}) ${state}, but the persisted config would not put it on ${bridge} at boot: ${describeCandidates(candidates)}`,
       fix: candidates[0]!.fix.join('\n'),
       evidence: [runtime, ...candidates.flatMap((c) => c.evidence)],
     });
@@ -87,10 +81,6 @@ export default defineCheck('TD103', (f) => {
 
 function tapNumber(tap: string): number {
   return Number(tap.slice(3)) || 0;
-}
-
-function setVar(file: IfcfgFile, name: string, value: string): string {
-  return file.vars[name] !== undefined ? `sed -i "s|^${name}=.*|${name}='${value}'|" ${file.path}` : `echo "${name}='${value}'" >> ${file.path}`;
 }
 
 /** `echo "OVS_BRIDGE_PORT_DEVICE_5='tap5'" >> ifcfg-br1`, with a suffix not used yet. */
@@ -120,11 +110,11 @@ function wicked(f: Facts, tap: string, bridge: string, ifcfg: Record<string, Ifc
     const lines = [...boot.lines];
     if ((file.vars.TUNNEL ?? '').toLowerCase() !== 'tap') {
       problems.push(`${file.path}: TUNNEL=${file.vars.TUNNEL ?? '(unset)'}, expected 'tap'`);
-      fix.push(setVar(file, 'TUNNEL', 'tap'));
+      fix.push(setIfcfgVar(file, 'TUNNEL', 'tap'));
     }
     if (!boot.startsAtBoot) {
       problems.push(`${file.path}: ${boot.startReason}, not created at boot`);
-      fix.push(setVar(file, 'STARTMODE', 'auto'));
+      fix.push(setIfcfgVar(file, 'STARTMODE', 'auto'));
     }
     for (const e of file.entries) if (e.name === 'TUNNEL') lines.push(e.line);
     // A link (the setup script's ifcfg-tapN -> ifcfg-tap0) is read through its target.
@@ -192,17 +182,17 @@ function nmTunAdd(f: Facts, tap: string, all: readonly NmConnection[]): string {
 function ifcfgRh(f: Facts, tap: string, bridge: string, ifcfg: Record<string, IfcfgFile>): Candidate | undefined {
   const file = ifcfg[tap];
   if (!file || ifcfgFlavour(file) !== 'ifcfg-rh') return undefined;
-  if (file.error) return {what: file.path, problems: [`unreadable: ${file.error}`], fix: [`fix ${file.path}`], evidence: [evidence(file.path, file.error)]};
+  if (file.error) return unreadableFile(file.path, file.error, `fix ${file.path}`);
   const boot = ifcfgBoot(file);
   const problems: string[] = [];
   const fix: string[] = [];
   if (file.vars.OVS_BRIDGE !== bridge) {
     problems.push(`OVS_BRIDGE=${file.vars.OVS_BRIDGE ?? '(unset)'}, expected ${bridge}`);
-    fix.push(setVar(file, 'OVS_BRIDGE', bridge));
+    fix.push(setIfcfgVar(file, 'OVS_BRIDGE', bridge));
   }
   if (!boot.startsAtBoot) {
     problems.push(`${boot.startReason}, not created at boot`);
-    fix.push(setVar(file, 'ONBOOT', 'yes'));
+    fix.push(setIfcfgVar(file, 'ONBOOT', 'yes'));
   }
   const lines = [...boot.lines, ...file.entries.filter((e) => e.name === 'OVS_BRIDGE' || e.name === 'TYPE').map((e) => e.line)];
   return {what: file.path, problems, fix, evidence: [fileEvidence(f, 'network.ifcfg', file.path, lines)]};

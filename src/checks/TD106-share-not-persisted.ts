@@ -8,7 +8,7 @@ import {workerConfig} from '../facts/openqa.js';
 import {pathWithin} from '../parsers/mountinfo.js';
 import {normalizeMountPoint} from '../parsers/fstab.js';
 import {unitNameToPath} from '../parsers/systemd.js';
-import {linesOf, fileText} from '../facts/persistence.js';
+import {fileEvidence} from '../facts/persistence.js';
 
 const NETWORK_FS = /^(nfs4?|cifs|smb3|glusterfs|fuse\..*)$/;
 
@@ -33,10 +33,9 @@ export default defineCheck('TD106', (f) => {
 
   const point = share.mount?.mountPoint ?? (fstab ? normalizeMountPoint(fstab.file) : '/var/lib/openqa/share');
   const now = share.mount ? `${share.mount.fsType} ${share.mount.source} is mounted on ${share.mount.mountPoint} now` : `nothing is mounted on ${point} now and CACHEDIRECTORY is unset`;
-  const fstabText = fileText(f, 'fstab', '/etc/fstab');
   const ev = [
     ...(share.mount ? [evidence('/proc/self/mountinfo', `${share.mount.mountPoint} ${share.mount.fsType} ${share.mount.source} ${share.mount.options.join(',')}`)] : []),
-    fstab ? evidence('/etc/fstab', ...linesOf(fstabText, [fstab.line])) : evidence('/etc/fstab', `no line mounts ${point} or an ancestor below ${OPENQA_DIR}`),
+    fstab ? fileEvidence(f, 'fstab', '/etc/fstab', [fstab.line]) : evidence('/etc/fstab', `no line mounts ${point} or an ancestor below ${OPENQA_DIR}`),
     evidence('systemd.wants', share.mountUnit ? `${share.mountUnit} exists but is not enabled` : `no enabled .mount/.automount unit for ${point}`),
   ];
   const source = share.mount && share.mount.fsType !== 'autofs' ? share.mount.source : (fstab?.spec ?? '<server>:/var/lib/openqa/share');

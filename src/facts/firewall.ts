@@ -9,7 +9,7 @@
 //
 // Persisted view: every rule file (format detected by content) on its own, with the reasons it would
 // fail to load as a whole (a misplaced NAT rule or a rule for an undeclared chain aborts the load).
-import {ParseError} from '../parsers/errors.js';
+import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {
   FIREWALLD_NOT_RUNNING,
   parseFirewallCmdZones,
@@ -577,12 +577,9 @@ function readCommand<T>(f: Facts, source: string, parse: (src: SourceText) => T,
   }
   const exit = exitProblem(source, src);
   if (exit && src.text.trim() === '' && !okExitCodes.includes(src.entry.exitCode ?? 0)) return {ok: false, reason: exit};
-  try {
-    return {ok: true, value: parse(src)};
-  } catch (error) {
-    if (error instanceof ParseError) return {ok: false, reason: `cannot parse ${error.message}`, parseError: true};
-    throw error;
-  }
+  const parsed = modelOrParseError(() => parse(src));
+  if (parsed instanceof ParseError) return {ok: false, reason: `cannot parse ${parsed.message}`, parseError: true};
+  return {ok: true, value: parsed};
 }
 
 function exitProblem(source: string, src: SourceText): string | undefined {
@@ -806,14 +803,7 @@ export const persistedFirewall: Fact<PersistedFirewall> = (f) => {
 
   const nftFiles = (files ?? []).filter((file) => detectRuleFileFormat(file.text) === 'nft');
   const parsedNft = new Map<string, NftRuleset | ParseError>();
-  for (const file of nftFiles) {
-    try {
-      parsedNft.set(file.name, parseNftText(file.text, file.name));
-    } catch (error) {
-      if (!(error instanceof ParseError)) throw error;
-      parsedNft.set(file.name, error);
-    }
-  }
+  for (const file of nftFiles) parsedNft.set(file.name, modelOrParseError(() => parseNftText(file.text, file.name)));
   const declared = (p: {family?: string; table?: string; chain?: string}, self: string) =>
     [...parsedNft].some(
       ([name, rs]) =>

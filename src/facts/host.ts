@@ -3,14 +3,14 @@
 // persisted interface files (ifcfg, NetworkManager profiles) keyed by interface name.
 import {posix} from 'node:path';
 import {buildAccountDb, parseGroup, parsePasswd, type AccountDb, type GroupEntry} from '../parsers/accounts.js';
-import {ParseError} from '../parsers/errors.js';
+import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {normalizeMountPoint, parseFstab, type Fstab, type FstabEntry} from '../parsers/fstab.js';
 import {capsOf, parseGetcap} from '../parsers/getcap.js';
 import {effectiveMounts, mountContaining, parseMountInfo, pathWithin, type MountInfoEntry} from '../parsers/mountinfo.js';
 import {parseNmKeyfile, type NmProfile} from '../parsers/nm-keyfile.js';
 import {parseShellVars, type ShellVar} from '../parsers/shellvars.js';
 import {interfaceOfKey, parseProcInt, parseProcValue, parseSysctlConf, procSysPathToKey, type SysctlConf} from '../parsers/sysctl.js';
-import {parseListUnits, parseUnitFile, unitNameToPath, unitValue} from '../parsers/systemd.js';
+import {parseListUnits, parseUnitFile, unitNameToPath, unitValue, type UnitState} from '../parsers/systemd.js';
 import {FactUnavailable, type Fact, type Facts} from './facts.js';
 import type {SourceFile} from '../sources/snapshot.js';
 import type {Account, FileCaps, Mount, TapSysfs} from './types.js';
@@ -255,12 +255,8 @@ export const persistedSysctl: Fact<Record<string, {value: string; file: string; 
 /** Units enabled through a symlink in /etc/systemd/system/*.wants/ (the link's file name). */
 export const enabledUnits: Fact<Set<string>> = (f) => new Set(f.entries('systemd.wants').map((e) => posix.basename(e.name)));
 
-export interface ActiveUnit {
-  load: string;
-  active: string;
-  sub: string;
-  description: string;
-}
+/** A `systemctl list-units` row without what identifies it (the unit is the key, the line is of no use). */
+export type ActiveUnit = Omit<UnitState, 'unit' | 'line'>;
 
 /** `systemctl list-units --all`: unit → load/active/sub state. */
 export const activeUnits: Fact<Record<string, ActiveUnit>> = (f) => {
@@ -318,17 +314,14 @@ export const ifcfgFiles: Fact<Record<string, IfcfgFile>> = (f) => {
     }
     const file: IfcfgFile = {name: fileName, path: e.name, vars: Object.create(null), entries: []};
     if (linkTarget) file.linkTarget = linkTarget;
-    if (!error) {
-      try {
-        const parsed = parseShellVars(text, e.name);
-        file.vars = parsed.values;
-        file.entries = parsed.entries;
-        // A link shares its target's DEVICE=, so only a real file may rename itself.
-        if (!linkTarget && parsed.values.DEVICE) file.name = parsed.values.DEVICE;
-      } catch (err) {
-        if (!(err instanceof ParseError)) throw err;
-        error = err.message;
-      }
+    const parsed = error ? undefined : modelOrParseError(() => parseShellVars(text, e.name));
+    if (parsed instanceof ParseError) {
+      error = parsed.message;
+    } else if (parsed) {
+      file.vars = parsed.values;
+      file.entries = parsed.entries;
+      // A link shares its target's DEVICE=, so only a real file may rename itself.
+      if (!linkTarget && parsed.values.DEVICE) file.name = parsed.values.DEVICE;
     }
     if (error) file.error = error;
     out[file.name] = file;
@@ -356,12 +349,12 @@ export const nmProfiles: Fact<Record<string, NmProfileFile[]>> = (f) => {
   for (const e of files) {
     let key = posix.basename(e.name).replace(/\.nmconnection$/, '');
     const item: NmProfileFile = {path: e.name};
-    try {
-      item.profile = parseNmKeyfile(e.text, e.name);
-      key = item.profile.interfaceName ?? item.profile.id ?? key;
-    } catch (err) {
-      if (!(err instanceof ParseError)) throw err;
-      item.error = err.message;
+    const profile = modelOrParseError(() => parseNmKeyfile(e.text, e.name));
+    if (profile instanceof ParseError) {
+      item.error = profile.message;
+    } else {
+      item.profile = profile;
+      key = profile.interfaceName ?? profile.id ?? key;
     }
     (out[key] ??= []).push(item);
   }

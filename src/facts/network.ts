@@ -1,5 +1,5 @@
 // Kernel network facts: links, routes, policy rules, the uplink(s) and the route to each GRE peer.
-import {ParseError} from '../parsers/errors.js';
+import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {parseIpAddr, parseIpRoutes, parseIpRules, parseRouteGet, type IpRule} from '../parsers/ip.js';
 import type {Fact} from './facts.js';
 import {ovsDb} from './ovs.js';
@@ -251,15 +251,11 @@ function routeToPeer(text: string, stderr: string | undefined, peer: string, mtu
   if (text.trim() === '' || complaint) {
     return {error: (complaint ?? stderr?.trim() ?? '').replace(/^RTNETLINK answers:\s*/, '') || 'no output'};
   }
-  try {
-    const r = parseRouteGet(text, `ip.route-get ${peer}`);
-    const out: GreRoute = {};
-    if (r.dev !== undefined) out.dev = r.dev;
-    const mtu = r.mtu ?? (r.dev !== undefined ? mtuOf(r.dev) : undefined);
-    if (mtu !== undefined) out.mtu = mtu;
-    return out;
-  } catch (error) {
-    if (error instanceof ParseError) return {error: `cannot parse ${error.message}`};
-    throw error;
-  }
+  const r = modelOrParseError(() => parseRouteGet(text, `ip.route-get ${peer}`));
+  if (r instanceof ParseError) return {error: `cannot parse ${r.message}`};
+  const out: GreRoute = {};
+  if (r.dev !== undefined) out.dev = r.dev;
+  const mtu = r.mtu ?? (r.dev !== undefined ? mtuOf(r.dev) : undefined);
+  if (mtu !== undefined) out.mtu = mtu;
+  return out;
 }

@@ -7,8 +7,8 @@
 // entry carries `error` or `absent` when no such process exists any more. A pid whose argv[0]
 // basename does not start with `qemu` was reused by another program: the job is not alive.
 import {posix} from 'node:path';
-import {ParseError} from '../parsers/errors.js';
-import {parseVarsJson, parseQemuPid, type PoolVars} from '../parsers/pool.js';
+import {modelOrParseError, ParseError} from '../parsers/errors.js';
+import {parseVarsJson, parseQemuPid} from '../parsers/pool.js';
 import {parseShellVars} from '../parsers/shellvars.js';
 import {parseUnitFile, type EnvFileOp, type EnvOp} from '../parsers/systemd.js';
 import {configuredInstances, parseWorkersIni, resolveGlobal, resolveInstance, hostSettings, type WorkersIni} from '../parsers/workers-ini.js';
@@ -246,27 +246,14 @@ export const poolJobs: Fact<PoolJob[]> = (f) => {
   for (const [dir, slot] of dirs) {
     const m = POOL_DIR.exec(dir);
     if (!m) continue;
-    let parsed: PoolVars | undefined;
-    let problem: string | undefined;
-    if (slot.vars !== undefined) {
-      try {
-        parsed = parseVarsJson(slot.vars, `${dir}/vars.json`);
-      } catch (error) {
-        if (!(error instanceof ParseError)) throw error;
-        problem = error.message;
-      }
-    }
+    const {vars: varsText, pid: pidText} = slot;
+    const varsRead = varsText === undefined ? undefined : modelOrParseError(() => parseVarsJson(varsText, `${dir}/vars.json`));
+    const parsed = varsRead instanceof ParseError ? undefined : varsRead;
     const instance = /^\d{1,6}$/.test(m[1]!) ? Number(m[1]) : parsed?.workerInstance;
     if (instance === undefined) continue; // not an instance directory (e.g. pool/1.bak)
-    let pid: number | undefined;
-    if (slot.pid !== undefined) {
-      try {
-        pid = parseQemuPid(slot.pid, `${dir}/qemu.pid`);
-      } catch (error) {
-        if (!(error instanceof ParseError)) throw error;
-        problem ??= error.message;
-      }
-    }
+    const pidRead = pidText === undefined ? undefined : modelOrParseError(() => parseQemuPid(pidText, `${dir}/qemu.pid`));
+    const pid = pidRead instanceof ParseError ? undefined : pidRead;
+    const problem = [varsRead, pidRead].find((r): r is ParseError => r instanceof ParseError)?.message; // vars.json's first
     const job: PoolJob = {
       instance,
       dir,

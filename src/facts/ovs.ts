@@ -1,6 +1,6 @@
 // Open vSwitch facts: the database (bridges > ports > interfaces), the OpenFlow rules per bridge,
 // and a recogniser for the rules os-autoinst-openvswitch installs (DOMAIN §1.6).
-import {ParseError} from '../parsers/errors.js';
+import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {parseDumpFlows, splitActions} from '../parsers/ofctl.js';
 import {ovsDbFromTables, parseOvsJsonList, parseOvsShow} from '../parsers/ovs.js';
 import {FactUnavailable, type Fact} from './facts.js';
@@ -25,14 +25,8 @@ export const ovsDb: Fact<OvsDb> = (f) => {
       interfaces: parseOvsJsonList(interfaces.value.text, JSON_LISTS.interfaces),
     });
     // The version is only in the show output; it is a nicety, so a bad show text is ignored here.
-    if (show.ok) {
-      try {
-        const version = parseOvsShow(show.value.text, 'ovs.show').ovsVersion;
-        if (version !== undefined) db.ovsVersion = version;
-      } catch (error) {
-        if (!(error instanceof ParseError)) throw error;
-      }
-    }
+    const shown = show.ok ? modelOrParseError(() => parseOvsShow(show.value.text, 'ovs.show')) : undefined;
+    if (shown && !(shown instanceof ParseError) && shown.ovsVersion !== undefined) db.ovsVersion = shown.ovsVersion;
     return db;
   }
   if (show.ok) return parseOvsShow(show.value.text, 'ovs.show');
@@ -51,12 +45,9 @@ interface FlowDumps {
 const flowDumps: Fact<FlowDumps> = (f) => {
   const out: FlowDumps = {flows: {}, errors: {}};
   for (const entry of f.entries('ovs.flows')) {
-    try {
-      out.flows[entry.name] = parseDumpFlows(entry.text, `ovs.flows ${entry.name}`);
-    } catch (error) {
-      if (!(error instanceof ParseError)) throw error;
-      out.errors[entry.name] = `cannot parse ${error.message}`;
-    }
+    const flows = modelOrParseError(() => parseDumpFlows(entry.text, `ovs.flows ${entry.name}`));
+    if (flows instanceof ParseError) out.errors[entry.name] = `cannot parse ${flows.message}`;
+    else out.flows[entry.name] = flows;
   }
   for (const e of f.view.entryErrors('ovs.flows')) if (e.key !== undefined) out.errors[e.key] = e.error ?? 'not collected';
   return out;

@@ -10,7 +10,7 @@
 //                     Fedora); its enablement lives in /etc/rc.d, which tapdoctor does not read.
 import {posix} from 'node:path';
 import {parseKeyfileGroups, type NmProfile} from '../parsers/nm-keyfile.js';
-import {ParseError, splitLines} from '../parsers/errors.js';
+import {modelOrParseError, ParseError, splitLines} from '../parsers/errors.js';
 import {parseNftText} from '../parsers/nft.js';
 import type {Evidence} from '../model.js';
 import {FactUnavailable, type Fact, type Facts} from './facts.js';
@@ -233,12 +233,9 @@ export const nmConf: Fact<NmConf> = (f) => {
   files.sort((a, b) => (a.name === NM_CONF_MAIN ? -1 : b.name === NM_CONF_MAIN ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: NmConf = {noAutoDefault: [], unmanaged: [], problems: []};
   for (const file of files) {
-    let groups: Record<string, Record<string, string>>;
-    try {
-      groups = parseKeyfileGroups(file.text, file.name);
-    } catch (error) {
-      if (!(error instanceof ParseError)) throw error;
-      out.problems.push(`cannot parse ${error.message}`);
+    const groups = modelOrParseError(() => parseKeyfileGroups(file.text, file.name));
+    if (groups instanceof ParseError) {
+      out.problems.push(`cannot parse ${groups.message}`);
       continue;
     }
     const lineOf = (key: string) => splitLines(file.text).findIndex((l) => l.trim().startsWith(`${key}`)) + 1;
@@ -406,12 +403,8 @@ function reachableNftFiles(files: readonly PersistedRuleFile[], texts: ReadonlyM
     const path = queue.shift()!;
     if (seen.has(path)) continue;
     seen.add(path);
-    let includes: string[] = [];
-    try {
-      includes = parseNftText(texts.get(path) ?? '', path).includes.map((i) => (i.path.startsWith('/') ? i.path : `/etc/${i.path}`));
-    } catch (error) {
-      if (!(error instanceof ParseError)) throw error;
-    }
+    const ruleset = modelOrParseError(() => parseNftText(texts.get(path) ?? '', path));
+    const includes = ruleset instanceof ParseError ? [] : ruleset.includes.map((i) => (i.path.startsWith('/') ? i.path : `/etc/${i.path}`));
     for (const inc of includes) {
       const re = new RegExp(`^${inc.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
       for (const candidate of byPath.keys()) if (re.test(candidate) && !seen.has(candidate)) queue.push(candidate);

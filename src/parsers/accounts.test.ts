@@ -3,6 +3,10 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {buildAccountDb, parseGroup, parsePasswd, resolveGid, resolveUid} from './accounts.js';
 import {ParseError} from './errors.js';
+import {applyEdits, edits, survives} from '../../test/helpers/mutation.js';
+
+/** Strings of this format the mutations insert, besides COMMON_SPECIALS. */
+const SPECIALS = [':', ',', '+', '-', '#', '__proto__'];
 
 const sample = (name: string) => readFileSync(new URL(`../../test/samples/accounts/generated-debian12-base-passwd-useradd-openqa-worker-${name}.txt`, import.meta.url), 'utf8');
 
@@ -53,7 +57,7 @@ describe('glibc-like tolerance', () => {
 describe('robustness', () => {
   it('random mutations give a model or a ParseError', () => {
     fc.assert(
-      fc.property(fc.constantFrom(sample('passwd'), sample('group')), edits(), (text, ops) =>
+      fc.property(fc.constantFrom(sample('passwd'), sample('group')), edits({specials: SPECIALS}), (text, ops) =>
         survives(() => {
           const mutated = applyEdits(text, ops);
           buildAccountDb(parsePasswd(mutated, 's'), parseGroup(mutated, 's'));
@@ -62,37 +66,3 @@ describe('robustness', () => {
     );
   });
 });
-
-// --- helpers (kept local: each parser test stands alone) ------------------------------------
-
-type Edit = {kind: 'insert'; at: number; text: string} | {kind: 'delete' | 'dup'; at: number; len: number};
-
-function edits() {
-  const special = fc.constantFrom('\0', '\r', '\n', ':', ',', '+', '-', '#', '__proto__', 'x'.repeat(5000));
-  return fc.array(
-    fc.oneof(
-      fc.record({kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({unit: 'binary'}), special)}),
-      fc.record({kind: fc.constantFrom('delete' as const, 'dup' as const), at: fc.nat(), len: fc.nat(300)}),
-    ),
-    {maxLength: 6},
-  );
-}
-
-function applyEdits(text: string, ops: Edit[]): string {
-  let s = text;
-  for (const op of ops) {
-    const at = s.length ? op.at % (s.length + 1) : 0;
-    if (op.kind === 'insert') s = s.slice(0, at) + op.text + s.slice(at);
-    else if (op.kind === 'delete') s = s.slice(0, at) + s.slice(at + op.len);
-    else s = s.slice(0, at) + s.slice(at, at + op.len) + s.slice(at);
-  }
-  return s;
-}
-
-function survives(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-  }
-}

@@ -12,6 +12,19 @@ export class ParseError extends Error {
   }
 }
 
+/**
+ * What parse returned, or the ParseError it threw; anything else it throws goes on up. For callers
+ * that keep a parse failure as data (a problem to report, an entry to skip) instead of failing.
+ */
+export function modelOrParseError<T>(parse: () => T): T | ParseError {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ParseError) return error;
+    throw error;
+  }
+}
+
 /** Keep error messages one readable line even when the offending input is a 10 MB line. */
 export function clip(text: string, max = 120): string {
   const oneLine = text.replace(/[\r\n\t]+/g, ' ');

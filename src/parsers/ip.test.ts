@@ -3,18 +3,10 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {ParseError} from './errors.js';
 import {parseIpAddr, parseIpRoutes, parseIpRules, parseRouteGet} from './ip.js';
+import {mutationsOf, survives} from '../../test/helpers/mutation.js';
+import {parseErrorOf} from '../../test/helpers/thrown.js';
 
 const sample = (path: string) => readFileSync(new URL(`../../test/samples/${path}`, import.meta.url), 'utf8');
-
-function parseError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a ParseError');
-}
 
 describe('parseIpAddr', () => {
   it('reads the links of the generated OVS worker namespace', () => {
@@ -156,21 +148,21 @@ describe('parseIpAddr', () => {
   });
 
   it('gives a ParseError for error text, text output and wrong shapes', () => {
-    expect(parseError(() => parseIpAddr('Cannot open netlink socket: Permission denied\n', 'ip.addr'))).toMatchObject({
+    expect(parseErrorOf(() => parseIpAddr('Cannot open netlink socket: Permission denied\n', 'ip.addr'))).toMatchObject({
       source: 'ip.addr',
       line: 1,
       text: 'Cannot open netlink socket: Permission denied',
     });
-    const text = parseError(() => parseIpAddr(sample('ip-addr-text/insights-truncated-tunnels.txt'), 'ip.addr'));
+    const text = parseErrorOf(() => parseIpAddr(sample('ip-addr-text/insights-truncated-tunnels.txt'), 'ip.addr'));
     expect([text.line, text.text]).toEqual([1, 'Message truncated']);
-    expect(parseError(() => parseIpAddr('', 'ip.addr')).detail).toBe('empty output, expected JSON');
-    expect(parseError(() => parseIpAddr('{"ifname":"eth0"}', 'ip.addr')).detail).toBe('expected a JSON array');
-    expect(parseError(() => parseIpAddr('[1]', 'ip.addr')).detail).toBe('expected an object in the array');
-    expect(parseError(() => parseIpAddr('[{"ifindex":1}]', 'ip.addr')).detail).toBe("'ifname' is not present");
-    expect(parseError(() => parseIpAddr('[{"ifindex":1,"ifname":"x","flags":"UP"}]', 'ip.addr')).detail).toBe("'flags' is not a list of strings");
-    expect(parseError(() => parseIpAddr('[{"ifindex":1,"ifname":"x","addr_info":[{"family":"inet"}]}]', 'ip.addr')).detail).toBe("'local' is not present");
+    expect(parseErrorOf(() => parseIpAddr('', 'ip.addr')).detail).toBe('empty output, expected JSON');
+    expect(parseErrorOf(() => parseIpAddr('{"ifname":"eth0"}', 'ip.addr')).detail).toBe('expected a JSON array');
+    expect(parseErrorOf(() => parseIpAddr('[1]', 'ip.addr')).detail).toBe('expected an object in the array');
+    expect(parseErrorOf(() => parseIpAddr('[{"ifindex":1}]', 'ip.addr')).detail).toBe("'ifname' is not present");
+    expect(parseErrorOf(() => parseIpAddr('[{"ifindex":1,"ifname":"x","flags":"UP"}]', 'ip.addr')).detail).toBe("'flags' is not a list of strings");
+    expect(parseErrorOf(() => parseIpAddr('[{"ifindex":1,"ifname":"x","addr_info":[{"family":"inet"}]}]', 'ip.addr')).detail).toBe("'local' is not present");
     // A truncated capture: the error names the line the JSON broke on.
-    expect(parseError(() => parseIpAddr('[{"ifindex":1,\n"ifname":"lo"\n"mtu":1}]', 'ip.addr'))).toMatchObject({line: 3, text: '"mtu":1}]'});
+    expect(parseErrorOf(() => parseIpAddr('[{"ifindex":1,\n"ifname":"lo"\n"mtu":1}]', 'ip.addr'))).toMatchObject({line: 3, text: '"mtu":1}]'});
   });
 
   it('stays linear on a huge garbage line', () => {
@@ -214,8 +206,8 @@ describe('parseIpRoutes', () => {
 
   it('reads an empty table and rejects error text', () => {
     expect(parseIpRoutes('[]\n', 'ip.route4', 'inet')).toEqual([]);
-    expect(parseError(() => parseIpRoutes('[{"gateway":"192.0.2.1"}]', 'ip.route4', 'inet')).detail).toBe("'dst' is not present");
-    expect(parseError(() => parseIpRoutes('Error: ipv4: FIB table does not exist.\n', 'ip.route4', 'inet')).source).toBe('ip.route4');
+    expect(parseErrorOf(() => parseIpRoutes('[{"gateway":"192.0.2.1"}]', 'ip.route4', 'inet')).detail).toBe("'dst' is not present");
+    expect(parseErrorOf(() => parseIpRoutes('Error: ipv4: FIB table does not exist.\n', 'ip.route4', 'inet')).source).toBe('ip.route4');
   });
 });
 
@@ -250,41 +242,14 @@ describe('parseRouteGet', () => {
   });
 
   it('gives a ParseError for "Network is unreachable" and an empty reply', () => {
-    const e = parseError(() => parseRouteGet(sample('ip-json-route/generated-ovs-3.1-netns-linux-bridge-route-get-unreachable.txt'), 'ip.route-get'));
+    const e = parseErrorOf(() => parseRouteGet(sample('ip-json-route/generated-ovs-3.1-netns-linux-bridge-route-get-unreachable.txt'), 'ip.route-get'));
     expect(e.text).toBe('RTNETLINK answers: Network is unreachable');
-    expect(parseError(() => parseRouteGet('[]', 'ip.route-get')).detail).toBe('no route in the reply');
+    expect(parseErrorOf(() => parseRouteGet('[]', 'ip.route-get')).detail).toBe('no route in the reply');
   });
 });
 
 // Random edits of real outputs: the parsers answer with a model or a ParseError, nothing else.
-const edits = fc.array(
-  fc.record({
-    at: fc.nat(),
-    op: fc.constantFrom('delete', 'insert', 'replace', 'truncate', 'duplicate'),
-    text: fc.oneof(fc.constantFrom('"', '[', ']', '{', '}', ',', ':', 'null', '-1', '""', '[]', '{}', '\n', '\r\n', '\0', ' '), fc.string({unit: 'binary', maxLength: 4})),
-  }),
-  {minLength: 1, maxLength: 5},
-);
-
-function applyEdits(base: string, ops: {at: number; op: string; text: string}[]): string {
-  return ops.reduce((t, {at, op, text}) => {
-    const i = at % (t.length + 1);
-    if (op === 'delete') return t.slice(0, i) + t.slice(i + 1 + (at % 7));
-    if (op === 'insert') return t.slice(0, i) + text + t.slice(i);
-    if (op === 'replace') return t.slice(0, i) + text + t.slice(i + text.length);
-    if (op === 'truncate') return t.slice(0, i);
-    return t.slice(0, i) + t.slice(i, i + 40) + t.slice(i);
-  }, base);
-}
-
-function modelOrParseError(fn: () => unknown): boolean {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-  }
-  return true;
-}
+const SPECIALS = ['"', '[', ']', '{', '}', ',', ':', 'null', '-1', '""', '[]', '{}'];
 
 describe('mutated real inputs', () => {
   const inputs: [string, (t: string) => unknown][] = [
@@ -297,7 +262,7 @@ describe('mutated real inputs', () => {
   for (const [path, parse] of inputs) {
     it(`${path}: a model or a ParseError`, () => {
       const base = sample(path);
-      fc.assert(fc.property(edits, (ops) => modelOrParseError(() => parse(applyEdits(base, ops)))), {numRuns: 150});
+      fc.assert(fc.property(mutationsOf([base], {specials: SPECIALS}), (text) => survives(() => parse(text))), {numRuns: 150});
     });
   }
 });

@@ -3,6 +3,10 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {ParseError} from './errors.js';
 import {effectiveMounts, mountContaining, parseMountInfo, pathWithin, splitOptions, unescapeOctal} from './mountinfo.js';
+import {applyEdits, edits, survives} from '../../test/helpers/mutation.js';
+
+/** Strings of this format the mutations insert, besides COMMON_SPECIALS. */
+const SPECIALS = [' - ', '\\', '\\040', '\\777', '"', ','];
 
 const sample = (name: string) => readFileSync(new URL(`../../test/samples/mountinfo/${name}`, import.meta.url), 'utf8');
 
@@ -107,40 +111,6 @@ describe('helpers and errors', () => {
 describe('robustness', () => {
   it('random mutations of real files give a model or a ParseError', () => {
     const inputs = ['generated-kernel-6.18-unshare-escapes.txt', 'util-linux-cr-in-path.txt', 'jc-ubuntu-master-shared-unbindable.txt'].map(sample);
-    fc.assert(fc.property(fc.constantFrom(...inputs), edits(), (text, ops) => survives(() => effectiveMounts(parseMountInfo(applyEdits(text, ops), 's')))));
+    fc.assert(fc.property(fc.constantFrom(...inputs), edits({specials: SPECIALS}), (text, ops) => survives(() => effectiveMounts(parseMountInfo(applyEdits(text, ops), 's')))));
   });
 });
-
-// --- helpers (kept local: each parser test stands alone) ------------------------------------
-
-type Edit = {kind: 'insert'; at: number; text: string} | {kind: 'delete' | 'dup'; at: number; len: number};
-
-function edits() {
-  const special = fc.constantFrom('\0', '\r', '\n', ' ', ' - ', '\\', '\\040', '\\777', '"', ',', 'x'.repeat(5000));
-  return fc.array(
-    fc.oneof(
-      fc.record({kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({unit: 'binary'}), special)}),
-      fc.record({kind: fc.constantFrom('delete' as const, 'dup' as const), at: fc.nat(), len: fc.nat(300)}),
-    ),
-    {maxLength: 6},
-  );
-}
-
-function applyEdits(text: string, ops: Edit[]): string {
-  let s = text;
-  for (const op of ops) {
-    const at = s.length ? op.at % (s.length + 1) : 0;
-    if (op.kind === 'insert') s = s.slice(0, at) + op.text + s.slice(at);
-    else if (op.kind === 'delete') s = s.slice(0, at) + s.slice(at + op.len);
-    else s = s.slice(0, at) + s.slice(at, at + op.len) + s.slice(at);
-  }
-  return s;
-}
-
-function survives(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-  }
-}

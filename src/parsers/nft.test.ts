@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {ParseError} from './errors.js';
 import {isNftWildcard, nftPriority, parseNft, parseNftJson, parseNftText, type NftRuleset} from './nft.js';
+import {modelOrParseError, mutationsOf} from '../../test/helpers/mutation.js';
+import {catchError} from '../../test/helpers/thrown.js';
 
 const sample = (name: string) => readFileSync(new URL(`../../test/samples/nft/${name}`, import.meta.url), 'utf8');
 
@@ -112,13 +114,7 @@ describe('parseNftJson (nft -j list ruleset, nftables 1.0.6)', () => {
     ['{"nftables": [{"rule": {"family": "ip", "table": "nat", "chain": "x", "expr": 3}}]}', 1, 'rule without "expr" list'],
     ['\n\n{"nftables": [', 3, 'not nft JSON output'],
   ])('rejects %j with a ParseError', (text, line, detail) => {
-    const err = (() => {
-      try {
-        parseNftJson(text, 'nft.ruleset');
-      } catch (e) {
-        return e;
-      }
-    })();
+    const err = catchError(() => parseNftJson(text, 'nft.ruleset'));
     expect(err).toBeInstanceOf(ParseError);
     expect((err as ParseError).line).toBe(line);
     expect((err as ParseError).detail).toBe(detail);
@@ -287,12 +283,7 @@ describe('parseNftText (nft list ruleset and config files)', () => {
     ['}\n', 1, 'unexpected "}" at top level'],
     ['define x\n', 1, 'expected "define name = value"'],
   ])('rejects %j with a ParseError', (text, line, detail) => {
-    let err: unknown;
-    try {
-      parseNftText(text, 'f');
-    } catch (e) {
-      err = e;
-    }
+    const err = catchError(() => parseNftText(text, 'f'));
     expect(err).toBeInstanceOf(ParseError);
     expect((err as ParseError).line).toBe(line);
     expect((err as ParseError).detail).toBe(detail);
@@ -313,31 +304,12 @@ describe('isNftWildcard', () => {
 
 describe('robustness (mutations of real output)', () => {
   const inputs = ['generated-suse-text.txt', 'generated-fedora-a-text.txt', 'generated-features.nft.txt', 'generated-mixed-json.txt', 'generated-features-json.txt', 'generated-fedora-nftables.txt'].map(sample);
-  const outcome = (text: string) => {
-    try {
-      parseNft(text, 'fuzz');
-      return 'model';
-    } catch (e) {
-      if (e instanceof ParseError) return 'error';
-      throw e;
-    }
-  };
+  const outcome = (text: string) => (modelOrParseError(() => parseNft(text, 'fuzz')) instanceof ParseError ? 'error' : 'model');
 
   it('gives a model or a ParseError for mutated inputs', () => {
-    const mutation = fc.record({
-      input: fc.integer({min: 0, max: inputs.length - 1}),
-      edits: fc.array(
-        fc.record({at: fc.nat(), del: fc.nat({max: 8}), ins: fc.oneof(fc.string({maxLength: 6}), fc.constantFrom('{', '}', '"', ';', '\n', '#', '$x', '@s', '!=', '\0', '\r\n', 'masquerade', 'jump'))}),
-        {minLength: 1, maxLength: 4},
-      ),
-    });
+    const mutations = mutationsOf(inputs, {specials: ['{', '}', '"', ';', '#', '$x', '@s', '!=', 'masquerade', 'jump'], text: fc.string({maxLength: 6})});
     fc.assert(
-      fc.property(mutation, ({input, edits}) => {
-        let text = inputs[input]!;
-        for (const e of edits) {
-          const at = e.at % (text.length + 1);
-          text = text.slice(0, at) + e.ins + text.slice(at + e.del);
-        }
+      fc.property(mutations, (text) => {
         expect(['model', 'error']).toContain(outcome(text));
       }),
       {numRuns: 300},

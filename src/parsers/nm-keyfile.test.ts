@@ -3,6 +3,11 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {ParseError} from './errors.js';
 import {parseKeyfileGroups, parseNmKeyfile} from './nm-keyfile.js';
+import {applyEdits, edits, survives} from '../../test/helpers/mutation.js';
+import {catchError} from '../../test/helpers/thrown.js';
+
+/** Strings of this format the mutations insert, besides COMMON_SPECIALS. */
+const SPECIALS = ['[', ']', '=', '\\', '#', ',', ';', '__proto__=1\n'];
 
 const sample = (name: string) => readFileSync(new URL(`../../test/samples/nm-keyfile/generated-nmcli-1.42.4-offline-${name}.txt`, import.meta.url), 'utf8');
 const withoutSections = (p: ReturnType<typeof parseNmKeyfile>) => {
@@ -89,49 +94,6 @@ describe('keyfile details', () => {
 describe('robustness', () => {
   it('random mutations of real profiles give a model or a ParseError', () => {
     const inputs = ['ovs-interface-br1-suse', 'tun-tap0', 'ovs-bridge-br0'].map(sample);
-    fc.assert(fc.property(fc.constantFrom(...inputs), edits(), (text, ops) => survives(() => parseNmKeyfile(applyEdits(text, ops), 's'))));
+    fc.assert(fc.property(fc.constantFrom(...inputs), edits({specials: SPECIALS}), (text, ops) => survives(() => parseNmKeyfile(applyEdits(text, ops), 's'))));
   });
 });
-
-// --- helpers (kept local: each parser test stands alone) ------------------------------------
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
-
-type Edit = {kind: 'insert'; at: number; text: string} | {kind: 'delete' | 'dup'; at: number; len: number};
-
-function edits() {
-  const special = fc.constantFrom('\0', '\r', '\n', '[', ']', '=', '\\', '#', ',', ';', '__proto__=1\n', 'x'.repeat(5000));
-  return fc.array(
-    fc.oneof(
-      fc.record({kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({unit: 'binary'}), special)}),
-      fc.record({kind: fc.constantFrom('delete' as const, 'dup' as const), at: fc.nat(), len: fc.nat(300)}),
-    ),
-    {maxLength: 6},
-  );
-}
-
-function applyEdits(text: string, ops: Edit[]): string {
-  let s = text;
-  for (const op of ops) {
-    const at = s.length ? op.at % (s.length + 1) : 0;
-    if (op.kind === 'insert') s = s.slice(0, at) + op.text + s.slice(at);
-    else if (op.kind === 'delete') s = s.slice(0, at) + s.slice(at + op.len);
-    else s = s.slice(0, at) + s.slice(at, at + op.len) + s.slice(at);
-  }
-  return s;
-}
-
-function survives(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-  }
-}

@@ -4,18 +4,10 @@ import {describe, expect, it} from 'vitest';
 import type {OvsDb} from '../facts/types.js';
 import {ParseError} from './errors.js';
 import {asSet, asStringMap, ovsDbFromTables, parseOvsJsonList, parseOvsShow, toOvsInterface} from './ovs.js';
+import {applyEdits, edits, mutationsOf, survives} from '../../test/helpers/mutation.js';
+import {parseErrorOf} from '../../test/helpers/thrown.js';
 
 const sample = (path: string) => readFileSync(new URL(`../../test/samples/${path}`, import.meta.url), 'utf8');
-
-function parseError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a ParseError');
-}
 
 const generatedTables = () => ({
   bridges: parseOvsJsonList(sample('ovs-vsctl-json/generated-ovs-3.1-netns-list-bridge.txt'), 'ovs.bridges'),
@@ -90,16 +82,16 @@ describe('parseOvsJsonList', () => {
   });
 
   it('gives a ParseError for text output, error text and wrong shapes', () => {
-    expect(parseError(() => parseOvsJsonList(sample('ovs-vsctl-list/fuel-list-port-screen-artifacts.txt'), 'ovs.ports')).line).toBe(1);
-    expect(parseError(() => parseOvsJsonList(sample('ovs-vsctl-json/generated-ovs-3.1-netns-error-no-db.txt'), 'ovs.bridges')).text).toBe(
+    expect(parseErrorOf(() => parseOvsJsonList(sample('ovs-vsctl-list/fuel-list-port-screen-artifacts.txt'), 'ovs.ports')).line).toBe(1);
+    expect(parseErrorOf(() => parseOvsJsonList(sample('ovs-vsctl-json/generated-ovs-3.1-netns-error-no-db.txt'), 'ovs.bridges')).text).toBe(
       'ovs-vsctl: unix:/run/tdovs/run/db.sock: database connection failed (No such file or directory)',
     );
-    expect(parseError(() => parseOvsJsonList('[]', 'x')).detail).toBe('expected a JSON object with data and headings');
-    expect(parseError(() => parseOvsJsonList('{"data":[]}', 'x')).detail).toBe('"headings" is not a list of column names');
-    expect(parseError(() => parseOvsJsonList('{"data":[["a"]],"headings":["name","tag"]}', 'x')).detail).toBe('row does not have 2 columns');
-    expect(parseError(() => parseOvsJsonList('{"data":[[["bag",[]]]],"headings":["x"]}', 'x')).detail).toBe('unknown OVSDB value');
-    expect(parseError(() => parseOvsJsonList('{"data":[[["set",[null]]]],"headings":["x"]}', 'x')).detail).toBe('unknown OVSDB atom');
-    expect(parseError(() => parseOvsJsonList('{"data":[[["map",[["k"]]]]],"headings":["x"]}', 'x')).detail).toBe('map entry is not a [key, value] pair');
+    expect(parseErrorOf(() => parseOvsJsonList('[]', 'x')).detail).toBe('expected a JSON object with data and headings');
+    expect(parseErrorOf(() => parseOvsJsonList('{"data":[]}', 'x')).detail).toBe('"headings" is not a list of column names');
+    expect(parseErrorOf(() => parseOvsJsonList('{"data":[["a"]],"headings":["name","tag"]}', 'x')).detail).toBe('row does not have 2 columns');
+    expect(parseErrorOf(() => parseOvsJsonList('{"data":[[["bag",[]]]],"headings":["x"]}', 'x')).detail).toBe('unknown OVSDB value');
+    expect(parseErrorOf(() => parseOvsJsonList('{"data":[[["set",[null]]]],"headings":["x"]}', 'x')).detail).toBe('unknown OVSDB atom');
+    expect(parseErrorOf(() => parseOvsJsonList('{"data":[[["map",[["k"]]]]],"headings":["x"]}', 'x')).detail).toBe('map entry is not a [key, value] pair');
   });
 });
 
@@ -149,7 +141,7 @@ describe('ovsDbFromTables', () => {
   it('needs the _uuid column to join', () => {
     const tables = generatedTables();
     tables.interfaces = parseOvsJsonList('{"data":[["tap0",1]],"headings":["name","ofport"]}', 'ovs.interfaces');
-    expect(parseError(() => ovsDbFromTables(tables))).toMatchObject({source: 'ovs.interfaces', text: 'tap0'});
+    expect(parseErrorOf(() => ovsDbFromTables(tables))).toMatchObject({source: 'ovs.interfaces', text: 'tap0'});
   });
 });
 
@@ -238,58 +230,28 @@ describe('parseOvsShow', () => {
   });
 
   it('gives a ParseError for error text and broken structure', () => {
-    expect(parseError(() => parseOvsShow(sample('ovs-vsctl-json/generated-ovs-3.1-netns-error-no-db.txt'), 'ovs.show'))).toMatchObject({
+    expect(parseErrorOf(() => parseOvsShow(sample('ovs-vsctl-json/generated-ovs-3.1-netns-error-no-db.txt'), 'ovs.show'))).toMatchObject({
       line: 1,
       detail: 'attribute outside any record',
     });
-    expect(parseError(() => parseOvsShow('', 'ovs.show')).detail).toBe('empty output');
-    expect(parseError(() => parseOvsShow('Port tap0\n', 'ovs.show')).detail).toBe('Port outside a Bridge');
-    expect(parseError(() => parseOvsShow('Bridge br1\n    Interface tap0\n', 'ovs.show'))).toMatchObject({line: 2, detail: 'Interface outside a Port'});
-    expect(parseError(() => parseOvsShow('Bridge br1\n    Port tap0\n        tag: 4096\n', 'ovs.show')).detail).toBe('tag is not a VLAN id');
-    expect(parseError(() => parseOvsShow('Bridge "br1\n', 'ovs.show')).detail).toBe('unterminated quoted string');
-    expect(parseError(() => parseOvsShow('Bridge br1\n Port p\n  Interface p\n   options: {a}\n', 'ovs.show')).detail).toBe('option "a" without a value');
-    expect(parseError(() => parseOvsShow('Bridge br1\nsomething odd\n', 'ovs.show'))).toMatchObject({line: 2, detail: 'neither a record nor a "key: value" line'});
+    expect(parseErrorOf(() => parseOvsShow('', 'ovs.show')).detail).toBe('empty output');
+    expect(parseErrorOf(() => parseOvsShow('Port tap0\n', 'ovs.show')).detail).toBe('Port outside a Bridge');
+    expect(parseErrorOf(() => parseOvsShow('Bridge br1\n    Interface tap0\n', 'ovs.show'))).toMatchObject({line: 2, detail: 'Interface outside a Port'});
+    expect(parseErrorOf(() => parseOvsShow('Bridge br1\n    Port tap0\n        tag: 4096\n', 'ovs.show')).detail).toBe('tag is not a VLAN id');
+    expect(parseErrorOf(() => parseOvsShow('Bridge "br1\n', 'ovs.show')).detail).toBe('unterminated quoted string');
+    expect(parseErrorOf(() => parseOvsShow('Bridge br1\n Port p\n  Interface p\n   options: {a}\n', 'ovs.show')).detail).toBe('option "a" without a value');
+    expect(parseErrorOf(() => parseOvsShow('Bridge br1\nsomething odd\n', 'ovs.show'))).toMatchObject({line: 2, detail: 'neither a record nor a "key: value" line'});
   });
 });
 
 // Random edits of real outputs: the parsers answer with a model or a ParseError, nothing else.
-const edits = fc.array(
-  fc.record({
-    at: fc.nat(),
-    op: fc.constantFrom('delete', 'insert', 'replace', 'truncate', 'duplicate'),
-    text: fc.oneof(
-      fc.constantFrom('"', '[', ']', '{', '}', ',', ':', '=', '\\', 'null', '["set",[]]', '["map",[1]]', '["uuid",1]', '\n', '\r\n', '    ', '\0', 'Port x\n', 'tag: 9\n'),
-      fc.string({unit: 'binary', maxLength: 4}),
-    ),
-  }),
-  {minLength: 1, maxLength: 5},
-);
-
-function applyEdits(base: string, ops: {at: number; op: string; text: string}[]): string {
-  return ops.reduce((t, {at, op, text}) => {
-    const i = at % (t.length + 1);
-    if (op === 'delete') return t.slice(0, i) + t.slice(i + 1 + (at % 7));
-    if (op === 'insert') return t.slice(0, i) + text + t.slice(i);
-    if (op === 'replace') return t.slice(0, i) + text + t.slice(i + text.length);
-    if (op === 'truncate') return t.slice(0, i);
-    return t.slice(0, i) + t.slice(i, i + 40) + t.slice(i);
-  }, base);
-}
-
-function modelOrParseError(fn: () => unknown): boolean {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-  }
-  return true;
-}
+const SPECIALS = ['"', '[', ']', '{', '}', ',', ':', '=', '\\', 'null', '["set",[]]', '["map",[1]]', '["uuid",1]', '    ', 'Port x\n', 'tag: 9\n'];
 
 describe('mutated real inputs', () => {
   it('ovs-vsctl show: a model or a ParseError', () => {
     const bases = ['generated-ovs-3.1-netns-br1.txt', 'insights-openstack-patch-vxlan.txt', 'openqa-docs-br0-tap-tags.txt'].map((f) => sample(`ovs-vsctl-show/${f}`));
     fc.assert(
-      fc.property(fc.constantFrom(...bases), edits, (base, ops) => modelOrParseError(() => parseOvsShow(applyEdits(base, ops), 'ovs.show'))),
+      fc.property(mutationsOf(bases, {specials: SPECIALS}), (text) => survives(() => parseOvsShow(text, 'ovs.show'))),
       {numRuns: 300},
     );
   });
@@ -301,8 +263,8 @@ describe('mutated real inputs', () => {
       interfaces: sample('ovs-vsctl-json/generated-ovs-3.1-netns-list-interface.txt'),
     };
     fc.assert(
-      fc.property(fc.constantFrom('bridges', 'ports', 'interfaces') as fc.Arbitrary<keyof typeof texts>, edits, (which, ops) =>
-        modelOrParseError(() => {
+      fc.property(fc.constantFrom('bridges', 'ports', 'interfaces') as fc.Arbitrary<keyof typeof texts>, edits({specials: SPECIALS}), (which, ops) =>
+        survives(() => {
           const mutated = {...texts, [which]: applyEdits(texts[which], ops)};
           return ovsDbFromTables({
             bridges: parseOvsJsonList(mutated.bridges, 'ovs.bridges'),

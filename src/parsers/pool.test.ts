@@ -2,6 +2,11 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {ParseError} from './errors.js';
 import {parseQemuPid, parseVarsJson, splitList} from './pool.js';
+import {applyEdits, edits, survives} from '../../test/helpers/mutation.js';
+import {catchError} from '../../test/helpers/thrown.js';
+
+/** Strings of this format the mutations insert, besides COMMON_SPECIALS. */
+const SPECIALS = ['"', ',', ':', '{', '}', '[', ']', '-1', '1e309'];
 
 // Shape of a multi-machine job's vars.json after os-autoinst normalised it (DOMAIN.md §1.7).
 const TAP_JOB = `{
@@ -69,7 +74,7 @@ describe('parseQemuPid', () => {
 
 describe('robustness', () => {
   it('random mutations of a vars.json give a model or a ParseError', () => {
-    fc.assert(fc.property(edits(), (ops) => survives(() => parseVarsJson(applyEdits(TAP_JOB, ops), 's'))));
+    fc.assert(fc.property(edits({specials: SPECIALS}), (ops) => survives(() => parseVarsJson(applyEdits(TAP_JOB, ops), 's'))));
   });
   it('arbitrary JSON values never crash', () => {
     fc.assert(fc.property(fc.json(), (json) => survives(() => parseVarsJson(json, 's'))));
@@ -80,46 +85,3 @@ describe('robustness', () => {
     );
   });
 });
-
-// --- helpers (kept local: each parser test stands alone) ------------------------------------
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
-
-type Edit = {kind: 'insert'; at: number; text: string} | {kind: 'delete' | 'dup'; at: number; len: number};
-
-function edits() {
-  const special = fc.constantFrom('\0', '\r', '\n', '"', ',', ':', '{', '}', '[', ']', '-1', '1e309', 'x'.repeat(5000));
-  return fc.array(
-    fc.oneof(
-      fc.record({kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({unit: 'binary'}), special)}),
-      fc.record({kind: fc.constantFrom('delete' as const, 'dup' as const), at: fc.nat(), len: fc.nat(300)}),
-    ),
-    {maxLength: 6},
-  );
-}
-
-function applyEdits(text: string, ops: Edit[]): string {
-  let s = text;
-  for (const op of ops) {
-    const at = s.length ? op.at % (s.length + 1) : 0;
-    if (op.kind === 'insert') s = s.slice(0, at) + op.text + s.slice(at);
-    else if (op.kind === 'delete') s = s.slice(0, at) + s.slice(at + op.len);
-    else s = s.slice(0, at) + s.slice(at, at + op.len) + s.slice(at);
-  }
-  return s;
-}
-
-function survives(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-  }
-}

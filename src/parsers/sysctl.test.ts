@@ -3,6 +3,10 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {ParseError} from './errors.js';
 import {interfaceOfKey, normalizeSysctlKey, parseProcInt, parseProcValue, parseSysctlConf, procSysPathToKey} from './sysctl.js';
+import {applyEdits, edits, survives} from '../../test/helpers/mutation.js';
+
+/** Strings of this format the mutations insert, besides COMMON_SPECIALS. */
+const SPECIALS = ['=', '-', '/', '.', '#', ';'];
 
 const sample = (dir: string, name: string) => readFileSync(new URL(`../../test/samples/${dir}/${name}`, import.meta.url), 'utf8');
 
@@ -70,7 +74,7 @@ describe('robustness', () => {
   it('random mutations give a model (problems) or a ParseError', () => {
     const inputs = [sample('sysctl', 'hotsos-k8s-sysctl.d-conf-all-forwarding.txt'), '-net/ipv4/conf/eth0.200/forwarding = 1\n'];
     fc.assert(
-      fc.property(fc.constantFrom(...inputs), edits(), (text, ops) => {
+      fc.property(fc.constantFrom(...inputs), edits({specials: SPECIALS}), (text, ops) => {
         const conf = parseSysctlConf(applyEdits(text, ops), 's');
         for (const a of conf.assignments) interfaceOfKey(a.key, 'net.ipv4.conf.', '.forwarding');
       }),
@@ -78,37 +82,3 @@ describe('robustness', () => {
     fc.assert(fc.property(fc.string({unit: 'binary'}), (text) => survives(() => parseProcInt(text, 's'))));
   });
 });
-
-// --- helpers (kept local: each parser test stands alone) ------------------------------------
-
-type Edit = {kind: 'insert'; at: number; text: string} | {kind: 'delete' | 'dup'; at: number; len: number};
-
-function edits() {
-  const special = fc.constantFrom('\0', '\r', '\n', ' ', '=', '-', '/', '.', '#', ';', 'x'.repeat(5000));
-  return fc.array(
-    fc.oneof(
-      fc.record({kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({unit: 'binary'}), special)}),
-      fc.record({kind: fc.constantFrom('delete' as const, 'dup' as const), at: fc.nat(), len: fc.nat(300)}),
-    ),
-    {maxLength: 6},
-  );
-}
-
-function applyEdits(text: string, ops: Edit[]): string {
-  let s = text;
-  for (const op of ops) {
-    const at = s.length ? op.at % (s.length + 1) : 0;
-    if (op.kind === 'insert') s = s.slice(0, at) + op.text + s.slice(at);
-    else if (op.kind === 'delete') s = s.slice(0, at) + s.slice(at + op.len);
-    else s = s.slice(0, at) + s.slice(at, at + op.len) + s.slice(at);
-  }
-  return s;
-}
-
-function survives(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-  }
-}

@@ -9,15 +9,9 @@ import {links as linksFact, uplinks as uplinksFact} from '../facts/network.js';
 import {ovsDb as ovsDbFact} from '../facts/ovs.js';
 import {poolJobs as poolJobsFact, switchConfig as switchConfigFact} from '../facts/openqa.js';
 import {liveFirewall as liveFirewallFact, masqueradesFor, matchesInterface, type IfMatch} from '../facts/firewall.js';
-import type {Finding, Report, Severity} from '../model.js';
+import type {Finding, Report} from '../model.js';
 
-export interface FindingRef {
-  checkId: string;
-  slug: string;
-  severity: Severity;
-  subject: string;
-  message: string;
-}
+export type FindingRef = Pick<Finding, 'checkId' | 'slug' | 'severity' | 'subject' | 'message'>;
 
 export interface UplinkNode {
   name: string;

@@ -1,27 +1,21 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 
 import fc from 'fast-check';
 import * as tar from 'tar';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 
 import {UserError} from '../errors.js';
 import {DEFAULT_LIMITS, readSnapshot} from './archive.js';
-import {SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, SnapshotView, type Manifest} from './snapshot.js';
+import {SnapshotView, type Manifest} from './snapshot.js';
 import {tarBytes} from './write.js';
+import {testManifest} from '../../test/helpers/snapshot.js';
+import {useTempDir} from '../../test/helpers/temp-dir.js';
 
 function manifest(): Manifest {
-  return {
-    format: SNAPSHOT_FORMAT,
-    formatVersion: SNAPSHOT_FORMAT_VERSION,
-    tool: {name: 'tapdoctor', version: '0.1.0'},
-    hostname: 'worker1',
-    capturedAt: '2025-03-04T05:06:07.000Z',
-    root: '/',
-    collectedAsRoot: false,
-    sources: {
+  return testManifest(
+    {
       'ip.addr': {name: 'ip.addr', status: 'ok', entries: [{path: 'commands/ip.addr', binding: 'ip -j -d addr show', exitCode: 0, durationMs: 1, bytes: 3, truncated: false}]},
       'ovs.flows': {
         name: 'ovs.flows',
@@ -33,7 +27,8 @@ function manifest(): Manifest {
       },
       fstab: {name: 'fstab', status: 'ok', entries: [{path: 'files/etc/fstab', binding: '/etc/fstab', durationMs: 0, bytes: 0, truncated: false, absent: true}]},
     },
-  };
+    {collectedAsRoot: false},
+  );
 }
 
 const MEMBERS = [
@@ -49,20 +44,16 @@ const EXPECTED_CONTENTS = new Map([
   ['commands/ovs.flows/br1', Buffer.from(' cookie=0x0, priority=0 actions=NORMAL\n')],
 ]);
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tapdoctor-archive-'));
-});
-afterAll(() => rmSync(dir, {recursive: true, force: true}));
+const dir = useTempDir('tapdoctor-archive-', 'all');
 
 function file(name: string, bytes: Buffer): string {
-  const p = path.join(dir, name);
+  const p = path.join(dir(), name);
   writeFileSync(p, bytes);
   return p;
 }
 
 function unpacked(name: string): string {
-  const root = path.join(dir, name);
+  const root = path.join(dir(), name);
   for (const m of MEMBERS) {
     mkdirSync(path.dirname(path.join(root, m.name)), {recursive: true});
     writeFileSync(path.join(root, m.name), m.data);
@@ -85,18 +76,18 @@ describe('readSnapshot on valid input', () => {
   it('reads an unpacked directory, through a symlink given as the input itself', async () => {
     const root = unpacked('unpacked');
     expect(await readSnapshot(root)).toEqual({manifest: manifest(), contents: EXPECTED_CONTENTS});
-    const link = path.join(dir, 'link-to-unpacked');
+    const link = path.join(dir(), 'link-to-unpacked');
     (await import('node:fs')).symlinkSync(root, link);
     expect((await readSnapshot(link)).contents).toEqual(EXPECTED_CONTENTS);
   });
 
   it('reads archives made by node-tar from a directory: ./ prefixes, directory entries, a top directory', async () => {
     const root = unpacked('to-pack');
-    const dotted = path.join(dir, 'dotted.tar.gz');
+    const dotted = path.join(dir(), 'dotted.tar.gz');
     await tar.c({gzip: true, file: dotted, cwd: root}, ['.']);
     expect((await readSnapshot(dotted)).contents).toEqual(EXPECTED_CONTENTS);
-    const wrapped = path.join(dir, 'wrapped.tar.gz');
-    await tar.c({gzip: true, file: wrapped, cwd: dir}, ['to-pack']);
+    const wrapped = path.join(dir(), 'wrapped.tar.gz');
+    await tar.c({gzip: true, file: wrapped, cwd: dir()}, ['to-pack']);
     expect((await readSnapshot(wrapped)).contents).toEqual(EXPECTED_CONTENTS);
   });
 
@@ -188,8 +179,8 @@ describe('readSnapshot limits', () => {
   });
 
   it('refuses nonsense limits', async () => {
-    await expect(readSnapshot(dir, {maxTotalBytes: 0})).rejects.toThrow(new UserError('invalid size limit maxTotalBytes: 0'));
-    await expect(readSnapshot(dir, {maxRatio: Number.NaN})).rejects.toThrow(new UserError('invalid size limit maxRatio: NaN'));
+    await expect(readSnapshot(dir(), {maxTotalBytes: 0})).rejects.toThrow(new UserError('invalid size limit maxTotalBytes: 0'));
+    await expect(readSnapshot(dir(), {maxRatio: Number.NaN})).rejects.toThrow(new UserError('invalid size limit maxRatio: NaN'));
   });
 
   it('refuses a file bigger than the total limit before reading it', async () => {

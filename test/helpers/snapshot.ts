@@ -1,5 +1,5 @@
 // Build in-memory snapshots for tests: name the sources and give their text.
-import {commandPath, filePath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Snapshot, type SourceRecord} from '../../src/sources/snapshot.js';
+import {commandPath, filePath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Manifest, type Snapshot, type SourceRecord} from '../../src/sources/snapshot.js';
 
 export interface SnapshotSpec {
   /** Command sources: text, or per-key texts ({key: text}) for per-key sources. */
@@ -39,17 +39,20 @@ export function makeSnapshot(spec: SnapshotSpec): Snapshot {
     }
   }
   for (const [name, reason] of Object.entries(spec.failed ?? {})) sources[name] = {name, status: 'failed', reason, entries: []};
+  return {manifest: testManifest(sources, spec.hostname !== undefined ? {hostname: spec.hostname} : {}), contents};
+}
+
+/** A manifest of these sources; the header fields a test does not care about get fixed values. */
+export function testManifest(sources: Record<string, SourceRecord>, header: Partial<Omit<Manifest, 'sources'>> = {}): Manifest {
   return {
-    manifest: {
-      format: SNAPSHOT_FORMAT,
-      formatVersion: SNAPSHOT_FORMAT_VERSION,
-      tool: {name: 'tapdoctor', version: 'test'},
-      hostname: spec.hostname ?? 'testhost',
-      capturedAt: '2026-11-21T00:00:00.000Z',
-      root: '/',
-      collectedAsRoot: true,
-      sources,
-    },
-    contents,
+    format: SNAPSHOT_FORMAT,
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    tool: {name: 'tapdoctor', version: 'test'},
+    hostname: 'testhost',
+    capturedAt: '2026-11-21T00:00:00.000Z',
+    root: '/',
+    collectedAsRoot: true,
+    ...header,
+    sources,
   };
 }

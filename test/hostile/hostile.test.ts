@@ -2,8 +2,7 @@
 // and the reason, and nothing may be written to disk (we never extract).
 
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, createWriteStream} from 'node:fs';
-import os from 'node:os';
+import {mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, createWriteStream} from 'node:fs';
 import path from 'node:path';
 import {Readable} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
@@ -14,20 +13,20 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 
 import {UserError} from '../../src/errors.js';
 import {readSnapshot, type ArchiveLimits} from '../../src/sources/archive.js';
+import {useTempDir} from '../helpers/temp-dir.js';
 import {CORPUS, IP_ADDR, manifest, rawHeader, rawTar} from './corpus.js';
 
 const corpusDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'corpus');
 const corpus = (name: string) => path.join(corpusDir, name);
 
-let work: string;
 let cwdBefore: string;
 let emptyCwd: string;
 let corpusListing: string[];
 
+const work = useTempDir('tapdoctor-hostile-', 'all');
 beforeAll(() => {
-  work = mkdtempSync(path.join(os.tmpdir(), 'tapdoctor-hostile-'));
   // Run from an empty directory: a reader that extracted anything would leave it here.
-  emptyCwd = path.join(work, 'cwd');
+  emptyCwd = path.join(work(), 'cwd');
   mkdirSync(emptyCwd);
   cwdBefore = process.cwd();
   process.chdir(emptyCwd);
@@ -36,7 +35,6 @@ beforeAll(() => {
 
 afterAll(() => {
   process.chdir(cwdBefore);
-  rmSync(work, {recursive: true, force: true});
 });
 
 /** The UserError readSnapshot rejects with; fails the test if it resolves or throws anything else. */
@@ -119,7 +117,7 @@ describe('committed hostile corpus', () => {
 describe('generated at test time', () => {
   it('refuses a gzip bomb after inflating a few MiB, not the whole member', async () => {
     // A 60 MiB member of zeros: under the per-member and total limits, so only the ratio catches it.
-    const bomb = path.join(work, 'bomb.tar.gz');
+    const bomb = path.join(work(), 'bomb.tar.gz');
     const memberSize = 60 * 1024 * 1024;
     async function* tarStream() {
       yield rawTar([{name: 'manifest.json', data: manifest()}], {end: false});
@@ -138,7 +136,7 @@ describe('generated at test time', () => {
   });
 
   it('refuses a member whose declared size is over the total before inflating it', async () => {
-    const file = path.join(work, 'big-declared.tar');
+    const file = path.join(work(), 'big-declared.tar');
     // Only 5 KiB of the declared 50 KB follow: a reader that did not judge the header would say "truncated".
     writeFileSync(file, Buffer.concat([rawTar([{name: 'manifest.json', data: manifest()}], {end: false}), rawHeader({name: 'commands/ip.addr'}, 50_000), Buffer.alloc(5120)]));
     expect(await refusal(file, {maxTotalBytes: 20_000, maxMemberBytes: 100_000})).toBe(`${file}: archive content is over the 19.5 KiB limit (see --max-size)`);
@@ -146,12 +144,12 @@ describe('generated at test time', () => {
   });
 
   it('says a missing path does not exist', async () => {
-    const missing = path.join(work, 'nope.tar.gz');
+    const missing = path.join(work(), 'nope.tar.gz');
     expect(await refusal(missing)).toBe(`no such file or directory: ${missing}`);
   });
 
   it('refuses a FIFO given as the input without blocking on it', async () => {
-    const fifo = path.join(work, 'input.fifo');
+    const fifo = path.join(work(), 'input.fifo');
     execFileSync('mkfifo', [fifo]);
     expect(await refusal(fifo)).toBe(`${fifo}: a FIFO, not a snapshot file or directory`);
     rmSync(fifo);
@@ -162,14 +160,14 @@ describe('generated at test time', () => {
   });
 
   it('refuses xz-compressed input by its magic bytes', async () => {
-    const file = path.join(work, 'snap.tar.gz');
+    const file = path.join(work(), 'snap.tar.gz');
     writeFileSync(file, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3]));
     expect(await refusal(file)).toBe(`${file}: compressed with xz; tapdoctor reads .tar.gz, .tar or a directory`);
     rmSync(file);
   });
 
   it('escapes control characters so the message stays one line', async () => {
-    const file = path.join(work, 'newline.tar');
+    const file = path.join(work(), 'newline.tar');
     writeFileSync(file, rawTar([{name: 'manifest.json', data: manifest()}, {name: 'evil\nname', type: '2', linkname: '/etc/shadow'}]));
     expect(await refusal(file)).toBe(`${file}: refusing symbolic link member 'evil\\x0aname' -> '/etc/shadow': snapshots never contain links`);
     rmSync(file);
@@ -180,7 +178,7 @@ describe('hostile unpacked directories', () => {
   let n = 0;
   /** A fresh snapshot directory with a valid manifest; `setup` then makes it hostile. */
   function snapshotDir(setup: (dir: string) => void, manifestText = manifest()): string {
-    const dir = path.join(work, `dir${n++}`);
+    const dir = path.join(work(), `dir${n++}`);
     mkdirSync(path.join(dir, 'commands'), {recursive: true});
     writeFileSync(path.join(dir, 'manifest.json'), manifestText);
     setup(dir);
@@ -198,9 +196,9 @@ describe('hostile unpacked directories', () => {
   });
 
   it('refuses a symlinked manifest.json', async () => {
-    const dir = path.join(work, 'linked-manifest');
+    const dir = path.join(work(), 'linked-manifest');
     mkdirSync(dir);
-    const real = path.join(work, 'elsewhere.json');
+    const real = path.join(work(), 'elsewhere.json');
     writeFileSync(real, manifest());
     symlinkSync(real, path.join(dir, 'manifest.json'));
     expect(await refusal(dir)).toBe(`${dir}: refusing symbolic link 'manifest.json' in the snapshot directory`);
@@ -227,7 +225,7 @@ describe('hostile unpacked directories', () => {
   });
 
   it('says a directory without manifest.json is not a snapshot', async () => {
-    const dir = path.join(work, 'not-a-snapshot');
+    const dir = path.join(work(), 'not-a-snapshot');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'README'), 'hello\n');
     expect(await refusal(dir)).toBe(`${dir}: not a tapdoctor snapshot: no manifest.json`);

@@ -1,18 +1,19 @@
 // Write a snapshot, read it back: the same snapshot, whatever the paths and bytes in it. Also
 // through an unpacked directory (extracted by node-tar, an independent implementation).
 
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {rename} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 
 import * as tar from 'tar';
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 
 import {UserError} from '../../src/errors.js';
 import {readSnapshot} from '../../src/sources/archive.js';
-import {SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, commandPath, filePath, type EntryRecord, type Snapshot} from '../../src/sources/snapshot.js';
+import {commandPath, filePath, type EntryRecord, type Snapshot} from '../../src/sources/snapshot.js';
 import {writeSnapshot} from '../../src/sources/write.js';
+import {testManifest} from '../helpers/snapshot.js';
+import {useTempDir} from '../helpers/temp-dir.js';
 import {pseudoRandom} from './corpus.js';
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -42,48 +43,39 @@ function buildSnapshot(): Snapshot {
     [filePath('/etc/sysconfig/network/ifcfg-empty'), Buffer.alloc(0)],
   ]);
   return {
-    manifest: {
-      format: SNAPSHOT_FORMAT,
-      formatVersion: SNAPSHOT_FORMAT_VERSION,
-      tool: {name: 'tapdoctor', version: '0.1.0'},
-      hostname: 'openqaworker-arm-1',
-      capturedAt: '2025-06-01T12:00:00.000Z',
-      root: '/',
-      collectedAsRoot: true,
-      sources: {
-        'ip.addr': {name: 'ip.addr', status: 'ok', entries: [entry(commandPath('ip.addr'), 'ip -j -d addr show', {exitCode: 0, bytes: 19})]},
-        'ovs.flows': {
-          name: 'ovs.flows',
-          status: 'ok',
-          entries: [
-            entry(commandPath('ovs.flows', 'br1'), 'ovs-ofctl dump-flows br1', {key: 'br1', exitCode: 0}),
-            entry(commandPath('ovs.flows', 'br0'), 'ovs-ofctl dump-flows br0', {key: 'br0', exitCode: null, error: 'timed out after 10 s', stderr: 'killed'}),
-          ],
-        },
-        'qemu.getcap': {
-          name: 'qemu.getcap',
-          status: 'ok',
-          entries: [entry(commandPath('qemu.getcap', '/usr/bin/qemu-system-x86_64'), 'getcap /usr/bin/qemu-system-x86_64', {key: '/usr/bin/qemu-system-x86_64', exitCode: 0})],
-        },
-        'iptables.save': {name: 'iptables.save', status: 'ok', entries: [entry(commandPath('iptables.save'), 'iptables-save -c', {exitCode: 0, truncated: true})]},
-        'nft.ruleset': {name: 'nft.ruleset', status: 'failed', reason: 'nft not found', entries: [entry(commandPath('nft.ruleset'), 'nft -j list ruleset', {exitCode: 127, error: 'nft not found'})]},
-        'network.nm': {
-          name: 'network.nm',
-          status: 'ok',
-          entries: [
-            entry(filePath(PATH_100), PATH_100, {mode: 0o644}),
-            entry(filePath(PATH_101), PATH_101, {mode: 0o600}),
-            entry(filePath(PATH_LONG), PATH_LONG, {mode: 0o600, redacted: ['psk@line 9']}),
-            entry(filePath('/etc/NetworkManager/NetworkManager.conf'), '/etc/NetworkManager/NetworkManager.conf', {absent: true}),
-          ],
-        },
-        'network.ifcfg': {
-          name: 'network.ifcfg',
-          status: 'ok',
-          entries: [entry(filePath('/etc/sysconfig/network/ifcfg-empty'), '/etc/sysconfig/network/ifcfg-empty', {mode: 0o644, linkTarget: 'ifcfg-tap0'})],
-        },
+    manifest: testManifest({
+      'ip.addr': {name: 'ip.addr', status: 'ok', entries: [entry(commandPath('ip.addr'), 'ip -j -d addr show', {exitCode: 0, bytes: 19})]},
+      'ovs.flows': {
+        name: 'ovs.flows',
+        status: 'ok',
+        entries: [
+          entry(commandPath('ovs.flows', 'br1'), 'ovs-ofctl dump-flows br1', {key: 'br1', exitCode: 0}),
+          entry(commandPath('ovs.flows', 'br0'), 'ovs-ofctl dump-flows br0', {key: 'br0', exitCode: null, error: 'timed out after 10 s', stderr: 'killed'}),
+        ],
       },
-    },
+      'qemu.getcap': {
+        name: 'qemu.getcap',
+        status: 'ok',
+        entries: [entry(commandPath('qemu.getcap', '/usr/bin/qemu-system-x86_64'), 'getcap /usr/bin/qemu-system-x86_64', {key: '/usr/bin/qemu-system-x86_64', exitCode: 0})],
+      },
+      'iptables.save': {name: 'iptables.save', status: 'ok', entries: [entry(commandPath('iptables.save'), 'iptables-save -c', {exitCode: 0, truncated: true})]},
+      'nft.ruleset': {name: 'nft.ruleset', status: 'failed', reason: 'nft not found', entries: [entry(commandPath('nft.ruleset'), 'nft -j list ruleset', {exitCode: 127, error: 'nft not found'})]},
+      'network.nm': {
+        name: 'network.nm',
+        status: 'ok',
+        entries: [
+          entry(filePath(PATH_100), PATH_100, {mode: 0o644}),
+          entry(filePath(PATH_101), PATH_101, {mode: 0o600}),
+          entry(filePath(PATH_LONG), PATH_LONG, {mode: 0o600, redacted: ['psk@line 9']}),
+          entry(filePath('/etc/NetworkManager/NetworkManager.conf'), '/etc/NetworkManager/NetworkManager.conf', {absent: true}),
+        ],
+      },
+      'network.ifcfg': {
+        name: 'network.ifcfg',
+        status: 'ok',
+        entries: [entry(filePath('/etc/sysconfig/network/ifcfg-empty'), '/etc/sysconfig/network/ifcfg-empty', {mode: 0o644, linkTarget: 'ifcfg-tap0'})],
+      },
+    }),
     contents,
   };
 }
@@ -95,15 +87,11 @@ function expectSameSnapshot(actual: Snapshot, expected: Snapshot): void {
   for (const [key, data] of expected.contents) expect(actual.contents.get(key)!.equals(data), key).toBe(true);
 }
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tapdoctor-roundtrip-'));
-});
-afterEach(() => rmSync(dir, {recursive: true, force: true}));
+const dir = useTempDir('tapdoctor-roundtrip-');
 
 describe('snapshot round trip', () => {
   it('reads back exactly what was written: long paths, binary, empty and 1 MiB contents', async () => {
-    const out = await writeSnapshot(buildSnapshot(), path.join(dir, 'snap.tar.gz'));
+    const out = await writeSnapshot(buildSnapshot(), path.join(dir(), 'snap.tar.gz'));
     const back = await readSnapshot(out);
     expectSameSnapshot(back, buildSnapshot());
     expect(back.contents.get(filePath(PATH_100))).toEqual(ALL_BYTES);
@@ -111,8 +99,8 @@ describe('snapshot round trip', () => {
   });
 
   it('reads the same snapshot from the directory node-tar extracts', async () => {
-    const out = await writeSnapshot(buildSnapshot(), path.join(dir, 'snap.tar.gz'));
-    const unpacked = path.join(dir, 'unpacked');
+    const out = await writeSnapshot(buildSnapshot(), path.join(dir(), 'snap.tar.gz'));
+    const unpacked = path.join(dir(), 'unpacked');
     mkdirSync(unpacked);
     await tar.x({file: out, cwd: unpacked});
     expect(readFileSync(path.join(unpacked, filePath(PATH_LONG)), 'utf8')).toBe('[connection]\nid=Wired connection ü 1\n');
@@ -120,7 +108,7 @@ describe('snapshot round trip', () => {
   });
 
   it('writes mode 0600 and refuses to overwrite without force', async () => {
-    const target = path.join(dir, 'snap.tar.gz');
+    const target = path.join(dir(), 'snap.tar.gz');
     await writeSnapshot(buildSnapshot(), target);
     expect(statSync(target).mode & 0o777).toBe(0o600);
     const before = readFileSync(target);
@@ -133,11 +121,11 @@ describe('snapshot round trip', () => {
   });
 
   it('is atomic: a failure at the final rename leaves the old file and no temp file', async () => {
-    const target = path.join(dir, 'snap.tar.gz');
+    const target = path.join(dir(), 'snap.tar.gz');
     writeFileSync(target, 'old snapshot');
     vi.mocked(rename).mockRejectedValueOnce(Object.assign(new Error('EIO: simulated'), {code: 'EIO'}));
     await expect(writeSnapshot(buildSnapshot(), target, {force: true})).rejects.toThrow('EIO: simulated');
-    expect(readdirSync(dir)).toEqual(['snap.tar.gz']);
+    expect(readdirSync(dir())).toEqual(['snap.tar.gz']);
     expect(readFileSync(target, 'utf8')).toBe('old snapshot');
   });
 });

@@ -1,18 +1,19 @@
 // Plant secrets in the files tapdoctor copies, redact them with the catalogue's rule, write a
 // snapshot and search the bytes on disk - compressed and inflated - for every planted secret.
 
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import os from 'node:os';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
 
 import {readSnapshot} from '../../src/sources/archive.js';
 import {CATALOGUE, NEVER_CAPTURED, type FilesSource} from '../../src/sources/catalogue.js';
 import {redact, REDACTION_MARKER} from '../../src/sources/redact.js';
-import {SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, filePath, type Snapshot, type SourceRecord} from '../../src/sources/snapshot.js';
+import {filePath, type Snapshot, type SourceRecord} from '../../src/sources/snapshot.js';
 import {writeSnapshot} from '../../src/sources/write.js';
+import {testManifest} from '../helpers/snapshot.js';
+import {useTempDir} from '../helpers/temp-dir.js';
 
 interface Planted {
   source: string;
@@ -113,12 +114,11 @@ function ruleOf(source: string): FilesSource['redaction'] {
   return spec.redaction;
 }
 
-let dir: string;
 let tarball: string;
 let redactedTexts: Map<string, {text: string; redacted: string[]}>;
 
+const dir = useTempDir('tapdoctor-secrets-', 'all');
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tapdoctor-secrets-'));
   redactedTexts = new Map();
   const sources: Record<string, SourceRecord> = {};
   const contents = new Map<string, Buffer>();
@@ -133,23 +133,9 @@ beforeAll(async () => {
       entries: [{path: filePath(p.hostPath), binding: p.hostPath, durationMs: 1, bytes: data.length, truncated: false, mode: 0o600, redacted: result.redacted}],
     };
   }
-  const snapshot: Snapshot = {
-    manifest: {
-      format: SNAPSHOT_FORMAT,
-      formatVersion: SNAPSHOT_FORMAT_VERSION,
-      tool: {name: 'tapdoctor', version: '0.1.0'},
-      hostname: 'worker1',
-      capturedAt: '2025-01-01T00:00:00.000Z',
-      root: '/',
-      collectedAsRoot: true,
-      sources,
-    },
-    contents,
-  };
-  tarball = await writeSnapshot(snapshot, path.join(dir, 'snap.tar.gz'));
+  const snapshot: Snapshot = {manifest: testManifest(sources), contents};
+  tarball = await writeSnapshot(snapshot, path.join(dir(), 'snap.tar.gz'));
 });
-
-afterAll(() => rmSync(dir, {recursive: true, force: true}));
 
 describe('planted secrets', () => {
   it.each(PLANTED.map((p) => [p.hostPath, p] as const))('%s: redacted lists exactly the secret keys', (_name, p) => {

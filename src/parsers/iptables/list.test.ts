@@ -1,10 +1,10 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {ParseError} from '../errors.js';
 import {parseIptablesList} from './list.js';
 import {parseIptablesSave} from './save.js';
 import {chainRules} from './semantics.js';
 import type {IptablesListing, ListedChain, ListedRule} from './types.js';
+import {itRejectsStrictlyAndRecordsTolerantly, type BadInput} from '../../../test/helpers/iptables.js';
 
 const SAMPLES = new URL('../../../test/samples/iptables-list/', import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, SAMPLES), 'utf8');
@@ -35,16 +35,6 @@ const row = (r: ListedRule) =>
   ]
     .join('|')
     .replace(/\|+$/, '');
-
-function thrown(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ParseError) return error;
-    throw error;
-  }
-  throw new Error('did not throw');
-}
 
 describe('parseIptablesList on iptables 1.8.9 output captured in a namespace', () => {
   it('-L -v -n -x: exact counts, empty target, negation, wildcard, goto, comments', () => {
@@ -247,7 +237,7 @@ describe('parseIptablesList edge cases and errors', () => {
     expect(parseIptablesList(text).chains[0]!.rules.map(row)).toEqual(['|1|2||ACCEPT|!tcp|-f|*|*|1.2.3.4|!5.6.7.8']);
   });
 
-  const cases: [string, string, number, string][] = [
+  const cases: BadInput[] = [
     ['command not found', 'bash: iptables: command not found\n', 1, 'not an iptables -L listing line (expected "Chain ...")'],
     ['rule before the column header', 'Chain INPUT (policy ACCEPT)\n    0     0 ACCEPT  all  --  *  *  0.0.0.0/0  0.0.0.0/0\n', 2, 'rule before the column header'],
     ['bad chain header', 'Chain INPUT policy ACCEPT\n', 1, 'bad chain header (expected "Chain NAME (policy ...)" or "(N references)")'],
@@ -261,15 +251,7 @@ describe('parseIptablesList edge cases and errors', () => {
     ['bad rule number', 'Chain X (1 references)\nnum pkts bytes target prot opt in out source destination\nx 1 2 ACCEPT all -- * * a b\n', 3, 'bad rule number'],
   ];
 
-  it.each(cases)('strict: %s', (_name, text, line, detail) => {
-    const error = thrown(() => parseIptablesList(text, 'src'));
-    expect({source: error.source, line: error.line, detail: error.detail}).toEqual({source: 'src', line, detail});
-  });
-
-  it.each(cases)('tolerant: %s is recorded', (_name, text, line, detail) => {
-    const listing = parseIptablesList(text, 'src', {tolerant: true});
-    expect(listing.errors.map((e) => `${e.line}: ${e.detail}`)[0]).toBe(`${line}: ${detail}`);
-  });
+  itRejectsStrictlyAndRecordsTolerantly(cases, parseIptablesList);
 
   it('reads a rule whose target is a chain called like a column', () => {
     const text = 'Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\ntarget     all  --  0.0.0.0/0            0.0.0.0/0\n';

@@ -8,9 +8,8 @@
 // words, not by position: wide counters (-x) push later columns to the right. The target column
 // may be empty (a rule without -j), which shows as one word fewer before the `opt` column.
 
-import {ParseError} from '../errors.js';
+import {failer, forEachLine, wordsOf} from './lines.js';
 import {isCount, parseListedCount} from './numbers.js';
-import {isBlank} from './tokenize.js';
 import type {AddrMatch, IfaceMatch, IptablesListing, ListedChain, ListedRule, ParseOptions} from './types.js';
 
 interface Layout {
@@ -23,26 +22,13 @@ interface Layout {
 export function parseIptablesList(text: string, source = 'iptables.list', opts: ParseOptions = {}): IptablesListing {
   const listing: IptablesListing = {chains: [], errors: []};
   const tolerant = opts.tolerant === true;
-  const fail = (line: number, lineText: string, detail: string): void => {
-    const error = new ParseError(source, line, lineText, detail);
-    if (!tolerant) throw error;
-    listing.errors.push(error);
-  };
+  const fail = failer(source, tolerant, listing.errors);
 
   let chain: ListedChain | null = null;
   let layout: Layout | null = null;
-  const n = text.length;
-  let pos = 0;
-  let lineNo = 0;
-  while (pos < n) {
-    let end = text.indexOf('\n', pos);
-    if (end === -1) end = n;
-    lineNo++;
-    const line = text.slice(pos, end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
-    pos = end + 1;
-
+  forEachLine(text, (line, lineNo) => {
     const words = wordsOf(line, 0, 1);
-    if (words.length === 0) continue;
+    if (words.length === 0) return;
     const first = words[0]!.text;
     if (first === 'Chain' && words[0]!.start === 0) {
       const parsed = parseChainHeader(line, lineNo);
@@ -68,30 +54,9 @@ export function parseIptablesList(text: string, source = 'iptables.list', opts: 
       if (typeof rule === 'string') fail(lineNo, line, rule);
       else chain.rules.push(rule);
     }
-  }
+  });
   return listing;
 }
-
-interface Word {
-  text: string;
-  start: number;
-  end: number;
-}
-
-/** Up to `max` blank-separated words of line[from..], with their positions. */
-function wordsOf(line: string, from: number, max: number): Word[] {
-  const words: Word[] = [];
-  let i = from;
-  while (i < line.length && words.length < max) {
-    while (i < line.length && isBlank(line.charCodeAt(i))) i++;
-    if (i >= line.length) break;
-    const start = i;
-    while (i < line.length && !isBlank(line.charCodeAt(i))) i++;
-    words.push({text: line.slice(start, i), start, end: i});
-  }
-  return words;
-}
-
 
 function parseChainHeader(line: string, lineNo: number): ListedChain | string {
   const open = line.indexOf(' (', 6);

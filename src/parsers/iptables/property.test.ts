@@ -11,6 +11,8 @@ import {parseIptablesList} from './list.js';
 import {parseIptablesSave} from './save.js';
 import {serializeIptablesSave} from './serialize.js';
 import type {Counters, IptablesDump, IptChain, IptOption, IptRule, IptTable} from './types.js';
+import {modelOrParseError, mutationsOf, survives} from '../../../test/helpers/mutation.js';
+import {modelOf} from '../../../test/helpers/iptables.js';
 
 const ROOT = new URL('../../../test/samples/', import.meta.url);
 const corpus = (dir: string) =>
@@ -19,19 +21,6 @@ const corpus = (dir: string) =>
     .map((name) => readFileSync(new URL(`${dir}/${name}`, ROOT), 'utf8'));
 const SAVES = corpus('iptables-save');
 const LISTS = corpus('iptables-list');
-
-/** The model without what describes the source text (line numbers, raw lines, errors). */
-function modelOf(dump: IptablesDump) {
-  return {
-    ...dump,
-    errors: undefined,
-    tables: dump.tables.map((t) => ({
-      name: t.name,
-      chains: [...t.chains.values()].map(({line: _line, ...chain}) => chain),
-      rules: t.rules.map(({line: _line, text: _text, ...rule}) => rule),
-    })),
-  };
-}
 
 // --- generated rule sets ---
 
@@ -137,42 +126,10 @@ describe('round trip', () => {
 
 // --- mutated real captures ---
 
-type Mutation =
-  | {kind: 'replace'; at: number; text: string}
-  | {kind: 'insert'; at: number; text: string}
-  | {kind: 'dropLine'; line: number}
-  | {kind: 'duplicateLine'; line: number}
-  | {kind: 'truncate'; at: number};
-
-const noise = fc.oneof(
-  fc.string({unit: fc.constantFrom('"', '\\', '!', '-', ' ', '\t', '\r', '\n', '\u0000', '[', ']', ':', '*', '#', '{', '%', '+', '/', 'x', '0'), minLength: 1, maxLength: 4}),
-  fc.string({unit: 'binary', minLength: 1, maxLength: 4}),
-  fc.constantFrom('-A ', '-m ', '-j ', '! ', 'COMMIT\n', '*nat\n', ':X - [0:0]\n', '[1:2] ', '{{ x }}', 'Chain X (1 references)\n', '/* ', ' */'),
-);
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({kind: fc.constant('replace' as const), at: fc.nat(), text: noise}),
-  fc.record({kind: fc.constant('insert' as const), at: fc.nat(), text: noise}),
-  fc.record({kind: fc.constant('dropLine' as const), line: fc.nat()}),
-  fc.record({kind: fc.constant('duplicateLine' as const), line: fc.nat()}),
-  fc.record({kind: fc.constant('truncate' as const), at: fc.nat()}),
-);
-
-function mutate(text: string, mutations: Mutation[]): string {
-  for (const m of mutations) {
-    if (m.kind === 'dropLine' || m.kind === 'duplicateLine') {
-      const lines = text.split('\n');
-      const i = m.line % lines.length;
-      lines.splice(i, m.kind === 'dropLine' ? 1 : 0, ...(m.kind === 'duplicateLine' ? [lines[i]!] : []));
-      text = lines.join('\n');
-    } else if (m.kind === 'truncate') {
-      text = text.slice(0, m.at % (text.length + 1));
-    } else {
-      const at = m.at % (text.length + 1);
-      text = text.slice(0, at) + m.text + text.slice(m.kind === 'replace' ? at + m.text.length : at);
-    }
-  }
-  return text;
-}
+// The noise inserted: iptables syntax fragments and runs of its special characters.
+const SPECIALS = ['-A ', '-m ', '-j ', '! ', 'COMMIT\n', '*nat\n', ':X - [0:0]\n', '[1:2] ', '{{ x }}', 'Chain X (1 references)\n', '/* ', ' */'];
+const charSoup = fc.string({unit: fc.constantFrom('"', '\\', '!', '-', ' ', '\t', '\r', '\n', '\u0000', '[', ']', ':', '*', '#', '{', '%', '+', '/', 'x', '0'), minLength: 1, maxLength: 4});
+const mutationsOfAll = (inputs: string[]) => mutationsOf(inputs, {specials: SPECIALS, text: charSoup});
 
 const lineCount = (text: string) => text.split('\n').length;
 
@@ -187,15 +144,8 @@ function checkErrors(errors: ParseError[], text: string): void {
 describe('mutated real captures', () => {
   it('iptables-save: strict throws only ParseError, tolerant never throws, and what parses round-trips', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SAVES), fc.array(mutationArb, {minLength: 1, maxLength: 5}), (original, mutations) => {
-        const text = mutate(original, mutations);
-        let strict: IptablesDump | ParseError;
-        try {
-          strict = parseIptablesSave(text, 'fuzz');
-        } catch (error) {
-          if (!(error instanceof ParseError)) throw error;
-          strict = error;
-        }
+      fc.property(mutationsOfAll(SAVES), (text) => {
+        const strict = modelOrParseError(() => parseIptablesSave(text, 'fuzz'));
         const tolerant = parseIptablesSave(text, 'fuzz', {tolerant: true});
         checkErrors(tolerant.errors, text);
         if (strict instanceof ParseError) {
@@ -211,13 +161,8 @@ describe('mutated real captures', () => {
 
   it('iptables -L: strict throws only ParseError, tolerant never throws', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...LISTS), fc.array(mutationArb, {minLength: 1, maxLength: 5}), (original, mutations) => {
-        const text = mutate(original, mutations);
-        try {
-          parseIptablesList(text, 'fuzz');
-        } catch (error) {
-          if (!(error instanceof ParseError)) throw error;
-        }
+      fc.property(mutationsOfAll(LISTS), (text) => {
+        survives(() => parseIptablesList(text, 'fuzz'));
         checkErrors(parseIptablesList(text, 'fuzz', {tolerant: true}).errors, text);
       }),
       {numRuns: 300},

@@ -4,6 +4,8 @@ import {ParseError} from '../errors.js';
 import {parseIptablesSave} from './save.js';
 import {serializeRule} from './serialize.js';
 import type {IptablesDump, IptRule, IptTable} from './types.js';
+import {parseErrorOf} from '../../../test/helpers/thrown.js';
+import {itRejectsStrictlyAndRecordsTolerantly, type BadInput} from '../../../test/helpers/iptables.js';
 
 const SAMPLES = new URL('../../../test/samples/iptables-save/', import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, SAMPLES), 'utf8');
@@ -24,16 +26,6 @@ const ruleAt = (dump: IptablesDump, line: number): IptRule => {
 /** A rule without the parts that describe the source text. */
 const model = ({line: _line, text: _text, ...rest}: IptRule) => rest;
 const errorsOf = (dump: IptablesDump) => dump.errors.map((e) => `${e.line}: ${e.detail}`);
-
-function thrown(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ParseError) return error;
-    throw error;
-  }
-  throw new Error('did not throw');
-}
 
 // Real output, every rule: our canonical layout is iptables-save's, so each rule serializes back to
 // its own text. This proves every field of every rule was read (a lost option would show).
@@ -332,7 +324,7 @@ describe('parseIptablesSave on hand-written restore files', () => {
   });
 
   it('Fedora Jinja template: strict mode stops at the first template line', () => {
-    const error = thrown(() => parseSample('fedora-openqa-tap-workers-template-2019.txt'));
+    const error = parseErrorOf(() => parseSample('fedora-openqa-tap-workers-template-2019.txt'));
     expect(error.source).toBe('fedora-openqa-tap-workers-template-2019.txt');
     expect(error.line).toBe(18);
     expect(error.text).toBe('{% if blocked_ips is defined %}');
@@ -440,7 +432,7 @@ describe('parseIptablesSave syntax', () => {
 });
 
 describe('parseIptablesSave errors', () => {
-  const cases: [string, string, number, string][] = [
+  const cases: BadInput[] = [
     ['command not found', 'bash: iptables-save: command not found\n', 1, 'not an iptables-save line (expected *table, :chain, a rule, COMMIT or # comment)'],
     ['rule outside a table', '-A INPUT -j ACCEPT\n', 1, 'rule outside a table (no *table before it)'],
     ['chain outside a table', ':INPUT ACCEPT [0:0]\n', 1, 'chain line outside a table (no *table before it)'],
@@ -478,15 +470,7 @@ describe('parseIptablesSave errors', () => {
     ['COMMIT with junk', '*filter\nCOMMITTED\nCOMMIT\n', 2, 'not an iptables-save line (expected *table, :chain, a rule, COMMIT or # comment)'],
   ];
 
-  it.each(cases)('strict: %s', (_name, text, line, detail) => {
-    const error = thrown(() => parseIptablesSave(text, 'src'));
-    expect({source: error.source, line: error.line, detail: error.detail}).toEqual({source: 'src', line, detail});
-  });
-
-  it.each(cases)('tolerant: %s is recorded, not thrown', (_name, text, line, detail) => {
-    const dump = parseIptablesSave(text, 'src', {tolerant: true});
-    expect(errorsOf(dump)[0]).toBe(`${line}: ${detail}`);
-  });
+  itRejectsStrictlyAndRecordsTolerantly(cases, parseIptablesSave);
 
   it('tolerant mode keeps going after each bad line and keeps rules in undeclared chains', () => {
     const text = ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -s', '-A INPUT -j ACCEPT', 'garbage', '-A POSTROUTING -j MASQUERADE', 'COMMIT', '-A X'].join('\n');
@@ -502,7 +486,7 @@ describe('parseIptablesSave errors', () => {
 
   it('clips huge offending text and details in the message', () => {
     const huge = 'x'.repeat(1_000_000);
-    const error = thrown(() => parseIptablesSave(`*filter\n-A INPUT ${huge}\nCOMMIT\n`));
+    const error = parseErrorOf(() => parseIptablesSave(`*filter\n-A INPUT ${huge}\nCOMMIT\n`));
     expect(error.text).toHaveLength(1_000_009);
     expect(error.message.length).toBeLessThan(400);
   });

@@ -5,8 +5,8 @@
 // One pass over the text, one line at a time (indexOf, no split), rules tokenized by hand: linear
 // in the input, whatever it holds.
 
-import {clip, ParseError} from '../errors.js';
 import {isBuiltinChain, isKnownTable} from './builtins.js';
+import {failer, forEachLine, wordsOf} from './lines.js';
 import {isDigits, parseBracketCounters} from './numbers.js';
 import {NO_MODULES, NO_OPTIONS, RuleArgsParser, RuleSyntaxError} from './rule.js';
 import {isBlank, Tokens, tokenize} from './tokenize.js';
@@ -28,40 +28,22 @@ class SaveParser {
   private table: IptTable | null = null;
   private readonly tokens = new Tokens();
   private readonly ruleArgs = new RuleArgsParser();
+  /** Throws in strict mode; records and returns in tolerant mode. */
+  private readonly fail: (line: number, text: string, detail: string) => void;
 
-  constructor(
-    private readonly source: string,
-    private readonly tolerant: boolean,
-  ) {}
+  constructor(source: string, tolerant: boolean) {
+    this.fail = failer(source, tolerant, this.dump.errors);
+  }
 
   parse(text: string): IptablesDump {
-    const n = text.length;
-    let pos = 0;
-    let lineNo = 0;
-    while (pos < n) {
-      let end = text.indexOf('\n', pos);
-      if (end === -1) end = n;
-      lineNo++;
-      let stop = end;
-      if (end > pos && text.charCodeAt(end - 1) === 13 /* CR */) {
-        stop--;
-        this.dump.crlf = true;
-      }
-      this.line(text.slice(pos, stop), lineNo);
-      pos = end + 1;
-    }
+    forEachLine(text, (line, lineNo, crlf) => {
+      if (crlf) this.dump.crlf = true;
+      this.line(line, lineNo);
+    });
     if (this.table) {
       this.fail(this.table.line, `*${this.table.name}`, `table ${this.table.name} is never closed by COMMIT`);
     }
     return this.dump;
-  }
-
-  /** Throws in strict mode; records and returns in tolerant mode. */
-  private fail(line: number, text: string, detail: string): void {
-    // Details quote input (names, tokens): clip them like the text, a token can be megabytes.
-    const error = new ParseError(this.source, line, text, clip(detail, 200));
-    if (!this.tolerant) throw error;
-    this.dump.errors.push(error);
   }
 
   private line(line: string, lineNo: number): void {
@@ -265,14 +247,5 @@ function isDashed(value: string, quoted: boolean): boolean {
 
 /** Whitespace-separated words of line[from..] (no quoting: `*table` and `:chain` lines have none). */
 function splitWords(line: string, from: number): string[] {
-  const words: string[] = [];
-  let i = from;
-  while (i < line.length) {
-    while (i < line.length && isBlank(line.charCodeAt(i))) i++;
-    if (i >= line.length) break;
-    const start = i;
-    while (i < line.length && !isBlank(line.charCodeAt(i))) i++;
-    words.push(line.slice(start, i));
-  }
-  return words;
+  return wordsOf(line, from).map((w) => w.text);
 }

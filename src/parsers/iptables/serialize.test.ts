@@ -2,24 +2,11 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {parseIptablesSave} from './save.js';
 import {serializeIptablesSave} from './serialize.js';
-import type {IptablesDump} from './types.js';
+import {modelOf} from '../../../test/helpers/iptables.js';
 
 const SAMPLES = new URL('../../../test/samples/iptables-save/', import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, SAMPLES), 'utf8');
 const ALL = readdirSync(SAMPLES).filter((name) => name.endsWith('.txt'));
-
-/** The model without what describes the source text (line numbers, raw lines, errors). */
-function modelOf(dump: IptablesDump) {
-  return {
-    ...dump,
-    errors: undefined,
-    tables: dump.tables.map((t) => ({
-      name: t.name,
-      chains: [...t.chains.values()].map(({line: _line, ...chain}) => chain),
-      rules: t.rules.map(({line: _line, text: _text, ...rule}) => rule),
-    })),
-  };
-}
 
 describe('serializeIptablesSave', () => {
   it('writes real iptables-save -c output back byte for byte, apart from the comment lines', () => {
