@@ -8,7 +8,7 @@ import {defineCheck, evidence, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {liveFirewall, masqueradesFor, type NatRule} from '../facts/firewall.js';
 import {enabledUnits} from '../facts/host.js';
-import {FIREWALL_UNITS, gateUplink, persistedNatFor, type PersistedNat} from '../facts/persistence.js';
+import {FIREWALL_UNITS, gateUplink, persistedNatFor, unitLoadedFiles, type PersistedNat} from '../facts/persistence.js';
 
 type Backend = 'firewalld' | 'nft' | 'iptables';
 
@@ -35,6 +35,7 @@ export default defineCheck('TD104', (f) => {
     evidence: [
       ...(liveRules.length > 0 ? [evidence(liveRules[0]!.origin, ...liveRules.map((r) => r.text))] : live.ok ? [evidence('runtime firewall', `no legal masquerade for ${uplink} in ${live.value.sources.join(', ')}`)] : []),
       evidence('systemd.wants', nat.units.length > 0 ? `enabled: ${nat.units.join(', ')}` : `none of ${FIREWALL_UNITS.map((u) => u.unit).join(', ')} is enabled`),
+      ...Object.values(nat.loadedBy).map((line) => evidence('systemd.firewall-units', line)),
       ...(nat.files.length > 0 ? [evidence('firewall.files', `loaded at boot: ${nat.files.map((x) => `${x.path} (${x.unit})`).join(', ')}`)] : []),
       ...(nat.firewalldZone ? [evidence('firewalld', `${uplink} lands in zone ${nat.firewalldZone.zone ?? '(none)'} (${nat.firewalldZone.boundBy}); masquerade: ${nat.firewalldZone.masquerade ? 'yes' : 'no'}`)] : []),
     ],
@@ -102,7 +103,7 @@ function missingNatFix(f: Facts, uplink: string, nat: PersistedNat, liveRules: N
     if (!isEnabled(unit)) out.push(`systemctl enable ${unit}`);
     return out;
   }
-  const nftMains = FIREWALL_UNITS.find((u) => u.unit === 'nftables.service')!.mainFiles;
+  const nftMains = unitLoadedFiles(f, 'nftables.service')?.files ?? FIREWALL_UNITS.find((u) => u.unit === 'nftables.service')!.mainFiles;
   const file = nat.files.find((x) => nftMains.includes(x.path))?.path ?? nftMains[0]!;
   if (liveRules.length > 0) out.push(`nft list ruleset > ${file}`);
   else out.push(`printf 'table ip nat {\\n\\tchain postrouting {\\n\\t\\ttype nat hook postrouting priority srcnat; policy accept;\\n\\t\\toifname "${uplink}" masquerade\\n\\t}\\n}\\n' >> ${file}`);

@@ -6,6 +6,7 @@ import {readSnapshot} from '../sources/archive.js';
 import {SnapshotView, type Snapshot} from '../sources/snapshot.js';
 import {FIXTURES} from '../../test/helpers/fixture.js';
 import {overlay} from '../../test/gate/overlay.js';
+import {makeSnapshot} from '../../test/helpers/snapshot.js';
 import {Facts} from './facts.js';
 import type {IfcfgFile} from './host.js';
 import {
@@ -20,6 +21,7 @@ import {
   nmSpecMatches,
   ovsBridgePortDevices,
   persistedNatFor,
+  unitLoadedFiles,
   wickedScriptPaths,
   type NmConnection,
 } from './persistence.js';
@@ -230,5 +232,32 @@ describe('pre-up script helpers', () => {
     expect(activeLinesWith(script, '192.0.2.2')).toEqual([]);
     expect(activeLinesWith(script, '192.0.2.3')).toHaveLength(1);
     expect(activeLinesWith(script, 'peer b')).toEqual([]);
+  });
+});
+
+describe('unitLoadedFiles', () => {
+  const factsWith = (files: Record<string, string>) =>
+    new Facts(new SnapshotView(makeSnapshot({files: {'systemd.firewall-units': files}})), DEFAULT_CONFIG);
+  it('reads nft -f from the /etc unit over the packaged one', () => {
+    const f = factsWith({
+      '/usr/lib/systemd/system/nftables.service': '[Service]\nExecStart=/usr/sbin/nft -f /etc/sysconfig/nftables.conf\n',
+      '/etc/systemd/system/nftables.service': '[Service]\nType=oneshot\nExecStart=/usr/sbin/nft -f /etc/firewall.nft\n',
+    });
+    expect(unitLoadedFiles(f, 'nftables.service')).toEqual({
+      files: ['/etc/firewall.nft'],
+      origin: '/etc/systemd/system/nftables.service:3: ExecStart=/usr/sbin/nft -f /etc/firewall.nft',
+    });
+  });
+  it('lets a drop-in reset ExecStart and name another file', () => {
+    const f = factsWith({
+      '/usr/lib/systemd/system/nftables.service': '[Service]\nExecStart=/usr/sbin/nft -f /etc/sysconfig/nftables.conf\n',
+      '/etc/systemd/system/nftables.service.d/override.conf': '[Service]\nExecStart=\nExecStart=-/usr/sbin/nft --file /etc/firewall.nft\n',
+    });
+    expect(unitLoadedFiles(f, 'nftables.service')?.files).toEqual(['/etc/firewall.nft']);
+  });
+  it('gives up on wrapper scripts and on missing unit files (the stock files are then assumed)', () => {
+    const f = factsWith({'/usr/lib/systemd/system/iptables.service': '[Service]\nExecStart=/usr/libexec/iptables/iptables.init start\n'});
+    expect(unitLoadedFiles(f, 'iptables.service')).toBeUndefined();
+    expect(unitLoadedFiles(f, 'nftables.service')).toBeUndefined();
   });
 });

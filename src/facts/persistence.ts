@@ -12,6 +12,7 @@ import {posix} from 'node:path';
 import {parseKeyfileGroups, type NmProfile} from '../parsers/nm-keyfile.js';
 import {modelOrParseError, ParseError, splitLines} from '../parsers/errors.js';
 import {parseNftText} from '../parsers/nft.js';
+import {parseUnitFile} from '../parsers/systemd.js';
 import type {Evidence} from '../model.js';
 import {FactUnavailable, type Fact, type Facts} from './facts.js';
 import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall.js';
@@ -388,10 +389,50 @@ export interface PersistedNat {
   loadFailures: Array<{unit: string; path: string; errors: LoadError[]}>;
   /** Files an enabled unit loads (for messages). */
   files: Array<{unit: string; path: string}>;
+  /** Unit → the ExecStart lines that name its files (when the unit file was captured). */
+  loadedBy: Record<string, string>;
   /** firewalld: the zone the uplink lands in at boot and why. */
   firewalldZone?: {zone?: string; masquerade: boolean; boundBy: string};
   /** What could not be read (a pass on this data would be a guess). */
   problems: string[];
+}
+
+const UNIT_DIRS = ['/etc/systemd/system/', '/usr/lib/systemd/system/', '/lib/systemd/system/'];
+
+const firewallUnitFiles: Fact<Array<{name: string; text: string}>> = (f) => f.entries('systemd.firewall-units');
+
+/**
+ * The rule files a firewall unit's effective ExecStart loads at boot (`nft -f FILE`,
+ * `iptables-restore FILE`): the /etc unit over the packaged one, then its drop-ins in name order
+ * (an empty `ExecStart=` resets the list). Undefined when no unit file was captured or ExecStart
+ * names no file (a wrapper script such as RHEL's iptables.init): then the stock files are assumed.
+ */
+export function unitLoadedFiles(f: Facts, unit: string): {files: string[]; origin: string} | undefined {
+  const got = f.try(firewallUnitFiles);
+  if (!got.ok) return undefined;
+  const byPath = new Map(got.value.map((e) => [e.name, e.text]));
+  const main = UNIT_DIRS.map((d) => `${d}${unit}`).find((p) => byPath.has(p));
+  if (!main) return undefined;
+  const dropIns = [...byPath.keys()].filter((p) => p.startsWith(`/etc/systemd/system/${unit}.d/`)).sort();
+  let execStarts: Array<{value: string; origin: string}> = [];
+  for (const path of [main, ...dropIns]) {
+    for (const e of parseUnitFile(byPath.get(path)!, path).entries) {
+      if (e.section !== 'Service' || e.key !== 'ExecStart') continue;
+      execStarts = e.value.trim() === '' ? [] : [...execStarts, {value: e.value, origin: `${path}:${e.line}`}];
+    }
+  }
+  const files: string[] = [];
+  for (const {value} of execStarts) {
+    const words = value.replace(/^[-@:+!]+/, '').split(/\s+/);
+    const tool = posix.basename(words[0] ?? '');
+    for (let i = 1; i < words.length; i++) {
+      const w = words[i]!;
+      if (tool === 'nft' && (w === '-f' || w === '--file') && words[i + 1]?.startsWith('/')) files.push(words[++i]!);
+      else if (/^ip6?tables-restore$/.test(tool) && w.startsWith('/')) files.push(w);
+    }
+  }
+  if (files.length === 0) return undefined;
+  return {files, origin: execStarts.map((x) => `${x.origin}: ExecStart=${x.value}`).join('; ')};
 }
 
 /** Files reachable from the unit's main files through nft `include` (relative to /etc). */
@@ -438,7 +479,7 @@ export function bootZoneOf(f: Facts, ifname: string, permanent: {zonesOf(i: stri
 export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
   const enabled = f.get(enabledUnits);
   const units = FIREWALL_UNITS.filter((u) => enabled.has(u.unit));
-  const out: PersistedNat = {uplink, units: units.map((u) => u.unit), rules: [], lostRules: [], loadFailures: [], files: [], problems: []};
+  const out: PersistedNat = {uplink, units: units.map((u) => u.unit), rules: [], lostRules: [], loadFailures: [], files: [], loadedBy: {}, problems: []};
   if (units.length === 0) return out;
   const persisted = f.get(persistedFirewall);
   out.problems.push(...persisted.problems);
@@ -459,10 +500,14 @@ export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
       if (masquerade) out.rules.push({unit: u.unit, origin: 'firewalld permanent', text: `zone ${bz.zone}: masquerade: yes (${bz.boundBy})`, ...(zone!.line ? {line: zone!.line} : {})});
       continue;
     }
+    // What the unit's ExecStart loads, when its unit file was captured; else the stock files.
+    const loaded = unitLoadedFiles(f, u.unit);
+    const mains = loaded?.files ?? u.mainFiles;
+    if (loaded) out.loadedBy[u.unit] = loaded.origin;
     const files =
       u.kind === 'nft'
-        ? reachableNftFiles(persisted.files.filter((x) => x.format === 'nft'), texts, u.mainFiles)
-        : persisted.files.filter((x) => x.format === 'iptables-save' && u.mainFiles.includes(x.path));
+        ? reachableNftFiles(persisted.files.filter((x) => x.format === 'nft'), texts, mains)
+        : persisted.files.filter((x) => x.format === 'iptables-save' && mains.includes(x.path));
     for (const file of files) {
       out.files.push({unit: u.unit, path: file.path});
       if (file.loadErrors.length > 0) out.loadFailures.push({unit: u.unit, path: file.path, errors: file.loadErrors});

@@ -115,6 +115,28 @@ export const CATALOGUE: readonly SourceSpec[] = [
     description: 'persisted firewall rule files',
   },
   {
+    name: 'systemd.firewall-units',
+    kind: 'files',
+    where: 'host',
+    paths: [
+      '/etc/systemd/system/nftables.service',
+      '/etc/systemd/system/nftables.service.d/*.conf',
+      '/usr/lib/systemd/system/nftables.service',
+      '/lib/systemd/system/nftables.service',
+      '/etc/systemd/system/iptables.service',
+      '/etc/systemd/system/iptables.service.d/*.conf',
+      '/usr/lib/systemd/system/iptables.service',
+    ],
+    redaction: 'none',
+    description: 'firewall units: which rule file their ExecStart loads at boot',
+  },
+  {
+    name: 'journal.switch',
+    kind: 'command',
+    argv: ['journalctl', '--no-pager', '-o', 'short-iso', '-b', '-n', '300', '-u', 'os-autoinst-openvswitch.service'],
+    description: 'this boot\'s journal of the switch service (for the reader; not used by checks)',
+  },
+  {
     name: 'firewalld.files',
     kind: 'files',
     where: 'host',
