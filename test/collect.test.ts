@@ -130,3 +130,21 @@ describe('the catalogue is the single list of what runs, and all of it is read-o
     for (const p of paths) expect(p).not.toMatch(/client\.conf|shadow/);
   });
 });
+
+describe('progress on stderr', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  // `script` gives the CLI a pseudo-terminal, as an admin's shell would.
+  const onTty = (args: string) => spawnSync('script', ['-qec', `${process.execPath} bin/run.js ${args}`, '/dev/null'], {cwd: repo, encoding: 'utf8'});
+  it.skipIf(!hasScript)('shows what is being collected on a terminal, and nothing with --quiet', () => {
+    const root = mkdtempSync(join(work, 'root-'));
+    const out = join(work, 'tty.tar.gz');
+    expect(onTty(`snapshot --root ${root} -o ${out} --force`).stdout).toMatch(/\r\u001b\[K\S+ collecting \d+\/\d+ [a-z0-9.-]+/);
+    expect(onTty(`snapshot --root ${root} -o ${out} --force --quiet`).stdout).not.toContain('collecting');
+  }, 30_000);
+  it('shows nothing when stderr is not a terminal', () => {
+    const root = mkdtempSync(join(work, 'root-'));
+    const r = spawnSync(process.execPath, ['bin/run.js', 'snapshot', '--root', root, '-o', join(work, 'pipe.tar.gz'), '--force'], {cwd: repo, encoding: 'utf8'});
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('collecting');
+  }, 30_000);
+});
