@@ -31,7 +31,7 @@ is asked only with --openqa-url, and qemu processes of capture time do not count
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Gate);
-    const [pipeline, {decideGate}, {renderGate}, {UserError}] = await Promise.all([
+    const [pipeline, {decideGate}, {renderGate, verdictLine}, {UserError}] = await Promise.all([
       import('../cli/pipeline.js'),
       import('../gate/decide.js'),
       import('../gate/render.js'),
@@ -66,7 +66,11 @@ is asked only with --openqa-url, and qemu processes of capture time do not count
 
     // The report as usual (json etc. unchanged); for text the gate section follows it, verdict last.
     const color = format === 'text' && pipeline.useColor(flags.color);
-    const rendered = await pipeline.render(report, format, {color: format === 'text' && !flags.output && color, snapshot, config});
+    // JSON carries the verdict too, so scripts need not parse the text's last line.
+    const rendered =
+      format === 'json'
+        ? {text: (await import('../report/json.js')).renderJson(report, {verdict: decision.verdict, line: verdictLine(decision), exitCode: decision.exitCode, blockers: decision.blockers, unknowns: decision.unknowns, notes: decision.notes})}
+        : await pipeline.render(report, format, {color: format === 'text' && !flags.output && color, snapshot, config});
     const gateText = renderGate(decision, {color});
     if (flags.output) {
       const {writeFileAtomic} = await import('../sources/write.js');

@@ -3,6 +3,7 @@
 // the wiring. Nothing here reaches the network: --no-openqa, or a URL fetch refuses locally.
 import {spawnSync} from 'node:child_process';
 import {existsSync, readdirSync, statSync} from 'node:fs';
+import {schemaErrors} from '../helpers/report-schema.js';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {beforeAll, describe, expect, it} from 'vitest';
@@ -51,12 +52,17 @@ describe('tapdoctor gate (CLI)', () => {
     expect(r.stdout).toMatch(/\n {2}1\. TD\d{3} .+\n {7}fix: /);
   });
 
-  it('prints the normal JSON report with --json and keeps the gate\'s exit code', () => {
+  it('prints the JSON report with the verdict in it (schema-valid) and keeps the gate\'s exit code', () => {
     const r = run('--snapshot', 'fixtures/demo', '--no-openqa', '--json');
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.stdout) as {target: {mode: string}; findings: Array<{checkId: string}>};
+    const doc = JSON.parse(r.stdout) as {target: {mode: string}; findings: Array<{checkId: string}>; gate: {verdict: string; line: string; exitCode: number; blockers: Array<{id: string}>}};
     expect(doc.target.mode).toBe('snapshot');
     expect(doc.findings.some((f) => f.checkId === 'TD103')).toBe(true);
+    expect(doc.gate.verdict).toBe('not-safe');
+    expect(doc.gate.exitCode).toBe(1);
+    expect(doc.gate.line).toBe(`NOT SAFE TO REBOOT: ${doc.gate.blockers.length} blockers`);
+    expect(doc.gate.blockers.map((b) => b.id)).toContain('TD103');
+    expect(schemaErrors(doc)).toEqual([]);
   });
 
   it('cannot tell (exit 2) when the web UI cannot be asked', () => {

@@ -7,8 +7,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {Ajv, type ValidateFunction} from 'ajv';
-import formatsPlugin from 'ajv-formats';
+import {reportValidator} from '../helpers/report-schema.js';
 import type {LiveHost} from './host.js';
 import {run, type RunResult} from './run.js';
 
@@ -92,18 +91,6 @@ export function parseReport(result: RunResult): JsonReport {
   const validate = reportValidator();
   if (!validate(doc)) throw new Error(`tapdoctor ${what}: report does not match schema/report.schema.json: ${JSON.stringify(validate.errors)}`);
   return doc as JsonReport;
-}
-
-let validator: ValidateFunction | undefined;
-function reportValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({allErrors: true});
-    // ajv-formats is CommonJS: under ESM interop its function may sit on .default.
-    const plugin = formatsPlugin as unknown as {default?: (a: Ajv) => void} & ((a: Ajv) => void);
-    (plugin.default ?? plugin)(ajv);
-    validator = ajv.compile(JSON.parse(readFileSync(join(REPO, 'schema', 'report.schema.json'), 'utf8')));
-  }
-  return validator;
 }
 
 // --- reading it ----------------------------------------------------------------------------
