@@ -1,7 +1,8 @@
 // Reads the host files of a `files` source: expands `*` globs (one path segment each), reads
 // below --root for host files, records symlink targets, redacts secrets, and never reads the
 // files that hold API keys. Read-only: lstat, readlink, readdir, readFile.
-import {lstat, readdir, readFile, readlink, stat} from 'node:fs/promises';
+import {constants} from 'node:fs';
+import {lstat, open, readdir, readlink, stat} from 'node:fs/promises';
 import {dirname, join, posix} from 'node:path';
 import {NEVER_CAPTURED, type FilesSource} from './catalogue.js';
 import type {CollectContext} from './live.js';
@@ -95,9 +96,26 @@ async function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectCon
 }
 
 async function readLimited(path: string, maxBytes: number): Promise<{data: Buffer; truncated: boolean}> {
-  // /proc and /sys files report size 0, so read them whole; regular files are bounded by maxBytes.
-  const buf = await readFile(path);
-  return buf.length > maxBytes ? {data: buf.subarray(0, maxBytes), truncated: true} : {data: buf, truncated: false};
+  // Read at most maxBytes + 1 bytes: a huge file costs no more memory than the limit, and /proc
+  // and /sys files (which report size 0) are read to their end like any other.
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const want = Math.min(64 * 1024, maxBytes + 1 - total);
+      if (want <= 0) break;
+      const buf = Buffer.alloc(want);
+      const {bytesRead} = await fh.read(buf, 0, want, null);
+      if (bytesRead === 0) break;
+      chunks.push(buf.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    const data = Buffer.concat(chunks);
+    return data.length > maxBytes ? {data: data.subarray(0, maxBytes), truncated: true} : {data, truncated: false};
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Expand `*` in each path segment; returns absolute host paths in sorted order. */

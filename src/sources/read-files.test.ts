@@ -1,0 +1,62 @@
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, describe, expect, it} from 'vitest';
+import type {FilesSource} from './catalogue.js';
+import {expandGlob, readHostFiles} from './read-files.js';
+
+const root = mkdtempSync(join(tmpdir(), 'td-readfiles-'));
+afterAll(() => rmSync(root, {recursive: true, force: true}));
+const put = (path: string, text: string) => {
+  mkdirSync(join(root, path, '..'), {recursive: true});
+  writeFileSync(join(root, path), text);
+};
+put('etc/openqa/workers.ini', '[global]\nHOST = http://o3\n[1]\nWORKER_CLASS = tap\n');
+put('etc/openqa/client.conf', '[o3]\nkey = 0123456789ABCDEF\nsecret = FEDCBA9876543210\n');
+put('etc/openqa/workers.ini.d/10-secret.ini', '[global]\nMY_PASSWORD = hunter2\n');
+put('etc/sysconfig/network/ifcfg-tap0', "TUNNEL='tap'\n");
+symlinkSync('ifcfg-tap0', join(root, 'etc/sysconfig/network/ifcfg-tap1'));
+mkdirSync(join(root, 'etc/systemd/system/multi-user.target.wants'), {recursive: true});
+symlinkSync('/usr/lib/systemd/system/openvswitch.service', join(root, 'etc/systemd/system/multi-user.target.wants/openvswitch.service'));
+put('big/file', 'x'.repeat(5000));
+chmodSync(join(root, 'etc/sysconfig/network/ifcfg-tap0'), 0o640);
+
+const ctx = {root, maxBytes: 1024 * 1024, isRoot: true};
+const spec = (paths: string[], extra: Partial<FilesSource> = {}): FilesSource => ({name: 't', kind: 'files', where: 'host', paths, redaction: 'none', description: 't', ...extra});
+
+describe('readHostFiles', () => {
+  it('expands globs below --root, in name order, and never reads client.conf', async () => {
+    expect(await expandGlob('/etc/openqa/*', {where: 'host'}, root)).toEqual(['/etc/openqa/client.conf', '/etc/openqa/workers.ini', '/etc/openqa/workers.ini.d']);
+    const r = await readHostFiles(spec(['/etc/openqa/*', '/etc/openqa/workers.ini.d/*.ini']), ctx);
+    expect(r.entries.map((e) => e.binding)).toEqual(['/etc/openqa/workers.ini', '/etc/openqa/workers.ini.d/10-secret.ini']);
+    expect([...r.data.values()].some((b) => b.includes('0123456789ABCDEF'))).toBe(false);
+  });
+
+  it('redacts secrets before they are stored and records where', async () => {
+    const r = await readHostFiles(spec(['/etc/openqa/workers.ini.d/*.ini'], {redaction: 'keyvalue'}), ctx);
+    const text = r.data.get('files/etc/openqa/workers.ini.d/10-secret.ini')!.toString();
+    expect(text).not.toContain('hunter2');
+    expect(r.entries[0]!.redacted).toEqual(['MY_PASSWORD@line 2']);
+  });
+
+  it('records symlinks: the target text when it resolves below --root, a link record when it does not', async () => {
+    const ifcfg = await readHostFiles(spec(['/etc/sysconfig/network/ifcfg-*'], {links: true}), ctx);
+    const tap1 = ifcfg.entries.find((e) => e.binding.endsWith('ifcfg-tap1'))!;
+    expect(tap1).toMatchObject({linkTarget: 'ifcfg-tap0', mode: 0o640});
+    expect(ifcfg.data.get(tap1.path)!.toString()).toBe("TUNNEL='tap'\n");
+    const wants = await readHostFiles(spec(['/etc/systemd/system/*.wants/*'], {links: true}), ctx);
+    expect(wants.entries).toEqual([expect.objectContaining({binding: '/etc/systemd/system/multi-user.target.wants/openvswitch.service', linkTarget: '/usr/lib/systemd/system/openvswitch.service', absent: true})]);
+  });
+
+  it('marks an explicitly named missing file absent (data), and truncates at the size limit', async () => {
+    const r = await readHostFiles(spec(['/etc/fstab', '/big/file']), {...ctx, maxBytes: 1000});
+    expect(r.entries[0]).toMatchObject({binding: '/etc/fstab', absent: true});
+    expect(r.entries[1]).toMatchObject({binding: '/big/file', truncated: true, bytes: 1000});
+    expect(r.data.get('files/big/file')!.length).toBe(1000);
+  });
+
+  it('reads kernel files from the running kernel, not below --root', async () => {
+    const r = await readHostFiles(spec(['/proc/sys/net/ipv4/ip_forward'], {where: 'kernel'}), ctx);
+    expect(r.data.get('files/proc/sys/net/ipv4/ip_forward')!.toString()).toMatch(/^[01]\n$/);
+  });
+});
