@@ -21,6 +21,7 @@ import path from 'node:path';
 import {createGunzip} from 'node:zlib';
 
 import {UserError} from '../errors.js';
+import {looksLikeSosreport, readSosreport} from './sosreport/read.js';
 import {SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Manifest, type Snapshot, type SourceRecord} from './snapshot.js';
 
 export interface ArchiveLimits {
@@ -57,6 +58,8 @@ export async function readSnapshot(inputPath: string, limits: Partial<ArchiveLim
   const input = await openInput(inputPath, lim, fail);
   const members: MemberStore = input.kind === 'directory' ? new DirectoryMembers(input.root, lim, fail) : await readTarMembers(input.bytes, lim, fail);
   const manifestBytes = await members.get('manifest.json');
+  // An unpacked sosreport has no manifest.json of ours: read it through the sosreport adapter.
+  if (!manifestBytes && input.kind === 'directory' && (await looksLikeSosreport(input.root))) return readSosreport(input.root, lim);
   if (!manifestBytes) fail('not a tapdoctor snapshot: no manifest.json');
   const manifest = parseManifest(manifestBytes, fail);
   const contents = new Map<string, Buffer>();
@@ -129,7 +132,7 @@ async function readTarMembers(bytes: Buffer, lim: ArchiveLimits, fail: Fail): Pr
     await inflateInto(bytes, parser, lim, fail);
   } else {
     for (const [name, magic] of OTHER_COMPRESSIONS) {
-      if (magic.every((b, i) => bytes[i] === b)) fail(`compressed with ${name}; tapdoctor reads .tar.gz, .tar or a directory`);
+      if (magic.every((b, i) => bytes[i] === b)) fail(`compressed with ${name}; tapdoctor reads .tar.gz, .tar or a directory (a sosreport: unpack it with tar xf, then analyze the directory)`);
     }
     const SLICE = 64 * 1024;
     for (let off = 0; off < bytes.length && !parser.finished; off += SLICE) parser.push(bytes.subarray(off, off + SLICE));

@@ -162,7 +162,7 @@ describe('generated at test time', () => {
   it('refuses xz-compressed input by its magic bytes', async () => {
     const file = path.join(work(), 'snap.tar.gz');
     writeFileSync(file, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3]));
-    expect(await refusal(file)).toBe(`${file}: compressed with xz; tapdoctor reads .tar.gz, .tar or a directory`);
+    expect(await refusal(file)).toBe(`${file}: compressed with xz; tapdoctor reads .tar.gz, .tar or a directory (a sosreport: unpack it with tar xf, then analyze the directory)`);
     rmSync(file);
   });
 

@@ -1,0 +1,359 @@
+// An unpacked sosreport read into an ordinary in-memory Snapshot whose sources carry catalogue
+// names, so facts and checks run unchanged. See README.md in this directory for the mapping.
+//
+// Decisions:
+//  - Source names and file matching come from the catalogue through inferManifest (the same glob
+//    matching fixtures use); this module only decides which sos paths feed which source.
+//  - Text that our facts cannot read (`ip -d address`, `ip route show table all`, `sysctl -a`) is
+//    converted to the shape the live collector stores; each such entry says so in `stderr`.
+//  - Every source the sosreport cannot provide is `failed` with the reason, so the report's
+//    "Not checked" section names it. An empty files source is only trusted ("the host has none")
+//    when the sos plugin that copies those paths ran.
+//  - Nothing outside the tree is read (see tree.ts).
+import path from 'node:path';
+
+import {CATALOGUE, NEVER_CAPTURED, type FilesSource} from '../catalogue.js';
+import {inferManifest, type TreeItem} from '../infer-manifest.js';
+import {commandPath, filePath, type EntryRecord, type Snapshot} from '../snapshot.js';
+import {parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
+import {pluginRan, readSosMeta, trapNote, type SosMeta} from './meta.js';
+import {sysctlRuntimeFiles} from './sysctl.js';
+import {SosTree} from './tree.js';
+
+const CAPTURE = 'capture with `tapdoctor snapshot` on the host';
+const NOT_COLLECTED = `not collected by sosreport: ${CAPTURE}`;
+
+/** sos command outputs our parsers read as they are: first existing path wins. */
+const PASS_THROUGH: ReadonlyArray<{source: string; plugin: string; paths: string[]; binding: string}> = [
+  {source: 'ovs.show', plugin: 'openvswitch', paths: ['openvswitch/ovs-vsctl_-t_5_show', 'openvswitch/ovs-vsctl_show'], binding: 'ovs-vsctl -t 5 show'},
+  {
+    source: 'nft.ruleset',
+    plugin: 'firewall_tables',
+    // networking/ before sos 4.1
+    paths: ['firewall_tables/nft_-a_list_ruleset', 'networking/nft_-a_list_ruleset', 'firewall_tables/nft_list_ruleset', 'networking/nft_list_ruleset'],
+    binding: 'nft -a list ruleset',
+  },
+  {source: 'firewalld.runtime', plugin: 'firewalld', paths: ['firewalld/firewall-cmd_--list-all-zones'], binding: 'firewall-cmd --list-all-zones'},
+  {source: 'firewalld.permanent', plugin: 'firewalld', paths: ['firewalld/firewall-cmd_--permanent_--list-all-zones'], binding: 'firewall-cmd --permanent --list-all-zones'},
+  {source: 'systemd.units', plugin: 'systemd', paths: ['systemd/systemctl_list-units_--all', 'systemd/systemctl_list-units'], binding: 'systemctl list-units'},
+];
+
+/** Which sos plugin provides a source (for "did the plugin run" and the policy-trap note). */
+const PLUGIN_OF: Record<string, string> = {
+  'ip.addr': 'networking',
+  'ip.route4': 'networking',
+  'ip.route6': 'networking',
+  'ip.rule4': 'networking',
+  'ovs.show': 'openvswitch',
+  'ovs.flows': 'openvswitch',
+  'ovs.bridges': 'openvswitch',
+  'ovs.ports': 'openvswitch',
+  'ovs.interfaces': 'openvswitch',
+  'firewalld.runtime': 'firewalld',
+  'firewalld.permanent': 'firewalld',
+  'firewalld.files': 'firewalld',
+  fstab: 'filesys',
+  mountinfo: 'filesys',
+  'network.nm': 'networkmanager',
+  'sysctl.files': 'kernel',
+  'sysctl.runtime': 'kernel',
+  'systemd.wants': 'systemd',
+  'systemd.mount-units': 'systemd',
+  'systemd.firewall-units': 'systemd',
+  'firewall.files': 'firewall_tables',
+};
+
+/**
+ * Files sources whose paths the plugin copies (all below /etc/systemd, /etc/sysctl.d, ...): an
+ * empty result then means the host has none. Others are trusted only when something matched.
+ */
+const COPIED_BY_PLUGIN = new Set(['fstab', 'firewalld.files', 'network.nm', 'sysctl.files', 'systemd.wants', 'systemd.mount-units']);
+
+/**
+ * Sources with a path sos never copies although their plugin runs (DOMAIN.md §5.5). A missing
+ * /etc/firewall.nft would read as "the rules are not persisted", so the whole source fails.
+ */
+const NEVER_COPIED: Record<string, string[]> = {
+  'firewall.files': ['/etc/firewall.nft', '/etc/sysconfig/iptables', '/etc/iptables/rules.v4'],
+};
+
+/** Fixed reasons for sources a sosreport can never provide in a usable form. */
+const UNUSABLE: Record<string, string> = {
+  'iptables.save': `sosreport has only iptables -L listings, which cannot be turned back into iptables-save: ${CAPTURE}`,
+  'ip6tables.save': `sosreport has only ip6tables -L listings, which cannot be turned back into ip6tables-save: ${CAPTURE}`,
+  'iptables-legacy.save': `sosreport has no iptables-legacy-save output: ${CAPTURE}`,
+  'ovs.bridges': `sosreport has only text ovs-vsctl list output (no --format=json); the bridges are read from ovs-vsctl show`,
+  'ovs.interfaces': `sosreport has only text ovs-vsctl list output (no --format=json); the interfaces are read from ovs-vsctl show`,
+  'ovs.ports': `sosreport has no ovs-vsctl list port; the ports are read from ovs-vsctl show`,
+  'ip.rule4': `sosreport keeps ip rule text only (not converted): ${CAPTURE}`,
+};
+
+/** Whether a directory is an unpacked sosreport: sos_commands/ plus version.txt or sos_reports/. */
+export async function looksLikeSosreport(dir: string): Promise<boolean> {
+  const tree = await SosTree.open(dir).catch(() => undefined);
+  if (!tree || (await tree.kind('sos_commands')) !== 'dir') return false;
+  return (await tree.kind('version.txt')) === 'file' || (await tree.kind('sos_reports')) === 'dir';
+}
+
+interface Pending {
+  /** Where the entry's content comes from in the sos tree (when not synthesized). */
+  from?: string;
+  binding?: string;
+  note?: string;
+  exitCode?: number;
+  truncated?: boolean;
+  error?: string;
+}
+
+/** Reads an unpacked sosreport; limits as for a snapshot directory (bytes per file, bytes in all). */
+export async function readSosreport(dir: string, limits: {maxMemberBytes?: number; maxTotalBytes?: number} = {}): Promise<Snapshot> {
+  const tree = await SosTree.open(dir, limits.maxMemberBytes, limits.maxTotalBytes);
+  const meta = await readSosMeta(tree);
+  const b = new Builder(tree, meta);
+
+  for (const p of PASS_THROUGH) await b.passThrough(p.source, p.plugin, p.paths, p.binding);
+  await b.ipAddr();
+  await b.ipRoutes();
+  await b.ovsFlows();
+  await b.sysctlRuntime();
+  await b.files();
+  await b.mountinfo();
+
+  const ran = new Map<string, boolean>();
+  for (const plugin of new Set(Object.values(PLUGIN_OF))) ran.set(plugin, await pluginRan(meta, tree, plugin));
+  const failed: Record<string, string> = {};
+  for (const spec of CATALOGUE) {
+    if (UNUSABLE[spec.name]) failed[spec.name] = b.reason(spec.name, UNUSABLE[spec.name]!, ran);
+    else if (b.failed.has(spec.name)) failed[spec.name] = b.failed.get(spec.name)!;
+    else if (spec.kind !== 'files' && !b.hasCommand(spec.name)) failed[spec.name] = b.reason(spec.name, NOT_COLLECTED, ran);
+  }
+
+  const manifest = inferManifest(b.items, {failed, hostname: meta.hostname ?? path.basename(tree.root), capturedAt: capturedAt(meta.startTime, await tree.mtime('version.txt')), root: '/'});
+  manifest.tool = {name: 'sos', version: meta.version ?? 'unknown'};
+  for (const rec of Object.values(manifest.sources)) {
+    rec.entries = rec.entries.map((e) => b.finish(e));
+    const spec = CATALOGUE.find((s) => s.name === rec.name);
+    if (spec?.kind !== 'files' || rec.status === 'failed') continue;
+    await b.readFiles(rec.entries);
+    const uncopied = (NEVER_COPIED[rec.name] ?? []).filter((p) => !rec.entries.some((e) => e.binding === p));
+    if (uncopied.length > 0) {
+      rec.status = 'failed';
+      rec.reason = `sosreport does not copy ${uncopied.join(', ')}: ${CAPTURE}`;
+      rec.entries = [];
+      continue;
+    }
+    const plugin = PLUGIN_OF[rec.name];
+    const trusted = COPIED_BY_PLUGIN.has(rec.name) && plugin !== undefined && ran.get(plugin) === true;
+    const usable = rec.entries.some((e) => !e.error && !(e.absent && e.linkTarget === undefined));
+    if (!usable && !trusted) {
+      rec.status = 'failed';
+      rec.reason = b.reason(rec.name, NOT_COLLECTED, ran);
+      rec.entries = [];
+    }
+  }
+  return {manifest, contents: b.contents};
+}
+
+/**
+ * manifest.json start_time as ISO 8601. sos writes the host's local time without a zone
+ * ("2026-11-21 10:00:00.123456"): it is taken as UTC (the report says "captured", not "when
+ * exactly"). Without one, the modification time of version.txt stands in.
+ */
+export function capturedAt(startTime: string | undefined, fallback: Date): string {
+  const naive = startTime ? /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d{1,3})?)\d*$/.exec(startTime.trim()) : null;
+  const t = naive ? Date.parse(`${naive[1]}T${naive[2]}Z`) : startTime ? Date.parse(startTime) : NaN;
+  return (Number.isNaN(t) ? fallback : new Date(t)).toISOString();
+}
+
+/** Collects snapshot paths (for inferManifest), their contents and per-entry provenance. */
+class Builder {
+  readonly items = new Map<string, TreeItem>();
+  readonly contents = new Map<string, Buffer>();
+  readonly failed = new Map<string, string>();
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly tree: SosTree,
+    private readonly meta: SosMeta,
+  ) {}
+
+  hasCommand(source: string): boolean {
+    const prefix = `commands/${source}`;
+    for (const p of this.items.keys()) if (p === prefix || p.startsWith(`${prefix}/`)) return true;
+    return false;
+  }
+
+  /** A failure reason, with the policy-trap note for sources a skipped plugin would have given. */
+  reason(source: string, base: string, ran: Map<string, boolean>): string {
+    const plugin = PLUGIN_OF[source];
+    const trap = plugin && ran.get(plugin) !== true ? trapNote(this.meta, plugin) : undefined;
+    if (trap) return `${trap}; ${base}`;
+    if (plugin && ran.get(plugin) === false) return `sos plugin ${plugin} did not run; ${base}`;
+    return base;
+  }
+
+  private put(snapPath: string, data: Buffer, pending: Pending): void {
+    this.items.set(snapPath, {bytes: data.length});
+    this.contents.set(snapPath, data);
+    this.pending.set(snapPath, pending);
+  }
+
+  /** The first existing sos_commands path, or undefined. */
+  private async firstExisting(paths: string[]): Promise<string | undefined> {
+    for (const p of paths) if ((await this.tree.kind(`sos_commands/${p}`)) !== undefined) return `sos_commands/${p}`;
+    return undefined;
+  }
+
+  /** Stores a sos command output as a command entry (an unreadable one as an entry error). */
+  private async command(source: string, key: string | undefined, rel: string, binding: string): Promise<void> {
+    const snap = commandPath(source, key);
+    const info = this.meta.commands.get(rel);
+    const pending: Pending = {from: rel, binding: `${binding} (sosreport ${rel})`, truncated: info?.truncated === true || this.timedOut(rel)};
+    if (info?.returnCode !== undefined) pending.exitCode = info.returnCode;
+    const r = await this.tree.read(rel);
+    if (r?.ok) return this.put(snap, r.data, pending);
+    this.items.set(snap, {bytes: 0});
+    this.pending.set(snap, {...pending, error: r ? r.error : `${rel} vanished while it was read`});
+  }
+
+  private timedOut(rel: string): boolean {
+    const plugin = rel.split('/')[1];
+    return plugin !== undefined && this.meta.timedOut.has(plugin);
+  }
+
+  async passThrough(source: string, _plugin: string, paths: string[], binding: string): Promise<void> {
+    const rel = await this.firstExisting(paths);
+    if (!rel) return;
+    await this.command(source, undefined, rel, binding);
+    if (source === 'systemd.units' && !rel.endsWith('--all')) {
+      this.pending.get(commandPath(source))!.note = 'sos ran systemctl list-units without --all: inactive units are not listed';
+    }
+  }
+
+  /** Converted text: parse, store as ip -j JSON, or fail the source with the parse error. */
+  private async converted(source: string, rel: string, convert: (text: string) => unknown[], what: string): Promise<void> {
+    const r = await this.tree.read(rel);
+    if (!r) return;
+    if (!r.ok) {
+      this.failed.set(source, r.error);
+      return;
+    }
+    try {
+      const json = Buffer.from(JSON.stringify(convert(r.data.toString('utf8'))));
+      this.put(commandPath(source), json, {
+        from: rel,
+        binding: `${what} (sosreport ${rel})`,
+        note: `converted by tapdoctor from the sosreport's \`${what}\` text to ip -j JSON`,
+        truncated: this.meta.commands.get(rel)?.truncated === true,
+      });
+    } catch (err) {
+      this.failed.set(source, `cannot read the sosreport's ${rel}: ${(err as Error).message}`);
+    }
+  }
+
+  async ipAddr(): Promise<void> {
+    const rel = 'sos_commands/networking/ip_-d_address';
+    await this.converted('ip.addr', rel, (t) => parseIpDAddressText(t, rel).map(linkToIpJson), 'ip -d address');
+  }
+
+  async ipRoutes(): Promise<void> {
+    const all = 'sos_commands/networking/ip_route_show_table_all';
+    const v6 = 'sos_commands/networking/ip_-6_route_show_table_all';
+    await this.converted('ip.route4', all, (t) => parseIpRouteText(t, all).inet.map(routeToIpJson), 'ip route show table all');
+    const v6Rel = (await this.tree.kind(v6)) !== undefined ? v6 : all;
+    const v6What = v6Rel === v6 ? 'ip -6 route show table all' : 'ip route show table all';
+    await this.converted('ip.route6', v6Rel, (t) => parseIpRouteText(t, v6Rel).inet6.map(routeToIpJson), v6What);
+  }
+
+  async ovsFlows(): Promise<void> {
+    const prefix = 'ovs-ofctl_dump-flows_';
+    for (const d of await this.tree.list('sos_commands/openvswitch')) {
+      if (!d.name.startsWith(prefix) || d.name.length === prefix.length) continue;
+      const bridge = d.name.slice(prefix.length);
+      await this.command('ovs.flows', bridge, `sos_commands/openvswitch/${d.name}`, `ovs-ofctl dump-flows ${bridge}`);
+    }
+  }
+
+  async sysctlRuntime(): Promise<void> {
+    const rel = 'sos_commands/kernel/sysctl_-a';
+    const r = await this.tree.read(rel);
+    if (!r) return;
+    if (!r.ok) {
+      this.failed.set('sysctl.runtime', r.error);
+      return;
+    }
+    for (const [hostPath, value] of sysctlRuntimeFiles(r.data.toString('utf8'))) {
+      this.put(filePath(hostPath), Buffer.from(`${value}\n`), {binding: hostPath, note: `from the sosreport's sysctl -a (${rel})`});
+    }
+  }
+
+  /** Candidate copied files for every files source; inferManifest does the glob matching. */
+  async files(): Promise<void> {
+    for (const spec of CATALOGUE) {
+      if (spec.kind !== 'files' || spec.name === 'sysctl.runtime') continue;
+      for (const glob of spec.paths) for (const rel of await this.candidates(glob)) await this.addFile(rel, spec);
+    }
+  }
+
+  private async candidates(glob: string): Promise<string[]> {
+    const segs = glob.split('/').filter((s) => s !== '');
+    const star = segs.findIndex((s) => s.includes('*'));
+    if (star < 0) return (await this.tree.kind(segs.join('/'))) === undefined ? [] : [segs.join('/')];
+    return this.tree.walk(segs.slice(0, star).join('/'), segs.length - star);
+  }
+
+  private async addFile(rel: string, spec: FilesSource): Promise<void> {
+    const hostPath = `/${rel}`;
+    const snap = filePath(hostPath);
+    if (this.items.has(snap) || NEVER_CAPTURED.includes(hostPath)) return;
+    const kind = await this.tree.kind(rel);
+    if (kind === 'link' && spec.links) {
+      // A .wants link or ifcfg-tapN -> ifcfg-tap0: the link is the data, never read through.
+      this.items.set(snap, {bytes: 0, linkTarget: (await this.tree.linkTarget(rel)) ?? ''});
+      this.pending.set(snap, {binding: hostPath});
+      return;
+    }
+    this.items.set(snap, {bytes: 0});
+    this.pending.set(snap, {from: rel, binding: hostPath});
+  }
+
+  /** /proc/self/mountinfo where sos put it (manifest files_copied), when not at the plain path. */
+  async mountinfo(): Promise<void> {
+    const snap = filePath('/proc/self/mountinfo');
+    if (this.items.has(snap)) return;
+    const rel = (this.meta.copied.get('/proc/self/mountinfo') ?? []).find((p) => !p.split('/').includes('..'));
+    if (!rel || (await this.tree.kind(rel)) === undefined) return;
+    this.items.set(snap, {bytes: 0});
+    this.pending.set(snap, {from: rel, binding: '/proc/self/mountinfo'});
+  }
+
+  /** Completes an inferred entry: reads a copied file's content, adds provenance and notes. */
+  finish(entry: EntryRecord): EntryRecord {
+    const p = this.pending.get(entry.path);
+    if (!p) return entry;
+    const out: EntryRecord = {...entry};
+    if (p.binding) out.binding = p.binding;
+    if (p.note) out.stderr = p.note;
+    if (p.exitCode !== undefined) out.exitCode = p.exitCode;
+    if (p.truncated) out.truncated = true;
+    if (p.error) out.error = p.error;
+    return out;
+  }
+
+  /** Reads the content of every copied-file entry (after matching, so unmatched files are never read). */
+  async readFiles(entries: EntryRecord[]): Promise<void> {
+    for (const e of entries) {
+      const p = this.pending.get(e.path);
+      if (!p?.from || this.contents.has(e.path) || e.linkTarget !== undefined || e.error) continue;
+      const r = await this.tree.read(p.from);
+      if (r?.ok) {
+        this.contents.set(e.path, r.data);
+        e.bytes = r.data.length;
+      } else if (r) e.error = r.error;
+      else {
+        // A dangling link in the tree: like a missing file on the host.
+        e.absent = true;
+      }
+    }
+  }
+}

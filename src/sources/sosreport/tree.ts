@@ -1,0 +1,132 @@
+// Read-only access to an unpacked sosreport directory that never reads outside it. sos trees hold
+// symlinks (sos_commands entries pointing into sos_strings/, etc/os-release -> ../usr/lib/...,
+// absolute links such as etc/localtime -> /usr/share/zoneinfo/...): a link is followed only
+// when its fully resolved target is still inside the tree; any other link is refused.
+import {constants, type Dirent} from 'node:fs';
+import {lstat, open, readdir, readlink, realpath} from 'node:fs/promises';
+import path from 'node:path';
+
+/** Same defaults as a tapdoctor snapshot (archive.ts DEFAULT_LIMITS); the caller passes its own. */
+const MiB = 1024 * 1024;
+
+export type ReadResult = {ok: true; data: Buffer} | {ok: false; error: string} | undefined;
+
+export class SosTree {
+  private total = 0;
+
+  private constructor(
+    /** The tree's real path (symlinks in the path to it resolved). */
+    readonly root: string,
+    private readonly maxFileBytes: number,
+    private readonly maxTotalBytes: number,
+  ) {}
+
+  static async open(dir: string, maxFileBytes = 64 * MiB, maxTotalBytes = 256 * MiB): Promise<SosTree> {
+    return new SosTree(await realpath(dir), maxFileBytes, maxTotalBytes);
+  }
+
+  private abs(rel: string): string | undefined {
+    const p = path.resolve(this.root, rel);
+    return this.inside(p) ? p : undefined;
+  }
+
+  private inside(p: string): boolean {
+    return p === this.root || p.startsWith(this.root + path.sep);
+  }
+
+  /** Kind of a member without following a final symlink; undefined when it does not exist. */
+  async kind(rel: string): Promise<'file' | 'dir' | 'link' | 'other' | undefined> {
+    const p = this.abs(rel);
+    if (!p) return undefined;
+    try {
+      const st = await lstat(p);
+      return st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Modification time of a member (the epoch when it is missing). */
+  async mtime(rel: string): Promise<Date> {
+    const p = this.abs(rel);
+    return p ? lstat(p).then((st) => st.mtime, () => new Date(0)) : new Date(0);
+  }
+
+  async linkTarget(rel: string): Promise<string | undefined> {
+    const p = this.abs(rel);
+    return p ? readlink(p).catch(() => undefined) : undefined;
+  }
+
+  /**
+   * A member's bytes: undefined when it does not exist (or is a dangling link), an error when it
+   * is not a regular file, its link leaves the tree, or it is over the size limits.
+   */
+  async read(rel: string): Promise<ReadResult> {
+    const p = this.abs(rel);
+    if (!p) return {ok: false, error: `refusing ${rel}: path leaves the sosreport`};
+    let real: string;
+    try {
+      real = await realpath(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      return {ok: false, error: `cannot read ${rel}: ${code ?? (err as Error).message}`};
+    }
+    if (!this.inside(real)) return {ok: false, error: `refusing ${rel}: symbolic link to ${await this.linkTarget(rel) ?? 'a path'} outside the sosreport`};
+    let fh;
+    try {
+      // O_NOFOLLOW on the resolved path: a link swapped in after realpath is refused, not followed.
+      fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (err) {
+      return {ok: false, error: `cannot read ${rel}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`};
+    }
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) return {ok: false, error: `refusing ${rel}: not a regular file`};
+      if (st.size > this.maxFileBytes) return {ok: false, error: `${rel} is ${st.size} bytes, over the ${this.maxFileBytes}-byte limit for one file`};
+      if (this.total + st.size > this.maxTotalBytes) return {ok: false, error: `reading ${rel} would exceed the ${this.maxTotalBytes}-byte limit for the sosreport`};
+      const buf = Buffer.alloc(st.size);
+      let filled = 0;
+      while (filled < buf.length) {
+        const {bytesRead} = await fh.read(buf, filled, buf.length - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      this.total += filled;
+      return {ok: true, data: buf.subarray(0, filled)};
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Text of a member, or undefined when it is missing or unreadable. */
+  async text(rel: string): Promise<string | undefined> {
+    const r = await this.read(rel);
+    return r?.ok ? r.data.toString('utf8') : undefined;
+  }
+
+  /** Names in a real directory (a symlinked directory is not listed: it could lead outside). */
+  async list(rel: string): Promise<Dirent[]> {
+    const p = this.abs(rel);
+    if (!p) return [];
+    try {
+      const st = await lstat(p);
+      if (!st.isDirectory()) return [];
+      return (await readdir(p, {withFileTypes: true})).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Files and symlinks below `rel`, at most `depth` levels down, as paths relative to the root. */
+  async walk(rel: string, depth: number): Promise<string[]> {
+    const out: string[] = [];
+    for (const d of await this.list(rel)) {
+      const child = `${rel}/${d.name}`;
+      if (d.isDirectory()) {
+        if (depth > 1) out.push(...(await this.walk(child, depth - 1)));
+      } else if (d.isFile() || d.isSymbolicLink()) out.push(child);
+    }
+    return out;
+  }
+}
