@@ -10,6 +10,7 @@ import {fileURLToPath} from 'node:url';
 import {reportValidator} from '../helpers/report-schema.js';
 import type {LiveHost} from './host.js';
 import {run, type RunResult} from './run.js';
+import type {CheckResult, Finding, Report, Severity} from '../../src/model.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(REPO, 'bin', 'run.js');
@@ -22,34 +23,15 @@ const CLI_TIMEOUT_MS = 90_000;
 
 // --- the JSON report (schema/report.schema.json), as far as these tests read it ----------------
 
-export type Severity = 'error' | 'warning' | 'info';
+// The JSON report's shape is the model's; the schema check in parseReport proves the two agree.
+export type {Severity};
+export type JsonCheck = Omit<CheckResult, 'title' | 'findings'>;
+export type JsonFinding = Finding;
 
-export interface JsonCheck {
-  id: string;
-  slug: string;
-  severity: Severity;
-  status: 'pass' | 'fail' | 'skip' | 'error';
-  reason?: string;
-}
-
-export interface JsonFinding {
-  checkId: string;
-  slug: string;
-  severity: Severity;
-  subject: string;
-  message: string;
-  explanation: string;
-  fix: string;
-  evidence: Array<{source: string; lines: string[]}>;
-}
-
-export interface JsonReport {
+export interface JsonReport extends Pick<Report, 'target' | 'summary' | 'sourceProblems'> {
   schemaVersion: number;
-  target: {mode: 'live' | 'snapshot'; host: string; path?: string; capturedAt: string};
-  summary: {pass: number; fail: number; skip: number; error: number; findings: Record<Severity, number>};
   checks: JsonCheck[];
   findings: JsonFinding[];
-  sourceProblems?: Array<{source: string; problem: string}>;
 }
 
 export interface CliRun {
