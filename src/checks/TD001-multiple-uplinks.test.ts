@@ -22,12 +22,13 @@ function nic(name: string, opts: {inet?: string[]; master?: string; kind?: strin
 }
 const route = (dev: string, gateway: string, metric: number) => ({dst: 'default', gateway, dev, metric, flags: []});
 
-function run(spec: {links: object[]; routes: object[]; files?: SnapshotSpec['files']; units?: string; failed?: Record<string, string>}, config: Partial<TapdoctorConfig> = {}) {
+function run(spec: {links: object[]; routes: object[]; files?: SnapshotSpec['files']; units?: string; failed?: Record<string, string>; rules?: object[]}, config: Partial<TapdoctorConfig> = {}) {
   const snapshot = makeSnapshot({
     commands: {
       'ip.addr': JSON.stringify(spec.links),
       'ip.route4': JSON.stringify(spec.routes),
       ...(spec.units !== undefined ? {'systemd.units': spec.units} : {}),
+      ...(spec.rules !== undefined ? {'ip.rule4': JSON.stringify(spec.rules)} : {}),
     },
     files: {'network.ifcfg': {}, 'network.nm': {}, ...spec.files},
     failed: spec.failed,
@@ -141,5 +142,26 @@ describe('TD001 multiple-uplinks', () => {
       const r = run({...spare, files: {}, failed: {'network.nm': 'needs root'}});
       expect(r.findings[0]!.fix).toContain('# could not tell which network stack manages eth1 (network.nm: could not collect network.nm: needs root)');
     });
+  });
+});
+
+describe('TD001 policy rules that divert SUT traffic', () => {
+  const base = [{priority: 0, src: 'all', table: 'local'}, {priority: 32766, src: 'all', table: 'main'}, {priority: 32767, src: 'all', table: 'default'}];
+  const fedora = {'openqa.switch-config': {'/etc/sysconfig/os-autoinst-openvswitch': 'OS_AUTOINST_BRIDGE_LOCAL_IP=172.16.2.2\nOS_AUTOINST_BRIDGE_REWRITE_TARGET=172.17.0.0\n'}};
+  const subjects = (rules: object[]) => run({links: [eth0()], routes: [route('eth0', '192.0.2.1', 100)], rules, files: fedora}).findings.map((f) => f.subject);
+
+  it('reports a catch-all rule to another table before main, with the SUT range of the switch config', () => {
+    const r = run({links: [eth0()], routes: [route('eth0', '192.0.2.1', 100)], rules: [...base, {priority: 100, src: 'all', table: '100'}], files: fedora});
+    expect(r.findings.map((f) => f.subject)).toEqual(['ip rule 100']);
+    expect(r.findings[0]!.fix.split('\n')[0]).toBe('ip -4 rule add from 172.17.0.0/16 lookup main priority 1   # SUT traffic takes the main table\'s default via eth0');
+  });
+
+  it('ignores rules that cannot see forwarded SUT traffic, and rules made for the SUT range', () => {
+    expect(subjects([...base, {priority: 100, src: 'all', iif: 'lo', table: '100'}])).toEqual([]);
+    expect(subjects([...base, {priority: 100, src: 'all', fwmark: '0x1', table: '100'}])).toEqual([]);
+    expect(subjects([...base, {priority: 100, src: '192.0.2.10', srclen: 32, table: '100'}])).toEqual([]);
+    expect(subjects([...base, {priority: 1, src: '172.17.0.0', srclen: 16, table: 'nowg'}, {priority: 100, src: 'all', table: '100'}])).toEqual([]);
+    // A rule behind the main table's default never sees the traffic.
+    expect(subjects([...base, {priority: 32800, src: 'all', table: '100'}])).toEqual([]);
   });
 });

@@ -3,8 +3,10 @@
 // The uplink view (facts/network.ts) already folds bond/bridge slaves into their master and drops
 // taps, tunnels, VPNs, OVS devices and container bridges; this check names every active device
 // but the primary one and says how to disable it persistently with the network stack in use.
-import {uplinks} from '../facts/network.js';
-import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, networkStacks, persistedInterface, type NetworkStack} from '../facts/interfaces.js';
+import {ipRules, uplinks} from '../facts/network.js';
+import {switchConfig} from '../facts/openqa.js';
+import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, ipv4ToNumber, networkStacks, persistedInterface, type NetworkStack} from '../facts/interfaces.js';
+import type {IpRule} from '../parsers/ip.js';
 import type {Facts} from '../facts/facts.js';
 import type {UplinkView} from '../facts/types.js';
 import type {Evidence} from '../model.js';
@@ -15,10 +17,90 @@ export default defineCheck('TD001', (f) => {
   if (view.active.length === 0) {
     return pass('no active uplink at all: no IPv4 default route and no NIC with carrier and a global IPv4 address');
   }
-  if (view.active.length === 1) return [];
   const {primary, why} = choosePrimary(view, f.config.uplink);
-  return view.active.filter((d) => d !== primary).map((spare) => spareFinding(f, view, primary, why, spare));
+  const leak = policyLeak(f, primary);
+  const spares = view.active.filter((d) => d !== primary).map((spare) => spareFinding(f, view, primary, why, spare));
+  return leak ? [...spares, leak] : spares;
 });
+
+// --- policy routing that diverts SUT traffic (DOMAIN.md §2.1, poo#177459) ------------------------
+
+/** Tables a rule may look up without sending SUT traffic elsewhere: local addresses, the main table, the (empty) default table. */
+const HOST_TABLES = new Set(['local', 'main', 'default', '255', '254', '253']);
+
+/**
+ * The first policy rule that sends forwarded SUT traffic (source REWRITE_TARGET/16 after the
+ * bridge's SNAT, entering by the bridge, unmarked) to a routing table other than main, before the
+ * main table's default route is reached: wg-quick's `not from all fwmark 0xca6c lookup 51820`
+ * behind `lookup main suppress_prefixlength 0`. SUT traffic then leaves by the VPN instead of the
+ * uplink and its masquerade. A rule that selects the SUT range itself (salt's
+ * `from 10.1.0.0/16 lookup nowg`) is deliberate and ends the search.
+ */
+function policyLeak(f: Facts, primary: string): FindingDraft | undefined {
+  const rules = f.try(ipRules);
+  const sw = f.try(switchConfig);
+  if (!rules.ok || !sw.ok) return undefined; // supplementary: the uplink judgement above stands without it
+  const sutNet = ipv4ToNumber(sw.value.rewriteTarget);
+  if (sutNet === undefined) return undefined;
+  const sutRange = `${sw.value.rewriteTarget}/16`;
+  for (const rule of [...rules.value].sort((a, b) => a.priority - b.priority)) {
+    if (!admitsSutTraffic(rule, sutNet, sw.value.bridge)) continue;
+    if (rule.action !== undefined) return undefined; // prohibit/blackhole/goto...: not a lookup we can follow
+    const table = rule.table ?? 'main';
+    if (table === 'local') continue;
+    if (table === 'main' || table === '254') {
+      // suppress_prefixlength 0 hides the default route (prefix 0): the search goes on.
+      if (rule.suppressPrefixlen !== undefined && rule.suppressPrefixlen >= 0) continue;
+      return undefined;
+    }
+    if (HOST_TABLES.has(table)) return undefined;
+    if (rule.src !== undefined && rule.src !== 'all' && (rule.srclen ?? 32) > 0) return undefined; // made for the SUT range
+    const text = ruleText(rule);
+    return {
+      subject: `ip rule ${rule.priority}`,
+      message: `policy rule "${text}" routes SUT traffic (source ${sutRange} after the bridge's SNAT) by table ${table} instead of the main table's default route via ${primary}; expected the main table: behind such a rule (wg-quick's VPN table) SUT traffic leaves without the uplink's masquerade`,
+      fix: [
+        `ip -4 rule add from ${sutRange} lookup main priority 1   # SUT traffic takes the main table's default via ${primary}`,
+        `# persist it where the diverting rule is made: wg-quick: PostUp = ip -4 rule add from ${sutRange} lookup main priority 1 and PreDown = ip -4 rule del from ${sutRange} lookup main priority 1 in /etc/wireguard/<interface>.conf;`,
+        `# NetworkManager: nmcli connection modify <profile of ${primary}> +ipv4.routing-rules "priority 1 from ${sutRange} table 254" (salt-states-openqa: a rule for ${sutRange}, poo#177459)`,
+      ].join('\n'),
+      evidence: [evidence('ip.rule4', ...rules.value.filter((r) => r.priority <= rule.priority).sort((a, b) => a.priority - b.priority).map(ruleText))],
+      explanation:
+        'A policy rule that matches all unmarked traffic (wg-quick and other VPNs install one) also catches the forwarded SUT traffic: it leaves by the VPN, where no masquerade and no return path exist, so SUTs lose everything beyond the host.',
+    };
+  }
+  return undefined;
+}
+
+/** Whether the rule's selector admits a forwarded packet from the SUT range entering by the bridge, without fwmark, to an outside address. */
+function admitsSutTraffic(rule: IpRule, sutNet: number, bridge: string): boolean {
+  let match = true;
+  if (rule.src !== undefined && rule.src !== 'all') {
+    const net = ipv4ToNumber(rule.src);
+    const len = rule.srclen ?? 32;
+    // Covers the whole /16 only when its own prefix is at most 16 and contains the range.
+    match &&= net !== undefined && len <= 16 && (len === 0 || (net >>> (32 - len)) === (sutNet >>> (32 - len)));
+    if (net !== undefined && len > 16 && (net >>> 16) === (sutNet >>> 16)) match = true; // a rule for part of the range: made for it
+  }
+  if (rule.dst !== undefined && rule.dst !== 'all') match = false; // only some destinations: not the default path
+  if (rule.iif !== undefined && rule.iif !== bridge) match = false;
+  if (rule.oif !== undefined) match = false; // oif selects locally generated traffic only
+  if (rule.fwmark !== undefined && !/^0x0*0(\/|$)|^0$/.test(rule.fwmark)) match = false; // SUT traffic is unmarked
+  return rule.not ? !match : match;
+}
+
+function ruleText(r: IpRule): string {
+  const parts = [`${r.priority}:`];
+  if (r.not) parts.push('not');
+  parts.push(`from ${r.src === undefined || r.src === 'all' ? 'all' : `${r.src}${r.srclen !== undefined ? `/${r.srclen}` : ''}`}`);
+  if (r.dst !== undefined && r.dst !== 'all') parts.push(`to ${r.dst}${r.dstlen !== undefined ? `/${r.dstlen}` : ''}`);
+  if (r.fwmark !== undefined) parts.push(`fwmark ${r.fwmark}`);
+  if (r.iif !== undefined) parts.push(`iif ${r.iif}`);
+  if (r.oif !== undefined) parts.push(`oif ${r.oif}`);
+  parts.push(r.action !== undefined ? r.action : `lookup ${r.table ?? 'main'}`);
+  if (r.suppressPrefixlen !== undefined) parts.push(`suppress_prefixlength ${r.suppressPrefixlen}`);
+  return parts.join(' ');
+}
 
 /** The uplink the host means to use: the configured one, else the lowest-metric IPv4 default route. */
 function choosePrimary(view: UplinkView, configured: string | undefined): {primary: string; why: string} {

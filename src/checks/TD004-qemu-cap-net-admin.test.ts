@@ -56,10 +56,10 @@ describe('TD004 qemu-cap-net-admin', () => {
     expect(run({getcap: {[QEMU]: `${QEMU} cap_net_admin,cap_sys_nice=eip\n`}}).status).toBe('pass');
   });
 
-  it('warning when every tap is usable without it, with the SUSE way to keep it', () => {
+  it('info (no fault: upstream runs without it) when every tap is usable without it, with the SUSE way to keep it', () => {
     const r = run({getcap: {[QEMU]: ''}});
     expect(brief(r)).toEqual([
-      `warning ${QEMU}: ${QEMU} lacks cap_net_admin, expected cap_net_admin=ep; every tap is usable without it today, but TAPSCRIPT and missing taps need it and qemu updates drop it`,
+      `info ${QEMU}: ${QEMU} lacks cap_net_admin, expected cap_net_admin=ep; every tap is usable without it today, but TAPSCRIPT and missing taps need it and qemu updates drop it`,
     ]);
     expect(r.findings[0]!.fix.split('\n').slice(0, 4)).toEqual([
       `setcap cap_net_admin=ep ${QEMU}`,
@@ -84,7 +84,7 @@ describe('TD004 qemu-cap-net-admin', () => {
 
   it('error when a running job uses TAPSCRIPT; "no" (os-autoinst\'s default) is no script', () => {
     expect(run({getcap: {[QEMU]: ''}, jobVars: {TAPSCRIPT: '/etc/openqa/ifup-br1'}}).findings[0]!.severity).toBe('error');
-    expect(run({getcap: {[QEMU]: ''}, jobVars: {TAPSCRIPT: 'no'}}).findings[0]!.severity).toBe('warning');
+    expect(run({getcap: {[QEMU]: ''}, jobVars: {TAPSCRIPT: 'no'}}).findings[0]!.severity).toBe('info');
   });
 
   it('needs both e and p', () => {
@@ -95,7 +95,7 @@ describe('TD004 qemu-cap-net-admin', () => {
     const mountinfo = '35 1 0:32 / / rw,relatime shared:1 - btrfs /dev/sda2 rw\n40 35 0:33 / /usr rw,nosuid,relatime shared:2 - ext4 /dev/sda3 rw\n';
     const r = run({mountinfo});
     expect(brief(r)).toEqual([
-      `warning ${QEMU}: ${QEMU} has cap_net_admin=ep, but /usr is mounted nosuid, so the kernel ignores its file capabilities; every tap is usable without it today, but TAPSCRIPT and missing taps need it and qemu updates drop it`,
+      `info ${QEMU}: ${QEMU} has cap_net_admin=ep, but /usr is mounted nosuid, so the kernel ignores its file capabilities; every tap is usable without it today, but TAPSCRIPT and missing taps need it and qemu updates drop it`,
     ]);
     expect(r.findings[0]!.fix).toBe('mount -o remount,suid /usr\nand drop nosuid from the options of /usr in /etc/fstab (or its .mount unit)');
     expect(r.findings[0]!.evidence[1]).toEqual({source: 'mountinfo', lines: ['/usr rw,nosuid,relatime - ext4 /dev/sda3']});
@@ -110,7 +110,7 @@ describe('TD004 qemu-cap-net-admin', () => {
     ]);
     expect(r.findings[0]!.message).toBe(`${AARCH} lacks cap_net_admin, expected cap_net_admin=ep; no tap job here runs it (they run qemu-system-x86_64)`);
     // Without a qemu_<arch> class os-autoinst takes the first binary it finds: every binary counts.
-    expect(run({getcap: {[QEMU]: '', [AARCH]: ''}, workerClass: 'tap'}).findings.map((f) => f.severity)).toEqual(['warning', 'warning']);
+    expect(run({getcap: {[QEMU]: '', [AARCH]: ''}, workerClass: 'tap'}).findings.map((f) => f.severity)).toEqual(['info', 'info']);
   });
 
   it('Fedora: keep it with config management', () => {

@@ -4,7 +4,7 @@
 // counts here; whether it survives a reboot is the gate's question (DOMAIN.md §3).
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {forwarding, persistedSysctl} from '../facts/host.js';
-import {uplinks} from '../facts/network.js';
+import {routes, uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 
@@ -14,7 +14,8 @@ const PERSIST_FILE = '/etc/sysctl.d/ip_forward.conf';
 export default defineCheck('TD009', (f) => {
   const fw = f.get(forwarding);
   if (fw.ipv4 === undefined) throw new FactUnavailable('/proc/sys/net/ipv4/ip_forward was not captured');
-  if (fw.ipv4 === 0) return [finding(f, GLOBAL_KEY, undefined)];
+  const ra = raIgnored(f, fw);
+  if (fw.ipv4 === 0) return [finding(f, GLOBAL_KEY, undefined), ...ra];
 
   // Global forwarding is on; a per-interface flag may still be 0 (set after ip_forward, or by a drop-in).
   const notes: string[] = [];
@@ -31,9 +32,40 @@ export default defineCheck('TD009', (f) => {
     if (value === undefined) notes.push(`net.ipv4.conf.${iface}.forwarding was not captured (no ${role} ${iface} at runtime?)`);
     else if (value === 0) findings.push(finding(f, `net.ipv4.conf.${iface}.forwarding`, {iface, role}));
   }
+  findings.push(...ra);
   if (findings.length > 0) return findings;
   return notes.length > 0 ? pass(`could not check every interface: ${notes.join('; ')}`) : [];
 });
+
+/**
+ * IPv6 forwarding on the uplink silences router advertisements unless accept_ra=2 (kernel: RAs are
+ * taken with accept_ra 2, or 1 while forwarding is 0): the RA-learned IPv6 default route then
+ * expires and is not renewed (poo#155824, salt's network/accept_ra.sls). Judged only where the
+ * uplink demonstrably uses an RA default route; accept_ra 0 means RAs are handled elsewhere (NM) or unwanted.
+ */
+function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] {
+  const view = f.try(uplinks);
+  const uplink = f.config.uplink ?? (view.ok ? view.value.primary : undefined);
+  if (uplink === undefined || fw.ipv6PerInterface[uplink] !== 1 || fw.acceptRa[uplink] !== 1) return [];
+  const all = f.try(routes);
+  const raDefault = all.ok ? all.value.find((r) => r.family === 'inet6' && r.protocol === 'ra' && (r.dst === 'default' || r.dst === '::/0') && (r.dev === uplink || (r.nexthops ?? []).some((h) => h.dev === uplink))) : undefined;
+  if (!raDefault) return [];
+  const key = `net.ipv6.conf.${uplink}.accept_ra`;
+  return [
+    {
+      subject: key,
+      severity: 'warning',
+      message: `${uplink} forwards IPv6 (net.ipv6.conf.${uplink}.forwarding = 1) with ${key} = 1, expected 2: the kernel ignores router advertisements on a forwarding interface, so the RA-learned IPv6 default route via ${raDefault.gateway ?? uplink} is not renewed and expires`,
+      fix: [`sysctl -w ${key}=2`, `echo '${key} = 2' >> /etc/sysctl.d/accept_ra.conf   # persist it (salt-states-openqa: network/accept_ra.sls)`].join('\n'),
+      evidence: [
+        evidence('sysctl.runtime', `/proc/sys/net/ipv6/conf/${uplink}/forwarding: 1`, `/proc/sys/net/ipv6/conf/${uplink}/accept_ra: 1`),
+        evidence('ip.route6', `default${raDefault.gateway ? ` via ${raDefault.gateway}` : ''} dev ${raDefault.dev ?? uplink} proto ra metric ${raDefault.metric}`),
+      ],
+      explanation:
+        'With IPv6 forwarding on, Linux ignores router advertisements on an interface unless its accept_ra is 2: the IPv6 default route learned by SLAAC expires and the host loses IPv6 connectivity, including to IPv6-only asset and web UI hosts.',
+    },
+  ];
+}
 
 function uplinkName(f: Facts, notes: string[]): string | undefined {
   const view = f.try(uplinks);

@@ -119,6 +119,27 @@ describe('TD011 bridge-address', () => {
     expect(r.findings[0]!.fix.split('\n')[0]).toBe('nmcli connection add type ovs-bridge conn.interface br0 con-name ovs-br0');
   });
 
+  it('a missing bridge that is configured: brings the existing config up, never overwrites ifcfg-br1 or duplicates NM profiles', () => {
+    const ifcfg = {'/etc/sysconfig/network/ifcfg-br1': "BOOTPROTO='static'\nIPADDR='10.0.2.2/15'\nOVS_BRIDGE='yes'\nPRE_UP_SCRIPT=\"wicked:gre_tunnel_preup.sh\"\nOVS_BRIDGE_PORT_DEVICE_0='tap0'\n"};
+    const wicked = run({links: [link('eth0', ['192.0.2.10/24'])], bridges: [], sysconfig: SUSE, ifcfg, units: 'wicked.service loaded active exited wicked managed network interfaces\n'});
+    expect(wicked.findings.map((f) => f.subject)).toEqual(['br1']);
+    expect(wicked.findings[0]!.fix.split('\n')).toEqual([
+      '# /etc/sysconfig/network/ifcfg-br1 configures br1 but it is not up: bring it up (keep the file: it lists the tap ports)',
+      'wicked ifup br1',
+      'wicked ifstatus br1   # why it did not come up',
+      'systemctl restart os-autoinst-openvswitch.service',
+    ]);
+    const nm = run({
+      links: [link('eth0', ['192.0.2.10/24'])],
+      bridges: [],
+      sysconfig: '',
+      nm: {'/etc/NetworkManager/system-connections/ovs-br0.nmconnection': '[connection]\nid=ovs-br0\ntype=ovs-bridge\ninterface-name=br0\n'},
+      units: 'NetworkManager.service loaded active running Network Manager\n',
+    });
+    expect(nm.findings[0]!.fix.split('\n').slice(0, 2)).toEqual(['# br0 is configured in /etc/NetworkManager/system-connections/ovs-br0.nmconnection but not up: bring those profiles up', 'nmcli connection up ovs-br0']);
+    expect(nm.findings[0]!.fix).not.toContain('nmcli connection add');
+  });
+
   it('skips a host with no OVS bridge and no tap-class instance', () => {
     const r = run({links: [link('eth0', ['192.0.2.10/24'])], bridges: [], sysconfig: '', workersIni: '[1]\nWORKER_CLASS = qemu_x86_64\n'});
     expect(r.status).toBe('skip');

@@ -154,6 +154,19 @@ function missingBridge(f: Facts, sw: SwitchConfig, all: Link[], ovsBridges: stri
 }
 
 function createBridgeFix(f: Facts, bridge: string, address: string): string[] {
+  const persisted = persistedInterface(f, bridge);
+  // The bridge is configured but not up (wicked/NM did not bring it up, or it was deleted by hand):
+  // bring up what is there. Writing a new ifcfg file would wipe its OVS_BRIDGE_PORT_DEVICE_N,
+  // PRE_UP_SCRIPT (GRE) and ZONE lines; adding NM profiles would duplicate the existing ones.
+  if (persisted.nm.length > 0) {
+    const ids = persisted.nm.map((p) => p.profile?.id ?? bridge);
+    return [`# ${bridge} is configured in ${persisted.nm.map((p) => p.path).join(', ')} but not up: bring those profiles up`, ...ids.map((id) => `nmcli connection up ${shellWord(id)}`), RESTART];
+  }
+  if (persisted.ifcfg && !persisted.ifcfg.error) {
+    const file = persisted.ifcfg.path;
+    const up = ifcfgStack(file) === 'wicked' ? [`wicked ifup ${bridge}`, `wicked ifstatus ${bridge}   # why it did not come up`] : [`ifup ${bridge}`];
+    return [`# ${file} configures ${bridge} but it is not up: bring it up (keep the file: it lists the tap ports)`, ...up, RESTART];
+  }
   const stack = stackFor(f, bridge);
   if (stack === 'NetworkManager') {
     return [
@@ -238,4 +251,8 @@ function persistAddressFix(f: Facts, bridge: string, expected: string): string[]
     return [`# ${file.path}: IPADDR=${ip} PREFIX=${prefix}`, `sed -i -e 's/^IPADDR=.*/IPADDR=${ip}/' -e '/^NETMASK=/d' -e '/^PREFIX=/d' ${file.path}`, `echo 'PREFIX=${prefix}' >> ${file.path}`];
   }
   return [`# no ifcfg-${bridge} or NetworkManager profile for ${bridge} was found: persist the address in the network configuration, or it is gone after reboot`];
+}
+
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_.:@%+=,-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
 }

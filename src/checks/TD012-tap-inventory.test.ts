@@ -121,6 +121,8 @@ describe('TD012 tap-inventory', () => {
     expect(brief(r)).toEqual([
       'warning 65: instance 65 uses tap64, which is also the second-NIC tap of instance 1 (tap(N-1+64)): a multi-NIC job on instance 1 and any job on instance 65 fight over it',
     ]);
+    // The fix names the instance's own unit, as systemd lists it.
+    expect(r.findings[0]!.fix).toContain('systemctl disable --now openqa-worker-auto-restart@65.service;');
   });
 
   it('multiNic requires the 64/128 sets too', () => {

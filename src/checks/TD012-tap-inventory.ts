@@ -157,11 +157,17 @@ function collision(ctx: Ctx, inst: WorkerInstance): FindingDraft {
     subject: String(n), // worker instances are named by number, as in TD014
     severity: 'warning',
     message: `instance ${n} uses ${tap}, which is also the second-NIC tap of instance ${other} (tap(N-1+64)): a multi-NIC job on instance ${other} and any job on instance ${n} fight over it`,
-    fix: `renumber the tap worker instances to 1-${MAX_SAFE_INSTANCE} (systemctl disable --now openqa-worker-auto-restart@${n}; enable a free instance number instead), or remove tap from WORKER_CLASS of instance ${n}`,
+    fix: `renumber the tap worker instances to 1-${MAX_SAFE_INSTANCE} (systemctl disable --now ${workerUnit(inst)}; enable a free instance number instead), or remove tap from WORKER_CLASS of instance ${n}`,
     evidence: instanceEvidence(ctx.f, inst),
     explanation:
       'os-autoinst gives NIC i of instance N the tap tap(N-1+64*i): above instance 64 the first tap of one instance is the second tap of another, so a multi-NIC job and a job of the other instance end up on the same tap and in each other\'s VLAN.',
   };
+}
+
+/** The instance's own worker unit (openqa-worker@N on Fedora, -auto-restart@N on SUSE), as systemd listed it. */
+function workerUnit(inst: WorkerInstance): string {
+  const unit = (inst.declaredBy ?? []).map((d) => d.replace(/^\S+ /, '')).find((d) => /^openqa-worker/.test(d));
+  return unit ?? `openqa-worker-auto-restart@${inst.instance}`;
 }
 
 /** Why the instance counts: its WORKER_CLASS line and the unit that makes it exist. */

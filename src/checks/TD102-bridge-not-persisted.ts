@@ -119,7 +119,7 @@ function networkManager(f: Facts, all: readonly NmConnection[], bridge: string, 
       {
         what: `NetworkManager profiles for ${bridge} (${mine.map((c) => c.profile.id ?? c.path).join(', ')})`,
         problems: ['no ovs-interface profile carries the address'],
-        fix: [`nmcli con add type ovs-interface con.int ${bridge} con.master ${portRef(all, bridge)} ipv4.method manual ipv4.address ${expected}`],
+        fix: [`nmcli con add type ovs-interface slave-type ovs-port con.int ${bridge} con.master ${portRef(all, bridge)} ipv4.method manual ipv4.addresses ${expected} ipv4.dad-timeout 0`],
         evidence: ev,
       },
     ];

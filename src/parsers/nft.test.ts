@@ -208,6 +208,19 @@ describe('parseNftText (nft list ruleset and config files)', () => {
     expect(rs.rules[1]).toMatchObject({family: 'ip', table: 'filter', chain: 'POSTROUTING', nat: {kind: 'masquerade'}, line: 4});
   });
 
+  it("reads firewalld's `ct status dnat accept` and `icmp type redirect drop` as matches, not NAT statements", () => {
+    const text =
+      'table inet firewalld {\n\tchain filter_FORWARD {\n\t\ttype filter hook forward priority filter + 10; policy accept;\n\t\tct status dnat accept\n\t\tct status { dnat, snat } accept\n\t\ticmp type redirect drop\n\t\tmeta l4proto icmp icmp type != redirect accept\n\t\ttcp dport 80 redirect to :8080\n\t}\n}\n';
+    const rs = parseNftText(text, 'text');
+    expect(rs.rules.map((r) => [r.nat?.kind, r.verdict?.kind])).toEqual([
+      [undefined, 'accept'],
+      [undefined, 'accept'],
+      [undefined, 'drop'],
+      [undefined, 'accept'],
+      ['redirect', undefined],
+    ]);
+  });
+
   it('tolerates include, flush ruleset, flowtables, ct helpers, comments, CRLF and continuation lines', () => {
     const text = [
       '#!/usr/sbin/nft -f',

@@ -972,6 +972,10 @@ function interpretRule(rule: NftRule, toks: Tok[]): void {
       const {values, next} = readValues(toks, o.next);
       rule.ctState = {states: values.map((s) => s.toLowerCase()), negated: o.negated};
       i = next;
+    } else if ((w === 'ct' && word(i + 1) === 'status') || ((w === 'icmp' || w === 'icmpv6') && (word(i + 1) === 'type' || word(i + 1) === 'code'))) {
+      // Values that spell NAT words without being NAT statements: `ct status dnat accept`
+      // (firewalld's filter_FORWARD), `icmp type redirect drop` (hardening rules).
+      i = readValues(toks, op(i + 2).next).next;
     } else if ((w === 'ip' || w === 'ip6') && word(i + 1) === 'saddr') {
       const o = op(i + 2);
       const {values, next} = readValues(toks, o.next);
