@@ -165,11 +165,9 @@ describe('TD008 masquerade-wrong-uplink', () => {
       expect(r.findings[0]!.fix).toBe('nft insert rule ip filter FORWARD iifname "eth0" oifname "br1" ct state related,established counter accept');
     });
 
-    it('outbound traffic rejected without any accept: the chain is the subject', () => {
+    it('outbound traffic rejected without any accept for the bridge is left to TD005 (no wrong name to report)', () => {
       const nft = fwd(['iifname "eth0" oifname "br1" ct state established,related accept', 'reject with icmp host-prohibited']);
-      const r = run({nft});
-      expect(r.findings.map((f) => f.subject)).toEqual(['ip filter FORWARD']);
-      expect(r.findings[0]!.message).toBe('ip filter FORWARD: SUT traffic from br1 out by eth0 are dropped by `reject with icmp host-prohibited`; no rule accepts them');
+      expect(run({nft}).status).toBe('pass');
     });
 
     it('a jump to a chain it cannot follow: no judgement', () => {

@@ -342,13 +342,18 @@ function forwardFindings(ctx: Ctx): FindingDraft[] {
     ]) {
       const d = decide(path, dir.inIf, dir.outIf, dir.replies);
       if (d.verdict !== 'drop') continue;
-      out.push(forwardFinding(ctx, path, dir, d));
+      const finding = forwardFinding(ctx, path, dir, d);
+      if (finding) out.push(finding);
     }
   }
   return out;
 }
 
-function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: string; replies: boolean; label: string}, d: Decision): FindingDraft {
+/**
+ * The dropped direction is this check's only when an accept meant for it names another interface
+ * than the uplink; a chain with no accept for the bridge at all is TD005's (one fault, one finding).
+ */
+function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: string; replies: boolean; label: string}, d: Decision): FindingDraft | undefined {
   const {uplink, bridge} = ctx;
   // The accept that was meant for this direction but names another interface than the uplink.
   const meant = path.rules.find((r) => {
@@ -356,18 +361,17 @@ function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: 
     if (dir.replies) return r.stateful && names(r.out).includes(bridge) && !matchesInterface(r.in, uplink) && names(r.in).length > 0;
     return names(r.in).includes(bridge) && names(r.out).length > 0 && !matchesInterface(r.out, uplink);
   });
+  if (!meant) return undefined;
   const chainName = `${path.family} ${path.table} ${path.chain}`;
   const stopper = d.rule ? `\`${stripCounters(d.rule.text)}\`` : `the chain policy ${path.policy}`;
   const ev: Evidence[] = [];
   const withTable = (r: ForwardRule) => ({...r, family: path.family, table: path.table});
-  if (meant) ev.push(ruleEvidence(withTable(meant)));
+  ev.push(ruleEvidence(withTable(meant)));
   if (d.rule) ev.push(ruleEvidence(withTable(d.rule)));
   else ev.push(evidence(path.backend === 'nftables' ? 'nft.ruleset' : `${path.backend}.save`, `chain ${path.chain} policy ${path.policy}`));
 
-  const wrongName = meant ? names(dir.replies ? meant.in : meant.out)[0] : undefined;
-  const message = meant
-    ? `${chainName}: ${dir.label} are dropped by ${stopper}: the ${dir.replies ? 'return' : 'forward'} rule names ${wrongName}, the uplink is ${uplink} (${ctx.uplinkWhy})`
-    : `${chainName}: ${dir.label} are dropped by ${stopper}; no rule accepts them`;
+  const wrongName = names(dir.replies ? meant.in : meant.out)[0];
+  const message = `${chainName}: ${dir.label} are dropped by ${stopper}: the ${dir.replies ? 'return' : 'forward'} rule names ${wrongName}, the uplink is ${uplink} (${ctx.uplinkWhy})`;
 
   const fix: string[] = [];
   const state = dir.replies ? (path.backend === 'nftables' ? ' ct state related,established' : ' -m state --state RELATED,ESTABLISHED') : '';
@@ -376,10 +380,10 @@ function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: 
   } else {
     fix.push(`${path.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables'} -I ${path.chain} -i ${dir.inIf} -o ${dir.outIf}${state} -j ACCEPT`);
   }
-  if (meant && wrongName) {
+  if (wrongName) {
     for (const h of persistedForward(ctx.f, meant)) fix.push(`# ${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${wrongName}`, sedSwap(h, wrongName, uplink), reloadFor(h.path));
   }
-  return {subject: meant ? ruleSubject({...withTable(meant), backend: meant.backend}) : chainName, message, fix: fix.join('\n'), evidence: ev};
+  return {subject: ruleSubject({...withTable(meant), backend: meant.backend}), message, fix: fix.join('\n'), evidence: ev};
 }
 
 // --- 4. firewalld zones -----------------------------------------------------------------------
