@@ -7,6 +7,7 @@
 // (nock 14 via @mswjs/interceptors) may reject with the bare error object instead of wrapping it,
 // so both forms are handled.
 import {clip} from '../parsers/errors.js';
+import {formatSeconds} from '../format.js';
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA']);
 
@@ -81,10 +82,6 @@ function fieldOf(v: unknown, key: string): string | undefined {
   if (typeof f === 'string' && f !== '') return f;
   if (typeof f === 'number') return String(f);
   return undefined;
-}
-
-export function formatSeconds(ms: number): string {
-  return String(Number((ms / 1000).toFixed(3)));
 }
 
 export function oneLine(text: string, max = 200): string {

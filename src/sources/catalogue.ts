@@ -241,11 +241,5 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {name: 'os-release', kind: 'files', where: 'host', paths: ['/etc/os-release'], redaction: 'none', description: 'distribution'},
 ];
 
-export const SOURCE_NAMES = CATALOGUE.map((s) => s.name);
-
-export function sourceSpec(name: string): SourceSpec | undefined {
-  return CATALOGUE.find((s) => s.name === name);
-}
-
 /** Never captured, whatever a glob matches: it holds the openQA API key and secret. */
 export const NEVER_CAPTURED = ['/etc/openqa/client.conf', '/usr/etc/openqa/client.conf', '/etc/shadow', '/etc/gshadow'];

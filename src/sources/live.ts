@@ -4,7 +4,7 @@
 import {hostname} from 'node:os';
 import {CATALOGUE, type CommandSource, type FilesSource, type PerKeySource, type ProbeSource, type SourceSpec} from './catalogue.js';
 import {readHostFiles} from './read-files.js';
-import {formatSeconds, runCommand} from './run-command.js';
+import {runCommand} from './run-command.js';
 import {commandPath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Snapshot, type SourceRecord} from './snapshot.js';
 import {deriveKeys} from './derive-keys.js';
 import {runProbe} from './probes.js';
@@ -151,4 +151,3 @@ async function collectProbe(spec: ProbeSource, ctx: CollectContext, soFar: Colle
   return runProbe(spec, ctx, soFar);
 }
 
-export {formatSeconds};

@@ -2,6 +2,7 @@
 // exit: a process stuck on a stale NFS handle may ignore even SIGKILL for a while, and tapdoctor
 // must still finish in time. Such a child is killed, unreferenced and reported as timed out.
 import type {ResultPromise} from 'execa';
+import {formatSeconds} from '../format.js';
 
 export interface CommandOutcome {
   stdout: Buffer;
@@ -49,7 +50,7 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<Comm
     child.kill('SIGKILL');
     child.catch(() => undefined);
     unrefChild(child);
-    return {stdout: Buffer.alloc(0), stderr: '', exitCode: null, durationMs: elapsed(), truncated: false, error: `timed out after ${formatSeconds(opts.timeoutMs)}`};
+    return {stdout: Buffer.alloc(0), stderr: '', exitCode: null, durationMs: elapsed(), truncated: false, error: `timed out after ${formatSeconds(opts.timeoutMs)} s`};
   }
   const r = result as unknown as {stdout?: Uint8Array; stderr?: Uint8Array; exitCode?: number; code?: string; isMaxBuffer?: boolean; failed?: boolean; message?: string; signal?: string};
   const stdout = Buffer.from(r.stdout ?? new Uint8Array());
@@ -68,9 +69,4 @@ function unrefChild(child: ResultPromise): void {
   c.stdout?.destroy?.();
   c.stderr?.destroy?.();
   c.unref?.();
-}
-
-export function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
