@@ -8,22 +8,22 @@ export const FORMATS = ['text', 'json', 'junit', 'prometheus', 'nagios', 'html']
 export type Format = (typeof FORMATS)[number];
 
 export const reportFlags = {
-  only: Flags.string({description: 'run only these checks (IDs or slugs, comma-separated)', delimiter: ',', multiple: true}),
-  skip: Flags.string({description: 'skip these checks (IDs or slugs, comma-separated)', delimiter: ',', multiple: true}),
-  'fail-on': Flags.string({description: 'lowest finding severity that makes the exit code 1', options: [...FAIL_ON], default: 'warning'}),
+  only: Flags.string({description: 'run only these checks: IDs or slugs, comma-separated or repeated (TD003,tap-inventory)', delimiter: ',', multiple: true}),
+  skip: Flags.string({description: 'skip these checks: IDs or slugs, comma-separated or repeated', delimiter: ',', multiple: true}),
+  'fail-on': Flags.string({description: 'lowest finding severity that makes the exit code 1 (never: exit 0 whatever is found)', options: [...FAIL_ON], default: 'warning'}),
   json: Flags.boolean({description: 'print the versioned JSON report (same as --format json)', default: false}),
-  format: Flags.string({description: 'output format', options: [...FORMATS]}),
-  output: Flags.string({char: 'o', description: 'write the report to this file (atomically) instead of stdout'}),
-  color: Flags.boolean({description: 'colour the text output (default: only on a terminal, off with NO_COLOR)', allowNo: true}),
-  config: Flags.string({description: 'site settings file (default: /etc/tapdoctor.yaml below --root, if present)'}),
-  'gre-mtu': Flags.integer({description: 'MTU the SUTs behind GRE must use (default 1458)', min: 576, max: 9000}),
-  'multi-nic': Flags.boolean({description: 'expect tap(N-1+64k) for multi-NIC jobs as well', allowNo: true}),
-  'ignore-interface': Flags.string({description: 'never treat this interface as an uplink (repeatable, prefix* globs)', multiple: true}),
-  quiet: Flags.boolean({char: 'q', description: 'no progress output on stderr', default: false}),
+  format: Flags.string({description: 'output format (nagios also sets the exit code by the Nagios plugin convention)', options: [...FORMATS]}),
+  output: Flags.string({char: 'o', description: 'write the report to this file instead of stdout (atomically, mode 0644)'}),
+  color: Flags.boolean({description: 'colour the text output (default: only when stdout is a terminal and NO_COLOR is unset)', allowNo: true}),
+  config: Flags.string({description: 'site settings YAML (default: /etc/tapdoctor.yaml if present: below --root for live runs, on this machine for snapshots)'}),
+  'gre-mtu': Flags.integer({description: 'MTU the SUTs behind GRE tunnels must use (default 1458, or greMtu from the settings file)', min: 576, max: 9000}),
+  'multi-nic': Flags.boolean({description: 'also expect the extra taps of multi-NIC jobs: tap(N-1+64) and tap(N-1+128) for worker instance N', allowNo: true}),
+  'ignore-interface': Flags.string({description: 'never treat this interface as an uplink (repeatable; a trailing * matches a prefix: "wg*")', multiple: true}),
+  quiet: Flags.boolean({char: 'q', description: 'no progress display on stderr while collecting from the live host', default: false}),
 };
 
 export const liveFlags = {
-  root: Flags.string({description: 'read host files (/etc, /var, /usr) below this directory instead of /', default: '/'}),
+  root: Flags.string({description: 'read host files (/etc, /var, /usr) below this directory instead of /; kernel state (ip, nft, /proc, /sys) still comes from where tapdoctor runs', default: '/'}),
   timeout: Flags.integer({description: 'seconds each host command may take before it is killed', default: 10, min: 1, max: 600}),
 };
 

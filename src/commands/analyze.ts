@@ -2,21 +2,22 @@ import {Args, Flags} from '@oclif/core';
 import {TapdoctorCommand, reportFlags} from '../cli/base.js';
 
 export default class Analyze extends TapdoctorCommand {
-  static override summary = 'Run every check offline on a snapshot (tarball or unpacked directory)';
-  static override description = `Reads the snapshot in memory (never extracts it to disk), analyzes it with the same code as
-'tapdoctor check', and reports. Exit codes: 0 no finding at or above --fail-on, 1 such findings,
-2 unreadable or hostile input, usage error, or nothing could be analyzed.`;
+  static override summary = 'Run every check offline on a snapshot (tarball, unpacked directory or unpacked sosreport)';
+  static override description = `Reads the snapshot in memory (never extracts it to disk) and analyzes it with the same code as 'tapdoctor check', so a snapshot taken with 'tapdoctor snapshot' gives the findings a live run would have given at capture time. An unpacked sosreport directory works too; checks whose data sos does not collect are skipped with the reason. The persistence checks (TD1nn) run only in 'tapdoctor gate' ('gate --snapshot' for a snapshot).
+
+Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or hostile input, usage error, or no check could run. --format nagios uses the Nagios plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).`;
   static override examples = [
-    '<%= config.bin %> analyze tapdoctor-worker5-20261121T101500Z.tar.gz',
-    '<%= config.bin %> analyze fixtures/demo --json',
-    '<%= config.bin %> analyze snap.tar.gz --fail-on never --format html --output report.html',
+    {description: 'Analyze a snapshot taken on a worker', command: '<%= config.bin %> analyze tapdoctor-worker5-20261121T101500Z.tar.gz'},
+    {description: 'The bundled broken demo worker, as JSON', command: '<%= config.bin %> analyze fixtures/demo --json'},
+    {description: 'An unpacked sosreport (tar xf sosreport-*.tar.xz first)', command: '<%= config.bin %> analyze sosreport-worker5-2026-11-21-abcdefg'},
+    {description: 'A self-contained HTML page for a ticket, whatever it finds', command: '<%= config.bin %> analyze worker5.tar.gz --fail-on never --format html --output report.html'},
   ];
   static override args = {
-    path: Args.string({description: 'snapshot tarball (.tar, .tar.gz) or unpacked snapshot directory', required: true}),
+    path: Args.string({description: 'snapshot tarball (.tar, .tar.gz), unpacked snapshot directory or unpacked sosreport; give it before --only, --skip and --ignore-interface, which would take it as one more value', required: true}),
   };
   static override flags = {
     ...reportFlags,
-    'max-size': Flags.integer({description: 'largest snapshot (MiB, uncompressed) tapdoctor will read', min: 1}),
+    'max-size': Flags.integer({description: 'refuse snapshots larger than this many MiB uncompressed (default 256; one member may never exceed 64)', min: 1}),
   };
 
   async run(): Promise<void> {

@@ -2,13 +2,16 @@ import {TapdoctorCommand, liveFlags, reportFlags} from '../cli/base.js';
 
 export default class Check extends TapdoctorCommand {
   static override summary = 'Run every check against the live host tapdoctor runs on';
-  static override description = `Collects the host's state read-only (every command with a timeout), analyzes it and reports.
-Exit codes: 0 no finding at or above --fail-on, 1 such findings, 2 usage error or nothing could be analyzed.`;
+  static override description = `Collects the host's state read-only (every command with a timeout), analyzes it and reports: findings by severity, each with why it breaks multi-machine tests and the commands that fix it. Run it as root: without root some sources (firewall rules, NetworkManager profiles) cannot be read, and the report says which.
+
+Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 usage error or no check could run. --format nagios uses the Nagios plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).`;
   static override examples = [
-    '<%= config.bin %> check',
-    '<%= config.bin %> check --only TD001,TD003 --fail-on error',
-    '<%= config.bin %> check --format junit --output /var/tmp/tapdoctor.xml',
-    'OVS_RUNDIR=/run/openvswitch <%= config.bin %> check --root /srv/chroot --json',
+    {description: 'Every check, as text', command: '<%= config.bin %> check'},
+    {description: 'Two checks; only errors fail the run', command: '<%= config.bin %> check --only TD001,TD003 --fail-on error'},
+    {description: 'Everything but the FORWARD counter check', command: '<%= config.bin %> check --skip forward-counters-zero'},
+    {description: 'A JUnit file for CI', command: '<%= config.bin %> check --format junit --output /var/tmp/tapdoctor.xml'},
+    {description: 'Metrics for the node_exporter textfile collector', command: '<%= config.bin %> check --quiet --fail-on never --format prometheus --output /var/lib/node_exporter/textfile/tapdoctor.prom'},
+    {description: 'Host files from a chroot; kernel state, and OVS through its socket dir, from this host', command: 'OVS_RUNDIR=/run/openvswitch <%= config.bin %> check --root /srv/chroot --json'},
   ];
   static override flags = {...liveFlags, ...reportFlags};
 

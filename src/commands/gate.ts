@@ -5,27 +5,27 @@ import {TapdoctorCommand, liveFlags, reportFlags} from '../cli/base.js';
 const {'fail-on': _failOn, ...gateReportFlags} = reportFlags;
 
 export default class Gate extends TapdoctorCommand {
-  static override summary = 'Pre-reboot gate: is it safe to reboot this worker now, and will the next boot build a working tap setup?';
-  static override description = `Runs every check plus the persistence checks (TD1nn: forwarding, bridge address, taps, NAT,
-GRE pre-up, factory share, enabled services, spare NICs as the next boot will build them) and asks
-the openQA web UI (HOST from workers.ini, or --openqa-url) which jobs run on this host. Blockers:
-every error finding, every persistence finding, every running job. The output ends with one line:
-SAFE TO REBOOT, NOT SAFE TO REBOOT: N blockers, or CANNOT TELL IF SAFE TO REBOOT: N open questions.
-Exit codes: 0 safe, 1 not safe, 2 cannot tell (the web UI could not be asked, a persistence check
-lacked data, bad usage). With --snapshot it judges a snapshot, minus the live-only parts: the web UI
-is asked only with --openqa-url, and qemu processes of capture time do not count as running jobs.`;
+  static override summary = 'Pre-reboot gate: may this worker be rebooted now, and will the next boot rebuild a working tap setup?';
+  static override description = `Runs every check plus the persistence checks (TD101-TD108: forwarding, bridge address, taps, NAT, GRE pre-up script, factory share, enabled services, spare NICs, each as the next boot will build it) and asks the openQA web UI (HOST from workers.ini, or --openqa-url) which jobs run on this host. Run it as root: the persistence checks need to read NetworkManager profiles and the firewall state.
+
+Blockers: every error finding, every finding of a persistence check, every running job. The report is followed by the gate section (each blocker with its fix) and one last line: SAFE TO REBOOT, NOT SAFE TO REBOOT: N blockers, or CANNOT TELL IF SAFE TO REBOOT: N open questions.
+
+Exit codes: 0 safe; 1 not safe; 2 cannot tell (the web UI could not be asked, a persistence check lacked data, bad usage). The exit code is the verdict with every --format; --json adds a "gate" object with the verdict.
+
+With --snapshot it judges a snapshot minus the live-only parts: the web UI is asked only with --openqa-url, and qemu processes of capture time do not count as running jobs.`;
   static override examples = [
-    '<%= config.bin %> gate',
-    '<%= config.bin %> gate --openqa-url https://openqa.example.org --quiet',
-    '<%= config.bin %> gate --no-openqa --format json --output /var/tmp/gate.json',
-    '<%= config.bin %> gate --snapshot tapdoctor-worker5-20261121T101500Z.tar.gz --no-openqa',
+    {description: 'Live host; asks the web UI named in workers.ini', command: '<%= config.bin %> gate'},
+    {description: 'Ask a given web UI; no progress display', command: '<%= config.bin %> gate --openqa-url https://openqa.example.org --quiet'},
+    {description: 'Count the pool\'s live qemu processes instead of asking openQA; verdict as JSON', command: '<%= config.bin %> gate --no-openqa --json --output /var/tmp/gate.json'},
+    {description: 'Judge a snapshot; running jobs are not asked about', command: '<%= config.bin %> gate --snapshot tapdoctor-worker5-20261121T101500Z.tar.gz --no-openqa'},
   ];
   static override flags = {
     ...liveFlags,
     ...gateReportFlags,
-    snapshot: Flags.string({description: 'judge this snapshot (tarball or directory) instead of the live host'}),
+    output: Flags.string({char: 'o', description: 'write the report (with the gate section, for text) to this file; the gate section still prints on stdout'}),
+    snapshot: Flags.string({description: 'judge this snapshot (tarball or directory) instead of the live host; --root and --timeout are then unused'}),
     'openqa-url': Flags.string({description: 'openQA web UI to ask which jobs run here (default: HOST from workers.ini)'}),
-    openqa: Flags.boolean({description: 'ask the openQA web UI which jobs run on this host (--no-openqa: do not; live runs then count the pool\'s qemu processes)', allowNo: true, default: true}),
+    openqa: Flags.boolean({description: 'ask the openQA web UI which jobs run on this host (default); --no-openqa: do not ask, live runs count the pool\'s qemu processes instead', allowNo: true, default: true}),
     'openqa-timeout': Flags.integer({description: 'seconds the whole web UI exchange may take', default: 10, min: 1, max: 300}),
   };
 

@@ -24,7 +24,7 @@ describe('gate text', () => {
     expect(renderGate(d, {color: false})).toBe(
       [
         'Pre-reboot gate',
-        '  1. TD103 tap1: tap1 is hand-made',
+        '  1. TD103 tap1 is hand-made',
         '       fix: ln -sf ifcfg-tap0 /etc/sysconfig/network/ifcfg-tap1',
         '            echo x >> y',
         '  ? openQA http://o/: could not ask openQA: no answer',
@@ -34,5 +34,30 @@ describe('gate text', () => {
       ].join('\n'),
     );
     expect(renderGate(d, {color: true})).toContain('\u001b[');
+  });
+
+  it('names the subject once, wraps long messages under the number and keeps commands whole', () => {
+    const d: GateDecision = {
+      verdict: 'not-safe',
+      exitCode: 1,
+      blockers: [
+        {id: 'TD104', subject: 'eth0', message: 'no masquerade for eth0', fix: 'nft -c -f /etc/firewall.nft'},
+        {id: 'TD010', subject: 'br1', message: `br1: only the default rule ${'word '.repeat(20).trim()}`, fix: `systemctl restart os-autoinst-openvswitch.service   # ${'why '.repeat(25).trim()}`},
+      ],
+      unknowns: [],
+      notes: [],
+    };
+    expect(renderGate(d, {color: false}).split('\n')).toEqual([
+      'Pre-reboot gate',
+      '  1. TD104 eth0: no masquerade for eth0',
+      '       fix: nft -c -f /etc/firewall.nft',
+      '  2. TD010 br1: only the default rule word word word word word word word word word word word word',
+      '       word word word word word word word word',
+      `       fix: # ${'why '.repeat(21).trim()}`,
+      '            # why why why why',
+      '            systemctl restart os-autoinst-openvswitch.service',
+      'NOT SAFE TO REBOOT: 2 blockers',
+      '',
+    ]);
   });
 });

@@ -140,8 +140,12 @@ describe('gate on a host set up by hand', () => {
     const lines = text.trimEnd().split('\n');
     expect(lines.at(-1)).toBe('NOT SAFE TO REBOOT: 3 blockers');
     expect(lines[0]).toBe('Pre-reboot gate');
-    expect(lines[1]).toBe(`  1. TD101 net.ipv4.ip_forward: ${d.blockers[0]!.message}`);
-    expect(lines[2]).toBe("       fix: echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/ip_forward.conf");
+    // The message wraps at 100 columns, continuation lines indented under the number; then the fix.
+    const fixAt = lines.findIndex((l) => l.startsWith('       fix: '));
+    const head = lines.slice(1, fixAt);
+    expect(head.map((l) => l.trim()).join(' ')).toBe(`1. TD101 net.ipv4.ip_forward: ${d.blockers[0]!.message}`);
+    expect(head.every((l, i) => l.length <= 100 && l.startsWith(i === 0 ? '  1. ' : '       '))).toBe(true);
+    expect(lines[fixAt]).toBe("       fix: echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/ip_forward.conf");
   });
 
   it('lists the job and the persistence blockers together', async () => {

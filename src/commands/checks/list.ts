@@ -3,10 +3,11 @@ import {TapdoctorCommand} from '../../cli/base.js';
 
 export default class ChecksList extends TapdoctorCommand {
   static override summary = 'List every check: ID, slug, default severity and title';
+  static override description = "Checks marked (gate) are persistence checks: they run only in 'tapdoctor gate'. A finding may be reported above or below the default severity when the case warrants it. 'tapdoctor explain ID' shows a check's full page.";
   static override examples = ['<%= config.bin %> checks list', '<%= config.bin %> checks list --json'];
   static override flags = {
-    json: Flags.boolean({description: 'print JSON', default: false}),
-    color: Flags.boolean({description: 'colour the table (default: only on a terminal)', allowNo: true}),
+    json: Flags.boolean({description: 'print a JSON array of {id, slug, severity, title, gateOnly}', default: false}),
+    color: Flags.boolean({description: 'colour the table borders and header (default: only when stdout is a terminal and NO_COLOR is unset)', allowNo: true}),
   };
 
   async run(): Promise<void> {
