@@ -15,8 +15,10 @@ import {uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+import {requireTapWorker} from '../facts/tap-worker.js';
 
 export default defineCheck('TD005', (f) => {
+  requireTapWorker(f);
   const live = f.get(liveFirewall);
   if (live.zones?.running) {
     return skip('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');

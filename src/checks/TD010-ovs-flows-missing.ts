@@ -10,10 +10,12 @@ import {SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsBridgeNames, ovsFlowErrors, ovsFlows, switchFlowsPresent, type SwitchFlowsResult, type SwitchRule} from '../facts/ovs.js';
 import type {OpenFlow, SwitchConfig} from '../facts/types.js';
 import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+import {requireTapWorker} from '../facts/tap-worker.js';
 
 const RESTART = `systemctl restart ${SWITCH_UNIT}`;
 
 export default defineCheck('TD010', (f) => {
+  requireTapWorker(f);
   const sw = f.get(switchConfig);
   const findings: FindingDraft[] = [];
   const notes: string[] = [];

@@ -11,10 +11,12 @@ import {ovsBridgeNames} from '../facts/ovs.js';
 import type {Link, SwitchConfig} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+import {requireTapWorker} from '../facts/tap-worker.js';
 
 const RESTART = `systemctl restart ${SWITCH_UNIT}`;
 
 export default defineCheck('TD011', (f) => {
+  requireTapWorker(f);
   const sw = f.get(switchConfig);
   const all = f.get(links);
   const ovs = f.try(ovsBridgeNames);

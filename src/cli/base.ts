@@ -8,8 +8,8 @@ export const FORMATS = ['text', 'json', 'junit', 'prometheus', 'nagios', 'html']
 export type Format = (typeof FORMATS)[number];
 
 export const reportFlags = {
-  only: Flags.string({description: 'run only these checks: IDs or slugs, comma-separated or repeated (TD003,tap-inventory)', delimiter: ',', multiple: true}),
-  skip: Flags.string({description: 'skip these checks: IDs or slugs, comma-separated or repeated', delimiter: ',', multiple: true}),
+  only: Flags.string({description: 'run only these checks: IDs or slugs, comma-separated or repeated (TD003,tap-inventory)', delimiter: ',', multiple: true, multipleNonGreedy: true}),
+  skip: Flags.string({description: 'skip these checks: IDs or slugs, comma-separated or repeated', delimiter: ',', multiple: true, multipleNonGreedy: true}),
   'fail-on': Flags.string({description: 'lowest finding severity that makes the exit code 1 (never: exit 0 whatever is found)', options: [...FAIL_ON], default: 'warning'}),
   json: Flags.boolean({description: 'print the versioned JSON report (same as --format json)', default: false}),
   format: Flags.string({description: 'output format (nagios also sets the exit code by the Nagios plugin convention)', options: [...FORMATS]}),
@@ -18,7 +18,7 @@ export const reportFlags = {
   config: Flags.string({description: 'site settings YAML (default: /etc/tapdoctor.yaml if present: below --root for live runs, on this machine for snapshots)'}),
   'gre-mtu': Flags.integer({description: 'MTU the SUTs behind GRE tunnels must use (default 1458, or greMtu from the settings file)', min: 576, max: 9000}),
   'multi-nic': Flags.boolean({description: 'also expect the extra taps of multi-NIC jobs: tap(N-1+64) and tap(N-1+128) for worker instance N', allowNo: true}),
-  'ignore-interface': Flags.string({description: 'never treat this interface as an uplink (repeatable; a trailing * matches a prefix: "wg*")', multiple: true}),
+  'ignore-interface': Flags.string({description: 'never treat this interface as an uplink (repeatable; a trailing * matches a prefix: "wg*")', multiple: true, multipleNonGreedy: true}),
   quiet: Flags.boolean({char: 'q', description: 'no progress display on stderr while collecting from the live host', default: false}),
 };
 
@@ -33,7 +33,10 @@ export abstract class TapdoctorCommand extends Command {
   protected override async catch(err: Error & {code?: string; oclif?: {exit?: number}}): Promise<unknown> {
     // oclif's own exit (this.exit) passes through untouched.
     if (err.code === 'EEXIT') throw err;
-    const message = (err.message || String(err)).split('\n').find((l) => l.trim()) ?? 'failed';
+    // One line, but all of it: oclif's usage errors put the missing argument on the next lines.
+    const lines = (err.message || String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+    const end = lines.findIndex((l) => /^(Note:|See more help)/.test(l));
+    const message = (end < 0 ? lines : [...lines.slice(0, end), '(see --help)']).join(' ').replace(/\s+/g, ' ') || 'failed';
     process.stderr.write(`tapdoctor: ${message.replace(/^Error:\s*/, '')}\n`);
     if (process.env.TAPDOCTOR_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
     return this.exit(2);

@@ -5,6 +5,7 @@ import type {CheckDefinition} from '../checks/define.js';
 import {UserError} from '../errors.js';
 import type {Report, Severity} from '../model.js';
 import type {Snapshot} from '../sources/snapshot.js';
+import {TOOL_VERSION} from '../version.js';
 import type {FailOn, Format} from './base.js';
 
 export interface ReportFlags {
@@ -34,8 +35,12 @@ export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} 
   const [{CHECKS}, {selectChecks}] = await Promise.all([import('../checks/registry.js'), import('../engine.js')]);
   const pool = CHECKS.filter((c) => opts.gate || !c.gate);
   const known = new Set(pool.flatMap((c) => [c.id, c.slug.toUpperCase()]));
+  const gateOnly = new Set(CHECKS.filter((c) => c.gate).flatMap((c) => [c.id, c.slug.toUpperCase()]));
   for (const id of [...(flags.only ?? []), ...(flags.skip ?? [])]) {
-    if (!known.has(id.trim().toUpperCase())) throw new UserError(`unknown check '${id}' (see: tapdoctor checks list)`);
+    const key = id.trim().toUpperCase();
+    if (known.has(key)) continue;
+    if (gateOnly.has(key)) throw new UserError(`${id} is a persistence check: it runs in 'tapdoctor gate' only`);
+    throw new UserError(`unknown check '${id}' (see: tapdoctor checks list)`);
   }
   const chosen = selectChecks(pool, flags.only?.map((s) => s.trim()), flags.skip?.map((s) => s.trim()));
   if (chosen.length === 0) throw new UserError('no check left to run after --only/--skip');
@@ -87,7 +92,7 @@ export async function render(report: Report, format: Format, opts: {color: boole
     }
     case 'prometheus': {
       const {renderPrometheus} = await import('../report/prometheus.js');
-      return {text: renderPrometheus(report, Math.floor(Date.now() / 1000))};
+      return {text: renderPrometheus(report, Math.floor(Date.now() / 1000), {version: TOOL_VERSION})};
     }
     case 'nagios': {
       const {renderNagios} = await import('../report/nagios.js');

@@ -13,7 +13,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     {description: 'A self-contained HTML page for a ticket, whatever it finds', command: '<%= config.bin %> analyze worker5.tar.gz --fail-on never --format html --output report.html'},
   ];
   static override args = {
-    path: Args.string({description: 'snapshot tarball (.tar, .tar.gz), unpacked snapshot directory or unpacked sosreport; give it before --only, --skip and --ignore-interface, which would take it as one more value', required: true}),
+    path: Args.string({description: 'snapshot tarball (.tar, .tar.gz), unpacked snapshot directory or unpacked sosreport', required: true}),
   };
   static override flags = {
     ...reportFlags,

@@ -1,0 +1,43 @@
+import {describe, expect, it} from 'vitest';
+import {makeSnapshot} from '../../test/helpers/snapshot.js';
+import {CHECKS} from '../checks/registry.js';
+import {DEFAULT_CONFIG} from '../config.js';
+import {analyzeSnapshot} from '../engine.js';
+import {SnapshotView} from '../sources/snapshot.js';
+import {Facts} from './facts.js';
+import {tapWorkerSigns} from './tap-worker.js';
+
+// A plain server: forwarding off, no bridge, no openQA: exactly what the tap checks must not flag.
+const plainHost = {
+  commands: {
+    'ip.addr': '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"mtu":65536,"operstate":"UNKNOWN","addr_info":[]},{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"operstate":"UP","address":"52:54:00:aa:bb:cc","addr_info":[{"family":"inet","local":"192.0.2.10","prefixlen":24,"scope":"global"}]}]',
+    'ip.route4': '[{"dst":"default","gateway":"192.0.2.1","dev":"eth0","metric":100,"flags":[]}]',
+    'ovs.bridges': '{"data":[],"headings":["_uuid","name","ports"]}',
+    'ovs.ports': '{"data":[],"headings":["_uuid","name","interfaces","tag","vlan_mode"]}',
+    'ovs.interfaces': '{"data":[],"headings":["_uuid","name","type","options","ofport","error"]}',
+    'nft.ruleset': '{"nftables":[{"metainfo":{"version":"1.0.6","release_name":"Lester Gooch #5","json_schema_version":1}}]}',
+  },
+  files: {
+    'openqa.workers-ini': {},
+    'openqa.switch-config': {},
+    'tap.sysfs': {},
+    'sysctl.runtime': {'/proc/sys/net/ipv4/ip_forward': '0\n'},
+  },
+};
+
+describe('tap worker guard', () => {
+  it('finds no sign on a plain server, and the tap checks skip there instead of raising alarms', () => {
+    const snapshot = makeSnapshot(plainHost);
+    expect(tapWorkerSigns(new Facts(new SnapshotView(snapshot), DEFAULT_CONFIG))).toEqual({signs: [], looked: true});
+    const report = analyzeSnapshot(snapshot, CHECKS.filter((c) => ['TD008', 'TD009', 'TD011'].includes(c.id)), DEFAULT_CONFIG, {mode: 'snapshot'});
+    expect(report.results.map((r) => [r.id, r.status, r.reason])).toEqual([
+      ['TD008', 'skip', expect.stringMatching(/^not an openQA tap worker: /)],
+      ['TD009', 'skip', expect.stringMatching(/^not an openQA tap worker: /)],
+      ['TD011', 'skip', expect.stringMatching(/^not an openQA tap worker: /)],
+    ]);
+  });
+  it('names what makes a host a tap worker', () => {
+    const snapshot = makeSnapshot({...plainHost, files: {...plainHost.files, 'openqa.workers-ini': {'/etc/openqa/workers.ini': '[1]\nWORKER_CLASS = qemu_x86_64,tap\n'}}});
+    expect(tapWorkerSigns(new Facts(new SnapshotView(snapshot), DEFAULT_CONFIG)).signs).toEqual(['worker instance 1 advertises tap']);
+  });
+});

@@ -1,0 +1,48 @@
+// Is this host an openQA tap worker at all? Checks of the tap network (forwarding, the bridge,
+// its flows, NAT for SUTs) would only raise false alarms on any other host, so they skip there
+// with this reason instead. Unreadable sources count as "could not look", not as "no sign".
+import {FactUnavailable, type Facts} from './facts.js';
+import {enabledUnits, activeUnits, tapSysfs} from './host.js';
+import {SWITCH_SYSCONFIG, SWITCH_UNIT, workerConfig} from './openqa.js';
+import {ovsDb} from './ovs.js';
+
+/** What makes this host look like a tap worker (empty: nothing does, or nothing could be read). */
+export function tapWorkerSigns(f: Facts): {signs: string[]; looked: boolean} {
+  const signs: string[] = [];
+  let looked = false;
+  const workers = f.try(workerConfig);
+  if (workers.ok) {
+    looked = true;
+    const tap = workers.value.instances.filter((i) => i.tap).map((i) => i.instance);
+    if (tap.length > 0) signs.push(tap.length > 1 ? `worker instances ${tap.join(', ')} advertise tap` : `worker instance ${tap[0]} advertises tap`);
+  }
+  const switchFile = f.view.file('openqa.switch-config', SWITCH_SYSCONFIG);
+  if (switchFile.ok) {
+    looked = true;
+    if (switchFile.value) signs.push(`${SWITCH_SYSCONFIG} exists`);
+  }
+  const enabled = f.try(enabledUnits);
+  if (enabled.ok && enabled.value.has(SWITCH_UNIT)) signs.push(`${SWITCH_UNIT} is enabled`);
+  const active = f.try(activeUnits);
+  if (active.ok && active.value[SWITCH_UNIT]) signs.push(`${SWITCH_UNIT} is loaded`);
+  const db = f.try(ovsDb);
+  if (db.ok) {
+    looked = true;
+    if (db.value.bridges.length > 0) signs.push(`OVS bridge${db.value.bridges.length > 1 ? 's' : ''} ${db.value.bridges.map((b) => b.name).join(', ')}`);
+  }
+  const taps = f.try(tapSysfs);
+  if (taps.ok) {
+    looked = true;
+    const names = taps.value.filter((t) => /^tap\d+$/.test(t.name)).map((t) => t.name);
+    if (names.length > 0) signs.push(`tap devices ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}`);
+  }
+  return {signs, looked};
+}
+
+/** Throws (the check skips) when the host shows no sign of being a tap worker. */
+export function requireTapWorker(f: Facts): void {
+  const {signs, looked} = tapWorkerSigns(f);
+  if (looked && signs.length === 0) {
+    throw new FactUnavailable(`not an openQA tap worker: no worker instance advertises tap, no ${SWITCH_SYSCONFIG}, no OVS bridge, no tap device`);
+  }
+}
