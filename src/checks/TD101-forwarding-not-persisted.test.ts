@@ -24,7 +24,7 @@ describe('TD101 forwarding-not-persisted', () => {
       fix: "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/ip_forward.conf",
       evidence: [
         {source: '/proc/sys/net/ipv4/ip_forward', lines: ['1']},
-        {source: 'sysctl.files', lines: ['no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /run/sysctl.d, /usr/lib/sysctl.d']},
+        {source: 'sysctl.files', lines: ['no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /usr/lib/sysctl.d (/run/sysctl.d is emptied at boot)']},
       ],
     });
   });
@@ -43,7 +43,7 @@ describe('TD101 forwarding-not-persisted', () => {
 
   it('overrides a vendor file with a later-sorting file in /etc instead of editing it', () => {
     const r = run(check, sysctl({'/etc/sysctl.d/ip_forward.conf': null, '/usr/lib/sysctl.d/50-default.conf': 'net.ipv4.ip_forward = 0\n'}));
-    expect(r.findings[0]!.fix).toBe("echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/zz-tapdoctor-forwarding.conf   # sorts after /usr/lib/sysctl.d/50-default.conf");
+    expect(r.findings[0]!.fix).toBe("echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf   # sorts after /usr/lib/sysctl.d/50-default.conf");
   });
 
   it('reports a per-interface 0 for the bridge that comes last, even with ip_forward = 1', () => {
@@ -72,5 +72,9 @@ describe('TD101 forwarding-not-persisted', () => {
   it('skips when the sysctl files were not captured', () => {
     const r = run(check, overlay(suse, {failed: {'sysctl.files': 'permission denied'}}));
     expect(r).toMatchObject({status: 'skip', reason: 'could not collect sysctl.files: permission denied'});
+  });
+  it('does not count /run/sysctl.d: it is emptied at boot', () => {
+    const r = run(check, sysctl({'/etc/sysctl.d/ip_forward.conf': null, '/run/sysctl.d/ip_forward.conf': 'net.ipv4.ip_forward = 1\n'}));
+    expect(r.findings.map((f) => f.subject)).toEqual(['net.ipv4.ip_forward']);
   });
 });

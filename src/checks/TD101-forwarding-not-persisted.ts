@@ -25,7 +25,8 @@ function lastAssignment(files: Array<{path: string; conf: {assignments: Array<{k
 }
 
 export default defineCheck('TD101', (f) => {
-  const files = f.get(sysctlFiles);
+  // /run is a tmpfs: what /run/sysctl.d sets now is gone at the next boot.
+  const files = f.get(sysctlFiles).filter((x) => !x.path.startsWith('/run/'));
   const runtime = f.try(forwarding);
   const runtimeValue = runtime.ok ? runtime.value.ipv4 : undefined;
   const runtimeEvidence = runtimeValue === undefined ? [] : [evidence('/proc/sys/net/ipv4/ip_forward', String(runtimeValue))];
@@ -43,7 +44,7 @@ export default defineCheck('TD101', (f) => {
         subject: 'net.ipv4.ip_forward',
         message: `no sysctl file sets net.ipv4.ip_forward = 1 (${now}); after a reboot forwarding is off`,
         fix: [`echo 'net.ipv4.ip_forward = 1' ${exists ? '>>' : '>'} /etc/sysctl.d/ip_forward.conf`, ...(runtimeValue === 1 ? [] : ['sysctl -w net.ipv4.ip_forward=1'])].join('\n'),
-        evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /run/sysctl.d, /usr/lib/sysctl.d')],
+        evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /usr/lib/sysctl.d (/run/sysctl.d is emptied at boot)')],
       });
     } else {
       findings.push({
@@ -78,7 +79,8 @@ export default defineCheck('TD101', (f) => {
 /** Edit the line in /etc; a vendor file under /usr/lib or /run is overridden by a later-sorting /etc file. */
 function fixLine(a: Assignment, wanted: string): string {
   if (a.path.startsWith('/etc/')) return `sed -i '${a.line}s/.*/${wanted}/' ${a.path}`;
-  return `echo '${wanted}' > /etc/sysctl.d/zz-tapdoctor-forwarding.conf   # sorts after ${a.path}`;
+  // Append: the global switch and a per-interface key may both need this file.
+  return `echo '${wanted}' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf   # sorts after ${a.path}`;
 }
 
 /** firewalld switches forwarding on itself when a zone masquerades (DOMAIN.md §2.9 trap). */

@@ -68,4 +68,17 @@ describe('TD102 without NetworkManager profiles (a run without root)', () => {
     const r = run(check, overlay(fedora, {failed: {'network.nm': 'permission denied (needs root)'}}));
     expect(r).toMatchObject({status: 'skip', reason: 'could not collect network.nm: permission denied (needs root)'});
   });
+  it('network-scripts: a host without any bridge config gets an ifcfg-rh OVSBridge file, not a wicked one', () => {
+    const s = overlay(fedora, {
+      files: {
+        'network.nm': {[`${NM}ovs-br0.nmconnection`]: null, [`${NM}ovs-br0-port.nmconnection`]: null, [`${NM}ovs-br0-if.nmconnection`]: null},
+        'systemd.wants': {'/etc/systemd/system/multi-user.target.wants/NetworkManager.service': null},
+        'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-eth0': 'DEVICE=eth0\nONBOOT=yes\nBOOTPROTO=none\nIPADDR=192.0.2.10\nPREFIX=24\n'},
+      },
+    });
+    const [f] = run(check, s).findings;
+    expect(f!.fix).toBe(
+      ["cat > /etc/sysconfig/network-scripts/ifcfg-br0 <<'EOF'", 'DEVICE=br0', 'DEVICETYPE=ovs', 'TYPE=OVSBridge', 'BOOTPROTO=static', 'IPADDR=172.16.2.2', 'PREFIX=15', 'ONBOOT=yes', 'HOTPLUG=no', 'EOF'].join('\n'),
+    );
+  });
 });

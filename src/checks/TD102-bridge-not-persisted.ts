@@ -158,7 +158,23 @@ function nmCandidate(all: readonly NmConnection[], c: NmConnection, bridge: stri
 
 /** Commands that create the whole bridge config in the setup the host uses. */
 function freshFix(f: Facts, bridge: string, expected: string, taps: string[]): string[] {
-  if (preferredSetup(f, bridge) === 'NetworkManager') {
+  const setup = preferredSetup(f, bridge);
+  if (setup === 'network-scripts') {
+    const [addr, prefix] = expected.split('/');
+    return [
+      `cat > /etc/sysconfig/network-scripts/ifcfg-${bridge} <<'EOF'`,
+      `DEVICE=${bridge}`,
+      'DEVICETYPE=ovs',
+      'TYPE=OVSBridge',
+      'BOOTPROTO=static',
+      `IPADDR=${addr}`,
+      `PREFIX=${prefix}`,
+      'ONBOOT=yes',
+      'HOTPLUG=no',
+      'EOF',
+    ];
+  }
+  if (setup === 'NetworkManager') {
     return [
       `nmcli con add type ovs-bridge con.int ${bridge}`,
       `nmcli con add type ovs-port con.int ${bridge} con.master ${bridge}`,

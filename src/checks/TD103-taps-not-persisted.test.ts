@@ -86,4 +86,13 @@ describe('TD103 without NetworkManager profiles (a run without root)', () => {
     expect(run(check, overlay(suse, {failed: {'network.nm': 'permission denied (needs root)'}}))).toMatchObject({status: 'pass', findings: []});
     expect(run(check, overlay(fedora, {failed: {'network.nm': 'permission denied (needs root)'}}))).toMatchObject({status: 'skip', reason: 'could not collect network.nm: permission denied (needs root)'});
   });
+  it('network-scripts: TYPE=OVSIntPort makes an internal port, not a tap', async () => {
+    const [f] = run(check, (await loadCase('TD103-ovs-internal-port-not-tap')).snapshot).findings;
+    const file = '/etc/sysconfig/network-scripts/ifcfg-tap1';
+    expect(f).toMatchObject({
+      subject: 'tap1',
+      message: `tap1 (tap of worker instance 2) exists now as a port of br0, but the persisted config would not put it on br0 at boot: ${file}: TYPE=OVSIntPort makes tap1 an OVS internal port, not a tap device qemu can open`,
+      fix: `sed -i "s|^TYPE=.*|TYPE='OVSPort'|" ${file}`,
+    });
+  });
 });

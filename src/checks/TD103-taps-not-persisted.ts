@@ -194,6 +194,12 @@ function ifcfgRh(f: Facts, tap: string, bridge: string, ifcfg: Record<string, If
     problems.push(`${boot.startReason}, not created at boot`);
     fix.push(setIfcfgVar(file, 'ONBOOT', 'yes'));
   }
+  // ifup-ovs makes an OVSIntPort an OVS internal device, not a tun/tap qemu can attach to; only
+  // OVSPort attaches an existing tap (which something else, e.g. tunctl in ifup-pre-local, creates).
+  if (file.vars.TYPE === 'OVSIntPort') {
+    problems.push(`TYPE=OVSIntPort makes ${tap} an OVS internal port, not a tap device qemu can open`);
+    fix.push(setIfcfgVar(file, 'TYPE', 'OVSPort'));
+  }
   const lines = [...boot.lines, ...file.entries.filter((e) => e.name === 'OVS_BRIDGE' || e.name === 'TYPE').map((e) => e.line)];
   return {what: file.path, problems, fix, evidence: [fileEvidence(f, 'network.ifcfg', file.path, lines)]};
 }
@@ -202,7 +208,20 @@ function freshFix(f: Facts, tap: string, bridge: string, ifcfg: Record<string, I
   const setup = preferredSetup(f, bridge);
   if (setup === 'NetworkManager') return [`nmcli con add type ovs-port con.int ${tap} con.master ${bridge}`, nmTunAdd(f, tap, nm)];
   if (setup === 'network-scripts') {
-    return [`cat > /etc/sysconfig/network-scripts/ifcfg-${tap} <<'EOF'`, `DEVICE=${tap}`, 'ONBOOT=yes', 'DEVICETYPE=ovs', 'TYPE=OVSIntPort', `OVS_BRIDGE=${bridge}`, 'EOF'];
+    // network-scripts only attach an existing tap (TYPE=OVSPort; OVSIntPort would make an internal
+    // port, no tap): Fedora's old setup created the taps in /sbin/ifup-pre-local with tunctl.
+    return [
+      `cat > /etc/sysconfig/network-scripts/ifcfg-${tap} <<'EOF'`,
+      `DEVICE=${tap}`,
+      'ONBOOT=yes',
+      'DEVICETYPE=ovs',
+      'TYPE=OVSPort',
+      `OVS_BRIDGE=${bridge}`,
+      'BOOTPROTO=none',
+      'HOTPLUG=no',
+      'EOF',
+      `# and create ${tap} before ifup, e.g. in /sbin/ifup-pre-local: tunctl -u ${f.config.workerUser} -p -t ${tap}`,
+    ];
   }
   return [wickedTapFile(tap, ifcfg), addPortLine(tap, bridge, bridgeFile)];
 }

@@ -80,4 +80,12 @@ describe('TD104 nat-not-persisted', () => {
   it('judges the configured uplink when tapdoctor.yaml names one', () => {
     expect(run(check, suse, {uplink: 'eth9'}).findings.map((f) => f.subject)).toEqual(['eth9']);
   });
+  it('cannot tell when a loaded file includes a file the snapshot does not hold', async () => {
+    const {snapshot} = await loadCase('TD104-include-not-captured');
+    expect(run(check, snapshot)).toMatchObject({
+      status: 'skip',
+      findings: [],
+      reason: 'the rule files loaded at boot include files that were not captured (/etc/sysconfig/nftables.conf: include "/etc/nftables.d/openqa.nft")',
+    });
+  });
 });

@@ -65,6 +65,8 @@ function unknownSources(f: Facts, nat: PersistedNat): string | undefined {
   const filesBad = f.view.unusable('firewall.files');
   if (fileUnits.length > 0 && filesBad) return `${fileUnits.join(', ')} enabled, but ${filesBad}`;
   if (nat.units.includes('firewalld.service') && !nat.firewalldZone) return nat.problems.find((p) => p.includes('firewalld')) ?? 'firewalld permanent configuration not captured';
+  // The masquerade may live in an included file the snapshot does not hold.
+  if (nat.unresolvedIncludes.length > 0) return `the rule files loaded at boot include files that were not captured (${nat.unresolvedIncludes.join('; ')})`;
   return undefined;
 }
 

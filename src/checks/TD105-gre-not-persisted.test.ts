@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {loadCase} from '../../test/helpers/fixture.js';
 import {overlay} from '../../test/gate/overlay.js';
 import {fixture, run} from '../../test/gate/run-check.js';
+import {mentionsAddress} from '../facts/persistence.js';
 import check from './TD105-gre-not-persisted.js';
 
 const SCRIPT = '/etc/wicked/scripts/gre_tunnel_preup.sh';
@@ -65,5 +66,14 @@ describe('TD105 gre-not-persisted', () => {
       'gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: /etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh: writable by group or others: NetworkManager refuses to run it',
     );
     expect(f!.fix).toBe('chmod go-w /etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh');
+  });
+  it('does not take a peer whose address merely starts with the runtime one (192.0.2.20 for 192.0.2.2)', async () => {
+    const [f] = run(check, (await loadCase('TD105-peer-prefix-of-another')).snapshot).findings;
+    expect(f!.message).toBe(
+      'gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: /etc/wicked/scripts/gre_tunnel_preup.sh: remote_ip=192.0.2.2 is commented out',
+    );
+    expect(mentionsAddress('options:remote_ip=192.0.2.20 # worker-c', '192.0.2.2')).toBe(false);
+    expect(mentionsAddress('options:remote_ip=192.0.2.2 # worker-b', '192.0.2.2')).toBe(true);
+    expect(mentionsAddress('options:remote_ip=10.192.0.2.2', '192.0.2.2')).toBe(false);
   });
 });

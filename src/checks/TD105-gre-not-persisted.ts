@@ -7,7 +7,7 @@ import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {ifcfgFiles, type IfcfgFile} from '../facts/host.js';
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
-import {activeLinesWith, ifcfgBoot, ifcfgFlavour, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript, preferredSetup, WICKED_DIR, wickedScriptPaths} from '../facts/persistence.js';
+import {activeLinesWith, ifcfgBoot, mentionsAddress, ifcfgFlavour, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript, preferredSetup, WICKED_DIR, wickedScriptPaths} from '../facts/persistence.js';
 import type {Evidence} from '../model.js';
 import type {SourceFile} from '../sources/snapshot.js';
 
@@ -72,7 +72,7 @@ function scriptEvidence(c: Script, remote: string): Evidence {
   const mode = c.file?.entry.mode;
   const modeLine = mode === undefined ? [] : [`mode ${(mode & 0o7777).toString(8).padStart(4, '0')}`];
   if (!c.file) return evidence(c.path, `${c.via}: not found`);
-  const mentions = c.file.text.split('\n').filter((l) => l.includes(remote) || l.includes('add-port'));
+  const mentions = c.file.text.split('\n').filter((l) => mentionsAddress(l, remote) || l.includes('add-port'));
   return evidence(c.path, ...modeLine, ...mentions);
 }
 
@@ -93,9 +93,9 @@ function judge(path: string, via: string, file: SourceFile | undefined, remote: 
     s.problems.push('writable by group or others: NetworkManager refuses to run it');
     s.fix.push(`chmod go-w ${path}`);
   }
-  const live = activeLinesWith(file.text, remote).filter((l) => l.includes('remote_ip'));
+  const live = activeLinesWith(file.text, remote).filter((l) => l.includes('remote_ip') && mentionsAddress(l.split('#', 1)[0]!, remote));
   if (live.length === 0) {
-    const commented = file.text.split('\n').some((l) => l.trim().startsWith('#') && l.includes(remote));
+    const commented = file.text.split('\n').some((l) => l.trim().startsWith('#') && mentionsAddress(l, remote));
     s.problems.push(commented ? `remote_ip=${remote} is commented out` : `no line adds a GRE port to ${remote}`);
     s.fix.push(`# in ${path}: ovs-vsctl --may-exist add-port $bridge <greN> -- set interface <greN> type=gre options:remote_ip=${remote}`);
   }
@@ -106,7 +106,7 @@ function wickedScripts(bridgeFile: IfcfgFile | undefined, scripts: SourceFile[],
   if (!bridgeFile) return [];
   const value = bridgeFile.vars.PRE_UP_SCRIPT ?? '';
   if (value.trim() === '') {
-    const guess = scripts.find((s) => s.name.startsWith('/etc/wicked/scripts/') && s.text.includes(remote));
+    const guess = scripts.find((s) => s.name.startsWith('/etc/wicked/scripts/') && mentionsAddress(s.text, remote));
     return [
       {
         path: bridgeFile.path,
@@ -125,14 +125,14 @@ function wickedScripts(bridgeFile: IfcfgFile | undefined, scripts: SourceFile[],
 /** Dispatcher scripts that mention the peer (a dispatcher script has no registry to name it). */
 function nmScripts(scripts: SourceFile[], remote: string): Script[] {
   return scripts
-    .filter((s) => NM_DISPATCHER_DIRS.some((d) => s.name.startsWith(d) && !s.name.slice(d.length).includes('/')) && s.text.includes(remote))
+    .filter((s) => NM_DISPATCHER_DIRS.some((d) => s.name.startsWith(d) && !s.name.slice(d.length).includes('/')) && mentionsAddress(s.text, remote))
     .map((s) => judge(s.name, 'NetworkManager dispatcher', s, remote, {nm: true}));
 }
 
 /** network-scripts: ifcfg-greN with TYPE=OVSTunnel, OVS_TUNNEL_TYPE=gre, options:remote_ip=<peer>. */
 function rhTunnels(ifcfg: Record<string, IfcfgFile>, bridge: string, remote: string): Script[] {
   return Object.values(ifcfg)
-    .filter((x) => ifcfgFlavour(x) === 'ifcfg-rh' && x.vars.TYPE === 'OVSTunnel' && (x.vars.OVS_TUNNEL_OPTIONS ?? '').includes(`remote_ip=${remote}`))
+    .filter((x) => ifcfgFlavour(x) === 'ifcfg-rh' && x.vars.TYPE === 'OVSTunnel' && (x.vars.OVS_TUNNEL_OPTIONS ?? '').includes('remote_ip=') && mentionsAddress(x.vars.OVS_TUNNEL_OPTIONS ?? '', remote))
     .map((x) => {
       const s: Script = {path: x.path, via: 'ifcfg-rh OVSTunnel', problems: [], fix: []};
       if (x.vars.OVS_BRIDGE !== bridge) {

@@ -3,7 +3,7 @@
 // asset" (Fedora's incident, DOMAIN.md §2.8). Persisted means an /etc/fstab line (automount or
 // not, but not `noauto` alone) or an enabled .mount/.automount/var-lib-openqa-share.service unit.
 import {defineCheck, evidence, pass} from './define.js';
-import {enabledUnits, factoryShare, FACTORY_PATH, OPENQA_DIR} from '../facts/host.js';
+import {enabledUnits, factoryShare, FACTORY_PATH, mountInfo, OPENQA_DIR} from '../facts/host.js';
 import {workerConfig} from '../facts/openqa.js';
 import {pathWithin} from '../parsers/mountinfo.js';
 import {normalizeMountPoint} from '../parsers/fstab.js';
@@ -18,6 +18,9 @@ export default defineCheck('TD106', (f) => {
   const cache = wc.global.CACHEDIRECTORY ?? wc.instances.map((i) => i.settings.CACHEDIRECTORY).find((v) => v);
   const mountedNow = share.mount !== undefined && (NETWORK_FS.test(share.mount.fsType) || share.mount.fsType === 'autofs');
   if (!mountedNow && cache) return pass(`no share is mounted on ${OPENQA_DIR} and CACHEDIRECTORY=${cache}: the workers do not need it after a reboot`);
+  // Nothing mounted now: a reboot takes nothing away. A local share (the web UI on this host) is
+  // right; a missing one is broken already, which TD007 reports (an error, so the gate blocks).
+  if (!mountedNow) return pass(`no network share is mounted on ${OPENQA_DIR} now, so a reboot loses none; whether factory/ is usable is TD007's question`);
 
   const enabled = f.get(enabledUnits);
   const fstab = share.fstab;
@@ -30,6 +33,10 @@ export default defineCheck('TD106', (f) => {
     return pathWithin(where, OPENQA_DIR) && pathWithin(FACTORY_PATH, where);
   });
   if (fstabOk || unit) return [];
+  // The automount daemon (autofs.service, /etc/auto.master maps) mounts it again at boot: its
+  // autofs mount (source = the map, not systemd-1) lies under the share or an ancestor.
+  const daemonMap = share.mount ? f.get(mountInfo).find((e) => e.fsType === 'autofs' && e.source !== 'systemd-1' && pathWithin(share.mount!.mountPoint, e.mountPoint) && pathWithin(e.mountPoint, OPENQA_DIR)) : undefined;
+  if (daemonMap && enabled.has('autofs.service')) return pass(`${daemonMap.mountPoint} is an autofs map of the automount daemon (${daemonMap.source}) and autofs.service is enabled: it mounts the share again after a reboot (the map files are not read)`);
 
   const point = share.mount?.mountPoint ?? (fstab ? normalizeMountPoint(fstab.file) : '/var/lib/openqa/share');
   const now = share.mount ? `${share.mount.fsType} ${share.mount.source} is mounted on ${share.mount.mountPoint} now` : `nothing is mounted on ${point} now and CACHEDIRECTORY is unset`;

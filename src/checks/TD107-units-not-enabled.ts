@@ -4,6 +4,7 @@
 // service started with `systemctl start` runs until the next boot only. The firewall unit is
 // TD104's business (which one depends on where the NAT lives).
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {FactUnavailable} from '../facts/facts.js';
 import {activeUnits, enabledUnits} from '../facts/host.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {bridgeHomes, enabledOneOf} from '../facts/persistence.js';
@@ -28,12 +29,17 @@ export default defineCheck('TD107', (f) => {
     required.push({units: ['openvswitch.service', 'openvswitch-switch.service'], why: 'it brings up the OVS bridge and its ports'});
     required.push({units: ['os-autoinst-openvswitch.service'], why: 'without it the bridge has no OpenFlow rules and tap jobs cannot be tagged'});
     const bridge = f.get(switchConfig).bridge;
-    for (const home of bridgeHomes(f, bridge)) {
-      if (home.setup === 'wicked') required.push({units: ['wicked.service'], why: `${home.paths.join(', ')} configure${home.paths.length === 1 ? 's' : ''} ${bridge} and its taps`});
-      if (home.setup === 'NetworkManager') required.push({units: ['NetworkManager.service'], why: `its profiles (${home.paths.join(', ')}) configure ${bridge} and its taps`});
+    // One network service must run the bridge config; a second config left over for another
+    // service (salt writes ifcfg-br1 even for its NetworkManager backend) needs no second service.
+    const homes = bridgeHomes(f, bridge);
+    const services = homes.flatMap((home) => {
+      if (home.setup === 'wicked') return [{unit: 'wicked.service', why: `${home.paths.join(', ')} configure${home.paths.length === 1 ? 's' : ''} ${bridge} and its taps`}];
+      if (home.setup === 'NetworkManager') return [{unit: 'NetworkManager.service', why: `its profiles (${home.paths.join(', ')}) configure ${bridge} and its taps`}];
       // network-scripts is a SysV service: its enablement (/etc/rc.d) is not captured.
-      if (home.setup === 'network-scripts') notes.push(`${bridge} is configured in ${home.paths.join(', ')}; whether the SysV network service is enabled is not captured`);
-    }
+      notes.push(`${bridge} is configured in ${home.paths.join(', ')}; whether the SysV network service is enabled is not captured`);
+      return [];
+    });
+    if (services.length > 0) required.push({units: services.map((x) => x.unit), why: services.map((x) => x.why).join('; ')});
   }
 
   if (active.ok) {
@@ -45,8 +51,6 @@ export default defineCheck('TD107', (f) => {
       const variants = [unit, ...['openqa-worker', 'openqa-worker-plain', 'openqa-worker-auto-restart'].map((b) => `${b}@${n}.service`).filter((u) => u !== unit)];
       required.push({units: variants, why: `worker instance ${n} is ${state.active} now`});
     }
-  } else {
-    notes.push(`running worker instances unknown (${active.reason})`);
   }
 
   const findings: FindingDraft[] = [];
@@ -64,6 +68,8 @@ export default defineCheck('TD107', (f) => {
       ],
     });
   }
+  // Which worker instances run now is half of the question: without it the gate cannot say safe.
+  if (findings.length === 0 && !active.ok) throw new FactUnavailable(`running worker instances unknown (${active.reason}): whether each is enabled cannot be judged`);
   if (findings.length === 0 && notes.length > 0) return pass(notes.join('; '));
   return findings;
 });

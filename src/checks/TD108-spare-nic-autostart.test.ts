@@ -62,4 +62,22 @@ describe('TD108 spare-nic-autostart', () => {
     const s = overlay(withLink(suse, {ifname: 'eth1'}), {files: {'systemd.wants': {[`${WANTS}wicked.service`]: null}}});
     expect(run(check, s)).toMatchObject({status: 'pass', reason: 'neither wicked nor NetworkManager is enabled and no ifcfg-rh file exists: nothing brings spare NICs up at boot'});
   });
+  it('reads the packaged /usr/lib/NetworkManager/conf.d, masked by a same-named /etc file', async () => {
+    const {snapshot} = await loadCase('TD108-server-config-no-auto-default');
+    expect(run(check, snapshot).findings).toEqual([]);
+    const masked = overlay(snapshot, {files: {'network.nm': {'/etc/NetworkManager/conf.d/00-server.conf': '[main]\nignore-carrier=*\n'}}});
+    expect(run(check, masked).findings.map((f) => f.subject)).toEqual(['eth1']);
+  });
+  it('NetworkManager: a profile bound only by MAC is the NIC\'s own, to keep it down or to bring it up', async () => {
+    const {snapshot} = await loadCase('TD108-profile-bound-by-mac');
+    expect(run(check, snapshot).findings).toEqual([]);
+    const up = overlay(snapshot, {
+      files: {'network.nm': {'/etc/NetworkManager/system-connections/spare-nic.nmconnection': '[connection]\nid=spare-nic\ntype=ethernet\n\n[ethernet]\nmac-address=52:54:00:6B:1F:02\n\n[ipv4]\nmethod=auto\n'}},
+    });
+    const [f] = run(check, up).findings;
+    expect(f!.message).toBe(
+      'eth1 is not an uplink now (down, no global IPv4), but at boot NetworkManager brings it up with DHCP (/etc/NetworkManager/system-connections/spare-nic.nmconnection: autoconnect=true (default)): a second uplink steals the default route or the NAT interface',
+    );
+    expect(f!.fix).toBe('nmcli con modify spare-nic connection.autoconnect no');
+  });
 });

@@ -226,12 +226,23 @@ export interface NmConf {
 }
 
 const NM_CONF_MAIN = '/etc/NetworkManager/NetworkManager.conf';
-const NM_CONF_DIR = '/etc/NetworkManager/conf.d/';
+/** conf.d directories, highest precedence first: an /etc file masks a packaged one of the same name. */
+const NM_CONF_DIRS = ['/etc/NetworkManager/conf.d/', '/usr/lib/NetworkManager/conf.d/'];
 
-/** NetworkManager.conf, then conf.d/*.conf in name order (later files win key by key). */
+/**
+ * NetworkManager.conf, then the conf.d/*.conf of /usr/lib and /etc merged in file-name order
+ * (NetworkManager.conf(5); later files win key by key). The packaged ones matter: Fedora's and
+ * RHEL's NetworkManager-config-server ships /usr/lib/NetworkManager/conf.d/00-server.conf with
+ * `no-auto-default=*`.
+ */
 export const nmConf: Fact<NmConf> = (f) => {
-  const files = f.entries('network.nm').filter((e) => e.name === NM_CONF_MAIN || (e.name.startsWith(NM_CONF_DIR) && e.name.endsWith('.conf')));
-  files.sort((a, b) => (a.name === NM_CONF_MAIN ? -1 : b.name === NM_CONF_MAIN ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = f.entries('network.nm');
+  const byName = new Map<string, (typeof entries)[number]>();
+  for (const dir of [...NM_CONF_DIRS].reverse()) {
+    for (const e of entries) if (e.name.startsWith(dir) && e.name.endsWith('.conf') && !e.name.slice(dir.length).includes('/')) byName.set(posix.basename(e.name), e);
+  }
+  const main = entries.find((e) => e.name === NM_CONF_MAIN);
+  const files = [...(main ? [main] : []), ...[...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e)];
   const out: NmConf = {noAutoDefault: [], unmanaged: [], problems: []};
   for (const file of files) {
     const groups = modelOrParseError(() => parseKeyfileGroups(file.text, file.name));
@@ -276,6 +287,12 @@ export function nmSpecMatches(spec: string, ifname: string, mac?: string): boole
 }
 
 // --- what the next boot does with one interface ------------------------------------------------
+
+/** An Ethernet profile whose `[ethernet] mac-address` is this MAC. */
+function boundToMac(profile: NmProfile, mac: string | undefined): boolean {
+  const bound = profile.sections.ethernet?.['mac-address'] ?? profile.sections['802-3-ethernet']?.['mac-address'];
+  return mac !== undefined && bound !== undefined && bound.trim().toLowerCase() === mac.toLowerCase();
+}
 
 export interface IfaceBoot {
   setup: NetworkSetupName;
@@ -325,7 +342,8 @@ export function interfaceBoot(f: Facts, ifname: string, opts: {plainEthernet: bo
     }
   }
   if (!nmOn) return out;
-  const profiles = f.get(nmConnections).filter((c) => c.profile.interfaceName === ifname);
+  // A profile names its device by interface-name, or (cloud-init, some installers) only by MAC.
+  const profiles = f.get(nmConnections).filter((c) => c.profile.interfaceName === ifname || (c.profile.interfaceName === undefined && boundToMac(c.profile, opts.mac)));
   for (const c of profiles) {
     const ip = nmIpv4(c.profile);
     out.push({
@@ -395,6 +413,8 @@ export interface PersistedNat {
   firewalldZone?: {zone?: string; masquerade: boolean; boundBy: string};
   /** What could not be read (a pass on this data would be a guess). */
   problems: string[];
+  /** nft includes of loaded files that name no captured file ("/etc/sysconfig/nftables.conf: include …"). */
+  unresolvedIncludes: string[];
 }
 
 const UNIT_DIRS = ['/etc/systemd/system/', '/usr/lib/systemd/system/', '/lib/systemd/system/'];
@@ -435,8 +455,12 @@ export function unitLoadedFiles(f: Facts, unit: string): {files: string[]; origi
   return {files, origin: execStarts.map((x) => `${x.origin}: ExecStart=${x.value}`).join('; ')};
 }
 
-/** Files reachable from the unit's main files through nft `include` (relative to /etc). */
-function reachableNftFiles(files: readonly PersistedRuleFile[], texts: ReadonlyMap<string, string>, mains: readonly string[]): PersistedRuleFile[] {
+/**
+ * Files reachable from the unit's main files through nft `include` (relative to /etc). Includes
+ * that name no captured file go to `unresolved`: the file may lie outside what the snapshot
+ * captures, so what it holds is unknown.
+ */
+function reachableNftFiles(files: readonly PersistedRuleFile[], texts: ReadonlyMap<string, string>, mains: readonly string[], unresolved: string[]): PersistedRuleFile[] {
   const byPath = new Map(files.map((x) => [x.path, x]));
   const seen = new Set<string>();
   const queue = mains.filter((m) => byPath.has(m));
@@ -448,7 +472,9 @@ function reachableNftFiles(files: readonly PersistedRuleFile[], texts: ReadonlyM
     const includes = ruleset instanceof ParseError ? [] : ruleset.includes.map((i) => (i.path.startsWith('/') ? i.path : `/etc/${i.path}`));
     for (const inc of includes) {
       const re = new RegExp(`^${inc.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
-      for (const candidate of byPath.keys()) if (re.test(candidate) && !seen.has(candidate)) queue.push(candidate);
+      const hits = [...byPath.keys()].filter((candidate) => re.test(candidate));
+      if (hits.length === 0) unresolved.push(`${path}: include "${inc}"`);
+      for (const candidate of hits) if (!seen.has(candidate)) queue.push(candidate);
     }
   }
   return [...seen].map((p) => byPath.get(p)!);
@@ -479,7 +505,7 @@ export function bootZoneOf(f: Facts, ifname: string, permanent: {zonesOf(i: stri
 export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
   const enabled = f.get(enabledUnits);
   const units = FIREWALL_UNITS.filter((u) => enabled.has(u.unit));
-  const out: PersistedNat = {uplink, units: units.map((u) => u.unit), rules: [], lostRules: [], loadFailures: [], files: [], loadedBy: {}, problems: []};
+  const out: PersistedNat = {uplink, units: units.map((u) => u.unit), rules: [], lostRules: [], loadFailures: [], files: [], loadedBy: {}, problems: [], unresolvedIncludes: []};
   if (units.length === 0) return out;
   const persisted = f.get(persistedFirewall);
   out.problems.push(...persisted.problems);
@@ -506,7 +532,7 @@ export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
     if (loaded) out.loadedBy[u.unit] = loaded.origin;
     const files =
       u.kind === 'nft'
-        ? reachableNftFiles(persisted.files.filter((x) => x.format === 'nft'), texts, mains)
+        ? reachableNftFiles(persisted.files.filter((x) => x.format === 'nft'), texts, mains, out.unresolvedIncludes)
         : persisted.files.filter((x) => x.format === 'iptables-save' && mains.includes(x.path));
     for (const file of files) {
       out.files.push({unit: u.unit, path: file.path});
@@ -563,6 +589,18 @@ export function isExecutable(mode: number | undefined): boolean {
 /** NetworkManager skips dispatcher scripts writable by group or others (NetworkManager-dispatcher(8)). */
 export function nmRefusesScript(mode: number | undefined): boolean {
   return mode !== undefined && (mode & 0o022) !== 0;
+}
+
+/**
+ * Whether `text` names the address `addr` as a whole: 192.0.2.2 is not named by
+ * `remote_ip=192.0.2.20` (peers in one subnet share prefixes).
+ */
+export function mentionsAddress(text: string, addr: string): boolean {
+  const partOfAddress = (c: string | undefined) => c !== undefined && /[0-9A-Za-z.:]/.test(c);
+  for (let at = text.indexOf(addr); at >= 0; at = text.indexOf(addr, at + 1)) {
+    if (!partOfAddress(text[at - 1]) && !partOfAddress(text[at + addr.length])) return true;
+  }
+  return false;
 }
 
 /** Uncommented lines of a shell script that mention `needle`. */

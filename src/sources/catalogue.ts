@@ -215,7 +215,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     name: 'network.nm',
     kind: 'files',
     where: 'host',
-    paths: ['/etc/NetworkManager/system-connections/*', '/etc/NetworkManager/NetworkManager.conf', '/etc/NetworkManager/conf.d/*.conf'],
+    paths: ['/etc/NetworkManager/system-connections/*', '/etc/NetworkManager/NetworkManager.conf', '/etc/NetworkManager/conf.d/*.conf', '/usr/lib/NetworkManager/conf.d/*.conf'],
     redaction: 'nm-keyfile',
     needsRoot: true,
     description: 'NetworkManager profiles and settings',
