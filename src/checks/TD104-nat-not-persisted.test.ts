@@ -39,7 +39,7 @@ describe('TD104 nat-not-persisted', () => {
     expect(f!.message).toBe(
       'runtime NAT `oifname "eth0" masquerade` (nft.ruleset) is not persisted: no firewall unit (firewalld, nftables, iptables, netfilter-persistent) is enabled; after a reboot SUTs reach nothing outside the host',
     );
-    expect(f!.fix).toBe('nft list ruleset > /etc/firewall.nft\nnft -c -f /etc/firewall.nft\nsystemctl enable nftables.service   # its ExecStart must load /etc/firewall.nft');
+    expect(f!.fix).toBe('nft list table ip nat >> /etc/firewall.nft   # the live table with the masquerade\nnft -c -f /etc/firewall.nft\nsystemctl enable nftables.service   # its ExecStart must load /etc/firewall.nft');
   });
 
   it('reports a persisted file that would not load, and only that (its NAT is lost with it)', async () => {

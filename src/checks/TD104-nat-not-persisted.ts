@@ -107,7 +107,9 @@ function missingNatFix(f: Facts, uplink: string, nat: PersistedNat, liveRules: N
   }
   const nftMains = unitLoadedFiles(f, 'nftables.service')?.files ?? FIREWALL_UNITS.find((u) => u.unit === 'nftables.service')!.mainFiles;
   const file = nat.files.find((x) => nftMains.includes(x.path))?.path ?? nftMains[0]!;
-  if (liveRules.length > 0) out.push(`nft list ruleset > ${file}`);
+  // Append the live table that holds the masquerade, not the whole ruleset: `nft list ruleset >`
+  // would overwrite the file's own comments, defines and includes, and pull in docker/firewalld tables.
+  if (liveRules.length > 0) out.push(`nft list table ${liveRules[0]!.family} ${liveRules[0]!.table} >> ${file}   # the live table with the masquerade`);
   else out.push(`printf 'table ip nat {\\n\\tchain postrouting {\\n\\t\\ttype nat hook postrouting priority srcnat; policy accept;\\n\\t\\toifname "${uplink}" masquerade\\n\\t}\\n}\\n' >> ${file}`);
   out.push(`nft -c -f ${file}`);
   if (!isEnabled('nftables.service')) out.push('systemctl enable nftables.service   # its ExecStart must load ' + file);

@@ -134,7 +134,7 @@ describe('gate on a host set up by hand', () => {
     expect(d.blockers.map((b) => [b.id, b.subject, b.fix])).toEqual([
       ['TD101', 'net.ipv4.ip_forward', "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/ip_forward.conf"],
       ['TD103', 'tap1', "ln -sf ifcfg-tap0 /etc/sysconfig/network/ifcfg-tap1\necho \"OVS_BRIDGE_PORT_DEVICE_1='tap1'\" >> /etc/sysconfig/network/ifcfg-br1"],
-      ['TD104', 'eth0', 'nft list ruleset > /etc/firewall.nft\nnft -c -f /etc/firewall.nft'],
+      ['TD104', 'eth0', 'nft list table ip nat >> /etc/firewall.nft   # the live table with the masquerade\nnft -c -f /etc/firewall.nft'],
     ]);
     const text = renderGate(d, {color: false});
     const lines = text.trimEnd().split('\n');
