@@ -1,6 +1,7 @@
 // Loads fixture snapshots for tests. A full fixture is a snapshot directory (fixtures/healthy-suse).
-// A case (fixtures/cases/<name>/) is an overlay: case.json names its base fixture, files it
-// removes, sources that failed, and the findings expected; its commands/ and files/ replace the base's.
+// A case (fixtures/cases/<name>/) is an overlay: case.json names its base (a full fixture, or
+// another case as `cases/<name>` to share its files), files it removes, sources that failed, and
+// the findings expected; its commands/ and files/ replace the base's.
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {inferManifest, type TreeItem} from '../../src/sources/infer-manifest.js';
@@ -18,10 +19,24 @@ export interface CaseSpec {
   expect: string[];
 }
 
-export async function loadCase(name: string): Promise<{spec: CaseSpec; snapshot: Snapshot}> {
-  const dir = join(FIXTURES, 'cases', name);
+interface Layer {
+  tree: Map<string, TreeItem>;
+  contents: Map<string, Buffer>;
+  failed: Record<string, string>;
+  hostname?: string;
+  capturedAt?: string;
+}
+
+async function loadLayer(name: string, seen: string[] = []): Promise<Layer> {
+  if (seen.includes(name)) throw new Error(`fixture base loop: ${[...seen, name].join(' -> ')}`);
+  if (!name.startsWith('cases/')) {
+    const {tree, contents} = await readTree(join(FIXTURES, name));
+    const manifest = JSON.parse(await readFile(join(FIXTURES, name, 'manifest.json'), 'utf8')) as {hostname?: string; capturedAt?: string; fixture?: {failed?: Record<string, string>}};
+    return {tree, contents, failed: {...manifest.fixture?.failed}, hostname: manifest.hostname, capturedAt: manifest.capturedAt};
+  }
+  const dir = join(FIXTURES, name);
   const spec = JSON.parse(await readFile(join(dir, 'case.json'), 'utf8')) as CaseSpec;
-  const base = await readTree(join(FIXTURES, spec.base));
+  const base = await loadLayer(spec.base, [...seen, name]);
   const overlay = await readTree(dir);
   const tree = new Map<string, TreeItem>([...base.tree, ...overlay.tree]);
   const contents = new Map<string, Buffer>([...base.contents, ...overlay.contents]);
@@ -33,8 +48,12 @@ export async function loadCase(name: string): Promise<{spec: CaseSpec; snapshot:
       contents.delete(k);
     }
   }
-  const baseManifest = JSON.parse(await readFile(join(FIXTURES, spec.base, 'manifest.json'), 'utf8')) as {hostname?: string; capturedAt?: string; fixture?: {failed?: Record<string, string>}};
-  const failed = {...baseManifest.fixture?.failed, ...spec.failed};
-  const manifest = inferManifest(tree, {failed, hostname: baseManifest.hostname, capturedAt: baseManifest.capturedAt});
-  return {spec, snapshot: {manifest, contents}};
+  return {...base, tree, contents, failed: {...base.failed, ...spec.failed}};
+}
+
+export async function loadCase(name: string): Promise<{spec: CaseSpec; snapshot: Snapshot}> {
+  const spec = JSON.parse(await readFile(join(FIXTURES, 'cases', name, 'case.json'), 'utf8')) as CaseSpec;
+  const layer = await loadLayer(`cases/${name}`);
+  const manifest = inferManifest(layer.tree, {failed: layer.failed, hostname: layer.hostname, capturedAt: layer.capturedAt});
+  return {spec, snapshot: {manifest, contents: layer.contents}};
 }
