@@ -22,7 +22,7 @@ describe('TD105 gre-not-persisted', () => {
     expect(f).toMatchObject({
       subject: 'gre1',
       message: `gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: ${SCRIPT}: remote_ip=192.0.2.2 is commented out`,
-      fix: `# in ${SCRIPT}: ovs-vsctl --may-exist add-port $bridge <greN> -- set interface <greN> type=gre options:remote_ip=192.0.2.2`,
+      fix: `# in ${SCRIPT}: ovs-vsctl --may-exist add-port $bridge gre1 -- set interface gre1 type=gre options:remote_ip=192.0.2.2`,
     });
     expect(f!.evidence).toEqual([
       {source: 'ovs.interfaces', lines: ['gre1: type=gre options:remote_ip=192.0.2.2 (port of br1)']},

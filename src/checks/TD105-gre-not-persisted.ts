@@ -34,7 +34,7 @@ export default defineCheck('TD105', (f) => {
   const findings: FindingDraft[] = [];
   for (const g of gre) {
     if (!g.remote) continue; // flow-based GRE without remote_ip: nothing peer-specific to persist
-    const candidates = [...wickedScripts(bridgeFile, scripts, g.remote), ...nmScripts(scripts, g.remote), ...rhTunnels(ifcfg, bridge, g.remote)];
+    const candidates = [...wickedScripts(bridgeFile, scripts, g.remote, g.port), ...nmScripts(scripts, g.remote, g.port), ...rhTunnels(ifcfg, bridge, g.remote)];
     if (candidates.some((c) => c.problems.length === 0)) continue;
     const runtime = evidence('ovs.interfaces', `${g.iface}: type=gre options:remote_ip=${g.remote} (port of ${bridge})`);
     const ev: Evidence[] = [runtime, ...candidates.map((c) => scriptEvidence(c, g.remote!))];
@@ -77,7 +77,7 @@ function scriptEvidence(c: Script, remote: string): Evidence {
 }
 
 /** Problems common to a script file: missing, not executable, no live line for the peer. */
-function judge(path: string, via: string, file: SourceFile | undefined, remote: string, opts: {nm: boolean}): Script {
+function judge(path: string, via: string, file: SourceFile | undefined, remote: string, opts: {nm: boolean; port: string}): Script {
   const s: Script = {path, via, problems: [], fix: []};
   if (file) s.file = file;
   if (!file) {
@@ -97,12 +97,12 @@ function judge(path: string, via: string, file: SourceFile | undefined, remote: 
   if (live.length === 0) {
     const commented = file.text.split('\n').some((l) => l.trim().startsWith('#') && mentionsAddress(l, remote));
     s.problems.push(commented ? `remote_ip=${remote} is commented out` : `no line adds a GRE port to ${remote}`);
-    s.fix.push(`# in ${path}: ovs-vsctl --may-exist add-port $bridge <greN> -- set interface <greN> type=gre options:remote_ip=${remote}`);
+    s.fix.push(`# in ${path}: ovs-vsctl --may-exist add-port $bridge ${opts.port} -- set interface ${opts.port} type=gre options:remote_ip=${remote}`);
   }
   return s;
 }
 
-function wickedScripts(bridgeFile: IfcfgFile | undefined, scripts: SourceFile[], remote: string): Script[] {
+function wickedScripts(bridgeFile: IfcfgFile | undefined, scripts: SourceFile[], remote: string, port: string): Script[] {
   if (!bridgeFile) return [];
   const value = bridgeFile.vars.PRE_UP_SCRIPT ?? '';
   if (value.trim() === '') {
@@ -118,15 +118,15 @@ function wickedScripts(bridgeFile: IfcfgFile | undefined, scripts: SourceFile[],
   }
   return wickedScriptPaths(value).map(({entry, path}) => {
     if (!path) return {path: entry, via: `PRE_UP_SCRIPT of ${bridgeFile.path}`, problems: [`${entry}: a script location tapdoctor does not read`], fix: []};
-    return judge(path, `PRE_UP_SCRIPT of ${bridgeFile.path}`, scripts.find((s) => s.name === path), remote, {nm: false});
+    return judge(path, `PRE_UP_SCRIPT of ${bridgeFile.path}`, scripts.find((s) => s.name === path), remote, {nm: false, port});
   });
 }
 
 /** Dispatcher scripts that mention the peer (a dispatcher script has no registry to name it). */
-function nmScripts(scripts: SourceFile[], remote: string): Script[] {
+function nmScripts(scripts: SourceFile[], remote: string, port: string): Script[] {
   return scripts
     .filter((s) => NM_DISPATCHER_DIRS.some((d) => s.name.startsWith(d) && !s.name.slice(d.length).includes('/')) && mentionsAddress(s.text, remote))
-    .map((s) => judge(s.name, 'NetworkManager dispatcher', s, remote, {nm: true}));
+    .map((s) => judge(s.name, 'NetworkManager dispatcher', s, remote, {nm: true, port}));
 }
 
 /** network-scripts: ifcfg-greN with TYPE=OVSTunnel, OVS_TUNNEL_TYPE=gre, options:remote_ip=<peer>. */
