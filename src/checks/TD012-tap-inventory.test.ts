@@ -78,8 +78,9 @@ describe('TD012 tap-inventory', () => {
       'ip tuntap add dev tap1 mode tap user _openqa-worker group nogroup',
       'ip link set tap1 up',
       'ovs-vsctl --may-exist add-port br1 tap1',
-      "wicked: create /etc/sysconfig/network/ifcfg-tap1 with BOOTPROTO='none' STARTMODE='auto' TUNNEL='tap' TUNNEL_SET_OWNER='_openqa-worker' TUNNEL_SET_GROUP='nogroup'",
-      '  then: wicked ifup tap1 br1', // ifcfg-br1 already has OVS_BRIDGE_PORT_DEVICE_1='tap1'
+      '# wicked:',
+      `printf '%s\\n' "BOOTPROTO='none'" "STARTMODE='auto'" "TUNNEL='tap'" "TUNNEL_SET_OWNER='_openqa-worker'" "TUNNEL_SET_GROUP='nogroup'" > /etc/sysconfig/network/ifcfg-tap1`,
+      'wicked ifup tap1 br1', // ifcfg-br1 already has OVS_BRIDGE_PORT_DEVICE_1='tap1'
     ]);
     expect(r.findings[0]!.evidence.map((e) => e.source)).toEqual(['openqa.workers-ini', 'systemd.wants', 'ip.addr', 'ovs.show']);
   });
@@ -132,8 +133,9 @@ describe('TD012 tap-inventory', () => {
   it('NetworkManager hosts get nmcli commands', () => {
     const r = run({devices: [{name: 'tap0'}], show: SHOW(['tap0']), stack: 'nm'});
     expect(r.findings[0]!.fix.split('\n').slice(3)).toEqual([
-      'NetworkManager: nmcli con add type ovs-port conn.interface tap1 master br1 con-name ovs-tap1-port',
-      'NetworkManager: nmcli con add type tun mode tap owner 990 group 65534 conn.interface tap1 master ovs-tap1-port slave-type ovs-port con-name tap1',
+      '# NetworkManager:',
+      'nmcli con add type ovs-port conn.interface tap1 master br1 con-name ovs-tap1-port',
+      'nmcli con add type tun mode tap owner 990 group 65534 conn.interface tap1 master ovs-tap1-port slave-type ovs-port con-name tap1',
     ]);
   });
 

@@ -23,8 +23,8 @@ const cache = new Map<string, string>();
 export function shortExplanation(id: string): string {
   let text = cache.get(id);
   if (text === undefined) {
-    // The page is Markdown; the finding is plain text (terminal, JUnit, HTML): drop code backticks.
-    text = extractSection(readCheckPage(id) ?? '', 'Why it breaks tests')?.split(/\n\s*\n/)[0]?.replace(/\s*\n\s*/g, ' ').replace(/`([^`\n]+)`/g, '$1').trim() ?? '';
+    // The page is Markdown; the finding is plain text (terminal, JUnit, HTML): code spans become quotes.
+    text = extractSection(readCheckPage(id) ?? '', 'Why it breaks tests')?.split(/\n\s*\n/)[0]?.replace(/\s*\n\s*/g, ' ').replace(/`([^`\n]+)`/g, '"$1"').trim() ?? '';
     cache.set(id, text);
   }
   return text;

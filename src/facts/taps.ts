@@ -363,13 +363,13 @@ export function persistTapSteps(f: Facts, tap: string, bridge: string, stack: Ne
     const tapFile = files[tap];
     const brFile = files[bridge];
     const listed = brFile !== undefined && Object.entries(brFile.vars).some(([k, v]) => k.startsWith('OVS_BRIDGE_PORT_DEVICE') && v === tap);
-    const out: string[] = [];
+    const out: string[] = ['# wicked:'];
     if (!tapFile) {
-      out.push(`wicked: create /etc/sysconfig/network/ifcfg-${tap} with BOOTPROTO='none' STARTMODE='auto' TUNNEL='tap' TUNNEL_SET_OWNER='${owner.user}' TUNNEL_SET_GROUP='${owner.group}'`);
+      out.push(`printf '%s\\n' "BOOTPROTO='none'" "STARTMODE='auto'" "TUNNEL='tap'" "TUNNEL_SET_OWNER='${owner.user}'" "TUNNEL_SET_GROUP='${owner.group}'" > /etc/sysconfig/network/ifcfg-${tap}`);
     }
-    if (!listed) out.push(`wicked: add ${bridgePortLine(f, bridge, tap)} to /etc/sysconfig/network/ifcfg-${bridge}`);
-    if (tapFile && listed) out.push(`wicked: ${tapFile.path} and ${brFile!.path} already declare ${tap}; wicked ifstatus ${tap} tells why it is not up`);
-    out.push(`  then: wicked ifup ${tap} ${bridge}`);
+    if (!listed) out.push(`echo "${bridgePortLine(f, bridge, tap)}" >> /etc/sysconfig/network/ifcfg-${bridge}`);
+    if (tapFile && listed) out.push(`# ${tapFile.path} and ${brFile!.path} already declare ${tap}: wicked ifstatus ${tap} tells why it is not up`);
+    out.push(`wicked ifup ${tap} ${bridge}`);
     return out;
   };
   const nm = (): string[] => {
@@ -380,15 +380,16 @@ export function persistTapSteps(f: Facts, tap: string, bridge: string, stack: Ne
     const uid = owner.uid ?? `$(id -u ${owner.user})`;
     const gid = owner.gid ?? `$(getent group ${owner.group} | cut -d: -f3)`;
     const portName = port?.profile?.id ?? `ovs-${tap}-port`;
-    const out: string[] = [];
-    if (!port) out.push(`NetworkManager: nmcli con add type ovs-port conn.interface ${tap} master ${bridge} con-name ${portName}`);
-    if (!tun) out.push(`NetworkManager: nmcli con add type tun mode tap owner ${uid} group ${gid} conn.interface ${tap} master ${portName} slave-type ovs-port con-name ${tap}`);
-    if (tun && port) out.push(`NetworkManager: ${tun.path} and ${port.path} already declare ${tap}: nmcli con up ${tun.profile?.id ?? tap}`);
+    const out: string[] = ['# NetworkManager:'];
+    if (!port) out.push(`nmcli con add type ovs-port conn.interface ${tap} master ${bridge} con-name ${portName}`);
+    if (!tun) out.push(`nmcli con add type tun mode tap owner ${uid} group ${gid} conn.interface ${tap} master ${portName} slave-type ovs-port con-name ${tap}`);
+    if (tun && port) out.push(`# ${tun.path} and ${port.path} already declare ${tap}:`, `nmcli con up ${tun.profile?.id ?? tap}`);
     return out;
   };
   const scripts = [
-    `network-scripts: create /etc/sysconfig/network-scripts/ifcfg-${tap} with DEVICE='${tap}' DEVICETYPE='ovs' TYPE='OVSPort' OVS_BRIDGE='${bridge}' ONBOOT='yes' BOOTPROTO='none'`,
-    `  and create the tap before it at boot (tunctl -u ${owner.user} -g ${owner.group} -t ${tap})`,
+    '# network-scripts: the port file, and the tap created before it at boot (e.g. in /sbin/ifup-pre-local)',
+    `printf '%s\\n' "DEVICE='${tap}'" "DEVICETYPE='ovs'" "TYPE='OVSPort'" "OVS_BRIDGE='${bridge}'" "ONBOOT='yes'" "BOOTPROTO='none'" > /etc/sysconfig/network-scripts/ifcfg-${tap}`,
+    `tunctl -u ${owner.user} -g ${owner.group} -t ${tap}`,
   ];
   if (stack === 'wicked') return wicked();
   if (stack === 'NetworkManager') return nm();
@@ -405,7 +406,7 @@ export function persistOwnerSteps(f: Facts, tap: string, stack: NetStack | undef
   const ifcfg = f.try(ifcfgFiles);
   const file = ifcfg.ok ? ifcfg.value[tap] : undefined;
   const wicked = (): string[] => {
-    if (!file) return [`wicked: /etc/sysconfig/network/ifcfg-${tap} needs TUNNEL_SET_OWNER='${owner.user}' and TUNNEL_SET_GROUP='${owner.group}'`];
+    if (!file) return ['# wicked:', `printf '%s\\n' "TUNNEL_SET_OWNER='${owner.user}'" "TUNNEL_SET_GROUP='${owner.group}'" >> /etc/sysconfig/network/ifcfg-${tap}`];
     const where = file.linkTarget ? `${file.path} (a link to ${file.linkTarget}: the change applies to every tap sharing it)` : file.path;
     const who = workerIdentity(f);
     // A value is fine when the kernel would let the worker user in with it (name or number).
@@ -414,16 +415,16 @@ export function persistOwnerSteps(f: Facts, tap: string, stack: NetStack | undef
       const gid = /^\d+$/.test(v) ? Number(v) : who.db?.groupByName.get(v)?.gid;
       return gid !== undefined && who.worker !== undefined && who.worker.groups.includes(gid);
     };
-    const out: string[] = [];
+    const out: string[] = ['# wicked:'];
     for (const [key, want, ok] of [
       ['TUNNEL_SET_OWNER', owner.user, okOwner],
       ['TUNNEL_SET_GROUP', owner.group, okGroup],
     ] as const) {
       const entry = file.entries.filter((e) => e.name === key).at(-1);
-      if (!entry) out.push(`wicked: add ${key}='${want}' to ${where}`);
-      else if (!ok(entry.value)) out.push(`wicked: in ${where} line ${entry.line} change ${key}='${entry.value}' to ${key}='${want}'`);
+      if (!entry) out.push(`echo "${key}='${want}'" >> ${file.path}${file.linkTarget ? `   # ${where}` : ''}`);
+      else if (!ok(entry.value)) out.push(`sed -i "${entry.line}s/.*/${key}='${want}'/" ${file.path}   # line ${entry.line}: ${key}='${entry.value}'${file.linkTarget ? `; ${where}` : ''}`);
     }
-    if (out.length === 0) out.push(`wicked: ${where} already sets ${owner.user}/${owner.group}: the running tap was made otherwise; wicked ifreload ${tap} applies the file`);
+    if (out.length === 1) out.push(`# ${where} already sets ${owner.user}/${owner.group}: the running tap was made otherwise`, `wicked ifreload ${tap}`);
     return out;
   };
   const nm = (): string[] => {
@@ -431,11 +432,11 @@ export function persistOwnerSteps(f: Facts, tap: string, stack: NetStack | undef
     const tun = (profiles.ok ? (profiles.value[tap] ?? []) : []).find((p) => p.profile?.type === 'tun');
     const uid = owner.uid ?? `$(id -u ${owner.user})`;
     const gid = owner.gid ?? `$(getent group ${owner.group} | cut -d: -f3)`;
-    return [`NetworkManager: nmcli con modify ${tun?.profile?.id ?? tap} tun.owner ${uid} tun.group ${gid}${tun ? ` (${tun.path})` : ''}`];
+    return [`# NetworkManager${tun ? ` (${tun.path})` : ''}:`, `nmcli con modify ${tun?.profile?.id ?? tap} tun.owner ${uid} tun.group ${gid}`];
   };
   if (stack === 'wicked') return wicked();
   if (stack === 'NetworkManager') return nm();
-  if (stack === 'network-scripts') return [`network-scripts: create the tap with tunctl -u ${owner.user} -g ${owner.group} -t ${tap} before ifcfg-${tap} is brought up`];
+  if (stack === 'network-scripts') return [`# network-scripts: create the tap before ifcfg-${tap} is brought up (e.g. in /sbin/ifup-pre-local)`, `tunctl -u ${owner.user} -g ${owner.group} -t ${tap}`];
   return [...wicked(), ...nm()];
 }
 
