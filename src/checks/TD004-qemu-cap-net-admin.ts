@@ -88,18 +88,19 @@ function fixFor(cap: QemuCap, distro: Distro): string {
   const lines: string[] = [];
   if (cap.nosuidMount) {
     const mp = cap.nosuidMount.mountPoint;
-    lines.push(`mount -o remount,suid ${mp}`, `and drop nosuid from the options of ${mp} in /etc/fstab (or its .mount unit)`);
+    lines.push(`mount -o remount,suid ${mp}`, `# and drop nosuid from the options of ${mp} in /etc/fstab (or its .mount unit)`);
     if (cap.hasCap) return lines.join('\n');
   }
   lines.push(`setcap cap_net_admin=ep ${cap.path}`);
   const suse = [
-    `keep it across qemu updates: add to /etc/permissions.local the lines`,
-    `  ${cap.path} root:root 0755`,
-    `   +capabilities cap_net_admin=ep`,
-    `then run chkstat --system --set (PERMISSION_SECURITY in /etc/sysconfig/security must include "local"); salt's openqa/worker.sls re-applies setcap on every highstate`,
+    '# SUSE: keep it across qemu updates (PERMISSION_SECURITY in /etc/sysconfig/security must include "local";',
+    "# salt's openqa/worker.sls re-applies setcap on every highstate instead)",
+    `printf '%s\\n' '${cap.path} root:root 0755' ' +capabilities cap_net_admin=ep' >> /etc/permissions.local`,
+    'chkstat --system --set',
   ];
   const fedora = [
-    `keep it across qemu updates in config management, e.g. ansible community.general.capabilities: path=${cap.path} capability=cap_net_admin+ep state=present (fedora-infra's tap-setup.yml)`,
+    '# Fedora: keep it across qemu updates in config management, as fedora-infra tap-setup.yml does:',
+    `#   community.general.capabilities: path=${cap.path} capability=cap_net_admin+ep state=present`,
   ];
   if (distro === 'suse') lines.push(...suse);
   else if (distro === 'fedora') lines.push(...fedora);
