@@ -74,7 +74,7 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
           ...(port.bridge ? [`ovs-vsctl del-port ${port.bridge} ${tap}`] : [`ovs-vsctl del-port ${tap}`]),
           `ovs-vsctl add-port ${bridge} ${tap}`,
           tagFix,
-          ...(port.bridge ? [`or, if all taps belong on ${port.bridge}: set OS_AUTOINST_USE_BRIDGE=${port.bridge} in /etc/sysconfig/os-autoinst-openvswitch and systemctl restart os-autoinst-openvswitch`] : []),
+          ...(port.bridge ? [`# or, if all taps belong on ${port.bridge}: set OS_AUTOINST_USE_BRIDGE=${port.bridge} in /etc/sysconfig/os-autoinst-openvswitch, then`, 'systemctl restart os-autoinst-openvswitch'] : []),
         ].join('\n'),
         evidence: [jobVars, portEvidence],
       });

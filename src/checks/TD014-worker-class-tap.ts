@@ -55,7 +55,7 @@ function advertisedWithoutSwitch(f: Facts, tapInst: WorkerInstance[], bridge: st
       what: `the switch bridge ${bridge} (OS_AUTOINST_USE_BRIDGE, from ${bridgeOrigin}) does not exist${others.length ? ` (OVS bridges: ${others.join(', ')})` : ' (no OVS bridge at all)'}`,
       fix: [
         others.length === 1
-          ? `if ${others[0]} is the multi-machine bridge: set OS_AUTOINST_USE_BRIDGE=${others[0]} in /etc/sysconfig/os-autoinst-openvswitch and systemctl restart ${SWITCH_UNIT}`
+          ? `# if ${others[0]} is the multi-machine bridge: set OS_AUTOINST_USE_BRIDGE=${others[0]} in /etc/sysconfig/os-autoinst-openvswitch and systemctl restart ${SWITCH_UNIT}`
           : `create ${bridge} with its address (see TD011) and its tap ports (see TD012)`,
       ],
       evidence: {source: db.value.from === 'json' ? 'ovs.bridges' : 'ovs.show', lines: [`bridges: ${others.join(', ') || '(none)'}`]},
@@ -76,7 +76,7 @@ function advertisedWithoutSwitch(f: Facts, tapInst: WorkerInstance[], bridge: st
       message: `worker instance ${inst.instance} advertises WORKER_CLASS ${inst.settings['WORKER_CLASS'] ?? ''} but ${broken.map((b) => b.what).join(' and ')}: tap jobs assigned to it fail at set_vlan, or it reports itself broken`,
       fix: [
         ...broken.flatMap((b) => b.fix),
-        `or, while it cannot be fixed: WORKER_CLASS = ${without} in ${where}, then systemctl restart ${unit ?? `the worker unit of instance ${inst.instance}`}, so the scheduler sends multi-machine jobs elsewhere`,
+        `# or, while it cannot be fixed: WORKER_CLASS = ${without} in ${where}, then systemctl restart ${unit ?? `the worker unit of instance ${inst.instance}`}, so the scheduler sends multi-machine jobs elsewhere`,
       ].join('\n'),
       evidence: [...broken.map((b) => b.evidence), settingEvidence(f, origin, `[${inst.instance}] WORKER_CLASS = ${inst.settings['WORKER_CLASS'] ?? ''}`)],
     };
@@ -106,7 +106,7 @@ function tapsWithoutClass(f: Facts, config: WorkerConfig, bridge: string): Check
         config.instances.length ? ` (${instanceList(config.instances)}: ${[...new Set(config.instances.map((i) => i.settings['WORKER_CLASS'] ?? '(unset)'))].join(' / ')})` : ' (no worker instance at all)'
       }: multi-machine jobs never run here`,
       fix: example
-        ? `add tap to WORKER_CLASS of the instances that own tap0..: in ${file} [${example.instance}] WORKER_CLASS = ${[example.settings['WORKER_CLASS'], 'tap'].filter(Boolean).join(',')}, then restart those worker units (ignore this while multi-machine is deliberately off here)`
+        ? `# add tap to WORKER_CLASS of the instances that own tap0..: in ${file} [${example.instance}] WORKER_CLASS = ${[example.settings['WORKER_CLASS'], 'tap'].filter(Boolean).join(',')}, then restart those worker units (ignore this while multi-machine is deliberately off here)`
         : `enable worker instances with tap in WORKER_CLASS in ${file}, or remove the unused tap setup`,
       evidence,
       explanation:
