@@ -123,12 +123,17 @@ export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream =
 export async function deliver(report: Report, flags: ReportFlags, snapshot: Snapshot, config: TapdoctorConfig): Promise<number> {
   const format = formatOf(flags);
   const rendered = await render(report, format, {color: format === 'text' && !flags.output && useColor(flags.color), snapshot, config});
-  if (flags.output) {
+  await emit(rendered.text, flags.output);
+  return rendered.exitCode ?? exitCodeFor(report, flags['fail-on'] as FailOn);
+}
+
+/** Write a rendered report to --output (atomically, mode 0644), or print it with a final newline. */
+export async function emit(text: string, output: string | undefined): Promise<void> {
+  if (output) {
     // Reports are rewritten on every run (textfile collectors, CI artifacts) and read by other users.
     const {writeFileAtomic} = await import('../sources/write.js');
-    await writeFileAtomic(flags.output, Buffer.from(rendered.text), true, 0o644);
+    await writeFileAtomic(output, Buffer.from(text), true, 0o644);
   } else {
-    process.stdout.write(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
-  return rendered.exitCode ?? exitCodeFor(report, flags['fail-on'] as FailOn);
 }

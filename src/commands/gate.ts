@@ -72,16 +72,10 @@ With --snapshot it judges a snapshot minus the live-only parts: the web UI is as
         ? {text: (await import('../report/json.js')).renderJson(report, {verdict: decision.verdict, line: verdictLine(decision), exitCode: decision.exitCode, blockers: decision.blockers, unknowns: decision.unknowns, notes: decision.notes})}
         : await pipeline.render(report, format, {color: format === 'text' && !flags.output && color, snapshot, config});
     const gateText = renderGate(decision, {color});
-    if (flags.output) {
-      const {writeFileAtomic} = await import('../sources/write.js');
-      const body = format === 'text' ? `${rendered.text}\n${renderGate(decision, {color: false})}` : rendered.text;
-      await writeFileAtomic(flags.output, Buffer.from(body), true, 0o644);
-      process.stdout.write(gateText);
-    } else if (format === 'text') {
-      process.stdout.write(`${rendered.text}\n${gateText}`);
-    } else {
-      process.stdout.write(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
-    }
+    // Text carries the gate section after the report; the gate section also goes to stdout with --output.
+    const body = format === 'text' ? `${rendered.text}\n${flags.output ? renderGate(decision, {color: false}) : gateText}` : rendered.text;
+    await pipeline.emit(body, flags.output);
+    if (flags.output) process.stdout.write(gateText);
     if (decision.exitCode !== 0) this.exit(decision.exitCode);
   }
 }
