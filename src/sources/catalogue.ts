@@ -20,6 +20,11 @@ interface BaseSource {
   needsRoot?: boolean;
   /** Per-command timeout override, in ms (default: the run's --timeout). */
   timeoutMs?: number;
+  /**
+   * The tool is installed only where the host uses it (firewall-cmd on a firewalld host): "not
+   * found" answers "not in use here" and is no collection problem.
+   */
+  absentMeansUnused?: boolean;
 }
 
 export interface CommandSource extends BaseSource {
@@ -90,12 +95,12 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {name: 'mountinfo', kind: 'files', where: 'kernel', paths: ['/proc/self/mountinfo'], redaction: 'none', description: 'mounts seen by tapdoctor'},
 
   // --- firewall ------------------------------------------------------------------------------
-  {name: 'iptables.save', kind: 'command', argv: ['iptables-save', '-c'], needsRoot: true, description: 'IPv4 iptables rules with counters'},
-  {name: 'ip6tables.save', kind: 'command', argv: ['ip6tables-save', '-c'], needsRoot: true, description: 'IPv6 iptables rules with counters'},
-  {name: 'iptables-legacy.save', kind: 'command', argv: ['iptables-legacy-save', '-c'], needsRoot: true, description: 'rules in the legacy iptables backend'},
-  {name: 'nft.ruleset', kind: 'command', argv: ['nft', '-j', 'list', 'ruleset'], needsRoot: true, description: 'the nftables ruleset (JSON)'},
-  {name: 'firewalld.runtime', kind: 'command', argv: ['firewall-cmd', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld runtime zones'},
-  {name: 'firewalld.permanent', kind: 'command', argv: ['firewall-cmd', '--permanent', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld permanent zones'},
+  {name: 'iptables.save', kind: 'command', absentMeansUnused: true, argv: ['iptables-save', '-c'], needsRoot: true, description: 'IPv4 iptables rules with counters'},
+  {name: 'ip6tables.save', kind: 'command', absentMeansUnused: true, argv: ['ip6tables-save', '-c'], needsRoot: true, description: 'IPv6 iptables rules with counters'},
+  {name: 'iptables-legacy.save', kind: 'command', absentMeansUnused: true, argv: ['iptables-legacy-save', '-c'], needsRoot: true, description: 'rules in the legacy iptables backend'},
+  {name: 'nft.ruleset', kind: 'command', absentMeansUnused: true, argv: ['nft', '-j', 'list', 'ruleset'], needsRoot: true, description: 'the nftables ruleset (JSON)'},
+  {name: 'firewalld.runtime', kind: 'command', absentMeansUnused: true, argv: ['firewall-cmd', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld runtime zones'},
+  {name: 'firewalld.permanent', kind: 'command', absentMeansUnused: true, argv: ['firewall-cmd', '--permanent', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld permanent zones'},
   {
     name: 'firewall.files',
     kind: 'files',
