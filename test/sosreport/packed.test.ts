@@ -25,7 +25,7 @@ const work = useTempDir('tapdoctor-packed-sos-', 'all');
 function comparable(snap: Snapshot) {
   return {manifest: snap.manifest, contents: Object.fromEntries([...snap.contents].map(([k, v]) => [k, v.toString('base64')]).sort())};
 }
-const findings = (snap: Snapshot) => analyzeSnapshot(snap, CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'}).results.map((r) => `${r.id} ${r.status} ${r.message}`);
+const findings = (snap: Snapshot) => analyzeSnapshot(snap, CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'}).results.map((r) => `${r.id} ${r.status} ${r.reason ?? ""} ${JSON.stringify(r.findings)}`);
 
 describe.each(REPORTS)('%s packed', (report) => {
   test.each([
