@@ -71,15 +71,25 @@ export function analyzeSnapshot(snapshot: Snapshot, checks: readonly CheckDefini
 function sourceProblems(snapshot: Snapshot): SourceProblem[] {
   const out: SourceProblem[] = [];
   for (const rec of Object.values(snapshot.manifest.sources)) {
-    if (notInUse(rec.name, rec.reason)) continue;
+    if (notInUse(snapshot, rec.name, rec.reason)) continue;
     if (rec.status === 'failed') out.push({source: rec.name, problem: rec.reason ?? 'failed'});
     else for (const e of rec.entries) if (e.error) out.push({source: `${rec.name}${e.key ? ` [${e.key}]` : ` ${e.binding}`}`, problem: e.error});
   }
   return out;
 }
 
-/** A tool the host does not use is not installed (firewall-cmd on an nft host): no collection problem. */
-function notInUse(name: string, reason: string | undefined): boolean {
-  const spec = CATALOGUE.find((s): s is CommandSource => s.name === name && s.kind === 'command');
-  return spec?.absentMeansUnused === true && reason === `${spec.argv[0]} not found`;
+/**
+ * A tool the host does not use is not installed (firewall-cmd on an nft host; iptables-save where
+ * nft answered): no collection problem.
+ */
+function notInUse(snapshot: Snapshot, name: string, reason: string | undefined): boolean {
+  const spec = commandSpec(name);
+  if (!spec || reason !== `${spec.argv[0]} not found`) return false;
+  if (spec.absentMeansUnused) return true;
+  const group = spec.alternatives;
+  return group !== undefined && Object.values(snapshot.manifest.sources).some((r) => r.status !== 'failed' && commandSpec(r.name)?.alternatives === group);
+}
+
+function commandSpec(name: string): CommandSource | undefined {
+  return CATALOGUE.find((s): s is CommandSource => s.name === name && s.kind === 'command');
 }

@@ -25,6 +25,11 @@ interface BaseSource {
    * found" answers "not in use here" and is no collection problem.
    */
   absentMeansUnused?: boolean;
+  /**
+   * Tools of which a host needs only one (nft or iptables-save): the absence of one is no collection
+   * problem when another of the same group answered.
+   */
+  alternatives?: 'firewall-dump';
 }
 
 export interface CommandSource extends BaseSource {
@@ -95,10 +100,10 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {name: 'mountinfo', kind: 'files', where: 'kernel', paths: ['/proc/self/mountinfo'], redaction: 'none', description: 'mounts seen by tapdoctor'},
 
   // --- firewall ------------------------------------------------------------------------------
-  {name: 'iptables.save', kind: 'command', absentMeansUnused: true, argv: ['iptables-save', '-c'], needsRoot: true, description: 'IPv4 iptables rules with counters'},
-  {name: 'ip6tables.save', kind: 'command', absentMeansUnused: true, argv: ['ip6tables-save', '-c'], needsRoot: true, description: 'IPv6 iptables rules with counters'},
-  {name: 'iptables-legacy.save', kind: 'command', absentMeansUnused: true, argv: ['iptables-legacy-save', '-c'], needsRoot: true, description: 'rules in the legacy iptables backend'},
-  {name: 'nft.ruleset', kind: 'command', absentMeansUnused: true, argv: ['nft', '-j', 'list', 'ruleset'], needsRoot: true, description: 'the nftables ruleset (JSON)'},
+  {name: 'iptables.save', kind: 'command', alternatives: 'firewall-dump', argv: ['iptables-save', '-c'], needsRoot: true, description: 'IPv4 iptables rules with counters'},
+  {name: 'ip6tables.save', kind: 'command', alternatives: 'firewall-dump', argv: ['ip6tables-save', '-c'], needsRoot: true, description: 'IPv6 iptables rules with counters'},
+  {name: 'iptables-legacy.save', kind: 'command', alternatives: 'firewall-dump', argv: ['iptables-legacy-save', '-c'], needsRoot: true, description: 'rules in the legacy iptables backend'},
+  {name: 'nft.ruleset', kind: 'command', alternatives: 'firewall-dump', argv: ['nft', '-j', 'list', 'ruleset'], needsRoot: true, description: 'the nftables ruleset (JSON)'},
   {name: 'firewalld.runtime', kind: 'command', absentMeansUnused: true, argv: ['firewall-cmd', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld runtime zones'},
   {name: 'firewalld.permanent', kind: 'command', absentMeansUnused: true, argv: ['firewall-cmd', '--permanent', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld permanent zones'},
   {
