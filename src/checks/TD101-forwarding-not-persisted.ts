@@ -4,7 +4,7 @@
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {enabledUnits, forwarding, sysctlFiles} from '../facts/host.js';
 import {switchConfig} from '../facts/openqa.js';
-import {persistedFirewall} from '../facts/firewall.js';
+import {persistedFirewall} from '../facts/firewall/index.js';
 import {bootZoneOf, fileEvidence, gateUplink} from '../facts/persistence.js';
 import type {Facts} from '../facts/facts.js';
 
