@@ -8,7 +8,7 @@
 // legality), for rulesets loaded by hand or by tools tapdoctor does not read the files of.
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {masqueradesFor, liveFirewall, persistedFirewall, type FirewallView, type NatRule, type PersistedRuleFile} from '../facts/firewall/index.js';
-import {activeUnits} from '../facts/host.js';
+import {activeUnits} from '../facts/host/units.js';
 import {uplinks} from '../facts/network.js';
 import type {Evidence} from '../model.js';
 import {parseNftText} from '../parsers/nft/index.js';

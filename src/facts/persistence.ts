@@ -16,7 +16,8 @@ import {parseUnitFile} from '../parsers/systemd.js';
 import type {Evidence} from '../model.js';
 import {FactUnavailable, type Fact, type Facts} from './facts.js';
 import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall/index.js';
-import {enabledUnits, ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host.js';
+import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
+import {enabledUnits} from './host/units.js';
 import {uplinks} from './network.js';
 
 // --- small helpers -----------------------------------------------------------------------------
