@@ -18,7 +18,7 @@ import {commandPath, filePath, type EntryRecord, type Snapshot} from '../snapsho
 import {parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
 import {pluginRan, readSosMeta, trapNote, type SosMeta} from './meta.js';
 import {sysctlRuntimeFiles} from './sysctl.js';
-import {SosTree} from './tree.js';
+import {SosDirTree, type SosTree} from './tree.js';
 
 const CAPTURE = 'capture with `tapdoctor snapshot` on the host';
 const NOT_COLLECTED = `not collected by sosreport: ${CAPTURE}`;
@@ -89,8 +89,8 @@ const UNUSABLE: Record<string, string> = {
 };
 
 /** Whether a directory is an unpacked sosreport: sos_commands/ plus version.txt or sos_reports/. */
-export async function looksLikeSosreport(dir: string): Promise<boolean> {
-  const tree = await SosTree.open(dir).catch(() => undefined);
+export async function looksLikeSosreport(dir: string | SosTree): Promise<boolean> {
+  const tree = typeof dir === 'string' ? await SosDirTree.open(dir).catch(() => undefined) : dir;
   if (!tree || (await tree.kind('sos_commands')) !== 'dir') return false;
   return (await tree.kind('version.txt')) === 'file' || (await tree.kind('sos_reports')) === 'dir';
 }
@@ -105,9 +105,12 @@ interface Pending {
   error?: string;
 }
 
-/** Reads an unpacked sosreport; limits as for a snapshot directory (bytes per file, bytes in all). */
-export async function readSosreport(dir: string, limits: {maxMemberBytes?: number; maxTotalBytes?: number} = {}): Promise<Snapshot> {
-  const tree = await SosTree.open(dir, limits.maxMemberBytes, limits.maxTotalBytes);
+/**
+ * Reads a sosreport: an unpacked directory (limits as for a snapshot directory: bytes per file,
+ * bytes in all) or a tree already read into memory from a packed one (archive.ts).
+ */
+export async function readSosreport(dir: string | SosTree, limits: {maxMemberBytes?: number; maxTotalBytes?: number} = {}): Promise<Snapshot> {
+  const tree = typeof dir === 'string' ? await SosDirTree.open(dir, limits.maxMemberBytes, limits.maxTotalBytes) : dir;
   const meta = await readSosMeta(tree);
   const b = new Builder(tree, meta);
 
