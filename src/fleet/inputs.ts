@@ -4,7 +4,7 @@ import {readdir, stat} from 'node:fs/promises';
 import {join} from 'node:path';
 import {UserError} from '../errors.js';
 
-const TARBALL = /\.(tar\.gz|tgz|tar)$/;
+const TARBALL = /\.(tar\.gz|tgz|tar|tar\.xz)$/;
 
 export async function expandInputs(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
