@@ -113,3 +113,19 @@ describe('link tricks inside a packed sosreport', () => {
     expect(await refused([{name: 'x/sos_commands/a', type: '2', linkname: '/etc/shadow'}])).toBe("refusing symbolic link member 'x/sos_commands/a' -> '/etc/shadow': snapshots never contain links");
   });
 });
+
+describe('a sosreport is redacted like a snapshot', () => {
+  test('credentials in URLs and secret keys never reach the evidence', async () => {
+    const snap = await readPacked([
+      ...base(),
+      {name: `${TOP}/sos_reports/`, type: '5'},
+      {name: `${TOP}/etc/fstab`, data: 'https://dav:Dav-Pw-9@dav.example/x /mnt/dav davfs rw 0 0\n//nas/f /mnt/f cifs username=u,password=Cifs-Pw-7 0 0\n'},
+      {name: `${TOP}/sos_commands/openvswitch/ovs-vsctl_-t_5_show`, data: '    Manager "ptcp:6640"\n    Bridge br1\n        Controller "tcp://ctl:Ctl-Pw-3@192.0.2.9:6653"\n'},
+    ], false);
+    const all = Buffer.concat([...snap.contents.values()]).toString('utf8');
+    for (const secret of ['Dav-Pw-9', 'Cifs-Pw-7', 'Ctl-Pw-3']) expect(all).not.toContain(secret);
+    expect(new SnapshotView(snap).record('fstab')!.entries[0]!.redacted).toEqual(['password@line 2', 'url-userinfo@line 1']);
+    expect(entryOf(snap, 'ovs.show').redacted).toEqual(['url-userinfo@line 3']);
+    expect(all).toContain('tcp://redacted-by-tapdoctor@192.0.2.9:6653');
+  });
+});

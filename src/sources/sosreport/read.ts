@@ -14,7 +14,8 @@ import path from 'node:path';
 
 import {CATALOGUE, NEVER_CAPTURED, type FilesSource} from '../catalogue.js';
 import {inferManifest, type TreeItem} from '../infer-manifest.js';
-import {commandPath, filePath, type EntryRecord, type Snapshot} from '../snapshot.js';
+import {redactCaptured} from '../redact.js';
+import {commandPath, filePath, type EntryRecord, type Snapshot, type SourceRecord} from '../snapshot.js';
 import {parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
 import {pluginRan, readSosMeta, trapNote, type SosMeta} from './meta.js';
 import {sysctlRuntimeFiles} from './sysctl.js';
@@ -154,7 +155,28 @@ export async function readSosreport(dir: string | SosTree, limits: {maxMemberByt
       rec.entries = [];
     }
   }
+  redactAll(manifest.sources, b.contents);
   return {manifest, contents: b.contents};
+}
+
+/**
+ * A sosreport is not cleaned by default: its files and outputs get the same redaction as a
+ * snapshot (secret keys by the catalogue's rule, credentials in URLs) before anything echoes them.
+ */
+function redactAll(sources: Record<string, SourceRecord>, contents: Map<string, Buffer>): void {
+  for (const rec of Object.values(sources)) {
+    const spec = CATALOGUE.find((s) => s.name === rec.name);
+    const rule = spec?.kind === 'files' ? spec.redaction : 'none';
+    for (const e of rec.entries) {
+      const data = contents.get(e.path);
+      if (!data) continue;
+      const r = redactCaptured(data, rule);
+      if (r.redacted.length === 0) continue;
+      contents.set(e.path, r.data);
+      e.redacted = r.redacted;
+      e.bytes = r.data.length;
+    }
+  }
 }
 
 /**
