@@ -17,6 +17,9 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
   };
   static override flags = {
     ...reportFlags,
+    // A snapshot is analyzed on this machine: settings are this machine's, and nothing is collected.
+    config: Flags.string({description: 'site settings YAML (default: /etc/tapdoctor.yaml of this machine, if present)'}),
+    quiet: Flags.boolean({char: 'q', description: 'errors only: the text report leaves out warning and info findings (the summary still counts them; other formats keep all)', default: false}),
     'max-size': Flags.integer({description: 'refuse snapshots larger than this many MiB uncompressed (default 256; one member may never exceed 64)', min: 1}),
   };
 
