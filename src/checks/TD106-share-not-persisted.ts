@@ -3,7 +3,8 @@
 // asset" (Fedora's incident, DOMAIN.md §2.8). Persisted means an /etc/fstab line (automount or
 // not, but not `noauto` alone) or an enabled .mount/.automount/var-lib-openqa-share.service unit.
 import {defineCheck, evidence, pass} from './define.js';
-import {enabledUnits, factoryShare, FACTORY_PATH, mountInfo, OPENQA_DIR} from '../facts/host.js';
+import {factoryShare, FACTORY_PATH, mountInfo, OPENQA_DIR} from '../facts/host/mounts.js';
+import {enabledUnits} from '../facts/host/units.js';
 import {workerConfig} from '../facts/openqa.js';
 import {pathWithin} from '../parsers/mountinfo.js';
 import {normalizeMountPoint} from '../parsers/fstab.js';
