@@ -4,7 +4,7 @@
 // CSS and SVG, no scripts, no external fetches (a CSP meta tag forbids them), so it can be mailed,
 // attached to a ticket or opened from an archive years later.
 import {SEVERITIES, type CheckResult, type Finding, type Report, type Severity} from '../model.js';
-import type {BridgeNode, FindingRef, HostTopology, TapNode, TunnelNode, UplinkNode} from './topology.js';
+import type {BridgeNode, FindingRef, HostTopology, TapNode, TunnelNode, UplinkNode} from '../facts/topology.js';
 
 export function renderHtml(report: Report, topology: HostTopology): string {
   const {target, summary} = report;

@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest';
 import {DEFAULT_CONFIG} from '../../src/config.js';
 import {Facts} from '../../src/facts/facts.js';
 import {renderHtml} from '../../src/report/html.js';
-import {buildTopology} from '../../src/report/topology.js';
+import {buildTopology} from '../../src/report/place-findings.js';
 import {SnapshotView} from '../../src/sources/snapshot.js';
 import {makeSnapshot} from '../helpers/snapshot.js';
 import {finding, reportOf} from './fixtures.js';
