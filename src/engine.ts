@@ -52,16 +52,27 @@ function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
   };
 }
 
+/** The report and the Facts its checks read: renderers that draw the host (HTML) reuse those facts. */
+export interface Analysis {
+  report: Report;
+  facts: Facts;
+}
+
 export function analyzeSnapshot(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Report {
+  return runAnalysis(snapshot, checks, config, opts).report;
+}
+
+export function runAnalysis(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Analysis {
   const view = new SnapshotView(snapshot);
   const facts = new Facts(view, config);
   const results = checks.map((c) => runCheck(c, facts));
-  return {
+  const report: Report = {
     target: {mode: opts.mode, host: snapshot.manifest.hostname, path: opts.path, capturedAt: snapshot.manifest.capturedAt},
     results,
     summary: summarize(results),
     sourceProblems: sourceProblems(snapshot),
   };
+  return {report, facts};
 }
 
 function sourceProblems(snapshot: Snapshot): SourceProblem[] {

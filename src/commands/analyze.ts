@@ -28,8 +28,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     const maxBytes = flags['max-size'] ? flags['max-size'] * 1024 * 1024 : undefined;
     const limits = maxBytes ? {maxTotalBytes: maxBytes, maxMemberBytes: Math.min(maxBytes, 64 * 1024 * 1024)} : {};
     const snapshot = await readSnapshot(args.path, limits);
-    const report = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
-    const code = await pipeline.deliver(report, flags, snapshot, config);
+    const analysis = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
+    const code = await pipeline.deliver(analysis, flags);
     if (code !== 0) this.exit(code);
   }
 }
