@@ -103,7 +103,7 @@ export async function render(report: Report, format: Format, opts: {color: boole
       return {text: out.text, exitCode: out.exitCode};
     }
     case 'html': {
-      const [{renderHtml}, {buildTopology}] = await Promise.all([import('../report/html.js'), import('../report/place-findings.js')]);
+      const [{renderHtml}, {buildTopology}] = await Promise.all([import('../report/html/index.js'), import('../report/place-findings.js')]);
       return {text: renderHtml(report, buildTopology(opts.facts, report))};
     }
   }

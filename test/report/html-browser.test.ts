@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {idPart, renderHtml} from '../../src/report/html.js';
+import {idPart, renderHtml} from '../../src/report/html/index.js';
 import type {HostTopology} from '../../src/facts/topology.js';
 import type {Report} from '../../src/model.js';
 import {largeTopology, reportForTopology, sampleReport, smallTopology} from './fixtures.js';

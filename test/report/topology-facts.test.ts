@@ -4,7 +4,7 @@ import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {DEFAULT_CONFIG} from '../../src/config.js';
 import {Facts} from '../../src/facts/facts.js';
-import {renderHtml} from '../../src/report/html.js';
+import {renderHtml} from '../../src/report/html/index.js';
 import {buildTopology} from '../../src/report/place-findings.js';
 import {SnapshotView} from '../../src/sources/snapshot.js';
 import {makeSnapshot} from '../helpers/snapshot.js';
