@@ -59,20 +59,20 @@ export interface Analysis {
 }
 
 export function analyzeSnapshot(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Report {
-  return runAnalysis(snapshot, checks, config, opts).report;
+  return analyzeWithFacts(snapshot, checks, config, opts).report;
 }
 
-export function runAnalysis(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Analysis {
+/** The report and the facts it was computed from (fleet analysis and the HTML drawing read more from the same facts). */
+export function analyzeWithFacts(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Analysis {
   const view = new SnapshotView(snapshot);
   const facts = new Facts(view, config);
   const results = checks.map((c) => runCheck(c, facts));
-  const report: Report = {
+  return {facts, report: {
     target: {mode: opts.mode, host: snapshot.manifest.hostname, path: opts.path, capturedAt: snapshot.manifest.capturedAt},
     results,
     summary: summarize(results),
     sourceProblems: sourceProblems(snapshot),
-  };
-  return {report, facts};
+  }};
 }
 
 function sourceProblems(snapshot: Snapshot): SourceProblem[] {

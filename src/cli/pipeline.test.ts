@@ -1,7 +1,7 @@
 import {describe, expect, it, vi} from 'vitest';
 import {CHECKS} from '../checks/registry.js';
 import {DEFAULT_CONFIG} from '../config.js';
-import {runAnalysis} from '../engine.js';
+import {analyzeWithFacts} from '../engine.js';
 import {topology} from '../facts/topology.js';
 import {readSnapshot} from '../sources/archive.js';
 import {render} from './pipeline.js';
@@ -9,7 +9,7 @@ import {render} from './pipeline.js';
 describe('render html', () => {
   it('draws the host from the Facts the checks used, not from a second Facts', async () => {
     const snapshot = await readSnapshot(new URL('../../fixtures/demo', import.meta.url).pathname);
-    const {report, facts} = runAnalysis(snapshot, CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'});
+    const {report, facts} = analyzeWithFacts(snapshot, CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'});
     const get = vi.spyOn(facts, 'get');
     const html = await render(report, 'html', {color: false, facts});
     expect(get).toHaveBeenCalledWith(topology);

@@ -52,8 +52,8 @@ export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} 
 /** The report, and the Facts of the run for renderers that draw the host (one Facts per run). */
 export async function analyze(snapshot: Snapshot, flags: ReportFlags, config: TapdoctorConfig, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Analysis> {
   const checks = await selectedChecks(flags, opts);
-  const {runAnalysis} = await import('../engine.js');
-  return runAnalysis(snapshot, checks, config, {mode: target.mode, path: target.path});
+  const {analyzeWithFacts} = await import('../engine.js');
+  return analyzeWithFacts(snapshot, checks, config, {mode: target.mode, path: target.path});
 }
 
 export function formatOf(flags: ReportFlags): Format {

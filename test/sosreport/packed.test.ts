@@ -2,7 +2,7 @@
 // same snapshot, and so the same findings, as the unpacked tree. Link tricks inside a packed
 // sosreport are resolved inside it or refused (src/sources/sosreport/mem-tree.ts).
 import {execFileSync} from 'node:child_process';
-import {writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {gzipSync} from 'node:zlib';
@@ -111,5 +111,43 @@ describe('link tricks inside a packed sosreport', () => {
     expect(await refused([...base(), {name: `${TOP}/sos_commands/x`, type: '6'}])).toBe(`refusing FIFO member '${TOP}/sos_commands/x'`);
     expect(await refused([...base(), {name: `${TOP}/dev/sda`, type: '4'}])).toBe(`refusing block device member '${TOP}/dev/sda'`);
     expect(await refused([{name: 'x/sos_commands/a', type: '2', linkname: '/etc/shadow'}])).toBe("refusing symbolic link member 'x/sos_commands/a' -> '/etc/shadow': snapshots never contain links");
+  });
+});
+
+describe('a sosreport is redacted like a snapshot', () => {
+  test('credentials in URLs and secret keys never reach the evidence', async () => {
+    const snap = await readPacked([
+      ...base(),
+      {name: `${TOP}/sos_reports/`, type: '5'},
+      {name: `${TOP}/etc/fstab`, data: 'https://dav:Dav-Pw-9@dav.example/x /mnt/dav davfs rw 0 0\n//nas/f /mnt/f cifs username=u,password=Cifs-Pw-7 0 0\n'},
+      {name: `${TOP}/sos_commands/openvswitch/ovs-vsctl_-t_5_show`, data: '    Manager "ptcp:6640"\n    Bridge br1\n        Controller "tcp://ctl:Ctl-Pw-3@192.0.2.9:6653"\n'},
+    ], false);
+    const all = Buffer.concat([...snap.contents.values()]).toString('utf8');
+    for (const secret of ['Dav-Pw-9', 'Cifs-Pw-7', 'Ctl-Pw-3']) expect(all).not.toContain(secret);
+    expect(new SnapshotView(snap).record('fstab')!.entries[0]!.redacted).toEqual(['password@line 2', 'url-userinfo@line 1']);
+    expect(entryOf(snap, 'ovs.show').redacted).toEqual(['url-userinfo@line 3']);
+    expect(all).toContain('tcp://redacted-by-tapdoctor@192.0.2.9:6653');
+  });
+});
+
+describe('messy and wrong files in a sosreport', () => {
+  const INSIGHTS = readFileSync(path.join(HERE, '../samples/ip-addr-text/insights-truncated-tunnels.txt'));
+  const WORKERS_TEMPLATE = readFileSync(path.join(HERE, '../samples/workers-ini/salt-openqa-workers.ini-template.txt'));
+
+  test("leading junk in ip -d address is skipped and said; a Jinja template is refused, not read", async () => {
+    const snap = await readPacked([
+      ...base(),
+      {name: `${TOP}/sos_commands/networking/ip_-d_address`, data: INSIGHTS},
+      {name: `${TOP}/etc/sysconfig/network/ifcfg-br1`, data: "STARTMODE='auto'\nOVS_BRIDGE='yes'\nOVS_BRIDGE_PORT_DEVICE_1='{{ bridge_port }}'\n"},
+      {name: `${TOP}/etc/sysconfig/network/ifcfg-tap0`, data: "TUNNEL='tap'\n"},
+      {name: `${TOP}/etc/fstab`, data: WORKERS_TEMPLATE},
+    ]);
+    const view = new SnapshotView(snap);
+    expect(entryOf(snap, 'ip.addr').stderr).toBe("converted by tapdoctor from the sosreport's `ip -d address` text to ip -j JSON; skipped 3 leading lines (\"Message truncated\", …) that are not `ip address` output");
+    expect(view.unusable('ip.addr')).toBeUndefined();
+    expect(view.file('network.ifcfg', '/etc/sysconfig/network/ifcfg-br1')).toEqual({ok: false, reason: 'could not read /etc/sysconfig/network/ifcfg-br1: template, not a rendered file'});
+    expect(view.file('network.ifcfg', '/etc/sysconfig/network/ifcfg-tap0').ok).toBe(true);
+    expect(view.record('fstab')).toMatchObject({status: 'failed', reason: '/etc/fstab: template, not a rendered file'});
+    expect([...snap.contents.values()].some((b) => b.includes('{{'))).toBe(false);
   });
 });

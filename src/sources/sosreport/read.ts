@@ -12,10 +12,12 @@
 //  - Nothing outside the tree is read (see tree.ts).
 import path from 'node:path';
 
+import {skipJunk, type JunkFormat} from '../../parsers/junk.js';
 import {CATALOGUE, NEVER_CAPTURED, type FilesSource} from '../catalogue.js';
 import {inferManifest, type TreeItem} from '../infer-manifest.js';
-import {commandPath, filePath, type EntryRecord, type Snapshot} from '../snapshot.js';
-import {parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
+import {redactCaptured} from '../redact.js';
+import {commandPath, filePath, type EntryRecord, type Snapshot, type SourceRecord} from '../snapshot.js';
+import {IP_ADDRESS_TEXT, parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
 import {pluginRan, readSosMeta, trapNote, type SosMeta} from './meta.js';
 import {sysctlRuntimeFiles} from './sysctl.js';
 import {SosDirTree, type SosTree} from './tree.js';
@@ -154,7 +156,28 @@ export async function readSosreport(dir: string | SosTree, limits: {maxMemberByt
       rec.entries = [];
     }
   }
+  redactAll(manifest.sources, b.contents);
   return {manifest, contents: b.contents};
+}
+
+/**
+ * A sosreport is not cleaned by default: its files and outputs get the same redaction as a
+ * snapshot (secret keys by the catalogue's rule, credentials in URLs) before anything echoes them.
+ */
+function redactAll(sources: Record<string, SourceRecord>, contents: Map<string, Buffer>): void {
+  for (const rec of Object.values(sources)) {
+    const spec = CATALOGUE.find((s) => s.name === rec.name);
+    const rule = spec?.kind === 'files' ? spec.redaction : 'none';
+    for (const e of rec.entries) {
+      const data = contents.get(e.path);
+      if (!data) continue;
+      const r = redactCaptured(data, rule);
+      if (r.redacted.length === 0) continue;
+      contents.set(e.path, r.data);
+      e.redacted = r.redacted;
+      e.bytes = r.data.length;
+    }
+  }
 }
 
 /**
@@ -234,7 +257,7 @@ class Builder {
   }
 
   /** Converted text: parse, store as ip -j JSON, or fail the source with the parse error. */
-  private async converted(source: string, rel: string, convert: (text: string) => unknown[], what: string): Promise<void> {
+  private async converted(source: string, rel: string, convert: (text: string) => unknown[], what: string, junk?: JunkFormat): Promise<void> {
     const r = await this.tree.read(rel);
     if (!r) return;
     if (!r.ok) {
@@ -242,11 +265,13 @@ class Builder {
       return;
     }
     try {
-      const json = Buffer.from(JSON.stringify(convert(r.data.toString('utf8'))));
+      // Lines around the output that are not part of it (a capture's "Message truncated") are skipped and said.
+      const trimmed = junk ? skipJunk(r.data.toString('utf8'), junk) : {text: r.data.toString('utf8'), note: undefined};
+      const json = Buffer.from(JSON.stringify(convert(trimmed.text)));
       this.put(commandPath(source), json, {
         from: rel,
         binding: `${what} (sosreport ${rel})`,
-        note: `converted by tapdoctor from the sosreport's \`${what}\` text to ip -j JSON`,
+        note: `converted by tapdoctor from the sosreport's \`${what}\` text to ip -j JSON${trimmed.note ? `; ${trimmed.note}` : ''}`,
         truncated: this.meta.commands.get(rel)?.truncated === true,
       });
     } catch (err) {
@@ -256,7 +281,7 @@ class Builder {
 
   async ipAddr(): Promise<void> {
     const rel = 'sos_commands/networking/ip_-d_address';
-    await this.converted('ip.addr', rel, (t) => parseIpDAddressText(t, rel).map(linkToIpJson), 'ip -d address');
+    await this.converted('ip.addr', rel, (t) => parseIpDAddressText(t, rel).map(linkToIpJson), 'ip -d address', IP_ADDRESS_TEXT);
   }
 
   async ipRoutes(): Promise<void> {
