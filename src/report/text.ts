@@ -6,6 +6,7 @@
 // them whole). --brief: one line per finding; --quiet: errors only (like ESLint's --quiet).
 import {Chalk, type ChalkInstance} from 'chalk';
 import {SEVERITIES, type Finding, type Report, type Severity} from '../model.js';
+import {notCheckedLines} from './not-checked.js';
 
 const LABEL: Record<Severity, string> = {error: 'ERRORS', warning: 'WARNINGS', info: 'INFO'};
 // A distinct mark per severity, so the groups stay apart without colour (NO_COLOR, files, tickets).
@@ -50,14 +51,7 @@ export function renderText(report: Report, opts: TextOptions): string {
     out.push(notRun.length === 0 ? c.green('No findings: every check passed.') : c.yellow(`No findings, but only ${ran} of ${report.results.length} checks ran: see NOT CHECKED.`), '');
   }
 
-  if (notRun.length > 0) {
-    out.push(c.bold(`NOT CHECKED (${notRun.length})`));
-    for (const r of notRun) {
-      const label = r.status === 'error' ? c.red('error') : c.dim('skip ');
-      out.push(...hanging(`  ${label} `, 8, `${r.id} ${r.slug}: ${r.reason ?? ''}`, width));
-    }
-    out.push('');
-  }
+  if (notRun.length > 0) out.push(...notCheckedLines(notRun, report, c, width, hanging), '');
   const partial = report.results.filter((r) => r.status === 'pass' && r.reason);
   if (partial.length > 0) {
     out.push(c.bold(`PASSED WITH NOTES (${partial.length})`));
