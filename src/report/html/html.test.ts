@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {finding, largeTopology, reportForTopology, reportOf, sampleReport, smallTopology} from '../../test/report/fixtures.js';
-import {esc, idPart, renderHtml, renderTopologySvg, vlanColors} from './html.js';
-import type {HostTopology, TapNode} from './topology.js';
+import {finding, largeTopology, reportForTopology, reportOf, sampleReport, smallTopology} from '../../../test/report/fixtures.js';
+import {esc, idPart, renderHtml, renderTopologySvg, vlanColors} from './index.js';
+import type {HostTopology, TapNode} from '../../facts/topology.js';
 
 const empty = (over: Partial<HostTopology> = {}): HostTopology => ({
   host: 'h',
@@ -41,6 +41,7 @@ describe('renderHtml', () => {
         '<li class="badge sev-info zero"><b>0</b> info</li>',
         '<li class="badge st-pass"><b>2</b> passed</li>',
         '<li class="badge st-fail"><b>3</b> failed</li>',
+        '<li class="badge st-na zero"><b>0</b> n/a</li>',
         '<li class="badge st-na zero"><b>0</b> n/a</li>',
         '<li class="badge st-skip"><b>1</b> skipped</li>',
         '<li class="badge st-error"><b>1</b> could not run</li>',
