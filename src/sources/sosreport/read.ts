@@ -12,6 +12,7 @@
 //  - Nothing outside the tree is read (see tree.ts).
 import path from 'node:path';
 
+import {CONVERTED_NOTE, dumpFromListings, serializeIptablesSave, type ListedTable} from '../../parsers/iptables/index.js';
 import {skipJunk, type JunkFormat} from '../../parsers/junk.js';
 import {CATALOGUE, NEVER_CAPTURED, type FilesSource} from '../catalogue.js';
 import {inferManifest, type TreeItem} from '../infer-manifest.js';
@@ -81,8 +82,6 @@ const NEVER_COPIED: Record<string, string[]> = {
 
 /** Fixed reasons for sources a sosreport can never provide in a usable form. */
 const UNUSABLE: Record<string, string> = {
-  'iptables.save': `sosreport has only iptables -L listings, which cannot be turned back into iptables-save: ${CAPTURE}`,
-  'ip6tables.save': `sosreport has only ip6tables -L listings, which cannot be turned back into ip6tables-save: ${CAPTURE}`,
   'iptables-legacy.save': `sosreport has no iptables-legacy-save output: ${CAPTURE}`,
   'ovs.bridges': `sosreport has only text ovs-vsctl list output (no --format=json); the bridges are read from ovs-vsctl show`,
   'ovs.interfaces': `sosreport has only text ovs-vsctl list output (no --format=json); the interfaces are read from ovs-vsctl show`,
@@ -119,6 +118,8 @@ export async function readSosreport(dir: string | SosTree, limits: {maxMemberByt
   for (const p of PASS_THROUGH) await b.passThrough(p.source, p.plugin, p.paths, p.binding);
   await b.ipAddr();
   await b.ipRoutes();
+  await b.iptablesListings('iptables', 'iptables.save', 'ipv4');
+  await b.iptablesListings('ip6tables', 'ip6tables.save', 'ipv6');
   await b.ovsFlows();
   await b.sysctlRuntime();
   await b.files();
@@ -291,6 +292,45 @@ class Builder {
     const v6Rel = (await this.tree.kind(v6)) !== undefined ? v6 : all;
     const v6What = v6Rel === v6 ? 'ip -6 route show table all' : 'ip route show table all';
     await this.converted('ip.route6', v6Rel, (t) => parseIpRouteText(t, v6Rel).inet6.map(routeToIpJson), v6What);
+  }
+
+  /**
+   * `iptables -t TABLE -nvL` per table and `iptables -vnxL` (filter, exact counters) as one
+   * iptables-save dump: what a listing cannot say goes into the entry's note, which the firewall
+   * facts repeat in the checks' reasons. sos < 4.1 keeps them in networking/, later in firewall_tables/.
+   */
+  async iptablesListings(prog: 'iptables' | 'ip6tables', source: string, family: 'ipv4' | 'ipv6'): Promise<void> {
+    const parts: ListedTable[] = [];
+    const used: string[] = [];
+    for (const plugin of ['firewall_tables', 'networking']) {
+      const dir = `sos_commands/${plugin}`;
+      const names = (await this.tree.list(dir)).map((d) => d.name);
+      const tables = names.map((n) => new RegExp(`^${prog}_-t_([a-z]+)_-nvL$`).exec(n)?.[1]).filter((t): t is string => t !== undefined);
+      const exact = names.includes(`${prog}_-vnxL`);
+      for (const table of ['filter', ...tables.filter((t) => t !== 'filter')]) {
+        const file = table === 'filter' && exact ? `${prog}_-vnxL` : tables.includes(table) ? `${prog}_-t_${table}_-nvL` : undefined;
+        if (!file) continue;
+        const r = await this.tree.read(`${dir}/${file}`);
+        if (!r?.ok) continue;
+        parts.push({table, text: r.data.toString('utf8'), origin: `${dir}/${file}`});
+        used.push(`${dir}/${file}`);
+      }
+      if (parts.length > 0) break;
+    }
+    if (parts.length === 0) {
+      this.failed.set(source, `sosreport has no ${prog} -L listing: ${CAPTURE}`);
+      return;
+    }
+    try {
+      const {dump, limits} = dumpFromListings(parts, family);
+      this.put(commandPath(source), Buffer.from(serializeIptablesSave(dump)), {
+        from: used[0],
+        binding: `${prog} -L listings (sosreport ${used.join(', ')})`,
+        note: `${CONVERTED_NOTE} the sosreport's ${prog} -L listings${limits.length > 0 ? `: ${limits.join('; ')}` : ''}`,
+      });
+    } catch (err) {
+      this.failed.set(source, `cannot read the sosreport's ${prog} listings: ${(err as Error).message}`);
+    }
   }
 
   async ovsFlows(): Promise<void> {
