@@ -46,8 +46,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     }
     const config = await pipeline.settingsFor(flags, '/');
     const snapshot = await readSnapshot(args.path, limits);
-    const report = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
-    const code = await pipeline.deliver(report, flags, snapshot, config);
+    const analysis = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
+    const code = await pipeline.deliver(analysis, flags);
     if (code !== 0) this.exit(code);
   }
 }
