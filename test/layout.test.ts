@@ -73,4 +73,20 @@ describe('layout', () => {
   it('src/ has no import circles', () => {
     expect(circles(importGraph())).toEqual([]);
   });
+
+  it("the README's map of rooms lists every folder of src/ and every top-level folder", () => {
+    const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+    const map = readme.slice(readme.indexOf('### Map of rooms'));
+    const rows = new Set([...map.matchAll(/^\| `([^`]+\/)` \|/gm)].map((m) => m[1]));
+    expect(rows.size).toBeGreaterThan(10);
+    const dirs = (dir: string): string[] =>
+      readdirSync(dir, {withFileTypes: true})
+        .filter((e) => e.isDirectory())
+        .flatMap((e) => [join(dir, e.name), ...dirs(join(dir, e.name))]);
+    const skipTop = new Set(['node_modules', 'dist', '.git', '.github']);
+    const top = readdirSync(repo, {withFileTypes: true}).filter((e) => e.isDirectory() && !skipTop.has(e.name) && (e.name === '.ci' || !e.name.startsWith('.')));
+    const expected = [...top.map((e) => `${e.name}/`), ...dirs(src).map((d) => `${relative(repo, d)}/`)];
+    const missing = expected.filter((d) => !rows.has(d));
+    expect(missing, 'add a row for each to the table under "### Map of rooms" in README.md').toEqual([]);
+  });
 });

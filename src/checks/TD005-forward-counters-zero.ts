@@ -15,8 +15,9 @@ import {uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
+import {withFirewallLimits} from './firewall-limits.js';
 
-export default defineCheck('TD005', (f) => {
+export default defineCheck('TD005', (f) => withFirewallLimits(f, () => {
   const live = f.get(liveFirewall);
   if (live.zones?.running) {
     return notApplicable('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');
@@ -50,7 +51,7 @@ export default defineCheck('TD005', (f) => {
   if (counted.kind === 'findings') return [...dropped, ...counted.findings];
   if (dropped.length > 0) return dropped;
   return counted.kind === 'skip' ? skip(counted.reason) : counted.note ? pass(counted.note) : [];
-});
+}));
 
 // --- rule evaluation ---------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
+import {withFirewallLimits} from './firewall-limits.js';
 
 interface Ctx {
   f: Facts;
@@ -35,7 +36,7 @@ interface Ctx {
   links: Link[];
 }
 
-export default defineCheck('TD008', (f) => {
+export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
   const view = f.get(liveFirewall);
   const up = uplinkOf(f);
   if (!up) return skip('no uplink to judge the rules by: no IPv4 default route (set `uplink` in the tapdoctor config if traffic leaves otherwise)');
@@ -57,7 +58,7 @@ export default defineCheck('TD008', (f) => {
   };
   const sutRange = sutRangeFindings(ctx);
   return [...sutRange.findings, ...masqueradeFindings(ctx, sutRange.coverUplink), ...forwardFindings(ctx), ...zoneFindings(ctx)];
-});
+}));
 
 function uplinkOf(f: Facts): {name: string; why: string} | undefined {
   if (f.config.uplink) return {name: f.config.uplink, why: 'the configured uplink'};
