@@ -27,7 +27,8 @@ const refusal = (p: Promise<unknown>) => p.then(() => '', (e: unknown) => (e ins
 describe('analyze --input', () => {
   it('detects iptables-save, iptables -L -v -n and iptables -S, and converts the last two saying what they lack', async () => {
     const save = await read(`iptables.save=${sample('iptables-save/tapdoctor-ns-1.8.9-nft-save-c.txt')}`);
-    expect(save.command('iptables.save').ok && save.command('iptables.save').value.text).toBe(readFileSync(sample('iptables-save/tapdoctor-ns-1.8.9-nft-save-c.txt'), 'utf8'));
+    const saved = save.command('iptables.save');
+    expect(saved.ok && saved.value.text).toBe(readFileSync(sample('iptables-save/tapdoctor-ns-1.8.9-nft-save-c.txt'), 'utf8'));
     const list = await read(`iptables.save=${sample('iptables-list/tapdoctor-ns-1.8.9-nft-nat-Lvn-line-numbers.txt')}`);
     const entry = list.record('iptables.save')!.entries[0]!;
     expect(entry.stderr).toMatch(/^converted by tapdoctor from an iptables -L listing: .* does not name its table: read as nat/);
