@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run rpm` (after `npm run bundle`): the noarch RPM of contrib/rpm/tapdoctor.spec, built with
 // rpmbuild in a throwaway top directory. Prints the path of the .rpm.
-//   node scripts/rpm.mjs [--bundle DIR] [--out DIR]     (defaults: bundle/, rpm/ below the repo)
+//   node scripts/rpm.mjs [--bundle DIR] [--out DIR]     (defaults: bundle/ for both)
 import {spawnSync} from 'node:child_process';
 import {cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -14,7 +14,7 @@ const arg = (name, fallback) => {
   return i > 0 ? resolve(process.argv[i + 1]) : fallback;
 };
 const bundle = arg('--bundle', join(repo, 'bundle'));
-const out = arg('--out', join(repo, 'rpm'));
+const out = arg('--out', bundle);
 const {version} = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 const spec = join(repo, 'contrib/rpm/tapdoctor.spec');
 const specVersion = /^Version:\s*(\S+)/m.exec(readFileSync(spec, 'utf8'))?.[1];
