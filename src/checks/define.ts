@@ -8,6 +8,8 @@ import type {Evidence, Severity} from '../model.js';
 import {checkMeta, type CheckMeta} from './meta.js';
 
 export interface FindingDraft {
+  /** The distinct fault (`ovsdb-server-down`); the finding's kind is `<ID>/<kind>`. Defaults to the check's slug. */
+  kind?: string;
   subject: string;
   message: string;
   /** Commands to run, naming the real subject. */
