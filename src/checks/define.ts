@@ -3,13 +3,14 @@
 // missing makes the engine skip it with that fact's reason.
 import type {Facts} from '../facts/facts.js';
 import type {Evidence, Severity} from '../model.js';
+import type {Remedy} from '../remedies/step.js';
 import {checkMeta, type CheckMeta} from './meta.js';
 
 export interface FindingDraft {
   subject: string;
   message: string;
-  /** Commands to run, naming the real subject. */
-  fix: string;
+  /** The remedy: steps built by src/remedies/ (plain text only for fixes not yet built there). */
+  fix: Remedy | string;
   evidence: Evidence[];
   /** Defaults to the check's severity. */
   severity?: Severity;

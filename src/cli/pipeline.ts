@@ -76,8 +76,12 @@ export interface Rendered {
   exitCode?: number;
 }
 
-export async function render(report: Report, format: Format, opts: {color: boolean; snapshot: Snapshot; config: TapdoctorConfig}): Promise<Rendered> {
+export async function render(report: Report, format: Format, opts: {color: boolean; snapshot: Snapshot; config: TapdoctorConfig; command?: 'check' | 'gate'}): Promise<Rendered> {
   switch (format) {
+    case 'script': {
+      const {renderReportScript} = await import('../remedies/report-script.js');
+      return {text: renderReportScript(report, opts.command ?? 'check')};
+    }
     case 'json': {
       const {renderJson} = await import('../report/json.js');
       return {text: renderJson(report)};

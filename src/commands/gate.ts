@@ -70,7 +70,7 @@ With --snapshot it judges a snapshot minus the live-only parts: the web UI is as
     const rendered =
       format === 'json'
         ? {text: (await import('../report/json.js')).renderJson(report, {verdict: decision.verdict, line: verdictLine(decision), exitCode: decision.exitCode, blockers: decision.blockers, unknowns: decision.unknowns, notes: decision.notes})}
-        : await pipeline.render(report, format, {color: format === 'text' && !flags.output && color, snapshot, config});
+        : await pipeline.render(report, format, {color: format === 'text' && !flags.output && color, snapshot, config, command: 'gate'});
     const gateText = renderGate(decision, {color});
     // Text carries the gate section after the report; the gate section also goes to stdout with --output.
     const body = format === 'text' ? `${rendered.text}\n${flags.output ? renderGate(decision, {color: false}) : gateText}` : rendered.text;
