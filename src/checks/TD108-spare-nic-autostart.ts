@@ -33,7 +33,7 @@ export default defineCheck('TD108', (f) => {
     findings.push({
       subject: l.name,
       message: `${l.name} is not an uplink now (${state}), but at boot ${how}: a second uplink steals the default route or the NAT interface`,
-      fix: bringsUp.length > 0 ? disableNic(l.name, bringsUp.map((b) => disableFix(f, l.name, b))) : [manual(`unreadable:${unreadable!.path}`, `${unreadable!.path} is unreadable`, [`# make ${unreadable!.path} readable, then set ${l.name} not to start at boot there`])],
+      fix: bringsUp.length > 0 ? disableNic(l.name, bringsUp.map((b) => disableFix(f, l.name, b)), {now: false}) : [manual(`unreadable:${unreadable!.path}`, `${unreadable!.path} is unreadable`, [`# make ${unreadable!.path} readable, then set ${l.name} not to start at boot there`])],
       evidence: [
         evidence('ip.addr', `${l.name}: ${l.flags.join(',')} operstate ${l.operstate}${l.mac ? ` link/ether ${l.mac}` : ''}`),
         evidence('uplinks', `active uplinks now: ${up.active.join(', ') || '(none)'}`),

@@ -16,7 +16,7 @@ export type NicConfig =
   | {kind: 'none'; stack?: Stack; why?: string};
 
 /** Take a spare NIC down now and keep it off at boot, with whatever configures it. */
-export function disableNic(nic: string, configs: readonly NicConfig[], opts: {runningStacks?: readonly Stack[]} = {}): Step[] {
+export function disableNic(nic: string, configs: readonly NicConfig[], opts: {runningStacks?: readonly Stack[]; /** false: only the boot config (the NIC is no uplink now). */ now?: boolean} = {}): Step[] {
   const out: Step[] = [];
   let down: string[] | undefined;
   for (const c of configs) {
@@ -46,7 +46,7 @@ export function disableNic(nic: string, configs: readonly NicConfig[], opts: {ru
       down ??= [`ip address flush dev ${q(nic)}`, `ip link set ${q(nic)} down`];
     }
   }
-  if (down) out.unshift(step('runtime', `nic-down:${nic}`, [`# keep the uplink; make sure you are not logged in through ${nic}`, ...down]));
+  if (down && opts.now !== false) out.unshift(step('runtime', `nic-down:${nic}`, [`# keep the uplink; make sure you are not logged in through ${nic}`, ...down]));
   return out;
 }
 

@@ -2,10 +2,14 @@
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
-/** A word for a POSIX shell: as is when it is made of safe characters only, else single-quoted. */
+/**
+ * A word for a POSIX shell: as is when it is made of safe characters only, single-quoted when it
+ * has no single quote, else double-quoted with \ $ ` " escaped (readable for NAME='value' lines).
+ */
 export function q(word: string): string {
   if (word !== '' && SAFE.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  if (!word.includes("'")) return `'${word}'`;
+  return `"${word.replace(/[\\$`"]/g, (c) => `\\${c}`)}"`;
 }
 
 /** A file's lines as one `printf '%s\n' 'l1' 'l2'` command (no escape in the lines is interpreted). */

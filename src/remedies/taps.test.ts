@@ -27,7 +27,7 @@ describe('tap persistence remedies', () => {
     const owner = persistTapOwner(f, 'tap0', 'wicked');
     expect(owner.map((s) => s.key)).toEqual(['var:/etc/sysconfig/network/ifcfg-tap0:TUNNEL_SET_OWNER']);
     expect(lines(owner)).toContain(
-      "if grep -q '^TUNNEL_SET_OWNER=' /etc/sysconfig/network/ifcfg-tap0; then sed -i --follow-symlinks 's/^TUNNEL_SET_OWNER=.*/TUNNEL_SET_OWNER='\\''_openqa-worker'\\''/' /etc/sysconfig/network/ifcfg-tap0; else echo 'TUNNEL_SET_OWNER='\\''_openqa-worker'\\''' >> /etc/sysconfig/network/ifcfg-tap0; fi",
+      `if grep -q '^TUNNEL_SET_OWNER=' /etc/sysconfig/network/ifcfg-tap0; then sed -i --follow-symlinks "s/^TUNNEL_SET_OWNER=.*/TUNNEL_SET_OWNER='_openqa-worker'/" /etc/sysconfig/network/ifcfg-tap0; else echo "TUNNEL_SET_OWNER='_openqa-worker'" >> /etc/sysconfig/network/ifcfg-tap0; fi`,
     );
   });
 
@@ -38,8 +38,14 @@ describe('tap persistence remedies', () => {
     expect(lines(steps)).toEqual([
       'mkdir -p /etc/sysconfig/network',
       'rm -f /etc/sysconfig/network/ifcfg-tap5',
-      "printf '%s\\n' 'BOOTPROTO='\\''none'\\''' 'STARTMODE='\\''auto'\\''' 'TUNNEL='\\''tap'\\''' 'TUNNEL_SET_OWNER='\\''_openqa-worker'\\''' 'TUNNEL_SET_GROUP='\\''nogroup'\\''' > /etc/sysconfig/network/ifcfg-tap5",
-      "grep -Eq '^OVS_BRIDGE_PORT_DEVICE(_[0-9]+)?='\\''?tap5'\\''?$' /etc/sysconfig/network/ifcfg-br1 || echo 'OVS_BRIDGE_PORT_DEVICE_5='\\''tap5'\\''' >> /etc/sysconfig/network/ifcfg-br1",
+      "cat > /etc/sysconfig/network/ifcfg-tap5 <<'EOF'",
+      "BOOTPROTO='none'",
+      "STARTMODE='auto'",
+      "TUNNEL='tap'",
+      "TUNNEL_SET_OWNER='_openqa-worker'",
+      "TUNNEL_SET_GROUP='nogroup'",
+      'EOF',
+      `grep -Eq "^OVS_BRIDGE_PORT_DEVICE(_[0-9]+)?='?tap5'?\\$" /etc/sysconfig/network/ifcfg-br1 || echo "OVS_BRIDGE_PORT_DEVICE_5='tap5'" >> /etc/sysconfig/network/ifcfg-br1`,
     ]);
     // No `wicked ifup br1`: re-doing the bridge on a live worker drops the switch service's flows.
     expect(lines(steps).join('\n')).not.toMatch(/wicked ifup/);

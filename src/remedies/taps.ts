@@ -19,7 +19,8 @@ export function persistTap(f: Facts, tap: string, bridge: string, stack: NetStac
     const brFile = files[bridge];
     const out: Step[] = [];
     if (!tapFile || tapFile.error) out.push(wickedTapFile(tap, owner));
-    out.push(addBridgePort(brFile?.path ?? `${WICKED_DIR}ifcfg-${bridge}`, brFile ? Object.keys(brFile.vars) : [], tap));
+    const listed = brFile !== undefined && Object.entries(brFile.vars).some(([k, v]) => k.startsWith('OVS_BRIDGE_PORT_DEVICE') && v === tap);
+    if (!listed) out.push(addBridgePort(brFile?.path ?? `${WICKED_DIR}ifcfg-${bridge}`, brFile ? Object.keys(brFile.vars) : [], tap));
     return out;
   };
   const nm = (): Step[] => {
