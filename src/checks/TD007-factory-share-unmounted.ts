@@ -203,7 +203,7 @@ function mountFix(ctx: Ctx, mount: Mount | undefined): Step[] {
   else steps.push(manual(`fstab:${mp}`, 'the web UI host is unknown (HOST in workers.ini)', [`# append to /etc/fstab: WEBUI:/var/lib/openqa/share ${mp} nfs ${SALT_SHARE_OPTIONS} 0 0`]));
   steps.push(
     startUnit(`${unit}.automount`),
-    manual(`share-fedora:${mp}`, 'an alternative setup', [`# Fedora's way: var-lib-openqa-share.service, plus a worker drop-in ExecStartPre=/usr/bin/test -d ${FACTORY_PATH} so workers take no job without the share`]),
+    manual(`share-fedora:${mp}`, 'an alternative setup', [`# Fedora's way: var-lib-openqa-share.service, plus a worker drop-in ExecStartPre=/usr/bin/test -d ${FACTORY_PATH} so workers take no job without the share`], 'verify'),
   );
   return steps;
 }

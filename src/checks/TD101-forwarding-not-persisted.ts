@@ -82,7 +82,7 @@ export default defineCheck('TD101', (f) => {
 function fixLine(a: Assignment, value: string): Step {
   if (a.path.startsWith('/etc/')) return sysctlFileLine(a.path, a.line, a.key, value);
   // Append: the global switch and a per-interface key may both need this file; it sorts after ${a.path}.
-  return sysctlPersist(a.key, value, '/etc/sysctl.d/zz-tapdoctor-forwarding.conf');
+  return sysctlPersist(a.key, value, '/etc/sysctl.d/zz-tapdoctor-forwarding.conf', `sorts after ${a.path}`);
 }
 
 /** firewalld switches forwarding on itself when a zone masquerades (DOMAIN.md §2.9 trap). */

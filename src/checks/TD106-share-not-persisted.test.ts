@@ -21,7 +21,7 @@ describe('TD106 share-not-persisted', () => {
       // salt-states-openqa openqa/nfs_share.sls: nfs (not nfs4), retried, automounted, nolock.
       fix: [
         '# as salt-states-openqa openqa/nfs_share.sls mounts it',
-        "grep -qxF 'openqa.example.test:/var/lib/openqa/share /var/lib/openqa/share nfs ro,nofail,retry=30,x-systemd.mount-timeout=30m,x-systemd.automount,nolock 0 0' /etc/fstab 2>/dev/null || echo 'openqa.example.test:/var/lib/openqa/share /var/lib/openqa/share nfs ro,nofail,retry=30,x-systemd.mount-timeout=30m,x-systemd.automount,nolock 0 0' >> /etc/fstab",
+        "grep -qxF -e 'openqa.example.test:/var/lib/openqa/share /var/lib/openqa/share nfs ro,nofail,retry=30,x-systemd.mount-timeout=30m,x-systemd.automount,nolock 0 0' /etc/fstab 2>/dev/null || echo 'openqa.example.test:/var/lib/openqa/share /var/lib/openqa/share nfs ro,nofail,retry=30,x-systemd.mount-timeout=30m,x-systemd.automount,nolock 0 0' >> /etc/fstab",
         'systemctl daemon-reload',
       ].join('\n'),
     });

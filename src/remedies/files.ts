@@ -49,7 +49,7 @@ export function appendLine(path: string, line: string, opts: {key?: string; phas
   return step(
     opts.phase ?? 'persist',
     opts.key ?? `line:${path}:${line}`,
-    [...(opts.note ? [`# ${opts.note}`] : []), `grep -qxF ${q(line)} ${f} 2>/dev/null || echo ${q(line)} >> ${f}`],
+    [...(opts.note ? [`# ${opts.note}`] : []), `grep -qxF -e ${q(line)} ${f} 2>/dev/null || echo ${q(line)} >> ${f}`],
     {files: [path]},
   );
 }

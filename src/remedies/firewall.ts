@@ -108,7 +108,7 @@ export function moveNatRules(path: string, format: 'nft' | 'iptables-save', move
       lines.push(`grep -qF ${q(marker)} ${f} || printf '%s\\n' ${block.map(q).join(' ')} >> ${f}`);
     } else {
       lines.push(
-        `if grep -qxF ${q(m.rule)} ${f}; then :; elif grep -q '^\\*nat' ${f}; then sed -i --follow-symlinks -e ${q(`/^\\*nat/,/^COMMIT/{/^COMMIT/i ${m.rule}`)} -e '}' ${f}; else printf '%s\\n' '*nat' ${q(`:${m.chain} ACCEPT [0:0]`)} ${q(m.rule)} COMMIT >> ${f}; fi`,
+        `if grep -qxF -e ${q(m.rule)} ${f}; then :; elif grep -q '^\\*nat' ${f}; then sed -i --follow-symlinks -e ${q(`/^\\*nat/,/^COMMIT/{/^COMMIT/i ${m.rule}`)} -e '}' ${f}; else printf '%s\\n' '*nat' ${q(`:${m.chain} ACCEPT [0:0]`)} ${q(m.rule)} COMMIT >> ${f}; fi`,
       );
     }
   }
