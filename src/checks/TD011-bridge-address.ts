@@ -177,8 +177,12 @@ function createBridgeFix(f: Facts, bridge: string, address: string): Step[] {
   }
   if (persisted.ifcfg && !persisted.ifcfg.error) {
     const file = persisted.ifcfg.path;
-    const up = ifcfgStack(file) === 'wicked' ? [`wicked ifup ${bridge}`] : [`ifup ${bridge}`];
-    return [step('runtime', `bridge-up:${bridge}`, [`# ${file} configures ${bridge} but it is not up: bring it up (keep the file: it lists the tap ports)`, ...up]), RESTART(bridge)];
+    const wicked = ifcfgStack(file) === 'wicked';
+    return [
+      step('runtime', `bridge-up:${bridge}`, [`# ${file} configures ${bridge} but it is not up: bring it up (keep the file: it lists the tap ports)`, wicked ? `wicked ifup ${bridge}` : `ifup ${bridge}`]),
+      RESTART(bridge),
+      ...(wicked ? [look(`ifstatus:${bridge}`, `wicked ifstatus ${bridge}   # why it did not come up`)] : []),
+    ];
   }
   const stack = stackFor(f, bridge);
   if (stack === 'NetworkManager') {
@@ -256,7 +260,9 @@ function persistAddressFix(f: Facts, bridge: string, expected: string): Step[] {
     const file = p.ifcfg;
     const [ip, prefix] = expected.split('/');
     const stale = ['PREFIXLEN', 'PREFIX', 'NETMASK'].filter((n) => file.vars[n] !== undefined);
-    if (ifcfgStack(file.path) === 'wicked') return [setVar(file.path, 'IPADDR', expected), ...(stale.length ? [deleteVars(file.path, stale)] : [])];
+    const line = ifcfgLine(file, 'IPADDR');
+    const note = line ? {note: `${file.path} line ${line.line}: ${line.text} -> IPADDR='${expected}'`} : {};
+    if (ifcfgStack(file.path) === 'wicked') return [setVar(file.path, 'IPADDR', expected, note), ...(stale.length ? [deleteVars(file.path, stale)] : [])];
     return [setVar(file.path, 'IPADDR', ip!, {style: 'bare'}), ...(stale.filter((n) => n !== 'PREFIX').length ? [deleteVars(file.path, stale.filter((n) => n !== 'PREFIX'))] : []), setVar(file.path, 'PREFIX', prefix!, {style: 'bare'})];
   }
   return [manual(`bridge-persist:${bridge}`, `no ifcfg-${bridge} or NetworkManager profile for ${bridge} was found`, [`# persist the address in the network configuration, or it is gone after reboot`])];
