@@ -43,6 +43,16 @@ interface BaseSource {
   needsRoot?: boolean;
   /** Per-command timeout override, in ms (default: the run's --timeout). */
   timeoutMs?: number;
+  /**
+   * The tool is installed only where the host uses it (firewall-cmd on a firewalld host): "not
+   * found" answers "not in use here" and is no collection problem.
+   */
+  absentMeansUnused?: boolean;
+  /**
+   * Tools of which a host needs only one (nft or iptables-save): the absence of one is no collection
+   * problem when another of the same group answered.
+   */
+  alternatives?: 'firewall-dump';
 }
 
 export interface CommandSource extends BaseSource {
@@ -149,6 +159,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'iptables.save',
     kind: 'command',
+    alternatives: 'firewall-dump',
     argv: ['iptables-save', '-c'],
     needsRoot: true,
     description: 'IPv4 iptables rules with counters',
@@ -158,6 +169,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'ip6tables.save',
     kind: 'command',
+    alternatives: 'firewall-dump',
     argv: ['ip6tables-save', '-c'],
     needsRoot: true,
     description: 'IPv6 iptables rules with counters',
@@ -166,6 +178,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'iptables-legacy.save',
     kind: 'command',
+    alternatives: 'firewall-dump',
     argv: ['iptables-legacy-save', '-c'],
     needsRoot: true,
     description: 'rules in the legacy iptables backend',
@@ -174,6 +187,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'nft.ruleset',
     kind: 'command',
+    alternatives: 'firewall-dump',
     argv: ['nft', '-j', 'list', 'ruleset'],
     needsRoot: true,
     description: 'the nftables ruleset (JSON)',
@@ -186,6 +200,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'firewalld.runtime',
     kind: 'command',
+    absentMeansUnused: true,
     argv: ['firewall-cmd', '--list-all-zones'],
     okExitCodes: [0, 252],
     needsRoot: true,
@@ -195,6 +210,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'firewalld.permanent',
     kind: 'command',
+    absentMeansUnused: true,
     argv: ['firewall-cmd', '--permanent', '--list-all-zones'],
     okExitCodes: [0, 252],
     needsRoot: true,
