@@ -2,9 +2,11 @@
 // `check`, `analyze` and `gate`, so live and offline runs give the same findings.
 import type {TapdoctorConfig} from './config.js';
 import type {CheckDefinition, CheckOutcome, FindingDraft} from './checks/define.js';
+import {notApplicableReason} from './checks/applicability.js';
 import {shortExplanation} from './checks/docs.js';
 import {Facts, FactUnavailable} from './facts/facts.js';
 import {summarize, type CheckResult, type Finding, type Report, type SourceProblem} from './model.js';
+import {CATALOGUE, type CommandSource} from './sources/catalogue.js';
 import {SnapshotView, type Snapshot} from './sources/snapshot.js';
 import {buildPlan, findingRef, sliceFor, type Plan} from './remedies/plan.js';
 import {remedyOf} from './remedies/legacy.js';
@@ -28,6 +30,8 @@ export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
   const base = {id: check.id, slug: check.slug, title: check.title, severity: check.severity};
   let outcome: CheckOutcome;
   try {
+    const notHere = notApplicableReason(check.appliesTo, facts);
+    if (notHere) return {...base, status: 'n/a', reason: notHere, findings: []};
     const out = check.run(facts);
     outcome = Array.isArray(out) ? (out.length > 0 ? {status: 'fail', findings: out} : {status: 'pass'}) : out;
   } catch (error) {
@@ -36,7 +40,7 @@ export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
     }
     return {...base, status: 'error', reason: `internal error in ${check.id}: ${(error as Error).message}`, findings: []};
   }
-  if (outcome.status === 'skip') return {...base, status: 'skip', reason: outcome.reason, findings: []};
+  if (outcome.status === 'skip' || outcome.status === 'n/a') return {...base, status: outcome.status, reason: outcome.reason, findings: []};
   if (outcome.status === 'pass') return {...base, status: 'pass', ...(outcome.note ? {reason: outcome.note} : {}), findings: []};
   if (outcome.findings.length === 0) return {...base, status: 'pass', findings: []};
   return {...base, status: 'fail', findings: outcome.findings.map((d) => toFinding(check, d))};
@@ -72,25 +76,53 @@ export function planReport(results: readonly CheckResult[], root: string): Plan 
   return plan;
 }
 
+/** The report and the Facts its checks read: renderers that draw the host (HTML) reuse those facts. */
+export interface Analysis {
+  report: Report;
+  facts: Facts;
+}
+
 export function analyzeSnapshot(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Report {
+  return analyzeWithFacts(snapshot, checks, config, opts).report;
+}
+
+/** The report and the facts it was computed from (fleet analysis and the HTML drawing read more from the same facts). */
+export function analyzeWithFacts(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Analysis {
   const view = new SnapshotView(snapshot);
   const facts = new Facts(view, config);
   const results = checks.map((c) => runCheck(c, facts));
   const plan = planReport(results, snapshot.manifest.root ?? '/');
-  return {
+  return {facts, report: {
     plan,
     target: {mode: opts.mode, host: snapshot.manifest.hostname, path: opts.path, capturedAt: snapshot.manifest.capturedAt},
     results,
     summary: summarize(results),
     sourceProblems: sourceProblems(snapshot),
-  };
+  }};
 }
 
 function sourceProblems(snapshot: Snapshot): SourceProblem[] {
   const out: SourceProblem[] = [];
   for (const rec of Object.values(snapshot.manifest.sources)) {
+    if (notInUse(snapshot, rec.name, rec.reason)) continue;
     if (rec.status === 'failed') out.push({source: rec.name, problem: rec.reason ?? 'failed'});
     else for (const e of rec.entries) if (e.error) out.push({source: `${rec.name}${e.key ? ` [${e.key}]` : ` ${e.binding}`}`, problem: e.error});
   }
   return out;
+}
+
+/**
+ * A tool the host does not use is not installed (firewall-cmd on an nft host; iptables-save where
+ * nft answered): no collection problem.
+ */
+function notInUse(snapshot: Snapshot, name: string, reason: string | undefined): boolean {
+  const spec = commandSpec(name);
+  if (!spec || reason !== `${spec.argv[0]} not found`) return false;
+  if (spec.absentMeansUnused) return true;
+  const group = spec.alternatives;
+  return group !== undefined && Object.values(snapshot.manifest.sources).some((r) => r.status !== 'failed' && commandSpec(r.name)?.alternatives === group);
+}
+
+function commandSpec(name: string): CommandSource | undefined {
+  return CATALOGUE.find((s): s is CommandSource => s.name === name && s.kind === 'command');
 }

@@ -8,16 +8,14 @@ import {switchConfig} from '../facts/openqa.js';
 import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, ipv4ToNumber, networkStacks, persistedInterface, type NetworkStack} from '../facts/interfaces.js';
 import type {IpRule} from '../parsers/ip.js';
 import type {Facts} from '../facts/facts.js';
-import type {IfcfgFile} from '../facts/host.js';
+import type {IfcfgFile} from '../facts/host/interface-files.js';
 import type {UplinkView} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
 import {disableNic, type NicConfig} from '../remedies/network.js';
 import type {Remedy} from '../remedies/step.js';
 
 export default defineCheck('TD001', (f) => {
-  requireTapWorker(f);
   const view = f.get(uplinks);
   if (view.active.length === 0) {
     return pass('no active uplink at all: no IPv4 default route and no NIC with carrier and a global IPv4 address');

@@ -6,7 +6,7 @@ import type {FindingDraft} from './define.js';
 import {addPort, setVlan} from '../remedies/network.js';
 import {step} from '../remedies/step.js';
 import {look, SWITCH_UNIT} from '../remedies/system.js';
-import {defineCheck, pass, skip} from './define.js';
+import {notApplicable, defineCheck, pass, skip} from './define.js';
 import {ovsDb} from '../facts/ovs.js';
 import {poolJobs, switchConfig} from '../facts/openqa.js';
 import {liveTapJobs, ovsPort, ovsPortEvidence, ovsPortRowEvidence, TAP_NAME, varsEvidence} from '../facts/taps.js';
@@ -40,7 +40,7 @@ export default defineCheck('TD003', (f) => {
     if (unreadable.length) return skip(`cannot read the vars.json of running job ${unreadable.map((j) => `${j.dir} (${j.problem})`).join(', ')}`);
     if (undecided.length) return skip(`cannot tell whether the qemu of ${undecided.map((j) => j.dir).join(', ')} is running: ${f.view.unusable('openqa.qemu-alive') ?? 'not probed'}`);
     const stale = jobs.filter((j) => j.nicType === 'tap').map((j) => j.dir);
-    return skip(`no running tap job on this host${stale.length ? ` (${stale.join(', ')}: vars.json without a live qemu, left by --no-cleanup or an ended job)` : ''}`);
+    return notApplicable(`no running tap job on this host${stale.length ? ` (${stale.join(', ')}: vars.json without a live qemu, left by --no-cleanup or an ended job)` : ''}`);
   }
   return findings.length ? findings : pass(notes.join('; ') || undefined);
 });

@@ -6,7 +6,7 @@
 // skipped on hosts without tap-class instances. DOMAIN.md §2.5.
 import {manual, type Step} from '../remedies/step.js';
 import {qemuCapability, remountSuid} from '../remedies/system.js';
-import {defineCheck, pass, skip, type FindingDraft} from './define.js';
+import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {poolJobs, workerConfig} from '../facts/openqa.js';
 import {capNeed, getcapEvidence, liveTapJobs, qemuNetAdmin, type CapNeed, type QemuCap} from '../facts/taps.js';
@@ -15,7 +15,7 @@ import {modelOrParseError, ParseError} from '../parsers/errors.js';
 
 export default defineCheck('TD004', (f) => {
   const need = f.get(capNeed);
-  if (need.tapInstances.length === 0) return skip('no worker instance has tap in WORKER_CLASS: qemu opens no tap here');
+  if (need.tapInstances.length === 0) return notApplicable('no worker instance has tap in WORKER_CLASS: qemu opens no tap here');
   const caps = f.get(qemuNetAdmin);
   if (caps.length === 0) return skip('no qemu-system binary was captured (getcap ran on none)');
   const lacking = caps.filter((c) => !c.effective);

@@ -8,7 +8,7 @@
 // Not applicable: no filter FORWARD chain (SUSE's NAT-only nftables file), firewalld (its own
 // chains), rules without counters (nft rules without `counter`), policy accept with no bridge rule,
 // a host where no SUT has routed anything yet.
-import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, type ForwardRule, type IfMatch} from '../facts/firewall.js';
+import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, type ForwardRule, type IfMatch} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
 import {uplinks} from '../facts/network.js';
@@ -16,19 +16,18 @@ import {switchConfig} from '../facts/openqa.js';
 import type {Evidence} from '../model.js';
 import {iptablesRule, nftRule, proveLoad} from '../remedies/firewall.js';
 import {manual, type Step} from '../remedies/step.js';
-import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
+import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
+import {withFirewallLimits} from './firewall-limits.js';
 
-export default defineCheck('TD005', (f) => {
-  requireTapWorker(f);
+export default defineCheck('TD005', (f) => withFirewallLimits(f, () => {
   const live = f.get(liveFirewall);
   if (live.zones?.running) {
-    return skip('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');
+    return notApplicable('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');
   }
   // IPv4 only: SUT traffic is routed as IPv4 (DOMAIN.md §1.1); Fedora's ip6tables rejects all forwarding by design.
   const paths = live.forward.filter((p) => p.table !== 'firewalld' && p.family !== 'ip6');
   if (paths.length === 0) {
-    return skip('no filter FORWARD chain in the live ruleset (e.g. the NAT-only nftables setup of SUSE workers): nothing counts forwarded traffic');
+    return notApplicable('no filter FORWARD chain in the live ruleset (e.g. the NAT-only nftables setup of SUSE workers): nothing counts forwarded traffic');
   }
   const bridge = f.get(switchConfig).bridge;
   const up = f.try(uplinks);
@@ -54,7 +53,7 @@ export default defineCheck('TD005', (f) => {
   if (counted.kind === 'findings') return [...dropped, ...counted.findings];
   if (dropped.length > 0) return dropped;
   return counted.kind === 'skip' ? skip(counted.reason) : counted.note ? pass(counted.note) : [];
-});
+}));
 
 // --- rule evaluation ---------------------------------------------------------------------------
 

@@ -11,13 +11,14 @@
 // a host running the web UI itself keeps the share locally, which is right.
 import {posix} from 'node:path';
 import type {Facts} from '../facts/facts.js';
-import {activeUnits, enabledUnits, FACTORY_PATH, factoryShare, mountInfo, type FactoryShare} from '../facts/host.js';
+import {FACTORY_PATH, factoryShare, mountInfo, type FactoryShare} from '../facts/host/mounts.js';
+import {activeUnits, enabledUnits} from '../facts/host/units.js';
 import {workerConfig} from '../facts/openqa.js';
 import type {Mount, WorkerConfig} from '../facts/types.js';
 import type {Evidence, Severity} from '../model.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {enableUnit, fstabShare, look, SALT_SHARE_OPTIONS, startUnit} from '../remedies/system.js';
-import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
 export const SHARE_DIR = posix.dirname(FACTORY_PATH);
 
@@ -29,7 +30,7 @@ const WEBUI_UNITS = ['openqa-webui.service', 'openqa-gru.service'];
 export default defineCheck('TD007', (f) => {
   const wc = f.get(workerConfig);
   if (wc.instances.length === 0) {
-    return skip('no openQA worker instance on this host (no enabled openqa-worker@N unit or workers.ini instance): a web UI host keeps the share locally');
+    return notApplicable('no openQA worker instance on this host (no enabled openqa-worker@N unit or workers.ini instance): a web UI host keeps the share locally');
   }
   const share = f.get(factoryShare);
   const ctx = context(f, wc, share);

@@ -12,20 +12,20 @@
 //     zone that masquerades for it?
 // Misplaced NAT rules (filter table, unreachable chains) are TD002's; they still count as "a rule
 // for the uplink" here so one fault gives one finding.
-import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall.js';
+import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
-import {ifcfgFiles} from '../facts/host.js';
+import {ifcfgFiles} from '../facts/host/interface-files.js';
 import {formatNet, ifcfgLine, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/interfaces.js';
 import {links, uplinks} from '../facts/network.js';
 import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
 import {editLine, editLinePattern, setVar} from '../remedies/files.js';
 import {firewalldPermanent, firewalldReload, iptablesRule, natPersistKey, nftRule, reloadRuleFile} from '../remedies/firewall.js';
 import {bre} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
+import {withFirewallLimits} from './firewall-limits.js';
 
 interface Ctx {
   f: Facts;
@@ -40,8 +40,7 @@ interface Ctx {
   links: Link[];
 }
 
-export default defineCheck('TD008', (f) => {
-  requireTapWorker(f);
+export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
   const view = f.get(liveFirewall);
   const up = uplinkOf(f);
   if (!up) return skip('no uplink to judge the rules by: no IPv4 default route (set `uplink` in the tapdoctor config if traffic leaves otherwise)');
@@ -63,7 +62,7 @@ export default defineCheck('TD008', (f) => {
   };
   const sutRange = sutRangeFindings(ctx);
   return [...sutRange.findings, ...masqueradeFindings(ctx, sutRange.coverUplink), ...forwardFindings(ctx), ...zoneFindings(ctx)];
-});
+}));
 
 function uplinkOf(f: Facts): {name: string; why: string} | undefined {
   if (f.config.uplink) return {name: f.config.uplink, why: 'the configured uplink'};

@@ -3,19 +3,17 @@
 // the bridge for SUT traffic going out and the uplink for the replies). Only the runtime value
 // counts here; whether it survives a reboot is the gate's question (DOMAIN.md §3).
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {forwarding, persistedSysctl} from '../facts/host.js';
+import {forwarding, persistedSysctl} from '../facts/host/sysctl.js';
 import {routes, uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
 import {step, type Step} from '../remedies/step.js';
 import {sysctlFileLine, sysctlNow, sysctlPersist} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
 
 const GLOBAL_KEY = 'net.ipv4.ip_forward';
 const PERSIST_FILE = '/etc/sysctl.d/ip_forward.conf';
 
 export default defineCheck('TD009', (f) => {
-  requireTapWorker(f);
   const fw = f.get(forwarding);
   if (fw.ipv4 === undefined) throw new FactUnavailable('/proc/sys/net/ipv4/ip_forward was not captured');
   const ra = raIgnored(f, fw);

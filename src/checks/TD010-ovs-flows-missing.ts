@@ -3,7 +3,7 @@
 // (facts/ovs.ts switchFlowsPresent) against the bridge's current MAC and LOCAL_IP: rules that
 // point at another MAC mean the bridge was re-created after the service had started.
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {activeUnits} from '../facts/host.js';
+import {activeUnits} from '../facts/host/units.js';
 import {ipLinkEvidence} from '../facts/interfaces.js';
 import {links} from '../facts/network.js';
 import {SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
@@ -11,19 +11,17 @@ import {ovsBridgeNames, ovsFlowErrors, ovsFlows, switchFlowsPresent, type Switch
 import type {OpenFlow, SwitchConfig} from '../facts/types.js';
 import {manual} from '../remedies/step.js';
 import {enableUnit, look, restartSwitch} from '../remedies/system.js';
-import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
+import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
 
 export default defineCheck('TD010', (f) => {
-  requireTapWorker(f);
   const sw = f.get(switchConfig);
   const findings: FindingDraft[] = [];
   const notes: string[] = [];
 
   const service = serviceState(f);
   if (service.state !== undefined && service.state !== 'active' && !hasTapInstances(f)) {
-    return skip(`not a tap worker: no tap-class worker instance and ${SWITCH_UNIT} is not running`);
+    return notApplicable(`not a tap worker: no tap-class worker instance and ${SWITCH_UNIT} is not running`);
   }
   if (service.finding) findings.push(service.finding);
   if (service.note) notes.push(service.note);
@@ -33,7 +31,7 @@ export default defineCheck('TD010', (f) => {
   const flows = bridgeFlows(f, sw.bridge);
   if (flows.kind === 'no-bridge') {
     if (findings.length > 0) return findings;
-    return skip(`bridge ${sw.bridge} (OS_AUTOINST_USE_BRIDGE) does not exist, so it has no rules to check (TD011 reports the bridge)`);
+    return notApplicable(`bridge ${sw.bridge} (OS_AUTOINST_USE_BRIDGE) does not exist, so it has no rules to check (TD011 reports the bridge)`);
   }
   if (!starting) {
     const mac = bridgeMac(f, sw.bridge, notes);

@@ -4,9 +4,10 @@
 import type {Step} from '../remedies/step.js';
 import {sysctlFileLine, sysctlNow, sysctlPersist} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
-import {enabledUnits, forwarding, sysctlFiles} from '../facts/host.js';
+import {forwarding, sysctlFiles} from '../facts/host/sysctl.js';
+import {enabledUnits} from '../facts/host/units.js';
 import {switchConfig} from '../facts/openqa.js';
-import {persistedFirewall} from '../facts/firewall.js';
+import {persistedFirewall} from '../facts/firewall/index.js';
 import {bootZoneOf, fileEvidence, gateUplink} from '../facts/persistence.js';
 import type {Facts} from '../facts/facts.js';
 

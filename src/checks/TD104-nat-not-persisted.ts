@@ -6,11 +6,11 @@
 // `iptables-restore` load nothing (DOMAIN.md §2.3, §3).
 import {defineCheck, evidence, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {liveFirewall, masqueradesFor, type NatRule} from '../facts/firewall.js';
-import {enabledUnits} from '../facts/host.js';
 import {appendNftNat, firewalldPermanent, firewalldReload, reloadRuleFile, saveLiveIptables, saveLiveNftTable} from '../remedies/firewall.js';
 import {manual, type Step} from '../remedies/step.js';
 import {enableUnit} from '../remedies/system.js';
+import {liveFirewall, masqueradesFor, type NatRule} from '../facts/firewall/index.js';
+import {enabledUnits} from '../facts/host/units.js';
 import {FIREWALL_UNITS, gateUplink, persistedNatFor, unitLoadedFiles, type PersistedNat} from '../facts/persistence.js';
 
 type Backend = 'firewalld' | 'nft' | 'iptables';

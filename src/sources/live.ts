@@ -4,29 +4,16 @@
 import {hostname} from 'node:os';
 import {CATALOGUE, type CommandSource, type FilesSource, type PerKeySource, type ProbeSource, type SourceSpec} from './catalogue.js';
 import {readHostFiles} from './read-files.js';
+import {redactCaptured, redactUrlUserinfo} from './redact.js';
 import {runCommand} from './run-command.js';
+import {refuseTemplates} from './templates.js';
 import {commandPath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Snapshot, type SourceRecord} from './snapshot.js';
 import {deriveKeys} from './derive-keys.js';
 import {runProbe} from './probes.js';
+import {DEFAULT_MAX_BYTES, type Collected, type CollectContext, type CollectOptions} from './collect-context.js';
 
-export interface CollectOptions {
-  /** Host files are read below this directory ('/' normally). */
-  root: string;
-  timeoutMs: number;
-  toolVersion: string;
-  /** Called as each source finishes (progress display). */
-  onProgress?: (done: number, total: number, source: string) => void;
-  /** Limit to these sources (tests); default: the whole catalogue. */
-  sources?: readonly SourceSpec[];
-  env?: NodeJS.ProcessEnv;
-  maxBytes?: number;
-}
+export {DEFAULT_MAX_BYTES, type CollectOptions} from './collect-context.js';
 
-export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
-
-export interface CollectContext extends Required<Omit<CollectOptions, 'onProgress' | 'sources' | 'toolVersion'>> {
-  isRoot: boolean;
-}
 
 export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   const ctx: CollectContext = {
@@ -53,7 +40,7 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   await Promise.all(firstPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
   await Promise.all(secondPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
 
-  return {
+  const snapshot: Snapshot = {
     manifest: {
       format: SNAPSHOT_FORMAT,
       formatVersion: SNAPSHOT_FORMAT_VERSION,
@@ -66,11 +53,8 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
     },
     contents,
   };
-}
-
-export interface Collected {
-  sources: Record<string, SourceRecord>;
-  contents: Map<string, Buffer>;
+  refuseTemplates(snapshot);
+  return snapshot;
 }
 
 type Result = [SourceRecord, Map<string, Buffer>];
@@ -99,12 +83,18 @@ async function commandEntry(spec: CommandSource | PerKeySource, argv: string[], 
     durationMs: out.durationMs,
     bytes: out.stdout.length,
     truncated: out.truncated,
-    ...(out.stderr ? {stderr: out.stderr} : {}),
+    ...(out.stderr ? {stderr: redactUrlUserinfo(out.stderr).text} : {}),
   };
+  // A command's output may carry credentials inside URLs (a mount source, a unit's ExecStart).
+  const clean = redactCaptured(out.stdout, 'none');
+  if (clean.redacted.length > 0) {
+    entry.redacted = clean.redacted;
+    entry.bytes = clean.data.length;
+  }
   const accepted = spec.kind === 'command' ? (spec.okExitCodes ?? [0]) : [0];
   if (out.error) entry.error = out.error;
-  else if (out.exitCode !== null && !accepted.includes(out.exitCode)) entry.error = exitProblem(argv, out.exitCode, out.stderr, spec, ctx);
-  return [entry, out.error ? undefined : out.stdout];
+  else if (out.exitCode !== null && !accepted.includes(out.exitCode)) entry.error = exitProblem(argv, out.exitCode, redactUrlUserinfo(out.stderr).text, spec, ctx);
+  return [entry, out.error ? undefined : clean.data];
 }
 
 function exitProblem(argv: string[], code: number, stderr: string, spec: SourceSpec, ctx: CollectContext): string {
