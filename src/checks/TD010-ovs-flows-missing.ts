@@ -10,9 +10,10 @@ import {bridgesWithoutDevice, ovsDaemonsDown, ovsUnitsDown, type OvsDaemon} from
 import {SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsBridgeNames, ovsFlowErrors, ovsFlows, switchFlowsPresent, type SwitchFlowsResult, type SwitchRule} from '../facts/ovs.js';
 import type {OpenFlow, SwitchConfig} from '../facts/types.js';
+import {manual, type Step} from '../remedies/step.js';
+import {enableUnit, look, restartSwitch, restartUnit} from '../remedies/system.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
-const RESTART = `systemctl restart ${SWITCH_UNIT}`;
 
 export default defineCheck('TD010', (f) => {
   const sw = f.get(switchConfig);
@@ -63,12 +64,12 @@ function switchDown(f: Facts, bridge: string): FindingDraft[] {
   const out: FindingDraft[] = [];
   const units = f.get(ovsUnitsDown);
   const unitLines = units.map((u) => u.line);
-  for (const d of f.get(ovsDaemonsDown)) out.push(daemonFinding(d.daemon, d.proof, [...d.evidence, ...(unitLines.length ? [evidence('systemd.units', ...unitLines)] : [])]));
+  for (const d of f.get(ovsDaemonsDown)) out.push(daemonFinding(d.daemon, bridge, d.proof, [...d.evidence, ...(unitLines.length ? [evidence('systemd.units', ...unitLines)] : [])]));
   if (out.length === 0) {
     // The database lists the bridge, the kernel has no device for it: only ovs-vswitchd creates it.
     const names = f.try(ovsBridgeNames);
     if (names.ok && names.value.includes(bridge) && bridgesWithoutDevice(f, [bridge]).length > 0) {
-      out.push(daemonFinding('ovs-vswitchd', `the OVS database lists bridge ${bridge} but the kernel has no device ${bridge}`, [evidence('ovs.bridges', `bridge ${bridge}`), evidence('ip.addr', `(no link named ${bridge})`)]));
+      out.push(daemonFinding('ovs-vswitchd', bridge, `the OVS database lists bridge ${bridge} but the kernel has no device ${bridge}`, [evidence('ovs.bridges', `bridge ${bridge}`), evidence('ip.addr', `(no link named ${bridge})`)]));
     }
   }
   if (out.length === 0 && units.length > 0) {
@@ -77,7 +78,7 @@ function switchDown(f: Facts, bridge: string): FindingDraft[] {
       subject: units[0]!.unit,
       message: `${units.map((u) => `${u.unit} is ${u.active} (${u.sub})`).join(', ')}, expected active: the switch of every SUT on this host is not running`,
       explanation: DAEMON_WHY,
-      fix: [`journalctl -b ${units.map((u) => `-u ${u.unit}`).join(' ')}   # why it stopped`, ...restartOrder()].join('\n'),
+      fix: [look(`journal:${units[0]!.unit}`, `journalctl -b ${units.map((u) => `-u ${u.unit}`).join(' ')}   # why it stopped`), ...restartOrder(bridge)],
       evidence: [evidence('systemd.units', ...unitLines)],
     });
   }
@@ -85,22 +86,23 @@ function switchDown(f: Facts, bridge: string): FindingDraft[] {
 }
 
 /** ovsdb-server before ovs-vswitchd (openvswitch.service starts both in that order), then the rules. */
-function restartOrder(): string[] {
+function restartOrder(bridge: string): Step[] {
   return [
-    'systemctl restart openvswitch   # starts ovsdb-server, then ovs-vswitchd',
-    `${RESTART}   # re-installs its OpenFlow rules: a restarted ovs-vswitchd starts without them`,
-    'ovs-vsctl show   # expect the bridge with its tap ports and no error',
+    restartUnit('openvswitch.service', {note: 'starts ovsdb-server, then ovs-vswitchd'}),
+    // A restarted ovs-vswitchd starts without the OpenFlow rules: the switch service re-installs them.
+    restartSwitch(bridge),
+    look('ovs-show', `ovs-vsctl show   # expect ${bridge} with its tap ports and no error`),
   ];
 }
 
-function daemonFinding(daemon: OvsDaemon, proof: string, ev: FindingDraft['evidence']): FindingDraft {
+function daemonFinding(daemon: OvsDaemon, bridge: string, proof: string, ev: FindingDraft['evidence']): FindingDraft {
   const journal = daemon === 'ovsdb-server' ? 'journalctl -b -u ovsdb-server -u openvswitch   # why the database server stopped' : 'journalctl -b -u ovs-vswitchd -u openvswitch   # why the switch daemon stopped (crash, OOM kill)';
   return {
     kind: daemon === 'ovsdb-server' ? 'ovsdb-server-down' : 'ovs-vswitchd-down',
     subject: daemon,
     message: `${daemon} is not running: ${proof}`,
     explanation: DAEMON_WHY,
-    fix: [journal, ...restartOrder()].join('\n'),
+    fix: [look(`journal:${daemon}`, journal), ...restartOrder(bridge)],
     evidence: ev,
   };
 }
@@ -127,7 +129,7 @@ function serviceState(f: Facts): ServiceState {
         subject: SWITCH_UNIT,
         severity: 'warning',
         message: `${SWITCH_UNIT} is still starting (${unit.sub}), expected active: it waits for the bridge and its address before it installs the rules`,
-        fix: [`journalctl -b -u ${SWITCH_UNIT}   # "Waiting for IP on bridge ..." names what it waits for`, `systemctl status ${SWITCH_UNIT}`].join('\n'),
+        fix: [look(`journal:${SWITCH_UNIT}`, `journalctl -b -u ${SWITCH_UNIT}   # "Waiting for IP on bridge ..." names what it waits for`)],
         evidence: ev,
       },
     };
@@ -139,8 +141,8 @@ function serviceState(f: Facts): ServiceState {
       subject: SWITCH_UNIT,
       message: `${SWITCH_UNIT} is ${state}, expected active: workers cannot tag taps (set_vlan) and refuse tap jobs`,
       fix: unit
-        ? [`journalctl -b -u ${SWITCH_UNIT}   # why it stopped ("bridge local port IP is expected to be ...")`, `systemctl enable --now ${SWITCH_UNIT}`].join('\n')
-        : ['zypper install os-autoinst-openvswitch   # Fedora: dnf install os-autoinst-openvswitch', `systemctl enable --now ${SWITCH_UNIT}`].join('\n'),
+        ? [look(`journal:${SWITCH_UNIT}`, `journalctl -b -u ${SWITCH_UNIT}   # why it stopped`), enableUnit(SWITCH_UNIT, true)]
+        : [manual(`install:${SWITCH_UNIT}`, 'the package manager is the distribution\'s', ['zypper install os-autoinst-openvswitch   # Fedora: dnf install os-autoinst-openvswitch'], 'runtime'), enableUnit(SWITCH_UNIT, true)],
       evidence: ev,
     },
   };
@@ -212,11 +214,12 @@ function flowFinding(sw: SwitchConfig, flows: OpenFlow[], r: SwitchFlowsResult, 
     evidence('ovs.flows', ...(table0.length > 0 ? table0 : [`(no flows in table 0 of ${sw.bridge})`])),
     evidence('openqa.switch-config', settingLine(sw, 'bridge', 'OS_AUTOINST_USE_BRIDGE', sw.bridge), settingLine(sw, 'localIp', 'OS_AUTOINST_BRIDGE_LOCAL_IP', sw.localIp), settingLine(sw, 'rewriteTarget', 'OS_AUTOINST_BRIDGE_REWRITE_TARGET', sw.rewriteTarget)),
   ];
-  const fix = [RESTART, `ovs-ofctl dump-flows ${sw.bridge}   # expect the ${r.missing.length + r.present.length} rules of os-autoinst-openvswitch`];
+  // The service installs its rules when it starts (after waiting for the bridge's address).
+  const fix = [restartSwitch(sw.bridge)];
   if (r.missing.includes('arp-gateway') && r.present.includes('ipv4-first')) {
-    fix.push(`# the ARP rule is keyed on LOCAL_IP ${sw.localIp}: if ${sw.bridge} carries another address, fix the address first (TD011)`);
+    fix.push(look(`arp-rule:${sw.bridge}`, `the ARP rule is keyed on LOCAL_IP ${sw.localIp}: if ${sw.bridge} carries another address, fix the address first (TD011)`));
   }
-  return {subject: sw.bridge, message: `${sw.bridge}: ${problem}`, fix: fix.join('\n'), evidence: ev};
+  return {subject: sw.bridge, message: `${sw.bridge}: ${problem}`, fix, evidence: ev};
 }
 
 /** `file:line: VAR=value`, or `VAR=value (default)` when nothing sets it. */
