@@ -1,6 +1,6 @@
 // The shared tail of check / analyze / gate: settings, checks, rendering and the exit code.
 import {join} from 'node:path';
-import {loadConfig, type TapdoctorConfig} from '../config.js';
+import {loadSettings, type Settings, type TapdoctorConfig} from '../config.js';
 import type {CheckDefinition} from '../checks/define.js';
 import {UserError} from '../errors.js';
 import type {Report, Severity} from '../model.js';
@@ -23,13 +23,25 @@ export interface ReportFlags {
   quiet: boolean;
 }
 
-export async function settingsFor(flags: ReportFlags, root: string): Promise<TapdoctorConfig> {
-  return loadConfig(flags.config, join(root, 'etc/tapdoctor.yaml'), {
-    greMtu: flags['gre-mtu'],
-    multiNic: flags['multi-nic'],
-    ignoreInterfaces: flags['ignore-interface'],
-  });
+/**
+ * The site settings for this run. Live runs read the host's /etc/tapdoctor.yaml (below --root); a
+ * snapshot brings its host's copy (source tapdoctor.settings), so one snapshot gives the same
+ * result on every machine. --config overrides both; flags override the file.
+ */
+export async function settingsFor(flags: ReportFlags, where: {root: string} | {snapshot: Snapshot}): Promise<Settings> {
+  const overrides = {greMtu: flags['gre-mtu'], multiNic: flags['multi-nic'], ignoreInterfaces: flags['ignore-interface']};
+  const flagNames = [['--gre-mtu', overrides.greMtu], ['--multi-nic', overrides.multiNic], ['--ignore-interface', overrides.ignoreInterfaces]].filter(([, v]) => v !== undefined).map(([n]) => n as string);
+  if (flags.config) return loadSettings({kind: 'explicit', path: flags.config}, overrides, flagNames);
+  if ('root' in where) return loadSettings({kind: 'site', path: join(where.root, 'etc/tapdoctor.yaml')}, overrides, flagNames);
+  const {SnapshotView} = await import('../sources/snapshot.js');
+  const captured = new SnapshotView(where.snapshot).file(SETTINGS_SOURCE, SETTINGS_PATH);
+  if (!captured.ok && where.snapshot.manifest.sources[SETTINGS_SOURCE]) throw new UserError(`the snapshot's ${SETTINGS_PATH}: ${captured.reason}; give --config FILE`);
+  const text = captured.ok ? captured.value?.text : undefined;
+  return loadSettings({kind: 'captured', text, origin: `snapshot:${SETTINGS_PATH}`}, overrides, flagNames);
 }
+
+const SETTINGS_SOURCE = 'tapdoctor.settings';
+const SETTINGS_PATH = '/etc/tapdoctor.yaml';
 
 export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} = {}): Promise<CheckDefinition[]> {
   const [{CHECKS}, {selectChecks}] = await Promise.all([import('../checks/registry.js'), import('../engine.js')]);
@@ -47,10 +59,22 @@ export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} 
   return chosen;
 }
 
-export async function analyze(snapshot: Snapshot, flags: ReportFlags, config: TapdoctorConfig, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Report> {
+export async function analyze(snapshot: Snapshot, flags: ReportFlags, settings: Settings, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Report> {
   const checks = await selectedChecks(flags, opts);
-  const {analyzeSnapshot} = await import('../engine.js');
-  return analyzeSnapshot(snapshot, checks, config, {mode: target.mode, path: target.path});
+  const [{analyzeSnapshot}, {CHECKS}, {applyWaivers}] = await Promise.all([import('../engine.js'), import('../checks/registry.js'), import('../waivers.js')]);
+  const report = analyzeSnapshot(snapshot, checks, settings.config, {mode: target.mode, path: target.path});
+  const chosen = new Set(checks.map((c) => c.id));
+  const waivers = applyWaivers(report, settings.config.waivers, new Date().toISOString().slice(0, 10));
+  const {waivers: _w, ...values} = settings.config;
+  report.run = {
+    only: (flags.only ?? []).map((s) => s.trim()),
+    skip: (flags.skip ?? []).map((s) => s.trim()),
+    deselected: CHECKS.filter((c) => (opts.gate || !c.gate) && !chosen.has(c.id)).map((c) => c.id),
+    settingsFrom: settings.from,
+    settings: values,
+    waivers,
+  };
+  return report;
 }
 
 export function formatOf(flags: ReportFlags): Format {
@@ -60,14 +84,20 @@ export function formatOf(flags: ReportFlags): Format {
 
 const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1};
 
-/** 0: nothing at or above --fail-on; 1: such findings; 2: nothing could be analyzed. */
+/** 0: nothing at or above --fail-on; 1: such findings; 2: nothing could be analyzed. Waived findings count for nothing; an expired waiver is a warning, an unused one info. */
 export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 | 2 {
   const ran = report.results.filter((r) => r.status === 'pass' || r.status === 'fail');
   if (ran.length === 0) return 2;
   if (failOn === 'never') return 0;
   const threshold = RANK[failOn];
-  const hit = report.results.some((r) => r.findings.some((f) => RANK[f.severity] >= threshold));
-  return hit ? 1 : 0;
+  return countedSeverities(report).some((s) => RANK[s] >= threshold) ? 1 : 0;
+}
+
+/** The severities that count for an exit code: unwaived findings, and waivers that expired or match nothing. */
+export function countedSeverities(report: Report): Severity[] {
+  const findings = report.results.flatMap((r) => r.findings.filter((f) => !f.waiver).map((f) => f.severity));
+  const notices = (report.run?.waivers ?? []).flatMap((w) => (w.severity ? [w.severity] : []));
+  return [...findings, ...notices];
 }
 
 export interface Rendered {
@@ -76,7 +106,7 @@ export interface Rendered {
   exitCode?: number;
 }
 
-export async function render(report: Report, format: Format, opts: {color: boolean; snapshot: Snapshot; config: TapdoctorConfig}): Promise<Rendered> {
+export async function render(report: Report, format: Format, opts: {color: boolean; snapshot: Snapshot; config: TapdoctorConfig; failOn?: FailOn}): Promise<Rendered> {
   switch (format) {
     case 'json': {
       const {renderJson} = await import('../report/json.js');
@@ -96,7 +126,7 @@ export async function render(report: Report, format: Format, opts: {color: boole
     }
     case 'nagios': {
       const {renderNagios} = await import('../report/nagios.js');
-      const out = renderNagios(report);
+      const out = renderNagios(report, {failOn: opts.failOn});
       return {text: out.text, exitCode: out.exitCode};
     }
     case 'html': {
@@ -122,7 +152,7 @@ export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream =
 /** Print or write the rendered report; returns the exit code the command should end with. */
 export async function deliver(report: Report, flags: ReportFlags, snapshot: Snapshot, config: TapdoctorConfig): Promise<number> {
   const format = formatOf(flags);
-  const rendered = await render(report, format, {color: format === 'text' && !flags.output && useColor(flags.color), snapshot, config});
+  const rendered = await render(report, format, {color: format === 'text' && !flags.output && useColor(flags.color), snapshot, config, failOn: flags['fail-on'] as FailOn});
   await emit(rendered.text, flags.output);
   return rendered.exitCode ?? exitCodeFor(report, flags['fail-on'] as FailOn);
 }

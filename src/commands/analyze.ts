@@ -24,12 +24,12 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     const {args, flags} = await this.parse(Analyze);
     const [{readSnapshot}, pipeline] = await Promise.all([import('../sources/archive.js'), import('../cli/pipeline.js')]);
     pipeline.formatOf(flags);
-    const config = await pipeline.settingsFor(flags, '/');
     const maxBytes = flags['max-size'] ? flags['max-size'] * 1024 * 1024 : undefined;
     const limits = maxBytes ? {maxTotalBytes: maxBytes, maxMemberBytes: Math.min(maxBytes, 64 * 1024 * 1024)} : {};
     const snapshot = await readSnapshot(args.path, limits);
-    const report = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
-    const code = await pipeline.deliver(report, flags, snapshot, config);
+    const settings = await pipeline.settingsFor(flags, {snapshot});
+    const report = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: args.path});
+    const code = await pipeline.deliver(report, flags, snapshot, settings.config);
     if (code !== 0) this.exit(code);
   }
 }

@@ -4,6 +4,7 @@
 // ticket; commands and evidence are never wrapped (they must stay copyable and quote the source).
 import {Chalk, type ChalkInstance} from 'chalk';
 import {SEVERITIES, type Finding, type Report, type Severity} from '../model.js';
+import {waiverLine} from '../waivers.js';
 
 const LABEL: Record<Severity, string> = {error: 'ERRORS', warning: 'WARNINGS', info: 'INFO'};
 // A distinct mark per severity, so the groups stay apart without colour (NO_COLOR, files, tickets).
@@ -17,11 +18,10 @@ export function renderText(report: Report, opts: {color: boolean; width?: number
   const width = opts.width ?? WIDTH;
   const c = new Chalk({level: opts.color ? 1 : 0});
   const paint: Record<Severity, ChalkInstance> = {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
-  const out: string[] = [];
-  const t = report.target;
-  out.push(c.bold(`tapdoctor: ${t.host} (${t.mode === 'live' ? 'live host' : `snapshot ${t.path ?? ''}`.trim()}, captured ${t.capturedAt})`), '');
+  const out: string[] = [renderHeader(report, opts)];
 
-  const findings = report.results.flatMap((r) => r.findings);
+  const all = report.results.flatMap((r) => r.findings);
+  const findings = all.filter((f) => !f.waiver);
   for (const sev of SEVERITIES) {
     const group = findings.filter((f) => f.severity === sev);
     if (group.length === 0) continue;
@@ -29,11 +29,32 @@ export function renderText(report: Report, opts: {color: boolean; width?: number
     for (const f of group) out.push(...findingBlock(f, c, paint[sev], width), '');
   }
 
+  const waived = all.filter((f) => f.waiver);
+  if (waived.length > 0) {
+    out.push(c.bold(`WAIVED (${waived.length})`));
+    for (const f of waived) out.push(...hanging('  ', 4, `${f.checkId} ${f.subject}: ${f.message} (waived: ${f.waiver!.reason}; until ${f.waiver!.expires})`, width));
+    out.push('');
+  }
+  const notices = (report.run?.waivers ?? []).filter((w) => w.severity);
+  if (notices.length > 0) {
+    out.push(c.bold(`WAIVER PROBLEMS (${notices.length})`));
+    for (const w of notices) out.push(...hanging(`  ${w.severity === 'warning' ? c.yellow(MARK.warning) : c.cyan(MARK.info)} `, 4, waiverLine(w), width));
+    out.push('');
+  }
+
   const notRun = report.results.filter((r) => r.status === 'skip' || r.status === 'error');
   if (findings.length === 0) {
     // "No findings" alone would read as "healthy" even when most checks could not run (sosreports).
     const ran = report.results.length - notRun.length;
-    out.push(notRun.length === 0 ? c.green('No findings: every check passed.') : c.yellow(`No findings, but only ${ran} of ${report.results.length} checks ran: see NOT CHECKED.`), '');
+    const left = report.run?.deselected.length ?? 0;
+    out.push(
+      notRun.length > 0
+        ? c.yellow(`No findings, but only ${ran} of ${report.results.length} checks ran: see NOT CHECKED.`)
+        : left > 0
+          ? c.yellow(`No findings in the ${ran} checks run; ${left} checks were left out by --only/--skip.`)
+          : c.green('No findings: every check passed.'),
+      '',
+    );
   }
 
   if (notRun.length > 0) {
@@ -60,6 +81,30 @@ export function renderText(report: Report, opts: {color: boolean; width?: number
     out.push('');
   }
   out.push(summaryLine(report, c));
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The first lines of every text report: host and data, then how the run was set up (settings
+ * used, checks left out, waivers), so a result is never read without its conditions.
+ */
+export function renderHeader(report: Report, opts: {color: boolean; width?: number}): string {
+  const width = opts.width ?? WIDTH;
+  const c = new Chalk({level: opts.color ? 1 : 0});
+  const t = report.target;
+  const out = [c.bold(`tapdoctor: ${t.host} (${t.mode === 'live' ? 'live host' : `snapshot ${t.path ?? ''}`.trim()}, captured ${t.capturedAt})`)];
+  const run = report.run;
+  if (run) {
+    out.push(...hanging('  ', 4, `settings: ${run.settingsFrom}`, width).map((l) => c.dim(l)));
+    if (run.deselected.length > 0) {
+      const how = [run.only.length > 0 ? `--only ${run.only.join(',')}` : '', run.skip.length > 0 ? `--skip ${run.skip.join(',')}` : ''].filter(Boolean).join(' ');
+      out.push(...hanging('  ', 4, `checks: ${how} left out ${run.deselected.join(', ')}`, width).map((l) => c.yellow(l)));
+    }
+    if (run.waivers.length > 0) {
+      const n = (s: string) => run.waivers.filter((w) => w.status === s).length;
+      out.push(c.dim(`  waivers: ${run.waivers.length} (${n('applied')} applied, ${n('expired')} expired, ${n('unused')} unused)`));
+    }
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -141,7 +186,7 @@ export function fixLines(fix: string, width: number): string[] {
 export function summaryLine(report: Report, c: ChalkInstance = new Chalk({level: 0})): string {
   const s = report.summary;
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  const findings = `${n(s.findings.error, 'error')}, ${n(s.findings.warning, 'warning')}, ${s.findings.info} info`;
+  const findings = `${n(s.findings.error, 'error')}, ${n(s.findings.warning, 'warning')}, ${s.findings.info} info${s.waived > 0 ? `, ${s.waived} waived` : ''}`;
   const checks = `${s.pass} passed, ${s.fail} failed, ${s.skip} skipped, ${s.error} errored`;
   return `${c.bold('Summary:')} ${findings} — checks: ${checks}`;
 }
