@@ -7,11 +7,11 @@
 // are added to the finding as corroboration. Live rules are judged too (facts/firewall.ts decides
 // legality), for rulesets loaded by hand or by tools tapdoctor does not read the files of.
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {masqueradesFor, liveFirewall, persistedFirewall, type FirewallView, type NatRule, type PersistedRuleFile} from '../facts/firewall.js';
-import {activeUnits} from '../facts/host.js';
+import {masqueradesFor, liveFirewall, persistedFirewall, type FirewallView, type NatRule, type PersistedRuleFile} from '../facts/firewall/index.js';
+import {activeUnits} from '../facts/host/units.js';
 import {uplinks} from '../facts/network.js';
 import type {Evidence} from '../model.js';
-import {parseNftText} from '../parsers/nft.js';
+import {parseNftText} from '../parsers/nft/index.js';
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 

@@ -8,7 +8,7 @@
 // Not applicable: no filter FORWARD chain (SUSE's NAT-only nftables file), firewalld (its own
 // chains), rules without counters (nft rules without `counter`), policy accept with no bridge rule,
 // a host where no SUT has routed anything yet.
-import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, type ForwardRule, type IfMatch} from '../facts/firewall.js';
+import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, type ForwardRule, type IfMatch} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
 import {uplinks} from '../facts/network.js';

@@ -11,7 +11,8 @@
 // a host running the web UI itself keeps the share locally, which is right.
 import {posix} from 'node:path';
 import type {Facts} from '../facts/facts.js';
-import {activeUnits, enabledUnits, FACTORY_PATH, factoryShare, mountInfo, type FactoryShare} from '../facts/host.js';
+import {FACTORY_PATH, factoryShare, mountInfo, type FactoryShare} from '../facts/host/mounts.js';
+import {activeUnits, enabledUnits} from '../facts/host/units.js';
 import {workerConfig} from '../facts/openqa.js';
 import type {Mount, WorkerConfig} from '../facts/types.js';
 import type {Evidence, Severity} from '../model.js';

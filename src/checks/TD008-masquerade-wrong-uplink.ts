@@ -12,9 +12,9 @@
 //     zone that masquerades for it?
 // Misplaced NAT rules (filter table, unreachable chains) are TD002's; they still count as "a rule
 // for the uplink" here so one fault gives one finding.
-import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall.js';
+import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
-import {ifcfgFiles} from '../facts/host.js';
+import {ifcfgFiles} from '../facts/host/interface-files.js';
 import {formatNet, ifcfgLine, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/interfaces.js';
 import {links, uplinks} from '../facts/network.js';
 import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';

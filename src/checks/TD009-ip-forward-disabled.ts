@@ -3,7 +3,7 @@
 // the bridge for SUT traffic going out and the uplink for the replies). Only the runtime value
 // counts here; whether it survives a reboot is the gate's question (DOMAIN.md §3).
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {forwarding, persistedSysctl} from '../facts/host.js';
+import {forwarding, persistedSysctl} from '../facts/host/sysctl.js';
 import {routes, uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';

@@ -3,7 +3,7 @@
 // (facts/ovs.ts switchFlowsPresent) against the bridge's current MAC and LOCAL_IP: rules that
 // point at another MAC mean the bridge was re-created after the service had started.
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {activeUnits} from '../facts/host.js';
+import {activeUnits} from '../facts/host/units.js';
 import {ipLinkEvidence} from '../facts/interfaces.js';
 import {links} from '../facts/network.js';
 import {SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';

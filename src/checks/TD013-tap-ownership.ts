@@ -4,7 +4,8 @@
 // that do not exist are TD012's; a non-persistent tap no running job holds is a warning.
 import {defineCheck, pass, skip, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
-import {ifcfgFiles, nmProfiles, tapSysfs} from '../facts/host.js';
+import {ifcfgFiles, nmProfiles} from '../facts/host/interface-files.js';
+import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig} from '../facts/openqa.js';
 import {
   createTapCommands,

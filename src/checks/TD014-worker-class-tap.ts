@@ -7,7 +7,7 @@
 // repaired). DOMAIN.md §2.15.
 import {defineCheck, pass, skip, type CheckOutcome, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
-import {activeUnits} from '../facts/host.js';
+import {activeUnits} from '../facts/host/units.js';
 import {ovsDb} from '../facts/ovs.js';
 import {isTapClass, SWITCH_UNIT, switchConfig, workerConfig} from '../facts/openqa.js';
 import {ovsPortEvidence, settingEvidence, TAP_NAME} from '../facts/taps.js';

@@ -2,9 +2,10 @@
 // about it: os-autoinst-setup-multi-machine writes /etc/sysctl.d/ip_forward.conf only when
 // forwarding is off at the time and never applies it, and `sysctl -w` by hand is gone after a boot.
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
-import {enabledUnits, forwarding, sysctlFiles} from '../facts/host.js';
+import {forwarding, sysctlFiles} from '../facts/host/sysctl.js';
+import {enabledUnits} from '../facts/host/units.js';
 import {switchConfig} from '../facts/openqa.js';
-import {persistedFirewall} from '../facts/firewall.js';
+import {persistedFirewall} from '../facts/firewall/index.js';
 import {bootZoneOf, fileEvidence, gateUplink} from '../facts/persistence.js';
 import type {Facts} from '../facts/facts.js';
 

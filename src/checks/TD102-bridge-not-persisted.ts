@@ -5,7 +5,7 @@
 // with "bridge local port IP is expected to be …" (DOMAIN.md §2.11, §3).
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {ifcfgFiles, type IfcfgFile} from '../facts/host.js';
+import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
 import {links} from '../facts/network.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {

@@ -6,7 +6,8 @@
 import {posix} from 'node:path';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {ifcfgFiles, tapSysfs, type IfcfgFile} from '../facts/host.js';
+import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
+import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {

@@ -6,8 +6,8 @@
 // `iptables-restore` load nothing (DOMAIN.md §2.3, §3).
 import {defineCheck, evidence, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {liveFirewall, masqueradesFor, type NatRule} from '../facts/firewall.js';
-import {enabledUnits} from '../facts/host.js';
+import {liveFirewall, masqueradesFor, type NatRule} from '../facts/firewall/index.js';
+import {enabledUnits} from '../facts/host/units.js';
 import {FIREWALL_UNITS, gateUplink, persistedNatFor, unitLoadedFiles, type PersistedNat} from '../facts/persistence.js';
 
 type Backend = 'firewalld' | 'nft' | 'iptables';

@@ -4,7 +4,7 @@
 // must be executable, and the peer must be in an uncommented line: salt comments out offline
 // peers, and a changed script is not re-applied until the next boot (DOMAIN.md §2.7, §3).
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
-import {ifcfgFiles, type IfcfgFile} from '../facts/host.js';
+import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {activeLinesWith, ifcfgBoot, mentionsAddress, ifcfgFlavour, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript, preferredSetup, WICKED_DIR, wickedScriptPaths} from '../facts/persistence.js';

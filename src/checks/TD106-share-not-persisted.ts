@@ -4,13 +4,14 @@
 // not, but not `noauto` alone) or an enabled .mount/.automount/var-lib-openqa-share.service unit.
 import {defineCheck, evidence, pass, type CheckOutcome, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
-import {enabledUnits, factoryShare, FACTORY_PATH, mountInfo, OPENQA_DIR} from '../facts/host.js';
+import {factoryShare, FACTORY_PATH, mountInfo, OPENQA_DIR} from '../facts/host/mounts.js';
+import {enabledUnits} from '../facts/host/units.js';
 import {workerConfig} from '../facts/openqa.js';
 import {pathWithin} from '../parsers/mountinfo.js';
 import {normalizeMountPoint} from '../parsers/fstab.js';
 import {unitNameToPath} from '../parsers/systemd.js';
 import {fileEvidence} from '../facts/persistence.js';
-import {shareSources, sourceDifferences} from '../facts/share-source.js';
+import {shareSources, sourceDifferences} from '../facts/host/share-source.js';
 
 const NETWORK_FS = /^(nfs4?|cifs|smb3|glusterfs|fuse\..*)$/;
 

@@ -5,7 +5,7 @@
 // TD104's business (which one depends on where the NAT lives).
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable} from '../facts/facts.js';
-import {activeUnits, enabledUnits} from '../facts/host.js';
+import {activeUnits, enabledUnits} from '../facts/host/units.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {bridgeHomes, enabledOneOf} from '../facts/persistence.js';
 

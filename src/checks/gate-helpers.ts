@@ -2,7 +2,7 @@
 // persisted configs that could bring a device up at boot as candidates, passes when one of them
 // would, and otherwise reports what stops each one, with the commands that fix it.
 import {evidence} from './define.js';
-import type {IfcfgFile} from '../facts/host.js';
+import type {IfcfgFile} from '../facts/host/interface-files.js';
 import type {Evidence} from '../model.js';
 
 /** One persisted config for the device and what stops it from doing the job at boot. */

@@ -2,18 +2,18 @@ import {Args, Flags} from '@oclif/core';
 import {TapdoctorCommand, reportFlags} from '../cli/base.js';
 
 export default class Analyze extends TapdoctorCommand {
-  static override summary = 'Run every check offline on a snapshot (tarball, unpacked directory or unpacked sosreport)';
-  static override description = `Reads the snapshot in memory (never extracts it to disk) and analyzes it with the same code as 'tapdoctor check', so a snapshot taken with 'tapdoctor snapshot' gives the findings a live run would have given at capture time. An unpacked sosreport directory works too; checks whose data sos does not collect are skipped with the reason. The persistence checks (TD1nn) run only in 'tapdoctor gate' ('gate --snapshot' for a snapshot).
+  static override summary = 'Run every check offline on a snapshot (tarball or unpacked directory) or a sosreport (packed or unpacked)';
+  static override description = `Reads the snapshot in memory (never extracts it to disk) and analyzes it with the same code as 'tapdoctor check', so a snapshot taken with 'tapdoctor snapshot' gives the findings a live run would have given at capture time. A sosreport works too, packed (.tar.xz, .tar.gz, .tar) or unpacked; checks whose data sos does not collect are skipped with the reason. The persistence checks (TD1nn) run only in 'tapdoctor gate' ('gate --snapshot' for a snapshot).
 
 Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or hostile input, usage error, or no check could run. --format nagios uses the Nagios plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).`;
   static override examples = [
     {description: 'Analyze a snapshot taken on a worker', command: '<%= config.bin %> analyze tapdoctor-worker5-20261121T101500Z.tar.gz'},
     {description: 'The bundled broken demo worker, as JSON', command: '<%= config.bin %> analyze fixtures/demo --json'},
-    {description: 'An unpacked sosreport (tar xf sosreport-*.tar.xz first)', command: '<%= config.bin %> analyze sosreport-worker5-2026-11-21-abcdefg'},
+    {description: 'A sosreport as sos wrote it (or its unpacked directory)', command: '<%= config.bin %> analyze sosreport-worker5-2026-11-21-abcdefg.tar.xz'},
     {description: 'A self-contained HTML page for a ticket, whatever it finds', command: '<%= config.bin %> analyze worker5.tar.gz --fail-on never --format html --output report.html'},
   ];
   static override args = {
-    path: Args.string({description: 'snapshot tarball (.tar, .tar.gz), unpacked snapshot directory or unpacked sosreport', required: true}),
+    path: Args.string({description: 'snapshot tarball (.tar, .tar.gz), unpacked snapshot directory, or sosreport (.tar.xz, .tar.gz, .tar or unpacked)', required: true}),
   };
   static override flags = {
     ...reportFlags,

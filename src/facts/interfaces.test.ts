@@ -3,7 +3,7 @@ import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
 import {DEFAULT_CONFIG} from '../config.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {Facts} from './facts.js';
-import {ifcfgFiles} from './host.js';
+import {ifcfgFiles} from './host/interface-files.js';
 import {
   formatNet,
   ifcfgLine,

@@ -6,7 +6,8 @@
 // exists and the stack in use reads it. An ifcfg file that does not exist disables nothing.
 import {parseJsonDocument} from '../parsers/ip.js';
 import type {Fact, Facts} from './facts.js';
-import {activeUnits, enabledUnits, ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host.js';
+import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
+import {activeUnits, enabledUnits} from './host/units.js';
 
 export type NetworkStack = 'wicked' | 'NetworkManager' | 'network-scripts';
 

@@ -9,7 +9,7 @@ import {ovsDb, ovsFlowErrors, ovsFlows} from './ovs.js';
 import {FactUnavailable, type Fact} from './facts.js';
 import {poolJobs} from './openqa.js';
 import {switchConfig} from './openqa.js';
-import {uptimeSeconds} from './host.js';
+import {uptimeSeconds} from './host/uptime.js';
 import type {OpenFlow, PoolJob} from './types.js';
 
 export interface MmActivity {

@@ -13,8 +13,9 @@ import {parseShellVars} from '../parsers/shellvars.js';
 import {parseUnitFile, type EnvFileOp, type EnvOp} from '../parsers/systemd.js';
 import {configuredInstances, parseWorkersIni, resolveGlobal, resolveInstance, hostSettings, type WorkersIni} from '../parsers/workers-ini.js';
 import type {Fact, Facts} from './facts.js';
-import {activeUnits, enabledUnits} from './host.js';
+import {activeUnits, enabledUnits} from './host/units.js';
 import type {PoolJob, SwitchConfig, WorkerConfig, WorkerInstance} from './types.js';
+import {compareStrings} from '../compare.js';
 
 // --- os-autoinst-openvswitch ----------------------------------------------------------------
 
@@ -288,8 +289,4 @@ function qemuAlive(f: Facts): {known: boolean; alive: (dir: string) => boolean} 
     return posix.basename(argv0).startsWith('qemu');
   };
   return {known: true, alive};
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -8,7 +8,7 @@ import {FIXTURES} from '../../test/helpers/fixture.js';
 import {overlay} from '../../test/gate/overlay.js';
 import {makeSnapshot} from '../../test/helpers/snapshot.js';
 import {Facts} from './facts.js';
-import type {IfcfgFile} from './host.js';
+import type {IfcfgFile} from './host/interface-files.js';
 import {
   activeLinesWith,
   bridgeHomes,

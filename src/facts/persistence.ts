@@ -11,12 +11,13 @@
 import {posix} from 'node:path';
 import {parseKeyfileGroups, type NmProfile} from '../parsers/nm-keyfile.js';
 import {modelOrParseError, ParseError, splitLines} from '../parsers/errors.js';
-import {parseNftText} from '../parsers/nft.js';
+import {parseNftText} from '../parsers/nft/index.js';
 import {parseUnitFile} from '../parsers/systemd.js';
 import type {Evidence} from '../model.js';
 import {FactUnavailable, type Fact, type Facts} from './facts.js';
-import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall.js';
-import {enabledUnits, ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host.js';
+import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall/index.js';
+import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
+import {enabledUnits} from './host/units.js';
 import {uplinks} from './network.js';
 
 // --- small helpers -----------------------------------------------------------------------------

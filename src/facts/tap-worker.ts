@@ -2,7 +2,8 @@
 // its flows, NAT for SUTs) would only raise false alarms on any other host, so they skip there
 // with this reason instead. Unreadable sources count as "could not look", not as "no sign".
 import {FactUnavailable, type Facts} from './facts.js';
-import {enabledUnits, activeUnits, tapSysfs} from './host.js';
+import {tapSysfs} from './host/tap-sysfs.js';
+import {enabledUnits, activeUnits} from './host/units.js';
 import {SWITCH_SYSCONFIG, SWITCH_UNIT, workerConfig} from './openqa.js';
 import {ovsDb} from './ovs.js';
 

@@ -4,7 +4,7 @@ import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
 import {DEFAULT_CONFIG, type TapdoctorConfig} from '../config.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {Facts} from './facts.js';
-import {accounts, workerAccount} from './host.js';
+import {accounts, workerAccount} from './host/accounts.js';
 import {
   capNeed,
   kernelTapView,

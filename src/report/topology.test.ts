@@ -1,7 +1,7 @@
 import {describe, expect, it, vi} from 'vitest';
 import {finding, reportOf, sampleReport} from '../../test/report/fixtures.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import type {FirewallView, IfMatch, NatRule} from '../facts/firewall.js';
+import type {FirewallView, IfMatch, NatRule} from '../facts/firewall/index.js';
 import type {IpAddress, Link, OvsDb, OvsPort, PoolJob, SwitchConfig, UplinkView} from '../facts/types.js';
 import type {CheckResult} from '../model.js';
 import {assembleTopology, buildTopology, naturalCompare, type NatSummary, type TopologyInputs} from './topology.js';
@@ -12,7 +12,7 @@ vi.mock('../facts/network.js', () => ({links: named('links'), uplinks: named('up
 vi.mock('../facts/ovs.js', () => ({ovsDb: named('ovsDb')}));
 vi.mock('../facts/openqa.js', () => ({poolJobs: named('poolJobs'), switchConfig: named('switchConfig'), workerConfig: named('workerConfig')}));
 // The firewall module's own masqueradesFor/matchesInterface stay real: the topology must agree with TD008.
-vi.mock('../facts/firewall.js', async (importOriginal) => ({...(await importOriginal<object>()), liveFirewall: named('liveFirewall')}));
+vi.mock('../facts/firewall/index.js', async (importOriginal) => ({...(await importOriginal<object>()), liveFirewall: named('liveFirewall')}));
 
 function named(name: string) {
   const fn = () => {

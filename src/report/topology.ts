@@ -8,7 +8,7 @@ import type {IpAddress, Link, OvsDb, OvsPort, PoolJob, SwitchConfig, UplinkView}
 import {links as linksFact, uplinks as uplinksFact} from '../facts/network.js';
 import {ovsDb as ovsDbFact} from '../facts/ovs.js';
 import {poolJobs as poolJobsFact, switchConfig as switchConfigFact} from '../facts/openqa.js';
-import {liveFirewall as liveFirewallFact, masqueradesFor, matchesInterface, type IfMatch} from '../facts/firewall.js';
+import {liveFirewall as liveFirewallFact, masqueradesFor, matchesInterface, type IfMatch} from '../facts/firewall/index.js';
 import type {Finding, Report} from '../model.js';
 
 export type FindingRef = Pick<Finding, 'checkId' | 'slug' | 'severity' | 'subject' | 'message'>;

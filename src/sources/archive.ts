@@ -1,14 +1,21 @@
-// Reads a snapshot - our .tar.gz, a plain .tar, or an unpacked directory - into memory. Nothing is
+// Reads a snapshot - our .tar.gz, a plain .tar, or an unpacked directory - into memory, and a
+// sosreport, packed (.tar.xz, .tar.gz, .tar) or unpacked, through the sosreport adapter. Nothing is
 // ever extracted to disk, and input is treated as hostile: it may come from another host, a
 // ticket or a chat. Whatever is wrong with it ends as one UserError line naming the input and the
 // reason, never a stack trace, a hang or a full disk.
 //
 // Decisions:
-//  - Compression is detected by magic bytes, not by file name; only gzip is supported.
+//  - Compression is detected by magic bytes, not by file name: gzip (node:zlib) and xz (the
+//    xz-decompress WebAssembly decoder, loaded only for xz input; no native build).
 //  - Inflation is streamed and stops as soon as a limit is hit (member size from the tar header,
 //    total uncompressed bytes, inflate ratio), so a decompression bomb costs a few MiB at most.
-//  - Link, device and FIFO members are refused outright: tapdoctor never writes them (a copied
-//    symlink is recorded as `linkTarget` in the manifest, not as a tar link).
+//  - Our own tar reader, not tar-stream: it judges every header before a byte of the body is
+//    inflated and refuses with the reasons the hostile corpus (test/hostile) pins; tar-stream
+//    would still need all of that around it.
+//  - Device and FIFO members are refused outright. Link members are refused in a tapdoctor
+//    snapshot (tapdoctor never writes them: a copied symlink is recorded as `linkTarget` in the
+//    manifest); in a sosreport they are kept and resolved inside the sosreport only
+//    (sosreport/mem-tree.ts).
 //  - A manifest entry whose member is missing does not fail the whole read: the entry is marked
 //    with `error: "content missing from the snapshot"`, so checks needing it say "cannot
 //    determine" while every other check still runs. Members the manifest does not name are ignored.
@@ -21,6 +28,7 @@ import path from 'node:path';
 import {createGunzip} from 'node:zlib';
 
 import {UserError} from '../errors.js';
+import {MemTree, sosreportPrefix, type ArchiveLink} from './sosreport/mem-tree.js';
 import {looksLikeSosreport, readSosreport} from './sosreport/read.js';
 import {SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Manifest, type Snapshot, type SourceRecord} from './snapshot.js';
 
@@ -56,10 +64,16 @@ export async function readSnapshot(inputPath: string, limits: Partial<ArchiveLim
     throw new UserError(oneLine(`${inputPath}: ${reason}`));
   };
   const input = await openInput(inputPath, lim, fail);
-  const members: MemberStore = input.kind === 'directory' ? new DirectoryMembers(input.root, lim, fail) : await readTarMembers(input.bytes, lim, fail);
+  const tar = input.kind === 'file' ? await readTar(input.bytes, lim, fail) : undefined;
+  const members: MemberStore = tar ? rootedStore(tar.members) : new DirectoryMembers((input as {root: string}).root, lim, fail);
   const manifestBytes = await members.get('manifest.json');
-  // An unpacked sosreport has no manifest.json of ours: read it through the sosreport adapter.
+  // A sosreport has no manifest.json of ours: read it through the sosreport adapter.
   if (!manifestBytes && input.kind === 'directory' && (await looksLikeSosreport(input.root))) return readSosreport(input.root, lim);
+  if (!manifestBytes && tar) {
+    const prefix = sosreportPrefix(tar.content);
+    if (prefix !== undefined) return readSosreport(new MemTree(tar.content, prefix, `${path.basename(inputPath)}:${prefix || '/'}`), lim);
+  }
+  if (tar) refuseLinks(tar.content.links, fail);
   if (!manifestBytes) fail('not a tapdoctor snapshot: no manifest.json');
   const manifest = parseManifest(manifestBytes, fail);
   const contents = new Map<string, Buffer>();
@@ -120,25 +134,78 @@ interface MemberStore {
 
 // --- tar and tar.gz ----------------------------------------------------------------------------
 
+const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 const OTHER_COMPRESSIONS: Array<[string, number[]]> = [
-  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
   ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
   ['bzip2', [0x42, 0x5a, 0x68]],
 ];
 
-async function readTarMembers(bytes: Buffer, lim: ArchiveLimits, fail: Fail): Promise<MemberStore> {
+interface TarContent {
+  members: Map<string, Buffer>;
+  content: ArchiveContentOf;
+}
+type ArchiveContentOf = ConstructorParameters<typeof MemTree>[0];
+
+async function readTar(bytes: Buffer, lim: ArchiveLimits, fail: Fail): Promise<TarContent> {
   const parser = new TarParser(lim, fail);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     await inflateInto(bytes, parser, lim, fail);
+  } else if (XZ_MAGIC.every((b, i) => bytes[i] === b)) {
+    await unxzInto(bytes, parser, lim, fail);
   } else {
     for (const [name, magic] of OTHER_COMPRESSIONS) {
-      if (magic.every((b, i) => bytes[i] === b)) fail(`compressed with ${name}; tapdoctor reads .tar.gz, .tar or a directory (a sosreport: unpack it with tar xf, then analyze the directory)`);
+      if (magic.every((b, i) => bytes[i] === b)) fail(`compressed with ${name}; tapdoctor reads .tar.gz, .tar.xz, .tar or a directory (decompress it first)`);
     }
     const SLICE = 64 * 1024;
     for (let off = 0; off < bytes.length && !parser.finished; off += SLICE) parser.push(bytes.subarray(off, off + SLICE));
   }
   parser.end();
-  return rootedStore(parser.members);
+  return {members: parser.members, content: {files: parser.members, links: parser.links, dirs: parser.dirs, mtimes: parser.mtimes}};
+}
+
+/** A tapdoctor snapshot never holds links: the first one (in archive order) refuses the input. */
+function refuseLinks(links: ReadonlyMap<string, ArchiveLink>, fail: Fail): void {
+  for (const [name, link] of links) {
+    const what = link.type === 'hard' ? 'hard link' : 'symbolic link';
+    fail(`refusing ${what} member ${quote(name)} -> ${quote(link.target)}: snapshots never contain links`);
+  }
+}
+
+/** xz: the same streaming and limits as gzip, through the WebAssembly decoder (loaded only here). */
+async function unxzInto(compressed: Buffer, parser: TarParser, lim: ArchiveLimits, fail: Fail): Promise<void> {
+  const {default: xz} = await import('xz-decompress');
+  const SLICE = 64 * 1024;
+  let consumed = 0;
+  const source = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (consumed >= compressed.length) return controller.close();
+      const n = Math.min(SLICE, compressed.length - consumed);
+      controller.enqueue(compressed.subarray(consumed, consumed + n));
+      consumed += n;
+    },
+  });
+  const stream = new xz.XzReadableStream(source);
+  const reader = stream.getReader();
+  let inflated = 0;
+  try {
+    for (;;) {
+      const {done, value} = await reader.read();
+      if (done) break;
+      inflated += value.length;
+      if (inflated > lim.ratioFloorBytes && inflated > lim.maxRatio * consumed) {
+        fail(`refusing a likely decompression bomb: ${size(inflated)} inflated from ${size(consumed)} (ratio above ${lim.maxRatio}:1)`);
+      }
+      parser.push(Buffer.from(value.buffer, value.byteOffset, value.length));
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    // xz-embedded's codes: 7 XZ_DATA_ERROR (corrupt), 8 XZ_BUF_ERROR (truncated), 5/6 format/options.
+    const code = /error code (\d+)/.exec((err as Error).message)?.[1];
+    if (code === '8') fail('truncated xz data (unexpected end of file)');
+    fail(`corrupt xz data (${code === '7' ? 'data check failed or bad data' : (err as Error).message})`);
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
 }
 
 /** Stream-inflate, feeding the tar parser as output arrives; stop at the first limit hit. */
@@ -201,6 +268,10 @@ interface BodyTarget {
  */
 class TarParser {
   readonly members = new Map<string, Buffer>();
+  /** Link members (refused in snapshots, resolved in sosreports) and directories, by path. */
+  readonly links = new Map<string, ArchiveLink>();
+  readonly dirs = new Set<string>();
+  readonly mtimes = new Map<string, number>();
   /** The end-of-archive block was seen; the rest of the stream is only counted. */
   finished = false;
   private streamBytes = 0;
@@ -281,6 +352,9 @@ class TarParser {
     const linkName = this.meta.linkpath ?? cString(h, 157, 100);
     this.meta = {};
     const name = safeMemberName(rawName, this.fail);
+    const mtime = parseOctal(h, 136, 12);
+    if (mtime !== undefined) this.mtimes.set(name, mtime);
+    const taken = () => this.members.has(name) || this.links.has(name);
     switch (type) {
       case '0':
       case '7': {
@@ -289,16 +363,23 @@ class TarParser {
         }
         this.declaredBytes += memberSize;
         if (this.declaredBytes > this.lim.maxTotalBytes) this.fail(`archive content is over the ${size(this.lim.maxTotalBytes)} limit (see --max-size)`);
-        if (this.members.has(name)) this.fail(`duplicate member ${quote(name)}`);
+        if (taken()) this.fail(`duplicate member ${quote(name)}`);
         return this.startBody(memberSize, Infinity, (buf) => this.members.set(name, buf));
       }
       case '5':
+        this.dirs.add(name);
         this.skipBody(memberSize);
         return;
       case '1':
-        return this.fail(`refusing hard link member ${quote(name)} -> ${quote(linkName)}: snapshots never contain links`);
-      case '2':
-        return this.fail(`refusing symbolic link member ${quote(name)} -> ${quote(linkName)}: snapshots never contain links`);
+      case '2': {
+        // Kept for a sosreport; a snapshot refuses them once the archive is known (refuseLinks).
+        if (taken()) this.fail(`duplicate member ${quote(name)}`);
+        // A hard link names another member from the archive root (`./` dropped as for names).
+        const target = type === '1' ? linkName.replace(/^(\.\/)+/, '') : linkName;
+        this.links.set(name, {type: type === '1' ? 'hard' : 'symlink', target});
+        this.skipBody(type === '1' ? 0 : memberSize);
+        return;
+      }
       case '3':
         return this.fail(`refusing character device member ${quote(name)}`);
       case '4':

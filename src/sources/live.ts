@@ -4,6 +4,7 @@
 import {hostname} from 'node:os';
 import {CATALOGUE, type CommandSource, type FilesSource, type PerKeySource, type ProbeSource, type SourceSpec} from './catalogue.js';
 import {readHostFiles} from './read-files.js';
+import {redactCaptured, redactUrlUserinfo} from './redact.js';
 import {runCommand} from './run-command.js';
 import {commandPath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Snapshot, type SourceRecord} from './snapshot.js';
 import {deriveKeys} from './derive-keys.js';
@@ -99,12 +100,18 @@ async function commandEntry(spec: CommandSource | PerKeySource, argv: string[], 
     durationMs: out.durationMs,
     bytes: out.stdout.length,
     truncated: out.truncated,
-    ...(out.stderr ? {stderr: out.stderr} : {}),
+    ...(out.stderr ? {stderr: redactUrlUserinfo(out.stderr).text} : {}),
   };
+  // A command's output may carry credentials inside URLs (a mount source, a unit's ExecStart).
+  const clean = redactCaptured(out.stdout, 'none');
+  if (clean.redacted.length > 0) {
+    entry.redacted = clean.redacted;
+    entry.bytes = clean.data.length;
+  }
   const accepted = spec.kind === 'command' ? (spec.okExitCodes ?? [0]) : [0];
   if (out.error) entry.error = out.error;
-  else if (out.exitCode !== null && !accepted.includes(out.exitCode)) entry.error = exitProblem(argv, out.exitCode, out.stderr, spec, ctx);
-  return [entry, out.error ? undefined : out.stdout];
+  else if (out.exitCode !== null && !accepted.includes(out.exitCode)) entry.error = exitProblem(argv, out.exitCode, redactUrlUserinfo(out.stderr).text, spec, ctx);
+  return [entry, out.error ? undefined : clean.data];
 }
 
 function exitProblem(argv: string[], code: number, stderr: string, spec: SourceSpec, ctx: CollectContext): string {

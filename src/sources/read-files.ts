@@ -6,7 +6,7 @@ import {lstat, open, readdir, readlink, stat} from 'node:fs/promises';
 import {dirname, join, posix} from 'node:path';
 import {NEVER_CAPTURED, type FilesSource} from './catalogue.js';
 import type {CollectContext} from './live.js';
-import {redact} from './redact.js';
+import {redactCaptured} from './redact.js';
 import {filePath, type EntryRecord} from './snapshot.js';
 
 const MAX_FILES_PER_SOURCE = 4096;
@@ -68,12 +68,10 @@ async function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectCon
     const raw = await readLimited(target, ctx.maxBytes);
     entry.truncated = raw.truncated;
     let content = raw.data;
-    if (spec.redaction !== 'none') {
-      const r = redact(content.toString('utf8'), spec.redaction);
-      if (r.redacted.length > 0) {
-        content = Buffer.from(r.text, 'utf8');
-        entry.redacted = r.redacted;
-      }
+    const r = redactCaptured(content, spec.redaction);
+    if (r.redacted.length > 0) {
+      content = r.data;
+      entry.redacted = r.redacted;
     }
     entry.bytes = content.length;
     return [done(), content];

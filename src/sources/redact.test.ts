@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 
 import type {Redaction} from './catalogue.js';
-import {isSecretKey, redact, REDACTION_MARKER as M, REDACTION_MARKER_FSTAB as MF} from './redact.js';
+import {isSecretKey, redact, REDACTION_MARKER as M, REDACTION_MARKER_FSTAB as MF, redactCaptured, redactUrlUserinfo} from './redact.js';
 
 describe('isSecretKey', () => {
   it.each([
@@ -241,5 +241,58 @@ describe('properties on arbitrary input', () => {
     const started = Date.now();
     for (const rule of rules) redact(huge, rule);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('credentials inside URLs', () => {
+  it('replaces the userinfo of any scheme, keeps the rest of the URL and says where', () => {
+    const text = [
+      'SYNC = rsync://openqa:Pw-1@host.example/tests',
+      'x=https://tok@h/p?q=1 and ftp://a:b@c:21/x',
+      'mailto:user@example.com is no URL with an authority',
+      'http://host.example/path@not-userinfo',
+      '',
+    ].join('\n');
+    expect(redactUrlUserinfo(text)).toEqual({
+      text: [
+        'SYNC = rsync://redacted-by-tapdoctor@host.example/tests',
+        'x=https://redacted-by-tapdoctor@h/p?q=1 and ftp://redacted-by-tapdoctor@c:21/x',
+        'mailto:user@example.com is no URL with an authority',
+        'http://host.example/path@not-userinfo',
+        '',
+      ].join('\n'),
+      redacted: ['url-userinfo@line 1', 'url-userinfo@line 2'],
+    });
+  });
+
+  it('returns the very same bytes when there is nothing to redact', () => {
+    const data = Buffer.from([0xff, 0xfe, 0x68, 0x74, 0x74, 0x70, 0x3a, 0x2f, 0x2f, 0x68]);
+    expect(redactCaptured(data, 'none').data).toBe(data);
+  });
+
+  it('never lets a planted userinfo through, in any surrounding text, and is idempotent', () => {
+    const scheme = fc.constantFrom('http', 'https', 'rsync', 'ftp', 'svn+ssh', 'nfs', 'git');
+    const secret = fc.stringMatching(/^[A-Za-z0-9._~%!$&'()*+,;=:-]{1,30}$/).map((s) => `Zq9${s}`);
+    const around = fc.string({maxLength: 40});
+    fc.assert(
+      fc.property(around, scheme, secret, fc.constantFrom('host.example', '[fe80::1]:873', 'h'), fc.constantFrom('/x', '?a=b', ' ', '"', '\n'), around, (before, sch, userinfo, host, tail, after) => {
+        const text = `${before} ${sch}://${userinfo}@${host}${tail}${after}`;
+        const once = redactUrlUserinfo(text);
+        expect(once.text).not.toContain(`${userinfo}@`);
+        expect(once.text).toContain(`${sch}://redacted-by-tapdoctor@${host}`);
+        expect(once.text.split('\n').length).toBe(text.split('\n').length);
+        expect(redactUrlUserinfo(once.text)).toEqual({text: once.text, redacted: []});
+      }),
+      {numRuns: 500},
+    );
+  });
+
+  it('never throws on arbitrary input', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('://', '@', 'a', ':', '/', ' ', '\n', 'http', '1'), {maxLength: 80}).map((a) => a.join('')), (input) => {
+        const out = redactUrlUserinfo(input);
+        expect(out.text.split('\n').length).toBe(input.split('\n').length);
+      }),
+    );
   });
 });

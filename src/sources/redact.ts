@@ -494,3 +494,66 @@ function decodeJsonString(raw: string): string {
 function isNumberChar(c: string): boolean {
   return isDigit(c.charCodeAt(0)) || c === '.' || c === 'e' || c === 'E' || c === '+' || c === '-';
 }
+
+// --- credentials inside URLs --------------------------------------------------------------------
+
+/** What replaces the userinfo of a URL: valid userinfo characters, so the URL still parses. */
+export const URL_USERINFO_MARKER = 'redacted-by-tapdoctor';
+
+const isSchemeChar = (c: number) => isDigit(c) || isUpper(c) || isLower(c) || c === 43 /* + */ || c === 45 /* - */ || c === 46; /* . */
+/** Where a URL's authority ends: a path, query, fragment, whitespace, a double quote or a bracket (a single quote may be in a password, RFC 3986 sub-delims). */
+const endsAuthority = (ch: string) => ch === '/' || ch === '?' || ch === '#' || ch === '"' || ch === '<' || ch === '>' || ch === '`' || ch <= ' ' || ch === '\u007f';
+
+/**
+ * Replace the userinfo of every `scheme://user:pass@host` in any text (a workers.ini, a command's
+ * output, a sosreport file) by URL_USERINFO_MARKER, recording `url-userinfo@line N`. One
+ * left-to-right scan: each character is looked at a bounded number of times.
+ */
+export function redactUrlUserinfo(text: string): RedactionResult {
+  const redacted = new Collector();
+  let out = '';
+  let copiedTo = 0;
+  let line = 1;
+  let lineCountedTo = 0;
+  let from = 0;
+  for (;;) {
+    const sep = text.indexOf('://', from);
+    if (sep < 0) break;
+    from = sep + 3;
+    // A scheme: at least one letter-led run of scheme characters right before `://`.
+    let s = sep;
+    while (s > 0 && isSchemeChar(text.charCodeAt(s - 1))) s--;
+    if (s === sep || !(isUpper(text.charCodeAt(s)) || isLower(text.charCodeAt(s)))) continue;
+    let end = from;
+    let at = -1;
+    while (end < text.length && !endsAuthority(text[end]!)) {
+      if (text[end] === '@') at = end;
+      end++;
+    }
+    if (at <= from || text.slice(from, at) === URL_USERINFO_MARKER) {
+      from = end;
+      continue;
+    }
+    for (let i = lineCountedTo; i < from; i++) if (text.charCodeAt(i) === 10) line++;
+    lineCountedTo = from;
+    redacted.add('url-userinfo', line);
+    out += text.slice(copiedTo, from) + URL_USERINFO_MARKER;
+    copiedTo = at;
+    from = end;
+  }
+  if (copiedTo === 0) return {text, redacted: []};
+  return {text: out + text.slice(copiedTo), redacted: redacted.list};
+}
+
+/**
+ * Everything tapdoctor captures goes through here: the catalogue's rule for the source (secret
+ * keys) and credentials inside URLs, which may hide in any file or command output. The bytes stay
+ * untouched when nothing was found.
+ */
+export function redactCaptured(data: Buffer, rule: Redaction): {data: Buffer; redacted: string[]} {
+  const text = data.toString('utf8');
+  const byRule = redact(text, rule);
+  const inUrls = redactUrlUserinfo(byRule.text);
+  const redacted = [...byRule.redacted, ...inUrls.redacted];
+  return redacted.length === 0 ? {data, redacted} : {data: Buffer.from(inUrls.text, 'utf8'), redacted};
+}

@@ -159,11 +159,36 @@ describe('generated at test time', () => {
     expect(await refusal('/dev/zero')).toBe('/dev/zero: a character device, not a snapshot file or directory');
   });
 
-  it('refuses xz-compressed input by its magic bytes', async () => {
-    const file = path.join(work(), 'snap.tar.gz');
-    writeFileSync(file, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3]));
-    expect(await refusal(file)).toBe(`${file}: compressed with xz; tapdoctor reads .tar.gz, .tar or a directory (a sosreport: unpack it with tar xf, then analyze the directory)`);
-    rmSync(file);
+  it('reads xz, and refuses truncated or corrupt xz data and other compressions', async () => {
+    const tar = rawTar([{name: 'manifest.json', data: manifest()}]);
+    const xz = execFileSync('xz', ['-c', '--check=crc64'], {input: tar});
+    const good = path.join(work(), 'snap.tar.xz');
+    writeFileSync(good, xz);
+    expect((await readSnapshot(good)).manifest.hostname).toBe(JSON.parse(manifest()).hostname);
+    const truncated = path.join(work(), 'truncated.tar.xz');
+    writeFileSync(truncated, xz.subarray(0, xz.length - 40));
+    expect(await refusal(truncated)).toBe(`${truncated}: truncated xz data (unexpected end of file)`);
+    const corrupt = Buffer.from(xz);
+    corrupt[corrupt.length - 30]! ^= 0xff; // inside the stream index/check
+    const bad = path.join(work(), 'corrupt.tar.xz');
+    writeFileSync(bad, corrupt);
+    expect(await refusal(bad)).toMatch(/: corrupt xz data \(/);
+    const zstd = path.join(work(), 'snap.tar.zst');
+    writeFileSync(zstd, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3]));
+    expect(await refusal(zstd)).toBe(`${zstd}: compressed with zstd; tapdoctor reads .tar.gz, .tar.xz, .tar or a directory (decompress it first)`);
+    for (const f of [good, truncated, bad, zstd]) rmSync(f);
+  });
+
+  it('refuses an xz bomb after inflating a few MiB', async () => {
+    const bomb = path.join(work(), 'bomb.tar.xz');
+    const memberSize = 60 * 1024 * 1024;
+    const tar = Buffer.concat([rawTar([{name: 'manifest.json', data: manifest()}], {end: false}), rawHeader({name: 'commands/ip.addr'}, memberSize), Buffer.alloc(memberSize), Buffer.alloc(1024)]);
+    writeFileSync(bomb, execFileSync('xz', ['-c', '-1'], {input: tar, maxBuffer: 64 * 1024 * 1024}));
+    const message = await refusal(bomb);
+    const m = /^.*: refusing a likely decompression bomb: ([\d.]+) MiB inflated from ([\d.]+) KiB \(ratio above 200:1\)$/.exec(message);
+    expect(m, message).not.toBeNull();
+    expect(Number(m![1])).toBeLessThan(16);
+    rmSync(bomb);
   });
 
   it('escapes control characters so the message stays one line', async () => {

@@ -9,7 +9,7 @@ import {beforeAll, describe, expect, it} from 'vitest';
 
 import {readSnapshot} from '../../src/sources/archive.js';
 import {CATALOGUE, NEVER_CAPTURED, type FilesSource} from '../../src/sources/catalogue.js';
-import {redact, REDACTION_MARKER} from '../../src/sources/redact.js';
+import {redactCaptured, REDACTION_MARKER} from '../../src/sources/redact.js';
 import {filePath, type Snapshot, type SourceRecord} from '../../src/sources/snapshot.js';
 import {writeSnapshot} from '../../src/sources/write.js';
 import {testManifest} from '../helpers/snapshot.js';
@@ -38,11 +38,14 @@ const PLANTED: Planted[] = [
       'key = 1A2B3C4D5E6F7A8B',
       'secret = 9F8E7D6C5B4A3F2E',
       'UPLOAD_API_TOKEN = tok-Vv1NqZ',
+      'CACHEDIRECTORY = /var/lib/openqa/cache',
+      'SYNC_URL = rsync://openqa:Rsync-Pw-4411@openqa.example.com/tests',
+      'ASSET_MIRROR = https://ghp_T0kenOnly9@mirror.example.com/assets?x=1',
       '',
     ].join('\n'),
-    secrets: ['1A2B3C4D5E6F7A8B', '9F8E7D6C5B4A3F2E', 'tok-Vv1NqZ'],
-    kept: ['https://openqa.opensuse.org', 'qemu_x86_64,tap'],
-    redacted: ['key@line 6', 'secret@line 7', 'UPLOAD_API_TOKEN@line 8'],
+    secrets: ['1A2B3C4D5E6F7A8B', '9F8E7D6C5B4A3F2E', 'tok-Vv1NqZ', 'Rsync-Pw-4411', 'ghp_T0kenOnly9'],
+    kept: ['https://openqa.opensuse.org', 'qemu_x86_64,tap', 'rsync://redacted-by-tapdoctor@openqa.example.com/tests', 'https://redacted-by-tapdoctor@mirror.example.com/assets?x=1'],
+    redacted: ['key@line 6', 'secret@line 7', 'UPLOAD_API_TOKEN@line 8', 'url-userinfo@line 10', 'url-userinfo@line 11'],
   },
   {
     source: 'fstab',
@@ -123,9 +126,11 @@ beforeAll(async () => {
   const sources: Record<string, SourceRecord> = {};
   const contents = new Map<string, Buffer>();
   for (const p of PLANTED) {
-    const result = redact(p.text, ruleOf(p.source));
+    // What collection does with every captured file (src/sources/read-files.ts).
+    const captured = redactCaptured(Buffer.from(p.text, 'utf8'), ruleOf(p.source));
+    const result = {text: captured.data.toString('utf8'), redacted: captured.redacted};
     redactedTexts.set(p.hostPath, result);
-    const data = Buffer.from(result.text, 'utf8');
+    const data = captured.data;
     contents.set(filePath(p.hostPath), data);
     sources[p.source] = {
       name: p.source,

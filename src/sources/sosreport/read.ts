@@ -14,11 +14,12 @@ import path from 'node:path';
 
 import {CATALOGUE, NEVER_CAPTURED, type FilesSource} from '../catalogue.js';
 import {inferManifest, type TreeItem} from '../infer-manifest.js';
-import {commandPath, filePath, type EntryRecord, type Snapshot} from '../snapshot.js';
+import {redactCaptured} from '../redact.js';
+import {commandPath, filePath, type EntryRecord, type Snapshot, type SourceRecord} from '../snapshot.js';
 import {parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
 import {pluginRan, readSosMeta, trapNote, type SosMeta} from './meta.js';
 import {sysctlRuntimeFiles} from './sysctl.js';
-import {SosTree} from './tree.js';
+import {SosDirTree, type SosTree} from './tree.js';
 
 const CAPTURE = 'capture with `tapdoctor snapshot` on the host';
 const NOT_COLLECTED = `not collected by sosreport: ${CAPTURE}`;
@@ -89,8 +90,8 @@ const UNUSABLE: Record<string, string> = {
 };
 
 /** Whether a directory is an unpacked sosreport: sos_commands/ plus version.txt or sos_reports/. */
-export async function looksLikeSosreport(dir: string): Promise<boolean> {
-  const tree = await SosTree.open(dir).catch(() => undefined);
+export async function looksLikeSosreport(dir: string | SosTree): Promise<boolean> {
+  const tree = typeof dir === 'string' ? await SosDirTree.open(dir).catch(() => undefined) : dir;
   if (!tree || (await tree.kind('sos_commands')) !== 'dir') return false;
   return (await tree.kind('version.txt')) === 'file' || (await tree.kind('sos_reports')) === 'dir';
 }
@@ -105,9 +106,12 @@ interface Pending {
   error?: string;
 }
 
-/** Reads an unpacked sosreport; limits as for a snapshot directory (bytes per file, bytes in all). */
-export async function readSosreport(dir: string, limits: {maxMemberBytes?: number; maxTotalBytes?: number} = {}): Promise<Snapshot> {
-  const tree = await SosTree.open(dir, limits.maxMemberBytes, limits.maxTotalBytes);
+/**
+ * Reads a sosreport: an unpacked directory (limits as for a snapshot directory: bytes per file,
+ * bytes in all) or a tree already read into memory from a packed one (archive.ts).
+ */
+export async function readSosreport(dir: string | SosTree, limits: {maxMemberBytes?: number; maxTotalBytes?: number} = {}): Promise<Snapshot> {
+  const tree = typeof dir === 'string' ? await SosDirTree.open(dir, limits.maxMemberBytes, limits.maxTotalBytes) : dir;
   const meta = await readSosMeta(tree);
   const b = new Builder(tree, meta);
 
@@ -151,7 +155,28 @@ export async function readSosreport(dir: string, limits: {maxMemberBytes?: numbe
       rec.entries = [];
     }
   }
+  redactAll(manifest.sources, b.contents);
   return {manifest, contents: b.contents};
+}
+
+/**
+ * A sosreport is not cleaned by default: its files and outputs get the same redaction as a
+ * snapshot (secret keys by the catalogue's rule, credentials in URLs) before anything echoes them.
+ */
+function redactAll(sources: Record<string, SourceRecord>, contents: Map<string, Buffer>): void {
+  for (const rec of Object.values(sources)) {
+    const spec = CATALOGUE.find((s) => s.name === rec.name);
+    const rule = spec?.kind === 'files' ? spec.redaction : 'none';
+    for (const e of rec.entries) {
+      const data = contents.get(e.path);
+      if (!data) continue;
+      const r = redactCaptured(data, rule);
+      if (r.redacted.length === 0) continue;
+      contents.set(e.path, r.data);
+      e.redacted = r.redacted;
+      e.bytes = r.data.length;
+    }
+  }
 }
 
 /**

@@ -11,7 +11,39 @@ const MiB = 1024 * 1024;
 
 export type ReadResult = {ok: true; data: Buffer} | {ok: false; error: string} | undefined;
 
-export class SosTree {
+export type MemberKind = 'file' | 'dir' | 'link' | 'other';
+
+/**
+ * What the sosreport reader needs from a tree: an unpacked directory (SosDirTree below) or a
+ * packed sosreport held in memory (mem-tree.ts). Paths are relative to the sosreport root.
+ */
+export interface SosTree {
+  /** The tree's name: its real path, or the archive and its top directory. */
+  readonly root: string;
+  kind(rel: string): Promise<MemberKind | undefined>;
+  mtime(rel: string): Promise<Date>;
+  linkTarget(rel: string): Promise<string | undefined>;
+  read(rel: string): Promise<ReadResult>;
+  text(rel: string): Promise<string | undefined>;
+  /** Names in a real directory, sorted (a symlinked directory is not listed: it could lead outside). */
+  list(rel: string): Promise<Array<{name: string; kind: MemberKind}>>;
+  /** Files and symlinks below `rel`, at most `depth` levels down, as paths relative to the root. */
+  walk(rel: string, depth: number): Promise<string[]>;
+}
+
+/** Files and links below `rel` in any tree, through its `list`. */
+export async function walkTree(tree: SosTree, rel: string, depth: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await tree.list(rel)) {
+    const child = `${rel}/${d.name}`;
+    if (d.kind === 'dir') {
+      if (depth > 1) out.push(...(await walkTree(tree, child, depth - 1)));
+    } else if (d.kind === 'file' || d.kind === 'link') out.push(child);
+  }
+  return out;
+}
+
+export class SosDirTree implements SosTree {
   private total = 0;
 
   private constructor(
@@ -21,8 +53,8 @@ export class SosTree {
     private readonly maxTotalBytes: number,
   ) {}
 
-  static async open(dir: string, maxFileBytes = 64 * MiB, maxTotalBytes = 256 * MiB): Promise<SosTree> {
-    return new SosTree(await realpath(dir), maxFileBytes, maxTotalBytes);
+  static async open(dir: string, maxFileBytes = 64 * MiB, maxTotalBytes = 256 * MiB): Promise<SosDirTree> {
+    return new SosDirTree(await realpath(dir), maxFileBytes, maxTotalBytes);
   }
 
   private abs(rel: string): string | undefined {
@@ -35,7 +67,7 @@ export class SosTree {
   }
 
   /** Kind of a member without following a final symlink; undefined when it does not exist. */
-  async kind(rel: string): Promise<'file' | 'dir' | 'link' | 'other' | undefined> {
+  async kind(rel: string): Promise<MemberKind | undefined> {
     const p = this.abs(rel);
     if (!p) return undefined;
     try {
@@ -105,28 +137,23 @@ export class SosTree {
     return r?.ok ? r.data.toString('utf8') : undefined;
   }
 
-  /** Names in a real directory (a symlinked directory is not listed: it could lead outside). */
-  async list(rel: string): Promise<Dirent[]> {
+  async list(rel: string): Promise<Array<{name: string; kind: MemberKind}>> {
     const p = this.abs(rel);
     if (!p) return [];
+    let entries: Dirent[];
     try {
       const st = await lstat(p);
       if (!st.isDirectory()) return [];
-      return (await readdir(p, {withFileTypes: true})).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = await readdir(p, {withFileTypes: true});
     } catch {
       return [];
     }
+    return entries
+      .map((d) => ({name: d.name, kind: (d.isSymbolicLink() ? 'link' : d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'other') as MemberKind}))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** Files and symlinks below `rel`, at most `depth` levels down, as paths relative to the root. */
-  async walk(rel: string, depth: number): Promise<string[]> {
-    const out: string[] = [];
-    for (const d of await this.list(rel)) {
-      const child = `${rel}/${d.name}`;
-      if (d.isDirectory()) {
-        if (depth > 1) out.push(...(await this.walk(child, depth - 1)));
-      } else if (d.isFile() || d.isSymbolicLink()) out.push(child);
-    }
-    return out;
+  walk(rel: string, depth: number): Promise<string[]> {
+    return walkTree(this, rel, depth);
   }
 }

@@ -3,9 +3,9 @@
 // persisted source, so a share mounted by hand from another server or export changes under the
 // workers at the next boot even though "something mounts the path".
 import {posix} from 'node:path';
-import {parseUnitFile, unitValue} from '../parsers/systemd.js';
-import type {Fact} from './facts.js';
-import {factoryShare, mountUnitFiles} from './host.js';
+import {parseUnitFile, unitValue} from '../../parsers/systemd.js';
+import type {Fact} from '../facts.js';
+import {factoryShare, mountUnitFiles} from './mounts.js';
 
 export interface ShareSource {
   server: string;

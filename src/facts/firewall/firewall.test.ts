@@ -1,12 +1,12 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
-import {DEFAULT_CONFIG} from '../config.js';
-import {SnapshotView} from '../sources/snapshot.js';
-import {FactUnavailable, Facts} from './facts.js';
-import {detectRuleFileFormat, liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type IfMatch, type NatRule} from './firewall.js';
+import {makeSnapshot, type SnapshotSpec} from '../../../test/helpers/snapshot.js';
+import {DEFAULT_CONFIG} from '../../config.js';
+import {SnapshotView} from '../../sources/snapshot.js';
+import {FactUnavailable, Facts} from '../facts.js';
+import {detectRuleFileFormat, liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type IfMatch, type NatRule} from './index.js';
 
-const sample = (kind: string, name: string) => readFileSync(new URL(`../../test/samples/${kind}/${name}`, import.meta.url), 'utf8');
+const sample = (kind: string, name: string) => readFileSync(new URL(`../../../test/samples/${kind}/${name}`, import.meta.url), 'utf8');
 const nftSample = (name: string) => sample('nft', name);
 
 function facts(spec: SnapshotSpec): Facts {

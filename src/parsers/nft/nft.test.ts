@@ -1,12 +1,12 @@
 import {readFileSync} from 'node:fs';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {ParseError} from './errors.js';
-import {isNftWildcard, nftPriority, parseNft, parseNftJson, parseNftText, type NftRuleset} from './nft.js';
-import {modelOrParseError, mutationsOf} from '../../test/helpers/mutation.js';
-import {catchError} from '../../test/helpers/thrown.js';
+import {ParseError} from '../errors.js';
+import {isNftWildcard, nftPriority, parseNft, parseNftJson, parseNftText, type NftRuleset} from './index.js';
+import {modelOrParseError, mutationsOf} from '../../../test/helpers/mutation.js';
+import {catchError} from '../../../test/helpers/thrown.js';
 
-const sample = (name: string) => readFileSync(new URL(`../../test/samples/nft/${name}`, import.meta.url), 'utf8');
+const sample = (name: string) => readFileSync(new URL(`../../../test/samples/nft/${name}`, import.meta.url), 'utf8');
 
 /** What the two output formats must agree on (text has lines, JSON renders text; compat differs by design). */
 function semantic(rs: NftRuleset) {

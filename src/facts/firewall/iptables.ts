@@ -1,0 +1,150 @@
+// iptables adapter: one iptables-save dump -> NAT rules and FORWARD paths of the model.
+import {
+  chainRules,
+  isBuiltinChain,
+  isNatTarget,
+  natTargetsOutsideNat,
+  type IfaceMatch,
+  type IptablesDump,
+  type IptRule,
+  type IptTable,
+} from '../../parsers/iptables/index.js';
+import {nftChainKey} from '../../parsers/nft/index.js';
+import type {ForwardPath, ForwardRule, IfMatch, NatRule} from './model.js';
+import {reachOf, toCounters, type JumpEdge} from './paths.js';
+
+function fromIptIface(m: IfaceMatch | undefined): IfMatch[] | undefined {
+  return m ? [{name: m.name, negated: m.negated, wildcard: m.name.endsWith('+')}] : undefined;
+}
+
+// --- iptables ----------------------------------------------------------------------------------
+
+const STANDARD_TARGETS = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'QUEUE', 'NFQUEUE']);
+
+function iptVerdict(table: IptTable, rule: IptRule): string {
+  const t = rule.target;
+  if (!t) return 'none';
+  if (STANDARD_TARGETS.has(t.name)) return t.name.toLowerCase();
+  if (table.chains.has(t.name) && !isBuiltinChain(table.name, t.name)) return `${t.kind} ${t.name}`;
+  return t.name;
+}
+
+function iptStateful(rule: IptRule): boolean {
+  return rule.modules.some((m) =>
+    m.options.some(
+      (o) => !o.negated && (o.name === '--state' || o.name === '--ctstate') && o.values.some((v) => /(^|,)(RELATED|ESTABLISHED)(,|$)/i.test(v)),
+    ),
+  );
+}
+
+function iptEdges(table: IptTable): Map<string, JumpEdge[]> {
+  const incoming = new Map<string, JumpEdge[]>();
+  for (const rule of table.rules) {
+    const to = rule.target?.name;
+    if (to === undefined || !table.chains.has(to) || isBuiltinChain(table.name, to)) continue;
+    const list = incoming.get(to) ?? [];
+    list.push({from: rule.chain, in: ownList(fromIptIface(rule.inInterface)), out: ownList(fromIptIface(rule.outInterface))});
+    incoming.set(to, list);
+  }
+  return incoming;
+}
+
+function ownList(m: IfMatch[] | undefined): IfMatch[][] {
+  return m ? [m] : [];
+}
+
+function isIptBase(table: IptTable, chain: string): boolean {
+  if (isBuiltinChain(table.name, chain)) return true;
+  const c = table.chains.get(chain);
+  return c !== undefined && c.policy !== null && !['filter', 'nat', 'mangle', 'raw', 'security'].includes(table.name);
+}
+
+/** NAT and FORWARD view of one iptables-save dump. */
+export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): {nat: NatRule[]; forward: ForwardPath[]} {
+  const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
+  const misplaced = new Map(natTargetsOutsideNat(dump).map((m) => [m.rule, m]));
+  const nat: NatRule[] = [];
+  const forward: ForwardPath[] = [];
+  for (const table of dump.tables) {
+    const incoming = iptEdges(table);
+    for (const rule of table.rules) {
+      const target = rule.target?.name;
+      if (target === undefined || !isNatTarget(target)) continue;
+      const own = {in: ownList(fromIptIface(rule.inInterface)), out: ownList(fromIptIface(rule.outInterface))};
+      const reach = reachOf(rule.chain, own, (c) => isIptBase(table, c), incoming);
+      const n: NatRule = {
+        backend,
+        origin,
+        line: rule.line,
+        text: rule.text,
+        family,
+        table: table.name,
+        chain: rule.chain,
+        action: target.toLowerCase() as NatRule['action'],
+        legal: true,
+        counters: toCounters(rule.counters),
+      };
+      if (reach.out) n.out = reach.out;
+      if (reach.in) n.in = reach.in;
+      if (rule.source && !rule.source.negated) n.sourceNet = rule.source.addr;
+      const bad = misplaced.get(rule);
+      if (bad) {
+        n.legal = false;
+        n.refusedByKernel = true;
+        n.illegalReason = `${bad.message}; the kernel refuses it, so the ruleset does not load`;
+      } else if (reach.paths.length === 0) {
+        n.legal = false;
+        n.illegalReason = `chain ${rule.chain} is not reached from any built-in ${table.name} chain: the rule never applies`;
+      } else if (reach.impossible) {
+        n.legal = false;
+        n.illegalReason = `the jumps to chain ${rule.chain} and the rule's own interface matches exclude each other: the rule never applies`;
+      }
+      nat.push(n);
+    }
+    if (table.name === 'filter' && (table.chains.has('FORWARD') || table.rules.some((r) => r.chain === 'FORWARD'))) {
+      forward.push({
+        backend,
+        family,
+        table: table.name,
+        chain: 'FORWARD',
+        policy: (table.chains.get('FORWARD')?.policy ?? 'ACCEPT').toLowerCase(),
+        rules: chainRules(table, 'FORWARD').map((rule) => {
+          const fr: ForwardRule = {
+            backend,
+            origin,
+            line: rule.line,
+            text: rule.text,
+            chain: 'FORWARD',
+            verdict: iptVerdict(table, rule),
+            stateful: iptStateful(rule),
+            counters: toCounters(rule.counters),
+          };
+          const i = fromIptIface(rule.inInterface);
+          const o = fromIptIface(rule.outInterface);
+          if (i) fr.in = i;
+          if (o) fr.out = o;
+          return fr;
+        }),
+      });
+    }
+  }
+  return {nat, forward};
+}
+
+/**
+ * Whether a dump holds anything that acts: a rule, a user chain or a non-ACCEPT policy. iptables-save
+ * prints empty built-in chains for an nft table that merely shares the name (`ip nat` of SUSE's file).
+ */
+export function iptablesInEffect(dump: IptablesDump): boolean {
+  return dump.tables.some((t) => t.rules.length > 0 || [...t.chains.values()].some((c) => !c.builtin || (c.policy !== null && c.policy !== 'ACCEPT')));
+}
+
+/** Chains an iptables-save dump shows, as nft chain keys (`ip filter FORWARD`), for the dedupe with nft. */
+export function iptablesChainKeys(dump: IptablesDump, family: 'ip' | 'ip6'): Set<string> {
+  const keys = new Set<string>();
+  for (const table of dump.tables) {
+    for (const chain of table.chains.keys()) keys.add(nftChainKey(family, table.name, chain));
+    for (const rule of table.rules) keys.add(nftChainKey(family, table.name, rule.chain));
+  }
+  return keys;
+}

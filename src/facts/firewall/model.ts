@@ -1,0 +1,145 @@
+// The firewall model the checks see, whichever backend the host uses (iptables nf_tables or legacy,
+// native nftables, firewalld zones): NAT rules with where they sit, FORWARD hook chains with their
+// rules and counters, firewalld zones; plus the interface-match semantics every backend shares.
+import type {FirewalldZone} from '../../parsers/firewalld.js';
+
+// --- model -------------------------------------------------------------------------------------
+
+/** One interface match. `name` as written: `eth+` (iptables) and `en*` (nft) are wildcards (prefix match). */
+export interface IfMatch {
+  name: string;
+  negated: boolean;
+  wildcard: boolean;
+}
+
+export type FwBackend = 'iptables' | 'ip6tables' | 'iptables-legacy' | 'nftables' | 'firewalld';
+
+export interface FwRuleRef {
+  backend: FwBackend;
+  /** Source name (`nft.ruleset`) or file path (`/etc/firewall.nft`). */
+  origin: string;
+  /** 1-based line in the origin (text forms); JSON rules have none. */
+  line?: number;
+  /** The rule as written (iptables-save line, nft rule text) or rendered (nft JSON), for evidence. */
+  text: string;
+}
+
+export interface NatRule extends FwRuleRef {
+  /** nft family: ip, ip6, inet (iptables -> ip, ip6tables -> ip6). */
+  family: string;
+  table: string;
+  chain: string;
+  action: 'masquerade' | 'snat' | 'dnat' | 'redirect';
+  /**
+   * Interfaces the rule applies to, including the conditions of the jumps that lead to its chain
+   * (firewalld dispatches per interface). Undefined = any. See matchesInterface for the semantics.
+   */
+  out?: IfMatch[];
+  in?: IfMatch[];
+  /** A positive source match (`-s 10.0.2.0/24`, `ip saddr ...`). */
+  sourceNet?: string;
+  /** True when the rule sits in (or is only reached from) the nat chains its action is valid in. */
+  legal: boolean;
+  illegalReason?: string;
+  /** True when the misplacement makes the whole ruleset fail to load (vs. a rule that merely never applies). */
+  refusedByKernel?: boolean;
+  counters: {packets: number; bytes: number} | null;
+  /** Zone-derived rules (firewalld `masquerade: yes` without a visible generated ruleset): the zone. */
+  zone?: string;
+}
+
+export interface ForwardRule extends FwRuleRef {
+  chain: string;
+  in?: IfMatch[];
+  out?: IfMatch[];
+  /** accept, drop, reject, return, queue, `jump X`, `goto X`, an extension target (LOG), or 'none'. */
+  verdict: string;
+  /** Matches RELATED/ESTABLISHED (the return-traffic rule). iptables-nft compat conntrack counts as stateful. */
+  stateful: boolean;
+  counters: {packets: number; bytes: number} | null;
+}
+
+/** One forward hook chain: iptables `filter FORWARD`, or an nft base chain `hook forward`. */
+export interface ForwardPath {
+  backend: string;
+  family: string;
+  table: string;
+  chain: string;
+  /** accept / drop (lower case, as nft writes it). */
+  policy: string;
+  rules: ForwardRule[];
+}
+
+export interface FirewallZones {
+  /** firewalld answered (runtime), or said "not running". Persisted views copy the runtime state. */
+  running: boolean;
+  defaultZone?: string;
+  zones: FirewalldZone[];
+  /** The zone an interface's traffic is in: its explicit binding, else the default zone. */
+  zoneOf(ifname: string): string | undefined;
+  /** Explicit bindings only (an interface in two zones is a misconfiguration worth showing). */
+  zonesOf(ifname: string): string[];
+}
+
+export interface FirewallView {
+  /** Backends with rules (or firewalld running): 'iptables', 'ip6tables', 'iptables-legacy', 'nftables', 'firewalld'. */
+  backends: string[];
+  /** Sources read successfully. */
+  sources: string[];
+  nat: NatRule[];
+  forward: ForwardPath[];
+  zones?: FirewallZones;
+  /** Sources that could not be read or parsed, lines skipped: the view may be incomplete. */
+  problems: string[];
+}
+
+export interface LoadError {
+  line: number;
+  text: string;
+  reason: string;
+}
+
+export interface PersistedRuleFile {
+  path: string;
+  format: 'iptables-save' | 'nft';
+  view: FirewallView;
+  /** Why the file would fail to load as a whole; empty when it would load. */
+  loadErrors: LoadError[];
+}
+
+export interface PersistedFirewall {
+  files: PersistedRuleFile[];
+  zones?: FirewallZones;
+  problems: string[];
+}
+
+// --- interface matching ------------------------------------------------------------------------
+
+export function ifaceHit(m: IfMatch, ifname: string): boolean {
+  if (m.wildcard) return ifname.startsWith(m.name.slice(0, -1));
+  const literal = m.name.endsWith('\\*') ? `${m.name.slice(0, -2)}*` : m.name;
+  return ifname === literal;
+}
+
+/**
+ * Whether a rule's interface list admits `ifname`: undefined or empty = any interface; otherwise
+ * at least one positive entry must match (when there are positive entries) and no negated entry may.
+ */
+export function matchesInterface(m: IfMatch[] | undefined, ifname: string): boolean {
+  if (!m || m.length === 0) return true;
+  const positives = m.filter((x) => !x.negated);
+  if (positives.length > 0 && !positives.some((x) => ifaceHit(x, ifname))) return false;
+  return !m.some((x) => x.negated && ifaceHit(x, ifname));
+}
+
+/**
+ * Source-NAT rules (masquerade and snat) that apply to traffic leaving by `uplink`, legal or not
+ * (check `.legal`). Zone-derived rules apply when the uplink's zone (zoneOf) is theirs.
+ */
+export function masqueradesFor(view: FirewallView, uplink: string): NatRule[] {
+  return view.nat.filter((r) => {
+    if (r.action !== 'masquerade' && r.action !== 'snat') return false;
+    if (r.zone !== undefined) return view.zones?.zoneOf(uplink) === r.zone;
+    return matchesInterface(r.out, uplink);
+  });
+}

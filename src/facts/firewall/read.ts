@@ -1,0 +1,48 @@
+// Reading a firewall command source: a failed command with no output is a collection failure, a
+// parse failure is a parse error; both become the reason the view is incomplete.
+import {modelOrParseError, ParseError} from '../../parsers/errors.js';
+import {parseIptablesSave, type IptablesDump} from '../../parsers/iptables/index.js';
+import type {SourceText} from '../../sources/snapshot.js';
+import {FactUnavailable, type Facts} from '../facts.js';
+
+export interface Read<T> {
+  ok: boolean;
+  value?: T;
+  /** Why not, for problems. */
+  reason?: string;
+  parseError?: boolean;
+}
+
+/** Read and parse a command source; a failed command with no output is a collection failure, not a parse error. */
+export function readCommand<T>(f: Facts, source: string, parse: (src: SourceText) => T, okExitCodes: number[] = []): Read<T> {
+  let src: SourceText;
+  try {
+    src = f.command(source);
+  } catch (error) {
+    if (error instanceof FactUnavailable) return {ok: false, reason: error.reason};
+    throw error;
+  }
+  const exit = exitProblem(source, src);
+  if (exit && src.text.trim() === '' && !okExitCodes.includes(src.entry.exitCode ?? 0)) return {ok: false, reason: exit};
+  const parsed = modelOrParseError(() => parse(src));
+  if (parsed instanceof ParseError) return {ok: false, reason: `cannot parse ${parsed.message}`, parseError: true};
+  return {ok: true, value: parsed};
+}
+
+export function exitProblem(source: string, src: SourceText): string | undefined {
+  const code = src.entry.exitCode;
+  if (code === undefined || code === 0) return undefined;
+  const stderr = (src.entry.stderr ?? '').trim().split('\n')[0] ?? '';
+  return `${source} exited with ${code === null ? 'a signal' : code}${stderr ? `: ${stderr}` : ''}`;
+}
+
+export function iptablesDump(source: string, backendName: 'iptables' | 'ip6tables' | 'iptables-legacy') {
+  return (src: SourceText): {dump: IptablesDump; problems: string[]} => {
+    const problems: string[] = [];
+    const exit = exitProblem(source, src);
+    if (exit) problems.push(exit);
+    const dump = parseIptablesSave(src.text, source, {tolerant: true});
+    for (const e of dump.errors) problems.push(`${backendName}: skipped ${e.message}`);
+    return {dump, problems};
+  };
+}

@@ -1,0 +1,29 @@
+import {readFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {makeSnapshot, type SnapshotSpec} from '../../../test/helpers/snapshot.js';
+import {DEFAULT_CONFIG, type TapdoctorConfig} from '../../config.js';
+import {SnapshotView, type Snapshot} from '../../sources/snapshot.js';
+import {Facts} from '../facts.js';
+import {tapSysfs, TUN_FLAGS} from './tap-sysfs.js';
+
+const sample = (dir: string, name: string) => readFileSync(new URL(`../../../test/samples/${dir}/${name}`, import.meta.url), 'utf8');
+const facts = (spec: SnapshotSpec | Snapshot, config: Partial<TapdoctorConfig> = {}) =>
+  new Facts(new SnapshotView('manifest' in spec ? spec : makeSnapshot(spec)), {...DEFAULT_CONFIG, ...config});
+
+describe('tapSysfs', () => {
+  it('owner, group and flags captured from taps in a throwaway netns', () => {
+    const files: Record<string, string> = {};
+    for (const dev of ['tap0', 'tap1', 'tap2', 'tun0']) {
+      for (const attr of ['owner', 'group', 'tun_flags']) files[`/sys/class/net/${dev}/${attr}`] = sample('tap-sysfs', `generated-kernel-6.18-${dev}-${attr}.txt`);
+    }
+    const taps = facts({files: {'tap.sysfs': files}}).get(tapSysfs);
+    expect(taps).toEqual([
+      {name: 'tap0', owner: 65534, group: 65534, tunFlags: 0x1802},
+      {name: 'tap1', owner: 65534, group: -1, tunFlags: 0x1802},
+      {name: 'tap2', owner: -1, group: -1, tunFlags: 0x1802},
+      {name: 'tun0', owner: -1, group: -1, tunFlags: 0x1901},
+    ]);
+    expect(taps[0]!.tunFlags! & TUN_FLAGS.PERSIST).toBeTruthy();
+    expect(taps[3]!.tunFlags! & TUN_FLAGS.MULTI_QUEUE).toBeTruthy();
+  });
+});

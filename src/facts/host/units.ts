@@ -1,0 +1,19 @@
+// systemd units: enabled (.wants links) and active states (list-units).
+import {posix} from 'node:path';
+import {parseListUnits, type UnitState} from '../../parsers/systemd.js';
+import {type Fact} from '../facts.js';
+
+/** Units enabled through a symlink in /etc/systemd/system/*.wants/ (the link's file name). */
+export const enabledUnits: Fact<Set<string>> = (f) => new Set(f.entries('systemd.wants').map((e) => posix.basename(e.name)));
+
+/** A `systemctl list-units` row without what identifies it (the unit is the key, the line is of no use). */
+export type ActiveUnit = Omit<UnitState, 'unit' | 'line'>;
+
+/** `systemctl list-units --all`: unit → load/active/sub state. */
+export const activeUnits: Fact<Record<string, ActiveUnit>> = (f) => {
+  const out: Record<string, ActiveUnit> = Object.create(null);
+  for (const u of parseListUnits(f.command('systemd.units').text, 'systemd.units')) {
+    out[u.unit] = {load: u.load, active: u.active, sub: u.sub, description: u.description};
+  }
+  return out;
+};
