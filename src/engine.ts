@@ -53,15 +53,20 @@ function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
 }
 
 export function analyzeSnapshot(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Report {
+  return analyzeWithFacts(snapshot, checks, config, opts).report;
+}
+
+/** The report and the facts it was computed from (fleet analysis reads more from the same facts). */
+export function analyzeWithFacts(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): {report: Report; facts: Facts} {
   const view = new SnapshotView(snapshot);
   const facts = new Facts(view, config);
   const results = checks.map((c) => runCheck(c, facts));
-  return {
+  return {facts, report: {
     target: {mode: opts.mode, host: snapshot.manifest.hostname, path: opts.path, capturedAt: snapshot.manifest.capturedAt},
     results,
     summary: summarize(results),
     sourceProblems: sourceProblems(snapshot),
-  };
+  }};
 }
 
 function sourceProblems(snapshot: Snapshot): SourceProblem[] {

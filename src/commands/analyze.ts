@@ -12,20 +12,36 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     {description: 'A sosreport as sos wrote it (or its unpacked directory)', command: '<%= config.bin %> analyze sosreport-worker5-2026-11-21-abcdefg.tar.xz'},
     {description: 'A self-contained HTML page for a ticket, whatever it finds', command: '<%= config.bin %> analyze worker5.tar.gz --fail-on never --format html --output report.html'},
   ];
+  // Several paths (a fleet): oclif collects the extra ones in argv.
+  static override strict = false;
   static override args = {
-    path: Args.string({description: 'snapshot tarball (.tar, .tar.gz), unpacked snapshot directory, or sosreport (.tar.xz, .tar.gz, .tar or unpacked)', required: true}),
+    path: Args.string({description: 'snapshot tarball (.tar, .tar.gz), unpacked snapshot directory, or sosreport (.tar.xz, .tar.gz, .tar or unpacked); several, or a directory of tarballs, for a fleet', required: true}),
   };
   static override flags = {
     ...reportFlags,
+    complete: Flags.boolean({description: 'fleet: the snapshots are every host of the network, so a tunnel to any other address is a warning (TD202)', default: false}),
+    topology: Flags.string({description: "fleet: who must peer: 'mesh' or 'star:HOST' (default: openQA tap mesh when hosts carry tap, else a detected hub, else mesh)"}),
+    'hosts-detail': Flags.boolean({description: "fleet text: each host's full report after the fleet findings", default: false}),
+    jobs: Flags.integer({description: 'fleet: worker threads analyzing snapshots (default: one per core)', min: 0, max: 64}),
     'max-size': Flags.integer({description: 'refuse snapshots larger than this many MiB uncompressed (default 256; one member may never exceed 64)', min: 1}),
   };
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(Analyze);
+    const {args, argv, flags} = await this.parse(Analyze);
     const [{readSnapshot}, pipeline] = await Promise.all([import('../sources/archive.js'), import('../cli/pipeline.js')]);
     pipeline.formatOf(flags);
     const maxBytes = flags['max-size'] ? flags['max-size'] * 1024 * 1024 : undefined;
     const limits = maxBytes ? {maxTotalBytes: maxBytes, maxMemberBytes: Math.min(maxBytes, 64 * 1024 * 1024)} : {};
+    const paths = (argv as string[]).length > 0 ? (argv as string[]) : [args.path];
+    const {isFleetRun} = await import('../fleet/inputs.js');
+    if (await isFleetRun(paths)) {
+      const fleet = await import('../cli/fleet.js');
+      const report = await fleet.analyzeFleet(paths, flags, limits);
+      const code = await fleet.deliverFleet(report, flags);
+      if (code !== 0) this.exit(code);
+      return;
+    }
+    const config = await pipeline.settingsFor(flags, '/');
     const snapshot = await readSnapshot(args.path, limits);
     const settings = await pipeline.settingsFor(flags, {snapshot});
     const report = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: args.path});

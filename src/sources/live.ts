@@ -6,6 +6,7 @@ import {CATALOGUE, type CommandSource, type FilesSource, type PerKeySource, type
 import {readHostFiles} from './read-files.js';
 import {redactCaptured, redactUrlUserinfo} from './redact.js';
 import {runCommand} from './run-command.js';
+import {refuseTemplates} from './templates.js';
 import {commandPath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Snapshot, type SourceRecord} from './snapshot.js';
 import {deriveKeys} from './derive-keys.js';
 import {runProbe} from './probes.js';
@@ -54,7 +55,7 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   await Promise.all(firstPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
   await Promise.all(secondPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
 
-  return {
+  const snapshot: Snapshot = {
     manifest: {
       format: SNAPSHOT_FORMAT,
       formatVersion: SNAPSHOT_FORMAT_VERSION,
@@ -67,6 +68,8 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
     },
     contents,
   };
+  refuseTemplates(snapshot);
+  return snapshot;
 }
 
 export interface Collected {

@@ -21,3 +21,18 @@ export function schemaErrors(doc: unknown): string[] {
   const validate = reportValidator();
   return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
+
+let fleetValidator: ValidateFunction | undefined;
+
+/** Schema errors of a fleet report (schema/fleet-report.schema.json, whose hosts are single-host reports). */
+export function fleetSchemaErrors(doc: unknown): string[] {
+  if (!fleetValidator) {
+    const ajv = new Ajv({allErrors: true});
+    const plugin = formatsPlugin as unknown as {default?: (a: Ajv) => void} & ((a: Ajv) => void);
+    (plugin.default ?? plugin)(ajv);
+    const load = (name: string) => JSON.parse(readFileSync(new URL(`../../schema/${name}`, import.meta.url), 'utf8')) as object;
+    ajv.addSchema(load('report.schema.json'));
+    fleetValidator = ajv.compile(load('fleet-report.schema.json'));
+  }
+  return fleetValidator(doc) ? [] : (fleetValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}

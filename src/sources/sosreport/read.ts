@@ -12,11 +12,12 @@
 //  - Nothing outside the tree is read (see tree.ts).
 import path from 'node:path';
 
+import {skipJunk, type JunkFormat} from '../../parsers/junk.js';
 import {CATALOGUE, NEVER_CAPTURED, type FilesSource} from '../catalogue.js';
 import {inferManifest, type TreeItem} from '../infer-manifest.js';
 import {redactCaptured} from '../redact.js';
 import {commandPath, filePath, type EntryRecord, type Snapshot, type SourceRecord} from '../snapshot.js';
-import {parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
+import {IP_ADDRESS_TEXT, parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
 import {pluginRan, readSosMeta, trapNote, type SosMeta} from './meta.js';
 import {sysctlRuntimeFiles} from './sysctl.js';
 import {SosDirTree, type SosTree} from './tree.js';
@@ -256,7 +257,7 @@ class Builder {
   }
 
   /** Converted text: parse, store as ip -j JSON, or fail the source with the parse error. */
-  private async converted(source: string, rel: string, convert: (text: string) => unknown[], what: string): Promise<void> {
+  private async converted(source: string, rel: string, convert: (text: string) => unknown[], what: string, junk?: JunkFormat): Promise<void> {
     const r = await this.tree.read(rel);
     if (!r) return;
     if (!r.ok) {
@@ -264,11 +265,13 @@ class Builder {
       return;
     }
     try {
-      const json = Buffer.from(JSON.stringify(convert(r.data.toString('utf8'))));
+      // Lines around the output that are not part of it (a capture's "Message truncated") are skipped and said.
+      const trimmed = junk ? skipJunk(r.data.toString('utf8'), junk) : {text: r.data.toString('utf8'), note: undefined};
+      const json = Buffer.from(JSON.stringify(convert(trimmed.text)));
       this.put(commandPath(source), json, {
         from: rel,
         binding: `${what} (sosreport ${rel})`,
-        note: `converted by tapdoctor from the sosreport's \`${what}\` text to ip -j JSON`,
+        note: `converted by tapdoctor from the sosreport's \`${what}\` text to ip -j JSON${trimmed.note ? `; ${trimmed.note}` : ''}`,
         truncated: this.meta.commands.get(rel)?.truncated === true,
       });
     } catch (err) {
@@ -278,7 +281,7 @@ class Builder {
 
   async ipAddr(): Promise<void> {
     const rel = 'sos_commands/networking/ip_-d_address';
-    await this.converted('ip.addr', rel, (t) => parseIpDAddressText(t, rel).map(linkToIpJson), 'ip -d address');
+    await this.converted('ip.addr', rel, (t) => parseIpDAddressText(t, rel).map(linkToIpJson), 'ip -d address', IP_ADDRESS_TEXT);
   }
 
   async ipRoutes(): Promise<void> {

@@ -1,0 +1,95 @@
+// `tapdoctor analyze A B ...` / `analyze DIR`: every snapshot analyzed like a single one (same
+// checks, settings and waivers), then the fleet checks across them; one report, one exit code.
+import {UserError} from '../errors.js';
+import type {TopologySetting} from '../fleet/fleet.js';
+import type {FleetReport} from '../fleet/report.js';
+import type {Severity} from '../model.js';
+import type {ArchiveLimits} from '../sources/archive.js';
+import type {FailOn} from './base.js';
+import {emit, exitCodeFor, formatOf, selectedChecks, settingsFor, useColor, type ReportFlags} from './pipeline.js';
+
+export interface FleetFlags extends ReportFlags {
+  complete?: boolean;
+  topology?: string;
+  'hosts-detail'?: boolean;
+  jobs?: number;
+}
+
+export function parseTopology(value: string | undefined): TopologySetting | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'mesh') return {kind: 'mesh'};
+  const m = /^star:(.+)$/.exec(value);
+  if (m) return {kind: 'star', hub: m[1]!};
+  throw new UserError(`--topology must be 'mesh' or 'star:HOST', got '${value}'`);
+}
+
+export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: Partial<ArchiveLimits>): Promise<FleetReport> {
+  const topology = parseTopology(flags.topology);
+  const [{expandInputs}, {analyzeAll}, {hostEntries}, {runFleetChecks}, {FLEET_CHECKS}] = await Promise.all([
+    import('../fleet/inputs.js'),
+    import('../fleet/pool.js'),
+    import('../fleet/report.js'),
+    import('../fleet/engine.js'),
+    import('../fleet/registry.js'),
+  ]);
+  const config = await settingsFor(flags, '/');
+  const checks = await selectedChecks(flags);
+  const files = await expandInputs(paths);
+  const outcomes = await analyzeAll(
+    files.map((path) => ({path, checkIds: checks.map((c) => c.id), config, limits, topology: formatOf(flags) === 'html'})),
+    {threads: flags.jobs},
+  );
+  const hosts = hostEntries(outcomes);
+  if (topology?.kind === 'star' && !hosts.some((h) => h.name === topology.hub)) {
+    throw new UserError(`--topology star:${topology.hub}: no analyzed host is named ${topology.hub} (hosts: ${hosts.map((h) => h.name).join(', ')})`);
+  }
+  const views = hosts.flatMap((h) => (h.view ? [h.view] : []));
+  const fleet = runFleetChecks(views, FLEET_CHECKS, {complete: flags.complete ?? false, topology});
+  return {hosts, fleet, complete: flags.complete ?? false};
+}
+
+const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1};
+
+/** The worst over hosts and fleet: 2 when a host could not be analyzed, 1 for findings at --fail-on. */
+export function fleetExitCode(report: FleetReport, failOn: FailOn): number {
+  let worst = 0;
+  for (const h of report.hosts) worst = Math.max(worst, h.report ? exitCodeFor(h.report, failOn) : 2);
+  if (failOn !== 'never' && report.fleet.results.some((r) => r.findings.some((f) => RANK[f.severity] >= RANK[failOn]))) worst = Math.max(worst, 1);
+  return worst;
+}
+
+export async function deliverFleet(report: FleetReport, flags: FleetFlags): Promise<number> {
+  const format = formatOf(flags);
+  let text: string;
+  switch (format) {
+    case 'json': {
+      const {renderFleetJson} = await import('../report/fleet-json.js');
+      text = renderFleetJson(report);
+      break;
+    }
+    case 'text': {
+      const {renderFleetText} = await import('../report/fleet-text.js');
+      text = renderFleetText(report, {color: !flags.output && useColor(flags.color), hostsDetail: flags['hosts-detail'] ?? false});
+      break;
+    }
+    case 'junit': {
+      const {renderFleetJunit} = await import('../report/fleet-junit.js');
+      text = renderFleetJunit(report);
+      break;
+    }
+    case 'prometheus': {
+      const {renderFleetPrometheus} = await import('../report/fleet-prometheus.js');
+      text = renderFleetPrometheus(report, Math.floor(Date.now() / 1000));
+      break;
+    }
+    case 'html': {
+      const {renderFleetHtml} = await import('../report/fleet-html.js');
+      text = renderFleetHtml(report);
+      break;
+    }
+    default:
+      throw new UserError(`--format ${format} is for one host; a fleet run writes text, json, junit, prometheus or html`);
+  }
+  await emit(text, flags.output);
+  return fleetExitCode(report, flags['fail-on'] as FailOn);
+}

@@ -1,0 +1,43 @@
+// Fleet checks over the host views: results in the single-host shape, findings with `hosts`.
+import {shortExplanation} from '../checks/docs.js';
+import type {CheckResult} from '../model.js';
+import type {FleetCheckDefinition, FleetFinding} from './define.js';
+import {Fleet, type FleetOptions, type Topology} from './fleet.js';
+import type {FleetHostView} from './host-view.js';
+
+export interface FleetCheckResult extends CheckResult {
+  findings: FleetFinding[];
+}
+
+export interface FleetAnalysis {
+  topology: Topology;
+  results: FleetCheckResult[];
+}
+
+export function runFleetChecks(views: readonly FleetHostView[], checks: readonly FleetCheckDefinition[], options: FleetOptions): FleetAnalysis {
+  const fleet = new Fleet(views, options);
+  const results = checks.map((check): FleetCheckResult => {
+    const base = {id: check.id, slug: check.slug, title: check.title, severity: check.severity};
+    try {
+      const out = check.run(fleet);
+      if (!Array.isArray(out)) return {...base, status: 'skip', reason: out.reason, findings: []};
+      const findings = out.map(
+        (d): FleetFinding => ({
+          checkId: check.id,
+          slug: check.slug,
+          severity: d.severity ?? check.severity,
+          subject: d.subject,
+          message: d.message,
+          explanation: shortExplanation(check.id),
+          fix: d.fix,
+          evidence: d.evidence,
+          hosts: d.hosts,
+        }),
+      );
+      return {...base, status: findings.length > 0 ? 'fail' : 'pass', findings};
+    } catch (error) {
+      return {...base, status: 'error', reason: `internal error in ${check.id}: ${(error as Error).message}`, findings: []};
+    }
+  });
+  return {topology: fleet.topology, results};
+}

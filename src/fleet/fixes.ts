@@ -1,0 +1,44 @@
+// Fix text for tunnel repairs, in the syntax of the host's network setup: the runtime command,
+// then where the next boot must find it (wicked PRE_UP_SCRIPT, NetworkManager dispatcher), then
+// the salt pillar hint for salt-managed fleets.
+import type {FleetHostView, FleetTunnel} from './host-view.js';
+
+const WICKED_PREUP = '/etc/wicked/scripts/gre_tunnel_preup.sh';
+const NM_PREUP = '/etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh';
+
+/** The next free port name of that type on the host (gre1, gre2, ... / vxlan1, ...). */
+export function nextPortName(host: FleetHostView, type: FleetTunnel['type']): string {
+  const used = new Set(host.tunnels.map((t) => t.port));
+  for (let n = 1; ; n++) if (!used.has(`${type}${n}`)) return `${type}${n}`;
+}
+
+export function addTunnelFix(host: FleetHostView, peer: {name: string; address: string}, like?: FleetTunnel): string[] {
+  const type = like?.type ?? 'gre';
+  const bridge = host.bridge?.name ?? like?.bridge ?? 'br1';
+  const port = nextPortName(host, type);
+  const opts = [`type=${type}`, `options:remote_ip=${peer.address}`];
+  if (like?.key !== undefined) opts.push(`options:key=${like.key}`);
+  const cmd = `ovs-vsctl --may-exist add-port ${bridge} ${port} -- set interface ${port} ${opts.join(' ')}`;
+  return [`# on ${host.name} (towards ${peer.name}):`, cmd, ...persistHint(host, 'add the same line')];
+}
+
+export function setRemoteFix(host: FleetHostView, tunnel: FleetTunnel, address: string, peerName: string): string[] {
+  return [
+    `# on ${host.name} (${tunnel.port} must point at ${peerName}'s uplink address):`,
+    `ovs-vsctl set interface ${tunnel.port} options:remote_ip=${address}`,
+    ...persistHint(host, `replace ${tunnel.remoteIp} by ${address}`),
+  ];
+}
+
+export function deletePortFix(host: FleetHostView, tunnel: FleetTunnel): string[] {
+  return [`# on ${host.name}:`, `ovs-vsctl --if-exists del-port ${tunnel.bridge} ${tunnel.port}`, ...persistHint(host, `drop the line naming ${tunnel.remoteIp}`)];
+}
+
+function persistHint(host: FleetHostView, edit: string): string[] {
+  const script = host.preupScript ?? (host.setup === 'NetworkManager' ? NM_PREUP : WICKED_PREUP);
+  const how =
+    host.setup === 'NetworkManager'
+      ? `# persist: ${edit} in the NetworkManager dispatcher script ${script} (executable, not group/world-writable)`
+      : `# persist: ${edit} in ${script} (wicked: PRE_UP_SCRIPT="wicked:${script.split('/').pop()}" in ifcfg-${host.bridge?.name ?? 'br1'})`;
+  return [how, '# salt-states-openqa: the script is rendered from the worker classes and bridge_ip grains of all hosts: fix the grains/pillar, then run state.apply on every host of the class'];
+}

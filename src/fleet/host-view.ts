@@ -1,0 +1,121 @@
+// What the fleet checks need to know about one host, read once from its facts into plain data.
+// Plain data because a worker thread computes it next to the single-host checks and posts it to
+// the main thread, which then compares hosts without holding their snapshots.
+import type {Facts} from '../facts/facts.js';
+import {links, uplinks} from '../facts/network.js';
+import {switchConfig, workerConfig} from '../facts/openqa.js';
+import {ovsDb} from '../facts/ovs.js';
+import {mentionsAddress, preferredSetup, type NetworkSetupName} from '../facts/persistence.js';
+import {greInputVerdicts, type GreInputVerdict} from './gre-input.js';
+
+export type TunnelType = 'gre' | 'vxlan';
+
+export interface FleetTunnel {
+  bridge: string;
+  port: string;
+  type: TunnelType;
+  remoteIp: string;
+  /** options:key (the VNI of a VXLAN port, the GRE key), when set. */
+  key?: string;
+  localIp?: string;
+}
+
+export interface FleetHostView {
+  /** Host name as the snapshot recorded it. */
+  name: string;
+  capturedAt: string;
+  /** The primary uplink and its IPv4 addresses (what peers put in remote_ip). */
+  uplink?: {name: string; addresses: string[]; mtu: number; mac?: string};
+  /** Every global IPv4 address of the host (a remote_ip may name another one of them). */
+  addresses: string[];
+  /** WORKER_CLASS values of [global] and every instance, deduplicated. */
+  classes: string[];
+  /** PARALLEL_ONE_HOST_ONLY=1 for every tap instance (or globally). */
+  parallelOneHostOnly: boolean;
+  /** The bridge the tap instances use (OS_AUTOINST_USE_BRIDGE), when the host has it. */
+  bridge?: {name: string; mtu?: number; mtuRequest?: number};
+  /** MM_MTU of the tap instances, when set (the largest, if they differ). */
+  mmMtu?: number;
+  tunnels: FleetTunnel[];
+  /** The network setup whose files a fix should edit. */
+  setup: NetworkSetupName;
+  /** The GRE pre-up script (wicked PRE_UP_SCRIPT / NM dispatcher) that names tunnels, if any. */
+  preupScript?: string;
+  /** The firewall's verdict for GRE (IP protocol 47) from each tunnel peer: live and persisted. */
+  greInput: GreInputVerdict[];
+  /** What could not be read (fleet checks say so instead of guessing). */
+  unknown: string[];
+}
+
+const TUNNEL_TYPES = new Set<string>(['gre', 'vxlan']);
+
+export function fleetHostView(f: Facts, name: string, capturedAt: string): FleetHostView {
+  const unknown: string[] = [];
+  const view: FleetHostView = {name, capturedAt, addresses: [], classes: [], parallelOneHostOnly: false, tunnels: [], setup: 'wicked', greInput: [], unknown};
+
+  const ls = f.try(links);
+  if (ls.ok) {
+    for (const l of ls.value) for (const a of l.addrs) if (a.family === 'inet' && a.scope === 'global') view.addresses.push(a.local);
+  } else unknown.push(`addresses: ${ls.reason}`);
+  const up = f.try(uplinks);
+  const primary = f.config.uplink ?? (up.ok ? up.value.primary : undefined);
+  const uplinkLink = primary && ls.ok ? ls.value.find((l) => l.name === primary) : undefined;
+  if (uplinkLink) {
+    view.uplink = {name: uplinkLink.name, mtu: uplinkLink.mtu, addresses: uplinkLink.addrs.filter((a) => a.family === 'inet' && a.scope === 'global').map((a) => a.local)};
+    if (uplinkLink.mac) view.uplink.mac = uplinkLink.mac;
+  } else unknown.push(`uplink: ${up.ok ? 'no IPv4 default route' : up.reason}`);
+
+  const wc = f.try(workerConfig);
+  if (wc.ok) {
+    const classes = new Set<string>();
+    for (const c of splitClasses(wc.value.global['WORKER_CLASS'])) classes.add(c);
+    for (const i of wc.value.instances) for (const c of i.workerClasses) classes.add(c);
+    view.classes = [...classes].sort();
+    const tapInstances = wc.value.instances.filter((i) => i.tap);
+    const oneHost = (v: string | undefined) => v !== undefined && /^\s*(1|yes|true)\s*$/i.test(v);
+    view.parallelOneHostOnly = tapInstances.length > 0 ? tapInstances.every((i) => oneHost(i.settings['PARALLEL_ONE_HOST_ONLY'])) : oneHost(wc.value.global['PARALLEL_ONE_HOST_ONLY']);
+    const mtus = tapInstances.map((i) => Number(i.settings['MM_MTU'])).filter((n) => Number.isInteger(n) && n > 0);
+    if (mtus.length > 0) view.mmMtu = Math.max(...mtus);
+  } else unknown.push(`worker classes: ${wc.reason}`);
+
+  const db = f.try(ovsDb);
+  const sw = f.try(switchConfig);
+  if (db.ok) {
+    for (const bridge of db.value.bridges) {
+      for (const port of bridge.ports) {
+        for (const iface of port.interfaces) {
+          const remoteIp = iface.options['remote_ip'];
+          if (!TUNNEL_TYPES.has(iface.type) || remoteIp === undefined) continue;
+          const t: FleetTunnel = {bridge: bridge.name, port: port.name, type: iface.type as TunnelType, remoteIp};
+          if (iface.options['key'] !== undefined) t.key = iface.options['key'];
+          if (iface.options['local_ip'] !== undefined) t.localIp = iface.options['local_ip'];
+          view.tunnels.push(t);
+        }
+      }
+    }
+    // The tap bridge, or for an overlay-only host the bridge that carries its tunnels.
+    const wanted = sw.ok ? sw.value.bridge : undefined;
+    const bridge = db.value.bridges.find((b) => b.name === wanted) ?? db.value.bridges.find((b) => b.name === view.tunnels[0]?.bridge);
+    if (bridge) {
+      const own = bridge.ports.flatMap((p) => p.interfaces).find((i) => i.name === bridge.name);
+      const link = ls.ok ? ls.value.find((l) => l.name === bridge.name) : undefined;
+      view.bridge = {name: bridge.name};
+      const mtu = own?.mtu ?? link?.mtu;
+      if (mtu !== undefined) view.bridge.mtu = mtu;
+      if (own?.mtuRequest !== undefined) view.bridge.mtuRequest = own.mtuRequest;
+    }
+  } else unknown.push(`tunnels: ${db.reason}`);
+
+  view.setup = preferredSetup(f, view.bridge?.name ?? 'br1');
+  const scripts = f.view.entries('network.preup');
+  if (scripts.ok) {
+    const named = scripts.value.find((s) => /type=(gre|vxlan)/.test(s.text) || view.tunnels.some((t) => mentionsAddress(s.text, t.remoteIp)));
+    if (named) view.preupScript = named.name;
+  }
+  view.greInput = greInputVerdicts(f, view.tunnels.filter((t) => t.type === 'gre').map((t) => t.remoteIp));
+  return view;
+}
+
+export function splitClasses(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+}

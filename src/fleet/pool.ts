@@ -1,0 +1,62 @@
+// Analyze many snapshots: a pool of worker threads (one per core, at most one per job), each
+// reading and analyzing one snapshot at a time, so a 500-host fleet holds only as many
+// snapshots in memory as there are workers. Outcomes are delivered as they finish; the
+// caller keeps the small results (report + view). Without a built worker (tests run the
+// TypeScript sources) the jobs run in this thread, one after another.
+import {existsSync} from 'node:fs';
+import {availableParallelism} from 'node:os';
+import {fileURLToPath} from 'node:url';
+import {runHostJob, type HostJob, type HostOutcome} from './host-job.js';
+
+export interface PoolOptions {
+  /** Worker threads; default: the number of cores (0: run in this thread). */
+  threads?: number;
+  onOutcome?: (outcome: HostOutcome, index: number) => void;
+}
+
+export async function analyzeAll(jobs: readonly HostJob[], opts: PoolOptions = {}): Promise<HostOutcome[]> {
+  const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
+  const threads = Math.min(opts.threads ?? availableParallelism(), jobs.length);
+  const results: HostOutcome[] = new Array(jobs.length);
+  if (threads <= 1 || !existsSync(workerFile)) {
+    for (const [i, job] of jobs.entries()) {
+      results[i] = await runHostJob(job);
+      opts.onOutcome?.(results[i]!, i);
+    }
+    return results;
+  }
+  const {Worker} = await import('node:worker_threads');
+  let next = 0;
+  await Promise.all(
+    Array.from({length: threads}, async () => {
+      let worker = new Worker(workerFile);
+      try {
+        while (next < jobs.length) {
+          const id = next++;
+          results[id] = await new Promise<HostOutcome>((resolve) => {
+            const onMessage = (m: {id: number; outcome: HostOutcome}) => {
+              if (m.id !== id) return;
+              worker.off('error', onError);
+              worker.off('message', onMessage);
+              resolve(m.outcome);
+            };
+            const onError = (e: Error) => {
+              worker.off('message', onMessage);
+              // The thread is gone: the next job gets a fresh one.
+              void worker.terminate();
+              worker = new Worker(workerFile);
+              resolve({ok: false, path: jobs[id]!.path, reason: `analysis crashed: ${e.message}`});
+            };
+            worker.on('message', onMessage);
+            worker.once('error', onError);
+            worker.postMessage({id, job: jobs[id]});
+          });
+          opts.onOutcome?.(results[id]!, id);
+        }
+      } finally {
+        await worker.terminate();
+      }
+    }),
+  );
+  return results;
+}

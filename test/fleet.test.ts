@@ -1,0 +1,124 @@
+// `tapdoctor analyze` of several snapshots, as a user runs it: fleets generated from the captured
+// three-host mesh (scripts/fleet-fixture.mjs), every output format, exit codes, bad members.
+import {spawnSync} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {fleetSchemaErrors} from './helpers/report-schema.js';
+// @ts-expect-error plain ESM helper shared with the bench
+import {dropPort, meshBase, meshOfThree, setText, text} from '../scripts/fleet-fixture.mjs';
+import {writeSnapshot} from '../src/sources/write.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const run = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['bin/run.js', ...args], {cwd: repo, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
+  return {code: r.status, stdout: r.stdout, stderr: r.stderr};
+};
+
+type Snap = {manifest: {hostname: string; capturedAt: string}; contents: Map<string, Buffer>};
+let dir: string;
+
+async function writeFleet(name: string, hosts: Snap[]): Promise<string> {
+  const d = join(dir, name);
+  spawnSync('mkdir', ['-p', d]);
+  for (const h of hosts) await writeSnapshot(h as never, join(d, `${h.manifest.hostname}-${h.manifest.capturedAt.replace(/[:.]/g, '')}.tar.gz`));
+  return d;
+}
+
+interface FleetJson {
+  summary: {hosts: number; unreadable: number};
+  fleet: {hosts: Array<{name: string; verdict: string; reason?: string; superseded?: unknown[]}>; findings: Array<{checkId: string; subject: string; hosts: string[]; severity: string}>};
+  hosts: Array<{target: {host: string}}>;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'td-fleet-'));
+});
+afterAll(() => rmSync(dir, {recursive: true, force: true}));
+
+describe('analyze a fleet', () => {
+  it('a healthy mesh: one line per host, no fleet finding, exit 0, JSON valid against the fleet schema', async () => {
+    const d = await writeFleet('healthy', meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}));
+    const t = run('analyze', d);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/^ {2}worker1 +ok +0 errors, 0 warnings$/m);
+    expect(t.stdout).toContain('No fleet findings');
+    const j = run('analyze', d, '--json');
+    const doc = JSON.parse(j.stdout) as FleetJson;
+    expect(fleetSchemaErrors(doc)).toEqual([]);
+    expect(doc.hosts.map((h) => h.target.host)).toEqual(['worker1', 'worker2', 'worker3']);
+    expect(doc.fleet.findings).toEqual([]);
+  });
+
+  it('faults across hosts: exactly the injected findings, exit 1; the host that must change is named first', async () => {
+    const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+    dropPort(hosts[1], 'gre2'); // worker2 -> worker3 gone: one way
+    const ifaces = 'commands/ovs.interfaces';
+    setText(hosts[0], ifaces, text(hosts[0], ifaces).replace('"192.0.2.30"', '"192.0.2.99"')); // worker1's port to worker3 is stale
+    const d = await writeFleet('faults', hosts);
+    const r = run('analyze', ...['worker1', 'worker2', 'worker3'].map((n) => join(d, `${n}-${hosts[0]!.manifest.capturedAt.replace(/[:.]/g, '')}.tar.gz`)), '--json');
+    const doc = JSON.parse(r.stdout) as FleetJson;
+    expect(r.code).toBe(1);
+    expect(fleetSchemaErrors(doc)).toEqual([]);
+    expect(doc.fleet.findings.map((f) => `${f.checkId} ${f.subject} ${f.hosts.join(',')}`).sort()).toEqual(['TD201 worker2 -> worker3 worker2,worker3', 'TD202 worker1: gre2 worker1,worker3']);
+  });
+
+  it('an unreadable snapshot is reported with its reason, the rest analyzed; exit 2', async () => {
+    const d = await writeFleet('broken', meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}));
+    writeFileSync(join(d, 'garbage.tar.gz'), 'not a tarball');
+    const r = run('analyze', d, '--json');
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout) as FleetJson;
+    expect(fleetSchemaErrors(doc)).toEqual([]);
+    expect(doc.summary).toMatchObject({hosts: 4, unreadable: 1});
+    const bad = doc.fleet.hosts.find((h) => h.verdict === 'unreadable')!;
+    expect(bad.name).toBe('garbage.tar.gz');
+    expect(bad.reason).toMatch(/gzip|tar|snapshot/i);
+    expect(run('analyze', d).stdout).toMatch(/garbage\.tar\.gz +unreadable/);
+  });
+
+  it('two snapshots of the same host: the newer counts and the report says so', async () => {
+    const base = await meshBase();
+    const older = meshOfThree(base, {prefix: 'worker', net: '192.0.2', loc: 'nue', capturedAt: '2026-01-01T00:00:00.000Z'}) as Snap[];
+    const newer = meshOfThree(base, {prefix: 'worker', net: '192.0.2', loc: 'nue', capturedAt: '2026-02-01T00:00:00.000Z'}) as Snap[];
+    dropPort(older[1], 'gre2'); // a fault only the old snapshot has
+    const d = await writeFleet('twice', [...older, newer[1]]);
+    const doc = JSON.parse(run('analyze', d, '--json').stdout) as FleetJson;
+    expect(doc.fleet.findings).toEqual([]);
+    const w2 = doc.fleet.hosts.find((h) => h.name === 'worker2')!;
+    expect(w2.superseded).toHaveLength(1);
+    expect(doc.fleet.hosts).toHaveLength(3);
+    expect(run('analyze', d).stdout).toContain('newer snapshot counts; ignored');
+  });
+
+  it('junit: a testsuite per host and one for the fleet; prometheus: a host label on every sample; html: the mesh', async () => {
+    const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+    dropPort(hosts[1], 'gre2');
+    const d = await writeFleet('formats', hosts);
+    const junit = run('analyze', d, '--format', 'junit').stdout;
+    expect([...junit.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1])).toEqual(['worker1', 'worker2', 'worker3', 'fleet']);
+    expect(junit).toContain('<testcase classname="tapdoctor.fleet" name="TD201 gre-peer-missing">');
+    const prom = run('analyze', d, '--format', 'prometheus').stdout;
+    const samples = prom.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(samples.length).toBeGreaterThan(50);
+    for (const s of samples) expect(s).toMatch(/\{host="[^"]+"/);
+    expect(prom).toContain('tapdoctor_fleet_findings{host="worker2",severity="error"} 1');
+    // One HELP per family even with three hosts.
+    expect(prom.match(/^# HELP tapdoctor_check_status /gm)).toHaveLength(1);
+    const html = run('analyze', d, '--format', 'html').stdout;
+    expect(html).toContain('data-kind="one-way"');
+    expect(html).toContain('data-from="worker3" data-to="worker2"');
+    expect(html.match(/data-kind="both"/g)).toHaveLength(2);
+    expect(html).toContain('id="host-worker2"');
+  });
+
+  it('a bad --topology is a one-line usage error', async () => {
+    const d = await writeFleet('topo', meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}));
+    const r = run('analyze', d, '--topology', 'ring');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run('analyze', d, '--topology', 'star:nohost').stderr).toContain('no analyzed host is named nohost');
+  });
+});
