@@ -40,6 +40,13 @@ export async function settingsFor(flags: ReportFlags, where: {root: string} | {s
   return loadSettings({kind: 'captured', text, origin: `snapshot:${SETTINGS_PATH}`}, overrides, flagNames);
 }
 
+/** Settings that depend on no host: --config if given, else the defaults; flags override either. */
+export async function settingsOfRun(flags: ReportFlags): Promise<Settings> {
+  const overrides = {greMtu: flags['gre-mtu'], multiNic: flags['multi-nic'], ignoreInterfaces: flags['ignore-interface']};
+  if (flags.config) return loadSettings({kind: 'explicit', path: flags.config}, overrides);
+  return loadSettings({kind: 'captured', text: undefined, origin: ''}, overrides);
+}
+
 const SETTINGS_SOURCE = 'tapdoctor.settings';
 const SETTINGS_PATH = '/etc/tapdoctor.yaml';
 

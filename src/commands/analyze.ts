@@ -41,7 +41,6 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
       if (code !== 0) this.exit(code);
       return;
     }
-    const config = await pipeline.settingsFor(flags, '/');
     const snapshot = await readSnapshot(args.path, limits);
     const settings = await pipeline.settingsFor(flags, {snapshot});
     const report = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: args.path});
