@@ -7,6 +7,7 @@ import type {Report, Severity} from '../model.js';
 import type {Snapshot} from '../sources/snapshot.js';
 import {TOOL_VERSION} from '../version.js';
 import type {FailOn, Format} from './base.js';
+import {PIPE_WIDTH, outputWidth} from './terminal.js';
 
 export interface ReportFlags {
   only?: string[];
@@ -21,6 +22,8 @@ export interface ReportFlags {
   'multi-nic'?: boolean;
   'ignore-interface'?: string[];
   quiet: boolean;
+  brief?: boolean;
+  force?: boolean;
 }
 
 /**
@@ -59,7 +62,8 @@ export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} 
     const key = id.trim().toUpperCase();
     if (known.has(key)) continue;
     if (gateOnly.has(key)) throw new UserError(`${id} is a persistence check: it runs in 'tapdoctor gate' only`);
-    throw new UserError(`unknown check '${id}' (see: tapdoctor checks list)`);
+    const {didYouMean} = await import('./suggest.js');
+    throw new UserError(`unknown check '${id}'${didYouMean(id.trim(), pool.flatMap((c) => [c.id, c.slug]))} (see: tapdoctor checks list)`);
   }
   const chosen = selectChecks(pool, flags.only?.map((s) => s.trim()), flags.skip?.map((s) => s.trim()));
   if (chosen.length === 0) throw new UserError('no check left to run after --only/--skip');
@@ -86,7 +90,9 @@ export async function analyze(snapshot: Snapshot, flags: ReportFlags, settings: 
 
 export function formatOf(flags: ReportFlags): Format {
   if (flags.json && flags.format && flags.format !== 'json') throw new UserError('--json and --format disagree; give one');
-  return (flags.json ? 'json' : (flags.format ?? 'text')) as Format;
+  const format = (flags.json ? 'json' : (flags.format ?? 'text')) as Format;
+  if (flags.brief && format !== 'text') throw new UserError(`--brief shortens the text report; --format ${format} always has every detail`);
+  return format;
 }
 
 const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1};
@@ -113,7 +119,19 @@ export interface Rendered {
   exitCode?: number;
 }
 
-export async function render(report: Report, format: Format, opts: {color: boolean; snapshot: Snapshot; config: TapdoctorConfig; failOn?: FailOn}): Promise<Rendered> {
+export interface RenderOptions {
+  color: boolean;
+  snapshot: Snapshot;
+  config: TapdoctorConfig;
+  /** Text only: the terminal's width, 80 when piped or written to a file. */
+  width?: number;
+  brief?: boolean;
+  quiet?: boolean;
+  /** Nagios: the lowest severity that raises the plugin state. */
+  failOn?: FailOn;
+}
+
+export async function render(report: Report, format: Format, opts: RenderOptions): Promise<Rendered> {
   switch (format) {
     case 'json': {
       const {renderJson} = await import('../report/json.js');
@@ -121,7 +139,7 @@ export async function render(report: Report, format: Format, opts: {color: boole
     }
     case 'text': {
       const {renderText} = await import('../report/text.js');
-      return {text: renderText(report, {color: opts.color})};
+      return {text: renderText(report, {color: opts.color, width: opts.width, brief: opts.brief, quiet: opts.quiet})};
     }
     case 'junit': {
       const {renderJunit} = await import('../report/junit.js');
@@ -159,17 +177,24 @@ export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream =
 /** Print or write the rendered report; returns the exit code the command should end with. */
 export async function deliver(report: Report, flags: ReportFlags, snapshot: Snapshot, config: TapdoctorConfig): Promise<number> {
   const format = formatOf(flags);
-  const rendered = await render(report, format, {color: format === 'text' && !flags.output && useColor(flags.color), snapshot, config, failOn: flags['fail-on'] as FailOn});
-  await emit(rendered.text, flags.output);
+  const rendered = await render(report, format, {...textOptions(flags), color: format === 'text' && !flags.output && useColor(flags.color), snapshot, config, failOn: flags['fail-on'] as FailOn});
+  await emit(rendered.text, flags.output, flags.force);
   return rendered.exitCode ?? exitCodeFor(report, flags['fail-on'] as FailOn);
 }
 
-/** Write a rendered report to --output (atomically, mode 0644), or print it with a final newline. */
-export async function emit(text: string, output: string | undefined): Promise<void> {
+/** How the text report is laid out for these flags: the terminal's width, or 80 for files and pipes. */
+export function textOptions(flags: Partial<Pick<ReportFlags, 'output' | 'brief' | 'quiet'>>): {width: number; brief?: boolean; quiet?: boolean} {
+  return {width: flags.output ? PIPE_WIDTH : outputWidth(), brief: flags.brief, quiet: flags.quiet};
+}
+
+/**
+ * Write a rendered report to --output (atomically, mode 0644), or print it with a final newline.
+ * An existing file is replaced only with --force (textfile collectors and CI jobs pass it).
+ */
+export async function emit(text: string, output: string | undefined, force = false): Promise<void> {
   if (output) {
-    // Reports are rewritten on every run (textfile collectors, CI artifacts) and read by other users.
     const {writeFileAtomic} = await import('../sources/write.js');
-    await writeFileAtomic(output, Buffer.from(text), true, 0o644);
+    await writeFileAtomic(output, Buffer.from(text), force, 0o644);
   } else {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }

@@ -82,16 +82,17 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
     let exitCode: number = decision.exitCode;
     if (format === 'text') {
       const {renderHeader} = await import('../report/text.js');
-      const text = (c: boolean) => `${renderHeader(report, {color: c})}\n${renderGate(decision, {color: c}, report)}`;
-      body = text(color && !flags.output);
-      if (flags.output) process.stdout.write(text(color));
+      // On stdout the text fits the terminal; in the --output file it is 80 columns wide.
+      const text = (c: boolean, width: number) => `${renderHeader(report, {color: c, width})}\n${renderGate(decision, {color: c, width}, report)}`;
+      body = text(color && !flags.output, pipeline.textOptions(flags).width);
+      if (flags.output) process.stdout.write(text(color, pipeline.textOptions({}).width));
     } else {
       const rendered = await pipeline.render(report, format, {color: false, snapshot, config});
       body = rendered.text;
       // Nagios has its own codes: SAFE 0, NOT SAFE 2 (CRITICAL), CANNOT TELL 3 (UNKNOWN).
       if (rendered.exitCode !== undefined) exitCode = rendered.exitCode;
     }
-    await pipeline.emit(body, flags.output);
+    await pipeline.emit(body, flags.output, flags.force);
     if (exitCode !== 0) this.exit(exitCode);
   }
 }

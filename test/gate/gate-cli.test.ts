@@ -60,8 +60,6 @@ beforeAll(() => {
   if (built >= newest(`${repo}src`, '.ts')) return;
   const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {cwd: repo, encoding: 'utf8'});
   if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
-  // A command manifest from an earlier `npm run build` would hide commands added since: refresh it.
-  if (existsSync(`${repo}oclif.manifest.json`)) spawnSync(process.execPath, ['scripts/oclif-manifest.mjs'], {cwd: repo});
 });
 
 describe('tapdoctor gate (CLI)', () => {
