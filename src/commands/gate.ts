@@ -80,12 +80,13 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
     const color = format === 'text' && pipeline.useColor(flags.color);
     let body: string;
     let exitCode: number = decision.exitCode;
+    let stdoutToo: string | undefined;
     if (format === 'text') {
       const {renderHeader} = await import('../report/text.js');
       // On stdout the text fits the terminal; in the --output file it is 80 columns wide.
       const text = (c: boolean, width: number) => `${renderHeader(report, {color: c, width})}\n${renderGate(decision, {color: c, width}, report)}`;
       body = text(color && !flags.output, pipeline.textOptions(flags).width);
-      if (flags.output) process.stdout.write(text(color, pipeline.textOptions({}).width));
+      if (flags.output) stdoutToo = text(color, pipeline.textOptions({}).width);
     } else {
       const rendered = await pipeline.render(report, format, {color: false, snapshot, config});
       body = rendered.text;
@@ -93,6 +94,8 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
       if (rendered.exitCode !== undefined) exitCode = rendered.exitCode;
     }
     await pipeline.emit(body, flags.output, flags.force);
+    // With --output the text also goes to the terminal, once the file is written.
+    if (stdoutToo) process.stdout.write(stdoutToo);
     if (exitCode !== 0) this.exit(exitCode);
   }
 }
