@@ -4,7 +4,7 @@
 // The persisted files matter most: such a rule never shows up live, because the kernel refuses it
 // and the whole file fails to load with it (nft aborts the atomic load, iptables-restore refuses the
 // file). The live signature is then missing NAT, maybe an empty ruleset, and a failed unit; those
-// are added to the finding as corroboration. Live rules are judged too (facts/firewall.ts decides
+// are added to the finding as corroboration. Live rules are judged too (facts/firewall/ decides
 // legality), for rulesets loaded by hand or by tools tapdoctor does not read the files of.
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {masqueradesFor, liveFirewall, persistedFirewall, type FirewallView, type NatRule, type PersistedRuleFile} from '../facts/firewall/index.js';

@@ -2,6 +2,8 @@
 import {join} from 'node:path';
 import {loadSettings, type Settings, type TapdoctorConfig} from '../config.js';
 import type {CheckDefinition} from '../checks/define.js';
+import type {Analysis} from '../engine.js';
+import type {Facts} from '../facts/facts.js';
 import {UserError} from '../errors.js';
 import type {Report, Severity} from '../model.js';
 import type {Snapshot} from '../sources/snapshot.js';
@@ -70,10 +72,12 @@ export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} 
   return chosen;
 }
 
-export async function analyze(snapshot: Snapshot, flags: ReportFlags, settings: Settings, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Report> {
+/** The report (with the run object and the waivers applied), and the Facts of the run for renderers that draw the host. */
+export async function analyze(snapshot: Snapshot, flags: ReportFlags, settings: Settings, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Analysis> {
   const checks = await selectedChecks(flags, opts);
-  const [{analyzeSnapshot}, {CHECKS}, {applyWaivers}] = await Promise.all([import('../engine.js'), import('../checks/registry.js'), import('../waivers.js')]);
-  const report = analyzeSnapshot(snapshot, checks, settings.config, {mode: target.mode, path: target.path});
+  const [{analyzeWithFacts}, {CHECKS}, {applyWaivers}] = await Promise.all([import('../engine.js'), import('../checks/registry.js'), import('../waivers.js')]);
+  const analysis = analyzeWithFacts(snapshot, checks, settings.config, {mode: target.mode, path: target.path});
+  const {report} = analysis;
   const chosen = new Set(checks.map((c) => c.id));
   const waivers = applyWaivers(report, settings.config.waivers, new Date().toISOString().slice(0, 10));
   const {waivers: _w, ...values} = settings.config;
@@ -85,7 +89,7 @@ export async function analyze(snapshot: Snapshot, flags: ReportFlags, settings: 
     settings: values,
     waivers,
   };
-  return report;
+  return analysis;
 }
 
 export function formatOf(flags: ReportFlags): Format {
@@ -121,8 +125,8 @@ export interface Rendered {
 
 export interface RenderOptions {
   color: boolean;
-  snapshot: Snapshot;
-  config: TapdoctorConfig;
+  /** The Facts of the run: the HTML drawing reads the host from them. */
+  facts: Facts;
   /** Text only: the terminal's width, 80 when piped or written to a file. */
   width?: number;
   brief?: boolean;
@@ -155,14 +159,8 @@ export async function render(report: Report, format: Format, opts: RenderOptions
       return {text: out.text, exitCode: out.exitCode};
     }
     case 'html': {
-      const [{renderHtml}, {buildTopology}, {Facts}, {SnapshotView}] = await Promise.all([
-        import('../report/html.js'),
-        import('../report/topology.js'),
-        import('../facts/facts.js'),
-        import('../sources/snapshot.js'),
-      ]);
-      const facts = new Facts(new SnapshotView(opts.snapshot), opts.config);
-      return {text: renderHtml(report, buildTopology(facts, report))};
+      const [{renderHtml}, {buildTopology}] = await Promise.all([import('../report/html/index.js'), import('../report/place-findings.js')]);
+      return {text: renderHtml(report, buildTopology(opts.facts, report))};
     }
   }
 }
@@ -175,9 +173,9 @@ export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream =
 }
 
 /** Print or write the rendered report; returns the exit code the command should end with. */
-export async function deliver(report: Report, flags: ReportFlags, snapshot: Snapshot, config: TapdoctorConfig): Promise<number> {
+export async function deliver({report, facts}: Analysis, flags: ReportFlags): Promise<number> {
   const format = formatOf(flags);
-  const rendered = await render(report, format, {...textOptions(flags), color: format === 'text' && !flags.output && useColor(flags.color), snapshot, config, failOn: flags['fail-on'] as FailOn});
+  const rendered = await render(report, format, {...textOptions(flags), color: format === 'text' && !flags.output && useColor(flags.color), facts, failOn: flags['fail-on'] as FailOn});
   await emit(rendered.text, flags.output, flags.force);
   return rendered.exitCode ?? exitCodeFor(report, flags['fail-on'] as FailOn);
 }

@@ -46,8 +46,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     }
     const snapshot = await readSnapshot(args.path, limits);
     const settings = await pipeline.settingsFor(flags, {snapshot});
-    const report = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: args.path});
-    const code = await pipeline.deliver(report, flags, snapshot, settings.config);
+    const analysis = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: args.path});
+    const code = await pipeline.deliver(analysis, flags);
     if (code !== 0) this.exit(code);
   }
 }

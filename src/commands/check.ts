@@ -23,8 +23,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 usage error o
     const settings = await pipeline.settingsFor(flags, {root});
     pipeline.formatOf(flags);
     const snapshot = await collectWithProgress({root, timeoutSeconds: flags.timeout, quiet: flags.quiet, version: this.config.version});
-    const report = await pipeline.analyze(snapshot, flags, settings, {mode: 'live'});
-    const code = await pipeline.deliver(report, flags, snapshot, settings.config);
+    const analysis = await pipeline.analyze(snapshot, flags, settings, {mode: 'live'});
+    const code = await pipeline.deliver(analysis, flags);
     if (code !== 0) this.exit(code);
   }
 }

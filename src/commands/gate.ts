@@ -55,7 +55,7 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
       snapshot = await collectWithProgress({root, timeoutSeconds: flags.timeout, quiet: flags.quiet, version: this.config.version});
     }
     const config = settings.config;
-    const report = await pipeline.analyze(snapshot, reportFlagValues, settings, {mode, path: flags.snapshot}, {gate: true});
+    const {report, facts} = await pipeline.analyze(snapshot, reportFlagValues, settings, {mode, path: flags.snapshot}, {gate: true});
 
     const {hostname} = await import('node:os');
     const openqa = !flags.openqa
@@ -88,7 +88,7 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
       body = text(color && !flags.output, pipeline.textOptions(flags).width);
       if (flags.output) stdoutToo = text(color, pipeline.textOptions({}).width);
     } else {
-      const rendered = await pipeline.render(report, format, {color: false, snapshot, config});
+      const rendered = await pipeline.render(report, format, {color: false, facts});
       body = rendered.text;
       // Nagios has its own codes: SAFE 0, NOT SAFE 2 (CRITICAL), CANNOT TELL 3 (UNKNOWN).
       if (rendered.exitCode !== undefined) exitCode = rendered.exitCode;

@@ -10,25 +10,10 @@ import {refuseTemplates} from './templates.js';
 import {commandPath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Snapshot, type SourceRecord} from './snapshot.js';
 import {deriveKeys} from './derive-keys.js';
 import {runProbe} from './probes.js';
+import {DEFAULT_MAX_BYTES, type Collected, type CollectContext, type CollectOptions} from './collect-context.js';
 
-export interface CollectOptions {
-  /** Host files are read below this directory ('/' normally). */
-  root: string;
-  timeoutMs: number;
-  toolVersion: string;
-  /** Called as each source finishes (progress display). */
-  onProgress?: (done: number, total: number, source: string) => void;
-  /** Limit to these sources (tests); default: the whole catalogue. */
-  sources?: readonly SourceSpec[];
-  env?: NodeJS.ProcessEnv;
-  maxBytes?: number;
-}
+export {DEFAULT_MAX_BYTES, type CollectOptions} from './collect-context.js';
 
-export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
-
-export interface CollectContext extends Required<Omit<CollectOptions, 'onProgress' | 'sources' | 'toolVersion'>> {
-  isRoot: boolean;
-}
 
 export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   const ctx: CollectContext = {
@@ -70,11 +55,6 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   };
   refuseTemplates(snapshot);
   return snapshot;
-}
-
-export interface Collected {
-  sources: Record<string, SourceRecord>;
-  contents: Map<string, Buffer>;
 }
 
 type Result = [SourceRecord, Map<string, Buffer>];
