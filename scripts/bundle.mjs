@@ -7,7 +7,7 @@
 // Commands are every module in dist/commands and pages every docs/checks/*.md: nothing is listed by
 // hand, so new commands, pages and runtime libraries are picked up as they land.
 import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync} from 'node:fs';
-import {join, relative, sep} from 'node:path';
+import {join, relative, resolve, sep} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
 import {commandIdOf, commandsIn} from '../dist/cli/discover.js';
@@ -15,7 +15,9 @@ import {renderManPage} from '../dist/cli/manpage.js';
 import {renderCompletion, SHELLS} from '../dist/cli/completion.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const out = join(repo, 'bundle');
+// --out DIR: somewhere else than bundle/ (the RPM test builds its own, beside the other tests).
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(repo, 'bundle');
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 
 const commandsDir = join(repo, 'dist/commands');

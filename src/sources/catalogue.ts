@@ -152,7 +152,8 @@ export const CATALOGUE: readonly SourceSpec[] = [
     argv: ['iptables-save', '-c'],
     needsRoot: true,
     description: 'IPv4 iptables rules with counters',
-    sos: {unusable: `sosreport has only iptables -L listings, which cannot be turned back into iptables-save: ${SOS_CAPTURE}`},
+    // Converted from the listings (sosreport/read.ts iptablesListings): -vnxL is filter, -t_{table}_-nvL the others.
+    sos: {from: ['firewall_tables/iptables_-vnxL', 'firewall_tables/iptables_-t_{table}_-nvL', 'networking/iptables_-vnxL', 'networking/iptables_-t_{table}_-nvL']},
   },
   {
     name: 'ip6tables.save',
@@ -160,7 +161,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     argv: ['ip6tables-save', '-c'],
     needsRoot: true,
     description: 'IPv6 iptables rules with counters',
-    sos: {unusable: `sosreport has only ip6tables -L listings, which cannot be turned back into ip6tables-save: ${SOS_CAPTURE}`},
+    sos: {from: ['firewall_tables/ip6tables_-vnxL', 'firewall_tables/ip6tables_-t_{table}_-nvL', 'networking/ip6tables_-vnxL', 'networking/ip6tables_-t_{table}_-nvL']},
   },
   {
     name: 'iptables-legacy.save',
