@@ -23,7 +23,8 @@ const RANK: Record<Severity | 'never', number> = {error: 3, warning: 2, info: 1,
 export function renderNagios(report: Report, opts: NagiosOptions = {}): NagiosOutput {
   if (report.gate) return renderGateNagios(report, report.gate);
   const {summary} = report;
-  const analyzed = summary.pass + summary.fail;
+  // A check that does not apply was answered; only skips and errors leave a question open.
+  const analyzed = summary.pass + summary.fail + summary['n/a'];
   const threshold = RANK[opts.failOn ?? 'warning'];
   const counted = new Set<Severity>([
     ...report.results.flatMap((r) => r.findings.filter((f) => !f.waiver).map((f) => f.severity)),
@@ -38,6 +39,7 @@ export function renderNagios(report: Report, opts: NagiosOptions = {}): NagiosOu
     `info=${summary.findings.info};;;0`,
     `checks_failed=${summary.fail};;;0`,
     `checks_passed=${summary.pass};;;0`,
+    `checks_not_applicable=${summary['n/a']};;;0`,
     `checks_skipped=${summary.skip};;;0`,
     `checks_errored=${summary.error};;;0`,
   ].join(' ');
@@ -54,6 +56,9 @@ export function renderNagios(report: Report, opts: NagiosOptions = {}): NagiosOu
   }
   for (const r of report.results) {
     if (r.status === 'skip') long.push(oneLine(`[skipped] ${r.id} ${r.slug}: ${r.reason ?? 'skipped'}`));
+  }
+  for (const r of report.results) {
+    if (r.status === 'n/a') long.push(oneLine(`[n/a] ${r.id} ${r.slug}: ${r.reason ?? 'not applicable'}`));
   }
   long.push(...runLines(report));
   return {text: `${[status, ...long].join('\n')}\n`, exitCode};
@@ -104,6 +109,7 @@ function headline(report: Report, exitCode: NagiosExitCode): string {
   } else {
     parts.push(plural(summary.findings.error, 'error'), plural(summary.findings.warning, 'warning'));
   }
+  if (summary['n/a'] > 0) parts.push(`${summary['n/a']} n/a`);
   if (summary.skip > 0) parts.push(`${summary.skip} skipped`);
   if (summary.error > 0) parts.push(`${summary.error} could not run`);
   return parts.join(', ');
