@@ -2,6 +2,8 @@
 // Everything after collection speaks in these types, so a live run and an offline run
 // share every line of code past the collector.
 
+import type {Plan} from './remedies/plan.js';
+
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
@@ -84,6 +86,8 @@ export interface Report {
   run?: RunInfo;
   /** Only from `tapdoctor gate`: the pre-reboot verdict, which every format shows. */
   gate?: GateVerdict;
+  /** Every finding's fix merged into one ordered plan (src/remedies/plan.ts). */
+  plan?: Plan;
 }
 
 export interface RunInfo {

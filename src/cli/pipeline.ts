@@ -133,10 +133,16 @@ export interface RenderOptions {
   quiet?: boolean;
   /** Nagios: the lowest severity that raises the plugin state. */
   failOn?: FailOn;
+  /** Script only: the command whose run verifies the repair (check, or gate). */
+  command?: 'check' | 'gate';
 }
 
 export async function render(report: Report, format: Format, opts: RenderOptions): Promise<Rendered> {
   switch (format) {
+    case 'script': {
+      const {renderReportScript} = await import('../remedies/report-script.js');
+      return {text: renderReportScript(report, opts.command ?? 'check')};
+    }
     case 'json': {
       const {renderJson} = await import('../report/json.js');
       return {text: renderJson(report)};

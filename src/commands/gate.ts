@@ -88,7 +88,7 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
       body = text(color && !flags.output, pipeline.textOptions(flags).width);
       if (flags.output) stdoutToo = text(color, pipeline.textOptions({}).width);
     } else {
-      const rendered = await pipeline.render(report, format, {color: false, facts});
+      const rendered = await pipeline.render(report, format, {color: false, facts, command: 'gate'});
       body = rendered.text;
       // Nagios has its own codes: SAFE 0, NOT SAFE 2 (CRITICAL), CANNOT TELL 3 (UNKNOWN).
       if (rendered.exitCode !== undefined) exitCode = rendered.exitCode;

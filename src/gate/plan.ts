@@ -1,17 +1,23 @@
 // The persistence part of the repair plan, as the gate prints it: what to change in the files the
-// next boot reads before rebooting. Seam: the plan (src/remedies/, phases runtime / persist /
-// reload / …) is the one source of repair steps; until the gate reads its persist and reload
-// phases, this takes the fix of every blocker of a persistence check (TD1nn), the part of the
-// findings' advice that is about the next boot.
+// next boot reads (phase persist) and the reloads that apply them (phase reload), for the
+// blockers only. The plan itself (src/remedies/plan.ts) is the one source of repair steps; a
+// report without a plan (built by hand in a test) falls back to the blockers' own fixes.
+import type {Report} from '../model.js';
+import {findingRef, stepLines} from '../remedies/plan.js';
 import type {Blocker} from './blockers.js';
 import {isGateCheck} from './blockers.js';
 
 export interface PersistStep {
-  /** The blocker it removes: "TD103 tap1". */
+  /** The blockers it serves: "TD103 tap1". */
   ref: string;
   lines: string[];
 }
 
-export function persistenceSteps(blockers: readonly Blocker[]): PersistStep[] {
-  return blockers.filter((b) => isGateCheck(b.id)).map((b) => ({ref: `${b.id} ${b.subject}`, lines: b.fix.split('\n')}));
+export function persistenceSteps(blockers: readonly Blocker[], report?: Report): PersistStep[] {
+  const refs = new Set(blockers.map((b) => findingRef({checkId: b.id, subject: b.subject})));
+  const plan = report?.plan;
+  if (!plan) return blockers.filter((b) => isGateCheck(b.id)).map((b) => ({ref: `${b.id} ${b.subject}`, lines: b.fix.split('\n')}));
+  return plan.steps
+    .filter((s) => (s.phase === 'persist' || s.phase === 'reload') && s.findings.some((f) => refs.has(f)))
+    .map((s) => ({ref: s.findings.filter((f) => refs.has(f)).join(', '), lines: stepLines(s, plan.root)}));
 }

@@ -42,7 +42,7 @@ export function renderGate(d: GateDecision, opts: GateTextOptions, report?: Repo
     const other = report.results.flatMap((r) => r.findings).filter((f) => !f.waiver && f.severity !== 'error' && !d.blockers.some((b) => b.id === f.checkId && b.subject === f.subject));
     if (other.length > 0) out.push(c.dim(`  ${other.length === 1 ? '1 more finding (a warning or info) does' : `${other.length} more findings (warnings, info) do`} not block a reboot: tapdoctor check or --json shows them`));
   }
-  const steps = persistenceSteps(d.blockers);
+  const steps = persistenceSteps(d.blockers, report);
   if (steps.length > 0) {
     out.push(c.bold('PERSIST BEFORE REBOOTING'));
     for (const s of steps) {

@@ -115,7 +115,9 @@ describe('tapdoctor gate (CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.last).toMatch(/^NOT SAFE TO REBOOT: \d+ blockers$/);
     expect(r.stdout).toMatch(/\nBLOCKS REBOOT \(\d+\)\n {2}✖ /);
-    expect(r.stdout).toMatch(/\nPERSIST BEFORE REBOOTING\n {2}# TD103 tap1\n/);
+    // then the plan's persist and reload steps for the blockers, each under the findings it serves
+    expect(r.stdout).toMatch(/\nPERSIST BEFORE REBOOTING\n {2}# TD\d{3} /);
+    expect(r.stdout).toMatch(/\n {2}# TD012 tap1, TD103 tap1\n/);
   });
 
   it('prints the JSON report with the verdict in it (schema-valid) and keeps the gate\'s exit code', () => {
