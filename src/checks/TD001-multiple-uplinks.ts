@@ -5,7 +5,8 @@
 // but the primary one and says how to disable it persistently with the network stack in use.
 import {ipRules, uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
-import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, ipv4ToNumber, networkStacks, persistedInterface, type NetworkStack} from '../facts/interfaces.js';
+import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, networkStacks, persistedInterface, type NetworkStack} from '../facts/interfaces.js';
+import {ipv4ToNumber} from '../facts/ipv4.js';
 import type {IpRule} from '../parsers/ip.js';
 import type {Facts} from '../facts/facts.js';
 import type {UplinkView} from '../facts/types.js';

@@ -15,7 +15,8 @@
 import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles} from '../facts/host/interface-files.js';
-import {formatNet, ifcfgLine, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/interfaces.js';
+import {ifcfgLine} from '../facts/interfaces.js';
+import {formatNet, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/ipv4.js';
 import {links, uplinks} from '../facts/network.js';
 import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';

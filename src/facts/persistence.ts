@@ -19,6 +19,7 @@ import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterf
 import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
 import {enabledUnits} from './host/units.js';
 import {uplinks} from './network.js';
+import {isIpv4, maskToPrefix} from './ipv4.js';
 
 // --- small helpers -----------------------------------------------------------------------------
 
@@ -41,22 +42,6 @@ export function fileEvidence(f: Facts, source: string, path: string, lineNumbers
   return {source: path, lines};
 }
 
-/** `255.254.0.0` → 15; undefined for a non-contiguous or malformed mask. */
-export function maskToPrefix(mask: string): number | undefined {
-  const parts = mask.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  const bits = parts.map((p) => Number(p).toString(2).padStart(8, '0')).join('');
-  if (!/^1*0*$/.test(bits)) return undefined;
-  const firstZero = bits.indexOf('0');
-  return firstZero < 0 ? 32 : firstZero;
-}
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-function isIpv4(s: string): boolean {
-  const m = IPV4.exec(s);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
-}
 
 // --- enabled units and network setups ----------------------------------------------------------
 
