@@ -11,11 +11,11 @@
 import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, type ForwardRule, type IfMatch} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
-import {uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
 import {requireTapWorker} from '../facts/tap-worker.js';
+import {uplink as uplinkFact} from '../facts/uplink.js';
 
 export default defineCheck('TD005', (f) => {
   requireTapWorker(f);
@@ -29,8 +29,8 @@ export default defineCheck('TD005', (f) => {
     return skip('no filter FORWARD chain in the live ruleset (e.g. the NAT-only nftables setup of SUSE workers): nothing counts forwarded traffic');
   }
   const bridge = f.get(switchConfig).bridge;
-  const up = f.try(uplinks);
-  const uplink = f.config.uplink ?? (up.ok ? up.value.primary : undefined);
+  const up = f.try(uplinkFact);
+  const uplink = up.ok ? up.value.name : undefined;
 
   // 1. A FORWARD chain that drops bridge traffic needs no counters to be wrong.
   const droppedBy = new Map<ForwardPath, FindingDraft>();

@@ -17,12 +17,13 @@ import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles} from '../facts/host/interface-files.js';
 import {ifcfgLine} from '../facts/interfaces.js';
 import {formatNet, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/ipv4.js';
-import {links, uplinks} from '../facts/network.js';
+import {links} from '../facts/network.js';
 import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
 import {requireTapWorker} from '../facts/tap-worker.js';
+import {uplink} from '../facts/uplink.js';
 
 interface Ctx {
   f: Facts;
@@ -40,8 +41,9 @@ interface Ctx {
 export default defineCheck('TD008', (f) => {
   requireTapWorker(f);
   const view = f.get(liveFirewall);
-  const up = uplinkOf(f);
-  if (!up) return skip('no uplink to judge the rules by: no IPv4 default route (set `uplink` in the tapdoctor config if traffic leaves otherwise)');
+  const known = f.try(uplink);
+  if (!known.ok) return skip(`no uplink to judge the rules by: ${known.reason}`);
+  const up = known.value;
   const sw = f.try(switchConfig);
   const bridge = sw.ok ? sw.value.bridge : SWITCH_DEFAULTS.OS_AUTOINST_USE_BRIDGE;
   // SUT sources after the rewrite: REWRITE_TARGET with the low 16 bits from the SUT's MAC.
@@ -61,12 +63,6 @@ export default defineCheck('TD008', (f) => {
   const sutRange = sutRangeFindings(ctx);
   return [...sutRange.findings, ...masqueradeFindings(ctx, sutRange.coverUplink), ...forwardFindings(ctx), ...zoneFindings(ctx)];
 });
-
-function uplinkOf(f: Facts): {name: string; why: string} | undefined {
-  if (f.config.uplink) return {name: f.config.uplink, why: 'the configured uplink'};
-  const primary = f.get(uplinks).primary;
-  return primary === undefined ? undefined : {name: primary, why: 'the lowest-metric IPv4 default route'};
-}
 
 // --- rendering --------------------------------------------------------------------------------
 

@@ -14,11 +14,10 @@ import {modelOrParseError, ParseError, splitLines} from '../parsers/errors.js';
 import {parseNftText} from '../parsers/nft/index.js';
 import {parseUnitFile} from '../parsers/systemd.js';
 import type {Evidence} from '../model.js';
-import {FactUnavailable, type Fact, type Facts} from './facts.js';
+import type {Fact, Facts} from './facts.js';
 import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall/index.js';
 import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
 import {enabledUnits} from './host/units.js';
-import {uplinks} from './network.js';
 import {isIpv4, maskToPrefix} from './ipv4.js';
 
 // --- small helpers -----------------------------------------------------------------------------
@@ -534,13 +533,6 @@ export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
   }
   return out;
 }
-
-/** The uplink the gate judges: `uplink` from the site config, else the default-route device. */
-export const gateUplink: Fact<string> = (f) => {
-  const uplink = f.config.uplink ?? f.get(uplinks).primary;
-  if (!uplink) throw new FactUnavailable('no uplink: the host has no IPv4 default route (set `uplink` in /etc/tapdoctor.yaml)');
-  return uplink;
-};
 
 // --- GRE pre-up scripts -------------------------------------------------------------------------
 
