@@ -12,7 +12,7 @@
 //     zone that masquerades for it?
 // Misplaced NAT rules (filter table, unreachable chains) are TD002's; they still count as "a rule
 // for the uplink" here so one fault gives one finding.
-import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
+import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardDecision, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles} from '../facts/host/interface-files.js';
 import {ifcfgLine} from '../facts/interfaces.js';
@@ -24,6 +24,7 @@ import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
 import {requireTapWorker} from '../facts/tap-worker.js';
 import {uplink} from '../facts/uplink.js';
+import {bridgeForwarding} from '../facts/bridge-forwarding.js';
 
 interface Ctx {
   f: Facts;
@@ -297,51 +298,19 @@ function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boo
 
 // --- 3. FORWARD between bridge and uplink -------------------------------------------------------
 
-type Decision = {verdict: 'accept' | 'drop' | 'unknown'; rule?: ForwardRule};
-
-/**
- * What a forward-hook chain does with packets from `inIf` to `outIf`: new connections (stateful
- * rules do not match them) or replies (they do). Rules with conditions tapdoctor cannot see
- * (protocol, addresses) are read optimistically: accepts accept, drops are skipped.
- */
-function decide(path: ForwardPath, inIf: string, outIf: string, replies: boolean): Decision {
-  for (const r of path.rules) {
-    if (!matchesInterface(r.in, inIf) || !matchesInterface(r.out, outIf)) continue;
-    if (r.stateful && !replies) continue;
-    const v = r.verdict.toLowerCase();
-    if (v === 'accept') return {verdict: 'accept', rule: r};
-    if (v === 'drop' || v === 'reject') {
-      if (hasHiddenConditions(r.text)) continue;
-      return {verdict: 'drop', rule: r};
-    }
-    if (v === 'return') break;
-    if (v.startsWith('jump') || v.startsWith('goto') || v === 'queue' || v === 'nfqueue') return {verdict: 'unknown', rule: r};
-  }
-  return {verdict: path.policy.toLowerCase() === 'accept' ? 'accept' : 'drop'};
-}
-
-/** Matches beyond interfaces and conntrack state (protocol, ports, addresses, other modules). */
-function hasHiddenConditions(text: string): boolean {
-  const t = ` ${stripCounters(text)
-    .replace(/--reject-with\s+\S+/g, '')
-    .replace(/\breject with .*$/, 'reject')
-    .replace(/-m (state|conntrack|comment)\b/g, '')} `;
-  return /\s(-p|--protocol|-s|--source|-d|--destination|--[sd]ports?|-m)\s/.test(t) || /\s(ip6?\s+[sd]addr|tcp|udp|th|icmp|icmpv6|l4proto|ct state (new|invalid|untracked)|meta (l4proto|nfproto))\b/.test(t);
-}
-
 function forwardFindings(ctx: Ctx): FindingDraft[] {
-  const {view, uplink, bridge} = ctx;
-  if (view.zones?.running) return []; // firewalld's chains dispatch by zone: judged in zoneFindings
+  const {uplink, bridge} = ctx;
+  // firewalld's chains dispatch by zone (judged in zoneFindings); without the switch config the bridge is unknown.
+  const judged = ctx.f.try(bridgeForwarding);
+  if (!judged.ok) return [];
   const out: FindingDraft[] = [];
-  for (const path of view.forward) {
-    if (path.family === 'ip6') continue;
+  for (const j of judged.value) {
     for (const dir of [
-      {inIf: bridge, outIf: uplink, replies: false, label: `SUT traffic from ${bridge} out by ${uplink}`},
-      {inIf: uplink, outIf: bridge, replies: true, label: `replies from ${uplink} back to ${bridge}`},
+      {inIf: bridge, outIf: uplink, replies: false, label: `SUT traffic from ${bridge} out by ${uplink}`, decision: j.outbound},
+      {inIf: uplink, outIf: bridge, replies: true, label: `replies from ${uplink} back to ${bridge}`, decision: j.replies},
     ]) {
-      const d = decide(path, dir.inIf, dir.outIf, dir.replies);
-      if (d.verdict !== 'drop') continue;
-      const finding = forwardFinding(ctx, path, dir, d);
+      if (dir.decision.verdict !== 'drop') continue;
+      const finding = forwardFinding(ctx, j.path, dir, dir.decision);
       if (finding) out.push(finding);
     }
   }
@@ -352,7 +321,7 @@ function forwardFindings(ctx: Ctx): FindingDraft[] {
  * The dropped direction is this check's only when an accept meant for it names another interface
  * than the uplink; a chain with no accept for the bridge at all is TD005's (one fault, one finding).
  */
-function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: string; replies: boolean; label: string}, d: Decision): FindingDraft | undefined {
+function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: string; replies: boolean; label: string}, d: ForwardDecision): FindingDraft | undefined {
   const {uplink, bridge} = ctx;
   // The accept that was meant for this direction but names another interface than the uplink.
   const meant = path.rules.find((r) => {
