@@ -13,9 +13,10 @@ import type {Evidence} from '../model.js';
 import {parseNftText} from '../parsers/nft/index.js';
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {withFirewallLimits} from './firewall-limits.js';
 import {uplink as uplinkFact} from '../facts/uplink.js';
 
-export default defineCheck('TD002', (f) => {
+export default defineCheck('TD002', (f) => withFirewallLimits(f, () => {
   const live = f.try(liveFirewall);
   const persisted = f.try(persistedFirewall);
   if (!live.ok && !persisted.ok) throw new FactUnavailable(`${live.reason}; ${persisted.reason}`);
@@ -34,7 +35,7 @@ export default defineCheck('TD002', (f) => {
 
   if (findings.length > 0) return findings;
   return notes.length > 0 ? pass(notes.join('; ')) : [];
-});
+}));
 
 // --- what counts -------------------------------------------------------------------------------
 

@@ -12,19 +12,18 @@ import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, typ
 import type {Facts} from '../facts/facts.js';
 import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
 import type {Evidence} from '../model.js';
-import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
+import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
+import {withFirewallLimits} from './firewall-limits.js';
 import {bridgeForwarding, judgedPaths, type BridgeForward} from '../facts/bridge-forwarding.js';
 
-export default defineCheck('TD005', (f) => {
-  requireTapWorker(f);
+export default defineCheck('TD005', (f) => withFirewallLimits(f, () => {
   const live = f.get(liveFirewall);
   if (live.zones?.running) {
-    return skip('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');
+    return notApplicable('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');
   }
   const paths = judgedPaths(live);
   if (paths.length === 0) {
-    return skip('no filter FORWARD chain in the live ruleset (e.g. the NAT-only nftables setup of SUSE workers): nothing counts forwarded traffic');
+    return notApplicable('no filter FORWARD chain in the live ruleset (e.g. the NAT-only nftables setup of SUSE workers): nothing counts forwarded traffic');
   }
   const judged = f.get(bridgeForwarding);
   const bridge = judged[0]!.bridge;
@@ -50,7 +49,7 @@ export default defineCheck('TD005', (f) => {
   if (counted.kind === 'findings') return [...dropped, ...counted.findings];
   if (dropped.length > 0) return dropped;
   return counted.kind === 'skip' ? skip(counted.reason) : counted.note ? pass(counted.note) : [];
-});
+}));
 
 // --- rule evaluation ---------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
+import {withFirewallLimits} from './firewall-limits.js';
 import {uplink} from '../facts/uplink.js';
 import {bridgeForwarding} from '../facts/bridge-forwarding.js';
 
@@ -39,8 +39,7 @@ interface Ctx {
   links: Link[];
 }
 
-export default defineCheck('TD008', (f) => {
-  requireTapWorker(f);
+export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
   const view = f.get(liveFirewall);
   const known = f.try(uplink);
   if (!known.ok) return skip(`no uplink to judge the rules by: ${known.reason}`);
@@ -63,7 +62,7 @@ export default defineCheck('TD008', (f) => {
   };
   const sutRange = sutRangeFindings(ctx);
   return [...sutRange.findings, ...masqueradeFindings(ctx, sutRange.coverUplink), ...forwardFindings(ctx), ...zoneFindings(ctx)];
-});
+}));
 
 // --- rendering --------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ export interface CommandHelp {
   id: string;
   summary: string;
   usage: string;
-  args: {name: string; text: string; required: boolean}[];
+  args: {name: string; text: string; required: boolean; options?: string[]}[];
   flags: FlagHelp[];
   description: string;
   examples: {description?: string; command: string}[];
@@ -59,7 +59,7 @@ export function commandHelp(id: string, Cmd: CommandClass): CommandHelp {
       };
     })
     .sort((a, b) => a.long.localeCompare(b.long));
-  const args = Object.entries(Cmd.args ?? {}).map(([name, a]) => ({name: name.toUpperCase(), text: a.description ?? '', required: Boolean(a.required)}));
+  const args = Object.entries(Cmd.args ?? {}).map(([name, a]) => ({name: name.toUpperCase(), text: a.description ?? '', required: Boolean(a.required), options: a.options as string[] | undefined}));
   const argWords = args.map((a) => (a.required ? a.name : `[${a.name}]`));
   const examples = (Cmd.examples ?? []).map((e) => (typeof e === 'string' ? {command: bin(e)} : {description: e.description, command: bin(e.command)}));
   return {

@@ -23,13 +23,19 @@ export const shown = (id: string): string => id.replaceAll(':', ' ');
 
 class UsageError extends Error {}
 
+let table: CommandTable = {};
+/** The commands this run knows (for `completion`, which describes all of them). */
+export const commandTable = (): CommandTable => table;
+
 /** Runs argv; resolves to the exit code. */
 export async function main(argv: string[], commands: CommandTable): Promise<number> {
+  table = commands;
   try {
     return await dispatch(argv, commands);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${BIN}: ${error.message}\n`);
+    // Commands print their own errors; what reaches here is a usage error or a bug: one line either way.
+    process.stderr.write(`${BIN}: ${error instanceof UsageError ? error.message : `internal error: ${(error as Error).message ?? String(error)}`}\n`);
+    if (process.env.TAPDOCTOR_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return 2;
   }
 }

@@ -12,6 +12,7 @@
 //  - Nothing outside the tree is read (see tree.ts).
 import path from 'node:path';
 
+import {CONVERTED_NOTE, dumpFromListings, serializeIptablesSave, type ListedTable} from '../../parsers/iptables/index.js';
 import {skipJunk, type JunkFormat} from '../../parsers/junk.js';
 import {CATALOGUE, NEVER_CAPTURED, SOS_CAPTURE, type FilesSource, type SosBinding, type SourceSpec} from '../catalogue.js';
 import {inferManifest, type TreeItem} from '../infer-manifest.js';
@@ -71,7 +72,10 @@ export async function readSosreport(dir: string | SosTree, limits: {maxMemberByt
   for (const p of PASS_THROUGH) await b.passThrough(p.source, p.paths, p.as);
   await b.ipAddr();
   await b.ipRoutes();
+  await b.iptablesListings('iptables.save', 'ipv4');
+  await b.iptablesListings('ip6tables.save', 'ipv6');
   await b.ovsFlows();
+  await b.qemuGetcap();
   await b.sysctlRuntime();
   await b.files();
   await b.mountinfo();
@@ -243,6 +247,61 @@ class Builder {
     if (v4Rel) await this.converted('ip.route4', v4Rel, (t) => parseIpRouteText(t, v4Rel).inet.map(routeToIpJson), what(v4Rel));
     const v6Rel = await this.firstExisting(sosFrom('ip.route6'), '');
     if (v6Rel) await this.converted('ip.route6', v6Rel, (t) => parseIpRouteText(t, v6Rel).inet6.map(routeToIpJson), what(v6Rel));
+  }
+
+  /**
+   * `iptables -t TABLE -nvL` per table and `iptables -vnxL` (filter, exact counters) as one
+   * iptables-save dump: what a listing cannot say goes into the entry's note, which the firewall
+   * facts repeat in the checks' reasons. sos < 4.1 keeps them in networking/, later in firewall_tables/.
+   */
+  async iptablesListings(source: 'iptables.save' | 'ip6tables.save', family: 'ipv4' | 'ipv6'): Promise<void> {
+    const prog = source === 'iptables.save' ? 'iptables' : 'ip6tables';
+    // Our sos plugin (contrib/sos/tapdoctor.py) runs iptables-save itself: nothing to convert.
+    const saved = `sos_commands/tapdoctor/${prog}-save_-c`;
+    if ((await this.tree.kind(saved)) !== undefined) return this.command(source, undefined, saved, `${prog}-save -c`);
+    const parts: ListedTable[] = [];
+    const used: string[] = [];
+    // The catalogue binding lists `<dir>/<prog>_-vnxL` (the filter table, exact counters) and
+    // `<dir>/<prog>_-t_{table}_-nvL` per directory, the newer sos layout first.
+    const dirs = [...new Set(sosFrom(source).map((p) => p.slice(0, p.lastIndexOf('/'))))];
+    for (const dir of dirs) {
+      const names = (await this.tree.list(dir)).map((d) => d.name);
+      const tables = names.map((n) => new RegExp(`^${prog}_-t_([a-z]+)_-nvL$`).exec(n)?.[1]).filter((t): t is string => t !== undefined);
+      const exact = names.includes(`${prog}_-vnxL`);
+      for (const table of ['filter', ...tables.filter((t) => t !== 'filter')]) {
+        const file = table === 'filter' && exact ? `${prog}_-vnxL` : tables.includes(table) ? `${prog}_-t_${table}_-nvL` : undefined;
+        if (!file) continue;
+        const r = await this.tree.read(`${dir}/${file}`);
+        if (!r?.ok) continue;
+        parts.push({table, text: r.data.toString('utf8'), origin: `${dir}/${file}`});
+        used.push(`${dir}/${file}`);
+      }
+      if (parts.length > 0) break;
+    }
+    if (parts.length === 0) {
+      this.failed.set(source, `sosreport has no ${prog} -L listing: ${SOS_CAPTURE}`);
+      return;
+    }
+    try {
+      const {dump, limits} = dumpFromListings(parts, family);
+      this.put(commandPath(source), Buffer.from(serializeIptablesSave(dump)), {
+        from: used[0],
+        binding: `${prog} -L listings (sosreport ${used.join(', ')})`,
+        note: `${CONVERTED_NOTE} the sosreport's ${prog} -L listings${limits.length > 0 ? `: ${limits.join('; ')}` : ''}`,
+      });
+    } catch (err) {
+      this.failed.set(source, `cannot read the sosreport's ${prog} listings: ${(err as Error).message}`);
+    }
+  }
+
+  /** `getcap /usr/bin/qemu-system-*` run by our sos plugin: one key per binary (sos mangles `/` to `.`). */
+  async qemuGetcap(): Promise<void> {
+    const dir = 'sos_commands/tapdoctor';
+    for (const d of await this.tree.list(dir)) {
+      if (!d.name.startsWith('getcap_.')) continue;
+      const binary = d.name.slice('getcap_'.length).replace(/\./g, '/');
+      await this.command('qemu.getcap', binary, `${dir}/${d.name}`, `getcap ${binary}`);
+    }
   }
 
   async ovsFlows(): Promise<void> {
