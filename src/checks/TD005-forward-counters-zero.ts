@@ -12,6 +12,8 @@ import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, typ
 import type {Facts} from '../facts/facts.js';
 import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
 import type {Evidence} from '../model.js';
+import {iptablesRule, nftRule, proveLoad} from '../remedies/firewall.js';
+import {manual, type Step} from '../remedies/step.js';
 import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
 import {withFirewallLimits} from './firewall-limits.js';
 import {bridgeForwarding, judgedPaths, type BridgeForward} from '../facts/bridge-forwarding.js';
@@ -199,36 +201,33 @@ function zeroFinding(f: Facts, path: ForwardPath, zero: ForwardRule[], bridge: s
 
 // --- the rules to add --------------------------------------------------------------------------
 
-/** The accept rules a tap worker needs (DOMAIN.md §1.3), for this backend, live and persisted. */
-function addRulesFix(f: Facts, path: ForwardPath, bridge: string, uplink: string | undefined, need: {outbound: boolean; inbound: boolean}): string {
-  const up = uplink ?? '<uplink>';
-  const lines: string[] = [];
+/**
+ * The accept rules a tap worker needs, for this backend: added now, and written into the persisted
+ * file by the admin (where in the chain is theirs to pick). No restart: it would load the file
+ * without them and undo the runtime rules.
+ */
+function addRulesFix(f: Facts, path: ForwardPath, bridge: string, uplink: string | undefined, need: {outbound: boolean; inbound: boolean}): Step[] {
   const file = persistedFileFor(f, path);
+  if (!uplink && need.inbound) return [manual(`forward-accept:${bridge}`, 'the uplink is unknown', [`# accept forwarding from ${bridge} and replies from the uplink to ${bridge} in the FORWARD chain`])];
   if (path.backend === 'nftables') {
     const at = `${path.family} ${path.table} ${path.chain}`;
-    if (need.outbound) lines.push(`nft insert rule ${at} iifname "${bridge}" counter accept`);
-    if (need.inbound) lines.push(`nft insert rule ${at} iifname "${up}" oifname "${bridge}" ct state related,established counter accept`);
-    const rules = lines.map((l) => `#   ${l.replace(/^nft insert rule/, 'add rule')}`);
-    lines.push(
-      `# persist: add to ${file ?? 'the nftables file your nftables.service loads'} (before any reject):`,
-      ...rules,
-      `nft -c -f ${file ?? '<file>'} && systemctl restart nftables`,
-    );
-    return lines.join('\n');
+    const rules: string[] = [];
+    if (need.outbound) rules.push(`iifname "${bridge}" counter accept`);
+    if (need.inbound) rules.push(`iifname "${uplink}" oifname "${bridge}" ct state related,established counter accept`);
+    return [
+      ...rules.map((r) => nftRule(`insert rule ${at} ${r}`)),
+      manual(`forward-persist:${at}`, 'where the rules go in the chain is the admin\'s', [`# persist: add to ${file ?? 'the nftables file your nftables.service loads'} (before any reject), in chain ${at}:`, ...rules.map((r) => `#   ${r}`), ...(file ? [`# then prove it loads: ${proveLoad(file, 'nft')}`] : [])]),
+    ];
   }
   const tool = path.backend === 'ip6tables' ? 'ip6tables' : path.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
   const specs: string[] = [];
   if (need.outbound) specs.push(`-A FORWARD -i ${bridge} -j ACCEPT`);
-  if (need.inbound) specs.push(`-A FORWARD -i ${up} -o ${bridge} -m state --state RELATED,ESTABLISHED -j ACCEPT`);
-  for (const s of [...specs].reverse()) lines.push(`${tool} ${s.replace(/^-A FORWARD/, '-I FORWARD')}`);
+  if (need.inbound) specs.push(`-A FORWARD -i ${uplink} -o ${bridge} -m state --state RELATED,ESTABLISHED -j ACCEPT`);
   const target = file ?? (tool === 'ip6tables' ? '/etc/sysconfig/ip6tables' : '/etc/sysconfig/iptables');
-  const restore = tool === 'ip6tables' ? 'ip6tables-restore' : 'iptables-restore';
-  lines.push(
-    `# persist: in ${target}, under *filter before the FORWARD reject:`,
-    ...specs.map((s) => `#   ${s}`),
-    `${restore} --test < ${target} && systemctl restart ${tool === 'ip6tables' ? 'ip6tables' : 'iptables'}`,
-  );
-  return lines.join('\n');
+  return [
+    ...[...specs].reverse().map((sp) => iptablesRule(tool, sp.replace(/^-A FORWARD/, '-I FORWARD'))),
+    manual(`forward-persist:${target}`, 'where the rules go in the chain is the admin\'s', [`# persist: in ${target}, under *filter before the FORWARD reject:`, ...specs.map((sp) => `#   ${sp}`), `# then prove it loads: ${proveLoad(target, tool === 'ip6tables' ? 'ip6tables' : 'iptables')}`]),
+  ];
 }
 
 /** The persisted rule file that holds this forward chain, if the snapshot has one. */

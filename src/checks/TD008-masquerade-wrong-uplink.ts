@@ -22,6 +22,10 @@ import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
+import {editLine, editLinePattern, setVar} from '../remedies/files.js';
+import {firewalldPermanent, firewalldReload, iptablesRule, natPersistKey, nftRule, reloadRuleFile} from '../remedies/firewall.js';
+import {bre} from '../remedies/shell.js';
+import {manual, step, type Step} from '../remedies/step.js';
 import {withFirewallLimits} from './firewall-limits.js';
 import {uplink} from '../facts/uplink.js';
 import {bridgeForwarding} from '../facts/bridge-forwarding.js';
@@ -94,12 +98,6 @@ function fixBackend(view: FirewallView): 'firewalld' | 'iptables' | 'nftables' {
   return 'nftables';
 }
 
-/** The reload that applies a persisted rule file. */
-function reloadFor(path: string): string {
-  if (/iptables|rules\.v[46]/.test(path)) return path.includes('6') ? 'systemctl restart ip6tables' : 'systemctl restart iptables';
-  return 'systemctl restart nftables   # the unit that loads ' + path;
-}
-
 interface PersistedHit {
   path: string;
   line: number;
@@ -134,12 +132,11 @@ function sameNames(a: IfMatch[] | undefined, b: IfMatch[] | undefined): boolean 
   return key(a) === key(b);
 }
 
-/** `sed` that swaps one interface name for another on one line of a rule file. */
-function sedSwap(hit: PersistedHit, from: string, to: string): string {
+/** A sed that swaps one interface name for another on one line of a rule file. */
+function sedSwap(hit: PersistedHit, from: string, to: string, opts: {note?: string; satisfies?: string[]} = {}): Step {
   const quoted = hit.text.includes(`"${from}"`);
-  const pattern = quoted ? `"${from}"` : `\\b${from.replaceAll('.', '\\.')}\\b`;
-  const replacement = quoted ? `"${to}"` : to;
-  return `sed -i '${hit.line}s/${pattern}/${replacement}/' ${hit.path}`;
+  const pattern = quoted ? `"${bre(from)}"` : `\\b${bre(from)}\\b`;
+  return editLinePattern(hit.path, hit.line, pattern, quoted ? `"${to}"` : to, opts);
 }
 
 // --- 1. masquerade for the uplink ---------------------------------------------------------------
@@ -204,43 +201,39 @@ function uncovered(ctx: Ctx, family: 'IPv4' | 'IPv6', ipv6Too: boolean): Finding
   };
 }
 
-/** The runtime rule per family, then the persisted lines that name the wrong interface (all families at once). */
-function masqueradeFix(ctx: Ctx, families: Array<'IPv4' | 'IPv6'>): string {
+/** The runtime rule per family, then the persisted lines that name the wrong interface (all families at once), then the reload. */
+function masqueradeFix(ctx: Ctx, families: Array<'IPv4' | 'IPv6'>): Step[] {
   const {uplink, view, f} = ctx;
   const backend = fixBackend(view);
-  const lines: string[] = [];
+  const steps: Step[] = [];
   if (backend === 'firewalld') {
     const zone = view.zones!.zoneOf(uplink) ?? 'trusted';
     const masqZone = view.zones!.zones.find((z) => z.masquerade);
     if (masqZone && masqZone.name !== zone) {
-      lines.push(`firewall-cmd --permanent --zone=${masqZone.name} --change-interface=${uplink}`);
-      lines.push(...zoneLineFix(f, uplink, masqZone.name));
+      steps.push(firewalldPermanent(`zone:${uplink}`, [`firewall-cmd --permanent --zone=${masqZone.name} --change-interface=${uplink}`]), ...zoneLineFix(f, uplink, masqZone.name));
     } else {
-      lines.push(`firewall-cmd --permanent --zone=${zone} --add-masquerade`);
+      steps.push(firewalldPermanent(`masquerade:${zone}`, [`firewall-cmd --permanent --zone=${zone} --add-masquerade`]));
     }
-    lines.push('firewall-cmd --reload');
-    return lines.join('\n');
+    steps.push(firewalldReload());
+    return steps;
   }
   const wrong: NatRule[] = [];
   for (const family of families) {
     const forFamily = otherInterfaceRules(ctx, family);
     wrong.push(...forFamily);
-    lines.push(...runtimeMasquerade(backend, family, uplink, forFamily[0]));
+    steps.push(step('runtime', `nat-now:${family}:${uplink}`, runtimeMasquerade(backend, family, uplink, forFamily[0])));
   }
   // Persist: change the file lines that name the wrong interface, or say where the rule belongs.
-  const hits = wrong.flatMap((r) => persistedNat(f, r).map((h) => ({h, from: names(r.out)[0]!})));
-  const seen = new Set<string>();
-  for (const {h, from} of hits) {
-    const key = `${h.path}:${h.line}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    lines.push(`# ${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${from}`, sedSwap(h, from, uplink));
+  const hits = wrong.flatMap((r) => persistedNat(f, r).map((h) => ({h, from: names(r.out)[0]!, family: r.family})));
+  for (const {h, from, family} of hits) {
+    const fams = family === 'inet' ? ['ip', 'ip6'] : [family === 'ip6' ? 'ip6' : 'ip'];
+    steps.push(sedSwap(h, from, uplink, {note: `${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${from}`, satisfies: fams.map((x) => natPersistKey(h.path, uplink, x))}));
   }
   const files = [...new Set(hits.map((x) => x.h.path))];
-  if (files.length > 0) lines.push(...files.map(reloadFor));
-  else if (wrong.length === 0) lines.push(`# and add the same rule to the rule file the firewall unit loads at boot (${backend === 'iptables' ? '/etc/sysconfig/iptables' : '/etc/firewall.nft or /etc/sysconfig/nftables.conf'})`);
-  else lines.push('# and change the rule in the configuration that generates the firewall (the persisted file was not found)');
-  return lines.join('\n');
+  if (files.length > 0) steps.push(...files.map((p) => reloadRuleFile(p)));
+  else if (wrong.length === 0) steps.push(manual(`nat-file:${uplink}`, 'the rule file to add it to is not known', [`# add the same rule to the rule file the firewall unit loads at boot (${backend === 'iptables' ? '/etc/sysconfig/iptables' : '/etc/firewall.nft or /etc/sysconfig/nftables.conf'})`]));
+  else steps.push(manual(`nat-file:${uplink}`, 'the persisted file was not found', ['# change the rule in the configuration that generates the firewall']));
+  return steps;
 }
 
 /** The command that adds the masquerade now, in the table and chain of a rule that named the wrong interface. */
@@ -254,12 +247,12 @@ function runtimeMasquerade(backend: 'iptables' | 'nftables', family: 'IPv4' | 'I
 }
 
 /** The ifcfg `ZONE=` line that would put the uplink back into its old zone at boot (poo#159414). */
-function zoneLineFix(f: Facts, iface: string, zone: string): string[] {
+function zoneLineFix(f: Facts, iface: string, zone: string): Step[] {
   const files = f.try(ifcfgFiles);
   const file = files.ok ? files.value[iface] : undefined;
   const line = file ? ifcfgLine(file, 'ZONE') : undefined;
   if (!file || !line) return [];
-  return [`# ${file.path} line ${line.line}: ${line.text} -> ZONE='${zone}' (else the old zone returns at boot)`, `sed -i "s/^ZONE=.*/ZONE='${zone}'/" ${file.path}`];
+  return [setVar(file.path, 'ZONE', zone, {note: `${file.path} line ${line.line}: ${line.text} -> ZONE='${zone}' (else the old zone returns at boot)`})];
 }
 
 // --- 2. source NAT on a SUT range ---------------------------------------------------------------
@@ -276,19 +269,19 @@ function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boo
     if (matchesInterface(r.out, ctx.uplink)) coverUplink = true;
     const good = formatNet(target);
     const hits = persistedNat(ctx.f, r);
-    const fix = hits.flatMap((h) => [`# ${h.path} line ${h.line}: ${h.text} -> source ${good}`, `sed -i '${h.line}s|${r.sourceNet}|${good}|' ${h.path}`, reloadFor(h.path)]);
+    const fix: Step[] = hits.flatMap((h) => [editLine(h.path, h.line, r.sourceNet!, good, {note: `${h.path} line ${h.line}: ${h.text} -> source ${good}`}), reloadRuleFile(h.path)]);
     if (hits.length === 0) {
       if (r.backend.startsWith('iptables') || r.backend === 'ip6tables') {
         const text = stripCounters(r.text);
-        fix.push(`iptables -t ${r.table} ${text.replace(/^-A /, '-D ')}`, `iptables -t ${r.table} ${text.replace(r.sourceNet, good)}`);
+        fix.push(step('runtime', `snat-range:${text}`, [`iptables -t ${r.table} ${text.replace(/^-A /, '-D ')}`, `iptables -t ${r.table} ${text.replace(r.sourceNet, good)}`]));
       } else {
-        fix.push(`nft -a list chain ${r.family} ${r.table} ${r.chain}   # find the rule's handle, delete it and add it with ip saddr ${good}`);
+        fix.push(manual(`snat-range:${r.text}`, 'the rule\'s handle must be looked up first', [`nft -a list chain ${r.family} ${r.table} ${r.chain}   # find the rule's handle, delete it and add it with ip saddr ${good}`], 'runtime'));
       }
     }
     findings.push({
       subject: ruleSubject(r),
       message: `source NAT only for ${r.sourceNet}, a SUT range: after the OpenFlow rewrite SUT traffic reaches the host from ${good}, so the rule never matches${matchesInterface(r.out, ctx.uplink) ? ` and nothing masquerades it on ${ctx.uplink}` : ''}`,
-      fix: fix.join('\n'),
+      fix,
       evidence: [ruleEvidence(r)],
     });
   }
@@ -340,17 +333,17 @@ function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: 
   const wrongName = names(dir.replies ? meant.in : meant.out)[0];
   const message = `${chainName}: ${dir.label} are dropped by ${stopper}: the ${dir.replies ? 'return' : 'forward'} rule names ${wrongName}, the uplink is ${uplink} (${ctx.uplinkWhy})`;
 
-  const fix: string[] = [];
+  const fix: Step[] = [];
   const state = dir.replies ? (path.backend === 'nftables' ? ' ct state related,established' : ' -m state --state RELATED,ESTABLISHED') : '';
   if (path.backend === 'nftables') {
-    fix.push(`nft insert rule ${path.family} ${path.table} ${path.chain} iifname "${dir.inIf}" oifname "${dir.outIf}"${state} counter accept`);
+    fix.push(nftRule(`insert rule ${path.family} ${path.table} ${path.chain} iifname "${dir.inIf}" oifname "${dir.outIf}"${state} counter accept`));
   } else {
-    fix.push(`${path.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables'} -I ${path.chain} -i ${dir.inIf} -o ${dir.outIf}${state} -j ACCEPT`);
+    fix.push(iptablesRule(path.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables', `-I ${path.chain} -i ${dir.inIf} -o ${dir.outIf}${state} -j ACCEPT`));
   }
   if (wrongName) {
-    for (const h of persistedForward(ctx.f, meant)) fix.push(`# ${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${wrongName}`, sedSwap(h, wrongName, uplink), reloadFor(h.path));
+    for (const h of persistedForward(ctx.f, meant)) fix.push(sedSwap(h, wrongName, uplink, {note: `${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${wrongName}`}), reloadRuleFile(h.path));
   }
-  return {subject: ruleSubject({...withTable(meant), backend: meant.backend}), message, fix: fix.join('\n'), evidence: ev};
+  return {subject: ruleSubject({...withTable(meant), backend: meant.backend}), message, fix, evidence: ev};
 }
 
 // --- 4. firewalld zones -----------------------------------------------------------------------
@@ -365,7 +358,7 @@ function zoneFindings(ctx: Ctx): FindingDraft[] {
     out.push({
       subject: uplink,
       message: `${uplink} is bound to ${bound.length} zones (${bound.join(', ')}), expected exactly one: which zone's masquerade and forwarding apply is left to chance`,
-      fix: [...bound.slice(1).map((z) => `firewall-cmd --permanent --zone=${z} --remove-interface=${uplink}`), ...zoneLineFix(ctx.f, uplink, bound[0]!), 'firewall-cmd --reload'].join('\n'),
+      fix: [...bound.slice(1).map((z) => firewalldPermanent(`remove:${z}:${uplink}`, [`firewall-cmd --permanent --zone=${z} --remove-interface=${uplink}`])), ...zoneLineFix(ctx.f, uplink, bound[0]!), firewalldReload()],
       evidence: [evidence('firewalld.runtime', ...bound.map((z) => `${z}: interfaces include ${uplink}`))],
     });
   }
@@ -381,7 +374,7 @@ function zoneFindings(ctx: Ctx): FindingDraft[] {
     out.push({
       subject: iface,
       message: `${iface} is in firewalld zone ${z ?? '(none)'}, expected ${uplinkZone}, the zone that masquerades for the uplink ${uplink}: forwarded SUT traffic crosses zones and is rejected`,
-      fix: [`firewall-cmd --permanent --zone=${uplinkZone} --change-interface=${iface}`, ...zoneLineFix(ctx.f, iface, uplinkZone), 'firewall-cmd --reload'].join('\n'),
+      fix: [firewalldPermanent(`zone:${iface}`, [`firewall-cmd --permanent --zone=${uplinkZone} --change-interface=${iface}`]), ...zoneLineFix(ctx.f, iface, uplinkZone), firewalldReload()],
       evidence: [evidence('firewalld.runtime', `${iface}: zone ${z ?? '(none)'}${zones.zonesOf(iface).length === 0 ? ' (default zone, no explicit binding)' : ''}`, `${uplinkZone}: masquerade: yes, interfaces: ${zoneDef.interfaces.join(' ')}`)],
     });
   }

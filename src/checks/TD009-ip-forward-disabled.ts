@@ -6,6 +6,8 @@ import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {forwarding, persistedSysctl} from '../facts/host/sysctl.js';
 import {routes} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
+import {step, type Step} from '../remedies/step.js';
+import {sysctlFileLine, sysctlNow, sysctlPersist} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {uplink as uplinkFact} from '../facts/uplink.js';
 
@@ -58,7 +60,7 @@ function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] 
       subject: key,
       severity: 'warning',
       message: `${uplink} forwards IPv6 (net.ipv6.conf.${uplink}.forwarding = 1) with ${key} = 1, expected 2: the kernel ignores router advertisements on a forwarding interface, so the RA-learned IPv6 default route via ${raDefault.gateway ?? uplink} is not renewed and expires`,
-      fix: [`sysctl -w ${key}=2`, `echo '${key} = 2' >> /etc/sysctl.d/accept_ra.conf   # persist it (salt-states-openqa: network/accept_ra.sls)`].join('\n'),
+      fix: [sysctlNow(key, 2), sysctlPersist(key, 2, '/etc/sysctl.d/accept_ra.conf')],
       evidence: [
         evidence('sysctl.runtime', `/proc/sys/net/ipv6/conf/${uplink}/forwarding: 1`, `/proc/sys/net/ipv6/conf/${uplink}/accept_ra: 1`),
         evidence('ip.route6', `default${raDefault.gateway ? ` via ${raDefault.gateway}` : ''} dev ${raDefault.dev ?? uplink} proto ra metric ${raDefault.metric}`),
@@ -73,19 +75,19 @@ function finding(f: Facts, key: string, on: {iface: string; role: string} | unde
   const procPath = `/proc/sys/${key.replaceAll('.', '/')}`;
   const runtimeLine = on ? `/proc/sys/net/ipv4/conf/${on.iface.replaceAll('.', '/')}/forwarding: 0` : `${procPath}: 0`;
   const ev = [evidence('sysctl.runtime', runtimeLine)];
-  const fix = [`sysctl -w ${key}=1`];
+  const fix: Step[] = [sysctlNow(key, 1)];
 
   // Name the persisted line that sets it (or says 1 and was never applied), else the file to write.
   const saved = persistedSetting(f, key, on === undefined);
   if (saved) {
     ev.push(evidence('sysctl.files', `${saved.file}:${saved.line}: ${saved.key} = ${saved.value}`));
     if (saved.value.trim() === '0') {
-      fix.push(`# ${saved.file} line ${saved.line}: ${saved.key} = ${saved.value} -> 1`, `sed -i 's/^\\s*${escapeSed(saved.key)}\\s*=.*/${saved.key} = 1/' ${saved.file}`);
+      fix.push({...sysctlFileLine(saved.file, saved.line, saved.key, 1), lines: [`# ${saved.file} line ${saved.line}: ${saved.key} = ${saved.value} -> 1`, ...sysctlFileLine(saved.file, saved.line, saved.key, 1).lines]});
     } else {
-      fix.push(`# ${saved.file} line ${saved.line} already says ${saved.value}, but it was not applied (or was reset since): apply it`, 'sysctl --system');
+      fix.push(step('reload', 'sysctl:system', [`# ${saved.file} line ${saved.line} already says ${saved.value}, but it was not applied (or was reset since): apply it`, 'sysctl --system']));
     }
   } else {
-    fix.push(`echo '${key} = 1' >> ${PERSIST_FILE}   # persist it`);
+    fix.push(sysctlPersist(key, 1, PERSIST_FILE));
   }
 
   const what = on ? `forwarding is off on the ${on.role} ${on.iface}` : 'IPv4 forwarding is off';
@@ -97,7 +99,7 @@ function finding(f: Facts, key: string, on: {iface: string; role: string} | unde
   return {
     subject: key,
     message: `${what}: ${key} = 0, expected 1 (${why})`,
-    fix: fix.join('\n'),
+    fix,
     evidence: ev,
   };
 }

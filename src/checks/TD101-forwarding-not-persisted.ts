@@ -1,6 +1,8 @@
 // TD101: the next boot must switch IPv4 forwarding on. The runtime value (TD009) says nothing
 // about it: os-autoinst-setup-multi-machine writes /etc/sysctl.d/ip_forward.conf only when
 // forwarding is off at the time and never applies it, and `sysctl -w` by hand is gone after a boot.
+import type {Step} from '../remedies/step.js';
+import {sysctlFileLine, sysctlNow, sysctlPersist} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {forwarding, sysctlFiles} from '../facts/host/sysctl.js';
 import {enabledUnits} from '../facts/host/units.js';
@@ -45,14 +47,14 @@ export default defineCheck('TD101', (f) => {
       findings.push({
         subject: 'net.ipv4.ip_forward',
         message: `no sysctl file sets net.ipv4.ip_forward = 1 (${now}); after a reboot forwarding is off`,
-        fix: [`echo 'net.ipv4.ip_forward = 1' ${exists ? '>>' : '>'} /etc/sysctl.d/ip_forward.conf`, ...(runtimeValue === 1 ? [] : ['sysctl -w net.ipv4.ip_forward=1'])].join('\n'),
+        fix: [sysctlPersist('net.ipv4.ip_forward', 1, '/etc/sysctl.d/ip_forward.conf'), ...(runtimeValue === 1 ? [] : [sysctlNow('net.ipv4.ip_forward', 1)])],
         evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /usr/lib/sysctl.d (/run/sysctl.d is emptied at boot)')],
       });
     } else {
       findings.push({
         subject: global.key,
         message: `${global.path}:${global.line} is the last setting of the IPv4 forwarding switch and says ${global.key} = ${global.value}, expected 1 (${now})`,
-        fix: fixLine(global, `${global.key} = 1`),
+        fix: [fixLine(global, '1')],
         evidence: [...runtimeEvidence, assignmentEvidence(global)],
       });
     }
@@ -71,7 +73,7 @@ export default defineCheck('TD101', (f) => {
     findings.push({
       subject: a.key,
       message: `${a.path}:${a.line} sets ${a.key} = ${a.value}: after a reboot ${iface} does not forward even with net.ipv4.ip_forward = 1`,
-      fix: fixLine(a, `${a.key} = 1`),
+      fix: [fixLine(a, '1')],
       evidence: [assignmentEvidence(a)],
     });
   }
@@ -79,10 +81,10 @@ export default defineCheck('TD101', (f) => {
 });
 
 /** Edit the line in /etc; a vendor file under /usr/lib or /run is overridden by a later-sorting /etc file. */
-function fixLine(a: Assignment, wanted: string): string {
-  if (a.path.startsWith('/etc/')) return `sed -i '${a.line}s/.*/${wanted}/' ${a.path}`;
-  // Append: the global switch and a per-interface key may both need this file.
-  return `echo '${wanted}' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf   # sorts after ${a.path}`;
+function fixLine(a: Assignment, value: string): Step {
+  if (a.path.startsWith('/etc/')) return sysctlFileLine(a.path, a.line, a.key, value);
+  // Append: the global switch and a per-interface key may both need this file; it sorts after ${a.path}.
+  return sysctlPersist(a.key, value, '/etc/sysctl.d/zz-tapdoctor-forwarding.conf', `sorts after ${a.path}`);
 }
 
 /** firewalld switches forwarding on itself when a zone masquerades (DOMAIN.md §2.9 trap). */
