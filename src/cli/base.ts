@@ -5,7 +5,7 @@ import {didYouMean} from './suggest.js';
 
 export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
-export const FORMATS = ['text', 'json', 'junit', 'prometheus', 'nagios', 'html'] as const;
+export const FORMATS = ['text', 'json', 'junit', 'prometheus', 'nagios', 'html', 'script'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const reportFlags = {
@@ -13,12 +13,12 @@ export const reportFlags = {
   skip: Flags.string({description: 'skip these checks: IDs or slugs, comma-separated or repeated', delimiter: ',', multiple: true, multipleNonGreedy: true}),
   'fail-on': Flags.string({description: 'lowest finding severity that makes the exit code 1 (never: exit 0 whatever is found)', options: [...FAIL_ON], default: 'warning'}),
   json: Flags.boolean({description: 'print the versioned JSON report (same as --format json)', default: false}),
-  format: Flags.string({description: 'output format (nagios also sets the exit code by the Nagios plugin convention)', options: [...FORMATS]}),
+  format: Flags.string({description: 'output format (nagios also sets the exit code by the Nagios plugin convention; script prints the repair plan as a POSIX sh script)', options: [...FORMATS]}),
   output: Flags.string({char: 'o', description: 'write the report to this file instead of stdout (atomically, mode 0644); an existing file only with --force'}),
   force: Flags.boolean({description: 'let --output replace an existing file (default: refuse, exit 2)', default: false}),
   brief: Flags.boolean({description: 'text report in short: one line per finding, what did not run, the summary', default: false}),
   color: Flags.boolean({description: 'colour the text output (default: only when stdout is a terminal and NO_COLOR is unset)', allowNo: true}),
-  config: Flags.string({description: 'site settings YAML (default: /etc/tapdoctor.yaml if present: below --root for live runs, on this machine for snapshots)'}),
+  config: Flags.string({description: "site settings YAML (default: the host's /etc/tapdoctor.yaml if present: below --root for live runs, the copy captured in the snapshot for snapshots; the report says which was used)"}),
   'gre-mtu': Flags.integer({description: 'MTU the SUTs behind GRE tunnels must use (default 1458, or greMtu from the settings file)', min: 576, max: 9000}),
   'multi-nic': Flags.boolean({description: 'also expect the extra taps of multi-NIC jobs: tap(N-1+64) and tap(N-1+128) for worker instance N', allowNo: true}),
   'ignore-interface': Flags.string({description: 'never treat this interface as an uplink (repeatable; a trailing * matches a prefix: "wg*")', multiple: true, multipleNonGreedy: true}),
