@@ -50,8 +50,9 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
       if (args.path !== undefined) throw new UserError('give either a snapshot path or --input SOURCE=FILE, not both');
       const paste = await import('../sources/paste.js');
       const snapshot = await paste.readPastes(flags.input.map(paste.parsePasteArg), maxBytes);
-      const config = await pipeline.settingsFor(flags, '/');
-      const analysis = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: '--input'});
+      // Loose files bring no host settings: --config or the defaults.
+      const settings = await pipeline.settingsOfRun(flags);
+      const analysis = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: '--input'});
       const code = await pipeline.deliver(analysis, flags);
       if (code !== 0) this.exit(code);
       return;
@@ -66,9 +67,9 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
       if (code !== 0) this.exit(code);
       return;
     }
-    const config = await pipeline.settingsFor(flags, '/');
     const snapshot = await readSnapshot(args.path, limits);
-    const analysis = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
+    const settings = await pipeline.settingsFor(flags, {snapshot});
+    const analysis = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: args.path});
     const code = await pipeline.deliver(analysis, flags);
     if (code !== 0) this.exit(code);
   }
