@@ -166,3 +166,13 @@ describe.each(FLEET_CHECK_META.map((m) => [m.id, m] as const))('fleet check %s',
     expect(FLEET_CHECKS.map((c) => c.id)).toEqual(FLEET_CHECK_META.map((m) => m.id));
   });
 });
+
+describe('stale remote_ip among several missing peers', () => {
+  it('is matched to the one peer that still tunnels back', () => {
+    const views = mesh(3, (h) => {
+      if (h.name === 'w1') h.tunnels = [gre('gre2', '192.0.2.99')];
+      if (h.name === 'w2') h.tunnels = h.tunnels.filter((t) => t.remoteIp !== '192.0.2.10');
+    });
+    expect(findings(views)).toEqual(['TD201 error w1 <-> w2 [w1,w2]', 'TD202 error w1: gre2 [w1,w3]']);
+  });
+});
