@@ -52,12 +52,18 @@ function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
   };
 }
 
+/** The report and the Facts its checks read: renderers that draw the host (HTML) reuse those facts. */
+export interface Analysis {
+  report: Report;
+  facts: Facts;
+}
+
 export function analyzeSnapshot(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Report {
   return analyzeWithFacts(snapshot, checks, config, opts).report;
 }
 
-/** The report and the facts it was computed from (fleet analysis reads more from the same facts). */
-export function analyzeWithFacts(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): {report: Report; facts: Facts} {
+/** The report and the facts it was computed from (fleet analysis and the HTML drawing read more from the same facts). */
+export function analyzeWithFacts(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Analysis {
   const view = new SnapshotView(snapshot);
   const facts = new Facts(view, config);
   const results = checks.map((c) => runCheck(c, facts));

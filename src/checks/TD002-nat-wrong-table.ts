@@ -4,7 +4,7 @@
 // The persisted files matter most: such a rule never shows up live, because the kernel refuses it
 // and the whole file fails to load with it (nft aborts the atomic load, iptables-restore refuses the
 // file). The live signature is then missing NAT, maybe an empty ruleset, and a failed unit; those
-// are added to the finding as corroboration. Live rules are judged too (facts/firewall.ts decides
+// are added to the finding as corroboration. Live rules are judged too (facts/firewall/ decides
 // legality), for rulesets loaded by hand or by tools tapdoctor does not read the files of.
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {masqueradesFor, liveFirewall, persistedFirewall, type FirewallView, type NatRule, type PersistedRuleFile} from '../facts/firewall/index.js';
@@ -14,8 +14,9 @@ import type {Evidence} from '../model.js';
 import {parseNftText} from '../parsers/nft/index.js';
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {withFirewallLimits} from './firewall-limits.js';
 
-export default defineCheck('TD002', (f) => {
+export default defineCheck('TD002', (f) => withFirewallLimits(f, () => {
   const live = f.try(liveFirewall);
   const persisted = f.try(persistedFirewall);
   if (!live.ok && !persisted.ok) throw new FactUnavailable(`${live.reason}; ${persisted.reason}`);
@@ -34,7 +35,7 @@ export default defineCheck('TD002', (f) => {
 
   if (findings.length > 0) return findings;
   return notes.length > 0 ? pass(notes.join('; ')) : [];
-});
+}));
 
 // --- what counts -------------------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ import {switchConfig} from '../facts/openqa.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
 import {requireTapWorker} from '../facts/tap-worker.js';
+import {withFirewallLimits} from './firewall-limits.js';
 
-export default defineCheck('TD005', (f) => {
+export default defineCheck('TD005', (f) => withFirewallLimits(f, () => {
   requireTapWorker(f);
   const live = f.get(liveFirewall);
   if (live.zones?.running) {
@@ -52,7 +53,7 @@ export default defineCheck('TD005', (f) => {
   if (counted.kind === 'findings') return [...dropped, ...counted.findings];
   if (dropped.length > 0) return dropped;
   return counted.kind === 'skip' ? skip(counted.reason) : counted.note ? pass(counted.note) : [];
-});
+}));
 
 // --- rule evaluation ---------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
 import {requireTapWorker} from '../facts/tap-worker.js';
+import {withFirewallLimits} from './firewall-limits.js';
 
 interface Ctx {
   f: Facts;
@@ -36,7 +37,7 @@ interface Ctx {
   links: Link[];
 }
 
-export default defineCheck('TD008', (f) => {
+export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
   requireTapWorker(f);
   const view = f.get(liveFirewall);
   const up = uplinkOf(f);
@@ -59,7 +60,7 @@ export default defineCheck('TD008', (f) => {
   };
   const sutRange = sutRangeFindings(ctx);
   return [...sutRange.findings, ...masqueradeFindings(ctx, sutRange.coverUplink), ...forwardFindings(ctx), ...zoneFindings(ctx)];
-});
+}));
 
 function uplinkOf(f: Facts): {name: string; why: string} | undefined {
   if (f.config.uplink) return {name: f.config.uplink, why: 'the configured uplink'};

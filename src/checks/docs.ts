@@ -3,13 +3,15 @@
 import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 
-const DOCS_DIR = fileURLToPath(new URL('../../docs/checks/', import.meta.url));
+/** The one-file bundle carries every page (scripts/bundle.mjs defines this); dist/ reads docs/. */
+declare const __TAPDOCTOR_PAGES__: Record<string, string> | undefined;
 
 export function docsPath(id: string): string {
-  return `${DOCS_DIR}${id}.md`;
+  return fileURLToPath(new URL(`../../docs/checks/${id}.md`, import.meta.url));
 }
 
 export function readCheckPage(id: string): string | undefined {
+  if (typeof __TAPDOCTOR_PAGES__ !== 'undefined') return __TAPDOCTOR_PAGES__[id];
   try {
     return readFileSync(docsPath(id), 'utf8');
   } catch {

@@ -90,6 +90,6 @@ export async function deliverFleet(report: FleetReport, flags: FleetFlags): Prom
     default:
       throw new UserError(`--format ${format} is for one host; a fleet run writes text, json, junit, prometheus or html`);
   }
-  await emit(text, flags.output);
+  await emit(text, flags.output, flags.force);
   return fleetExitCode(report, flags['fail-on'] as FailOn);
 }

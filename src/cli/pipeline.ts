@@ -2,11 +2,14 @@
 import {join} from 'node:path';
 import {loadConfig, type TapdoctorConfig} from '../config.js';
 import type {CheckDefinition} from '../checks/define.js';
+import type {Analysis} from '../engine.js';
+import type {Facts} from '../facts/facts.js';
 import {UserError} from '../errors.js';
 import type {Report, Severity} from '../model.js';
 import type {Snapshot} from '../sources/snapshot.js';
 import {TOOL_VERSION} from '../version.js';
 import type {FailOn, Format} from './base.js';
+import {PIPE_WIDTH, outputWidth} from './terminal.js';
 
 export interface ReportFlags {
   only?: string[];
@@ -21,6 +24,8 @@ export interface ReportFlags {
   'multi-nic'?: boolean;
   'ignore-interface'?: string[];
   quiet: boolean;
+  brief?: boolean;
+  force?: boolean;
 }
 
 export async function settingsFor(flags: ReportFlags, root: string): Promise<TapdoctorConfig> {
@@ -40,22 +45,26 @@ export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} 
     const key = id.trim().toUpperCase();
     if (known.has(key)) continue;
     if (gateOnly.has(key)) throw new UserError(`${id} is a persistence check: it runs in 'tapdoctor gate' only`);
-    throw new UserError(`unknown check '${id}' (see: tapdoctor checks list)`);
+    const {didYouMean} = await import('./suggest.js');
+    throw new UserError(`unknown check '${id}'${didYouMean(id.trim(), pool.flatMap((c) => [c.id, c.slug]))} (see: tapdoctor checks list)`);
   }
   const chosen = selectChecks(pool, flags.only?.map((s) => s.trim()), flags.skip?.map((s) => s.trim()));
   if (chosen.length === 0) throw new UserError('no check left to run after --only/--skip');
   return chosen;
 }
 
-export async function analyze(snapshot: Snapshot, flags: ReportFlags, config: TapdoctorConfig, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Report> {
+/** The report, and the Facts of the run for renderers that draw the host (one Facts per run). */
+export async function analyze(snapshot: Snapshot, flags: ReportFlags, config: TapdoctorConfig, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Analysis> {
   const checks = await selectedChecks(flags, opts);
-  const {analyzeSnapshot} = await import('../engine.js');
-  return analyzeSnapshot(snapshot, checks, config, {mode: target.mode, path: target.path});
+  const {analyzeWithFacts} = await import('../engine.js');
+  return analyzeWithFacts(snapshot, checks, config, {mode: target.mode, path: target.path});
 }
 
 export function formatOf(flags: ReportFlags): Format {
   if (flags.json && flags.format && flags.format !== 'json') throw new UserError('--json and --format disagree; give one');
-  return (flags.json ? 'json' : (flags.format ?? 'text')) as Format;
+  const format = (flags.json ? 'json' : (flags.format ?? 'text')) as Format;
+  if (flags.brief && format !== 'text') throw new UserError(`--brief shortens the text report; --format ${format} always has every detail`);
+  return format;
 }
 
 const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1};
@@ -76,7 +85,17 @@ export interface Rendered {
   exitCode?: number;
 }
 
-export async function render(report: Report, format: Format, opts: {color: boolean; snapshot: Snapshot; config: TapdoctorConfig}): Promise<Rendered> {
+export interface RenderOptions {
+  color: boolean;
+  /** The Facts of the run: the HTML drawing reads the host from them. */
+  facts: Facts;
+  /** Text only: the terminal's width, 80 when piped or written to a file. */
+  width?: number;
+  brief?: boolean;
+  quiet?: boolean;
+}
+
+export async function render(report: Report, format: Format, opts: RenderOptions): Promise<Rendered> {
   switch (format) {
     case 'json': {
       const {renderJson} = await import('../report/json.js');
@@ -84,7 +103,7 @@ export async function render(report: Report, format: Format, opts: {color: boole
     }
     case 'text': {
       const {renderText} = await import('../report/text.js');
-      return {text: renderText(report, {color: opts.color})};
+      return {text: renderText(report, {color: opts.color, width: opts.width, brief: opts.brief, quiet: opts.quiet})};
     }
     case 'junit': {
       const {renderJunit} = await import('../report/junit.js');
@@ -100,14 +119,8 @@ export async function render(report: Report, format: Format, opts: {color: boole
       return {text: out.text, exitCode: out.exitCode};
     }
     case 'html': {
-      const [{renderHtml}, {buildTopology}, {Facts}, {SnapshotView}] = await Promise.all([
-        import('../report/html.js'),
-        import('../report/topology.js'),
-        import('../facts/facts.js'),
-        import('../sources/snapshot.js'),
-      ]);
-      const facts = new Facts(new SnapshotView(opts.snapshot), opts.config);
-      return {text: renderHtml(report, buildTopology(facts, report))};
+      const [{renderHtml}, {buildTopology}] = await Promise.all([import('../report/html/index.js'), import('../report/place-findings.js')]);
+      return {text: renderHtml(report, buildTopology(opts.facts, report))};
     }
   }
 }
@@ -120,19 +133,26 @@ export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream =
 }
 
 /** Print or write the rendered report; returns the exit code the command should end with. */
-export async function deliver(report: Report, flags: ReportFlags, snapshot: Snapshot, config: TapdoctorConfig): Promise<number> {
+export async function deliver({report, facts}: Analysis, flags: ReportFlags): Promise<number> {
   const format = formatOf(flags);
-  const rendered = await render(report, format, {color: format === 'text' && !flags.output && useColor(flags.color), snapshot, config});
-  await emit(rendered.text, flags.output);
+  const rendered = await render(report, format, {...textOptions(flags), color: format === 'text' && !flags.output && useColor(flags.color), facts});
+  await emit(rendered.text, flags.output, flags.force);
   return rendered.exitCode ?? exitCodeFor(report, flags['fail-on'] as FailOn);
 }
 
-/** Write a rendered report to --output (atomically, mode 0644), or print it with a final newline. */
-export async function emit(text: string, output: string | undefined): Promise<void> {
+/** How the text report is laid out for these flags: the terminal's width, or 80 for files and pipes. */
+export function textOptions(flags: Partial<Pick<ReportFlags, 'output' | 'brief' | 'quiet'>>): {width: number; brief?: boolean; quiet?: boolean} {
+  return {width: flags.output ? PIPE_WIDTH : outputWidth(), brief: flags.brief, quiet: flags.quiet};
+}
+
+/**
+ * Write a rendered report to --output (atomically, mode 0644), or print it with a final newline.
+ * An existing file is replaced only with --force (textfile collectors and CI jobs pass it).
+ */
+export async function emit(text: string, output: string | undefined, force = false): Promise<void> {
   if (output) {
-    // Reports are rewritten on every run (textfile collectors, CI artifacts) and read by other users.
     const {writeFileAtomic} = await import('../sources/write.js');
-    await writeFileAtomic(output, Buffer.from(text), true, 0o644);
+    await writeFileAtomic(output, Buffer.from(text), force, 0o644);
   } else {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }

@@ -19,6 +19,9 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
   };
   static override flags = {
     ...reportFlags,
+    // A snapshot is analyzed on this machine: settings are this machine's, and nothing is collected.
+    config: Flags.string({description: 'site settings YAML (default: /etc/tapdoctor.yaml of this machine, if present)'}),
+    quiet: Flags.boolean({char: 'q', description: 'errors only: the text report leaves out warning and info findings (the summary still counts them; other formats keep all)', default: false}),
     complete: Flags.boolean({description: 'fleet: the snapshots are every host of the network, so a tunnel to any other address is a warning (TD202)', default: false}),
     topology: Flags.string({description: "fleet: who must peer: 'mesh' or 'star:HOST' (default: openQA tap mesh when hosts carry tap, else a detected hub, else mesh)"}),
     'hosts-detail': Flags.boolean({description: "fleet text: each host's full report after the fleet findings", default: false}),
@@ -43,8 +46,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     }
     const config = await pipeline.settingsFor(flags, '/');
     const snapshot = await readSnapshot(args.path, limits);
-    const report = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
-    const code = await pipeline.deliver(report, flags, snapshot, config);
+    const analysis = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
+    const code = await pipeline.deliver(analysis, flags);
     if (code !== 0) this.exit(code);
   }
 }

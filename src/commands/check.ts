@@ -9,8 +9,9 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 usage error o
     {description: 'Every check, as text', command: '<%= config.bin %> check'},
     {description: 'Two checks; only errors fail the run', command: '<%= config.bin %> check --only TD001,TD003 --fail-on error'},
     {description: 'Everything but the FORWARD counter check', command: '<%= config.bin %> check --skip forward-counters-zero'},
-    {description: 'A JUnit file for CI', command: '<%= config.bin %> check --format junit --output /var/tmp/tapdoctor.xml'},
-    {description: 'Metrics for the node_exporter textfile collector', command: '<%= config.bin %> check --quiet --fail-on never --format prometheus --output /var/lib/node_exporter/textfile/tapdoctor.prom'},
+    {description: 'A JUnit file for CI, replacing the last one', command: '<%= config.bin %> check --format junit --output /var/tmp/tapdoctor.xml --force'},
+    {description: 'One line per finding; errors only', command: '<%= config.bin %> check --brief --quiet'},
+    {description: 'Metrics for the node_exporter textfile collector', command: '<%= config.bin %> check --fail-on never --format prometheus --output /var/lib/node_exporter/textfile/tapdoctor.prom --force'},
     {description: 'Host files from a chroot; kernel state, and OVS through its socket dir, from this host', command: 'OVS_RUNDIR=/run/openvswitch <%= config.bin %> check --root /srv/chroot --json'},
   ];
   static override flags = {...liveFlags, ...reportFlags};
@@ -22,8 +23,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 usage error o
     const config = await pipeline.settingsFor(flags, root);
     pipeline.formatOf(flags);
     const snapshot = await collectWithProgress({root, timeoutSeconds: flags.timeout, quiet: flags.quiet, version: this.config.version});
-    const report = await pipeline.analyze(snapshot, flags, config, {mode: 'live'});
-    const code = await pipeline.deliver(report, flags, snapshot, config);
+    const analysis = await pipeline.analyze(snapshot, flags, config, {mode: 'live'});
+    const code = await pipeline.deliver(analysis, flags);
     if (code !== 0) this.exit(code);
   }
 }

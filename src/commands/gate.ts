@@ -54,7 +54,7 @@ With --snapshot it judges a snapshot minus the live-only parts: the web UI is as
       config = await pipeline.settingsFor(reportFlagValues, root);
       snapshot = await collectWithProgress({root, timeoutSeconds: flags.timeout, quiet: flags.quiet, version: this.config.version});
     }
-    const report = await pipeline.analyze(snapshot, reportFlagValues, config, {mode, path: flags.snapshot}, {gate: true});
+    const {report, facts} = await pipeline.analyze(snapshot, reportFlagValues, config, {mode, path: flags.snapshot}, {gate: true});
 
     const {hostname} = await import('node:os');
     const openqa = !flags.openqa
@@ -70,11 +70,12 @@ With --snapshot it judges a snapshot minus the live-only parts: the web UI is as
     const rendered =
       format === 'json'
         ? {text: (await import('../report/json.js')).renderJson(report, {verdict: decision.verdict, line: verdictLine(decision), exitCode: decision.exitCode, blockers: decision.blockers, unknowns: decision.unknowns, notes: decision.notes})}
-        : await pipeline.render(report, format, {color: format === 'text' && !flags.output && color, snapshot, config});
-    const gateText = renderGate(decision, {color});
+        : await pipeline.render(report, format, {...pipeline.textOptions(flags), color: format === 'text' && !flags.output && color, facts});
+    // The gate section on stdout fits the terminal; in the --output file it is 80 columns wide.
+    const gateText = renderGate(decision, {color, width: pipeline.textOptions({}).width});
     // Text carries the gate section after the report; the gate section also goes to stdout with --output.
     const body = format === 'text' ? `${rendered.text}\n${flags.output ? renderGate(decision, {color: false}) : gateText}` : rendered.text;
-    await pipeline.emit(body, flags.output);
+    await pipeline.emit(body, flags.output, flags.force);
     if (flags.output) process.stdout.write(gateText);
     if (decision.exitCode !== 0) this.exit(decision.exitCode);
   }

@@ -1,5 +1,5 @@
 // The shapes of the facts checks ask for. The fact functions live beside this file, one module
-// per domain (network.ts, ovs.ts, openqa.ts, host.ts, firewall.ts); this file is the contract
+// per domain (network.ts, ovs.ts, openqa.ts, host/, firewall/); this file is the contract
 // between them and the checks.
 
 // --- network (facts/network.ts) ---------------------------------------------------------------
@@ -187,14 +187,14 @@ export interface PoolJob {
   problem?: string;
 }
 
-// --- host (facts/host.ts) ---------------------------------------------------------------------
+// --- host (facts/host/) -----------------------------------------------------------------------
 
 export interface Mount {
   mountPoint: string;
   fsType: string;
   source: string;
   options: string[];
-  /** Filesystem (super block) options, e.g. vers=4.2 for NFS, direct for autofs. Optional: facts/host.ts. */
+  /** Filesystem (super block) options, e.g. vers=4.2 for NFS, direct for autofs. Optional: facts/host/mounts.ts. */
   superOptions?: string[];
 }
 
@@ -202,7 +202,7 @@ export interface FileCaps {
   path: string;
   /** capability name -> flags, e.g. cap_net_admin -> 'ep'. */
   caps: Record<string, string>;
-  /** getcap could not read the file ("No such file or directory"). Optional: facts/host.ts. */
+  /** getcap could not read the file ("No such file or directory"). Optional: facts/host/qemu-caps.ts. */
   error?: string;
 }
 

@@ -31,7 +31,7 @@ export async function runHostJob(job: HostJob): Promise<HostOutcome> {
     const {report, facts} = analyzeWithFacts(snapshot, checks, job.config, {mode: 'snapshot', path: job.path});
     const view = fleetHostView(facts, snapshot.manifest.hostname, snapshot.manifest.capturedAt);
     if (!job.topology) return {ok: true, path: job.path, report, view};
-    const [{buildTopology}, {renderTopologySvg}] = await Promise.all([import('../report/topology.js'), import('../report/html.js')]);
+    const [{buildTopology}, {renderTopologySvg}] = await Promise.all([import('../report/place-findings.js'), import('../report/html/index.js')]);
     return {ok: true, path: job.path, report, view, topologySvg: renderTopologySvg(buildTopology(facts, report))};
   } catch (error) {
     // A bad tarball is one unreadable host, never the end of the fleet run.

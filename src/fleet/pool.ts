@@ -14,8 +14,13 @@ export interface PoolOptions {
   onOutcome?: (outcome: HostOutcome, index: number) => void;
 }
 
+/** Defined in the one-file bundle (scripts/bundle.mjs), whose workers run the bundle itself. */
+declare const __TAPDOCTOR_BUNDLE__: boolean | undefined;
+const inBundle = typeof __TAPDOCTOR_BUNDLE__ !== 'undefined';
+
 export async function analyzeAll(jobs: readonly HostJob[], opts: PoolOptions = {}): Promise<HostOutcome[]> {
-  const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
+  const workerFile = inBundle ? __filename : fileURLToPath(new URL('./worker.js', import.meta.url));
+  const workerOptions = inBundle ? {workerData: {tapdoctorWorker: true}} : {};
   const threads = Math.min(opts.threads ?? availableParallelism(), jobs.length);
   const results: HostOutcome[] = new Array(jobs.length);
   if (threads <= 1 || !existsSync(workerFile)) {
@@ -29,7 +34,7 @@ export async function analyzeAll(jobs: readonly HostJob[], opts: PoolOptions = {
   let next = 0;
   await Promise.all(
     Array.from({length: threads}, async () => {
-      let worker = new Worker(workerFile);
+      let worker = new Worker(workerFile, workerOptions);
       try {
         while (next < jobs.length) {
           const id = next++;
@@ -44,7 +49,7 @@ export async function analyzeAll(jobs: readonly HostJob[], opts: PoolOptions = {
               worker.off('message', onMessage);
               // The thread is gone: the next job gets a fresh one.
               void worker.terminate();
-              worker = new Worker(workerFile);
+              worker = new Worker(workerFile, workerOptions);
               resolve({ok: false, path: jobs[id]!.path, reason: `analysis crashed: ${e.message}`});
             };
             worker.on('message', onMessage);

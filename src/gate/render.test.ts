@@ -47,14 +47,14 @@ describe('gate text', () => {
       unknowns: [],
       notes: [],
     };
-    expect(renderGate(d, {color: false}).split('\n')).toEqual([
+    expect(renderGate(d, {color: false, width: 100}).split('\n')).toEqual([
       'Pre-reboot gate',
       '  1. TD104 eth0: no masquerade for eth0',
       '       fix: nft -c -f /etc/firewall.nft',
       '  2. TD010 br1: only the default rule word word word word word word word word word word word word',
       '       word word word word word word word word',
-      `       fix: # ${'why '.repeat(21).trim()}`,
-      '            # why why why why',
+      // fix lines are never wrapped, comments included; the trailing comment moves above its command
+      `       fix: # ${'why '.repeat(25).trim()}`,
       '            systemctl restart os-autoinst-openvswitch.service',
       'NOT SAFE TO REBOOT: 2 blockers',
       '',

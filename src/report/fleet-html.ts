@@ -7,7 +7,7 @@ import {Fleet, locationClasses} from '../fleet/fleet.js';
 import {fleetFindings, fleetSummary, hostVerdict, type FleetReport} from '../fleet/report.js';
 import type {FleetHostView} from '../fleet/host-view.js';
 import {SEVERITIES, type Finding} from '../model.js';
-import {esc, idPart} from './html.js';
+import {esc, idPart} from './html/index.js';
 
 export type EdgeKind = 'both' | 'one-way' | 'missing' | 'unknown';
 

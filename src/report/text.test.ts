@@ -59,15 +59,18 @@ describe('renderText', () => {
     ];
     const lines = renderText({...report, results: r, summary: summarize(r), sourceProblems: []}, {color: false}).split('\n');
     const at = (start: string) => lines.findIndex((l) => l.startsWith(start));
-    // message: two lines of at most 100 columns, the second indented like the first
-    expect(lines.slice(at('  tap5 has'), at('  Why:')).map((l) => [l.length <= 100, l.startsWith('  ') && !l.startsWith('   ')])).toEqual([[true, true], [true, true]]);
+    // message: several lines of at most 80 columns, each indented like the first
+    const message = lines.slice(at('  tap5 has'), at('  Why:'));
+    expect(message.length).toBeGreaterThan(1);
+    expect(message.map((l) => [l.length <= 80, l.startsWith('  ') && !l.startsWith('   ')])).toEqual(message.map(() => [true, true]));
     // Why: continuation lines line up under the text after "Why: "
     expect(lines[at('  Why:') + 1]).toMatch(/^ {7}why why/);
-    // the over-long command stays whole; the trailing comment of the other moves above it, wrapped
+    // the over-long command stays whole; the trailing comment of the other moves above it, whole too
     expect(lines).toContain(`    ovs-vsctl set port tap5 tag=12 ${'--x '.repeat(30).trim()}`);
-    expect(lines[at('    # note') + 2]).toBe('    systemctl restart os-autoinst-openvswitch');
-    expect(lines[at('    # note') + 1]).toMatch(/^ {4}# note/);
-    expect(lines).toContain(`    ${'e'.repeat(150)}`);
+    expect(lines[at('    # note')]).toBe(`    # ${'note '.repeat(25).trim()}`);
+    expect(lines[at('    # note') + 1]).toBe('    systemctl restart os-autoinst-openvswitch');
+    // evidence is cut at the width, and the cut is marked
+    expect(lines).toContain(`    ${'e'.repeat(75)}…`);
     expect(lines[at('  skip  TD005') + 1]).toMatch(/^ {8}because/);
   });
 
@@ -79,6 +82,39 @@ describe('renderText', () => {
     expect(renderText({...report, results: skipped, summary: summarize(skipped)}, {color: false})).toContain('\nNo findings, but only 1 of 2 checks ran: see NOT CHECKED.\n');
     const passed = skipped.slice(1);
     expect(renderText({...report, results: passed, summary: summarize(passed)}, {color: false})).toContain('\nNo findings: every check passed.\n');
+  });
+
+  it('never wraps a comment fix line, even one that names a command', () => {
+    const nm = `# NetworkManager: nmcli connection modify br1 ipv4.addresses 10.0.2.2/15 ipv4.method manual ${'x'.repeat(40)}`;
+    const r: CheckResult[] = [{...results[0]!, findings: [{...finding, fix: nm}]}];
+    expect(renderText({...report, results: r, summary: summarize(r)}, {color: false}).split('\n')).toContain(`    ${nm}`);
+  });
+
+  it('follows the width it is given', () => {
+    const long = {...finding, explanation: 'why '.repeat(60).trim()};
+    const r: CheckResult[] = [{...results[0]!, findings: [long]}];
+    const lines = renderText({...report, results: r, summary: summarize(r), sourceProblems: []}, {color: false, width: 120}).split('\n');
+    const why = lines.filter((l) => /^ {2}Why:| {7}why/.test(l));
+    expect(why.every((l) => l.length <= 120)).toBe(true);
+    expect(why.some((l) => l.length > 100)).toBe(true);
+  });
+
+  it('--brief: one line per finding, what did not run, and the summary', () => {
+    const lines = renderText(report, {color: false, brief: true}).trimEnd().split('\n');
+    expect(lines).toEqual([
+      '✖ TD003 vlan-tag-mismatch tap5: tap5 has tag 13, expected 12',
+      '? not checked: TD005 (run without --brief for why)',
+      expect.stringMatching(/^Summary: 1 error, 0 warnings, 0 info — checks: /),
+    ]);
+  });
+
+  it('--quiet: error findings only, the summary still counts the others', () => {
+    const warning = {...finding, checkId: 'TD001', slug: 'multiple-uplinks', severity: 'warning' as const, subject: 'eth1'};
+    const r: CheckResult[] = [{...results[0]!}, {id: 'TD001', slug: 'multiple-uplinks', title: 't', severity: 'warning', status: 'fail', findings: [warning]}];
+    const text = renderText({...report, results: r, summary: summarize(r)}, {color: false, quiet: true});
+    expect(text).toContain('✖ TD003 vlan-tag-mismatch');
+    expect(text).not.toContain('TD001');
+    expect(text).toMatch(/Summary: 1 error, 1 warning, 0 info \(1 not shown: --quiet\)/);
   });
 
   it('colours only when asked', () => {

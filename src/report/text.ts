@@ -1,19 +1,32 @@
 // Human output: findings grouped by severity, each with its subject, message, why it breaks tests,
 // the fix and the evidence; then the checks that could not run and why; then one summary line.
-// Prose is wrapped to WIDTH columns with a hanging indent so it reads well on a terminal and in a
-// ticket; commands and evidence are never wrapped (they must stay copyable and quote the source).
+// Prose is wrapped to the output width (the terminal's, 80 when piped) with a hanging indent so it
+// reads well on a terminal and in a ticket; fix lines are never wrapped, not even comments (they
+// must paste as they are); evidence lines longer than the width are cut with a marker (--json has
+// them whole). --brief: one line per finding; --quiet: errors only (like ESLint's --quiet).
 import {Chalk, type ChalkInstance} from 'chalk';
 import {SEVERITIES, type Finding, type Report, type Severity} from '../model.js';
+import {notCheckedLines} from './not-checked.js';
 
 const LABEL: Record<Severity, string> = {error: 'ERRORS', warning: 'WARNINGS', info: 'INFO'};
 // A distinct mark per severity, so the groups stay apart without colour (NO_COLOR, files, tickets).
 const MARK: Record<Severity, string> = {error: '✖', warning: '▲', info: '●'};
-export const WIDTH = 100;
+export const WIDTH = 80;
+const CUT = '…';
 /** How many lines of a source the text shows; --json has them all. */
 const EVIDENCE_LINES = 12;
 const SOURCE_PROBLEMS = 20;
 
-export function renderText(report: Report, opts: {color: boolean; width?: number}): string {
+export interface TextOptions {
+  color: boolean;
+  width?: number;
+  /** One line per finding, then what did not run and the summary. */
+  brief?: boolean;
+  /** Error findings only; the summary still counts every finding. */
+  quiet?: boolean;
+}
+
+export function renderText(report: Report, opts: TextOptions): string {
   const width = opts.width ?? WIDTH;
   const c = new Chalk({level: opts.color ? 1 : 0});
   const paint: Record<Severity, ChalkInstance> = {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
@@ -22,28 +35,23 @@ export function renderText(report: Report, opts: {color: boolean; width?: number
   out.push(c.bold(`tapdoctor: ${t.host} (${t.mode === 'live' ? 'live host' : `snapshot ${t.path ?? ''}`.trim()}, captured ${t.capturedAt})`), '');
 
   const findings = report.results.flatMap((r) => r.findings);
+  const shown = opts.quiet ? findings.filter((f) => f.severity === 'error') : findings;
+  const notRun = report.results.filter((r) => r.status === 'skip' || r.status === 'error');
+  if (opts.brief) return briefText(report, shown, notRun, c, paint, findings.length - shown.length);
   for (const sev of SEVERITIES) {
-    const group = findings.filter((f) => f.severity === sev);
+    const group = shown.filter((f) => f.severity === sev);
     if (group.length === 0) continue;
     out.push(paint[sev](`${LABEL[sev]} (${group.length})`));
     for (const f of group) out.push(...findingBlock(f, c, paint[sev], width), '');
   }
 
-  const notRun = report.results.filter((r) => r.status === 'skip' || r.status === 'error');
   if (findings.length === 0) {
     // "No findings" alone would read as "healthy" even when most checks could not run (sosreports).
     const ran = report.results.length - notRun.length;
     out.push(notRun.length === 0 ? c.green('No findings: every check passed.') : c.yellow(`No findings, but only ${ran} of ${report.results.length} checks ran: see NOT CHECKED.`), '');
   }
 
-  if (notRun.length > 0) {
-    out.push(c.bold(`NOT CHECKED (${notRun.length})`));
-    for (const r of notRun) {
-      const label = r.status === 'error' ? c.red('error') : c.dim('skip ');
-      out.push(...hanging(`  ${label} `, 8, `${r.id} ${r.slug}: ${r.reason ?? ''}`, width));
-    }
-    out.push('');
-  }
+  if (notRun.length > 0) out.push(...notCheckedLines(notRun, report, c, width, hanging), '');
   const partial = report.results.filter((r) => r.status === 'pass' && r.reason);
   if (partial.length > 0) {
     out.push(c.bold(`PASSED WITH NOTES (${partial.length})`));
@@ -59,7 +67,15 @@ export function renderText(report: Report, opts: {color: boolean; width?: number
     if (needsRoot.length > 0) out.push(c.yellow(`  ${needsRoot.length} of these need root: run tapdoctor as root for a complete result`));
     out.push('');
   }
-  out.push(summaryLine(report, c));
+  out.push(summaryLine(report, c, findings.length - shown.length));
+  return `${out.join('\n')}\n`;
+}
+
+function briefText(report: Report, shown: Finding[], notRun: Report['results'], c: ChalkInstance, paint: Record<Severity, ChalkInstance>, hidden: number): string {
+  const out = shown.map((f) => `${paint[f.severity](`${MARK[f.severity]} ${f.checkId}`)} ${f.slug} ${f.subject}: ${f.message}`);
+  // What did not run stays visible: a short report must not read as a clean one.
+  if (notRun.length > 0) out.push(`${c.yellow('?')} not checked: ${notRun.map((r) => r.id).join(', ')} (run without --brief for why)`);
+  out.push(summaryLine(report, c, hidden));
   return `${out.join('\n')}\n`;
 }
 
@@ -70,7 +86,7 @@ function findingBlock(f: Finding, c: ChalkInstance, sevPaint: ChalkInstance, wid
   lines.push(`  ${c.bold('Fix:')}`, ...fixLines(f.fix, width - 4).map((l) => `    ${c.green(l)}`));
   for (const e of f.evidence) {
     lines.push(`  ${c.bold('Evidence')} ${c.dim(`(${e.source})`)}:`);
-    for (const l of e.lines.slice(0, EVIDENCE_LINES)) lines.push(`    ${c.dim(l)}`);
+    for (const l of e.lines.slice(0, EVIDENCE_LINES)) lines.push(`    ${c.dim(cut(l, width - 4))}`);
     if (e.lines.length > EVIDENCE_LINES) lines.push(`    ${c.dim(`… ${e.lines.length - EVIDENCE_LINES} more lines (see --json)`)}`);
   }
   return lines;
@@ -108,10 +124,15 @@ export function wrapWords(text: string, width: number): string[] {
   return lines;
 }
 
+/** A line cut to `width` columns, the cut marked. */
+export function cut(line: string, width: number): string {
+  return line.length <= width ? line : `${line.slice(0, Math.max(width - CUT.length, 1))}${CUT}`;
+}
+
 /**
- * A finding's fix, one shell line each. Commands are never wrapped (they must paste as they are);
- * an over-long line's trailing `  # comment` moves above its command, and long comment lines wrap
- * as further comment lines.
+ * A finding's fix, one shell line each. No line is wrapped, not even a comment (comments name
+ * alternative commands: '# NetworkManager: nmcli ...'); an over-long command's trailing
+ * `  # comment` moves to its own line above the command.
  */
 export function fixLines(fix: string, width: number): string[] {
   const out: string[] = [];
@@ -122,15 +143,9 @@ export function fixLines(fix: string, width: number): string[] {
     }
     const lead = /^\s*/.exec(line)![0];
     const body = line.slice(lead.length);
-    if (body.startsWith('# ')) {
-      out.push(...wrapWords(body.slice(2), Math.max(width - lead.length - 2, 20)).map((s) => `${lead}# ${s}`));
-      continue;
-    }
     const comment = / {2,}# /.exec(body);
     if (comment && !body.startsWith('#')) {
-      const command = body.slice(0, comment.index);
-      const note = body.slice(comment.index + comment[0].length);
-      out.push(...wrapWords(note, Math.max(width - lead.length - 2, 20)).map((s) => `${lead}# ${s}`), `${lead}${command}`);
+      out.push(`${lead}# ${body.slice(comment.index + comment[0].length)}`, `${lead}${body.slice(0, comment.index)}`);
       continue;
     }
     out.push(line);
@@ -138,10 +153,10 @@ export function fixLines(fix: string, width: number): string[] {
   return out;
 }
 
-export function summaryLine(report: Report, c: ChalkInstance = new Chalk({level: 0})): string {
+export function summaryLine(report: Report, c: ChalkInstance = new Chalk({level: 0}), hidden = 0): string {
   const s = report.summary;
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const findings = `${n(s.findings.error, 'error')}, ${n(s.findings.warning, 'warning')}, ${s.findings.info} info`;
   const checks = `${s.pass} passed, ${s.fail} failed, ${s.skip} skipped, ${s.error} errored`;
-  return `${c.bold('Summary:')} ${findings} — checks: ${checks}`;
+  return `${c.bold('Summary:')} ${findings}${hidden > 0 ? ` (${hidden} not shown: --quiet)` : ''} — checks: ${checks}`;
 }

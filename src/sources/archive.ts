@@ -30,6 +30,7 @@ import {createGunzip} from 'node:zlib';
 import {UserError} from '../errors.js';
 import {MemTree, sosreportPrefix, type ArchiveLink} from './sosreport/mem-tree.js';
 import {looksLikeSosreport, readSosreport} from './sosreport/read.js';
+import {refuseTemplates} from './templates.js';
 import {SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Manifest, type Snapshot, type SourceRecord} from './snapshot.js';
 
 export interface ArchiveLimits {
@@ -68,10 +69,10 @@ export async function readSnapshot(inputPath: string, limits: Partial<ArchiveLim
   const members: MemberStore = tar ? rootedStore(tar.members) : new DirectoryMembers((input as {root: string}).root, lim, fail);
   const manifestBytes = await members.get('manifest.json');
   // A sosreport has no manifest.json of ours: read it through the sosreport adapter.
-  if (!manifestBytes && input.kind === 'directory' && (await looksLikeSosreport(input.root))) return readSosreport(input.root, lim);
+  if (!manifestBytes && input.kind === 'directory' && (await looksLikeSosreport(input.root))) return withoutTemplates(await readSosreport(input.root, lim));
   if (!manifestBytes && tar) {
     const prefix = sosreportPrefix(tar.content);
-    if (prefix !== undefined) return readSosreport(new MemTree(tar.content, prefix, `${path.basename(inputPath)}:${prefix || '/'}`), lim);
+    if (prefix !== undefined) return withoutTemplates(await readSosreport(new MemTree(tar.content, prefix, `${path.basename(inputPath)}:${prefix || '/'}`), lim));
   }
   if (tar) refuseLinks(tar.content.links, fail);
   if (!manifestBytes) fail('not a tapdoctor snapshot: no manifest.json');
@@ -86,7 +87,12 @@ export async function readSnapshot(inputPath: string, limits: Partial<ArchiveLim
       else entry.error = 'content missing from the snapshot';
     }
   }
-  return {manifest, contents};
+  return withoutTemplates({manifest, contents});
+}
+
+function withoutTemplates(snapshot: Snapshot): Snapshot {
+  refuseTemplates(snapshot);
+  return snapshot;
 }
 
 function checkLimits(lim: ArchiveLimits): ArchiveLimits {

@@ -13,9 +13,32 @@
 
 export type Redaction = 'none' | 'keyvalue' | 'fstab' | 'nm-keyfile';
 
+/**
+ * How an unpacked sosreport provides a source (sources/sosreport/read.ts reads these; its README
+ * has the table). Paths of command outputs are relative to `sos_commands/`.
+ */
+export interface SosBinding {
+  /** The sos plugin that collects it: "did the plugin run", the policy-trap note. */
+  plugin?: string;
+  /** A command output our parsers read as it is: the first existing path wins; `as` names the command. */
+  passThrough?: {paths: string[]; as: string};
+  /** Text tapdoctor converts (sosreport/ip-text.ts, sysctl.ts): the paths it reads, preferred first; `{key}` is a per-key part. */
+  from?: string[];
+  /** files: the plugin copies every path, so an empty result means the host has none. */
+  copiedByPlugin?: boolean;
+  /** files: paths sos never copies although its plugin runs; without them the whole source fails. */
+  neverCopied?: string[];
+  /** Why a sosreport can never provide this source in a usable form. */
+  unusable?: string;
+}
+
+/** The advice every sosreport gap ends with. */
+export const SOS_CAPTURE = 'capture with `tapdoctor snapshot` on the host';
+
 interface BaseSource {
   name: string;
   description: string;
+  sos?: SosBinding;
   /** Root is needed for a complete answer (a non-root run records "needs root" when it fails). */
   needsRoot?: boolean;
   /** Per-command timeout override, in ms (default: the run's --timeout). */
@@ -60,10 +83,34 @@ const OVS_TIMEOUT = ['--timeout=5'];
 
 export const CATALOGUE: readonly SourceSpec[] = [
   // --- kernel network state -----------------------------------------------------------------
-  {name: 'ip.addr', kind: 'command', argv: ['ip', '-j', '-d', 'addr', 'show'], description: 'links, their flags, masters and addresses'},
-  {name: 'ip.route4', kind: 'command', argv: ['ip', '-j', '-4', 'route', 'show', 'table', 'main'], description: 'IPv4 routes of the main table'},
-  {name: 'ip.route6', kind: 'command', argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'main'], description: 'IPv6 routes of the main table'},
-  {name: 'ip.rule4', kind: 'command', argv: ['ip', '-j', '-4', 'rule', 'show'], description: 'IPv4 policy routing rules'},
+  {
+    name: 'ip.addr',
+    kind: 'command',
+    argv: ['ip', '-j', '-d', 'addr', 'show'],
+    description: 'links, their flags, masters and addresses',
+    sos: {plugin: 'networking', from: ['networking/ip_-d_address']},
+  },
+  {
+    name: 'ip.route4',
+    kind: 'command',
+    argv: ['ip', '-j', '-4', 'route', 'show', 'table', 'main'],
+    description: 'IPv4 routes of the main table',
+    sos: {plugin: 'networking', from: ['networking/ip_route_show_table_all']},
+  },
+  {
+    name: 'ip.route6',
+    kind: 'command',
+    argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'main'],
+    description: 'IPv6 routes of the main table',
+    sos: {plugin: 'networking', from: ['networking/ip_-6_route_show_table_all', 'networking/ip_route_show_table_all']},
+  },
+  {
+    name: 'ip.rule4',
+    kind: 'command',
+    argv: ['ip', '-j', '-4', 'rule', 'show'],
+    description: 'IPv4 policy routing rules',
+    sos: {plugin: 'networking', unusable: `sosreport keeps ip rule text only (not converted): ${SOS_CAPTURE}`},
+  },
   {name: 'ip.route-get', kind: 'perKey', keysFrom: 'gre-peers', argv: ['ip', '-j', '-4', 'route', 'get', '{key}'], description: 'the route to each GRE peer'},
   {
     name: 'sysctl.runtime',
@@ -77,6 +124,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     ],
     redaction: 'none',
     description: 'runtime forwarding and accept_ra values',
+     sos: {plugin: 'kernel', from: ['kernel/sysctl_-a']},
   },
   {
     name: 'tap.sysfs',
@@ -87,15 +135,72 @@ export const CATALOGUE: readonly SourceSpec[] = [
     description: 'tun/tap flags, owner and group of every tun device',
   },
   {name: 'proc.uptime', kind: 'files', where: 'kernel', paths: ['/proc/uptime'], redaction: 'none', description: 'seconds since boot'},
-  {name: 'mountinfo', kind: 'files', where: 'kernel', paths: ['/proc/self/mountinfo'], redaction: 'none', description: 'mounts seen by tapdoctor'},
+  {
+    name: 'mountinfo',
+    kind: 'files',
+    where: 'kernel',
+    paths: ['/proc/self/mountinfo'],
+    redaction: 'none',
+    description: 'mounts seen by tapdoctor',
+    sos: {plugin: 'filesys'},
+  },
 
   // --- firewall ------------------------------------------------------------------------------
-  {name: 'iptables.save', kind: 'command', argv: ['iptables-save', '-c'], needsRoot: true, description: 'IPv4 iptables rules with counters'},
-  {name: 'ip6tables.save', kind: 'command', argv: ['ip6tables-save', '-c'], needsRoot: true, description: 'IPv6 iptables rules with counters'},
-  {name: 'iptables-legacy.save', kind: 'command', argv: ['iptables-legacy-save', '-c'], needsRoot: true, description: 'rules in the legacy iptables backend'},
-  {name: 'nft.ruleset', kind: 'command', argv: ['nft', '-j', 'list', 'ruleset'], needsRoot: true, description: 'the nftables ruleset (JSON)'},
-  {name: 'firewalld.runtime', kind: 'command', argv: ['firewall-cmd', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld runtime zones'},
-  {name: 'firewalld.permanent', kind: 'command', argv: ['firewall-cmd', '--permanent', '--list-all-zones'], okExitCodes: [0, 252], needsRoot: true, description: 'firewalld permanent zones'},
+  {
+    name: 'iptables.save',
+    kind: 'command',
+    argv: ['iptables-save', '-c'],
+    needsRoot: true,
+    description: 'IPv4 iptables rules with counters',
+    // Converted from the listings (sosreport/read.ts iptablesListings): -vnxL is filter, -t_{table}_-nvL the others.
+    sos: {from: ['firewall_tables/iptables_-vnxL', 'firewall_tables/iptables_-t_{table}_-nvL', 'networking/iptables_-vnxL', 'networking/iptables_-t_{table}_-nvL']},
+  },
+  {
+    name: 'ip6tables.save',
+    kind: 'command',
+    argv: ['ip6tables-save', '-c'],
+    needsRoot: true,
+    description: 'IPv6 iptables rules with counters',
+    sos: {from: ['firewall_tables/ip6tables_-vnxL', 'firewall_tables/ip6tables_-t_{table}_-nvL', 'networking/ip6tables_-vnxL', 'networking/ip6tables_-t_{table}_-nvL']},
+  },
+  {
+    name: 'iptables-legacy.save',
+    kind: 'command',
+    argv: ['iptables-legacy-save', '-c'],
+    needsRoot: true,
+    description: 'rules in the legacy iptables backend',
+    sos: {unusable: `sosreport has no iptables-legacy-save output: ${SOS_CAPTURE}`},
+  },
+  {
+    name: 'nft.ruleset',
+    kind: 'command',
+    argv: ['nft', '-j', 'list', 'ruleset'],
+    needsRoot: true,
+    description: 'the nftables ruleset (JSON)',
+    sos: {
+      plugin: 'firewall_tables',
+      // networking/ before sos 4.1
+      passThrough: {paths: ['firewall_tables/nft_-a_list_ruleset', 'networking/nft_-a_list_ruleset', 'firewall_tables/nft_list_ruleset', 'networking/nft_list_ruleset'], as: 'nft -a list ruleset'},
+    },
+  },
+  {
+    name: 'firewalld.runtime',
+    kind: 'command',
+    argv: ['firewall-cmd', '--list-all-zones'],
+    okExitCodes: [0, 252],
+    needsRoot: true,
+    description: 'firewalld runtime zones',
+    sos: {plugin: 'firewalld', passThrough: {paths: ['firewalld/firewall-cmd_--list-all-zones'], as: 'firewall-cmd --list-all-zones'}},
+  },
+  {
+    name: 'firewalld.permanent',
+    kind: 'command',
+    argv: ['firewall-cmd', '--permanent', '--list-all-zones'],
+    okExitCodes: [0, 252],
+    needsRoot: true,
+    description: 'firewalld permanent zones',
+    sos: {plugin: 'firewalld', passThrough: {paths: ['firewalld/firewall-cmd_--permanent_--list-all-zones'], as: 'firewall-cmd --permanent --list-all-zones'}},
+  },
   {
     name: 'firewall.files',
     kind: 'files',
@@ -113,6 +218,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     ],
     redaction: 'none',
     description: 'persisted firewall rule files',
+     sos: {plugin: 'firewall_tables', neverCopied: ['/etc/firewall.nft', '/etc/sysconfig/iptables', '/etc/iptables/rules.v4']},
   },
   {
     name: 'systemd.firewall-units',
@@ -129,6 +235,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     ],
     redaction: 'none',
     description: 'firewall units: which rule file their ExecStart loads at boot',
+     sos: {plugin: 'systemd'},
   },
   {
     name: 'journal.switch',
@@ -143,14 +250,51 @@ export const CATALOGUE: readonly SourceSpec[] = [
     paths: ['/etc/firewalld/firewalld.conf', '/etc/firewalld/zones/*.xml', '/usr/lib/firewalld/zones/*.xml'],
     redaction: 'none',
     description: 'firewalld configuration and zone files',
+     sos: {plugin: 'firewalld', copiedByPlugin: true},
   },
 
   // --- Open vSwitch --------------------------------------------------------------------------
-  {name: 'ovs.bridges', kind: 'command', argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', 'list', 'bridge'], needsRoot: true, description: 'OVS bridges'},
-  {name: 'ovs.ports', kind: 'command', argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', 'list', 'port'], needsRoot: true, description: 'OVS ports with tags and vlan_mode'},
-  {name: 'ovs.interfaces', kind: 'command', argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', 'list', 'interface'], needsRoot: true, description: 'OVS interfaces with type, options, ofport, error, MTU'},
-  {name: 'ovs.show', kind: 'command', argv: ['ovs-vsctl', ...OVS_TIMEOUT, 'show'], needsRoot: true, description: 'OVS overview'},
-  {name: 'ovs.flows', kind: 'perKey', keysFrom: 'ovs-bridges', argv: ['ovs-ofctl', 'dump-flows', '{key}'], needsRoot: true, description: 'OpenFlow rules of each bridge'},
+  {
+    name: 'ovs.bridges',
+    kind: 'command',
+    argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', 'list', 'bridge'],
+    needsRoot: true,
+    description: 'OVS bridges',
+    sos: {plugin: 'openvswitch', unusable: 'sosreport has only text ovs-vsctl list output (no --format=json); the bridges are read from ovs-vsctl show'},
+  },
+  {
+    name: 'ovs.ports',
+    kind: 'command',
+    argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', 'list', 'port'],
+    needsRoot: true,
+    description: 'OVS ports with tags and vlan_mode',
+    sos: {plugin: 'openvswitch', unusable: 'sosreport has no ovs-vsctl list port; the ports are read from ovs-vsctl show'},
+  },
+  {
+    name: 'ovs.interfaces',
+    kind: 'command',
+    argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', 'list', 'interface'],
+    needsRoot: true,
+    description: 'OVS interfaces with type, options, ofport, error, MTU',
+    sos: {plugin: 'openvswitch', unusable: 'sosreport has only text ovs-vsctl list output (no --format=json); the interfaces are read from ovs-vsctl show'},
+  },
+  {
+    name: 'ovs.show',
+    kind: 'command',
+    argv: ['ovs-vsctl', ...OVS_TIMEOUT, 'show'],
+    needsRoot: true,
+    description: 'OVS overview',
+    sos: {plugin: 'openvswitch', passThrough: {paths: ['openvswitch/ovs-vsctl_-t_5_show', 'openvswitch/ovs-vsctl_show'], as: 'ovs-vsctl -t 5 show'}},
+  },
+  {
+    name: 'ovs.flows',
+    kind: 'perKey',
+    keysFrom: 'ovs-bridges',
+    argv: ['ovs-ofctl', 'dump-flows', '{key}'],
+    needsRoot: true,
+    description: 'OpenFlow rules of each bridge',
+    sos: {plugin: 'openvswitch', from: ['openvswitch/ovs-ofctl_dump-flows_{key}']},
+  },
 
   // --- qemu and taps -------------------------------------------------------------------------
   {name: 'qemu.getcap', kind: 'perKey', keysFrom: 'qemu-binaries', argv: ['getcap', '{key}'], description: 'file capabilities of each qemu-system binary'},
@@ -182,7 +326,15 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {name: 'openqa.qemu-alive', kind: 'probe', probe: 'qemu-alive', description: 'whether each pool qemu.pid names a live qemu process'},
 
   // --- storage -------------------------------------------------------------------------------
-  {name: 'fstab', kind: 'files', where: 'host', paths: ['/etc/fstab'], redaction: 'fstab', description: 'persisted mounts'},
+  {
+    name: 'fstab',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/fstab'],
+    redaction: 'fstab',
+    description: 'persisted mounts',
+    sos: {plugin: 'filesys', copiedByPlugin: true},
+  },
   {
     name: 'systemd.mount-units',
     kind: 'files',
@@ -190,6 +342,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     paths: ['/etc/systemd/system/*.mount', '/etc/systemd/system/*.automount', '/etc/systemd/system/var-lib-openqa-share.service'],
     redaction: 'fstab',
     description: 'mount and automount units',
+     sos: {plugin: 'systemd', copiedByPlugin: true},
   },
   {name: 'share.stat', kind: 'probe', probe: 'factory-share-stat', argv: ['stat', '-c', '%F', '/var/lib/openqa/share/factory'], timeoutMs: 5000, description: 'whether the mounted factory share answers stat in time'},
 
@@ -201,6 +354,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     paths: ['/etc/sysctl.conf', '/etc/sysctl.d/*.conf', '/usr/lib/sysctl.d/*.conf', '/run/sysctl.d/*.conf'],
     redaction: 'none',
     description: 'persisted sysctl settings',
+     sos: {plugin: 'kernel', copiedByPlugin: true},
   },
   {
     name: 'network.ifcfg',
@@ -219,6 +373,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     redaction: 'nm-keyfile',
     needsRoot: true,
     description: 'NetworkManager profiles and settings',
+     sos: {plugin: 'networkmanager', copiedByPlugin: true},
   },
   {
     name: 'network.preup',
@@ -236,8 +391,15 @@ export const CATALOGUE: readonly SourceSpec[] = [
     redaction: 'none',
     links: true,
     description: 'enabled units (symlinks in .wants directories)',
+     sos: {plugin: 'systemd', copiedByPlugin: true},
   },
-  {name: 'systemd.units', kind: 'command', argv: ['systemctl', 'list-units', '--all', '--no-legend', '--plain', '--no-pager'], description: 'loaded units and whether they run'},
+  {
+    name: 'systemd.units',
+    kind: 'command',
+    argv: ['systemctl', 'list-units', '--all', '--no-legend', '--plain', '--no-pager'],
+    description: 'loaded units and whether they run',
+    sos: {plugin: 'systemd', passThrough: {paths: ['systemd/systemctl_list-units_--all', 'systemd/systemctl_list-units'], as: 'systemctl list-units'}},
+  },
   {name: 'os-release', kind: 'files', where: 'host', paths: ['/etc/os-release'], redaction: 'none', description: 'distribution'},
 ];
 

@@ -2,7 +2,7 @@
 // dump-flows each), the qemu-system binaries (one getcap each), the GRE peers (one route get each).
 import type {Available} from './snapshot.js';
 import {expandGlob, onDisk} from './read-files.js';
-import type {Collected, CollectContext} from './live.js';
+import type {Collected, CollectContext} from './collect-context.js';
 import type {PerKeySource} from './catalogue.js';
 import {asStringMap, parseOvsJsonList, type OvsValue} from '../parsers/ovs.js';
 

@@ -6,28 +6,14 @@ import {CATALOGUE, type CommandSource, type FilesSource, type PerKeySource, type
 import {readHostFiles} from './read-files.js';
 import {redactCaptured, redactUrlUserinfo} from './redact.js';
 import {runCommand} from './run-command.js';
+import {refuseTemplates} from './templates.js';
 import {commandPath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Snapshot, type SourceRecord} from './snapshot.js';
 import {deriveKeys} from './derive-keys.js';
 import {runProbe} from './probes.js';
+import {DEFAULT_MAX_BYTES, type Collected, type CollectContext, type CollectOptions} from './collect-context.js';
 
-export interface CollectOptions {
-  /** Host files are read below this directory ('/' normally). */
-  root: string;
-  timeoutMs: number;
-  toolVersion: string;
-  /** Called as each source finishes (progress display). */
-  onProgress?: (done: number, total: number, source: string) => void;
-  /** Limit to these sources (tests); default: the whole catalogue. */
-  sources?: readonly SourceSpec[];
-  env?: NodeJS.ProcessEnv;
-  maxBytes?: number;
-}
+export {DEFAULT_MAX_BYTES, type CollectOptions} from './collect-context.js';
 
-export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
-
-export interface CollectContext extends Required<Omit<CollectOptions, 'onProgress' | 'sources' | 'toolVersion'>> {
-  isRoot: boolean;
-}
 
 export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   const ctx: CollectContext = {
@@ -54,7 +40,7 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   await Promise.all(firstPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
   await Promise.all(secondPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
 
-  return {
+  const snapshot: Snapshot = {
     manifest: {
       format: SNAPSHOT_FORMAT,
       formatVersion: SNAPSHOT_FORMAT_VERSION,
@@ -67,11 +53,8 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
     },
     contents,
   };
-}
-
-export interface Collected {
-  sources: Record<string, SourceRecord>;
-  contents: Map<string, Buffer>;
+  refuseTemplates(snapshot);
+  return snapshot;
 }
 
 type Result = [SourceRecord, Map<string, Buffer>];

@@ -5,7 +5,7 @@
 //    covers it (an idle automount must not be triggered; a stale NFS handle must not hang us).
 import {readFile} from 'node:fs/promises';
 import type {ProbeSource} from './catalogue.js';
-import type {Collected, CollectContext} from './live.js';
+import type {Collected, CollectContext} from './collect-context.js';
 import {runCommand} from './run-command.js';
 import {effectiveMounts, mountContaining, parseMountInfo} from '../parsers/mountinfo.js';
 import {commandPath, type EntryRecord, type SourceRecord} from './snapshot.js';

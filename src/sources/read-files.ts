@@ -5,7 +5,7 @@ import {constants} from 'node:fs';
 import {lstat, open, readdir, readlink, stat} from 'node:fs/promises';
 import {dirname, join, posix} from 'node:path';
 import {NEVER_CAPTURED, type FilesSource} from './catalogue.js';
-import type {CollectContext} from './live.js';
+import type {CollectContext} from './collect-context.js';
 import {redactCaptured} from './redact.js';
 import {filePath, type EntryRecord} from './snapshot.js';
 

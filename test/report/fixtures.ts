@@ -1,7 +1,7 @@
 // Hand-built reports and topologies for the renderer tests. Realistic shapes (SUSE worker: br1,
 // taps by instance, GRE to a peer), small enough to write expected output by hand.
 import {summarize, type CheckResult, type Finding, type Report} from '../../src/model.js';
-import type {FindingRef, HostTopology, TapNode} from '../../src/report/topology.js';
+import type {FindingRef, HostTopology, TapNode} from '../../src/facts/topology.js';
 
 export function finding(over: Partial<Finding> & Pick<Finding, 'checkId' | 'slug' | 'subject'>): Finding {
   return {

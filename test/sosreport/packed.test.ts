@@ -2,7 +2,7 @@
 // same snapshot, and so the same findings, as the unpacked tree. Link tricks inside a packed
 // sosreport are resolved inside it or refused (src/sources/sosreport/mem-tree.ts).
 import {execFileSync} from 'node:child_process';
-import {writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {gzipSync} from 'node:zlib';
@@ -127,5 +127,27 @@ describe('a sosreport is redacted like a snapshot', () => {
     expect(new SnapshotView(snap).record('fstab')!.entries[0]!.redacted).toEqual(['password@line 2', 'url-userinfo@line 1']);
     expect(entryOf(snap, 'ovs.show').redacted).toEqual(['url-userinfo@line 3']);
     expect(all).toContain('tcp://redacted-by-tapdoctor@192.0.2.9:6653');
+  });
+});
+
+describe('messy and wrong files in a sosreport', () => {
+  const INSIGHTS = readFileSync(path.join(HERE, '../samples/ip-addr-text/insights-truncated-tunnels.txt'));
+  const WORKERS_TEMPLATE = readFileSync(path.join(HERE, '../samples/workers-ini/salt-openqa-workers.ini-template.txt'));
+
+  test("leading junk in ip -d address is skipped and said; a Jinja template is refused, not read", async () => {
+    const snap = await readPacked([
+      ...base(),
+      {name: `${TOP}/sos_commands/networking/ip_-d_address`, data: INSIGHTS},
+      {name: `${TOP}/etc/sysconfig/network/ifcfg-br1`, data: "STARTMODE='auto'\nOVS_BRIDGE='yes'\nOVS_BRIDGE_PORT_DEVICE_1='{{ bridge_port }}'\n"},
+      {name: `${TOP}/etc/sysconfig/network/ifcfg-tap0`, data: "TUNNEL='tap'\n"},
+      {name: `${TOP}/etc/fstab`, data: WORKERS_TEMPLATE},
+    ]);
+    const view = new SnapshotView(snap);
+    expect(entryOf(snap, 'ip.addr').stderr).toBe("converted by tapdoctor from the sosreport's `ip -d address` text to ip -j JSON; skipped 3 leading lines (\"Message truncated\", …) that are not `ip address` output");
+    expect(view.unusable('ip.addr')).toBeUndefined();
+    expect(view.file('network.ifcfg', '/etc/sysconfig/network/ifcfg-br1')).toEqual({ok: false, reason: 'could not read /etc/sysconfig/network/ifcfg-br1: template, not a rendered file'});
+    expect(view.file('network.ifcfg', '/etc/sysconfig/network/ifcfg-tap0').ok).toBe(true);
+    expect(view.record('fstab')).toMatchObject({status: 'failed', reason: '/etc/fstab: template, not a rendered file'});
+    expect([...snap.contents.values()].some((b) => b.includes('{{'))).toBe(false);
   });
 });

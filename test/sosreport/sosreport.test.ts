@@ -89,7 +89,11 @@ describe('a sosreport of a SUSE worker (sos 4.7.2, SuSE policy)', async () => {
     for (const source of ['network.ifcfg', 'openqa.workers-ini', 'openqa.pool', 'tap.sysfs', 'qemu.getcap', 'accounts', 'share.stat', 'journal.switch']) {
       expect([source, view.record(source)!.status, view.record(source)!.reason]).toEqual([source, 'failed', NOT_COLLECTED]);
     }
-    expect(view.record('iptables.save')!.reason).toBe('sosreport has only iptables -L listings, which cannot be turned back into iptables-save: capture with `tapdoctor snapshot` on the host');
+    expect(view.record('iptables.save')!.entries[0]).toMatchObject({
+      binding: 'iptables -L listings (sosreport sos_commands/firewall_tables/iptables_-vnxL)',
+      stderr: expect.stringMatching(/^converted by tapdoctor from the sosreport's iptables -L listings: iptables -L prints matches as text: 3 rules/),
+    });
+    expect(view.record('ip6tables.save')!.reason).toBe('sosreport has no ip6tables -L listing: capture with `tapdoctor snapshot` on the host');
     expect(view.record('firewall.files')!.reason).toBe('sosreport does not copy /etc/firewall.nft, /etc/sysconfig/iptables, /etc/iptables/rules.v4: capture with `tapdoctor snapshot` on the host');
     expect(view.record('firewalld.runtime')!.reason).toBe(`sos plugin firewalld did not run; ${NOT_COLLECTED}`);
     expect(view.record('ovs.ports')).toMatchObject({status: 'failed', reason: 'sosreport has no ovs-vsctl list port; the ports are read from ovs-vsctl show'});
@@ -105,6 +109,8 @@ describe('a sosreport of a SUSE worker (sos 4.7.2, SuSE policy)', async () => {
     expect(result(snap, 'TD013')).toMatchObject({status: 'skip', reason: `could not collect tap.sysfs: ${NOT_COLLECTED}`});
     expect(result(snap, 'TD104').status).toBe('skip');
     expect(result(snap, 'TD009').status).toBe('pass');
+    // The firewall checks run from the iptables -L listing and say what a listing cannot show.
+    for (const id of ['TD002', 'TD005', 'TD008']) expect(result(snap, id).reason, id).toMatch(/iptables\.save converted by tapdoctor from the sosreport's iptables -L listings: iptables -L prints matches as text/);
   });
 });
 

@@ -52,9 +52,10 @@ export const liveFirewall: Fact<FirewallView> = (f) => {
 
   // iptables (nf_tables backend) chains also appear in nft: take them from iptables-save.
   const shownByIptables = new Set<string>();
-  const addIpt = (r: {dump: IptablesDump; problems: string[]} | undefined, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string) => {
+  const addIpt = (r: {dump: IptablesDump; problems: string[]; limits: string[]} | undefined, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string) => {
     if (!r) return;
     view.problems.push(...r.problems);
+    if (r.limits.length > 0) view.limits = [...(view.limits ?? []), ...r.limits];
     if (r.dump.tables.length === 0) return;
     const v = iptablesView(r.dump, backend, origin);
     view.nat.push(...v.nat);

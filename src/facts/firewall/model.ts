@@ -91,6 +91,11 @@ export interface FirewallView {
   zones?: FirewallZones;
   /** Sources that could not be read or parsed, lines skipped: the view may be incomplete. */
   problems: string[];
+  /**
+   * What the input could not express (rules converted from `iptables -L` listings: match details
+   * not shown, rounded counters, a table inferred from its chains). Checks repeat these in their reasons.
+   */
+  limits?: string[];
 }
 
 export interface LoadError {

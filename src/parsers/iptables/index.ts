@@ -5,6 +5,7 @@ export type * from './types.js';
 export {parseIptablesSave} from './save.js';
 export {serializeIptablesSave, serializeRule} from './serialize.js';
 export {parseIptablesList} from './list.js';
+export {CONVERTED_NOTE, dumpFromListings, dumpFromRuleSpecs, tableOfChains, type Converted, type ListedTable} from './from-list.js';
 export {tokenize, Tokens, quoteToken} from './tokenize.js';
 export {parseListedCount} from './numbers.js';
 export * from './semantics.js';

@@ -7,6 +7,7 @@
 // ip output ("Cannot open netlink socket", "command not found") is a ParseError.
 import type {IpAddress, Link, Route} from '../../facts/types.js';
 import {ParseError, splitLines} from '../../parsers/errors.js';
+import type {JunkFormat} from '../../parsers/junk.js';
 
 const words = (line: string): string[] => line.split(/[ \t]+/).filter((w) => w !== '');
 
@@ -47,6 +48,13 @@ function parseAddress(w: string[]): IpAddress | undefined {
   const prefixlen = len !== undefined && /^\d+$/.test(len) ? Number(len) : family === 'inet' ? 32 : 128;
   return {family, local, prefixlen, scope: scopeAt > 0 && w[scopeAt + 1] ? w[scopeAt + 1]! : 'global'};
 }
+
+/** Where `ip address` text starts (`1: lo: <LOOPBACK,UP,...>`) and what belongs to it (indented lines). */
+export const IP_ADDRESS_TEXT: JunkFormat = {
+  what: '`ip address` output',
+  start: (line) => /^\d+: \S+: <[^>]*>/.test(line),
+  body: (line) => line[0] === ' ' || line[0] === '\t',
+};
 
 /** `ip -d address` (sos: networking/ip_-d_address) as links with addresses. */
 export function parseIpDAddressText(text: string, source: string): Link[] {

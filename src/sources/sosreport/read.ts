@@ -12,82 +12,36 @@
 //  - Nothing outside the tree is read (see tree.ts).
 import path from 'node:path';
 
-import {CATALOGUE, NEVER_CAPTURED, type FilesSource} from '../catalogue.js';
+import {CONVERTED_NOTE, dumpFromListings, serializeIptablesSave, type ListedTable} from '../../parsers/iptables/index.js';
+import {skipJunk, type JunkFormat} from '../../parsers/junk.js';
+import {CATALOGUE, NEVER_CAPTURED, SOS_CAPTURE, type FilesSource, type SosBinding, type SourceSpec} from '../catalogue.js';
 import {inferManifest, type TreeItem} from '../infer-manifest.js';
 import {redactCaptured} from '../redact.js';
 import {commandPath, filePath, type EntryRecord, type Snapshot, type SourceRecord} from '../snapshot.js';
-import {parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
+import {IP_ADDRESS_TEXT, parseIpDAddressText, parseIpRouteText, linkToIpJson, routeToIpJson} from './ip-text.js';
 import {pluginRan, readSosMeta, trapNote, type SosMeta} from './meta.js';
 import {sysctlRuntimeFiles} from './sysctl.js';
 import {SosDirTree, type SosTree} from './tree.js';
 
-const CAPTURE = 'capture with `tapdoctor snapshot` on the host';
-const NOT_COLLECTED = `not collected by sosreport: ${CAPTURE}`;
+const NOT_COLLECTED = `not collected by sosreport: ${SOS_CAPTURE}`;
 
+// The bindings sit beside the catalogue entries they bind (SourceSpec.sos); these are views of them.
+const bound = CATALOGUE.filter((spec): spec is SourceSpec & {sos: SosBinding} => spec.sos !== undefined);
 /** sos command outputs our parsers read as they are: first existing path wins. */
-const PASS_THROUGH: ReadonlyArray<{source: string; plugin: string; paths: string[]; binding: string}> = [
-  {source: 'ovs.show', plugin: 'openvswitch', paths: ['openvswitch/ovs-vsctl_-t_5_show', 'openvswitch/ovs-vsctl_show'], binding: 'ovs-vsctl -t 5 show'},
-  {
-    source: 'nft.ruleset',
-    plugin: 'firewall_tables',
-    // networking/ before sos 4.1
-    paths: ['firewall_tables/nft_-a_list_ruleset', 'networking/nft_-a_list_ruleset', 'firewall_tables/nft_list_ruleset', 'networking/nft_list_ruleset'],
-    binding: 'nft -a list ruleset',
-  },
-  {source: 'firewalld.runtime', plugin: 'firewalld', paths: ['firewalld/firewall-cmd_--list-all-zones'], binding: 'firewall-cmd --list-all-zones'},
-  {source: 'firewalld.permanent', plugin: 'firewalld', paths: ['firewalld/firewall-cmd_--permanent_--list-all-zones'], binding: 'firewall-cmd --permanent --list-all-zones'},
-  {source: 'systemd.units', plugin: 'systemd', paths: ['systemd/systemctl_list-units_--all', 'systemd/systemctl_list-units'], binding: 'systemctl list-units'},
-];
-
+const PASS_THROUGH = bound.flatMap((spec) => (spec.sos.passThrough ? [{source: spec.name, ...spec.sos.passThrough}] : []));
 /** Which sos plugin provides a source (for "did the plugin run" and the policy-trap note). */
-const PLUGIN_OF: Record<string, string> = {
-  'ip.addr': 'networking',
-  'ip.route4': 'networking',
-  'ip.route6': 'networking',
-  'ip.rule4': 'networking',
-  'ovs.show': 'openvswitch',
-  'ovs.flows': 'openvswitch',
-  'ovs.bridges': 'openvswitch',
-  'ovs.ports': 'openvswitch',
-  'ovs.interfaces': 'openvswitch',
-  'firewalld.runtime': 'firewalld',
-  'firewalld.permanent': 'firewalld',
-  'firewalld.files': 'firewalld',
-  fstab: 'filesys',
-  mountinfo: 'filesys',
-  'network.nm': 'networkmanager',
-  'sysctl.files': 'kernel',
-  'sysctl.runtime': 'kernel',
-  'systemd.wants': 'systemd',
-  'systemd.mount-units': 'systemd',
-  'systemd.firewall-units': 'systemd',
-  'firewall.files': 'firewall_tables',
-};
-
-/**
- * Files sources whose paths the plugin copies (all below /etc/systemd, /etc/sysctl.d, ...): an
- * empty result then means the host has none. Others are trusted only when something matched.
- */
-const COPIED_BY_PLUGIN = new Set(['fstab', 'firewalld.files', 'network.nm', 'sysctl.files', 'systemd.wants', 'systemd.mount-units']);
-
-/**
- * Sources with a path sos never copies although their plugin runs (DOMAIN.md §5.5). A missing
- * /etc/firewall.nft would read as "the rules are not persisted", so the whole source fails.
- */
-const NEVER_COPIED: Record<string, string[]> = {
-  'firewall.files': ['/etc/firewall.nft', '/etc/sysconfig/iptables', '/etc/iptables/rules.v4'],
-};
-
+const PLUGIN_OF: Record<string, string> = Object.fromEntries(bound.flatMap((spec) => (spec.sos.plugin ? [[spec.name, spec.sos.plugin]] : [])));
+/** Files sources whose paths the plugin copies: an empty result then means the host has none. */
+const COPIED_BY_PLUGIN = new Set(bound.filter((spec) => spec.sos.copiedByPlugin).map((spec) => spec.name));
+/** Paths sos never copies although the plugin runs: a missing /etc/firewall.nft would read as "not persisted". */
+const NEVER_COPIED: Record<string, string[]> = Object.fromEntries(bound.flatMap((spec) => (spec.sos.neverCopied ? [[spec.name, spec.sos.neverCopied]] : [])));
 /** Fixed reasons for sources a sosreport can never provide in a usable form. */
-const UNUSABLE: Record<string, string> = {
-  'iptables.save': `sosreport has only iptables -L listings, which cannot be turned back into iptables-save: ${CAPTURE}`,
-  'ip6tables.save': `sosreport has only ip6tables -L listings, which cannot be turned back into ip6tables-save: ${CAPTURE}`,
-  'iptables-legacy.save': `sosreport has no iptables-legacy-save output: ${CAPTURE}`,
-  'ovs.bridges': `sosreport has only text ovs-vsctl list output (no --format=json); the bridges are read from ovs-vsctl show`,
-  'ovs.interfaces': `sosreport has only text ovs-vsctl list output (no --format=json); the interfaces are read from ovs-vsctl show`,
-  'ovs.ports': `sosreport has no ovs-vsctl list port; the ports are read from ovs-vsctl show`,
-  'ip.rule4': `sosreport keeps ip rule text only (not converted): ${CAPTURE}`,
-};
+const UNUSABLE: Record<string, string> = Object.fromEntries(bound.flatMap((spec) => (spec.sos.unusable ? [[spec.name, spec.sos.unusable]] : [])));
+
+/** The sos_commands/ paths a converted source is read from, preferred first. */
+function sosFrom(source: string): string[] {
+  return (bound.find((spec) => spec.name === source)?.sos.from ?? []).map((p) => `sos_commands/${p}`);
+}
 
 /** Whether a directory is an unpacked sosreport: sos_commands/ plus version.txt or sos_reports/. */
 export async function looksLikeSosreport(dir: string | SosTree): Promise<boolean> {
@@ -115,9 +69,11 @@ export async function readSosreport(dir: string | SosTree, limits: {maxMemberByt
   const meta = await readSosMeta(tree);
   const b = new Builder(tree, meta);
 
-  for (const p of PASS_THROUGH) await b.passThrough(p.source, p.plugin, p.paths, p.binding);
+  for (const p of PASS_THROUGH) await b.passThrough(p.source, p.paths, p.as);
   await b.ipAddr();
   await b.ipRoutes();
+  await b.iptablesListings('iptables.save', 'ipv4');
+  await b.iptablesListings('ip6tables.save', 'ipv6');
   await b.ovsFlows();
   await b.sysctlRuntime();
   await b.files();
@@ -142,7 +98,7 @@ export async function readSosreport(dir: string | SosTree, limits: {maxMemberByt
     const uncopied = (NEVER_COPIED[rec.name] ?? []).filter((p) => !rec.entries.some((e) => e.binding === p));
     if (uncopied.length > 0) {
       rec.status = 'failed';
-      rec.reason = `sosreport does not copy ${uncopied.join(', ')}: ${CAPTURE}`;
+      rec.reason = `sosreport does not copy ${uncopied.join(', ')}: ${SOS_CAPTURE}`;
       rec.entries = [];
       continue;
     }
@@ -223,9 +179,9 @@ class Builder {
     this.pending.set(snapPath, pending);
   }
 
-  /** The first existing sos_commands path, or undefined. */
-  private async firstExisting(paths: string[]): Promise<string | undefined> {
-    for (const p of paths) if ((await this.tree.kind(`sos_commands/${p}`)) !== undefined) return `sos_commands/${p}`;
+  /** The first existing path below `base` (sos_commands/ by default), or undefined. */
+  private async firstExisting(paths: string[], base = 'sos_commands/'): Promise<string | undefined> {
+    for (const p of paths) if ((await this.tree.kind(`${base}${p}`)) !== undefined) return `${base}${p}`;
     return undefined;
   }
 
@@ -246,7 +202,7 @@ class Builder {
     return plugin !== undefined && this.meta.timedOut.has(plugin);
   }
 
-  async passThrough(source: string, _plugin: string, paths: string[], binding: string): Promise<void> {
+  async passThrough(source: string, paths: string[], binding: string): Promise<void> {
     const rel = await this.firstExisting(paths);
     if (!rel) return;
     await this.command(source, undefined, rel, binding);
@@ -256,7 +212,7 @@ class Builder {
   }
 
   /** Converted text: parse, store as ip -j JSON, or fail the source with the parse error. */
-  private async converted(source: string, rel: string, convert: (text: string) => unknown[], what: string): Promise<void> {
+  private async converted(source: string, rel: string, convert: (text: string) => unknown[], what: string, junk?: JunkFormat): Promise<void> {
     const r = await this.tree.read(rel);
     if (!r) return;
     if (!r.ok) {
@@ -264,11 +220,13 @@ class Builder {
       return;
     }
     try {
-      const json = Buffer.from(JSON.stringify(convert(r.data.toString('utf8'))));
+      // Lines around the output that are not part of it (a capture's "Message truncated") are skipped and said.
+      const trimmed = junk ? skipJunk(r.data.toString('utf8'), junk) : {text: r.data.toString('utf8'), note: undefined};
+      const json = Buffer.from(JSON.stringify(convert(trimmed.text)));
       this.put(commandPath(source), json, {
         from: rel,
         binding: `${what} (sosreport ${rel})`,
-        note: `converted by tapdoctor from the sosreport's \`${what}\` text to ip -j JSON`,
+        note: `converted by tapdoctor from the sosreport's \`${what}\` text to ip -j JSON${trimmed.note ? `; ${trimmed.note}` : ''}`,
         truncated: this.meta.commands.get(rel)?.truncated === true,
       });
     } catch (err) {
@@ -277,30 +235,77 @@ class Builder {
   }
 
   async ipAddr(): Promise<void> {
-    const rel = 'sos_commands/networking/ip_-d_address';
-    await this.converted('ip.addr', rel, (t) => parseIpDAddressText(t, rel).map(linkToIpJson), 'ip -d address');
+    const [rel] = sosFrom('ip.addr');
+    if (!rel) return;
+    await this.converted('ip.addr', rel, (t) => parseIpDAddressText(t, rel).map(linkToIpJson), 'ip -d address', IP_ADDRESS_TEXT);
   }
 
   async ipRoutes(): Promise<void> {
-    const all = 'sos_commands/networking/ip_route_show_table_all';
-    const v6 = 'sos_commands/networking/ip_-6_route_show_table_all';
-    await this.converted('ip.route4', all, (t) => parseIpRouteText(t, all).inet.map(routeToIpJson), 'ip route show table all');
-    const v6Rel = (await this.tree.kind(v6)) !== undefined ? v6 : all;
-    const v6What = v6Rel === v6 ? 'ip -6 route show table all' : 'ip route show table all';
-    await this.converted('ip.route6', v6Rel, (t) => parseIpRouteText(t, v6Rel).inet6.map(routeToIpJson), v6What);
+    const what = (rel: string) => rel.slice(rel.lastIndexOf('/') + 1).replaceAll('_', ' ');
+    const [v4Rel] = sosFrom('ip.route4');
+    if (v4Rel) await this.converted('ip.route4', v4Rel, (t) => parseIpRouteText(t, v4Rel).inet.map(routeToIpJson), what(v4Rel));
+    const v6Rel = await this.firstExisting(sosFrom('ip.route6'), '');
+    if (v6Rel) await this.converted('ip.route6', v6Rel, (t) => parseIpRouteText(t, v6Rel).inet6.map(routeToIpJson), what(v6Rel));
+  }
+
+  /**
+   * `iptables -t TABLE -nvL` per table and `iptables -vnxL` (filter, exact counters) as one
+   * iptables-save dump: what a listing cannot say goes into the entry's note, which the firewall
+   * facts repeat in the checks' reasons. sos < 4.1 keeps them in networking/, later in firewall_tables/.
+   */
+  async iptablesListings(source: 'iptables.save' | 'ip6tables.save', family: 'ipv4' | 'ipv6'): Promise<void> {
+    const prog = source === 'iptables.save' ? 'iptables' : 'ip6tables';
+    const parts: ListedTable[] = [];
+    const used: string[] = [];
+    // The catalogue binding lists `<dir>/<prog>_-vnxL` (the filter table, exact counters) and
+    // `<dir>/<prog>_-t_{table}_-nvL` per directory, the newer sos layout first.
+    const dirs = [...new Set(sosFrom(source).map((p) => p.slice(0, p.lastIndexOf('/'))))];
+    for (const dir of dirs) {
+      const names = (await this.tree.list(dir)).map((d) => d.name);
+      const tables = names.map((n) => new RegExp(`^${prog}_-t_([a-z]+)_-nvL$`).exec(n)?.[1]).filter((t): t is string => t !== undefined);
+      const exact = names.includes(`${prog}_-vnxL`);
+      for (const table of ['filter', ...tables.filter((t) => t !== 'filter')]) {
+        const file = table === 'filter' && exact ? `${prog}_-vnxL` : tables.includes(table) ? `${prog}_-t_${table}_-nvL` : undefined;
+        if (!file) continue;
+        const r = await this.tree.read(`${dir}/${file}`);
+        if (!r?.ok) continue;
+        parts.push({table, text: r.data.toString('utf8'), origin: `${dir}/${file}`});
+        used.push(`${dir}/${file}`);
+      }
+      if (parts.length > 0) break;
+    }
+    if (parts.length === 0) {
+      this.failed.set(source, `sosreport has no ${prog} -L listing: ${SOS_CAPTURE}`);
+      return;
+    }
+    try {
+      const {dump, limits} = dumpFromListings(parts, family);
+      this.put(commandPath(source), Buffer.from(serializeIptablesSave(dump)), {
+        from: used[0],
+        binding: `${prog} -L listings (sosreport ${used.join(', ')})`,
+        note: `${CONVERTED_NOTE} the sosreport's ${prog} -L listings${limits.length > 0 ? `: ${limits.join('; ')}` : ''}`,
+      });
+    } catch (err) {
+      this.failed.set(source, `cannot read the sosreport's ${prog} listings: ${(err as Error).message}`);
+    }
   }
 
   async ovsFlows(): Promise<void> {
-    const prefix = 'ovs-ofctl_dump-flows_';
-    for (const d of await this.tree.list('sos_commands/openvswitch')) {
-      if (!d.name.startsWith(prefix) || d.name.length === prefix.length) continue;
-      const bridge = d.name.slice(prefix.length);
-      await this.command('ovs.flows', bridge, `sos_commands/openvswitch/${d.name}`, `ovs-ofctl dump-flows ${bridge}`);
+    for (const pattern of sosFrom('ovs.flows')) {
+      // `sos_commands/openvswitch/ovs-ofctl_dump-flows_{key}`: one file per bridge
+      const dir = pattern.slice(0, pattern.lastIndexOf('/'));
+      const prefix = pattern.slice(dir.length + 1, pattern.indexOf('{key}'));
+      for (const d of await this.tree.list(dir)) {
+        if (!d.name.startsWith(prefix) || d.name.length === prefix.length) continue;
+        const bridge = d.name.slice(prefix.length);
+        await this.command('ovs.flows', bridge, `${dir}/${d.name}`, `ovs-ofctl dump-flows ${bridge}`);
+      }
     }
   }
 
   async sysctlRuntime(): Promise<void> {
-    const rel = 'sos_commands/kernel/sysctl_-a';
+    const [rel] = sosFrom('sysctl.runtime');
+    if (!rel) return;
     const r = await this.tree.read(rel);
     if (!r) return;
     if (!r.ok) {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {finding, largeTopology, reportForTopology, reportOf, sampleReport, smallTopology} from '../../test/report/fixtures.js';
-import {esc, idPart, renderHtml, renderTopologySvg, vlanColors} from './html.js';
-import type {HostTopology, TapNode} from './topology.js';
+import {finding, largeTopology, reportForTopology, reportOf, sampleReport, smallTopology} from '../../../test/report/fixtures.js';
+import {esc, idPart, renderHtml, renderTopologySvg, vlanColors} from './index.js';
+import type {HostTopology, TapNode} from '../../facts/topology.js';
 
 const empty = (over: Partial<HostTopology> = {}): HostTopology => ({
   host: 'h',

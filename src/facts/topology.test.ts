@@ -1,18 +1,22 @@
 import {describe, expect, it, vi} from 'vitest';
 import {finding, reportOf, sampleReport} from '../../test/report/fixtures.js';
-import {FactUnavailable, type Facts} from '../facts/facts.js';
-import type {FirewallView, IfMatch, NatRule} from '../facts/firewall/index.js';
-import type {IpAddress, Link, OvsDb, OvsPort, PoolJob, SwitchConfig, UplinkView} from '../facts/types.js';
-import type {CheckResult} from '../model.js';
-import {assembleTopology, buildTopology, naturalCompare, type NatSummary, type TopologyInputs} from './topology.js';
+import {FactUnavailable, type Facts} from './facts.js';
+import type {FirewallView, IfMatch, NatRule} from './firewall/index.js';
+import type {IpAddress, Link, OvsDb, OvsPort, PoolJob, SwitchConfig, UplinkView} from './types.js';
+import type {CheckResult, Report} from '../model.js';
+import {buildTopology, placeFindings} from '../report/place-findings.js';
+import {assembleTopology as wiring, naturalCompare, type NatSummary, type TopologyInputs} from './topology.js';
+
+// The wiring plus the run's findings, as the HTML report gets it.
+const assembleTopology = (inputs: TopologyInputs, report: Report) => placeFindings(wiring(inputs, report.target.host), report);
 
 // buildTopology reads these fact modules; the tests give it fixed answers.
 const factValues = vi.hoisted(() => ({values: new Map<string, unknown>()}));
-vi.mock('../facts/network.js', () => ({links: named('links'), uplinks: named('uplinks')}));
-vi.mock('../facts/ovs.js', () => ({ovsDb: named('ovsDb')}));
-vi.mock('../facts/openqa.js', () => ({poolJobs: named('poolJobs'), switchConfig: named('switchConfig'), workerConfig: named('workerConfig')}));
+vi.mock('./network.js', () => ({links: named('links'), uplinks: named('uplinks')}));
+vi.mock('./ovs.js', () => ({ovsDb: named('ovsDb')}));
+vi.mock('./openqa.js', () => ({poolJobs: named('poolJobs'), switchConfig: named('switchConfig'), workerConfig: named('workerConfig')}));
 // The firewall module's own masqueradesFor/matchesInterface stay real: the topology must agree with TD008.
-vi.mock('../facts/firewall/index.js', async (importOriginal) => ({...(await importOriginal<object>()), liveFirewall: named('liveFirewall')}));
+vi.mock('./firewall/index.js', async (importOriginal) => ({...(await importOriginal<object>()), liveFirewall: named('liveFirewall')}));
 
 function named(name: string) {
   const fn = () => {
@@ -28,6 +32,10 @@ function named(name: string) {
 /** A Facts stand-in: `try` like the real one (the memo is irrelevant here). */
 function fakeFacts(): Facts {
   return {
+    view: {manifest: {hostname: 'worker1'}},
+    get(fact: (f: Facts) => unknown) {
+      return fact(this as unknown as Facts);
+    },
     try(fact: () => unknown) {
       try {
         return {ok: true, value: fact()};

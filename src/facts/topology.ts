@@ -1,15 +1,15 @@
 // The host's multi-machine wiring as one picture-ready structure: uplinks (which is primary, which
 // ones NAT leaves by), the effective OVS bridge, every tap with its VLAN tag and the job using it,
-// GRE/VXLAN tunnels, other bridges, and the findings that name each element. The HTML report
-// draws it; nothing here does I/O. Every part is optional: a missing fact empties that part and
-// adds a note, it never throws (a topology is decoration, the findings are the diagnosis).
-import type {Facts, Fact} from '../facts/facts.js';
-import type {IpAddress, Link, OvsDb, OvsPort, PoolJob, SwitchConfig, UplinkView} from '../facts/types.js';
-import {links as linksFact, uplinks as uplinksFact} from '../facts/network.js';
-import {ovsDb as ovsDbFact} from '../facts/ovs.js';
-import {poolJobs as poolJobsFact, switchConfig as switchConfigFact} from '../facts/openqa.js';
-import {liveFirewall as liveFirewallFact, masqueradesFor, matchesInterface, type IfMatch} from '../facts/firewall/index.js';
-import type {Finding, Report} from '../model.js';
+// GRE/VXLAN tunnels, other bridges. The HTML report draws it (report/place-findings.ts hangs the
+// run's findings on its elements). Every part is optional: a missing fact empties that part and
+// adds a note, the fact never throws (a topology is decoration, the findings are the diagnosis).
+import type {Finding} from '../model.js';
+import type {Facts, Fact} from './facts.js';
+import {liveFirewall as liveFirewallFact, masqueradesFor, matchesInterface, type IfMatch} from './firewall/index.js';
+import {links as linksFact, uplinks as uplinksFact} from './network.js';
+import {poolJobs as poolJobsFact, switchConfig as switchConfigFact} from './openqa.js';
+import {ovsDb as ovsDbFact} from './ovs.js';
+import type {IpAddress, Link, OvsDb, OvsPort, PoolJob, SwitchConfig, UplinkView} from './types.js';
 
 export type FindingRef = Pick<Finding, 'checkId' | 'slug' | 'severity' | 'subject' | 'message'>;
 
@@ -115,10 +115,8 @@ export interface TopologyInputs {
   nat: Part<NatSummary>;
 }
 
-/** Gather the facts the drawing needs and assemble the topology; never throws. */
-export function buildTopology(facts: Facts, report: Report): HostTopology {
-  return assembleTopology(gatherInputs(facts), report);
-}
+/** The wiring of the analysed host, findings not yet placed (report/place-findings.ts does); never throws. */
+export const topology: Fact<HostTopology> = (f) => assembleTopology(gatherInputs(f), f.view.manifest.hostname);
 
 export function gatherInputs(facts: Facts): TopologyInputs {
   return {
@@ -163,8 +161,8 @@ function attempt<T>(facts: Facts, fact: Fact<T>): Part<T> {
 
 const TUNNEL_TYPES = new Set(['gre', 'ip6gre', 'vxlan', 'geneve', 'stt', 'gtpu', 'erspan', 'ip6erspan']);
 
-/** Pure: the topology from already-computed facts. Tests feed it plain data. */
-export function assembleTopology(inputs: TopologyInputs, report: Report): HostTopology {
+/** Pure: the topology from already-computed facts, every element's findings empty. Tests feed it plain data. */
+export function assembleTopology(inputs: TopologyInputs, host: string): HostTopology {
   const notes: string[] = [];
   const unknown: TopologyPart[] = [];
   const note = (part: TopologyPart, label: string, p: Part<unknown>) => {
@@ -278,16 +276,7 @@ export function assembleTopology(inputs: TopologyInputs, report: Report): HostTo
     }
   }
 
-  const unplaced = attachFindings(report, [
-    ...uplinks,
-    ...natNames,
-    ...(bridge ? [bridge] : []),
-    ...taps,
-    ...tunnels,
-    ...otherBridges,
-  ]);
-
-  return {host: report.target.host, uplinks, natNames, ...(bridge ? {bridge} : {}), taps, tunnels, otherBridges, unknown, notes, unplaced};
+  return {host, uplinks, natNames, ...(bridge ? {bridge} : {}), taps, tunnels, otherBridges, unknown, notes, unplaced: []};
 }
 
 function allPorts(ovs: OvsDb): OvsPort[] {
@@ -321,29 +310,6 @@ function tapJobs(jobs: readonly PoolJob[]): Map<string, TapJob> {
     });
   }
   return out;
-}
-
-function attachFindings(report: Report, nodes: Array<{name: string; findings: FindingRef[]}>): FindingRef[] {
-  const byName = new Map<string, Array<{findings: FindingRef[]}>>();
-  for (const n of nodes) {
-    const list = byName.get(n.name) ?? [];
-    list.push(n);
-    byName.set(n.name, list);
-  }
-  const unplaced: FindingRef[] = [];
-  for (const r of report.results) {
-    for (const f of r.findings) {
-      const ref = toRef(f);
-      const targets = byName.get(f.subject);
-      if (targets) for (const t of targets) t.findings.push(ref);
-      else unplaced.push(ref);
-    }
-  }
-  return unplaced;
-}
-
-function toRef(f: Finding): FindingRef {
-  return {checkId: f.checkId, slug: f.slug, severity: f.severity, subject: f.subject, message: f.message};
 }
 
 function formatAddrs(addrs: readonly IpAddress[]): string[] {

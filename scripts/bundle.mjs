@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// `npm run bundle` (after `npm run build`): the one-file tapdoctor in bundle/.
+//   bundle/tapdoctor.cjs                 every module, every command, the check pages and the version in
+//                                        one CommonJS file: runs with any Node >= 20 under any name
+//   bundle/tapdoctor.1                   the man page, from the commands' help texts
+//   bundle/completions/tapdoctor.{bash,zsh,fish}
+// Commands are every module in dist/commands and pages every docs/checks/*.md: nothing is listed by
+// hand, so new commands, pages and runtime libraries are picked up as they land.
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync} from 'node:fs';
+import {join, relative, resolve, sep} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
+import {commandIdOf, commandsIn} from '../dist/cli/discover.js';
+import {renderManPage} from '../dist/cli/manpage.js';
+import {renderCompletion, SHELLS} from '../dist/cli/completion.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+// --out DIR: somewhere else than bundle/ (the RPM test builds its own, beside the other tests).
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(repo, 'bundle');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+
+const commandsDir = join(repo, 'dist/commands');
+const commandFiles = readdirSync(commandsDir, {recursive: true})
+  .map((f) => String(f))
+  .filter((f) => statSync(join(commandsDir, f)).isFile() && commandIdOf(f.split(sep).join('/')));
+const pagesDir = join(repo, 'docs/checks');
+const pages = Object.fromEntries(readdirSync(pagesDir).filter((f) => f.endsWith('.md')).map((f) => [f.slice(0, -3), readFileSync(join(pagesDir, f), 'utf8')]));
+
+const worker = existsSync(join(repo, 'dist/fleet/worker.js'));
+
+// The entry: the command table as lazy imports (esbuild keeps each command's code unevaluated until
+// it runs), then the same main() bin/run.js calls.
+const entry = [
+  `import {main} from './dist/cli/main.js';`,
+  'const commands = {',
+  ...commandFiles.map((f) => `  ${JSON.stringify(commandIdOf(f.split(sep).join('/')))}: async () => (await import(${JSON.stringify(`./dist/commands/${f.split(sep).join('/')}`)})).default,`),
+  '};',
+  ...(worker
+    ? [
+        // The fleet's worker threads run this same file (src/fleet/pool.ts starts them with this flag).
+        `import {isMainThread, workerData} from 'node:worker_threads';`,
+        `if (!isMainThread && workerData?.tapdoctorWorker) import('./dist/fleet/worker.js');`,
+        'else main(process.argv.slice(2), commands).then((code) => { process.exitCode = code; });',
+      ]
+    : ['main(process.argv.slice(2), commands).then((code) => { process.exitCode = code; });']),
+].join('\n');
+
+rmSync(out, {recursive: true, force: true});
+mkdirSync(join(out, 'completions'), {recursive: true});
+const result = await build({
+  stdin: {contents: entry, resolveDir: repo, sourcefile: 'tapdoctor-entry.js', loader: 'js'},
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: join(out, 'tapdoctor.cjs'),
+  // import.meta.url is the bundle's own URL (CommonJS has no import.meta); what dist/ reads beside
+  // itself (pages, the version, the fleet worker) the bundle carries or is.
+  banner: {js: `#!/usr/bin/env node\nconst __tapdoctor_bundle_url = require('node:url').pathToFileURL(__filename).href;`},
+  define: {'import.meta.url': '__tapdoctor_bundle_url', __TAPDOCTOR_BUNDLE__: 'true', __TAPDOCTOR_VERSION__: JSON.stringify(pkg.version), __TAPDOCTOR_PAGES__: JSON.stringify(pages)},
+  legalComments: 'inline',
+  // Smaller is faster to start: Node parses the whole file before it runs a line. Names stay, so
+  // stack traces (TAPDOCTOR_DEBUG=1) still read.
+  minify: true,
+  keepNames: true,
+  logLevel: 'warning',
+  metafile: true,
+  // oclif reads a tsconfig with typescript only when it runs commands from TypeScript sources, which
+  // tapdoctor never does (and it tolerates typescript's absence).
+  external: ['typescript'],
+});
+chmodSync(join(out, 'tapdoctor.cjs'), 0o755);
+
+const commands = commandsIn(commandsDir);
+writeFileSync(join(out, 'tapdoctor.1'), await renderManPage(commands, pkg.version));
+for (const shell of SHELLS) writeFileSync(join(out, 'completions', `tapdoctor.${shell}`), await renderCompletion(shell, commands));
+
+if (process.env.BUNDLE_METAFILE) writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile));
+const inputs = Object.keys(result.metafile.inputs);
+const libraries = new Set(inputs.filter((p) => p.includes('node_modules/')).map((p) => p.split('node_modules/').at(-1).split('/').slice(0, p.split('node_modules/').at(-1).startsWith('@') ? 2 : 1).join('/')));
+const size = statSync(join(out, 'tapdoctor.cjs')).size;
+console.log(`${relative(repo, join(out, 'tapdoctor.cjs'))}: ${(size / 1024 / 1024).toFixed(1)} MiB, ${commandFiles.length} commands, ${Object.keys(pages).length} pages, ${libraries.size} libraries (${[...libraries].sort().join(', ')})`);
