@@ -1,43 +1,149 @@
 #!/usr/bin/env node
-// Benchmarks (run after `npm run build`): startup of the CLI against bare node, then the
-// iptables parser against iptables-restore --test. Prints numbers; asserts nothing.
-import {spawnSync} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+// `npm run bench`: every performance target of tapdoctor, each measured against its reference in
+// the same run (the two alternating, so load from other processes falls on both), as whole
+// processes of the one-file build (bundle/tapdoctor.cjs, what users install). Prints a table;
+// asserts nothing. Needs `npm run bundle` first (npm run bench does it); the 100k-rule and the
+// 300-tap rows need root (network namespaces) and say why when they cannot run.
+//   BENCH_RUNS=15 (startup rounds)  BENCH_HEAVY_RUNS=5 (analyze and check rounds)
+import {execFileSync, spawnSync} from 'node:child_process';
+import {cpSync, existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {cpus, loadavg, tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {CATALOGUE} from '../dist/sources/catalogue.js';
-
-const CATALOGUE_SIZE = CATALOGUE.length;
+import {performance} from 'node:perf_hooks';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+import {generate} from './iptables-rules.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
+const bundle = join(repo, 'bundle/tapdoctor.cjs');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const HEAVY_RUNS = Number(process.env.BENCH_HEAVY_RUNS ?? 5);
+if (!existsSync(bundle)) {
+  console.error('bench: bundle/tapdoctor.cjs is missing: run npm run bundle first');
+  process.exit(2);
+}
+const isRoot = process.getuid?.() === 0;
+const rows = [];
+const scratch = mkdtempSync(join(tmpdir(), 'td-bench-'));
+const cleanups = [];
+const cleanup = async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups.length = 0;
+  rmSync(scratch, {recursive: true, force: true});
+};
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
-function medianMs(argv) {
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(argv[0], argv.slice(1), {cwd: repo, stdio: 'ignore'});
-    if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const bare = medianMs([process.execPath, '-e', '0']);
-const version = medianMs([process.execPath, 'bin/run.js', '--version']);
-const list = medianMs([process.execPath, 'bin/run.js', 'checks', 'list', '--json']);
-console.log(`startup (median of ${RUNS}):`);
-console.log(`  node -e 0                 ${bare.toFixed(1)} ms`);
-console.log(`  tapdoctor --version       ${version.toFixed(1)} ms  ratio ${(version / bare).toFixed(2)}x (target <= 3x)`);
-console.log(`  tapdoctor checks list     ${list.toFixed(1)} ms  ratio ${(list / bare).toFixed(2)}x`);
+/** Wall-clock ms of one whole process; any exit code but the listed ones is a broken benchmark. */
+function timeOnce(argv, okCodes = [0], env = process.env) {
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), {cwd: scratch, stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 1 << 26});
+  const ms = performance.now() - t0;
+  if (!okCodes.includes(r.status)) throw new Error(`${argv.join(' ')} exited ${r.status}: ${String(r.stderr).slice(0, 400)}`);
+  return ms;
+}
 
-// Collection of this host as it is (no --root tree): every source, in parallel, with deadlines.
-const scratch = mkdtempSync(join(tmpdir(), 'td-bench-'));
-const collect = medianMs([process.execPath, 'bin/run.js', 'snapshot', '--quiet', '--force', '-o', join(scratch, 's.tar.gz')]);
-rmSync(scratch, {recursive: true, force: true});
-console.log(`  tapdoctor snapshot (this host) ${collect.toFixed(1)} ms  (${CATALOGUE_SIZE} sources collected in parallel)`);
+/** Median ms of each command, run in alternation `runs` times after one warm-up round. */
+function alternate(commands, runs) {
+  const times = commands.map(() => []);
+  for (let round = -1; round < runs; round++) {
+    commands.forEach((c, i) => {
+      const ms = timeOnce(c.argv, c.ok, c.env);
+      if (round >= 0) times[i].push(ms);
+    });
+  }
+  return times.map(median);
+}
 
-const ipt = spawnSync(process.execPath, ['scripts/bench-iptables.mjs'], {cwd: repo, stdio: 'inherit'});
-process.exit(ipt.status ?? 1);
+function row(what, ours, reference, refName, target) {
+  rows.push({what, ours, reference, refName, ratio: ours / reference, target});
+}
+
+try {
+  // --- start-up ----------------------------------------------------------------------------------
+  const node = process.execPath;
+  const [bare, version, list, explain] = alternate(
+    [{argv: [node, '-e', '0']}, {argv: [node, bundle, '--version']}, {argv: [node, bundle, 'checks', 'list']}, {argv: [node, bundle, 'explain', 'TD001']}],
+    RUNS,
+  );
+  row('tapdoctor --version', version, bare, 'node -e 0', 2);
+  row('tapdoctor checks list', list, bare, 'node -e 0', 2.5);
+  row('tapdoctor explain TD001', explain, bare, 'node -e 0', 2.5);
+
+  // --- analyze of a 100,000-rule snapshot vs iptables-restore --test of the same rules ------------
+  const rules = generate(100_000);
+  const rulesFile = join(scratch, 'rules.iptables-save');
+  writeFileSync(rulesFile, rules);
+  const snapDir = join(scratch, 'snap', 'tapdoctor-big-fedora');
+  cpSync(join(repo, 'fixtures/healthy-fedora'), snapDir, {recursive: true});
+  writeFileSync(join(snapDir, 'commands/iptables.save'), rules);
+  execFileSync(node, [join(repo, 'scripts/fixture-manifest.mjs'), snapDir], {cwd: repo, stdio: 'ignore'});
+  // A real snapshot tarball, as `tapdoctor snapshot` writes it (the fixture directory has symlinks
+  // a tarball may not carry).
+  const tarball = join(scratch, 'big-fedora.tar.gz');
+  const [{readSnapshot}, {writeSnapshot}] = await Promise.all([import('../dist/sources/archive.js'), import('../dist/sources/write.js')]);
+  await writeSnapshot(await readSnapshot(snapDir), tarball, {force: true});
+  const analyzeArgv = [node, bundle, 'analyze', tarball, '--json', '--fail-on', 'never'];
+  if (!isRoot) {
+    rows.push({what: 'analyze, 100k-rule snapshot', skipped: 'iptables-restore --test needs root (a throwaway network namespace)', ours: timeOnce(analyzeArgv)});
+  } else {
+    const ns = `td-bench-${process.pid}`;
+    execFileSync('ip', ['netns', 'add', ns]);
+    cleanups.push(() => spawnSync('ip', ['netns', 'del', ns]));
+    const [analyze, restore] = alternate([{argv: analyzeArgv}, {argv: ['ip', 'netns', 'exec', ns, 'iptables-restore', '--test', rulesFile]}], HEAVY_RUNS);
+    row(`analyze, 100k-rule snapshot (${(rules.length / 1e6).toFixed(0)} MB rules, .tar.gz)`, analyze, restore, 'iptables-restore --test', 0.5);
+  }
+
+  // --- check on a 300-tap host vs a 3-tap host (test/live's scenario builder) ----------------------
+  const live = await liveHosts();
+  if (live.skipped) {
+    rows.push({what: 'check, 300-tap host', skipped: live.skipped});
+  } else {
+    const argv = (host) => ['ip', 'netns', 'exec', host.netns, node, bundle, 'check', '--root', host.rootDir, '--json', '--fail-on', 'never'];
+    const env = (host) => ({...process.env, ...host.ovsEnv});
+    const [many, few] = alternate([{argv: argv(live.many), env: env(live.many)}, {argv: argv(live.few), env: env(live.few)}], HEAVY_RUNS);
+    row('check, 300-tap host', many, few, 'check, 3-tap host', 1.5);
+  }
+} finally {
+  await cleanup();
+}
+
+// --- the table -----------------------------------------------------------------------------------
+const ms = (n) => `${n.toFixed(0)} ms`;
+console.log(`tapdoctor bench: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, median of ${RUNS} (start-up) / ${HEAVY_RUNS} (analyze, check) alternating runs`);
+console.log(`${'measure'.padEnd(58)} ${'tapdoctor'.padStart(9)}  ${'reference'.padStart(9)}  ${'ratio'.padStart(6)}  target`);
+for (const r of rows) {
+  if (r.skipped) {
+    console.log(`${r.what.padEnd(58)} ${(r.ours ? ms(r.ours) : '-').padStart(9)}  not run: ${r.skipped}`);
+    continue;
+  }
+  const verdict = r.ratio <= r.target ? 'met' : 'NOT met';
+  console.log(`${r.what.padEnd(58)} ${ms(r.ours).padStart(9)}  ${ms(r.reference).padStart(9)}  ${`${r.ratio.toFixed(2)}x`.padStart(6)}  <= ${r.target}x of ${r.refName}: ${verdict}`);
+}
+
+/** Two live worker hosts from test/live (compiled on the fly with esbuild): 3 and 300 taps. */
+async function liveHosts() {
+  if (!isRoot) return {skipped: 'needs root (network namespaces, Open vSwitch)'};
+  const {build} = await import('esbuild');
+  const out = join(scratch, 'live.mjs');
+  await build({stdin: {contents: "export * from './test/live/host.ts'; export * from './test/live/spec.ts'; export * from './test/live/prereqs.ts';", resolveDir: repo, loader: 'ts'}, bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'error'});
+  const m = await import(pathToFileURL(out).href);
+  if (!m.prereqs.ok) return {skipped: `live-host prerequisites missing (${m.prereqs.missing?.join?.(', ') ?? 'see test/live/prereqs.ts'})`};
+  const spec = (taps) => {
+    const s = m.healthySuse();
+    s.name = `bench-${taps}-taps`;
+    s.taps = Array.from({length: taps}, (_, i) => ({name: `tap${i}`, owner: 'worker', group: 'nogroup', port: 'on-bridge', tag: i === 0 ? 5 : null}));
+    s.workers.instances = Array.from({length: taps}, (_, i) => ({instance: i + 1, workerClass: 'qemu_x86_64,tap'}));
+    s.traffic = 'none';
+    return s;
+  };
+  const few = await m.LiveHost.create(spec(3));
+  cleanups.push(() => few.destroy());
+  const many = await m.LiveHost.create(spec(300));
+  cleanups.push(() => many.destroy());
+  return {few, many};
+}

@@ -2,9 +2,11 @@
 // `check`, `analyze` and `gate`, so live and offline runs give the same findings.
 import type {TapdoctorConfig} from './config.js';
 import type {CheckDefinition, CheckOutcome, FindingDraft} from './checks/define.js';
+import {notApplicableReason} from './checks/applicability.js';
 import {shortExplanation} from './checks/docs.js';
 import {Facts, FactUnavailable} from './facts/facts.js';
 import {summarize, type CheckResult, type Finding, type Report, type SourceProblem} from './model.js';
+import {CATALOGUE, type CommandSource} from './sources/catalogue.js';
 import {SnapshotView, type Snapshot} from './sources/snapshot.js';
 
 export interface AnalyzeOptions {
@@ -25,6 +27,8 @@ export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
   const base = {id: check.id, slug: check.slug, title: check.title, severity: check.severity};
   let outcome: CheckOutcome;
   try {
+    const notHere = notApplicableReason(check.appliesTo, facts);
+    if (notHere) return {...base, status: 'n/a', reason: notHere, findings: []};
     const out = check.run(facts);
     outcome = Array.isArray(out) ? (out.length > 0 ? {status: 'fail', findings: out} : {status: 'pass'}) : out;
   } catch (error) {
@@ -33,7 +37,7 @@ export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
     }
     return {...base, status: 'error', reason: `internal error in ${check.id}: ${(error as Error).message}`, findings: []};
   }
-  if (outcome.status === 'skip') return {...base, status: 'skip', reason: outcome.reason, findings: []};
+  if (outcome.status === 'skip' || outcome.status === 'n/a') return {...base, status: outcome.status, reason: outcome.reason, findings: []};
   if (outcome.status === 'pass') return {...base, status: 'pass', ...(outcome.note ? {reason: outcome.note} : {}), findings: []};
   if (outcome.findings.length === 0) return {...base, status: 'pass', findings: []};
   return {...base, status: 'fail', findings: outcome.findings.map((d) => toFinding(check, d))};
@@ -78,8 +82,25 @@ export function analyzeWithFacts(snapshot: Snapshot, checks: readonly CheckDefin
 function sourceProblems(snapshot: Snapshot): SourceProblem[] {
   const out: SourceProblem[] = [];
   for (const rec of Object.values(snapshot.manifest.sources)) {
+    if (notInUse(snapshot, rec.name, rec.reason)) continue;
     if (rec.status === 'failed') out.push({source: rec.name, problem: rec.reason ?? 'failed'});
     else for (const e of rec.entries) if (e.error) out.push({source: `${rec.name}${e.key ? ` [${e.key}]` : ` ${e.binding}`}`, problem: e.error});
   }
   return out;
+}
+
+/**
+ * A tool the host does not use is not installed (firewall-cmd on an nft host; iptables-save where
+ * nft answered): no collection problem.
+ */
+function notInUse(snapshot: Snapshot, name: string, reason: string | undefined): boolean {
+  const spec = commandSpec(name);
+  if (!spec || reason !== `${spec.argv[0]} not found`) return false;
+  if (spec.absentMeansUnused) return true;
+  const group = spec.alternatives;
+  return group !== undefined && Object.values(snapshot.manifest.sources).some((r) => r.status !== 'failed' && commandSpec(r.name)?.alternatives === group);
+}
+
+function commandSpec(name: string): CommandSource | undefined {
+  return CATALOGUE.find((s): s is CommandSource => s.name === name && s.kind === 'command');
 }

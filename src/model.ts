@@ -5,7 +5,12 @@
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
-export type CheckStatus = 'pass' | 'fail' | 'skip' | 'error';
+/**
+ * `n/a`: the check does not apply to this host (no GRE port, not a tap worker), with the reason;
+ * `skip`: it applies but could not be determined, and the reason names the missing data.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'n/a' | 'skip' | 'error';
+export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'fail', 'n/a', 'skip', 'error'];
 
 /** One proof line set: which source, which lines of it (verbatim), optionally actual vs expected. */
 export interface Evidence {
@@ -34,7 +39,7 @@ export interface CheckResult {
   title: string;
   severity: Severity;
   status: CheckStatus;
-  /** Why a check skipped or errored; for a pass, what it could not cover (never silent). */
+  /** Why a check is n/a, skipped or errored; for a pass, what it could not cover (never silent). */
   reason?: string;
   findings: Finding[];
 }
@@ -49,6 +54,7 @@ export interface ReportTarget {
 export interface Summary {
   pass: number;
   fail: number;
+  'n/a': number;
   skip: number;
   error: number;
   findings: Record<Severity, number>;
@@ -68,7 +74,7 @@ export interface SourceProblem {
 }
 
 export function summarize(results: CheckResult[]): Summary {
-  const summary: Summary = {pass: 0, fail: 0, skip: 0, error: 0, findings: {error: 0, warning: 0, info: 0}};
+  const summary: Summary = {pass: 0, fail: 0, 'n/a': 0, skip: 0, error: 0, findings: {error: 0, warning: 0, info: 0}};
   for (const r of results) {
     summary[r.status] += 1;
     for (const f of r.findings) summary.findings[f.severity] += 1;

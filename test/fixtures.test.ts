@@ -22,14 +22,17 @@ const NOT_APPLICABLE: Record<string, Record<string, RegExp>> = {
 
 describe('healthy fixtures', () => {
   for (const name of ['healthy-suse', 'healthy-fedora']) {
-    it(`${name} has zero findings and no check in error`, async () => {
+    it(`${name} has zero findings, zero skips, zero collection problems and no check in error`, async () => {
       const report = analyzeSnapshot(await readSnapshot(join(FIXTURES, name)), CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'});
       expect(findingKeys(report)).toEqual([]);
       expect(report.results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
-      // A healthy worker is a complete worker: every check can look, unless it does not apply there.
-      const skipped = report.results.filter((r) => r.status === 'skip');
-      expect(skipped.map((r) => r.id).sort()).toEqual(Object.keys(NOT_APPLICABLE[name]!).sort());
-      for (const r of skipped) expect(r.reason).toMatch(NOT_APPLICABLE[name]![r.id]!);
+      // A healthy worker is a complete worker: every check can look (zero skips, zero collection
+      // problems); a check that does not apply there says so as n/a, not as a skip.
+      expect(report.results.filter((r) => r.status === 'skip').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+      expect(report.sourceProblems).toEqual([]);
+      const notApplicable = report.results.filter((r) => r.status === 'n/a');
+      expect(notApplicable.map((r) => r.id).sort()).toEqual(Object.keys(NOT_APPLICABLE[name]!).sort());
+      for (const r of notApplicable) expect(r.reason).toMatch(NOT_APPLICABLE[name]![r.id]!);
     });
   }
 });

@@ -11,10 +11,8 @@ import type {Facts} from '../facts/facts.js';
 import type {UplinkView} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
 
 export default defineCheck('TD001', (f) => {
-  requireTapWorker(f);
   const view = f.get(uplinks);
   if (view.active.length === 0) {
     return pass('no active uplink at all: no IPv4 default route and no NIC with carrier and a global IPv4 address');

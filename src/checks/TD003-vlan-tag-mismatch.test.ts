@@ -161,11 +161,11 @@ describe('TD003 vlan-tag-mismatch', () => {
     expect(bad.findings[0]!.evidence[1]).toEqual({source: 'ovs.show', lines: ['    Port tap0', '        tag: 9', '        Interface tap0']});
   });
 
-  it('idle host: skipped, naming stale pool dirs (--no-cleanup) that have no live qemu', () => {
-    expect(run({}).status).toBe('skip');
+  it('idle host: n/a, naming stale pool dirs (--no-cleanup) that have no live qemu', () => {
+    expect(run({}).status).toBe('n/a');
     expect(run({}).reason).toBe('no running tap job on this host');
     const r = run({jobs: [{...job1, alive: false}], bridges: {br1: [{name: 'tap0'}]}});
-    expect(r.status).toBe('skip');
+    expect(r.status).toBe('n/a');
     expect(r.reason).toBe('no running tap job on this host (/var/lib/openqa/pool/1: vars.json without a live qemu, left by --no-cleanup or an ended job)');
   });
 

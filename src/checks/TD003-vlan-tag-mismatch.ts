@@ -3,7 +3,7 @@
 // none: os-autoinst backend/qemu.pm) and vlan_mode=dot1q-tunnel (OVS >= 2.8.1). A tag left on a
 // tap no running job uses is reported as info. DOMAIN.md §2.4.
 import type {FindingDraft} from './define.js';
-import {defineCheck, pass, skip} from './define.js';
+import {notApplicable, defineCheck, pass, skip} from './define.js';
 import {ovsDb} from '../facts/ovs.js';
 import {poolJobs, switchConfig} from '../facts/openqa.js';
 import {liveTapJobs, ovsPort, ovsPortEvidence, ovsPortRowEvidence, TAP_NAME, varsEvidence} from '../facts/taps.js';
@@ -37,7 +37,7 @@ export default defineCheck('TD003', (f) => {
     if (unreadable.length) return skip(`cannot read the vars.json of running job ${unreadable.map((j) => `${j.dir} (${j.problem})`).join(', ')}`);
     if (undecided.length) return skip(`cannot tell whether the qemu of ${undecided.map((j) => j.dir).join(', ')} is running: ${f.view.unusable('openqa.qemu-alive') ?? 'not probed'}`);
     const stale = jobs.filter((j) => j.nicType === 'tap').map((j) => j.dir);
-    return skip(`no running tap job on this host${stale.length ? ` (${stale.join(', ')}: vars.json without a live qemu, left by --no-cleanup or an ended job)` : ''}`);
+    return notApplicable(`no running tap job on this host${stale.length ? ` (${stale.join(', ')}: vars.json without a live qemu, left by --no-cleanup or an ended job)` : ''}`);
   }
   return findings.length ? findings : pass(notes.join('; ') || undefined);
 });

@@ -4,7 +4,7 @@
 // when every tap is usable anyway (upstream's setup drops the capability on purpose, DOMAIN.md
 // §2.5 "else informational"), warning when that could not be judged; info for a binary no tap job here runs (WORKER_CLASS qemu_<arch> / QEMU pick the binary);
 // skipped on hosts without tap-class instances. DOMAIN.md §2.5.
-import {defineCheck, pass, skip, type FindingDraft} from './define.js';
+import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {poolJobs, workerConfig} from '../facts/openqa.js';
 import {capNeed, getcapEvidence, liveTapJobs, qemuNetAdmin, type CapNeed, type QemuCap} from '../facts/taps.js';
@@ -13,7 +13,7 @@ import {modelOrParseError, ParseError} from '../parsers/errors.js';
 
 export default defineCheck('TD004', (f) => {
   const need = f.get(capNeed);
-  if (need.tapInstances.length === 0) return skip('no worker instance has tap in WORKER_CLASS: qemu opens no tap here');
+  if (need.tapInstances.length === 0) return notApplicable('no worker instance has tap in WORKER_CLASS: qemu opens no tap here');
   const caps = f.get(qemuNetAdmin);
   if (caps.length === 0) return skip('no qemu-system binary was captured (getcap ran on none)');
   const lacking = caps.filter((c) => !c.effective);

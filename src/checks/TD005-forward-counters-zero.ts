@@ -14,20 +14,18 @@ import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
 import {uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
 import type {Evidence} from '../model.js';
-import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
+import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
 import {withFirewallLimits} from './firewall-limits.js';
 
 export default defineCheck('TD005', (f) => withFirewallLimits(f, () => {
-  requireTapWorker(f);
   const live = f.get(liveFirewall);
   if (live.zones?.running) {
-    return skip('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');
+    return notApplicable('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');
   }
   // IPv4 only: SUT traffic is routed as IPv4 (DOMAIN.md §1.1); Fedora's ip6tables rejects all forwarding by design.
   const paths = live.forward.filter((p) => p.table !== 'firewalld' && p.family !== 'ip6');
   if (paths.length === 0) {
-    return skip('no filter FORWARD chain in the live ruleset (e.g. the NAT-only nftables setup of SUSE workers): nothing counts forwarded traffic');
+    return notApplicable('no filter FORWARD chain in the live ruleset (e.g. the NAT-only nftables setup of SUSE workers): nothing counts forwarded traffic');
   }
   const bridge = f.get(switchConfig).bridge;
   const up = f.try(uplinks);

@@ -33,10 +33,10 @@ describe('TD006 healthy and not applicable', () => {
     expect(r.reason).toBeUndefined();
   });
 
-  it('skips a GRE-less host', async () => {
+  it('is n/a on a GRE-less host', async () => {
     const {tree, contents} = await readTree(new URL('../../fixtures/healthy-suse', import.meta.url).pathname);
     const r = analyzeSnapshot({manifest: inferManifest(tree), contents}, [greMtu], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
-    expect(r.status).toBe('skip');
+    expect(r.status).toBe('n/a');
     expect(r.reason).toBe('no GRE port on br1: single-host multi-machine setup');
   });
 });

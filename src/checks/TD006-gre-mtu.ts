@@ -19,7 +19,7 @@ import {ovsDb} from '../facts/ovs.js';
 import {poolJobs, switchConfig, workerConfig} from '../facts/openqa.js';
 import type {OvsBridge, OvsInterface} from '../facts/types.js';
 import type {Evidence, Severity} from '../model.js';
-import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
 /** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + inner VLAN tag 4 (openQA docs, DOMAIN.md §2.7). */
 export const GRE_OVERHEAD = 42;
@@ -43,9 +43,9 @@ export default defineCheck('TD006', (f) => {
   const bridgeName = f.get(switchConfig).bridge;
   const db = f.get(ovsDb);
   const bridge = db.bridges.find((b) => b.name === bridgeName);
-  if (!bridge) return skip(`bridge ${bridgeName} (OS_AUTOINST_USE_BRIDGE) is not in the OVS database, so it has no GRE ports to check (TD011 reports the bridge)`);
+  if (!bridge) return notApplicable(`bridge ${bridgeName} (OS_AUTOINST_USE_BRIDGE) is not in the OVS database, so it has no GRE ports to check (TD011 reports the bridge)`);
   const gre = grePorts(bridge);
-  if (gre.length === 0) return skip(`no GRE port on ${bridgeName}: single-host multi-machine setup`);  // nor a VXLAN port
+  if (gre.length === 0) return notApplicable(`no GRE port on ${bridgeName}: single-host multi-machine setup`); // nor a VXLAN port
 
   const findings: FindingDraft[] = [];
   const notes: string[] = [];

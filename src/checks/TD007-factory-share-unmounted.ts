@@ -16,7 +16,7 @@ import {activeUnits, enabledUnits} from '../facts/host/units.js';
 import {workerConfig} from '../facts/openqa.js';
 import type {Mount, WorkerConfig} from '../facts/types.js';
 import type {Evidence, Severity} from '../model.js';
-import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
+import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
 export const SHARE_DIR = posix.dirname(FACTORY_PATH);
 
@@ -28,7 +28,7 @@ const WEBUI_UNITS = ['openqa-webui.service', 'openqa-gru.service'];
 export default defineCheck('TD007', (f) => {
   const wc = f.get(workerConfig);
   if (wc.instances.length === 0) {
-    return skip('no openQA worker instance on this host (no enabled openqa-worker@N unit or workers.ini instance): a web UI host keeps the share locally');
+    return notApplicable('no openQA worker instance on this host (no enabled openqa-worker@N unit or workers.ini instance): a web UI host keeps the share locally');
   }
   const share = f.get(factoryShare);
   const ctx = context(f, wc, share);

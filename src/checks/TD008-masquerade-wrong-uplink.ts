@@ -21,7 +21,6 @@ import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
 import {withFirewallLimits} from './firewall-limits.js';
 
 interface Ctx {
@@ -38,7 +37,6 @@ interface Ctx {
 }
 
 export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
-  requireTapWorker(f);
   const view = f.get(liveFirewall);
   const up = uplinkOf(f);
   if (!up) return skip('no uplink to judge the rules by: no IPv4 default route (set `uplink` in the tapdoctor config if traffic leaves otherwise)');

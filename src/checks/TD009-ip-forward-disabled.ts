@@ -7,13 +7,11 @@ import {forwarding, persistedSysctl} from '../facts/host/sysctl.js';
 import {routes, uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
 
 const GLOBAL_KEY = 'net.ipv4.ip_forward';
 const PERSIST_FILE = '/etc/sysctl.d/ip_forward.conf';
 
 export default defineCheck('TD009', (f) => {
-  requireTapWorker(f);
   const fw = f.get(forwarding);
   if (fw.ipv4 === undefined) throw new FactUnavailable('/proc/sys/net/ipv4/ip_forward was not captured');
   const ra = raIgnored(f, fw);

@@ -87,9 +87,9 @@ describe('TD010 ovs-flows-missing', () => {
     expect(r.findings[0]!.message).toContain('is not loaded (not installed?)');
   });
 
-  it('skips a host that is no tap worker', () => {
+  it('is n/a on a host that is no tap worker', () => {
     const r = run({units: withUnit(undefined), workersIni: '[global]\nHOST = http://localhost\n\n[1]\nWORKER_CLASS = qemu_x86_64\n'});
-    expect(r.status).toBe('skip');
+    expect(r.status).toBe('n/a');
     expect(r.reason).toContain('not a tap worker');
   });
 
@@ -99,9 +99,9 @@ describe('TD010 ovs-flows-missing', () => {
     expect(r.reason).toBe('the state of os-autoinst-openvswitch.service could not be read (could not collect systemd.units: systemctl not found); only the rules were checked');
   });
 
-  it('skips when the configured bridge does not exist (TD011 reports it)', () => {
+  it('is n/a when the configured bridge does not exist (TD011 reports it)', () => {
     const r = run({sysconfig: 'OS_AUTOINST_USE_BRIDGE=br0\n'});
-    expect(r.status).toBe('skip');
+    expect(r.status).toBe('n/a');
     expect(r.reason).toContain('bridge br0 (OS_AUTOINST_USE_BRIDGE) does not exist');
   });
 

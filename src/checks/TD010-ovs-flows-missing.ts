@@ -9,20 +9,18 @@ import {links} from '../facts/network.js';
 import {SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsBridgeNames, ovsFlowErrors, ovsFlows, switchFlowsPresent, type SwitchFlowsResult, type SwitchRule} from '../facts/ovs.js';
 import type {OpenFlow, SwitchConfig} from '../facts/types.js';
-import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
+import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
 const RESTART = `systemctl restart ${SWITCH_UNIT}`;
 
 export default defineCheck('TD010', (f) => {
-  requireTapWorker(f);
   const sw = f.get(switchConfig);
   const findings: FindingDraft[] = [];
   const notes: string[] = [];
 
   const service = serviceState(f);
   if (service.state !== undefined && service.state !== 'active' && !hasTapInstances(f)) {
-    return skip(`not a tap worker: no tap-class worker instance and ${SWITCH_UNIT} is not running`);
+    return notApplicable(`not a tap worker: no tap-class worker instance and ${SWITCH_UNIT} is not running`);
   }
   if (service.finding) findings.push(service.finding);
   if (service.note) notes.push(service.note);
@@ -32,7 +30,7 @@ export default defineCheck('TD010', (f) => {
   const flows = bridgeFlows(f, sw.bridge);
   if (flows.kind === 'no-bridge') {
     if (findings.length > 0) return findings;
-    return skip(`bridge ${sw.bridge} (OS_AUTOINST_USE_BRIDGE) does not exist, so it has no rules to check (TD011 reports the bridge)`);
+    return notApplicable(`bridge ${sw.bridge} (OS_AUTOINST_USE_BRIDGE) does not exist, so it has no rules to check (TD011 reports the bridge)`);
   }
   if (!starting) {
     const mac = bridgeMac(f, sw.bridge, notes);

@@ -10,13 +10,11 @@ import {SWITCH_SYSCONFIG, SWITCH_UNIT, switchConfig, tapInstances} from '../fact
 import {ovsBridgeNames} from '../facts/ovs.js';
 import type {Link, SwitchConfig} from '../facts/types.js';
 import type {Evidence} from '../model.js';
-import {defineCheck, evidence, pass, skip, type FindingDraft} from './define.js';
-import {requireTapWorker} from '../facts/tap-worker.js';
+import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
 const RESTART = `systemctl restart ${SWITCH_UNIT}`;
 
 export default defineCheck('TD011', (f) => {
-  requireTapWorker(f);
   const sw = f.get(switchConfig);
   const all = f.get(links);
   const ovs = f.try(ovsBridgeNames);
@@ -28,7 +26,7 @@ export default defineCheck('TD011', (f) => {
   const link = all.find((l) => l.name === sw.bridge);
   const isOvs = ovs.ok ? ovs.value.includes(sw.bridge) : undefined;
   if (!link && !isOvs) {
-    if (ovs.ok && ovs.value.length === 0 && !hasTapInstances(f)) return skip('not a tap worker: no Open vSwitch bridge and no tap-class worker instance');
+    if (ovs.ok && ovs.value.length === 0 && !hasTapInstances(f)) return notApplicable('not a tap worker: no Open vSwitch bridge and no tap-class worker instance');
     findings.push(missingBridge(f, sw, all, ovs.ok ? ovs.value : [], expected));
   } else if (link && isOvs === false) {
     findings.push(notOvs(f, sw, link, all, ovs.ok ? ovs.value : [], expected));

@@ -3,7 +3,7 @@
 // port of the effective bridge. OVS ports whose device is gone (ofport -1 / "could not open network
 // device") are errors for such a tap and warnings otherwise; instances above 64 collide with the
 // second-NIC taps. Surplus taps (SUSE spares, 64/128 sets) are harmless. DOMAIN.md §2.12, §2.14.
-import {defineCheck, skip, type FindingDraft} from './define.js';
+import {notApplicable, defineCheck, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {ovsDb} from '../facts/ovs.js';
 import {switchConfig, tapInstances, workerConfig} from '../facts/openqa.js';
@@ -38,7 +38,7 @@ export default defineCheck('TD012', (f) => {
   const config = f.get(workerConfig);
   const wanted = f.get(tapInstances);
   if (wanted.length === 0) {
-    return skip(config.instances.length ? 'no worker instance has tap in WORKER_CLASS' : 'no openQA worker instance on this host (no worker units, no workers.ini instance)');
+    return notApplicable(config.instances.length ? 'no worker instance has tap in WORKER_CLASS' : 'no openQA worker instance on this host (no worker units, no workers.ini instance)');
   }
   const bridge = f.get(switchConfig).bridge;
   const db = f.get(ovsDb);

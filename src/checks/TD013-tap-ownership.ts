@@ -2,7 +2,7 @@
 // (kernel rule, DOMAIN.md §2.5/§2.13: owner unset (-1) or the worker user, group unset or one of
 // its groups). Error when qemu lacks CAP_NET_ADMIN to get around it, info when it has it. Taps
 // that do not exist are TD012's; a non-persistent tap no running job holds is a warning.
-import {defineCheck, pass, skip, type FindingDraft} from './define.js';
+import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles, nmProfiles} from '../facts/host/interface-files.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
@@ -31,7 +31,7 @@ import type {Evidence} from '../model.js';
 export default defineCheck('TD013', (f) => {
   f.get(tapSysfs); // owner/group come only from sysfs: without it there is nothing to judge
   const needed = f.get(neededTaps);
-  if (needed.length === 0) return skip('no worker instance has tap in WORKER_CLASS and no tap job is running');
+  if (needed.length === 0) return notApplicable('no worker instance has tap in WORKER_CLASS and no tap job is running');
   const view = f.get(kernelTapView);
   const who = workerIdentity(f);
   const qemu = qemuCapability(f);

@@ -81,7 +81,7 @@ describe('TD014 worker-class-tap', () => {
 
   it('neither tap instances nor taps: not a multi-machine worker', () => {
     expect(run({workerClass: 'qemu_x86_64', show: 'Bridge br1\n    Port br1\n        Interface br1\n            type: internal\n'})).toMatchObject({
-      status: 'skip',
+      status: 'n/a',
       reason: 'no worker instance advertises tap and br1 has no tap ports: not a multi-machine worker',
     });
   });

@@ -5,7 +5,7 @@
 // causes are TD010/TD011 errors). Taps on the effective bridge with no instance advertising tap:
 // multi-machine jobs never come here (warning on the workers.ini; deliberate while MM is being
 // repaired). DOMAIN.md §2.15.
-import {defineCheck, pass, skip, type CheckOutcome, type FindingDraft} from './define.js';
+import {notApplicable, defineCheck, pass, skip, type CheckOutcome, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {activeUnits} from '../facts/host/units.js';
 import {ovsDb} from '../facts/ovs.js';
@@ -90,7 +90,7 @@ function tapsWithoutClass(f: Facts, config: WorkerConfig, bridge: string): Check
     .filter((p) => TAP_NAME.test(p.name))
     .sort((a, b) => Number(a.name.slice(3)) - Number(b.name.slice(3)));
   if (taps.length === 0) {
-    return skip(config.instances.length ? `no worker instance advertises tap and ${bridge} has no tap ports: not a multi-machine worker` : 'no openQA worker instance on this host');
+    return notApplicable(config.instances.length ? `no worker instance advertises tap and ${bridge} has no tap ports: not a multi-machine worker` : 'no openQA worker instance on this host');
   }
   const names = taps.map((p) => p.name);
   const evidence: Evidence[] = [ovsPortEvidence(f, db, taps[0]!)];

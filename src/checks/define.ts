@@ -1,6 +1,8 @@
 // How a check is written: its metadata comes from meta.ts, its `run` is a pure function of facts.
-// A check returns findings (none = pass), or `skip`/`pass` with a reason; a fact it needs that is
-// missing makes the engine skip it with that fact's reason.
+// A check returns findings (none = pass), or `pass`/`n/a`/`skip` with a reason; a fact it needs that
+// is missing makes the engine skip it with that fact's reason. `n/a` is "does not apply here" (no GRE
+// port, NAT-only ruleset); `skip` is "could not determine" and names the missing data. Applicability
+// that several checks share ("tap workers only") is declared in the meta (`appliesTo`), not coded.
 import type {Facts} from '../facts/facts.js';
 import type {Evidence, Severity} from '../model.js';
 import {checkMeta, type CheckMeta} from './meta.js';
@@ -20,6 +22,7 @@ export interface FindingDraft {
 export type CheckOutcome =
   | {status: 'pass'; note?: string}
   | {status: 'skip'; reason: string}
+  | {status: 'n/a'; reason: string}
   | {status: 'fail'; findings: FindingDraft[]};
 
 export interface CheckDefinition extends CheckMeta {
@@ -32,6 +35,7 @@ export function defineCheck(id: string, run: CheckDefinition['run']): CheckDefin
 
 export const pass = (note?: string): CheckOutcome => ({status: 'pass', note});
 export const skip = (reason: string): CheckOutcome => ({status: 'skip', reason});
+export const notApplicable = (reason: string): CheckOutcome => ({status: 'n/a', reason});
 
 /** Evidence helper: one source, its proving lines. */
 export function evidence(source: string, ...lines: string[]): Evidence {

@@ -16,5 +16,6 @@ export function withFirewallLimits(f: Facts, run: () => CheckOutcome | FindingDr
   if (Array.isArray(out)) return out.length === 0 ? pass(text) : out.map(withEvidence);
   if (out.status === 'pass') return pass(out.note ? `${out.note}; ${text}` : text);
   if (out.status === 'skip') return skip(`${out.reason}; ${text}`);
+  if (out.status === 'n/a') return out;
   return {status: 'fail', findings: out.findings.map(withEvidence)};
 }

@@ -1,7 +1,7 @@
 // Is this host an openQA tap worker at all? Checks of the tap network (forwarding, the bridge,
-// its flows, NAT for SUTs) would only raise false alarms on any other host, so they skip there
+// its flows, NAT for SUTs) would only raise false alarms on any other host, so they are n/a there
 // with this reason instead. Unreadable sources count as "could not look", not as "no sign".
-import {FactUnavailable, type Facts} from './facts.js';
+import type {Facts} from './facts.js';
 import {tapSysfs} from './host/tap-sysfs.js';
 import {enabledUnits, activeUnits} from './host/units.js';
 import {SWITCH_SYSCONFIG, SWITCH_UNIT, switchConfig, workerConfig} from './openqa.js';
@@ -45,10 +45,15 @@ export function tapWorkerSigns(f: Facts): {signs: string[]; looked: boolean} {
   return {signs, looked};
 }
 
-/** Throws (the check skips) when the host shows no sign of being a tap worker. */
-export function requireTapWorker(f: Facts): void {
+/**
+ * Why this host is no tap worker (checks declaring `appliesTo: ['tap-worker']` are n/a then), or
+ * undefined when it shows a sign of one or nothing could be read (then the checks run and say what
+ * they miss).
+ */
+export function notTapWorkerReason(f: Facts): string | undefined {
   const {signs, looked} = tapWorkerSigns(f);
   if (looked && signs.length === 0) {
-    throw new FactUnavailable(`not an openQA tap worker: no worker instance advertises tap, no ${SWITCH_SYSCONFIG}, no OVS bridge of the switch service or with tap ports, no tap device`);
+    return `not an openQA tap worker: no worker instance advertises tap, no ${SWITCH_SYSCONFIG}, no OVS bridge of the switch service or with tap ports, no tap device`;
   }
+  return undefined;
 }

@@ -3,7 +3,8 @@
 import type {Report} from '../model.js';
 import {TOOL_VERSION} from '../version.js';
 
-export const SCHEMA_VERSION = 1;
+// 2: check status `n/a` (does not apply) apart from `skip` (could not determine); summary["n/a"].
+export const SCHEMA_VERSION = 2;
 
 /** The gate's verdict as the JSON report carries it (only from `tapdoctor gate`). */
 export interface JsonGate {

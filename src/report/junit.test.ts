@@ -4,7 +4,7 @@ import {finding, reportOf, sampleReport} from '../../test/report/fixtures.js';
 import {attr, renderJunit, text, xmlSafe} from './junit.js';
 
 describe('renderJunit', () => {
-  it('renders one testcase per check with failure, skipped, error and pass notes', () => {
+  it('renders one testcase per check with failure, skipped, error, pass notes and n/a as a pass with properties', () => {
     const report = reportOf([
       {
         id: 'TD003',
@@ -28,12 +28,13 @@ describe('renderJunit', () => {
       {id: 'TD006', slug: 'gre-mtu', title: 't', severity: 'error', status: 'pass', reason: 'no GRE ports', findings: []},
       {id: 'TD007', slug: 'factory-share-unmounted', title: 't', severity: 'error', status: 'skip', reason: 'mountinfo not collected', findings: []},
       {id: 'TD010', slug: 'ovs-flows-missing', title: 't', severity: 'error', status: 'error', reason: 'cannot parse', findings: []},
+      {id: 'TD005', slug: 'forward-counters-zero', title: 't', severity: 'warning', status: 'n/a', reason: 'no filter FORWARD chain', findings: []},
     ]);
     expect(renderJunit(report)).toBe(
       [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<testsuites name="tapdoctor" tests="5" failures="1" errors="1" skipped="1">',
-        '  <testsuite name="worker5" tests="5" failures="1" errors="1" skipped="1" timestamp="2026-11-21T23:33:33.000Z" hostname="worker5">',
+        '<testsuites name="tapdoctor" tests="6" failures="1" errors="1" skipped="1">',
+        '  <testsuite name="worker5" tests="6" failures="1" errors="1" skipped="1" timestamp="2026-11-21T23:33:33.000Z" hostname="worker5">',
         '    <properties>',
         '      <property name="mode" value="snapshot"/>',
         '      <property name="path" value="/tmp/worker5.tar.gz"/>',
@@ -61,6 +62,12 @@ describe('renderJunit', () => {
         '    </testcase>',
         '    <testcase classname="tapdoctor.worker5" name="TD010 ovs-flows-missing">',
         '      <error message="cannot parse"/>',
+        '    </testcase>',
+        '    <testcase classname="tapdoctor.worker5" name="TD005 forward-counters-zero">',
+        '      <properties>',
+        '        <property name="tapdoctor.status" value="n/a"/>',
+        '        <property name="tapdoctor.reason" value="no filter FORWARD chain"/>',
+        '      </properties>',
         '    </testcase>',
         '  </testsuite>',
         '</testsuites>',

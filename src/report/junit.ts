@@ -77,6 +77,14 @@ function renderCase(r: CheckResult, classname: string): string[] {
     body.push(`      <skipped message="${attr(r.reason ?? 'skipped')}"/>`);
   } else if (r.status === 'error') {
     body.push(`      <error message="${attr(r.reason ?? 'check failed to run')}"/>`);
+  } else if (r.status === 'n/a') {
+    // Not applicable is no gap in coverage: CI counts it as passed, the property says why.
+    body.push(
+      '      <properties>',
+      '        <property name="tapdoctor.status" value="n/a"/>',
+      `        <property name="tapdoctor.reason" value="${attr(r.reason ?? 'not applicable')}"/>`,
+      '      </properties>',
+    );
   } else if (r.reason) {
     // A pass that could not cover everything says so; never silent.
     body.push(`      <system-out>${text(r.reason)}</system-out>`);

@@ -5,6 +5,7 @@ import {renderNagios} from './nagios.js';
 
 const pass = (id: string): CheckResult => ({id, slug: `slug-${id}`, title: 't', severity: 'error', status: 'pass', findings: []});
 const skip = (id: string): CheckResult => ({id, slug: `slug-${id}`, title: 't', severity: 'error', status: 'skip', reason: 'not collected', findings: []});
+const na = (id: string): CheckResult => ({id, slug: `slug-${id}`, title: 't', severity: 'error', status: 'n/a', reason: 'no GRE port', findings: []});
 const err = (id: string): CheckResult => ({id, slug: `slug-${id}`, title: 't', severity: 'error', status: 'error', reason: 'cannot parse', findings: []});
 const fail = (id: string, severity: 'error' | 'warning' | 'info', subject = 'tap5'): CheckResult => ({
   id,
@@ -20,7 +21,7 @@ describe('renderNagios', () => {
     expect(renderNagios(sampleReport())).toEqual({
       exitCode: 2,
       text: [
-        'TAPDOCTOR CRITICAL - 3 errors, 1 warning, 1 skipped, 1 could not run | errors=3;;;0 warnings=1;;;0 info=0;;;0 checks_failed=3;;;0 checks_passed=2;;;0 checks_skipped=1;;;0 checks_errored=1;;;0',
+        'TAPDOCTOR CRITICAL - 3 errors, 1 warning, 1 skipped, 1 could not run | errors=3;;;0 warnings=1;;;0 info=0;;;0 checks_failed=3;;;0 checks_passed=2;;;0 checks_not_applicable=0;;;0 checks_skipped=1;;;0 checks_errored=1;;;0',
         '[error] TD003 vlan-tag-mismatch tap5: tap5 has tag 13, job 6 expects NICVLAN 12',
         '[error] TD003 vlan-tag-mismatch tap69: tap69 is untagged, job 6 expects NICVLAN 12',
         '[error] TD008 masquerade-wrong-uplink /etc/sysconfig/iptables: masquerade names "eth9" <not the uplink eth0> & nothing else',
@@ -36,23 +37,24 @@ describe('renderNagios', () => {
     const out = renderNagios(reportOf([fail('TD001', 'warning', 'eth1'), pass('TD009')]));
     expect(out.exitCode).toBe(1);
     expect(out.text.split('\n')[0]).toBe(
-      'TAPDOCTOR WARNING - 0 errors, 1 warning | errors=0;;;0 warnings=1;;;0 info=0;;;0 checks_failed=1;;;0 checks_passed=1;;;0 checks_skipped=0;;;0 checks_errored=0;;;0',
+      'TAPDOCTOR WARNING - 0 errors, 1 warning | errors=0;;;0 warnings=1;;;0 info=0;;;0 checks_failed=1;;;0 checks_passed=1;;;0 checks_not_applicable=0;;;0 checks_skipped=0;;;0 checks_errored=0;;;0',
     );
   });
 
   it('is OK when everything passed, and with info findings only', () => {
-    expect(renderNagios(reportOf([pass('TD009'), pass('TD011'), skip('TD007')]))).toEqual({
+    expect(renderNagios(reportOf([pass('TD009'), pass('TD011'), skip('TD007'), na('TD006')]))).toEqual({
       exitCode: 0,
       text: [
-        'TAPDOCTOR OK - 2 checks passed, 1 skipped | errors=0;;;0 warnings=0;;;0 info=0;;;0 checks_failed=0;;;0 checks_passed=2;;;0 checks_skipped=1;;;0 checks_errored=0;;;0',
+        'TAPDOCTOR OK - 2 checks passed, 1 n/a, 1 skipped | errors=0;;;0 warnings=0;;;0 info=0;;;0 checks_failed=0;;;0 checks_passed=2;;;0 checks_not_applicable=1;;;0 checks_skipped=1;;;0 checks_errored=0;;;0',
         '[skipped] TD007 slug-TD007: not collected',
+        '[n/a] TD006 slug-TD006: no GRE port',
         '',
       ].join('\n'),
     });
     const info = renderNagios(reportOf([fail('TD003', 'info')]));
     expect(info.exitCode).toBe(0);
     expect(info.text.split('\n').slice(0, 2)).toEqual([
-      'TAPDOCTOR OK - 0 checks passed, 1 info | errors=0;;;0 warnings=0;;;0 info=1;;;0 checks_failed=1;;;0 checks_passed=0;;;0 checks_skipped=0;;;0 checks_errored=0;;;0',
+      'TAPDOCTOR OK - 0 checks passed, 1 info | errors=0;;;0 warnings=0;;;0 info=1;;;0 checks_failed=1;;;0 checks_passed=0;;;0 checks_not_applicable=0;;;0 checks_skipped=0;;;0 checks_errored=0;;;0',
       '[info] TD003 slug-TD003 tap5: tap5 is wrong',
     ]);
   });
@@ -61,9 +63,11 @@ describe('renderNagios', () => {
     const out = renderNagios(reportOf([skip('TD007'), err('TD010')]));
     expect(out.exitCode).toBe(3);
     expect(out.text.split('\n')[0]).toBe(
-      'TAPDOCTOR UNKNOWN - nothing could be analyzed: 1 check skipped, 1 check could not run | errors=0;;;0 warnings=0;;;0 info=0;;;0 checks_failed=0;;;0 checks_passed=0;;;0 checks_skipped=1;;;0 checks_errored=1;;;0',
+      'TAPDOCTOR UNKNOWN - nothing could be analyzed: 1 check skipped, 1 check could not run | errors=0;;;0 warnings=0;;;0 info=0;;;0 checks_failed=0;;;0 checks_passed=0;;;0 checks_not_applicable=0;;;0 checks_skipped=1;;;0 checks_errored=1;;;0',
     );
     expect(renderNagios(reportOf([])).text.split('\n')[0]).toMatch(/^TAPDOCTOR UNKNOWN - no checks ran \| /);
+    // A check that does not apply was answered: a host where nothing applies is OK, not UNKNOWN.
+    expect(renderNagios(reportOf([na('TD006')])).exitCode).toBe(0);
   });
 
   it('keeps one line per finding and never a stray perfdata separator', () => {

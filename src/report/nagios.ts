@@ -13,7 +13,8 @@ const STATE_NAMES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 
 export function renderNagios(report: Report): NagiosOutput {
   const {summary} = report;
-  const analyzed = summary.pass + summary.fail;
+  // A check that does not apply was answered; only skips and errors leave a question open.
+  const analyzed = summary.pass + summary.fail + summary['n/a'];
   const exitCode: NagiosExitCode =
     summary.findings.error > 0 ? 2 : summary.findings.warning > 0 ? 1 : analyzed === 0 ? 3 : 0;
 
@@ -23,6 +24,7 @@ export function renderNagios(report: Report): NagiosOutput {
     `info=${summary.findings.info};;;0`,
     `checks_failed=${summary.fail};;;0`,
     `checks_passed=${summary.pass};;;0`,
+    `checks_not_applicable=${summary['n/a']};;;0`,
     `checks_skipped=${summary.skip};;;0`,
     `checks_errored=${summary.error};;;0`,
   ].join(' ');
@@ -39,6 +41,9 @@ export function renderNagios(report: Report): NagiosOutput {
   }
   for (const r of report.results) {
     if (r.status === 'skip') long.push(oneLine(`[skipped] ${r.id} ${r.slug}: ${r.reason ?? 'skipped'}`));
+  }
+  for (const r of report.results) {
+    if (r.status === 'n/a') long.push(oneLine(`[n/a] ${r.id} ${r.slug}: ${r.reason ?? 'not applicable'}`));
   }
   return {text: `${[status, ...long].join('\n')}\n`, exitCode};
 }
@@ -58,6 +63,7 @@ function headline(report: Report, exitCode: NagiosExitCode): string {
   } else {
     parts.push(plural(summary.findings.error, 'error'), plural(summary.findings.warning, 'warning'));
   }
+  if (summary['n/a'] > 0) parts.push(`${summary['n/a']} n/a`);
   if (summary.skip > 0) parts.push(`${summary.skip} skipped`);
   if (summary.error > 0) parts.push(`${summary.error} could not run`);
   return parts.join(', ');

@@ -17,14 +17,16 @@ describe('renderPrometheus', () => {
         '# HELP tapdoctor_info tapdoctor run metadata; the value is always 1.',
         '# TYPE tapdoctor_info gauge',
         'tapdoctor_info{version="0.1.0",host="worker5",mode="snapshot"} 1',
-        '# HELP tapdoctor_check_status Status of each check: 1 for the status it has (pass, fail, skip, error), 0 for the others.',
+        '# HELP tapdoctor_check_status Status of each check: 1 for the status it has (pass, fail, n/a = does not apply here, skip = could not determine, error), 0 for the others.',
         '# TYPE tapdoctor_check_status gauge',
         'tapdoctor_check_status{id="TD001",slug="multiple-uplinks",status="pass"} 0',
         'tapdoctor_check_status{id="TD001",slug="multiple-uplinks",status="fail"} 1',
+        'tapdoctor_check_status{id="TD001",slug="multiple-uplinks",status="n/a"} 0',
         'tapdoctor_check_status{id="TD001",slug="multiple-uplinks",status="skip"} 0',
         'tapdoctor_check_status{id="TD001",slug="multiple-uplinks",status="error"} 0',
         'tapdoctor_check_status{id="TD007",slug="factory-share-unmounted",status="pass"} 0',
         'tapdoctor_check_status{id="TD007",slug="factory-share-unmounted",status="fail"} 0',
+        'tapdoctor_check_status{id="TD007",slug="factory-share-unmounted",status="n/a"} 0',
         'tapdoctor_check_status{id="TD007",slug="factory-share-unmounted",status="skip"} 1',
         'tapdoctor_check_status{id="TD007",slug="factory-share-unmounted",status="error"} 0',
         '# HELP tapdoctor_check_findings Number of findings per check.',
@@ -35,6 +37,7 @@ describe('renderPrometheus', () => {
         '# TYPE tapdoctor_checks gauge',
         'tapdoctor_checks{status="pass"} 0',
         'tapdoctor_checks{status="fail"} 1',
+        'tapdoctor_checks{status="n/a"} 0',
         'tapdoctor_checks{status="skip"} 1',
         'tapdoctor_checks{status="error"} 0',
         '# HELP tapdoctor_findings Number of findings per severity in the last run.',
@@ -64,7 +67,7 @@ describe('renderPrometheus', () => {
     for (const r of report.results) {
       const mine = status.filter((s) => s.labels.id === r.id);
       expect(mine.filter((s) => s.value === 1).map((s) => s.labels.status)).toEqual([r.status]);
-      expect(mine).toHaveLength(4);
+      expect(mine).toHaveLength(5);
     }
     const get = (name: string, labels: Record<string, string> = {}) =>
       parsed.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;

@@ -3,14 +3,14 @@
 // the textfile collector rejects them.
 //
 // Encoding of a check's status (a "state set"): each check has one series per possible status,
-// value 1 for the status it has and 0 for the other three, e.g.
+// value 1 for the status it has and 0 for the others, e.g.
 //   tapdoctor_check_status{id="TD003",slug="vlan-tag-mismatch",status="fail"} 1
 //   tapdoctor_check_status{id="TD003",slug="vlan-tag-mismatch",status="pass"} 0
 // so series never disappear when a status changes and an alert is simply
 //   tapdoctor_check_status{status="fail"} == 1
-import {SEVERITIES, type CheckStatus, type Report} from '../model.js';
+import {CHECK_STATUSES, SEVERITIES, type Report} from '../model.js';
 
-export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'fail', 'skip', 'error'];
+export {CHECK_STATUSES};
 
 export interface PrometheusOptions {
   /** tapdoctor's version, for tapdoctor_info. */
@@ -38,7 +38,7 @@ export function renderPrometheus(report: Report, nowSeconds: number, options: Pr
   for (const r of report.results) {
     for (const s of CHECK_STATUSES) statusSamples.push(sample('tapdoctor_check_status', {id: r.id, slug: r.slug, status: s}, r.status === s ? 1 : 0));
   }
-  family('tapdoctor_check_status', 'Status of each check: 1 for the status it has (pass, fail, skip, error), 0 for the others.', statusSamples);
+  family('tapdoctor_check_status', 'Status of each check: 1 for the status it has (pass, fail, n/a = does not apply here, skip = could not determine, error), 0 for the others.', statusSamples);
 
   family(
     'tapdoctor_check_findings',

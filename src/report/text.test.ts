@@ -36,7 +36,7 @@ describe('renderText', () => {
     expect(text).toContain('PASSED WITH NOTES (1)\n  TD010 ovs-flows-missing: service state unknown\n');
     expect(text).toContain('DATA NOT COLLECTED (1)\n');
     expect(text).toContain('  nft.ruleset: needs root (nft exited 1: Operation not permitted)\n  1 of these need root');
-    expect(lines.at(-2)).toBe('Summary: 1 error, 0 warnings, 0 info — checks: 1 passed, 1 failed, 1 skipped, 0 errored');
+    expect(lines.at(-2)).toBe('Summary: 1 error, 0 warnings, 0 info — checks: 1 passed, 1 failed, 0 n/a, 1 skipped, 0 errored');
     expect(text).not.toContain('\u001b[');
   });
   it('marks warnings apart from errors, so the groups stay distinct without colour', () => {
@@ -82,6 +82,13 @@ describe('renderText', () => {
     expect(renderText({...report, results: skipped, summary: summarize(skipped)}, {color: false})).toContain('\nNo findings, but only 1 of 2 checks ran: see NOT CHECKED.\n');
     const passed = skipped.slice(1);
     expect(renderText({...report, results: passed, summary: summarize(passed)}, {color: false})).toContain('\nNo findings: every check passed.\n');
+    // n/a is no gap: it is listed apart from NOT CHECKED and the headline says only the applicable checks passed.
+    const withNa: CheckResult[] = [...passed, {id: 'TD006', slug: 'gre-mtu', title: 't', severity: 'error', status: 'n/a', reason: 'no GRE port on br1', findings: []}];
+    const out = renderText({...report, results: withNa, summary: summarize(withNa)}, {color: false});
+    expect(out).toContain('\nNo findings: every check that applies here passed.\n');
+    expect(out).toContain('\nNOT APPLICABLE (1)\n  n/a   TD006 gre-mtu: no GRE port on br1\n');
+    expect(out).not.toContain('NOT CHECKED');
+    expect(out).toContain('checks: 1 passed, 0 failed, 1 n/a, 0 skipped, 0 errored');
   });
 
   it('never wraps a comment fix line, even one that names a command', () => {

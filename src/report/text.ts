@@ -48,10 +48,17 @@ export function renderText(report: Report, opts: TextOptions): string {
   if (findings.length === 0) {
     // "No findings" alone would read as "healthy" even when most checks could not run (sosreports).
     const ran = report.results.length - notRun.length;
-    out.push(notRun.length === 0 ? c.green('No findings: every check passed.') : c.yellow(`No findings, but only ${ran} of ${report.results.length} checks ran: see NOT CHECKED.`), '');
+    out.push(notRun.length === 0 ? c.green(report.summary['n/a'] > 0 ? 'No findings: every check that applies here passed.' : 'No findings: every check passed.') : c.yellow(`No findings, but only ${ran} of ${report.results.length} checks ran: see NOT CHECKED.`), '');
   }
 
   if (notRun.length > 0) out.push(...notCheckedLines(notRun, report, c, width, hanging), '');
+  // Does not apply here: no gap in coverage, so apart from NOT CHECKED and not in its count.
+  const notApplicable = report.results.filter((r) => r.status === 'n/a');
+  if (notApplicable.length > 0) {
+    out.push(c.bold(`NOT APPLICABLE (${notApplicable.length})`));
+    for (const r of notApplicable) out.push(...hanging(`  ${c.dim('n/a  ')} `, 8, `${r.id} ${r.slug}: ${r.reason ?? ''}`, width));
+    out.push('');
+  }
   const partial = report.results.filter((r) => r.status === 'pass' && r.reason);
   if (partial.length > 0) {
     out.push(c.bold(`PASSED WITH NOTES (${partial.length})`));
@@ -157,6 +164,6 @@ export function summaryLine(report: Report, c: ChalkInstance = new Chalk({level:
   const s = report.summary;
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const findings = `${n(s.findings.error, 'error')}, ${n(s.findings.warning, 'warning')}, ${s.findings.info} info`;
-  const checks = `${s.pass} passed, ${s.fail} failed, ${s.skip} skipped, ${s.error} errored`;
+  const checks = `${s.pass} passed, ${s.fail} failed, ${s['n/a']} n/a, ${s.skip} skipped, ${s.error} errored`;
   return `${c.bold('Summary:')} ${findings}${hidden > 0 ? ` (${hidden} not shown: --quiet)` : ''} — checks: ${checks}`;
 }

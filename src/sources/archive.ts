@@ -30,6 +30,7 @@ import {createGunzip} from 'node:zlib';
 import {UserError} from '../errors.js';
 import {MemTree, sosreportPrefix, type ArchiveLink} from './sosreport/mem-tree.js';
 import {looksLikeSosreport, readSosreport} from './sosreport/read.js';
+import {SosDirTree, type SosTree} from './sosreport/tree.js';
 import {refuseTemplates} from './templates.js';
 import {SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Manifest, type Snapshot, type SourceRecord} from './snapshot.js';
 
@@ -69,13 +70,40 @@ export async function readSnapshot(inputPath: string, limits: Partial<ArchiveLim
   const members: MemberStore = tar ? rootedStore(tar.members) : new DirectoryMembers((input as {root: string}).root, lim, fail);
   const manifestBytes = await members.get('manifest.json');
   // A sosreport has no manifest.json of ours: read it through the sosreport adapter.
-  if (!manifestBytes && input.kind === 'directory' && (await looksLikeSosreport(input.root))) return withoutTemplates(await readSosreport(input.root, lim));
+  if (!manifestBytes && input.kind === 'directory' && (await looksLikeSosreport(input.root))) {
+    return readSos(await SosDirTree.open(input.root, lim.maxMemberBytes, lim.maxTotalBytes), lim, fail);
+  }
   if (!manifestBytes && tar) {
     const prefix = sosreportPrefix(tar.content);
-    if (prefix !== undefined) return withoutTemplates(await readSosreport(new MemTree(tar.content, prefix, `${path.basename(inputPath)}:${prefix || '/'}`), lim));
+    if (prefix !== undefined) return readSos(new MemTree(tar.content, prefix, `${path.basename(inputPath)}:${prefix || '/'}`), lim, fail);
   }
   if (tar) refuseLinks(tar.content.links, fail);
   if (!manifestBytes) fail('not a tapdoctor snapshot: no manifest.json');
+  return snapshotFrom(manifestBytes, members, fail);
+}
+
+/** Where our sos plugin (contrib/sos/tapdoctor.py) stores a `tapdoctor snapshot` in the sosreport. */
+export const SOS_EMBEDDED_SNAPSHOT = 'sos_commands/tapdoctor/tapdoctor-snapshot.tar.gz';
+
+/**
+ * A sosreport: the tapdoctor snapshot our sos plugin stored in it when there is one (exactly what
+ * `tapdoctor check` reads), else what sos itself collected, through the sosreport adapter.
+ */
+async function readSos(tree: SosTree, lim: ArchiveLimits, outerFail: Fail): Promise<Snapshot> {
+  const embedded = await tree.read(SOS_EMBEDDED_SNAPSHOT);
+  if (embedded?.ok) {
+    const fail: Fail = (reason) => outerFail(`${SOS_EMBEDDED_SNAPSHOT}: ${reason}`);
+    const tar = await readTar(embedded.data, lim, fail);
+    refuseLinks(tar.content.links, fail);
+    const members = rootedStore(tar.members);
+    const manifestBytes = await members.get('manifest.json');
+    if (!manifestBytes) fail('not a tapdoctor snapshot: no manifest.json');
+    return snapshotFrom(manifestBytes, members, fail);
+  }
+  return withoutTemplates(await readSosreport(tree, lim));
+}
+
+async function snapshotFrom(manifestBytes: Buffer, members: MemberStore, fail: Fail): Promise<Snapshot> {
   const manifest = parseManifest(manifestBytes, fail);
   const contents = new Map<string, Buffer>();
   for (const source of Object.values(manifest.sources)) {

@@ -43,6 +43,16 @@ interface BaseSource {
   needsRoot?: boolean;
   /** Per-command timeout override, in ms (default: the run's --timeout). */
   timeoutMs?: number;
+  /**
+   * The tool is installed only where the host uses it (firewall-cmd on a firewalld host): "not
+   * found" answers "not in use here" and is no collection problem.
+   */
+  absentMeansUnused?: boolean;
+  /**
+   * Tools of which a host needs only one (nft or iptables-save): the absence of one is no collection
+   * problem when another of the same group answered.
+   */
+  alternatives?: 'firewall-dump';
 }
 
 export interface CommandSource extends BaseSource {
@@ -133,6 +143,8 @@ export const CATALOGUE: readonly SourceSpec[] = [
     paths: ['/sys/class/net/*/tun_flags', '/sys/class/net/*/owner', '/sys/class/net/*/group'],
     redaction: 'none',
     description: 'tun/tap flags, owner and group of every tun device',
+    // Collected by our sos plugin (contrib/sos/tapdoctor.py), not by sos itself.
+    sos: {plugin: 'tapdoctor', copiedByPlugin: true},
   },
   {name: 'proc.uptime', kind: 'files', where: 'kernel', paths: ['/proc/uptime'], redaction: 'none', description: 'seconds since boot'},
   {
@@ -149,6 +161,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'iptables.save',
     kind: 'command',
+    alternatives: 'firewall-dump',
     argv: ['iptables-save', '-c'],
     needsRoot: true,
     description: 'IPv4 iptables rules with counters',
@@ -158,6 +171,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'ip6tables.save',
     kind: 'command',
+    alternatives: 'firewall-dump',
     argv: ['ip6tables-save', '-c'],
     needsRoot: true,
     description: 'IPv6 iptables rules with counters',
@@ -166,6 +180,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'iptables-legacy.save',
     kind: 'command',
+    alternatives: 'firewall-dump',
     argv: ['iptables-legacy-save', '-c'],
     needsRoot: true,
     description: 'rules in the legacy iptables backend',
@@ -174,18 +189,21 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'nft.ruleset',
     kind: 'command',
+    alternatives: 'firewall-dump',
     argv: ['nft', '-j', 'list', 'ruleset'],
     needsRoot: true,
     description: 'the nftables ruleset (JSON)',
     sos: {
       plugin: 'firewall_tables',
       // networking/ before sos 4.1
-      passThrough: {paths: ['firewall_tables/nft_-a_list_ruleset', 'networking/nft_-a_list_ruleset', 'firewall_tables/nft_list_ruleset', 'networking/nft_list_ruleset'], as: 'nft -a list ruleset'},
+      // tapdoctor/: our sos plugin's `nft -j list ruleset` (contrib/sos/tapdoctor.py)
+      passThrough: {paths: ['tapdoctor/nft_-j_list_ruleset', 'firewall_tables/nft_-a_list_ruleset', 'networking/nft_-a_list_ruleset', 'firewall_tables/nft_list_ruleset', 'networking/nft_list_ruleset'], as: 'nft -a list ruleset'},
     },
   },
   {
     name: 'firewalld.runtime',
     kind: 'command',
+    absentMeansUnused: true,
     argv: ['firewall-cmd', '--list-all-zones'],
     okExitCodes: [0, 252],
     needsRoot: true,
@@ -195,6 +213,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'firewalld.permanent',
     kind: 'command',
+    absentMeansUnused: true,
     argv: ['firewall-cmd', '--permanent', '--list-all-zones'],
     okExitCodes: [0, 252],
     needsRoot: true,
@@ -297,8 +316,8 @@ export const CATALOGUE: readonly SourceSpec[] = [
   },
 
   // --- qemu and taps -------------------------------------------------------------------------
-  {name: 'qemu.getcap', kind: 'perKey', keysFrom: 'qemu-binaries', argv: ['getcap', '{key}'], description: 'file capabilities of each qemu-system binary'},
-  {name: 'accounts', kind: 'files', where: 'host', paths: ['/etc/passwd', '/etc/group'], redaction: 'none', description: 'users and groups (for the worker user)'},
+  {name: 'qemu.getcap', kind: 'perKey', keysFrom: 'qemu-binaries', argv: ['getcap', '{key}'], description: 'file capabilities of each qemu-system binary', sos: {plugin: 'tapdoctor'}},
+  {name: 'accounts', kind: 'files', where: 'host', paths: ['/etc/passwd', '/etc/group'], redaction: 'none', description: 'users and groups (for the worker user)', sos: {plugin: 'tapdoctor', copiedByPlugin: true}},
 
   // --- openQA worker -------------------------------------------------------------------------
   {
@@ -308,6 +327,8 @@ export const CATALOGUE: readonly SourceSpec[] = [
     paths: ['/etc/openqa/workers.ini', '/etc/openqa/workers.ini.d/*.ini', '/usr/etc/openqa/workers.ini', '/usr/etc/openqa/workers.ini.d/*.ini'],
     redaction: 'keyvalue',
     description: 'worker configuration (client.conf with API keys is never read)',
+    // Collected by our sos plugin (contrib/sos/tapdoctor.py), not by sos itself.
+    sos: {plugin: 'tapdoctor', copiedByPlugin: true},
   },
   {
     name: 'openqa.switch-config',
@@ -321,8 +342,10 @@ export const CATALOGUE: readonly SourceSpec[] = [
     ],
     redaction: 'keyvalue',
     description: 'os-autoinst-openvswitch settings, unit and drop-ins',
+    // Collected by our sos plugin (contrib/sos/tapdoctor.py), not by sos itself.
+    sos: {plugin: 'tapdoctor', copiedByPlugin: true},
   },
-  {name: 'openqa.pool', kind: 'files', where: 'host', paths: ['/var/lib/openqa/pool/*/vars.json', '/var/lib/openqa/pool/*/qemu.pid'], redaction: 'keyvalue', description: 'running jobs: vars.json and qemu.pid per pool dir'},
+  {name: 'openqa.pool', kind: 'files', where: 'host', paths: ['/var/lib/openqa/pool/*/vars.json', '/var/lib/openqa/pool/*/qemu.pid'], redaction: 'keyvalue', description: 'running jobs: vars.json and qemu.pid per pool dir', sos: {plugin: 'tapdoctor', copiedByPlugin: true}},
   {name: 'openqa.qemu-alive', kind: 'probe', probe: 'qemu-alive', description: 'whether each pool qemu.pid names a live qemu process'},
 
   // --- storage -------------------------------------------------------------------------------
@@ -364,6 +387,8 @@ export const CATALOGUE: readonly SourceSpec[] = [
     redaction: 'keyvalue',
     links: true,
     description: 'wicked and network-scripts interface files',
+    // Collected by our sos plugin (contrib/sos/tapdoctor.py), not by sos itself.
+    sos: {plugin: 'tapdoctor', copiedByPlugin: true},
   },
   {
     name: 'network.nm',
@@ -382,6 +407,8 @@ export const CATALOGUE: readonly SourceSpec[] = [
     paths: ['/etc/wicked/scripts/*', '/etc/NetworkManager/dispatcher.d/*', '/etc/NetworkManager/dispatcher.d/pre-up.d/*'],
     redaction: 'keyvalue',
     description: 'GRE pre-up scripts (wicked PRE_UP_SCRIPT, NM dispatcher)',
+    // Collected by our sos plugin (contrib/sos/tapdoctor.py), not by sos itself.
+    sos: {plugin: 'tapdoctor', copiedByPlugin: true},
   },
   {
     name: 'systemd.wants',

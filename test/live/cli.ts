@@ -99,6 +99,11 @@ export function skipped(report: JsonReport): Record<string, string> {
   return Object.fromEntries(report.checks.filter((c) => c.status === 'skip').map((c) => [c.id, c.reason ?? '']));
 }
 
+/** Checks that do not apply to the host, with their reason: id -> reason. */
+export function notApplicable(report: JsonReport): Record<string, string> {
+  return Object.fromEntries(report.checks.filter((c) => c.status === 'n/a').map((c) => [c.id, c.reason ?? '']));
+}
+
 /** Checks that passed with a note (what they could not cover): id -> note. */
 export function passNotes(report: JsonReport): Record<string, string> {
   return Object.fromEntries(report.checks.filter((c) => c.status === 'pass' && c.reason).map((c) => [c.id, c.reason as string]));

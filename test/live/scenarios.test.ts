@@ -15,7 +15,7 @@
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {analyzeFile, checkOnHost, CLI_BUILT, comparableFindings, expectedExitCode, findingKeys, passNotes, skipped, snapshotOnHost, type CliRun, type JsonReport} from './cli.js';
+import {analyzeFile, checkOnHost, CLI_BUILT, comparableFindings, expectedExitCode, findingKeys, notApplicable, passNotes, skipped, snapshotOnHost, type CliRun, type JsonReport} from './cli.js';
 import {useLiveHost} from './fixture.js';
 import type {LiveHost} from './host.js';
 import {skipLive} from './prereqs.js';
@@ -86,8 +86,8 @@ interface Scenario {
   spec: () => ScenarioSpec;
   /** Exactly these findings, "<checkId> <subject> <severity>". */
   findings: string[];
-  /** Healthy hosts: exactly these checks skip, with a reason matching the pattern. */
-  skips?: Record<string, RegExp>;
+  /** Healthy hosts: no check skips, exactly these are n/a, with a reason matching the pattern. */
+  notApplicable?: Record<string, RegExp>;
   /** Healthy hosts: exactly these checks pass with a note (what they could not cover). */
   notes?: Record<string, RegExp>;
   /** A test that the scenario's fault is what it claims to be, where that is not obvious. */
@@ -117,7 +117,7 @@ const SCENARIOS: Record<PresetName | 'natInFilterChain' | 'natInFilterTable', Sc
   healthySuse: {
     spec: PRESETS.healthySuse,
     findings: [SHARE_IS_TMPFS],
-    skips: {
+    notApplicable: {
       // SUSE's firewall.nft is NAT only: no FORWARD rules and no counters to read (§2.6).
       TD005: /^no filter FORWARD chain in the live ruleset/,
       // A single-host setup has no GRE port (§2.7: "GRE-less hosts are valid").
@@ -128,7 +128,7 @@ const SCENARIOS: Record<PresetName | 'natInFilterChain' | 'natInFilterTable', Sc
   healthyFedora: {
     spec: PRESETS.healthyFedora,
     findings: [SHARE_IS_TMPFS],
-    skips: {TD006: /^no GRE port on br0/},
+    notApplicable: {TD006: /^no GRE port on br0/},
     notes: NO_SYSTEMD_NOTES,
   },
   // §2.1: eth1 has its own default route (metric 200) beside eth0's (100); eth0 stays the uplink.
@@ -239,12 +239,13 @@ for (const [name, scenario] of Object.entries(SCENARIOS)) {
       expect(errored(seen.check.report)).toEqual([]);
     });
 
-    if (scenario.skips) {
-      const skips = scenario.skips;
-      test(`skips only ${Object.keys(skips).join(', ')}`, () => {
-        const actual = skipped(seen.check.report);
-        expect(Object.keys(actual).sort()).toEqual(Object.keys(skips).sort());
-        for (const [id, reason] of Object.entries(skips)) expect(actual[id], id).toMatch(reason);
+    if (scenario.notApplicable) {
+      const na = scenario.notApplicable;
+      test(`skips nothing, n/a only ${Object.keys(na).join(', ')}`, () => {
+        expect(skipped(seen.check.report)).toEqual({});
+        const actual = notApplicable(seen.check.report);
+        expect(Object.keys(actual).sort()).toEqual(Object.keys(na).sort());
+        for (const [id, reason] of Object.entries(na)) expect(actual[id], id).toMatch(reason);
       });
     }
 

@@ -31,10 +31,13 @@ describe.skipIf(skip)('JUnit output against the XSD (xmllint)', () => {
     expect(r.status).toBe(0);
   });
 
-  it('validates hostile text, several hosts and an empty run', () => {
+  it('validates hostile text, an n/a check, several hosts and an empty run', () => {
     const nasty = '\u0000\u001b[0m <x> & "q" \r\n\t\uD800 ]]>';
     const hostile = reportOf(
-      [{id: 'TD001', slug: 'multiple-uplinks', title: nasty, severity: 'warning', status: 'fail', findings: [finding({checkId: 'TD001', slug: 'multiple-uplinks', subject: nasty, message: nasty, fix: nasty, evidence: [{source: nasty, lines: [nasty]}]})]}],
+      [
+        {id: 'TD001', slug: 'multiple-uplinks', title: nasty, severity: 'warning', status: 'fail', findings: [finding({checkId: 'TD001', slug: 'multiple-uplinks', subject: nasty, message: nasty, fix: nasty, evidence: [{source: nasty, lines: [nasty]}]})]},
+        {id: 'TD006', slug: 'gre-mtu', title: nasty, severity: 'error', status: 'n/a', reason: nasty, findings: []},
+      ],
       {host: nasty, path: nasty},
     );
     hostile.sourceProblems = [{source: nasty, problem: nasty}];

@@ -14,6 +14,7 @@ import {analyzeSnapshot} from '../../src/engine.js';
 import {UserError} from '../../src/errors.js';
 import {readSnapshot} from '../../src/sources/archive.js';
 import {SnapshotView, type Snapshot} from '../../src/sources/snapshot.js';
+import {writeSnapshot} from '../../src/sources/write.js';
 import {rawTar, type RawMember} from '../hostile/corpus.js';
 import {useTempDir} from '../helpers/temp-dir.js';
 
@@ -149,5 +150,48 @@ describe('messy and wrong files in a sosreport', () => {
     expect(view.file('network.ifcfg', '/etc/sysconfig/network/ifcfg-tap0').ok).toBe(true);
     expect(view.record('fstab')).toMatchObject({status: 'failed', reason: '/etc/fstab: template, not a rendered file'});
     expect([...snap.contents.values()].some((b) => b.includes('{{'))).toBe(false);
+  });
+});
+
+describe('a sosreport with our sos plugin (contrib/sos/tapdoctor.py)', () => {
+  test('the tapdoctor snapshot it stored is read whole, packed or not', async () => {
+    const demo = await readSnapshot(path.join(HERE, '../../fixtures/demo'));
+    const snapFile = path.join(work(), 'embedded.tar.gz');
+    await writeSnapshot(demo, snapFile);
+    const snap = await readPacked([
+      ...base(),
+      {name: `${TOP}/sos_commands/tapdoctor/`, type: '5'},
+      {name: `${TOP}/sos_commands/tapdoctor/tapdoctor-snapshot.tar.gz`, data: readFileSync(snapFile)},
+      {name: `${TOP}/sos_commands/networking/ip_-d_address`, data: 'not used\n'},
+    ]);
+    expect(comparable(snap)).toEqual(comparable(demo));
+    expect(findings(snap)).toEqual(findings(demo));
+  });
+
+  test('without tapdoctor installed, its raw outputs feed the sources sos lacks', async () => {
+    const save = readFileSync(path.join(HERE, '../samples/iptables-save/tapdoctor-ns-1.8.9-nft-save-c.txt'));
+    const nftJson = readFileSync(path.join(HERE, '../samples/nft/generated-suse-json.txt'));
+    const manifestJson = JSON.stringify({version: '4.0', policy: 'Debian', components: {report: {enabled_plugins: ['networking', 'tapdoctor'], plugins: {}}}});
+    const snap = await readPacked([
+      ...base(),
+      {name: `${TOP}/sos_reports/manifest.json`, data: manifestJson},
+      {name: `${TOP}/sos_commands/tapdoctor/iptables-save_-c`, data: save},
+      {name: `${TOP}/sos_commands/tapdoctor/nft_-j_list_ruleset`, data: nftJson},
+      {name: `${TOP}/sos_commands/tapdoctor/getcap_.usr.bin.qemu-system-x86_64`, data: '/usr/bin/qemu-system-x86_64 cap_net_admin=ep\n'},
+      {name: `${TOP}/etc/openqa/workers.ini`, data: '[global]\nWORKER_CLASS = qemu_x86_64,tap\nSYNC = rsync://u:Pw-5@h/x\n'},
+      {name: `${TOP}/sys/class/net/tap0/owner`, data: '487\n'},
+    ]);
+    const view = new SnapshotView(snap);
+    const ipt = view.command('iptables.save');
+    expect(ipt.ok && ipt.value.text).toBe(save.toString('utf8'));
+    expect(view.record('iptables.save')!.entries[0]!.binding).toBe(`iptables-save -c (sosreport sos_commands/tapdoctor/iptables-save_-c)`);
+    const nft = view.command('nft.ruleset');
+    expect(nft.ok && nft.value.text).toBe(nftJson.toString('utf8'));
+    expect(view.command('qemu.getcap', '/usr/bin/qemu-system-x86_64').ok).toBe(true);
+    const ini = view.file('openqa.workers-ini', '/etc/openqa/workers.ini');
+    expect(ini.ok && ini.value?.text).toContain('rsync://redacted-by-tapdoctor@h/x');
+    expect(view.record('tap.sysfs')!.status).toBe('ok');
+    // The plugin ran and copies pool dirs whole: no vars.json means no running job, not "unknown".
+    expect(view.record('openqa.pool')).toMatchObject({status: 'ok', entries: []});
   });
 });

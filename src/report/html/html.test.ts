@@ -41,6 +41,7 @@ describe('renderHtml', () => {
         '<li class="badge sev-info zero"><b>0</b> info</li>',
         '<li class="badge st-pass"><b>2</b> passed</li>',
         '<li class="badge st-fail"><b>3</b> failed</li>',
+        '<li class="badge st-na zero"><b>0</b> n/a</li>',
         '<li class="badge st-skip"><b>1</b> skipped</li>',
         '<li class="badge st-error"><b>1</b> could not run</li>',
         '</ul>',

@@ -43,6 +43,6 @@ svg .outline-key rect.key-dashed { fill: #fff; stroke: #555; stroke-width: 1.5; 
 pre { background: #f4f4f4; padding: 8px 10px; border-radius: 4px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; }
 .evidence .source { font-family: ui-monospace, monospace; color: #555; margin-top: 4px; }
 table { border-collapse: collapse; width: 100%; background: #fff; } th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
-tr.st-fail .status { color: var(--red); font-weight: 700; } tr.st-error .status { color: #8a2da0; font-weight: 700; } tr.st-skip .status { color: #777; } tr.st-pass .status { color: #2d7a2d; }
+tr.st-fail .status { color: var(--red); font-weight: 700; } tr.st-error .status { color: #8a2da0; font-weight: 700; } tr.st-skip .status { color: #777; } tr.st-na .status { color: #999; font-style: italic; } tr.st-pass .status { color: #2d7a2d; }
 footer { color: #777; margin: 30px auto 20px; }
 `;

@@ -75,6 +75,7 @@ export async function readSosreport(dir: string | SosTree, limits: {maxMemberByt
   await b.iptablesListings('iptables.save', 'ipv4');
   await b.iptablesListings('ip6tables.save', 'ipv6');
   await b.ovsFlows();
+  await b.qemuGetcap();
   await b.sysctlRuntime();
   await b.files();
   await b.mountinfo();
@@ -255,6 +256,9 @@ class Builder {
    */
   async iptablesListings(source: 'iptables.save' | 'ip6tables.save', family: 'ipv4' | 'ipv6'): Promise<void> {
     const prog = source === 'iptables.save' ? 'iptables' : 'ip6tables';
+    // Our sos plugin (contrib/sos/tapdoctor.py) runs iptables-save itself: nothing to convert.
+    const saved = `sos_commands/tapdoctor/${prog}-save_-c`;
+    if ((await this.tree.kind(saved)) !== undefined) return this.command(source, undefined, saved, `${prog}-save -c`);
     const parts: ListedTable[] = [];
     const used: string[] = [];
     // The catalogue binding lists `<dir>/<prog>_-vnxL` (the filter table, exact counters) and
@@ -287,6 +291,16 @@ class Builder {
       });
     } catch (err) {
       this.failed.set(source, `cannot read the sosreport's ${prog} listings: ${(err as Error).message}`);
+    }
+  }
+
+  /** `getcap /usr/bin/qemu-system-*` run by our sos plugin: one key per binary (sos mangles `/` to `.`). */
+  async qemuGetcap(): Promise<void> {
+    const dir = 'sos_commands/tapdoctor';
+    for (const d of await this.tree.list(dir)) {
+      if (!d.name.startsWith('getcap_.')) continue;
+      const binary = d.name.slice('getcap_'.length).replace(/\./g, '/');
+      await this.command('qemu.getcap', binary, `${dir}/${d.name}`, `getcap ${binary}`);
     }
   }
 
