@@ -142,6 +142,8 @@ describe('fleet checks', () => {
     const oneWay = healthy();
     oneWay[2]!.tunnels = [];
     expect(findings(oneWay, {complete: true, topology: {kind: 'star', hub: 'primary'}})).toEqual(['TD201 error sub2 -> primary [sub2,primary]']);
+    // The star is still recognised with one spoke's tunnel back gone.
+    expect(findings(oneWay, {complete: true})).toEqual(['TD201 error sub2 -> primary [sub2,primary]']);
 
     const key = healthy();
     key[1]!.tunnels[0]!.key = '1000002';

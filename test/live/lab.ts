@@ -184,7 +184,7 @@ export class FleetLab {
 /**
  * A namespace host runs no systemd, so `systemctl list-units` cannot answer there; the gate would
  * always say CANNOT TELL. This stand-in prints what systemd would list for the spec (the worker
- * instances, Open vSwitch, the switch service, wicked, the firewall: all running) and refuses
+ * instances, Open vSwitch, the switch service on tap workers, wicked, the firewall) and refuses
  * every other use. It is written by hand like the fixtures' systemd state (fixtures/README.md).
  */
 function writeSystemctlStandIn(dir: string, spec: ScenarioSpec): void {
@@ -193,7 +193,8 @@ function writeSystemctlStandIn(dir: string, spec: ScenarioSpec): void {
   const lines = [
     ...spec.workers.instances.map((i) => `${template}@${i.instance}.service loaded active running openQA Worker #${i.instance}`),
     'openvswitch.service loaded active exited Open vSwitch',
-    'os-autoinst-openvswitch.service loaded active running os-autoinst openvswitch helper',
+    // The switch service runs on openQA tap workers only (not on an overlay node).
+    ...(spec.switchConfig !== null || spec.workers.instances.length > 0 ? ['os-autoinst-openvswitch.service loaded active running os-autoinst openvswitch helper'] : []),
     ...(spec.networkConfig === 'wicked' ? ['wicked.service loaded active exited wicked managed network interfaces'] : []),
     ...(spec.networkConfig === 'nm' ? ['NetworkManager.service loaded active running Network Manager'] : []),
     ...(spec.firewall.kind === 'suse-nft' ? ['nftables.service loaded active exited nftables'] : []),
