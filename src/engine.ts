@@ -8,6 +8,9 @@ import {Facts, FactUnavailable} from './facts/facts.js';
 import {summarize, type CheckResult, type Finding, type Report, type SourceProblem} from './model.js';
 import {CATALOGUE, type CommandSource} from './sources/catalogue.js';
 import {SnapshotView, type Snapshot} from './sources/snapshot.js';
+import {buildPlan, findingRef, sliceFor, type Plan} from './remedies/plan.js';
+import {remedyOf} from './remedies/legacy.js';
+import type {Step} from './remedies/step.js';
 
 export interface AnalyzeOptions {
   only?: string[];
@@ -43,17 +46,34 @@ export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
   return {...base, status: 'fail', findings: outcome.findings.map((d) => toFinding(check, d))};
 }
 
+/** The steps each finding asked for, until the report's plan is built from them. */
+const STEPS = new WeakMap<Finding, readonly Step[]>();
+
 function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
-  return {
+  const finding: Finding = {
     checkId: check.id,
     slug: check.slug,
     severity: d.severity ?? check.severity,
     subject: d.subject,
     message: d.message,
     explanation: d.explanation ?? shortExplanation(check.id),
-    fix: d.fix,
+    fix: '',
     evidence: d.evidence,
   };
+  const steps = remedyOf(check.id, d.fix);
+  STEPS.set(finding, steps);
+  // Alone, a finding's fix is its own plan; analyzeSnapshot replaces it by its slice of the report's plan.
+  const ref = findingRef(finding);
+  finding.fix = sliceFor(buildPlan([{ref, steps}]), ref);
+  return finding;
+}
+
+/** One plan from every finding's remedy; each finding's fix becomes its slice of it. */
+export function planReport(results: readonly CheckResult[], root: string): Plan {
+  const findings = results.flatMap((r) => r.findings);
+  const plan = buildPlan(findings.map((f) => ({ref: findingRef(f), steps: STEPS.get(f) ?? remedyOf(f.checkId, f.fix)})), root);
+  for (const f of findings) f.fix = sliceFor(plan, findingRef(f));
+  return plan;
 }
 
 /** The report and the Facts its checks read: renderers that draw the host (HTML) reuse those facts. */
@@ -71,7 +91,9 @@ export function analyzeWithFacts(snapshot: Snapshot, checks: readonly CheckDefin
   const view = new SnapshotView(snapshot);
   const facts = new Facts(view, config);
   const results = checks.map((c) => runCheck(c, facts));
+  const plan = planReport(results, snapshot.manifest.root ?? '/');
   return {facts, report: {
+    plan,
     target: {mode: opts.mode, host: snapshot.manifest.hostname, path: opts.path, capturedAt: snapshot.manifest.capturedAt},
     results,
     summary: summarize(results),

@@ -2,6 +2,8 @@
 // Everything after collection speaks in these types, so a live run and an offline run
 // share every line of code past the collector.
 
+import type {Plan} from './remedies/plan.js';
+
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
@@ -66,6 +68,8 @@ export interface Report {
   summary: Summary;
   /** Source failures worth telling the user about (e.g. "needs root", "nft not found"). */
   sourceProblems: SourceProblem[];
+  /** Every finding's fix merged into one ordered plan (src/remedies/plan.ts). */
+  plan?: Plan;
 }
 
 export interface SourceProblem {

@@ -110,8 +110,8 @@ describe('TD001 multiple-uplinks', () => {
         units: 'NetworkManager.service loaded active running Network Manager\n',
       });
       expect(r.findings[0]!.fix.split('\n').slice(1)).toEqual([
+        'nmcli device disconnect eth1',
         "nmcli connection modify 'Wired connection 2' connection.autoconnect no   # /etc/NetworkManager/system-connections/Wired 2.nmconnection",
-        "nmcli connection down 'Wired connection 2'",
       ]);
     });
 
@@ -121,26 +121,28 @@ describe('TD001 multiple-uplinks', () => {
         files: {'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-eth1': 'DEVICE=eth1\nBOOTPROTO=dhcp\nONBOOT=yes\n'}},
         units: 'network.service loaded active exited LSB: Bring up/down networking\n',
       });
-      expect(r.findings[0]!.fix).toContain("# /etc/sysconfig/network-scripts/ifcfg-eth1 line 3: ONBOOT=yes -> ONBOOT=no\nsed -i 's/^ONBOOT=.*/ONBOOT=no/' /etc/sysconfig/network-scripts/ifcfg-eth1");
-      expect(r.findings[0]!.fix).toContain('ifdown eth1');
+      expect(r.findings[0]!.fix).toContain(
+        "# /etc/sysconfig/network-scripts/ifcfg-eth1 line 3: ONBOOT=yes -> ONBOOT=no\nif grep -q '^ONBOOT=' /etc/sysconfig/network-scripts/ifcfg-eth1; then sed -i --follow-symlinks 's/^ONBOOT=.*/ONBOOT=no/' /etc/sysconfig/network-scripts/ifcfg-eth1;",
+      );
+      expect(r.findings[0]!.fix).toContain('ip link set eth1 down');
     });
 
     it('wicked ifcfg without STARTMODE: appends one', () => {
       const r = run({...spare, files: {'network.ifcfg': {'/etc/sysconfig/network/ifcfg-eth1': "BOOTPROTO='dhcp'\n"}}});
-      expect(r.findings[0]!.fix).toContain(`echo "STARTMODE='off'" >> /etc/sysconfig/network/ifcfg-eth1`);
+      expect(r.findings[0]!.fix).toContain(`else echo "STARTMODE='off'" >> /etc/sysconfig/network/ifcfg-eth1; fi`);
     });
 
     it('no file configures the spare: says that editing one disables nothing', () => {
       const r = run({...spare, units: 'wicked.service loaded active exited wicked managed network interfaces\n'});
       const fix = r.findings[0]!.fix;
-      expect(fix).toContain('# no ifcfg-eth1 and no NetworkManager profile for eth1 exist: editing one disables nothing.');
-      expect(fix).toContain(`printf "BOOTPROTO='none'\\nSTARTMODE='off'\\n" > /etc/sysconfig/network/ifcfg-eth1`);
-      expect(fix).toContain('ip address flush dev eth1 && ip link set eth1 down');
+      expect(fix).toContain('# no ifcfg-eth1 and no NetworkManager profile for eth1 exist: editing one disables nothing');
+      expect(fix).toContain(`cat > /etc/sysconfig/network/ifcfg-eth1 <<'EOF'\nBOOTPROTO='none'\nSTARTMODE='off'\nEOF`);
+      expect(fix).toContain('ip address flush dev eth1\nip link set eth1 down');
     });
 
     it('unknown stack: says so and names what could not be read', () => {
       const r = run({...spare, files: {}, failed: {'network.nm': 'needs root'}});
-      expect(r.findings[0]!.fix).toContain('# could not tell which network stack manages eth1 (network.nm: could not collect network.nm: needs root)');
+      expect(r.findings[0]!.fix).toContain('# MANUAL (could not tell which network stack manages eth1 (network.nm: could not collect network.nm: needs root)):');
     });
   });
 });

@@ -5,21 +5,27 @@
 // but the primary one and says how to disable it persistently with the network stack in use.
 import {ipRules, uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
-import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, ipv4ToNumber, networkStacks, persistedInterface, type NetworkStack} from '../facts/interfaces.js';
+import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, networkStacks, persistedInterface, type NetworkStack} from '../facts/interfaces.js';
+import {ipv4ToNumber} from '../facts/ipv4.js';
 import type {IpRule} from '../parsers/ip.js';
 import type {Facts} from '../facts/facts.js';
+import type {IfcfgFile} from '../facts/host/interface-files.js';
 import type {UplinkView} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {disableNic, type NicConfig} from '../remedies/network.js';
+import type {Remedy} from '../remedies/step.js';
+import {uplink} from '../facts/uplink.js';
 
 export default defineCheck('TD001', (f) => {
   const view = f.get(uplinks);
   if (view.active.length === 0) {
     return pass('no active uplink at all: no IPv4 default route and no NIC with carrier and a global IPv4 address');
   }
-  const {primary, why} = choosePrimary(view, f.config.uplink);
+  const {primary, why} = keptUplink(f, view);
   const leak = policyLeak(f, primary);
-  const spares = view.active.filter((d) => d !== primary).map((spare) => spareFinding(f, view, primary, why, spare));
+  // One active device is never a second uplink, even when the configured uplink is another (down) one.
+  const spares = view.active.length < 2 ? [] : view.active.filter((d) => d !== primary).map((spare) => spareFinding(f, view, primary, why, spare));
   return leak ? [...spares, leak] : spares;
 });
 
@@ -102,11 +108,13 @@ function ruleText(r: IpRule): string {
   return parts.join(' ');
 }
 
-/** The uplink the host means to use: the configured one, else the lowest-metric IPv4 default route. */
-function choosePrimary(view: UplinkView, configured: string | undefined): {primary: string; why: string} {
-  if (configured !== undefined && view.active.includes(configured)) return {primary: configured, why: 'the configured uplink'};
-  if (view.primary !== undefined) return {primary: view.primary, why: 'the lowest-metric IPv4 default route'};
-  // No IPv4 default route: take the first active device (lowest ifindex) so the finding names the others.
+/**
+ * The device to keep: the uplink (facts/uplink.ts). Without one (no configured uplink, no IPv4
+ * default route) the first active device by ifindex is kept so the finding still names the others.
+ */
+function keptUplink(f: Facts, view: UplinkView): {primary: string; why: string} {
+  const up = f.try(uplink);
+  if (up.ok) return {primary: up.value.name, why: up.value.why};
   return {primary: view.active[0]!, why: 'the first active device (there is no IPv4 default route)'};
 }
 
@@ -124,7 +132,7 @@ function spareFinding(f: Facts, view: UplinkView, primary: string, why: string, 
   return {
     subject: spare,
     message: `${spare} is a second active uplink (${reasons.join('; ')}) beside ${primary} (${why}); expected only ${primary}`,
-    fix: disableFix(f, spare, primary),
+    fix: disableFix(f, spare),
     evidence: ev,
   };
 }
@@ -132,62 +140,25 @@ function spareFinding(f: Facts, view: UplinkView, primary: string, why: string, 
 /**
  * How to take the spare NIC out persistently with the stack that configures it: its NM profile,
  * its ifcfg file (wicked STARTMODE, network-scripts ONBOOT), or, when no file configures it, a new
- * one plus the note that something else brought it up.
+ * one plus the note that something else brought it up (remedies/network.ts: one way for TD001 and TD108).
  */
-function disableFix(f: Facts, spare: string, primary: string): string {
+function disableFix(f: Facts, spare: string): Remedy {
   const persisted = persistedInterface(f, spare);
   const stacks = f.try(networkStacks);
   const inUse: NetworkStack[] = stacks.ok ? stacks.value.stacks : [];
-  const lines: string[] = [`# keep ${primary} as the only uplink; make sure you are not logged in through ${spare}`];
-
   const nm = persisted.nm.filter((p) => !(p.profile?.type ?? '').startsWith('ovs-'));
-  if (nm.length > 0) {
-    for (const p of nm) {
-      const id = p.profile?.id ?? spare;
-      lines.push(`nmcli connection modify ${shellQuote(id)} connection.autoconnect no   # ${p.path}`);
-      lines.push(`nmcli connection down ${shellQuote(id)}`);
-    }
-    return lines.join('\n');
-  }
-
   const file = persisted.ifcfg;
-  if (file && !file.error) {
-    if (ifcfgStack(file.path) === 'wicked') {
-      const line = ifcfgLine(file, 'STARTMODE');
-      lines.push(
-        line
-          ? `# ${file.path} line ${line.line}: ${line.text} -> STARTMODE='off'\nsed -i "s/^STARTMODE=.*/STARTMODE='off'/" ${file.path}`
-          : `echo "STARTMODE='off'" >> ${file.path}`,
-      );
-      lines.push(`wicked ifdown ${spare}`);
-    } else {
-      const line = ifcfgLine(file, 'ONBOOT');
-      lines.push(line ? `# ${file.path} line ${line.line}: ${line.text} -> ONBOOT=no\nsed -i 's/^ONBOOT=.*/ONBOOT=no/' ${file.path}` : `echo 'ONBOOT=no' >> ${file.path}`);
-      lines.push(inUse.includes('NetworkManager') ? `nmcli connection reload && nmcli device disconnect ${spare}` : `ifdown ${spare}`);
-    }
-    return lines.join('\n');
-  }
-
-  // Nothing persistent configures the spare: a STARTMODE/ONBOOT edit of a file that does not exist disables nothing.
-  const stack = inUse[0];
-  lines.push(`# no ifcfg-${spare} and no NetworkManager profile for ${spare} exist: editing one disables nothing.`);
-  if (stack === 'NetworkManager') {
-    lines.push(`# NetworkManager brings up unconfigured NICs with an automatic profile; tell it to leave ${spare} alone:`);
-    lines.push(`printf '[keyfile]\\nunmanaged-devices=interface-name:${spare}\\n' > /etc/NetworkManager/conf.d/90-unmanaged-${spare}.conf`);
-    lines.push('systemctl reload NetworkManager');
-  } else if (stack === 'wicked') {
-    lines.push(`# wicked configures no NIC without a file, so something else (DHCP client, cloud-init, a script) brought ${spare} up; find it, and pin ${spare} off:`);
-    lines.push(`printf "BOOTPROTO='none'\\nSTARTMODE='off'\\n" > /etc/sysconfig/network/ifcfg-${spare}`);
-  } else if (stack === 'network-scripts') {
-    lines.push(`# network-scripts configures no NIC without a file, so something else brought ${spare} up; find it, and pin ${spare} off:`);
-    lines.push(`printf 'DEVICE=${spare}\\nONBOOT=no\\n' > /etc/sysconfig/network-scripts/ifcfg-${spare}`);
-  } else {
-    lines.push(`# could not tell which network stack manages ${spare}${persisted.unknown.length ? ` (${persisted.unknown.join('; ')})` : ''}; disable it there.`);
-  }
-  lines.push(`ip address flush dev ${spare} && ip link set ${spare} down`);
-  return lines.join('\n');
+  const configs: NicConfig[] =
+    nm.length > 0
+      ? nm.map((p) => ({kind: 'nm', id: p.profile?.id ?? spare, path: p.path}))
+      : file && !file.error
+        ? [ifcfgConfig(file)]
+        : [{kind: 'none', ...(inUse[0] ? {stack: inUse[0]} : {}), ...(persisted.unknown.length ? {why: persisted.unknown.join('; ')} : {})}];
+  return disableNic(spare, configs, {runningStacks: inUse});
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_.:@%+=,-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+function ifcfgConfig(file: IfcfgFile): NicConfig {
+  const wicked = ifcfgStack(file.path) === 'wicked';
+  const line = ifcfgLine(file, wicked ? 'STARTMODE' : 'ONBOOT');
+  return {kind: 'ifcfg', path: file.path, flavour: wicked ? 'wicked' : 'ifcfg-rh', ...(line ? {current: `line ${line.line}: ${line.text}`} : {})};
 }

@@ -36,13 +36,15 @@ describe('TD002 persisted files', () => {
     expect(f.message).toBe(
       'line 4 (masquerade in filter/POSTROUTING): expected in a nat chain at postrouting; nft aborts the atomic load: none of its rules load, NAT included',
     );
+    // The line moves into a declared nat chain; only a real load proves the file (nft -c accepts it as it is).
     expect(f.fix.split('\n')).toEqual([
-      '# /etc/sysconfig/nftables.conf line 4: replace `add rule ip filter POSTROUTING oifname "eth0" counter masquerade` with (declaring the nat chain first):',
-      '#   add table ip nat',
-      '#   add chain ip nat POSTROUTING { type nat hook postrouting priority srcnat; policy accept; }',
-      '#   add rule ip nat POSTROUTING oifname "eth0" counter masquerade',
-      'nft -c -f /etc/sysconfig/nftables.conf && systemctl restart nftables',
+      '# /etc/sysconfig/nftables.conf line 4: add rule ip filter POSTROUTING oifname "eth0" counter masquerade -> ip nat postrouting',
+      `sed -i --follow-symlinks '4{/^[[:space:]]*add rule ip filter POSTROUTING oifname "eth0" counter masquerade[[:space:]]*$/d}' /etc/sysconfig/nftables.conf`,
+      "grep -qF '# tapdoctor: moved from line 4' /etc/sysconfig/nftables.conf || printf '%s\\n' 'table ip nat {' '\tchain postrouting {' '\t\ttype nat hook postrouting priority srcnat; policy accept;' '\t\toifname \"eth0\" counter masquerade   # tapdoctor: moved from line 4' '\t}' '}' >> /etc/sysconfig/nftables.conf",
+      'unshare --net nft -f /etc/sysconfig/nftables.conf   # a real load, in a throwaway network namespace (nft -c accepts NAT the kernel refuses)',
+      'systemctl restart nftables.service',
     ]);
+    expect(f.fix).not.toMatch(/^nft -c|iptables-restore --test/m);
     expect(f.evidence[0]).toEqual({
       source: 'firewall.files',
       lines: [
@@ -58,9 +60,9 @@ describe('TD002 persisted files', () => {
     const r = run({files: {'firewall.files': {'/etc/firewall.nft': text}}, failed: {'nft.ruleset': 'nft not found'}});
     const f = r.findings[0]!;
     expect(f.message).toMatch(/^line 9 \(masquerade in filter\/forward\)/);
-    expect(f.fix).toContain('#   add rule ip nat postrouting oifname "eth0" masquerade');
-    expect(f.fix).not.toContain('add table ip nat');
-    expect(f.fix).toContain('nft -c -f /etc/firewall.nft && systemctl restart nftables');
+    expect(f.fix).toContain("'table ip nat {' '\tchain postrouting {' '\t\toifname \"eth0\" masquerade   # tapdoctor: moved from line 9' '\t}' '}'");
+    expect(f.fix).not.toContain('type nat hook postrouting priority srcnat');
+    expect(f.fix).toContain('unshare --net nft -f /etc/firewall.nft');
   });
 
   it('moves an iptables-save MASQUERADE from *filter to *nat POSTROUTING', () => {
@@ -70,19 +72,23 @@ describe('TD002 persisted files', () => {
     expect(f.subject).toBe('/etc/sysconfig/iptables');
     expect(f.message).toBe('line 6 (masquerade in filter/FORWARD): expected in a nat chain at postrouting; iptables-restore refuses the file: none of its rules load, NAT included');
     expect(f.fix.split('\n')).toEqual([
-      '# /etc/sysconfig/iptables line 6: delete `-A FORWARD -o eth0 -j MASQUERADE` and add under `*nat` (before its COMMIT):',
-      '#   -A POSTROUTING -o eth0 -j MASQUERADE',
-      '# the file has no *nat table yet: append "*nat", ":POSTROUTING ACCEPT [0:0]", the rule above, "COMMIT"',
-      'iptables-restore --test < /etc/sysconfig/iptables && systemctl restart iptables',
+      '# /etc/sysconfig/iptables line 6: -A FORWARD -o eth0 -j MASQUERADE -> *nat POSTROUTING',
+      "sed -i --follow-symlinks '6{/^[[:space:]]*-A FORWARD -o eth0 -j MASQUERADE[[:space:]]*$/d}' /etc/sysconfig/iptables",
+      "if grep -qxF -e '-A POSTROUTING -o eth0 -j MASQUERADE' /etc/sysconfig/iptables; then :; elif grep -q '^\\*nat' /etc/sysconfig/iptables; then sed -i --follow-symlinks -e '/^\\*nat/,/^COMMIT/{/^COMMIT/i -A POSTROUTING -o eth0 -j MASQUERADE' -e '}' /etc/sysconfig/iptables; else printf '%s\\n' '*nat' ':POSTROUTING ACCEPT [0:0]' '-A POSTROUTING -o eth0 -j MASQUERADE' COMMIT >> /etc/sysconfig/iptables; fi",
+      'unshare --net iptables-restore /etc/sysconfig/iptables   # a real load, in a throwaway network namespace (--test accepts NAT the kernel refuses)',
+      'systemctl restart iptables.service',
     ]);
   });
 
-  it('reloads IPv6 files with ip6tables-restore', () => {
+  it('proves IPv6 files with ip6tables-restore and restarts ip6tables', () => {
     const text = ['*filter', ':FORWARD ACCEPT [0:0]', '-A FORWARD -o eth0 -j MASQUERADE', 'COMMIT', '*nat', ':POSTROUTING ACCEPT [0:0]', 'COMMIT', ''].join('\n');
     const r = run({files: {'firewall.files': {'/etc/sysconfig/ip6tables': text}}, failed: {'nft.ruleset': 'nft not found'}});
     const fix = r.findings[0]!.fix;
     expect(fix).not.toContain('no *nat table yet');
-    expect(fix.split('\n').at(-1)).toBe('ip6tables-restore --test < /etc/sysconfig/ip6tables && systemctl restart ip6tables');
+    expect(fix.split('\n').slice(-2)).toEqual([
+      'unshare --net ip6tables-restore /etc/sysconfig/ip6tables   # a real load, in a throwaway network namespace (--test accepts NAT the kernel refuses)',
+      'systemctl restart ip6tables.service',
+    ]);
   });
 
   it('adds the live signature of the failed load: no masquerade for the uplink, a failed unit', () => {

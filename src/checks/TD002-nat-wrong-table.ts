@@ -9,12 +9,14 @@
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {masqueradesFor, liveFirewall, persistedFirewall, type FirewallView, type NatRule, type PersistedRuleFile} from '../facts/firewall/index.js';
 import {activeUnits} from '../facts/host/units.js';
-import {uplinks} from '../facts/network.js';
 import type {Evidence} from '../model.js';
 import {parseNftText} from '../parsers/nft/index.js';
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
+import {moveNatRules, reloadRuleFile, type NatMove} from '../remedies/firewall.js';
+import {manual, step, type Step} from '../remedies/step.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {withFirewallLimits} from './firewall-limits.js';
+import {uplink as uplinkFact} from '../facts/uplink.js';
 
 export default defineCheck('TD002', (f) => withFirewallLimits(f, () => {
   const live = f.try(liveFirewall);
@@ -114,7 +116,7 @@ function fileFinding(f: Facts, file: PersistedRuleFile, live: FirewallView | und
     subject: file.path,
     severity: fatal ? 'error' : 'warning',
     message: `${where}: expected in a nat chain at ${homesOf(bad)}; ${consequence}`,
-    fix: [...bad.map((b) => lineFix(file, text, b)), reloadCommand(file)].join('\n'),
+    fix: [moveNatRules(file.path, file.format === 'nft' ? 'nft' : 'iptables-save', bad.map((b) => natMove(file, text, b))), reloadRuleFile(file.path)],
     evidence: evidenceList,
   };
 }
@@ -144,8 +146,8 @@ function rawLine(text: string | undefined, line: number): string | undefined {
 function liveSignature(f: Facts, live: FirewallView | undefined): {summary: string; evidence: Evidence[]} | undefined {
   const parts: string[] = [];
   const ev: Evidence[] = [];
-  const up = f.try(uplinks);
-  const uplink = f.config.uplink ?? (up.ok ? up.value.primary : undefined);
+  const up = f.try(uplinkFact);
+  const uplink = up.ok ? up.value.name : undefined;
   if (live && uplink !== undefined && masqueradesFor(live, uplink).filter((n) => n.legal).length === 0) {
     parts.push(`the running ruleset has no masquerade for ${uplink} either`);
   }
@@ -163,31 +165,19 @@ function liveSignature(f: Facts, live: FirewallView | undefined): {summary: stri
 
 // --- fixes -------------------------------------------------------------------------------------
 
-function lineFix(file: PersistedRuleFile, text: string | undefined, b: BadLine): string {
+/** Where a misplaced NAT line goes: the nat chain of its hook (declared when the file has none). */
+function natMove(file: PersistedRuleFile, text: string | undefined, b: BadLine): NatMove {
   const action = b.rule?.action ?? actionFromText(b.text);
   const home = NAT_HOME[action];
   const current = rawLine(text, b.line) ?? b.text;
   if (file.format === 'iptables-save') {
-    const corrected = current.replace(/^\[\d+:\d+\]\s*/, '').replace(/^-[AI]\s+\S+(\s+\d+)?/, `-A ${home.chain}`).replace(/\s-t\s+\S+/, '');
-    const hasNat = text !== undefined && /^\*nat\s*$/m.test(text);
-    return [
-      `# ${file.path} line ${b.line}: delete \`${current}\` and add under \`*nat\` (before its COMMIT):`,
-      `#   ${corrected}`,
-      ...(hasNat ? [] : [`# the file has no *nat table yet: append "*nat", ":${home.chain} ACCEPT [0:0]", the rule above, "COMMIT"`]),
-    ].join('\n');
+    const rule = current.replace(/^\[\d+:\d+\]\s*/, '').replace(/^-[AI]\s+\S+(\s+\d+)?/, `-A ${home.chain}`).replace(/\s-t\s+\S+/, '');
+    return {line: b.line, current, family: 'ip', table: 'nat', chain: home.chain, rule};
   }
   const family = b.rule?.family ?? 'ip';
   const target = natChainIn(text, file.path, family, home.hook);
-  const stmt = nftStatement(current);
-  const declare = target
-    ? []
-    : [`#   add table ${family} nat`, `#   add chain ${family} nat ${home.chain} { type nat hook ${home.hook} priority ${home.priority}; policy accept; }`];
-  const chain = target ?? {table: 'nat', name: home.chain};
-  return [
-    `# ${file.path} line ${b.line}: replace \`${current}\` with${declare.length ? ' (declaring the nat chain first)' : ''}:`,
-    ...declare,
-    `#   add rule ${family} ${chain.table} ${chain.name} ${stmt}`,
-  ].join('\n');
+  const chain = target ?? {table: 'nat', name: home.chain.toLowerCase()};
+  return {line: b.line, current, family, table: chain.table, chain: chain.name, rule: nftStatement(current), ...(target ? {} : {declare: {hook: home.hook, priority: home.priority}})};
 }
 
 function actionFromText(text: string): NatRule['action'] {
@@ -209,15 +199,6 @@ function natChainIn(text: string | undefined, path: string, family: string, hook
   return c ? {table: c.table, name: c.name} : undefined;
 }
 
-/** Test the corrected file, then load it the way the host does at boot. */
-function reloadCommand(file: PersistedRuleFile): string {
-  if (file.format === 'nft') return `nft -c -f ${file.path} && systemctl restart nftables`;
-  const v6 = /6/.test(file.path.slice(file.path.lastIndexOf('/')));
-  const restore = v6 ? 'ip6tables-restore' : 'iptables-restore';
-  const unit = file.path.startsWith('/etc/iptables/') ? 'netfilter-persistent' : v6 ? 'ip6tables' : 'iptables';
-  return `${restore} --test < ${file.path} && systemctl restart ${unit}`;
-}
-
 // --- live rules --------------------------------------------------------------------------------
 
 function liveFindings(view: FirewallView): FindingDraft[] {
@@ -235,22 +216,22 @@ function liveFindings(view: FirewallView): FindingDraft[] {
       subject,
       severity: refused ? 'error' : 'warning',
       message: `${rules.length} live NAT rule(s) in ${first.family} ${subject}, expected in a chain of type nat hook ${home.hook}: ${first.illegalReason ?? 'never applies'}`,
-      fix: [...rules.map(liveRuleFix), '# then correct the persisted rule file the same way, or the next boot brings the rule back'].join('\n'),
+      fix: rules.map(liveRuleFix),
       evidence: [evidence(first.origin, ...rules.map((r) => r.text))],
     };
   });
 }
 
-function liveRuleFix(n: NatRule): string {
+function liveRuleFix(n: NatRule): Step {
   const home = NAT_HOME[n.action];
   if (n.backend === 'nftables') {
-    return [
+    return manual(`nat-live:${n.text}`, 'the rule\'s handle must be looked up first; correct the persisted rule file the same way, or the next boot brings the rule back', [
       `nft -a list chain ${n.family} ${n.table} ${n.chain}   # find the handle of: ${n.text}`,
-      `nft delete rule ${n.family} ${n.table} ${n.chain} handle <handle>`,
+      `nft delete rule ${n.family} ${n.table} ${n.chain} handle HANDLE`,
       `nft add rule ${n.family} nat ${home.chain} ${nftStatement(n.text).replace(/counter packets \d+ bytes \d+/, 'counter')}   # into the nat ${home.hook} chain`,
-    ].join('\n');
+    ], 'runtime');
   }
   const tool = n.backend === 'ip6tables' ? 'ip6tables' : n.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
   const spec = n.text.replace(/^\[\d+:\d+\]\s*/, '').replace(/^-[AI]\s+\S+(\s+\d+)?\s*/, '');
-  return [`${tool} -t ${n.table} -D ${n.chain} ${spec}`, `${tool} -t nat -A ${home.chain} ${spec}`].join('\n');
+  return step('runtime', `nat-live:${n.text}`, [`${tool} -t ${n.table} -D ${n.chain} ${spec}`, `${tool} -t nat -A ${home.chain} ${spec}`, '# then correct the persisted rule file the same way, or the next boot brings the rule back']);
 }

@@ -93,7 +93,8 @@ describe('TD003 vlan-tag-mismatch', () => {
     expect(brief(r)).toEqual([
       'error tap0: tap0 has tag 6, expected 5 (NICVLAN of running job /var/lib/openqa/pool/1): VLAN 6 belongs to job /var/lib/openqa/pool/2, so this SUT sits in another cluster\'s network',
     ]);
-    expect(r.findings[0]!.fix.split('\n')[0]).toBe('ovs-vsctl set port tap0 tag=5 vlan_mode=dot1q-tunnel');
+    // What set_vlan does: tag, vlan_mode and the tap up (os-autoinst-openvswitch set_vlan).
+    expect(r.findings[0]!.fix.split('\n').slice(0, 2)).toEqual(['ovs-vsctl set port tap0 tag=5 vlan_mode=dot1q-tunnel', 'ip link set tap0 up']);
     expect(r.findings[0]!.evidence[0]).toEqual({source: `openqa.pool ${POOL}/1/vars.json`, lines: ['"NICVLAN": "5",', '"TAPDEV": "tap0",']});
     expect(r.findings[0]!.evidence[1]).toEqual({source: 'ovs.ports', lines: ['port tap0: bridge=br1 tag=6 vlan_mode=dot1q-tunnel ofport=1']});
   });
@@ -135,7 +136,7 @@ describe('TD003 vlan-tag-mismatch', () => {
     expect(brief(r)).toEqual([
       "error tap0: tap0 of running job /var/lib/openqa/pool/1 is a port of br0, not of br1 (OS_AUTOINST_USE_BRIDGE): set_vlan refuses it (\"'tap0' is not connected to bridge 'br1'\")",
     ]);
-    expect(r.findings[0]!.fix).toContain('ovs-vsctl del-port br0 tap0\novs-vsctl add-port br1 tap0');
+    expect(r.findings[0]!.fix).toContain('ovs-vsctl --if-exists del-port br0 tap0\novs-vsctl add-port br1 tap0\novs-vsctl set port tap0 tag=5 vlan_mode=dot1q-tunnel\nip link set tap0 up');
   });
 
   it('a tap that is no OVS port at all', () => {

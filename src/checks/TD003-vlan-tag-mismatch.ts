@@ -3,6 +3,9 @@
 // none: os-autoinst backend/qemu.pm) and vlan_mode=dot1q-tunnel (OVS >= 2.8.1). A tag left on a
 // tap no running job uses is reported as info. DOMAIN.md §2.4.
 import type {FindingDraft} from './define.js';
+import {addPort, setVlan} from '../remedies/network.js';
+import {step} from '../remedies/step.js';
+import {look, SWITCH_UNIT} from '../remedies/system.js';
 import {notApplicable, defineCheck, pass, skip} from './define.js';
 import {ovsDb} from '../facts/ovs.js';
 import {poolJobs, switchConfig} from '../facts/openqa.js';
@@ -52,14 +55,15 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
     // Jobs of the same cluster on this host share the VLAN (and must share the tag).
     const mates = live.filter((other) => other !== job && other.vlans.includes(vlan)).map((other) => other.dir);
     const cluster = mates.length ? `; its cluster on this host also runs ${mates.join(', ')} in VLAN ${vlan}` : '';
-    const tagFix = `ovs-vsctl set port ${tap} tag=${vlan}${checkMode || db.from === 'show' ? ' vlan_mode=dot1q-tunnel' : ''}`;
-    const journal = `journalctl -u os-autoinst-openvswitch --since today   # set_vlan normally does this when the job starts; its errors are here and in the job's autoinst-log.txt`;
+    // set_vlan sets the tag and vlan_mode and brings the tap up: the fix does all three.
+    const tagFix = setVlan(tap, vlan, {mode: checkMode || db.from === 'show'});
+    const journal = look('switch-journal', `journalctl -u ${SWITCH_UNIT} --since today   # set_vlan normally does this when the job starts; its errors are here and in the job's autoinst-log.txt`);
 
     if (!port) {
       out.push({
         subject: tap,
         message: `${tap} of running job ${job.dir} is not an OVS port; expected a port of ${bridge} with tag ${vlan}`,
-        fix: [`ovs-vsctl --may-exist add-port ${bridge} ${tap}`, tagFix, journal, `(make the port persistent: see TD012)`].join('\n'),
+        fix: [addPort(bridge, tap), tagFix, journal, look(`persist-port:${tap}`, `make the port persistent: see TD012`)],
         evidence: [jobVars, {source: db.from === 'json' ? 'ovs.ports' : 'ovs.show', lines: [`no port named ${tap}`]}],
       });
       return;
@@ -71,11 +75,10 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
         subject: tap,
         message: `${tap} of running job ${job.dir} is ${where}, not of ${bridge} (OS_AUTOINST_USE_BRIDGE): set_vlan refuses it ("'${tap}' is not connected to bridge '${bridge}'")`,
         fix: [
-          ...(port.bridge ? [`ovs-vsctl del-port ${port.bridge} ${tap}`] : [`ovs-vsctl del-port ${tap}`]),
-          `ovs-vsctl add-port ${bridge} ${tap}`,
+          step('runtime', `port:${tap}`, [`ovs-vsctl --if-exists del-port ${port.bridge ? `${port.bridge} ` : ''}${tap}`, `ovs-vsctl add-port ${bridge} ${tap}`]),
           tagFix,
-          ...(port.bridge ? [`# or, if all taps belong on ${port.bridge}: set OS_AUTOINST_USE_BRIDGE=${port.bridge} in /etc/sysconfig/os-autoinst-openvswitch, then`, 'systemctl restart os-autoinst-openvswitch'] : []),
-        ].join('\n'),
+          ...(port.bridge ? [look(`use-bridge:${port.bridge}`, `or, if all taps belong on ${port.bridge}: set OS_AUTOINST_USE_BRIDGE=${port.bridge} in /etc/sysconfig/os-autoinst-openvswitch, then systemctl restart ${SWITCH_UNIT}`)] : []),
+        ],
         evidence: [jobVars, portEvidence],
       });
       return;
@@ -87,7 +90,7 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
         message: `${tap} of running job ${job.dir} is untagged; expected tag ${vlan} (NICVLAN)${cluster}${
           nonFatal ? ': the job runs on because QEMU_NON_FATAL_DBUS_CALL=1 made the failed set_vlan non-fatal' : ' (a job started seconds ago may not be tagged yet: re-run then)'
         }`,
-        fix: [tagFix, journal].join('\n'),
+        fix: [tagFix, journal],
         evidence: [jobVars, portEvidence],
       });
       return;
@@ -97,7 +100,7 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
       out.push({
         subject: tap,
         message: `${tap} has tag ${port.tag}, expected ${vlan} (NICVLAN of running job ${job.dir})${owner ? `: VLAN ${port.tag} belongs to job ${owner.dir}, so this SUT sits in another cluster's network` : ''}${cluster}`,
-        fix: [tagFix, journal].join('\n'),
+        fix: [tagFix, journal],
         evidence: [jobVars, portEvidence],
       });
       return;
@@ -107,7 +110,7 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
         subject: tap,
         severity: 'warning',
         message: `${tap} has vlan_mode ${port.vlanMode ?? 'unset (access)'}, expected dot1q-tunnel: frames the SUT tags itself leave VLAN ${vlan} or are dropped`,
-        fix: [`ovs-vsctl set port ${tap} vlan_mode=dot1q-tunnel`, journal].join('\n'),
+        fix: [step('runtime', `vlan:${tap}`, [`ovs-vsctl set port ${tap} vlan_mode=dot1q-tunnel`]), journal],
         evidence: [jobVars, ovsPortRowEvidence(port)],
       });
     }
@@ -126,7 +129,7 @@ function leftoverTags(f: Facts, db: OvsDb, bridge: string, inUse: Set<string>, l
         subject: p.name,
         severity: 'info' as const,
         message: `${p.name} keeps tag ${p.tag} but no running job uses it${cluster ? ` (VLAN ${p.tag} is the network of running job ${cluster.dir})` : ''}; the next job on it gets its own tag`,
-        fix: `ovs-vsctl remove port ${p.name} tag ${p.tag}   # what unset_vlan does at the end of a job`,
+        fix: [step('runtime', `vlan:${p.name}`, [`ovs-vsctl remove port ${p.name} tag ${p.tag}   # what unset_vlan does at the end of a job`])],
         evidence: [ovsPortEvidence(f, db, p)],
         explanation:
           'os-autoinst-openvswitch removes a job\'s tag with unset_vlan when the job ends; a tag that stays means that cleanup did not run (a crashed or killed job). It is harmless while no qemu uses the tap, and the next job on it sets its own tag.',

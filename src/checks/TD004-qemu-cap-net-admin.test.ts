@@ -63,10 +63,12 @@ describe('TD004 qemu-cap-net-admin', () => {
     ]);
     expect(r.findings[0]!.fix.split('\n').slice(0, 4)).toEqual([
       `setcap cap_net_admin=ep ${QEMU}`,
-      '# SUSE: keep it across qemu updates (PERMISSION_SECURITY in /etc/sysconfig/security must include "local";',
-      "# salt's openqa/worker.sls re-applies setcap on every highstate instead)",
-      `printf '%s\\n' '${QEMU} root:root 0755' ' +capabilities cap_net_admin=ep' >> /etc/permissions.local`,
+      '# keep it across qemu updates (PERMISSION_SECURITY in /etc/sysconfig/security must include "local"; salt re-applies setcap on every highstate instead)',
+      `grep -q '^${QEMU} ' /etc/permissions.local 2>/dev/null || printf '%s\\n' '${QEMU} root:root 0755' ' +capabilities cap_net_admin=ep' >> /etc/permissions.local`,
+      // permissions 1.x renamed chkstat to permctl (chkstat stays a compatibility name).
+      'permctl --system --set   # chkstat before permissions 1.x',
     ]);
+    expect(r.findings[0]!.fix).not.toMatch(/^chkstat/m);
     expect(r.findings[0]!.evidence).toEqual([{source: `qemu.getcap ${QEMU}`, lines: [`getcap ${QEMU} printed nothing: the file has no capabilities`]}]);
   });
 
@@ -97,7 +99,7 @@ describe('TD004 qemu-cap-net-admin', () => {
     expect(brief(r)).toEqual([
       `info ${QEMU}: ${QEMU} has cap_net_admin=ep, but /usr is mounted nosuid, so the kernel ignores its file capabilities; every tap is usable without it today, but TAPSCRIPT and missing taps need it and qemu updates drop it`,
     ]);
-    expect(r.findings[0]!.fix).toBe('mount -o remount,suid /usr\n# and drop nosuid from the options of /usr in /etc/fstab (or its .mount unit)');
+    expect(r.findings[0]!.fix).toBe("mount -o remount,suid /usr\n# MANUAL (the mount options are the admin's):\n# drop nosuid from the options of /usr in /etc/fstab (or its .mount unit)");
     expect(r.findings[0]!.evidence[1]).toEqual({source: 'mountinfo', lines: ['/usr rw,nosuid,relatime - ext4 /dev/sda3']});
   });
 
@@ -115,7 +117,7 @@ describe('TD004 qemu-cap-net-admin', () => {
 
   it('Fedora: keep it with config management', () => {
     expect(run({getcap: {[QEMU]: ''}, osRelease: OS_FEDORA}).findings[0]!.fix).toBe(
-      `setcap cap_net_admin=ep ${QEMU}\n# Fedora: keep it across qemu updates in config management, as fedora-infra tap-setup.yml does:\n#   community.general.capabilities: path=${QEMU} capability=cap_net_admin+ep state=present`,
+      `setcap cap_net_admin=ep ${QEMU}\n# MANUAL (keeping it across qemu updates belongs to config management):\n# Fedora: keep it across qemu updates in config management, as fedora-infra tap-setup.yml does:\n#   community.general.capabilities: path=${QEMU} capability=cap_net_admin+ep state=present`,
     );
   });
 

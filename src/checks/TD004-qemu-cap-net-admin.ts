@@ -4,6 +4,8 @@
 // when every tap is usable anyway (upstream's setup drops the capability on purpose, DOMAIN.md
 // §2.5 "else informational"), warning when that could not be judged; info for a binary no tap job here runs (WORKER_CLASS qemu_<arch> / QEMU pick the binary);
 // skipped on hosts without tap-class instances. DOMAIN.md §2.5.
+import {manual, type Step} from '../remedies/step.js';
+import {qemuCapability, remountSuid} from '../remedies/system.js';
 import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {poolJobs, workerConfig} from '../facts/openqa.js';
@@ -84,28 +86,23 @@ function capState(cap: QemuCap): string {
 
 type Distro = 'suse' | 'fedora' | undefined;
 
-function fixFor(cap: QemuCap, distro: Distro): string {
-  const lines: string[] = [];
+function fixFor(cap: QemuCap, distro: Distro): Step[] {
+  const steps: Step[] = [];
   if (cap.nosuidMount) {
-    const mp = cap.nosuidMount.mountPoint;
-    lines.push(`mount -o remount,suid ${mp}`, `# and drop nosuid from the options of ${mp} in /etc/fstab (or its .mount unit)`);
-    if (cap.hasCap) return lines.join('\n');
+    steps.push(...remountSuid(cap.nosuidMount.mountPoint));
+    if (cap.hasCap) return steps;
   }
-  lines.push(`setcap cap_net_admin=ep ${cap.path}`);
-  const suse = [
-    '# SUSE: keep it across qemu updates (PERMISSION_SECURITY in /etc/sysconfig/security must include "local";',
-    "# salt's openqa/worker.sls re-applies setcap on every highstate instead)",
-    `printf '%s\\n' '${cap.path} root:root 0755' ' +capabilities cap_net_admin=ep' >> /etc/permissions.local`,
-    'chkstat --system --set',
-  ];
-  const fedora = [
+  const fedora = manual(`cap-config-management:${cap.path}`, 'keeping it across qemu updates belongs to config management', [
     '# Fedora: keep it across qemu updates in config management, as fedora-infra tap-setup.yml does:',
     `#   community.general.capabilities: path=${cap.path} capability=cap_net_admin+ep state=present`,
-  ];
-  if (distro === 'suse') lines.push(...suse);
-  else if (distro === 'fedora') lines.push(...fedora);
-  else lines.push(...suse, ...fedora);
-  return lines.join('\n');
+  ]);
+  if (distro === 'suse') steps.push(...qemuCapability(cap.path, {suse: true}));
+  else if (distro === 'fedora') steps.push(...qemuCapability(cap.path, {suse: false}), fedora);
+  else {
+    const [setcap, permissions] = qemuCapability(cap.path, {suse: true});
+    steps.push(setcap!, {...permissions!, manual: 'SUSE only: the distribution is unknown'}, fedora);
+  }
+  return steps;
 }
 
 /** SUSE or Fedora family from /etc/os-release (ID, ID_LIKE); undefined when unknown. */

@@ -57,9 +57,11 @@ describe('TD005 drop', () => {
     );
     expect(f.fix.split('\n')).toEqual([
       'iptables -I FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
+      "# MANUAL (where the rules go in the chain is the admin's):",
       '# persist: in /etc/sysconfig/iptables, under *filter before the FORWARD reject:',
       '#   -A FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
-      'iptables-restore --test < /etc/sysconfig/iptables && systemctl restart iptables',
+      // No restart here: it would load the file without the new rule and undo the runtime fix.
+      '# then prove it loads: unshare --net iptables-restore /etc/sysconfig/iptables   # a real load, in a throwaway network namespace (--test accepts NAT the kernel refuses)',
     ]);
   });
 

@@ -14,12 +14,13 @@
 // against what the path carries and the budget, never reported for merely differing from greMtu.
 // The GRE port's own MTU is meaningless (shared gre_sys device) and is not read.
 import {type Facts} from '../facts/facts.js';
-import {greRoutes, links, uplinks, type GreRoute} from '../facts/network.js';
+import {greRoutes, links, type GreRoute} from '../facts/network.js';
 import {ovsDb} from '../facts/ovs.js';
 import {poolJobs, switchConfig, workerConfig} from '../facts/openqa.js';
 import type {OvsBridge, OvsInterface} from '../facts/types.js';
 import type {Evidence, Severity} from '../model.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
+import {uplink} from '../facts/uplink.js';
 
 /** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + inner VLAN tag 4 (openQA docs, DOMAIN.md §2.7). */
 export const GRE_OVERHEAD = 42;
@@ -174,9 +175,9 @@ function pathCapacity(f: Facts, gre: GrePort[], routeOf: (ip: string) => GreRout
     if (!best || max < best.max) best = {max, why: `${r.dev ?? 'route'} MTU ${r.mtu} − ${OVERHEAD[g.type]} towards ${g.remoteIp}`};
   }
   if (best) return best;
-  const up = f.try(uplinks);
+  const up = f.try(uplink);
   const ls = f.try(links);
-  const primary = up.ok ? (f.config.uplink ?? up.value.primary) : undefined;
+  const primary = up.ok ? up.value.name : undefined;
   const link = primary && ls.ok ? ls.value.find((l) => l.name === primary) : undefined;
   const overhead = Math.max(...gre.map((g) => OVERHEAD[g.type]));
   return link ? {max: link.mtu - overhead, why: `uplink ${link.name} MTU ${link.mtu} − ${overhead}`} : undefined;

@@ -45,8 +45,12 @@ describe('TD007', () => {
     expect([f.subject, f.severity]).toEqual(['/var/lib/openqa/share', 'error']);
     expect(f.message).toBe('/var/lib/openqa/share is not mounted: factory/ lies on / (xfs), expected an nfs/nfs4 mount of the web UI\'s share: jobs fail with "Cannot find HDD_1 asset"');
     expect(f.fix.split('\n')).toEqual([
-      "echo 'openqa.example.com:/var/lib/openqa/share /var/lib/openqa/share nfs4 ro,nofail,x-systemd.automount 0 0' >> /etc/fstab   # as salt-states-openqa does",
-      'systemctl daemon-reload && mount /var/lib/openqa/share',
+      // salt-states-openqa openqa/nfs_share.sls: nfs, retry=30, x-systemd.mount-timeout=30m, automount, nolock.
+      '# as salt-states-openqa openqa/nfs_share.sls mounts it',
+      "grep -qxF -e 'openqa.example.com:/var/lib/openqa/share /var/lib/openqa/share nfs ro,nofail,retry=30,x-systemd.mount-timeout=30m,x-systemd.automount,nolock 0 0' /etc/fstab 2>/dev/null || echo 'openqa.example.com:/var/lib/openqa/share /var/lib/openqa/share nfs ro,nofail,retry=30,x-systemd.mount-timeout=30m,x-systemd.automount,nolock 0 0' >> /etc/fstab",
+      'systemctl daemon-reload',
+      'systemctl start var-lib-openqa-share.automount',
+      '# MANUAL (an alternative setup):',
       '# Fedora\'s way: var-lib-openqa-share.service, plus a worker drop-in ExecStartPre=/usr/bin/test -d /var/lib/openqa/share/factory so workers take no job without the share',
     ]);
     expect(f.evidence).toEqual([
@@ -58,9 +62,10 @@ describe('TD007', () => {
   it('mounts a configured but unmounted share via its automount unit', () => {
     const r = run({mountinfo: [ROOT], fstab: FSTAB});
     expect(r.findings[0]!.fix.split('\n')).toEqual([
-      'journalctl -b -u var-lib-openqa-share.mount   # why the mount from /etc/fstab line 1 failed',
       'systemctl start var-lib-openqa-share.automount',
-      'mount /var/lib/openqa/share',
+      'ls /var/lib/openqa/share/factory >/dev/null   # the first access mounts it',
+      // The automount is what is not active: its journal, not the .mount's.
+      '# look: journalctl -b -u var-lib-openqa-share.automount   # why the automount from /etc/fstab line 1 is not active',
     ]);
     expect(r.findings[0]!.evidence[1]).toEqual({source: 'fstab', lines: [`/etc/fstab:1: ${FSTAB.trim()}`]});
   });
@@ -77,7 +82,7 @@ describe('TD007', () => {
     const r = run({mountinfo: [ROOT, tmpfs], fstab: FSTAB});
     const f = r.findings[0]!;
     expect(f.message).toMatch(/^\/var\/lib\/openqa\/share is a tmpfs mount, not NFS, expected/);
-    expect(f.fix.split('\n')).toEqual(['umount /var/lib/openqa/share   # the tmpfs mount hides the share', 'systemctl start var-lib-openqa-share.automount', 'mount /var/lib/openqa/share']);
+    expect(f.fix.split('\n')).toEqual(['umount /var/lib/openqa/share   # the tmpfs mount hides the share', 'systemctl start var-lib-openqa-share.automount', 'ls /var/lib/openqa/share/factory >/dev/null   # the first access mounts it']);
   });
 
   it('reports a stale handle as error, and as warning with a cache', () => {

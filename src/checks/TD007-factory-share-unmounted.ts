@@ -16,6 +16,8 @@ import {activeUnits, enabledUnits} from '../facts/host/units.js';
 import {workerConfig} from '../facts/openqa.js';
 import type {Mount, WorkerConfig} from '../facts/types.js';
 import type {Evidence, Severity} from '../model.js';
+import {manual, step, type Step} from '../remedies/step.js';
+import {enableUnit, fstabShare, look, SALT_SHARE_OPTIONS, startUnit} from '../remedies/system.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
 export const SHARE_DIR = posix.dirname(FACTORY_PATH);
@@ -145,7 +147,7 @@ function staleFinding(f: Facts, ctx: Ctx): FindingDraft {
     subject: mp,
     severity: severityFor(ctx, 'error', 'warning'),
     message: `${mp} is a stale NFS mount (${ctx.share.statDetail ?? 'stat hung'}), expected factory/ to answer: every process touching it hangs${ctx.optional ? OPTIONAL_NOTE : ', jobs included'}`,
-    fix: [`umount -f -l ${mp} && mount ${mp}`, `# recurring? salt's openqa/recover-nfs.sh does this hourly (timeout --signal=KILL 5 df ${mp})`].join('\n'),
+    fix: [step('runtime', `remount:${mp}`, [`umount -f -l ${mp} && mount ${mp}`, `# recurring? salt's openqa/recover-nfs.sh does this hourly (timeout --signal=KILL 5 df ${mp})`])],
     evidence: baseEvidence(f, ctx, ctx.share.mount),
   };
 }
@@ -155,7 +157,7 @@ function factoryMissingFinding(f: Facts, ctx: Ctx, mount: Mount): FindingDraft {
     subject: mount.mountPoint,
     severity: severityFor(ctx, 'error', 'info'),
     message: `${mount.mountPoint} is mounted from ${mount.source} but ${FACTORY_PATH} is missing (${ctx.share.statDetail ?? 'absent'}), expected the web UI's share with factory/${ctx.optional ? OPTIONAL_NOTE : REQUIRED_NOTE}`,
-    fix: [`ls ${mount.mountPoint}   # the export must be the web UI's /var/lib/openqa/share (with factory/, tests/)`, `# fix the export path in /etc/fstab, then: umount ${mount.mountPoint} && mount ${mount.mountPoint}`].join('\n'),
+    fix: [manual(`export:${mount.mountPoint}`, 'the right export path is the admin\'s to find', [`ls ${mount.mountPoint}   # the export must be the web UI's /var/lib/openqa/share (with factory/, tests/)`, `# fix the export path in /etc/fstab, then: umount ${mount.mountPoint} && mount ${mount.mountPoint}`], 'runtime')],
     evidence: baseEvidence(f, ctx, mount),
   };
 }
@@ -179,29 +181,30 @@ function unitName(mountPoint: string): string {
   return mountPoint.replace(/^\/+|\/+$/g, '').replace(/-/g, '\\x2d').replace(/\/+/g, '-');
 }
 
-function mountFix(ctx: Ctx, mount: Mount | undefined): string {
+function mountFix(ctx: Ctx, mount: Mount | undefined): Step[] {
   const mp = ctx.mountPoint;
   const unit = unitName(mp);
-  const lines: string[] = [];
-  if (mount) lines.push(`umount ${mp}   # the ${mount.fsType} mount hides the share`);
+  const steps: Step[] = [];
+  if (mount) steps.push(step('runtime', `umount:${mp}`, [`umount ${mp}   # the ${mount.fsType} mount hides the share`]));
   const fstab = ctx.share.fstab;
   if (fstab && NFS_TYPES.has(fstab.vfsType)) {
     // Configured but not mounted: find out why (unless something else sat on top), then mount it.
-    if (!mount) lines.push(`journalctl -b -u ${unit}.mount   # why the mount from /etc/fstab line ${fstab.line} failed`);
-    if (fstab.options.includes('x-systemd.automount')) lines.push(`systemctl start ${unit}.automount`);
-    lines.push(`mount ${mp}`);
-    return lines.join('\n');
+    const automount = fstab.options.includes('x-systemd.automount');
+    if (!mount) steps.push(look(`journal:${unit}`, `journalctl -b -u ${unit}.${automount ? 'automount' : 'mount'}   # why the ${automount ? 'automount' : 'mount'} from /etc/fstab line ${fstab.line} is not active`));
+    steps.push(automount ? startUnit(`${unit}.automount`) : step('reload', `mount:${mp}`, [`mount ${mp}`]));
+    if (automount) steps.push(step('reload', `mount:${mp}`, [`ls ${mp}/factory >/dev/null   # the first access mounts it`]));
+    return steps;
   }
   if (ctx.share.mountUnit) {
-    lines.push(`systemctl enable --now ${ctx.share.mountUnit}   # configured but not active`, `mount ${mp}`);
-    return lines.join('\n');
+    steps.push(enableUnit(ctx.share.mountUnit, true));
+    return steps;
   }
-  const server = ctx.host ?? '<web UI host>';
-  if (fstab) lines.push(`# /etc/fstab line ${fstab.line} mounts ${fstab.spec} as ${fstab.vfsType}: replace it with the NFS line below`);
-  lines.push(
-    `echo '${server}:/var/lib/openqa/share ${mp} nfs4 ro,nofail,x-systemd.automount 0 0' >> /etc/fstab   # as salt-states-openqa does`,
-    `systemctl daemon-reload && mount ${mp}`,
-    `# Fedora's way: var-lib-openqa-share.service, plus a worker drop-in ExecStartPre=/usr/bin/test -d ${FACTORY_PATH} so workers take no job without the share`,
+  if (fstab) steps.push(manual(`fstab-other:${mp}`, `/etc/fstab line ${fstab.line} mounts ${fstab.spec} as ${fstab.vfsType}: which line stays is the admin's`, [`# replace /etc/fstab line ${fstab.line} by the NFS line below`]));
+  if (ctx.host) steps.push(...fstabShare(`${ctx.host}:/var/lib/openqa/share`, mp));
+  else steps.push(manual(`fstab:${mp}`, 'the web UI host is unknown (HOST in workers.ini)', [`# append to /etc/fstab: WEBUI:/var/lib/openqa/share ${mp} nfs ${SALT_SHARE_OPTIONS} 0 0`]));
+  steps.push(
+    startUnit(`${unit}.automount`),
+    manual(`share-fedora:${mp}`, 'an alternative setup', [`# Fedora's way: var-lib-openqa-share.service, plus a worker drop-in ExecStartPre=/usr/bin/test -d ${FACTORY_PATH} so workers take no job without the share`], 'verify'),
   );
-  return lines.join('\n');
+  return steps;
 }

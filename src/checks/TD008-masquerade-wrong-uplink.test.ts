@@ -116,11 +116,13 @@ describe('TD008 masquerade-wrong-uplink', () => {
     const text = fixture('demo/files/etc/firewall.nft');
     const r = run({nft: text, ruleFiles: {'/etc/firewall.nft': text}});
     expect(r.findings.map((f) => f.subject)).toEqual(['eth0']);
-    expect(r.findings[0]!.fix).toContain(`# /etc/firewall.nft line 4: oifname "eth2" masquerade -> name eth0 instead of eth2\nsed -i '4s/"eth2"/"eth0"/' /etc/firewall.nft`);
+    expect(r.findings[0]!.fix).toContain(`# /etc/firewall.nft line 4: oifname "eth2" masquerade -> name eth0 instead of eth2\nsed -i --follow-symlinks '4s/"eth2"/"eth0"/' /etc/firewall.nft`);
     // The ip6 nat table names eth2 as well: one finding, both lines.
     expect(r.findings[0]!.message).toContain('IPv6 likewise');
     expect(r.findings[0]!.fix).toContain(`nft add rule ip6 nat postrouting oifname "eth0" masquerade`);
-    expect(r.findings[0]!.fix).toContain(`sed -i '12s/"eth2"/"eth0"/' /etc/firewall.nft`);
+    expect(r.findings[0]!.fix).toContain(`sed -i --follow-symlinks '12s/"eth2"/"eth0"/' /etc/firewall.nft`);
+    // One way to apply the file: a real load in a throwaway namespace, then the unit's restart.
+    expect(r.findings[0]!.fix.split('\n').slice(-2)).toEqual(['unshare --net nft -f /etc/firewall.nft   # a real load, in a throwaway network namespace (nft -c accepts NAT the kernel refuses)', 'systemctl restart nftables.service']);
   });
 
   it('a SNAT on the SUT range (nft) is flagged; it does not count as covering the uplink', () => {
@@ -198,7 +200,7 @@ describe('TD008 masquerade-wrong-uplink', () => {
         [
           'firewall-cmd --permanent --zone=trusted --change-interface=eth0',
           "# /etc/sysconfig/network/ifcfg-eth0 line 3: ZONE='public' -> ZONE='trusted' (else the old zone returns at boot)",
-          `sed -i "s/^ZONE=.*/ZONE='trusted'/" /etc/sysconfig/network/ifcfg-eth0`,
+          `if grep -q '^ZONE=' /etc/sysconfig/network/ifcfg-eth0; then sed -i --follow-symlinks "s/^ZONE=.*/ZONE='trusted'/" /etc/sysconfig/network/ifcfg-eth0; else echo "ZONE='trusted'" >> /etc/sysconfig/network/ifcfg-eth0; fi`,
           'firewall-cmd --reload',
         ].join('\n'),
       );

@@ -12,16 +12,23 @@
 //     zone that masquerades for it?
 // Misplaced NAT rules (filter table, unreachable chains) are TD002's; they still count as "a rule
 // for the uplink" here so one fault gives one finding.
-import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
+import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardDecision, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles} from '../facts/host/interface-files.js';
-import {formatNet, ifcfgLine, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/interfaces.js';
-import {links, uplinks} from '../facts/network.js';
+import {ifcfgLine} from '../facts/interfaces.js';
+import {formatNet, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/ipv4.js';
+import {links} from '../facts/network.js';
 import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
+import {editLine, editLinePattern, setVar} from '../remedies/files.js';
+import {firewalldPermanent, firewalldReload, iptablesRule, natPersistKey, nftRule, reloadRuleFile} from '../remedies/firewall.js';
+import {bre} from '../remedies/shell.js';
+import {manual, step, type Step} from '../remedies/step.js';
 import {withFirewallLimits} from './firewall-limits.js';
+import {uplink} from '../facts/uplink.js';
+import {bridgeForwarding} from '../facts/bridge-forwarding.js';
 
 interface Ctx {
   f: Facts;
@@ -38,8 +45,9 @@ interface Ctx {
 
 export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
   const view = f.get(liveFirewall);
-  const up = uplinkOf(f);
-  if (!up) return skip('no uplink to judge the rules by: no IPv4 default route (set `uplink` in the tapdoctor config if traffic leaves otherwise)');
+  const known = f.try(uplink);
+  if (!known.ok) return skip(`no uplink to judge the rules by: ${known.reason}`);
+  const up = known.value;
   const sw = f.try(switchConfig);
   const bridge = sw.ok ? sw.value.bridge : SWITCH_DEFAULTS.OS_AUTOINST_USE_BRIDGE;
   // SUT sources after the rewrite: REWRITE_TARGET with the low 16 bits from the SUT's MAC.
@@ -59,12 +67,6 @@ export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
   const sutRange = sutRangeFindings(ctx);
   return [...sutRange.findings, ...masqueradeFindings(ctx, sutRange.coverUplink), ...forwardFindings(ctx), ...zoneFindings(ctx)];
 }));
-
-function uplinkOf(f: Facts): {name: string; why: string} | undefined {
-  if (f.config.uplink) return {name: f.config.uplink, why: 'the configured uplink'};
-  const primary = f.get(uplinks).primary;
-  return primary === undefined ? undefined : {name: primary, why: 'the lowest-metric IPv4 default route'};
-}
 
 // --- rendering --------------------------------------------------------------------------------
 
@@ -94,12 +96,6 @@ function fixBackend(view: FirewallView): 'firewalld' | 'iptables' | 'nftables' {
   if (view.zones?.running) return 'firewalld';
   if (!view.backends.includes('nftables') && view.backends.some((b) => b.startsWith('iptables'))) return 'iptables';
   return 'nftables';
-}
-
-/** The reload that applies a persisted rule file. */
-function reloadFor(path: string): string {
-  if (/iptables|rules\.v[46]/.test(path)) return path.includes('6') ? 'systemctl restart ip6tables' : 'systemctl restart iptables';
-  return 'systemctl restart nftables   # the unit that loads ' + path;
 }
 
 interface PersistedHit {
@@ -136,12 +132,11 @@ function sameNames(a: IfMatch[] | undefined, b: IfMatch[] | undefined): boolean 
   return key(a) === key(b);
 }
 
-/** `sed` that swaps one interface name for another on one line of a rule file. */
-function sedSwap(hit: PersistedHit, from: string, to: string): string {
+/** A sed that swaps one interface name for another on one line of a rule file. */
+function sedSwap(hit: PersistedHit, from: string, to: string, opts: {note?: string; satisfies?: string[]} = {}): Step {
   const quoted = hit.text.includes(`"${from}"`);
-  const pattern = quoted ? `"${from}"` : `\\b${from.replaceAll('.', '\\.')}\\b`;
-  const replacement = quoted ? `"${to}"` : to;
-  return `sed -i '${hit.line}s/${pattern}/${replacement}/' ${hit.path}`;
+  const pattern = quoted ? `"${bre(from)}"` : `\\b${bre(from)}\\b`;
+  return editLinePattern(hit.path, hit.line, pattern, quoted ? `"${to}"` : to, opts);
 }
 
 // --- 1. masquerade for the uplink ---------------------------------------------------------------
@@ -206,43 +201,39 @@ function uncovered(ctx: Ctx, family: 'IPv4' | 'IPv6', ipv6Too: boolean): Finding
   };
 }
 
-/** The runtime rule per family, then the persisted lines that name the wrong interface (all families at once). */
-function masqueradeFix(ctx: Ctx, families: Array<'IPv4' | 'IPv6'>): string {
+/** The runtime rule per family, then the persisted lines that name the wrong interface (all families at once), then the reload. */
+function masqueradeFix(ctx: Ctx, families: Array<'IPv4' | 'IPv6'>): Step[] {
   const {uplink, view, f} = ctx;
   const backend = fixBackend(view);
-  const lines: string[] = [];
+  const steps: Step[] = [];
   if (backend === 'firewalld') {
     const zone = view.zones!.zoneOf(uplink) ?? 'trusted';
     const masqZone = view.zones!.zones.find((z) => z.masquerade);
     if (masqZone && masqZone.name !== zone) {
-      lines.push(`firewall-cmd --permanent --zone=${masqZone.name} --change-interface=${uplink}`);
-      lines.push(...zoneLineFix(f, uplink, masqZone.name));
+      steps.push(firewalldPermanent(`zone:${uplink}`, [`firewall-cmd --permanent --zone=${masqZone.name} --change-interface=${uplink}`]), ...zoneLineFix(f, uplink, masqZone.name));
     } else {
-      lines.push(`firewall-cmd --permanent --zone=${zone} --add-masquerade`);
+      steps.push(firewalldPermanent(`masquerade:${zone}`, [`firewall-cmd --permanent --zone=${zone} --add-masquerade`]));
     }
-    lines.push('firewall-cmd --reload');
-    return lines.join('\n');
+    steps.push(firewalldReload());
+    return steps;
   }
   const wrong: NatRule[] = [];
   for (const family of families) {
     const forFamily = otherInterfaceRules(ctx, family);
     wrong.push(...forFamily);
-    lines.push(...runtimeMasquerade(backend, family, uplink, forFamily[0]));
+    steps.push(step('runtime', `nat-now:${family}:${uplink}`, runtimeMasquerade(backend, family, uplink, forFamily[0])));
   }
   // Persist: change the file lines that name the wrong interface, or say where the rule belongs.
-  const hits = wrong.flatMap((r) => persistedNat(f, r).map((h) => ({h, from: names(r.out)[0]!})));
-  const seen = new Set<string>();
-  for (const {h, from} of hits) {
-    const key = `${h.path}:${h.line}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    lines.push(`# ${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${from}`, sedSwap(h, from, uplink));
+  const hits = wrong.flatMap((r) => persistedNat(f, r).map((h) => ({h, from: names(r.out)[0]!, family: r.family})));
+  for (const {h, from, family} of hits) {
+    const fams = family === 'inet' ? ['ip', 'ip6'] : [family === 'ip6' ? 'ip6' : 'ip'];
+    steps.push(sedSwap(h, from, uplink, {note: `${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${from}`, satisfies: fams.map((x) => natPersistKey(h.path, uplink, x))}));
   }
   const files = [...new Set(hits.map((x) => x.h.path))];
-  if (files.length > 0) lines.push(...files.map(reloadFor));
-  else if (wrong.length === 0) lines.push(`# and add the same rule to the rule file the firewall unit loads at boot (${backend === 'iptables' ? '/etc/sysconfig/iptables' : '/etc/firewall.nft or /etc/sysconfig/nftables.conf'})`);
-  else lines.push('# and change the rule in the configuration that generates the firewall (the persisted file was not found)');
-  return lines.join('\n');
+  if (files.length > 0) steps.push(...files.map((p) => reloadRuleFile(p)));
+  else if (wrong.length === 0) steps.push(manual(`nat-file:${uplink}`, 'the rule file to add it to is not known', [`# add the same rule to the rule file the firewall unit loads at boot (${backend === 'iptables' ? '/etc/sysconfig/iptables' : '/etc/firewall.nft or /etc/sysconfig/nftables.conf'})`]));
+  else steps.push(manual(`nat-file:${uplink}`, 'the persisted file was not found', ['# change the rule in the configuration that generates the firewall']));
+  return steps;
 }
 
 /** The command that adds the masquerade now, in the table and chain of a rule that named the wrong interface. */
@@ -256,12 +247,12 @@ function runtimeMasquerade(backend: 'iptables' | 'nftables', family: 'IPv4' | 'I
 }
 
 /** The ifcfg `ZONE=` line that would put the uplink back into its old zone at boot (poo#159414). */
-function zoneLineFix(f: Facts, iface: string, zone: string): string[] {
+function zoneLineFix(f: Facts, iface: string, zone: string): Step[] {
   const files = f.try(ifcfgFiles);
   const file = files.ok ? files.value[iface] : undefined;
   const line = file ? ifcfgLine(file, 'ZONE') : undefined;
   if (!file || !line) return [];
-  return [`# ${file.path} line ${line.line}: ${line.text} -> ZONE='${zone}' (else the old zone returns at boot)`, `sed -i "s/^ZONE=.*/ZONE='${zone}'/" ${file.path}`];
+  return [setVar(file.path, 'ZONE', zone, {note: `${file.path} line ${line.line}: ${line.text} -> ZONE='${zone}' (else the old zone returns at boot)`})];
 }
 
 // --- 2. source NAT on a SUT range ---------------------------------------------------------------
@@ -278,19 +269,19 @@ function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boo
     if (matchesInterface(r.out, ctx.uplink)) coverUplink = true;
     const good = formatNet(target);
     const hits = persistedNat(ctx.f, r);
-    const fix = hits.flatMap((h) => [`# ${h.path} line ${h.line}: ${h.text} -> source ${good}`, `sed -i '${h.line}s|${r.sourceNet}|${good}|' ${h.path}`, reloadFor(h.path)]);
+    const fix: Step[] = hits.flatMap((h) => [editLine(h.path, h.line, r.sourceNet!, good, {note: `${h.path} line ${h.line}: ${h.text} -> source ${good}`}), reloadRuleFile(h.path)]);
     if (hits.length === 0) {
       if (r.backend.startsWith('iptables') || r.backend === 'ip6tables') {
         const text = stripCounters(r.text);
-        fix.push(`iptables -t ${r.table} ${text.replace(/^-A /, '-D ')}`, `iptables -t ${r.table} ${text.replace(r.sourceNet, good)}`);
+        fix.push(step('runtime', `snat-range:${text}`, [`iptables -t ${r.table} ${text.replace(/^-A /, '-D ')}`, `iptables -t ${r.table} ${text.replace(r.sourceNet, good)}`]));
       } else {
-        fix.push(`nft -a list chain ${r.family} ${r.table} ${r.chain}   # find the rule's handle, delete it and add it with ip saddr ${good}`);
+        fix.push(manual(`snat-range:${r.text}`, 'the rule\'s handle must be looked up first', [`nft -a list chain ${r.family} ${r.table} ${r.chain}   # find the rule's handle, delete it and add it with ip saddr ${good}`], 'runtime'));
       }
     }
     findings.push({
       subject: ruleSubject(r),
       message: `source NAT only for ${r.sourceNet}, a SUT range: after the OpenFlow rewrite SUT traffic reaches the host from ${good}, so the rule never matches${matchesInterface(r.out, ctx.uplink) ? ` and nothing masquerades it on ${ctx.uplink}` : ''}`,
-      fix: fix.join('\n'),
+      fix,
       evidence: [ruleEvidence(r)],
     });
   }
@@ -299,51 +290,19 @@ function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boo
 
 // --- 3. FORWARD between bridge and uplink -------------------------------------------------------
 
-type Decision = {verdict: 'accept' | 'drop' | 'unknown'; rule?: ForwardRule};
-
-/**
- * What a forward-hook chain does with packets from `inIf` to `outIf`: new connections (stateful
- * rules do not match them) or replies (they do). Rules with conditions tapdoctor cannot see
- * (protocol, addresses) are read optimistically: accepts accept, drops are skipped.
- */
-function decide(path: ForwardPath, inIf: string, outIf: string, replies: boolean): Decision {
-  for (const r of path.rules) {
-    if (!matchesInterface(r.in, inIf) || !matchesInterface(r.out, outIf)) continue;
-    if (r.stateful && !replies) continue;
-    const v = r.verdict.toLowerCase();
-    if (v === 'accept') return {verdict: 'accept', rule: r};
-    if (v === 'drop' || v === 'reject') {
-      if (hasHiddenConditions(r.text)) continue;
-      return {verdict: 'drop', rule: r};
-    }
-    if (v === 'return') break;
-    if (v.startsWith('jump') || v.startsWith('goto') || v === 'queue' || v === 'nfqueue') return {verdict: 'unknown', rule: r};
-  }
-  return {verdict: path.policy.toLowerCase() === 'accept' ? 'accept' : 'drop'};
-}
-
-/** Matches beyond interfaces and conntrack state (protocol, ports, addresses, other modules). */
-function hasHiddenConditions(text: string): boolean {
-  const t = ` ${stripCounters(text)
-    .replace(/--reject-with\s+\S+/g, '')
-    .replace(/\breject with .*$/, 'reject')
-    .replace(/-m (state|conntrack|comment)\b/g, '')} `;
-  return /\s(-p|--protocol|-s|--source|-d|--destination|--[sd]ports?|-m)\s/.test(t) || /\s(ip6?\s+[sd]addr|tcp|udp|th|icmp|icmpv6|l4proto|ct state (new|invalid|untracked)|meta (l4proto|nfproto))\b/.test(t);
-}
-
 function forwardFindings(ctx: Ctx): FindingDraft[] {
-  const {view, uplink, bridge} = ctx;
-  if (view.zones?.running) return []; // firewalld's chains dispatch by zone: judged in zoneFindings
+  const {uplink, bridge} = ctx;
+  // firewalld's chains dispatch by zone (judged in zoneFindings); without the switch config the bridge is unknown.
+  const judged = ctx.f.try(bridgeForwarding);
+  if (!judged.ok) return [];
   const out: FindingDraft[] = [];
-  for (const path of view.forward) {
-    if (path.family === 'ip6') continue;
+  for (const j of judged.value) {
     for (const dir of [
-      {inIf: bridge, outIf: uplink, replies: false, label: `SUT traffic from ${bridge} out by ${uplink}`},
-      {inIf: uplink, outIf: bridge, replies: true, label: `replies from ${uplink} back to ${bridge}`},
+      {inIf: bridge, outIf: uplink, replies: false, label: `SUT traffic from ${bridge} out by ${uplink}`, decision: j.outbound},
+      {inIf: uplink, outIf: bridge, replies: true, label: `replies from ${uplink} back to ${bridge}`, decision: j.replies},
     ]) {
-      const d = decide(path, dir.inIf, dir.outIf, dir.replies);
-      if (d.verdict !== 'drop') continue;
-      const finding = forwardFinding(ctx, path, dir, d);
+      if (dir.decision.verdict !== 'drop') continue;
+      const finding = forwardFinding(ctx, j.path, dir, dir.decision);
       if (finding) out.push(finding);
     }
   }
@@ -354,7 +313,7 @@ function forwardFindings(ctx: Ctx): FindingDraft[] {
  * The dropped direction is this check's only when an accept meant for it names another interface
  * than the uplink; a chain with no accept for the bridge at all is TD005's (one fault, one finding).
  */
-function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: string; replies: boolean; label: string}, d: Decision): FindingDraft | undefined {
+function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: string; replies: boolean; label: string}, d: ForwardDecision): FindingDraft | undefined {
   const {uplink, bridge} = ctx;
   // The accept that was meant for this direction but names another interface than the uplink.
   const meant = path.rules.find((r) => {
@@ -374,17 +333,17 @@ function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: 
   const wrongName = names(dir.replies ? meant.in : meant.out)[0];
   const message = `${chainName}: ${dir.label} are dropped by ${stopper}: the ${dir.replies ? 'return' : 'forward'} rule names ${wrongName}, the uplink is ${uplink} (${ctx.uplinkWhy})`;
 
-  const fix: string[] = [];
+  const fix: Step[] = [];
   const state = dir.replies ? (path.backend === 'nftables' ? ' ct state related,established' : ' -m state --state RELATED,ESTABLISHED') : '';
   if (path.backend === 'nftables') {
-    fix.push(`nft insert rule ${path.family} ${path.table} ${path.chain} iifname "${dir.inIf}" oifname "${dir.outIf}"${state} counter accept`);
+    fix.push(nftRule(`insert rule ${path.family} ${path.table} ${path.chain} iifname "${dir.inIf}" oifname "${dir.outIf}"${state} counter accept`));
   } else {
-    fix.push(`${path.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables'} -I ${path.chain} -i ${dir.inIf} -o ${dir.outIf}${state} -j ACCEPT`);
+    fix.push(iptablesRule(path.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables', `-I ${path.chain} -i ${dir.inIf} -o ${dir.outIf}${state} -j ACCEPT`));
   }
   if (wrongName) {
-    for (const h of persistedForward(ctx.f, meant)) fix.push(`# ${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${wrongName}`, sedSwap(h, wrongName, uplink), reloadFor(h.path));
+    for (const h of persistedForward(ctx.f, meant)) fix.push(sedSwap(h, wrongName, uplink, {note: `${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${wrongName}`}), reloadRuleFile(h.path));
   }
-  return {subject: ruleSubject({...withTable(meant), backend: meant.backend}), message, fix: fix.join('\n'), evidence: ev};
+  return {subject: ruleSubject({...withTable(meant), backend: meant.backend}), message, fix, evidence: ev};
 }
 
 // --- 4. firewalld zones -----------------------------------------------------------------------
@@ -399,7 +358,7 @@ function zoneFindings(ctx: Ctx): FindingDraft[] {
     out.push({
       subject: uplink,
       message: `${uplink} is bound to ${bound.length} zones (${bound.join(', ')}), expected exactly one: which zone's masquerade and forwarding apply is left to chance`,
-      fix: [...bound.slice(1).map((z) => `firewall-cmd --permanent --zone=${z} --remove-interface=${uplink}`), ...zoneLineFix(ctx.f, uplink, bound[0]!), 'firewall-cmd --reload'].join('\n'),
+      fix: [...bound.slice(1).map((z) => firewalldPermanent(`remove:${z}:${uplink}`, [`firewall-cmd --permanent --zone=${z} --remove-interface=${uplink}`])), ...zoneLineFix(ctx.f, uplink, bound[0]!), firewalldReload()],
       evidence: [evidence('firewalld.runtime', ...bound.map((z) => `${z}: interfaces include ${uplink}`))],
     });
   }
@@ -415,7 +374,7 @@ function zoneFindings(ctx: Ctx): FindingDraft[] {
     out.push({
       subject: iface,
       message: `${iface} is in firewalld zone ${z ?? '(none)'}, expected ${uplinkZone}, the zone that masquerades for the uplink ${uplink}: forwarded SUT traffic crosses zones and is rejected`,
-      fix: [`firewall-cmd --permanent --zone=${uplinkZone} --change-interface=${iface}`, ...zoneLineFix(ctx.f, iface, uplinkZone), 'firewall-cmd --reload'].join('\n'),
+      fix: [firewalldPermanent(`zone:${iface}`, [`firewall-cmd --permanent --zone=${uplinkZone} --change-interface=${iface}`]), ...zoneLineFix(ctx.f, iface, uplinkZone), firewalldReload()],
       evidence: [evidence('firewalld.runtime', `${iface}: zone ${z ?? '(none)'}${zones.zonesOf(iface).length === 0 ? ' (default zone, no explicit binding)' : ''}`, `${uplinkZone}: masquerade: yes, interfaces: ${zoneDef.interfaces.join(' ')}`)],
     });
   }

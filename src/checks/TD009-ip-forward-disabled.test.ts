@@ -35,14 +35,14 @@ describe('TD009 ip-forward-disabled', () => {
     const f = r.findings[0]!;
     expect(f.message).toBe('IPv4 forwarding is off: net.ipv4.ip_forward = 0, expected 1 (the host routes no SUT traffic at all)');
     expect(f.evidence).toEqual([{source: 'sysctl.runtime', lines: ['/proc/sys/net/ipv4/ip_forward: 0']}]);
-    expect(f.fix).toBe("sysctl -w net.ipv4.ip_forward=1\necho 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf   # persist it");
+    expect(f.fix).toBe("sysctl -w net.ipv4.ip_forward=1\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf");
   });
 
   it('names the persisted line that says 0', () => {
     const r = run({...ON, 'net.ipv4.ip_forward': '0'}, {sysctl: {'/etc/sysctl.d/90-net.conf': '# no routing\nnet.ipv4.ip_forward=0\n'}});
     const f = r.findings[0]!;
     expect(f.evidence[1]).toEqual({source: 'sysctl.files', lines: ['/etc/sysctl.d/90-net.conf:2: net.ipv4.ip_forward = 0']});
-    expect(f.fix.split('\n').slice(1)).toEqual(['# /etc/sysctl.d/90-net.conf line 2: net.ipv4.ip_forward = 0 -> 1', "sed -i 's/^\\s*net\\.ipv4\\.ip_forward\\s*=.*/net.ipv4.ip_forward = 1/' /etc/sysctl.d/90-net.conf"]);
+    expect(f.fix.split('\n').slice(1)).toEqual(['# /etc/sysctl.d/90-net.conf line 2: net.ipv4.ip_forward = 0 -> 1', "sed -i --follow-symlinks '2s/.*/net.ipv4.ip_forward = 1/' /etc/sysctl.d/90-net.conf"]);
   });
 
   it('reports the uplink flag when only it is off', () => {

@@ -4,9 +4,12 @@
 // counts here; whether it survives a reboot is the gate's question (DOMAIN.md §3).
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {forwarding, persistedSysctl} from '../facts/host/sysctl.js';
-import {routes, uplinks} from '../facts/network.js';
+import {routes} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
+import {step, type Step} from '../remedies/step.js';
+import {sysctlFileLine, sysctlNow, sysctlPersist} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {uplink as uplinkFact} from '../facts/uplink.js';
 
 const GLOBAL_KEY = 'net.ipv4.ip_forward';
 const PERSIST_FILE = '/etc/sysctl.d/ip_forward.conf';
@@ -23,8 +26,9 @@ export default defineCheck('TD009', (f) => {
   const sw = f.try(switchConfig);
   if (sw.ok) roles.push({iface: sw.value.bridge, role: 'bridge'});
   else notes.push(`the bridge is unknown (${sw.reason})`);
-  const uplink = f.config.uplink ?? uplinkName(f, notes);
-  if (uplink !== undefined) roles.push({iface: uplink, role: 'uplink'});
+  const up = f.try(uplinkFact);
+  if (up.ok) roles.push({iface: up.value.name, role: 'uplink'});
+  else notes.push(up.reason);
 
   const findings: FindingDraft[] = [];
   for (const {iface, role} of roles) {
@@ -44,8 +48,8 @@ export default defineCheck('TD009', (f) => {
  * uplink demonstrably uses an RA default route; accept_ra 0 means RAs are handled elsewhere (NM) or unwanted.
  */
 function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] {
-  const view = f.try(uplinks);
-  const uplink = f.config.uplink ?? (view.ok ? view.value.primary : undefined);
+  const up = f.try(uplinkFact);
+  const uplink = up.ok ? up.value.name : undefined;
   if (uplink === undefined || fw.ipv6PerInterface[uplink] !== 1 || fw.acceptRa[uplink] !== 1) return [];
   const all = f.try(routes);
   const raDefault = all.ok ? all.value.find((r) => r.family === 'inet6' && r.protocol === 'ra' && (r.dst === 'default' || r.dst === '::/0') && (r.dev === uplink || (r.nexthops ?? []).some((h) => h.dev === uplink))) : undefined;
@@ -56,7 +60,7 @@ function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] 
       subject: key,
       severity: 'warning',
       message: `${uplink} forwards IPv6 (net.ipv6.conf.${uplink}.forwarding = 1) with ${key} = 1, expected 2: the kernel ignores router advertisements on a forwarding interface, so the RA-learned IPv6 default route via ${raDefault.gateway ?? uplink} is not renewed and expires`,
-      fix: [`sysctl -w ${key}=2`, `echo '${key} = 2' >> /etc/sysctl.d/accept_ra.conf   # persist it (salt-states-openqa: network/accept_ra.sls)`].join('\n'),
+      fix: [sysctlNow(key, 2), sysctlPersist(key, 2, '/etc/sysctl.d/accept_ra.conf')],
       evidence: [
         evidence('sysctl.runtime', `/proc/sys/net/ipv6/conf/${uplink}/forwarding: 1`, `/proc/sys/net/ipv6/conf/${uplink}/accept_ra: 1`),
         evidence('ip.route6', `default${raDefault.gateway ? ` via ${raDefault.gateway}` : ''} dev ${raDefault.dev ?? uplink} proto ra metric ${raDefault.metric}`),
@@ -67,31 +71,23 @@ function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] 
   ];
 }
 
-function uplinkName(f: Facts, notes: string[]): string | undefined {
-  const view = f.try(uplinks);
-  if (!view.ok) notes.push(`the uplink is unknown (${view.reason})`);
-  else if (view.value.primary === undefined) notes.push('the uplink is unknown (no IPv4 default route)');
-  else return view.value.primary;
-  return undefined;
-}
-
 function finding(f: Facts, key: string, on: {iface: string; role: string} | undefined): FindingDraft {
   const procPath = `/proc/sys/${key.replaceAll('.', '/')}`;
   const runtimeLine = on ? `/proc/sys/net/ipv4/conf/${on.iface.replaceAll('.', '/')}/forwarding: 0` : `${procPath}: 0`;
   const ev = [evidence('sysctl.runtime', runtimeLine)];
-  const fix = [`sysctl -w ${key}=1`];
+  const fix: Step[] = [sysctlNow(key, 1)];
 
   // Name the persisted line that sets it (or says 1 and was never applied), else the file to write.
   const saved = persistedSetting(f, key, on === undefined);
   if (saved) {
     ev.push(evidence('sysctl.files', `${saved.file}:${saved.line}: ${saved.key} = ${saved.value}`));
     if (saved.value.trim() === '0') {
-      fix.push(`# ${saved.file} line ${saved.line}: ${saved.key} = ${saved.value} -> 1`, `sed -i 's/^\\s*${escapeSed(saved.key)}\\s*=.*/${saved.key} = 1/' ${saved.file}`);
+      fix.push({...sysctlFileLine(saved.file, saved.line, saved.key, 1), lines: [`# ${saved.file} line ${saved.line}: ${saved.key} = ${saved.value} -> 1`, ...sysctlFileLine(saved.file, saved.line, saved.key, 1).lines]});
     } else {
-      fix.push(`# ${saved.file} line ${saved.line} already says ${saved.value}, but it was not applied (or was reset since): apply it`, 'sysctl --system');
+      fix.push(step('reload', 'sysctl:system', [`# ${saved.file} line ${saved.line} already says ${saved.value}, but it was not applied (or was reset since): apply it`, 'sysctl --system']));
     }
   } else {
-    fix.push(`echo '${key} = 1' >> ${PERSIST_FILE}   # persist it`);
+    fix.push(sysctlPersist(key, 1, PERSIST_FILE));
   }
 
   const what = on ? `forwarding is off on the ${on.role} ${on.iface}` : 'IPv4 forwarding is off';
@@ -103,7 +99,7 @@ function finding(f: Facts, key: string, on: {iface: string; role: string} | unde
   return {
     subject: key,
     message: `${what}: ${key} = 0, expected 1 (${why})`,
-    fix: fix.join('\n'),
+    fix,
     evidence: ev,
   };
 }

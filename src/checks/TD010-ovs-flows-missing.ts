@@ -9,9 +9,10 @@ import {links} from '../facts/network.js';
 import {SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsBridgeNames, ovsFlowErrors, ovsFlows, switchFlowsPresent, type SwitchFlowsResult, type SwitchRule} from '../facts/ovs.js';
 import type {OpenFlow, SwitchConfig} from '../facts/types.js';
+import {manual} from '../remedies/step.js';
+import {enableUnit, look, restartSwitch} from '../remedies/system.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
-const RESTART = `systemctl restart ${SWITCH_UNIT}`;
 
 export default defineCheck('TD010', (f) => {
   const sw = f.get(switchConfig);
@@ -70,7 +71,7 @@ function serviceState(f: Facts): ServiceState {
         subject: SWITCH_UNIT,
         severity: 'warning',
         message: `${SWITCH_UNIT} is still starting (${unit.sub}), expected active: it waits for the bridge and its address before it installs the rules`,
-        fix: [`journalctl -b -u ${SWITCH_UNIT}   # "Waiting for IP on bridge ..." names what it waits for`, `systemctl status ${SWITCH_UNIT}`].join('\n'),
+        fix: [look(`journal:${SWITCH_UNIT}`, `journalctl -b -u ${SWITCH_UNIT}   # "Waiting for IP on bridge ..." names what it waits for`)],
         evidence: ev,
       },
     };
@@ -82,8 +83,8 @@ function serviceState(f: Facts): ServiceState {
       subject: SWITCH_UNIT,
       message: `${SWITCH_UNIT} is ${state}, expected active: workers cannot tag taps (set_vlan) and refuse tap jobs`,
       fix: unit
-        ? [`journalctl -b -u ${SWITCH_UNIT}   # why it stopped ("bridge local port IP is expected to be ...")`, `systemctl enable --now ${SWITCH_UNIT}`].join('\n')
-        : ['zypper install os-autoinst-openvswitch   # Fedora: dnf install os-autoinst-openvswitch', `systemctl enable --now ${SWITCH_UNIT}`].join('\n'),
+        ? [look(`journal:${SWITCH_UNIT}`, `journalctl -b -u ${SWITCH_UNIT}   # why it stopped`), enableUnit(SWITCH_UNIT, true)]
+        : [manual(`install:${SWITCH_UNIT}`, 'the package manager is the distribution\'s', ['zypper install os-autoinst-openvswitch   # Fedora: dnf install os-autoinst-openvswitch'], 'runtime'), enableUnit(SWITCH_UNIT, true)],
       evidence: ev,
     },
   };
@@ -155,11 +156,12 @@ function flowFinding(sw: SwitchConfig, flows: OpenFlow[], r: SwitchFlowsResult, 
     evidence('ovs.flows', ...(table0.length > 0 ? table0 : [`(no flows in table 0 of ${sw.bridge})`])),
     evidence('openqa.switch-config', settingLine(sw, 'bridge', 'OS_AUTOINST_USE_BRIDGE', sw.bridge), settingLine(sw, 'localIp', 'OS_AUTOINST_BRIDGE_LOCAL_IP', sw.localIp), settingLine(sw, 'rewriteTarget', 'OS_AUTOINST_BRIDGE_REWRITE_TARGET', sw.rewriteTarget)),
   ];
-  const fix = [RESTART, `ovs-ofctl dump-flows ${sw.bridge}   # expect the ${r.missing.length + r.present.length} rules of os-autoinst-openvswitch`];
+  // The service installs its rules when it starts (after waiting for the bridge's address).
+  const fix = [restartSwitch(sw.bridge)];
   if (r.missing.includes('arp-gateway') && r.present.includes('ipv4-first')) {
-    fix.push(`# the ARP rule is keyed on LOCAL_IP ${sw.localIp}: if ${sw.bridge} carries another address, fix the address first (TD011)`);
+    fix.push(look(`arp-rule:${sw.bridge}`, `the ARP rule is keyed on LOCAL_IP ${sw.localIp}: if ${sw.bridge} carries another address, fix the address first (TD011)`));
   }
-  return {subject: sw.bridge, message: `${sw.bridge}: ${problem}`, fix: fix.join('\n'), evidence: ev};
+  return {subject: sw.bridge, message: `${sw.bridge}: ${problem}`, fix, evidence: ev};
 }
 
 /** `file:line: VAR=value`, or `VAR=value (default)` when nothing sets it. */

@@ -58,7 +58,7 @@ describe('TD011 bridge-address', () => {
     expect(r.findings[0]!.fix).toBe(
       [
         '# /etc/sysconfig/os-autoinst-openvswitch line 1 -> OS_AUTOINST_USE_BRIDGE=br1',
-        "sed -i '1s/^.*$/OS_AUTOINST_USE_BRIDGE=br1/' /etc/sysconfig/os-autoinst-openvswitch",
+        "sed -i --follow-symlinks '1s/.*/OS_AUTOINST_USE_BRIDGE=br1/' /etc/sysconfig/os-autoinst-openvswitch",
         'systemctl restart os-autoinst-openvswitch.service',
       ].join('\n'),
     );
@@ -72,7 +72,7 @@ describe('TD011 bridge-address', () => {
     });
     expect(r.findings.map((f) => f.subject)).toEqual(['br0']);
     expect(r.findings[0]!.message).toBe('br0 is a Linux bridge over eth0, not an Open vSwitch bridge; the Open vSwitch bridge is br1: os-autoinst-openvswitch cannot tag taps on it');
-    expect(r.findings[0]!.fix).toBe("echo 'OS_AUTOINST_USE_BRIDGE=br1' >> /etc/sysconfig/os-autoinst-openvswitch\nsystemctl restart os-autoinst-openvswitch.service");
+    expect(r.findings[0]!.fix).toBe("if grep -q '^OS_AUTOINST_USE_BRIDGE=' /etc/sysconfig/os-autoinst-openvswitch; then sed -i --follow-symlinks 's/^OS_AUTOINST_USE_BRIDGE=.*/OS_AUTOINST_USE_BRIDGE=br1/' /etc/sysconfig/os-autoinst-openvswitch; else echo OS_AUTOINST_USE_BRIDGE=br1 >> /etc/sysconfig/os-autoinst-openvswitch; fi\nsystemctl restart os-autoinst-openvswitch.service");
   });
 
   it('a Linux br0 uplink beside the OVS br1 named in the config is fine', () => {
@@ -89,7 +89,7 @@ describe('TD011 bridge-address', () => {
       'ip address del 10.0.2.2/24 dev br1',
       'ip address add 10.0.2.2/15 dev br1',
       "# /etc/sysconfig/network/ifcfg-br1 line 3: IPADDR='10.0.2.2/24' -> IPADDR='10.0.2.2/15'",
-      `sed -i "3s|.*|IPADDR='10.0.2.2/15'|" /etc/sysconfig/network/ifcfg-br1`,
+      `if grep -q '^IPADDR=' /etc/sysconfig/network/ifcfg-br1; then sed -i --follow-symlinks "s/^IPADDR=.*/IPADDR='10.0.2.2\\\\/15'/" /etc/sysconfig/network/ifcfg-br1; else echo "IPADDR='10.0.2.2/15'" >> /etc/sysconfig/network/ifcfg-br1; fi`,
       'systemctl restart os-autoinst-openvswitch.service',
     ]);
   });
@@ -116,7 +116,7 @@ describe('TD011 bridge-address', () => {
     const r = run({links: [link('eth0', ['192.0.2.10/24'])], bridges: [], sysconfig: '', units: 'NetworkManager.service loaded active running Network Manager\n'});
     expect(r.findings.map((f) => f.subject)).toEqual(['br0']);
     expect(r.findings[0]!.message).toBe('bridge br0 does not exist (OS_AUTOINST_USE_BRIDGE default); expected an Open vSwitch bridge br0 with 10.0.2.2/15');
-    expect(r.findings[0]!.fix.split('\n')[0]).toBe('nmcli connection add type ovs-bridge conn.interface br0 con-name ovs-br0');
+    expect(r.findings[0]!.fix.split('\n')[0]).toBe('nmcli connection show ovs-br0 >/dev/null 2>&1 || nmcli connection add con-name ovs-br0 type ovs-bridge conn.interface br0');
   });
 
   it('a missing bridge that is configured: brings the existing config up, never overwrites ifcfg-br1 or duplicates NM profiles', () => {
@@ -126,8 +126,8 @@ describe('TD011 bridge-address', () => {
     expect(wicked.findings[0]!.fix.split('\n')).toEqual([
       '# /etc/sysconfig/network/ifcfg-br1 configures br1 but it is not up: bring it up (keep the file: it lists the tap ports)',
       'wicked ifup br1',
-      'wicked ifstatus br1   # why it did not come up',
       'systemctl restart os-autoinst-openvswitch.service',
+      '# look: wicked ifstatus br1   # why it did not come up',
     ]);
     const nm = run({
       links: [link('eth0', ['192.0.2.10/24'])],
@@ -153,7 +153,7 @@ describe('TD011 bridge-address', () => {
         'OS_AUTOINST_BRIDGE_REWRITE_TARGET=10.1.0.0 lies outside LOCAL_IP/NETMASK 172.16.0.0/15: replies to the rewritten SUT sources are not routed back through the bridge',
       ],
     ]);
-    expect(r.findings[0]!.fix).toContain("echo 'OS_AUTOINST_BRIDGE_REWRITE_TARGET=172.17.0.0' >> /etc/sysconfig/os-autoinst-openvswitch");
+    expect(r.findings[0]!.fix).toContain('echo OS_AUTOINST_BRIDGE_REWRITE_TARGET=172.17.0.0 >> /etc/sysconfig/os-autoinst-openvswitch');
   });
 
   it('a NETMASK that is no prefix length', () => {
@@ -184,6 +184,6 @@ describe('TD011 fixes never edit the packaged unit', () => {
     const r = analyzeSnapshot(snapshot, [check], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
     expect(r.findings.map((f) => f.subject)).toEqual(['br0']);
     expect(r.findings[0]!.evidence[0]!.lines[0]).toMatch(/^\/usr\/lib\/systemd\/system\/os-autoinst-openvswitch\.service:\d+: OS_AUTOINST_USE_BRIDGE=br0$/);
-    expect(r.findings[0]!.fix).toBe("echo 'OS_AUTOINST_USE_BRIDGE=br1' >> /etc/sysconfig/os-autoinst-openvswitch\nsystemctl restart os-autoinst-openvswitch.service");
+    expect(r.findings[0]!.fix).toBe("if grep -q '^OS_AUTOINST_USE_BRIDGE=' /etc/sysconfig/os-autoinst-openvswitch; then sed -i --follow-symlinks 's/^OS_AUTOINST_USE_BRIDGE=.*/OS_AUTOINST_USE_BRIDGE=br1/' /etc/sysconfig/os-autoinst-openvswitch; else echo OS_AUTOINST_USE_BRIDGE=br1 >> /etc/sysconfig/os-autoinst-openvswitch; fi\nsystemctl restart os-autoinst-openvswitch.service");
   });
 });

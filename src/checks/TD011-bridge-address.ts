@@ -4,15 +4,22 @@
 // to be 10.0.2.2/15"). REWRITE_TARGET must lie inside LOCAL_IP/NETMASK so replies to the rewritten
 // SUT sources route back through the bridge.
 import type {Facts} from '../facts/facts.js';
-import {formatNet, ifcfgLine, ifcfgStack, ipLinkEvidence, ipv4ToNumber, netContains, networkStacks, parseIpv4Net, persistedInterface} from '../facts/interfaces.js';
+import {ifcfgLine, ifcfgStack, ipLinkEvidence, networkStacks, persistedInterface} from '../facts/interfaces.js';
+import {formatNet, ipv4ToNumber, netContains, parseIpv4Net} from '../facts/ipv4.js';
 import {links} from '../facts/network.js';
 import {SWITCH_SYSCONFIG, SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsBridgeNames} from '../facts/ovs.js';
 import type {Link, SwitchConfig} from '../facts/types.js';
 import type {Evidence} from '../model.js';
+import {deleteVars, editLinePattern, replaceLine, setVar, writeFile} from '../remedies/files.js';
+import {WICKED_DIR} from '../remedies/network.js';
+import {nmAdd, nmModify} from '../remedies/nm.js';
+import {q} from '../remedies/shell.js';
+import {manual, step, type Step} from '../remedies/step.js';
+import {look, restartSwitch, restartUnit, systemdReload} from '../remedies/system.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
-const RESTART = `systemctl restart ${SWITCH_UNIT}`;
+const RESTART = restartSwitch;
 
 export default defineCheck('TD011', (f) => {
   const sw = f.get(switchConfig);
@@ -34,7 +41,7 @@ export default defineCheck('TD011', (f) => {
     findings.push({
       subject: sw.bridge,
       message: `Open vSwitch has a bridge ${sw.bridge}, but the kernel shows no interface of that name: the bridge's local port is missing`,
-      fix: [`ovs-vsctl show   # look for errors on ${sw.bridge}`, `systemctl restart openvswitch`, RESTART].join('\n'),
+      fix: [look(`ovs-show:${sw.bridge}`, `ovs-vsctl show   # look for errors on ${sw.bridge}`), restartUnit('openvswitch.service'), RESTART(sw.bridge)],
       evidence: [evidence('ovs.bridges', `bridge ${sw.bridge}`), evidence('ip.addr', `(no link named ${sw.bridge})`)],
     });
   } else if (expected !== undefined) {
@@ -73,16 +80,16 @@ function settingLine(sw: SwitchConfig, key: string, value: string): string {
 }
 
 /** Set a switch variable where it is set now (or in the sysconfig file), then restart the service. */
-function setVariable(sw: SwitchConfig, key: string, value: string): string[] {
+function setVariable(sw: SwitchConfig, key: string, value: string): Step[] {
   const name = VAR_NAMES[key]!;
   const o = originOf(sw, key);
   if (o && o.path.endsWith('.conf')) {
-    return [`# ${o.path} line ${o.line}: Environment=${name}=... -> ${name}=${value}`, `sed -i '${o.line}s/${name}=[^" ]*/${name}=${value}/' ${o.path}`, 'systemctl daemon-reload', RESTART];
+    return [editLinePattern(o.path, o.line, `${name}=[^" ]*`, `${name}=${value}`, {note: `${o.path} line ${o.line}: Environment=${name}=... -> ${name}=${value}`}), systemdReload(), RESTART(sw.bridge)];
   }
   // An EnvironmentFile line: replace it. The packaged unit's own Environment= is never edited:
   // the EnvironmentFile overrides it.
-  if (o && !o.path.endsWith('.service')) return [`# ${o.path} line ${o.line} -> ${name}=${value}`, `sed -i '${o.line}s/^.*$/${name}=${value}/' ${o.path}`, RESTART];
-  return [`echo '${name}=${value}' >> ${SWITCH_SYSCONFIG}`, RESTART];
+  if (o && !o.path.endsWith('.service')) return [replaceLine(o.path, o.line, `${name}=${value}`, {note: `${o.path} line ${o.line} -> ${name}=${value}`}), RESTART(sw.bridge)];
+  return [setVar(SWITCH_SYSCONFIG, name, value, {style: 'bare'}), RESTART(sw.bridge)];
 }
 
 function configFindings(sw: SwitchConfig): FindingDraft[] {
@@ -93,7 +100,7 @@ function configFindings(sw: SwitchConfig): FindingDraft[] {
     out.push({
       subject: subjectFor('localIp'),
       message: `OS_AUTOINST_BRIDGE_LOCAL_IP='${sw.localIp}' is not an IPv4 address: the service cannot match any bridge address`,
-      fix: setVariable(sw, 'localIp', '10.0.2.2').join('\n'),
+      fix: setVariable(sw, 'localIp', '10.0.2.2'),
       evidence: [evidence('openqa.switch-config', settingLine(sw, 'localIp', sw.localIp))],
     });
   }
@@ -102,7 +109,7 @@ function configFindings(sw: SwitchConfig): FindingDraft[] {
     out.push({
       subject: subjectFor('netmask'),
       message: `OS_AUTOINST_BRIDGE_NETMASK='${raw}' is not a prefix length (expected e.g. 15): the service compares "<ip>/<netmask>" and never matches`,
-      fix: setVariable(sw, 'netmask', '15').join('\n'),
+      fix: setVariable(sw, 'netmask', '15'),
       evidence: [evidence('openqa.switch-config', settingLine(sw, 'netmask', raw))],
     });
     return out;
@@ -113,7 +120,7 @@ function configFindings(sw: SwitchConfig): FindingDraft[] {
     out.push({
       subject: subjectFor('rewriteTarget'),
       message: `OS_AUTOINST_BRIDGE_REWRITE_TARGET=${sw.rewriteTarget} lies outside LOCAL_IP/NETMASK ${formatNet(net)}: replies to the rewritten SUT sources are not routed back through the bridge`,
-      fix: [`# pick a /16 inside ${formatNet(net)} that the SUTs do not use (SUSE: 10.1.0.0 in 10.0.0.0/15; Fedora: 172.17.0.0 in 172.16.0.0/15)`, ...setVariable(sw, 'rewriteTarget', suggestTarget(net))].join('\n'),
+      fix: [look(`rewrite-target:${sw.bridge}`, `pick a /16 inside ${formatNet(net)} that the SUTs do not use (SUSE: 10.1.0.0 in 10.0.0.0/15; Fedora: 172.17.0.0 in 172.16.0.0/15)`), ...setVariable(sw, 'rewriteTarget', suggestTarget(net))],
       evidence: [evidence('openqa.switch-config', settingLine(sw, 'rewriteTarget', sw.rewriteTarget), settingLine(sw, 'localIp', sw.localIp), settingLine(sw, 'netmask', String(sw.netmask)))],
     });
   }
@@ -150,41 +157,55 @@ function missingBridge(f: Facts, sw: SwitchConfig, all: Link[], ovsBridges: stri
     ? `bridge ${sw.bridge}${placeholder} does not exist; Open vSwitch bridge ${other.name} carries ${expected}: ${VAR_NAMES.bridge} names the wrong bridge`
     : `bridge ${sw.bridge}${placeholder} does not exist (${VAR_NAMES.bridge}${originOf(sw, 'bridge') ? '' : ' default'}); expected an Open vSwitch bridge ${sw.bridge} with ${expected ?? 'LOCAL_IP/NETMASK'}`;
   const fix = other ? setVariable(sw, 'bridge', other.name) : createBridgeFix(f, sw.bridge, expected ?? '10.0.2.2/15');
-  return {subject: sw.bridge, message, fix: fix.join('\n'), evidence: ev};
+  return {subject: sw.bridge, message, fix, evidence: ev};
 }
 
-function createBridgeFix(f: Facts, bridge: string, address: string): string[] {
+/**
+ * A bridge that is missing now. Bringing its configuration up (wicked ifup, nmcli connection up)
+ * is safe here: with no bridge there are no flows to lose, and the switch service is restarted
+ * after it to install them. (On a bridge that exists, re-applying its config re-creates it and
+ * drops the flows: TD012 and TD102 never do that.)
+ */
+function createBridgeFix(f: Facts, bridge: string, address: string): Step[] {
   const persisted = persistedInterface(f, bridge);
-  // The bridge is configured but not up (wicked/NM did not bring it up, or it was deleted by hand):
-  // bring up what is there. Writing a new ifcfg file would wipe its OVS_BRIDGE_PORT_DEVICE_N,
-  // PRE_UP_SCRIPT (GRE) and ZONE lines; adding NM profiles would duplicate the existing ones.
+  // Writing a new ifcfg file would wipe its OVS_BRIDGE_PORT_DEVICE_N, PRE_UP_SCRIPT (GRE) and
+  // ZONE lines; adding NM profiles would duplicate the existing ones.
   if (persisted.nm.length > 0) {
     const ids = persisted.nm.map((p) => p.profile?.id ?? bridge);
-    return [`# ${bridge} is configured in ${persisted.nm.map((p) => p.path).join(', ')} but not up: bring those profiles up`, ...ids.map((id) => `nmcli connection up ${shellWord(id)}`), RESTART];
+    return [step('runtime', `bridge-up:${bridge}`, [`# ${bridge} is configured in ${persisted.nm.map((p) => p.path).join(', ')} but not up: bring those profiles up`, ...ids.map((id) => `nmcli connection up ${q(id)}`)]), RESTART(bridge)];
   }
   if (persisted.ifcfg && !persisted.ifcfg.error) {
     const file = persisted.ifcfg.path;
-    const up = ifcfgStack(file) === 'wicked' ? [`wicked ifup ${bridge}`, `wicked ifstatus ${bridge}   # why it did not come up`] : [`ifup ${bridge}`];
-    return [`# ${file} configures ${bridge} but it is not up: bring it up (keep the file: it lists the tap ports)`, ...up, RESTART];
+    const wicked = ifcfgStack(file) === 'wicked';
+    return [
+      step('runtime', `bridge-up:${bridge}`, [`# ${file} configures ${bridge} but it is not up: bring it up (keep the file: it lists the tap ports)`, wicked ? `wicked ifup ${bridge}` : `ifup ${bridge}`]),
+      RESTART(bridge),
+      ...(wicked ? [look(`ifstatus:${bridge}`, `wicked ifstatus ${bridge}   # why it did not come up`)] : []),
+    ];
   }
   const stack = stackFor(f, bridge);
   if (stack === 'NetworkManager') {
     return [
-      `nmcli connection add type ovs-bridge conn.interface ${bridge} con-name ovs-${bridge}`,
-      `nmcli connection add type ovs-port conn.interface ${bridge} master ovs-${bridge} con-name ovs-${bridge}-port`,
-      `nmcli connection add type ovs-interface slave-type ovs-port conn.interface ${bridge} master ovs-${bridge}-port con-name ovs-${bridge}-if ipv4.method manual ipv4.addresses ${address} ipv4.dad-timeout 0`,
-      `nmcli connection up ovs-${bridge}-if`,
-      RESTART,
+      nmAdd(`ovs-${bridge}`, `type ovs-bridge conn.interface ${bridge}`),
+      nmAdd(`ovs-${bridge}-port`, `type ovs-port conn.interface ${bridge} master ovs-${bridge}`),
+      nmAdd(`ovs-${bridge}-if`, `type ovs-interface slave-type ovs-port conn.interface ${bridge} master ovs-${bridge}-port ipv4.method manual ipv4.addresses ${address} ipv4.dad-timeout 0`),
+      step('reload', `bridge-up:${bridge}`, [`nmcli connection up ovs-${bridge}-if`]),
+      RESTART(bridge),
     ];
   }
   if (stack === 'wicked') {
     return [
-      `printf "BOOTPROTO='static'\\nSTARTMODE='auto'\\nOVS_BRIDGE='yes'\\nIPADDR='${address}'\\n" > /etc/sysconfig/network/ifcfg-${bridge}   # plus OVS_BRIDGE_PORT_DEVICE_N per tap`,
-      `wicked ifup ${bridge}`,
-      RESTART,
+      writeFile(`${WICKED_DIR}ifcfg-${bridge}`, ["BOOTPROTO='static'", "STARTMODE='auto'", "OVS_BRIDGE='yes'", `IPADDR='${address}'`]),
+      manual(`bridge-ports:${bridge}`, 'which taps belong on the bridge is the admin\'s', [`# add OVS_BRIDGE_PORT_DEVICE_N='tapN' per tap to ${WICKED_DIR}ifcfg-${bridge}`]),
+      step('reload', `bridge-up:${bridge}`, [`wicked ifup ${bridge}`]),
+      RESTART(bridge),
     ];
   }
-  return [`ovs-vsctl add-br ${bridge}`, `ip address add ${address} dev ${bridge}`, `ip link set ${bridge} up`, `${RESTART}   # and persist the bridge in the network configuration`];
+  return [
+    step('runtime', `bridge-up:${bridge}`, [`ovs-vsctl --may-exist add-br ${bridge}`, `ip address add ${address} dev ${bridge}`, `ip link set ${bridge} up`]),
+    manual(`bridge-persist:${bridge}`, 'the network stack is unknown', [`# persist ${bridge} and its address in the network configuration`]),
+    RESTART(bridge),
+  ];
 }
 
 function stackFor(f: Facts, iface: string): 'NetworkManager' | 'wicked' | 'network-scripts' | undefined {
@@ -205,8 +226,8 @@ function notOvs(f: Facts, sw: SwitchConfig, link: Link, all: Link[], ovsBridges:
   const message = `${sw.bridge} is ${what}${slaves.length ? ` over ${slaves.join(', ')}` : ''}, not an Open vSwitch bridge${other ? `; the Open vSwitch bridge is ${other.name}` : ''}: os-autoinst-openvswitch cannot tag taps on it`;
   const fix = other
     ? setVariable(sw, 'bridge', other.name)
-    : [`# ${sw.bridge} is taken by ${what}; create the Open vSwitch bridge under another name (e.g. br1) and point ${VAR_NAMES.bridge} at it`, ...createBridgeFix(f, 'br1', expected ?? '10.0.2.2/15').filter((l) => l !== RESTART), ...setVariable(sw, 'bridge', 'br1')];
-  return {subject: sw.bridge, message, fix: fix.join('\n'), evidence: ev};
+    : [look(`bridge-name:${sw.bridge}`, `${sw.bridge} is taken by ${what}; create the Open vSwitch bridge under another name (e.g. br1) and point ${VAR_NAMES.bridge} at it`), ...createBridgeFix(f, 'br1', expected ?? '10.0.2.2/15'), ...setVariable(sw, 'bridge', 'br1')];
+  return {subject: sw.bridge, message, fix, evidence: ev};
 }
 
 function addressFinding(f: Facts, sw: SwitchConfig, link: Link, expected: string): FindingDraft | undefined {
@@ -218,41 +239,31 @@ function addressFinding(f: Facts, sw: SwitchConfig, link: Link, expected: string
   const message = !first
     ? `${sw.bridge} has no IPv4 address, expected ${expected}: os-autoinst-openvswitch waits for it and then gives up`
     : `${sw.bridge}'s first IPv4 address is ${actual}, expected ${expected}${elsewhere ? ` (${expected} is there, but not first)` : ''}: os-autoinst-openvswitch refuses to start ("bridge local port IP is expected to be ${expected}")`;
-  const fix: string[] = [];
-  for (const a of inet) if (`${a.local}/${a.prefixlen}` !== expected) fix.push(`ip address del ${a.local}/${a.prefixlen} dev ${sw.bridge}`);
-  if (!elsewhere) fix.push(`ip address add ${expected} dev ${sw.bridge}`);
-  fix.push(...persistAddressFix(f, sw.bridge, expected), RESTART);
+  const now: string[] = [];
+  for (const a of inet) if (`${a.local}/${a.prefixlen}` !== expected) now.push(`ip address del ${a.local}/${a.prefixlen} dev ${sw.bridge}`);
+  if (!elsewhere) now.push(`ip address add ${expected} dev ${sw.bridge}`);
   return {
     subject: sw.bridge,
     message,
-    fix: fix.join('\n'),
+    fix: [step('runtime', `bridge-address:${sw.bridge}`, now), ...persistAddressFix(f, sw.bridge, expected), RESTART(sw.bridge)],
     evidence: [evidence('ip.addr', ipLinkEvidence(f, sw.bridge) ?? `${sw.bridge}: ${inet.map((a) => `${a.local}/${a.prefixlen}`).join(', ') || 'no IPv4'}`), evidence('openqa.switch-config', settingLine(sw, 'localIp', sw.localIp), settingLine(sw, 'netmask', String(sw.netmask)))],
   };
 }
 
 /** The persisted address: the ifcfg IPADDR line or the NM profile holding the bridge's IPv4. */
-function persistAddressFix(f: Facts, bridge: string, expected: string): string[] {
+function persistAddressFix(f: Facts, bridge: string, expected: string): Step[] {
   const p = persistedInterface(f, bridge);
   const nm = p.nm.find((x) => x.profile?.type === 'ovs-interface') ?? p.nm.find((x) => (x.profile?.ipv4.addresses.length ?? 0) > 0);
-  if (nm?.profile) {
-    const id = nm.profile.id ?? bridge;
-    const have = nm.profile.ipv4.addresses[0];
-    return [`# ${nm.path}: ipv4 address ${have ?? '(none)'} -> ${expected}`, `nmcli connection modify ${id} ipv4.method manual ipv4.addresses ${expected} ipv4.dad-timeout 0`];
-  }
+  if (nm?.profile) return [nmModify(nm.profile.id ?? bridge, ['ipv4.method', 'manual'], ['ipv4.addresses', expected], ['ipv4.dad-timeout', '0'])];
   if (p.ifcfg && !p.ifcfg.error) {
     const file = p.ifcfg;
     const [ip, prefix] = expected.split('/');
-    if (ifcfgStack(file.path) === 'wicked') {
-      const line = ifcfgLine(file, 'IPADDR');
-      return line
-        ? [`# ${file.path} line ${line.line}: ${line.text} -> IPADDR='${expected}'`, `sed -i "${line.line}s|.*|IPADDR='${expected}'|" ${file.path}`]
-        : [`echo "IPADDR='${expected}'" >> ${file.path}`];
-    }
-    return [`# ${file.path}: IPADDR=${ip} PREFIX=${prefix}`, `sed -i -e 's/^IPADDR=.*/IPADDR=${ip}/' -e '/^NETMASK=/d' -e '/^PREFIX=/d' ${file.path}`, `echo 'PREFIX=${prefix}' >> ${file.path}`];
+    const stale = ['PREFIXLEN', 'PREFIX', 'NETMASK'].filter((n) => file.vars[n] !== undefined);
+    const line = ifcfgLine(file, 'IPADDR');
+    const note = line ? {note: `${file.path} line ${line.line}: ${line.text} -> IPADDR='${expected}'`} : {};
+    if (ifcfgStack(file.path) === 'wicked') return [setVar(file.path, 'IPADDR', expected, note), ...(stale.length ? [deleteVars(file.path, stale)] : [])];
+    return [setVar(file.path, 'IPADDR', ip!, {style: 'bare'}), ...(stale.filter((n) => n !== 'PREFIX').length ? [deleteVars(file.path, stale.filter((n) => n !== 'PREFIX'))] : []), setVar(file.path, 'PREFIX', prefix!, {style: 'bare'})];
   }
-  return [`# no ifcfg-${bridge} or NetworkManager profile for ${bridge} was found: persist the address in the network configuration, or it is gone after reboot`];
+  return [manual(`bridge-persist:${bridge}`, `no ifcfg-${bridge} or NetworkManager profile for ${bridge} was found`, [`# persist the address in the network configuration, or it is gone after reboot`])];
 }
 
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9_.:@%+=,-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
-}

@@ -75,12 +75,20 @@ describe('TD012 tap-inventory', () => {
       'error tap1: tap1 (instance 2) does not exist and is not a port of br1: its jobs fail in qemu ("could not configure /dev/net/tun (tap1): Operation not permitted") or, when qemu may create it, in set_vlan (not on the bridge)',
     ]);
     expect(r.findings[0]!.fix.split('\n')).toEqual([
-      'ip tuntap add dev tap1 mode tap user _openqa-worker group nogroup',
+      'ip link show tap1 >/dev/null 2>&1 || ip tuntap add dev tap1 mode tap user _openqa-worker group nogroup',
       'ip link set tap1 up',
       'ovs-vsctl --may-exist add-port br1 tap1',
-      '# wicked:',
-      `printf '%s\\n' "BOOTPROTO='none'" "STARTMODE='auto'" "TUNNEL='tap'" "TUNNEL_SET_OWNER='_openqa-worker'" "TUNNEL_SET_GROUP='nogroup'" > /etc/sysconfig/network/ifcfg-tap1`,
-      'wicked ifup tap1 br1', // ifcfg-br1 already has OVS_BRIDGE_PORT_DEVICE_1='tap1'
+      'mkdir -p /etc/sysconfig/network',
+      'rm -f /etc/sysconfig/network/ifcfg-tap1',
+      "cat > /etc/sysconfig/network/ifcfg-tap1 <<'EOF'",
+      "BOOTPROTO='none'",
+      "STARTMODE='auto'",
+      "TUNNEL='tap'",
+      "TUNNEL_SET_OWNER='_openqa-worker'",
+      "TUNNEL_SET_GROUP='nogroup'",
+      'EOF',
+      // ifcfg-br1 already has OVS_BRIDGE_PORT_DEVICE_1='tap1'. No `wicked ifup tap1 br1`: on a live
+      // bridge it re-applies br1's config and drops the switch service's flows (TD102, TD010).
     ]);
     expect(r.findings[0]!.evidence.map((e) => e.source)).toEqual(['openqa.workers-ini', 'systemd.wants', 'ip.addr', 'ovs.show']);
   });
@@ -100,7 +108,7 @@ describe('TD012 tap-inventory', () => {
     const other = `${SHOW(['tap0'])}Bridge br0\n    Port tap1\n        Interface tap1\n`;
     const r = run({show: other});
     expect(brief(r)).toEqual([`error tap1: tap1 (instance 2) is a port of br0, not of br1 (OS_AUTOINST_USE_BRIDGE): set_vlan fails with "'tap1' is not connected to bridge 'br1'"`]);
-    expect(r.findings[0]!.fix.split('\n').slice(0, 2)).toEqual(['ovs-vsctl del-port br0 tap1', 'ovs-vsctl add-port br1 tap1']);
+    expect(r.findings[0]!.fix.split('\n').slice(0, 2)).toEqual(['ovs-vsctl --if-exists del-port br0 tap1', 'ovs-vsctl --may-exist add-port br1 tap1']);
     expect(brief(run({devices: [{name: 'tap0'}, {name: 'tap1', kind: 'tun'}]}))).toEqual([
       "error tap1: tap1 (instance 2) exists but is a tun (layer 3) device, not a tap: qemu's -netdev tap cannot attach to it",
     ]);
@@ -133,9 +141,8 @@ describe('TD012 tap-inventory', () => {
   it('NetworkManager hosts get nmcli commands', () => {
     const r = run({devices: [{name: 'tap0'}], show: SHOW(['tap0']), stack: 'nm'});
     expect(r.findings[0]!.fix.split('\n').slice(3)).toEqual([
-      '# NetworkManager:',
-      'nmcli con add type ovs-port conn.interface tap1 master br1 con-name ovs-tap1-port',
-      'nmcli con add type tun mode tap owner 990 group 65534 conn.interface tap1 master ovs-tap1-port slave-type ovs-port con-name tap1',
+      'nmcli connection show tap1-port >/dev/null 2>&1 || nmcli connection add type ovs-port conn.interface tap1 master br1 con-name tap1-port',
+      'nmcli connection show tap1 >/dev/null 2>&1 || nmcli connection add type tun mode tap owner 990 group 65534 conn.interface tap1 master tap1-port slave-type ovs-port con-name tap1',
     ]);
   });
 

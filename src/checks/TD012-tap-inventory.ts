@@ -8,7 +8,6 @@ import type {Facts} from '../facts/facts.js';
 import {ovsDb} from '../facts/ovs.js';
 import {switchConfig, tapInstances, workerConfig} from '../facts/openqa.js';
 import {
-  createTapCommands,
   deviceGone,
   kernelAbsenceEvidence,
   kernelTapView,
@@ -17,7 +16,6 @@ import {
   ovsInterface,
   ovsPort,
   ovsPortEvidence,
-  persistTapSteps,
   settingEvidence,
   tapDevice,
   tapOwnerNames,
@@ -25,6 +23,9 @@ import {
   type NetStack,
 } from '../facts/taps.js';
 import type {Evidence} from '../model.js';
+import {addPort, createTap, readdPort, recreateTap} from '../remedies/network.js';
+import {persistTap} from '../remedies/taps.js';
+import {manual, step} from '../remedies/step.js';
 import type {OvsDb, WorkerInstance} from '../facts/types.js';
 
 /** Instances above this use tap(N-1) >= tap64, the second-NIC tap of instance N-64. */
@@ -69,10 +70,12 @@ export default defineCheck('TD012', (f) => {
       severity: 'warning',
       message: `OVSDB lists ${iface.name} on ${on} but the device is gone (${iface.error ?? `ofport ${iface.ofport}`}); no active tap instance needs it`,
       fix: [
-        `ovs-vsctl del-port ${on === 'no bridge' ? '' : `${on} `}${iface.name}   # if nothing should use it`,
-        ...(port?.bridge ? [`and drop ${iface.name} from the persisted bridge ports (OVS_BRIDGE_PORT_DEVICE_* in /etc/sysconfig/network/ifcfg-${port.bridge}, or its NetworkManager ovs-port profile)`] : []),
-        `or re-create it: ${createTapCommands(iface.name, port?.bridge ?? bridge, tapOwnerNames(f)).join('; ')}`,
-      ].join('\n'),
+        manual(`stale-port:${iface.name}`, `whether anything should still use ${iface.name} is the admin's call`, [
+          `ovs-vsctl del-port ${on === 'no bridge' ? '' : `${on} `}${iface.name}   # if nothing should use it`,
+          ...(port?.bridge ? [`# and drop ${iface.name} from the persisted bridge ports (OVS_BRIDGE_PORT_DEVICE_* in /etc/sysconfig/network/ifcfg-${port.bridge}, or its NetworkManager ovs-port profile)`] : []),
+          `# or re-create it: ${createTap(iface.name, port?.bridge ?? bridge, tapOwnerNames(f)).lines.join('; ')}`,
+        ], 'runtime'),
+      ],
       evidence: [port ? ovsPortEvidence(f, db, port) : {source: 'ovs.interfaces', lines: [`interface ${iface.name}: ofport=${iface.ofport ?? '?'} error="${iface.error ?? ''}"`]}],
       explanation:
         'OVSDB keeps ports of devices that vanished (hand-made taps are gone after a reboot): harmless while nothing uses the tap, but a job that gets it fails, and the stale port hides that the persistent tap configuration is incomplete.',
@@ -100,20 +103,20 @@ function judgeTap(ctx: Ctx, inst: WorkerInstance, tap: string): FindingDraft | u
   const evidence: Evidence[] = instanceEvidence(f, inst);
   const portEvidence = port ? ovsPortEvidence(f, db, port) : {source: db.from === 'json' ? 'ovs.ports' : 'ovs.show', lines: [`no port named ${tap}`]};
   const kernelEvidence = dev.link ? linkEvidence(dev.link) : kernelAbsenceEvidence(view, tap);
-  const persist = persistTapSteps(f, tap, bridge, ctx.stack);
+  const persist = persistTap(f, tap, bridge, ctx.stack);
 
   if (!dev.exists) {
     const message = port
       ? `${who} is gone from the kernel but OVSDB still lists it on ${port.bridge ?? 'no bridge'} (${iface?.error ?? (iface?.ofport === -1 ? 'ofport -1' : 'no device')})${JOB_FAILS(tap)}`
       : `${who} does not exist and is not a port of ${bridge}${JOB_FAILS(tap)}`;
-    return {subject: tap, message, fix: [...moveIfElsewhere(port?.bridge, bridge, tap), ...createTapCommands(tap, bridge, owner), ...persist].join('\n'), evidence: [...evidence, kernelEvidence, portEvidence]};
+    return {subject: tap, message, fix: [createTap(tap, bridge, owner, {...(port?.bridge ? {from: port.bridge} : {}), stalePort: port !== undefined}), ...persist], evidence: [...evidence, kernelEvidence, portEvidence]};
   }
   if (dev.isTap === false) {
     const what = dev.link?.kind === 'tun' ? 'a tun (layer 3) device' : `a ${dev.link?.kind ?? 'non-tap'} device`;
     return {
       subject: tap,
       message: `${who} exists but is ${what}, not a tap: qemu's -netdev tap cannot attach to it`,
-      fix: [`ip link delete ${tap}`, ...createTapCommands(tap, bridge, owner), ...persist].join('\n'),
+      fix: [recreateTap(tap, bridge, owner), ...persist],
       evidence: [...evidence, kernelEvidence],
     };
   }
@@ -122,7 +125,7 @@ function judgeTap(ctx: Ctx, inst: WorkerInstance, tap: string): FindingDraft | u
     return {
       subject: tap,
       message: `${who} exists but is not a port of ${bridge}${enslaved}: set_vlan fails with "'${tap}' is not connected to bridge '${bridge}'"`,
-      fix: [...(enslaved ? [`ip link set ${tap} nomaster`] : []), `ovs-vsctl add-port ${bridge} ${tap}`, ...persist].join('\n'),
+      fix: [step('runtime', `port:${tap}`, [...(enslaved ? [`ip link set ${tap} nomaster`] : []), `ovs-vsctl --may-exist add-port ${bridge} ${tap}`]), ...persist],
       evidence: [...evidence, kernelEvidence, portEvidence],
     };
   }
@@ -130,7 +133,7 @@ function judgeTap(ctx: Ctx, inst: WorkerInstance, tap: string): FindingDraft | u
     return {
       subject: tap,
       message: `${who} is a port of ${port.bridge ?? 'no bridge'}, not of ${bridge} (OS_AUTOINST_USE_BRIDGE): set_vlan fails with "'${tap}' is not connected to bridge '${bridge}'"`,
-      fix: [...moveIfElsewhere(port.bridge, bridge, tap), `ovs-vsctl add-port ${bridge} ${tap}`, ...persist].join('\n'),
+      fix: [addPort(bridge, tap, port.bridge), ...persist],
       evidence: [...evidence, portEvidence],
     };
   }
@@ -138,15 +141,11 @@ function judgeTap(ctx: Ctx, inst: WorkerInstance, tap: string): FindingDraft | u
     return {
       subject: tap,
       message: `${bridge} cannot use ${who}: ${iface!.error ?? `ofport ${iface!.ofport}`}`,
-      fix: [`ovs-vsctl del-port ${bridge} ${tap}`, `ovs-vsctl add-port ${bridge} ${tap}`, `ovs-vsctl --columns=name,ofport,error list interface ${tap}   # must show an ofport and no error`].join('\n'),
+      fix: [readdPort(bridge, tap)],
       evidence: [...evidence, kernelEvidence, portEvidence],
     };
   }
   return undefined;
-}
-
-function moveIfElsewhere(current: string | undefined, bridge: string, tap: string): string[] {
-  return current !== undefined && current !== bridge ? [`ovs-vsctl del-port ${current} ${tap}`] : [];
 }
 
 function collision(ctx: Ctx, inst: WorkerInstance): FindingDraft {
@@ -157,7 +156,7 @@ function collision(ctx: Ctx, inst: WorkerInstance): FindingDraft {
     subject: String(n), // worker instances are named by number, as in TD014
     severity: 'warning',
     message: `instance ${n} uses ${tap}, which is also the second-NIC tap of instance ${other} (tap(N-1+64)): a multi-NIC job on instance ${other} and any job on instance ${n} fight over it`,
-    fix: `renumber the tap worker instances to 1-${MAX_SAFE_INSTANCE} (systemctl disable --now ${workerUnit(inst)}; enable a free instance number instead), or remove tap from WORKER_CLASS of instance ${n}`,
+    fix: [manual(`renumber:${n}`, 'which instances to renumber is the admin\'s call', [`# renumber the tap worker instances to 1-${MAX_SAFE_INSTANCE} (systemctl disable --now ${workerUnit(inst)}; enable a free instance number instead), or remove tap from WORKER_CLASS of instance ${n}`])],
     evidence: instanceEvidence(ctx.f, inst),
     explanation:
       'os-autoinst gives NIC i of instance N the tap tap(N-1+64*i): above instance 64 the first tap of one instance is the second tap of another, so a multi-NIC job and a job of the other instance end up on the same tap and in each other\'s VLAN.',

@@ -65,12 +65,12 @@ describe('TD013 tap-ownership', () => {
       `error tap0: tap0 (instance 1) refuses the worker user: owner geekotest (480) is not _openqa-worker (990); qemu lacks CAP_NET_ADMIN (${QEMU}), so jobs fail with "could not configure /dev/net/tun (tap0): Operation not permitted"`,
     ]);
     expect(r.findings[0]!.fix.split('\n')).toEqual([
-      'ip tuntap del dev tap0 mode tap',
+      'ip link delete tap0 2>/dev/null || true',
       'ip tuntap add dev tap0 mode tap user _openqa-worker group nogroup',
       'ip link set tap0 up',
       'ovs-vsctl --may-exist add-port br1 tap0',
-      '# wicked:',
-      `sed -i "2s/.*/TUNNEL_SET_OWNER='_openqa-worker'/" /etc/sysconfig/network/ifcfg-tap0   # line 2: TUNNEL_SET_OWNER='geekotest'`,
+      "# /etc/sysconfig/network/ifcfg-tap0 line 2: TUNNEL_SET_OWNER='geekotest'",
+      `if grep -q '^TUNNEL_SET_OWNER=' /etc/sysconfig/network/ifcfg-tap0; then sed -i --follow-symlinks "s/^TUNNEL_SET_OWNER=.*/TUNNEL_SET_OWNER='_openqa-worker'/" /etc/sysconfig/network/ifcfg-tap0; else echo "TUNNEL_SET_OWNER='_openqa-worker'" >> /etc/sysconfig/network/ifcfg-tap0; fi`,
     ]);
     expect(r.findings[0]!.evidence).toEqual([
       {source: 'tap.sysfs', lines: ['/sys/class/net/tap0/owner: 480', '/sys/class/net/tap0/group: 65534', '/sys/class/net/tap0/tun_flags: 0x1802']},
@@ -90,14 +90,17 @@ describe('TD013 tap-ownership', () => {
   it('NetworkManager: nmcli con modify with the numeric ids', () => {
     const nm = {'/etc/NetworkManager/system-connections/tap1.nmconnection': '[connection]\nid=tap1\ntype=tun\ninterface-name=tap1\nmaster=tap1-port\nslave-type=ovs-port\n\n[tun]\nmode=2\nowner=0\ngroup=65534\n'};
     const r = run({taps: {tap0: [990, 65534], tap1: [0, 65534]}, nm});
-    expect(r.findings[0]!.fix.split('\n').slice(-2)).toEqual(['# NetworkManager (/etc/NetworkManager/system-connections/tap1.nmconnection):', 'nmcli con modify tap1 tun.owner 990 tun.group 65534']);
+    expect(r.findings[0]!.fix.split('\n').slice(-2)).toEqual(['ovs-vsctl --may-exist add-port br1 tap1', 'nmcli connection modify tap1 tun.owner 990 tun.group 65534']);
     expect(r.findings[0]!.evidence.at(-1)).toEqual({source: 'network.nm', lines: ['/etc/NetworkManager/system-connections/tap1.nmconnection: [tun] owner=0 group=65534']});
   });
 
-  it('a running job holds the tap: the fix says to wait', () => {
+  it('a running job holds the tap: re-creating it waits for the job, after the persistent fix', () => {
     const r = run({taps: {tap0: [480, 65534], tap1: [990, 65534]}, job: true});
     expect(r.findings[0]!.message).toContain('tap0 (instance 1, job /var/lib/openqa/pool/1)');
-    expect(r.findings[0]!.fix.split('\n')[0]).toBe('# /var/lib/openqa/pool/1 uses tap0 now: wait until that job ends');
+    const lines = r.findings[0]!.fix.split('\n');
+    const wait = lines.indexOf("# only once the job in /var/lib/openqa/pool/1 has ended (tapdoctor's script stops here while it runs):");
+    expect(wait).toBeGreaterThan(0);
+    expect(lines[wait + 1]).toBe('ip link delete tap0 2>/dev/null || true');
   });
 
   it('missing taps are TD012\'s; a non-persistent idle tap is a warning', () => {

@@ -8,14 +8,11 @@ import {ifcfgFiles, nmProfiles} from '../facts/host/interface-files.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig} from '../facts/openqa.js';
 import {
-  createTapCommands,
   getcapEvidence,
   kernelTapView,
   neededTaps,
   networkStack,
   passwdEvidence,
-  persistOwnerSteps,
-  persistTapSteps,
   qemuNetAdmin,
   sysfsEvidence,
   tapAccess,
@@ -26,6 +23,8 @@ import {
   type NeededTap,
   type QemuCap,
 } from '../facts/taps.js';
+import {recreateTap} from '../remedies/network.js';
+import {persistTap, persistTapOwner} from '../remedies/taps.js';
 import type {Evidence} from '../model.js';
 
 export default defineCheck('TD013', (f) => {
@@ -57,7 +56,7 @@ export default defineCheck('TD013', (f) => {
         subject: t.name,
         severity: 'warning',
         message: `${t.name} (${usersOf(t)}) is not persistent (tun_flags without TUN_PERSIST): it vanishes with the process holding it, and no running job holds it`,
-        fix: [`ip link delete ${t.name}`, ...createTapCommands(t.name, bridge, tapOwnerNames(f)), ...persistTapSteps(f, t.name, bridge, stack)].join('\n'),
+        fix: [recreateTap(t.name, bridge, tapOwnerNames(f)), ...persistTap(f, t.name, bridge, stack)],
         evidence: [sysfsEvidence(f, t.name)],
         explanation:
           'A tap without TUN_PERSIST exists only while the process that made it keeps it open: the next job finds it gone (qemu then needs CAP_NET_ADMIN to create it) or still held by someone else.',
@@ -88,7 +87,6 @@ function qemuCapability(f: Facts): QemuCapability {
 
 function refused(f: Facts, t: NeededTap, refusals: string[], qemu: QemuCapability, bridge: string, stack: ReturnType<typeof networkStack>): FindingDraft {
   const owner = tapOwnerNames(f);
-  const busy = t.jobs.length ? [`# ${t.jobs.map((j) => j.dir).join(', ')} uses ${t.name} now: wait until that job ends`] : [];
   const evidence: Evidence[] = [sysfsEvidence(f, t.name)];
   const passwd = passwdEvidence(f, f.config.workerUser);
   if (passwd) evidence.push(passwd);
@@ -98,12 +96,8 @@ function refused(f: Facts, t: NeededTap, refusals: string[], qemu: QemuCapabilit
     subject: t.name,
     severity: qemu.has ? 'info' : 'error',
     message: `${t.name} (${usersOf(t)}) refuses the worker user: ${refusals.join('; ')}; ${qemu.detail.replace('(…)', `(${t.name})`)}`,
-    fix: [
-      ...busy,
-      `ip tuntap del dev ${t.name} mode tap`,
-      ...createTapCommands(t.name, bridge, owner),
-      ...persistOwnerSteps(f, t.name, stack),
-    ].join('\n'),
+    // Persist first; re-creating the tap under a running job waits for the job (guarded in the plan).
+    fix: [...persistTapOwner(f, t.name, stack), recreateTap(t.name, bridge, owner, t.jobs[0]?.dir)],
     evidence,
   };
 }

@@ -21,7 +21,7 @@ describe('TD101 forwarding-not-persisted', () => {
     expect(r.findings[0]).toMatchObject({
       subject: 'net.ipv4.ip_forward',
       message: 'no sysctl file sets net.ipv4.ip_forward = 1 (runtime 1 (set by hand or by a script, lost at reboot)); after a reboot forwarding is off',
-      fix: "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/ip_forward.conf",
+      fix: "grep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf",
       evidence: [
         {source: '/proc/sys/net/ipv4/ip_forward', lines: ['1']},
         {source: 'sysctl.files', lines: ['no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /usr/lib/sysctl.d (/run/sysctl.d is emptied at boot)']},
@@ -35,7 +35,7 @@ describe('TD101 forwarding-not-persisted', () => {
       [
         'net.ipv4.ip_forward',
         '/etc/sysctl.conf:2 is the last setting of the IPv4 forwarding switch and says net.ipv4.ip_forward = 0, expected 1 (runtime 1 (set by hand or by a script, lost at reboot))',
-        "sed -i '2s/.*/net.ipv4.ip_forward = 1/' /etc/sysctl.conf",
+        "sed -i --follow-symlinks '2s/.*/net.ipv4.ip_forward = 1/' /etc/sysctl.conf",
         {source: '/etc/sysctl.conf', lines: ['net.ipv4.ip_forward = 0']},
       ],
     ]);
@@ -43,12 +43,12 @@ describe('TD101 forwarding-not-persisted', () => {
 
   it('overrides a vendor file with a later-sorting file in /etc instead of editing it', () => {
     const r = run(check, sysctl({'/etc/sysctl.d/ip_forward.conf': null, '/usr/lib/sysctl.d/50-default.conf': 'net.ipv4.ip_forward = 0\n'}));
-    expect(r.findings[0]!.fix).toBe("echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf   # sorts after /usr/lib/sysctl.d/50-default.conf");
+    expect(r.findings[0]!.fix).toBe("# sorts after /usr/lib/sysctl.d/50-default.conf\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/zz-tapdoctor-forwarding.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf");
   });
 
   it('reports a per-interface 0 for the bridge that comes last, even with ip_forward = 1', () => {
     const r = run(check, sysctl({'/etc/sysctl.d/zz-br1.conf': 'net.ipv4.conf.br1.forwarding = 0\n'}));
-    expect(r.findings.map((f) => [f.subject, f.fix])).toEqual([['net.ipv4.conf.br1.forwarding', "sed -i '1s/.*/net.ipv4.conf.br1.forwarding = 1/' /etc/sysctl.d/zz-br1.conf"]]);
+    expect(r.findings.map((f) => [f.subject, f.fix])).toEqual([['net.ipv4.conf.br1.forwarding', "sed -i --follow-symlinks '1s/.*/net.ipv4.conf.br1.forwarding = 1/' /etc/sysctl.d/zz-br1.conf"]]);
   });
 
   it('stays silent when the enabled firewalld masquerades the uplink zone (it switches forwarding on)', () => {

@@ -1,12 +1,15 @@
 // TD101: the next boot must switch IPv4 forwarding on. The runtime value (TD009) says nothing
 // about it: os-autoinst-setup-multi-machine writes /etc/sysctl.d/ip_forward.conf only when
 // forwarding is off at the time and never applies it, and `sysctl -w` by hand is gone after a boot.
+import type {Step} from '../remedies/step.js';
+import {sysctlFileLine, sysctlNow, sysctlPersist} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {forwarding, sysctlFiles} from '../facts/host/sysctl.js';
 import {enabledUnits} from '../facts/host/units.js';
 import {switchConfig} from '../facts/openqa.js';
 import {persistedFirewall} from '../facts/firewall/index.js';
-import {bootZoneOf, fileEvidence, gateUplink} from '../facts/persistence.js';
+import {bootZoneOf, fileEvidence} from '../facts/persistence.js';
+import {uplink as uplinkFact} from '../facts/uplink.js';
 import type {Facts} from '../facts/facts.js';
 
 /** Both keys flip the same switch (writing conf.all.forwarding sets ip_forward and every interface). */
@@ -44,14 +47,14 @@ export default defineCheck('TD101', (f) => {
       findings.push({
         subject: 'net.ipv4.ip_forward',
         message: `no sysctl file sets net.ipv4.ip_forward = 1 (${now}); after a reboot forwarding is off`,
-        fix: [`echo 'net.ipv4.ip_forward = 1' ${exists ? '>>' : '>'} /etc/sysctl.d/ip_forward.conf`, ...(runtimeValue === 1 ? [] : ['sysctl -w net.ipv4.ip_forward=1'])].join('\n'),
+        fix: [sysctlPersist('net.ipv4.ip_forward', 1, '/etc/sysctl.d/ip_forward.conf'), ...(runtimeValue === 1 ? [] : [sysctlNow('net.ipv4.ip_forward', 1)])],
         evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /usr/lib/sysctl.d (/run/sysctl.d is emptied at boot)')],
       });
     } else {
       findings.push({
         subject: global.key,
         message: `${global.path}:${global.line} is the last setting of the IPv4 forwarding switch and says ${global.key} = ${global.value}, expected 1 (${now})`,
-        fix: fixLine(global, `${global.key} = 1`),
+        fix: [fixLine(global, '1')],
         evidence: [...runtimeEvidence, assignmentEvidence(global)],
       });
     }
@@ -62,15 +65,15 @@ export default defineCheck('TD101', (f) => {
   const ifaces = new Set<string>();
   const sw = f.try(switchConfig);
   if (sw.ok) ifaces.add(sw.value.bridge);
-  const uplink = f.try(gateUplink);
-  if (uplink.ok) ifaces.add(uplink.value);
+  const uplink = f.try(uplinkFact);
+  if (uplink.ok) ifaces.add(uplink.value.name);
   for (const iface of ifaces) {
     const a = lastAssignment(files, new Set([`net.ipv4.conf.${iface}.forwarding`]));
     if (!a || a.value === '1') continue;
     findings.push({
       subject: a.key,
       message: `${a.path}:${a.line} sets ${a.key} = ${a.value}: after a reboot ${iface} does not forward even with net.ipv4.ip_forward = 1`,
-      fix: fixLine(a, `${a.key} = 1`),
+      fix: [fixLine(a, '1')],
       evidence: [assignmentEvidence(a)],
     });
   }
@@ -78,10 +81,10 @@ export default defineCheck('TD101', (f) => {
 });
 
 /** Edit the line in /etc; a vendor file under /usr/lib or /run is overridden by a later-sorting /etc file. */
-function fixLine(a: Assignment, wanted: string): string {
-  if (a.path.startsWith('/etc/')) return `sed -i '${a.line}s/.*/${wanted}/' ${a.path}`;
-  // Append: the global switch and a per-interface key may both need this file.
-  return `echo '${wanted}' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf   # sorts after ${a.path}`;
+function fixLine(a: Assignment, value: string): Step {
+  if (a.path.startsWith('/etc/')) return sysctlFileLine(a.path, a.line, a.key, value);
+  // Append: the global switch and a per-interface key may both need this file; it sorts after ${a.path}.
+  return sysctlPersist(a.key, value, '/etc/sysctl.d/zz-tapdoctor-forwarding.conf', `sorts after ${a.path}`);
 }
 
 /** firewalld switches forwarding on itself when a zone masquerades (DOMAIN.md §2.9 trap). */
@@ -91,9 +94,9 @@ function firewalldTurnsForwardingOn(f: Facts): string | undefined {
   const persisted = f.try(persistedFirewall);
   const zones = persisted.ok ? persisted.value.zones : undefined;
   if (!zones) return undefined;
-  const uplink = f.try(gateUplink);
+  const uplink = f.try(uplinkFact);
   if (!uplink.ok) return undefined;
-  const bz = bootZoneOf(f, uplink.value, zones);
+  const bz = bootZoneOf(f, uplink.value.name, zones);
   const zone = zones.zones.find((z) => z.name === bz.zone);
   return zone?.masquerade ? `firewalld.service is enabled and masquerades zone ${zone.name} (${bz.boundBy}), which switches IPv4 forwarding on at start` : undefined;
 }

@@ -24,7 +24,10 @@ describe('TD102 bridge-not-persisted', () => {
     expect(f).toMatchObject({
       subject: 'br1',
       message: `br1 has 10.0.2.2/15 now, but the persisted config would not give it 10.0.2.2/15: ${BR1}: STARTMODE='manual': not brought up at boot; IPv4 10.0.2.3/15, expected 10.0.2.2/15`,
-      fix: `sed -i "s|^STARTMODE=.*|STARTMODE='auto'|" ${BR1}\nsed -i "s|^IPADDR=.*|IPADDR='10.0.2.2/15'|" ${BR1}`,
+      fix: [
+        `if grep -q '^STARTMODE=' ${BR1}; then sed -i --follow-symlinks "s/^STARTMODE=.*/STARTMODE='auto'/" ${BR1}; else echo "STARTMODE='auto'" >> ${BR1}; fi`,
+        `if grep -q '^IPADDR=' ${BR1}; then sed -i --follow-symlinks "s/^IPADDR=.*/IPADDR='10.0.2.2\\\\/15'/" ${BR1}; else echo "IPADDR='10.0.2.2/15'" >> ${BR1}; fi`,
+      ].join('\n'),
     });
     expect(f!.evidence).toEqual([
       {source: 'ip.addr', lines: ['br1: inet 10.0.2.2/15']},
@@ -37,7 +40,7 @@ describe('TD102 bridge-not-persisted', () => {
     const [f] = run(check, overlay(suse, {files: {'network.ifcfg': {[BR1]: null}}})).findings;
     expect(f!.message).toBe('br1 has 10.0.2.2/15 now, but no persisted network config gives br1 10.0.2.2/15: after a reboot the bridge has no address and os-autoinst-openvswitch fails');
     expect(f!.fix).toBe(
-      [`cat > ${BR1} <<'EOF'`, "BOOTPROTO='static'", "IPADDR='10.0.2.2/15'", "STARTMODE='auto'", "OVS_BRIDGE='yes'", "OVS_BRIDGE_PORT_DEVICE_0='tap0'", "OVS_BRIDGE_PORT_DEVICE_1='tap1'", 'EOF'].join('\n'),
+      ['mkdir -p /etc/sysconfig/network', `rm -f ${BR1}`, `cat > ${BR1} <<'EOF'`, "BOOTPROTO='static'", "IPADDR='10.0.2.2/15'", "STARTMODE='auto'", "OVS_BRIDGE='yes'", "OVS_BRIDGE_PORT_DEVICE_0='tap0'", "OVS_BRIDGE_PORT_DEVICE_1='tap1'", 'EOF'].join('\n'),
     );
   });
 
@@ -47,13 +50,13 @@ describe('TD102 bridge-not-persisted', () => {
     expect(f!.message).toBe(
       `br0 has 172.16.2.2/15 now, but the persisted config would not give it 172.16.2.2/15: NetworkManager profile ovs-br0-if (${NM}ovs-br0-if.nmconnection): ipv4.method auto, addresses (none), expected manual 172.16.2.2/15; autoconnect=false: not activated at boot`,
     );
-    expect(f!.fix).toBe('nmcli con modify ovs-br0-if ipv4.method manual ipv4.addresses 172.16.2.2/15\nnmcli con modify ovs-br0-if connection.autoconnect yes');
+    expect(f!.fix).toBe('nmcli connection modify ovs-br0-if ipv4.method manual ipv4.addresses 172.16.2.2/15\nnmcli connection modify ovs-br0-if connection.autoconnect yes');
   });
 
   it('NetworkManager: a broken master chain (no ovs-bridge profile) is a finding', () => {
     const [f] = run(check, overlay(fedora, {files: {'network.nm': {[`${NM}ovs-br0.nmconnection`]: null}}})).findings;
     expect(f!.message).toContain('its port ovs-br0-port has master ovs-br0, which names no ovs-bridge profile');
-    expect(f!.fix).toBe('nmcli con add type ovs-bridge con.int br0');
+    expect(f!.fix).toBe('nmcli connection show ovs-br0 >/dev/null 2>&1 || nmcli connection add con-name ovs-br0 type ovs-bridge conn.interface br0');
   });
 
   it('passes with a note on a host without tap-class instances', () => {
@@ -78,7 +81,7 @@ describe('TD102 without NetworkManager profiles (a run without root)', () => {
     });
     const [f] = run(check, s).findings;
     expect(f!.fix).toBe(
-      ["cat > /etc/sysconfig/network-scripts/ifcfg-br0 <<'EOF'", 'DEVICE=br0', 'DEVICETYPE=ovs', 'TYPE=OVSBridge', 'BOOTPROTO=static', 'IPADDR=172.16.2.2', 'PREFIX=15', 'ONBOOT=yes', 'HOTPLUG=no', 'EOF'].join('\n'),
+      ['mkdir -p /etc/sysconfig/network-scripts', 'rm -f /etc/sysconfig/network-scripts/ifcfg-br0', "cat > /etc/sysconfig/network-scripts/ifcfg-br0 <<'EOF'", 'DEVICE=br0', 'DEVICETYPE=ovs', 'TYPE=OVSBridge', 'BOOTPROTO=static', 'IPADDR=172.16.2.2', 'PREFIX=15', 'ONBOOT=yes', 'HOTPLUG=no', 'EOF'].join('\n'),
     );
   });
 });

@@ -21,6 +21,9 @@ import {
   type NmConnection,
 } from '../facts/persistence.js';
 import type {Evidence} from '../model.js';
+import {deleteVars, writeFile} from '../remedies/files.js';
+import {nmAdd, nmModify} from '../remedies/nm.js';
+import type {Step} from '../remedies/step.js';
 import {describeCandidates, setIfcfgVar, someCandidateWorks, unreadableFile, type Candidate} from './gate-helpers.js';
 
 export default defineCheck('TD102', (f) => {
@@ -45,13 +48,13 @@ export default defineCheck('TD102', (f) => {
       ? {
           subject: bridge,
           message: `${now}no persisted network config gives ${bridge} ${expected}: after a reboot the bridge has no address and os-autoinst-openvswitch fails`,
-          fix: freshFix(f, bridge, expected, taps.flatMap((t) => t.taps)).join('\n'),
+          fix: freshFix(f, bridge, expected, taps.flatMap((t) => t.taps)),
           evidence: [runtime.evidence, switchOrigin, evidence('network config', `no ifcfg-${bridge} in ${WICKED_DIR} or /etc/sysconfig/network-scripts/, no NetworkManager ovs profile with interface-name=${bridge}`)],
         }
       : {
           subject: bridge,
           message: `${now}the persisted config would not give it ${expected}: ${describeCandidates(candidates)}`,
-          fix: candidates[0]!.fix.join('\n'),
+          fix: candidates[0]!.fix,
           evidence: [runtime.evidence, switchOrigin, ...candidates.flatMap((c) => c.evidence)],
         };
   return [finding];
@@ -71,10 +74,10 @@ function runtimeEvidence(f: Facts, bridge: string): {has: boolean; evidence: Evi
 function wickedOrRh(f: Facts, bridge: string, expected: string): Candidate[] {
   const file: IfcfgFile | undefined = f.get(ifcfgFiles)[bridge];
   if (!file) return [];
-  if (file.error) return [unreadableFile(file.path, file.error, `fix ${file.path} (${file.error})`)];
+  if (file.error) return [unreadableFile(file.path, file.error)];
   const boot = ifcfgBoot(file);
   const problems: string[] = [];
-  const fix: string[] = [];
+  const fix: Step[] = [];
   const lines = [...boot.lines];
   if (ifcfgFlavour(file) === 'wicked') {
     if (!isYes(file.vars.OVS_BRIDGE)) {
@@ -101,7 +104,7 @@ function wickedOrRh(f: Facts, bridge: string, expected: string): Candidate[] {
     fix.push(setIfcfgVar(file, 'IPADDR', expected));
     // A separate prefix or netmask would override the /NN of IPADDR.
     const stale = ['PREFIXLEN', 'PREFIX', 'NETMASK'].filter((n) => file.vars[n] !== undefined);
-    if (stale.length > 0) fix.push(`sed -i '${stale.map((n) => `/^${n}=/d`).join(';')}' ${file.path}`);
+    if (stale.length > 0) fix.push(deleteVars(file.path, stale));
     for (const e of file.entries) if (/^(IPADDR|PREFIXLEN|PREFIX|NETMASK)$/.test(e.name)) lines.push(e.line);
   }
   for (const e of file.entries) if (e.name === 'OVS_BRIDGE' || e.name === 'TYPE' || e.name === 'DEVICETYPE') lines.push(e.line);
@@ -119,7 +122,7 @@ function networkManager(f: Facts, all: readonly NmConnection[], bridge: string, 
       {
         what: `NetworkManager profiles for ${bridge} (${mine.map((c) => c.profile.id ?? c.path).join(', ')})`,
         problems: ['no ovs-interface profile carries the address'],
-        fix: [`nmcli con add type ovs-interface slave-type ovs-port con.int ${bridge} con.master ${portRef(all, bridge)} ipv4.method manual ipv4.addresses ${expected} ipv4.dad-timeout 0`],
+        fix: [nmAdd(`ovs-${bridge}-if`, `type ovs-interface slave-type ovs-port conn.interface ${bridge} master ${portRef(all, bridge)} ipv4.method manual ipv4.addresses ${expected} ipv4.dad-timeout 0`)],
         evidence: ev,
       },
     ];
@@ -135,52 +138,41 @@ function portRef(all: readonly NmConnection[], bridge: string): string {
 function nmCandidate(all: readonly NmConnection[], c: NmConnection, bridge: string, expected: string, ev: Evidence[]): Candidate {
   const id = c.profile.id ?? c.path;
   const problems: string[] = [];
-  const fix: string[] = [];
+  const fix: Step[] = [];
   const ip = nmIpv4(c.profile);
   if (!ip.ipv4.includes(expected)) {
     problems.push(`ipv4.method ${c.profile.ipv4.method ?? 'auto (default)'}, addresses ${ip.ipv4.join(', ') || '(none)'}, expected manual ${expected}`);
-    fix.push(`nmcli con modify ${id} ipv4.method manual ipv4.addresses ${expected}`);
+    fix.push(nmModify(id, ['ipv4.method', 'manual'], ['ipv4.addresses', expected]));
   }
   if (!c.profile.autoconnect) {
     problems.push('autoconnect=false: not activated at boot');
-    fix.push(`nmcli con modify ${id} connection.autoconnect yes`);
+    fix.push(nmModify(id, ['connection.autoconnect', 'yes']));
   }
   const port = nmControllerOf(all, c.profile.master, 'ovs-port');
   if (!port) {
     problems.push(`its master ${c.profile.master ?? '(unset)'} names no ovs-port profile`);
-    fix.push(`nmcli con add type ovs-port con.int ${bridge} con.master ${bridge}`, `nmcli con modify ${id} connection.master ${bridge} connection.slave-type ovs-port`);
+    fix.push(nmAdd(`ovs-${bridge}-port`, `type ovs-port conn.interface ${bridge} master ${bridge}`), nmModify(id, ['connection.master', `ovs-${bridge}-port`], ['connection.slave-type', 'ovs-port']));
   } else if (!nmControllerOf(all, port.profile.master, 'ovs-bridge')) {
     problems.push(`its port ${port.profile.id ?? port.path} has master ${port.profile.master ?? '(unset)'}, which names no ovs-bridge profile`);
-    fix.push(`nmcli con add type ovs-bridge con.int ${bridge}`);
+    fix.push(nmAdd(`ovs-${bridge}`, `type ovs-bridge conn.interface ${bridge}`));
   }
   return {what: `NetworkManager profile ${id} (${c.path})`, problems, fix, evidence: ev};
 }
 
-/** Commands that create the whole bridge config in the setup the host uses. */
-function freshFix(f: Facts, bridge: string, expected: string, taps: string[]): string[] {
+/** Steps that create the whole bridge config in the setup the host uses. */
+function freshFix(f: Facts, bridge: string, expected: string, taps: string[]): Step[] {
   const setup = preferredSetup(f, bridge);
   if (setup === 'network-scripts') {
     const [addr, prefix] = expected.split('/');
-    return [
-      `cat > /etc/sysconfig/network-scripts/ifcfg-${bridge} <<'EOF'`,
-      `DEVICE=${bridge}`,
-      'DEVICETYPE=ovs',
-      'TYPE=OVSBridge',
-      'BOOTPROTO=static',
-      `IPADDR=${addr}`,
-      `PREFIX=${prefix}`,
-      'ONBOOT=yes',
-      'HOTPLUG=no',
-      'EOF',
-    ];
+    return [writeFile(`/etc/sysconfig/network-scripts/ifcfg-${bridge}`, [`DEVICE=${bridge}`, 'DEVICETYPE=ovs', 'TYPE=OVSBridge', 'BOOTPROTO=static', `IPADDR=${addr}`, `PREFIX=${prefix}`, 'ONBOOT=yes', 'HOTPLUG=no'])];
   }
   if (setup === 'NetworkManager') {
     return [
-      `nmcli con add type ovs-bridge con.int ${bridge}`,
-      `nmcli con add type ovs-port con.int ${bridge} con.master ${bridge}`,
-      `nmcli con add type ovs-interface con.int ${bridge} con.master ${bridge} ipv4.method manual ipv4.address ${expected}`,
+      nmAdd(`ovs-${bridge}`, `type ovs-bridge conn.interface ${bridge}`),
+      nmAdd(`ovs-${bridge}-port`, `type ovs-port conn.interface ${bridge} master ovs-${bridge}`),
+      nmAdd(`ovs-${bridge}-if`, `type ovs-interface conn.interface ${bridge} master ovs-${bridge}-port ipv4.method manual ipv4.addresses ${expected}`),
     ];
   }
   const ports = taps.map((t, i) => `OVS_BRIDGE_PORT_DEVICE_${i}='${t}'`);
-  return [`cat > ${WICKED_DIR}ifcfg-${bridge} <<'EOF'`, "BOOTPROTO='static'", `IPADDR='${expected}'`, "STARTMODE='auto'", "OVS_BRIDGE='yes'", ...ports, 'EOF'];
+  return [writeFile(`${WICKED_DIR}ifcfg-${bridge}`, ["BOOTPROTO='static'", `IPADDR='${expected}'`, "STARTMODE='auto'", "OVS_BRIDGE='yes'", ...ports])];
 }

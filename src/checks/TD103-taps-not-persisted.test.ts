@@ -32,7 +32,19 @@ describe('TD103 taps-not-persisted', () => {
     expect(r.findings.map((f) => f.subject)).toEqual(['tap1']);
     expect(r.findings[0]).toMatchObject({
       message: `tap1 (tap of worker instance 2) exists now as a port of br1, but the persisted config would not put it on br1 at boot: wicked: no ${NET}ifcfg-tap1; not in the OVS_BRIDGE_PORT_DEVICE_* list of ${NET}ifcfg-br1`,
-      fix: `ln -sf ifcfg-tap0 ${NET}ifcfg-tap1\necho "OVS_BRIDGE_PORT_DEVICE_2='tap1'" >> ${NET}ifcfg-br1`,
+      // A file of its own, never a link to tap0's: a link would copy tap0's owner, right or wrong (TD013).
+      fix: [
+        `mkdir -p /etc/sysconfig/network`,
+        `rm -f ${NET}ifcfg-tap1`,
+        `cat > ${NET}ifcfg-tap1 <<'EOF'`,
+        "BOOTPROTO='none'",
+        "STARTMODE='auto'",
+        "TUNNEL='tap'",
+        "TUNNEL_SET_OWNER='_openqa-worker'",
+        "TUNNEL_SET_GROUP='nogroup'",
+        'EOF',
+        `grep -Eq "^OVS_BRIDGE_PORT_DEVICE(_[0-9]+)?='?tap1'?\\$" ${NET}ifcfg-br1 || echo "OVS_BRIDGE_PORT_DEVICE_2='tap1'" >> ${NET}ifcfg-br1`,
+      ].join('\n'),
       evidence: [
         {source: 'runtime', lines: ['tap1: tun device in /sys/class/net; OVS port of br1']},
         {source: `${NET}ifcfg-br1`, lines: ["OVS_BRIDGE_PORT_DEVICE_0='tap0'", "OVS_BRIDGE_PORT_DEVICE_1='tap2'"]},
@@ -45,7 +57,7 @@ describe('TD103 taps-not-persisted', () => {
     const [f] = run(check, s).findings;
     expect(f!.subject).toBe('tap0');
     expect(f!.message).toContain(`wicked: ${NET}ifcfg-tap0: TUNNEL=(unset), expected 'tap'`);
-    expect(f!.fix).toBe(`echo "TUNNEL='tap'" >> ${NET}ifcfg-tap0`);
+    expect(f!.fix).toBe(`if grep -q '^TUNNEL=' ${NET}ifcfg-tap0; then sed -i --follow-symlinks "s/^TUNNEL=.*/TUNNEL='tap'/" ${NET}ifcfg-tap0; else echo "TUNNEL='tap'" >> ${NET}ifcfg-tap0; fi`);
   });
 
   it('NetworkManager: a tun profile in tun mode, or on a port of another bridge, is not a tap of br0', () => {
@@ -54,7 +66,7 @@ describe('TD103 taps-not-persisted', () => {
     });
     const [f] = run(check, tunMode).findings;
     expect(f!.message).toBe('tap1 (tap of worker instance 2) exists now as a port of br0, but the persisted config would not put it on br0 at boot: NetworkManager profile tap1: tap1: tun mode tun, expected tap (2)');
-    expect(f!.fix).toBe('nmcli con modify tap1 tun.mode tap');
+    expect(f!.fix).toBe('nmcli connection modify tap1 tun.mode tap');
 
     const otherBridge = overlay(fedora, {
       files: {
@@ -66,14 +78,16 @@ describe('TD103 taps-not-persisted', () => {
     });
     const [g] = run(check, otherBridge).findings;
     expect(g!.message).toContain('tap1: its port tap1-port belongs to bridge br9, not br0');
-    expect(g!.fix).toBe('nmcli con modify tap1-port connection.master br0');
+    expect(g!.fix).toBe('nmcli connection modify tap1-port connection.master br0');
   });
 
   it('NetworkManager: a missing tap gets both profiles, owner and group from a sibling', async () => {
     const {snapshot} = await loadCase('TD103-hand-made-tap');
     const [f] = run(check, snapshot).findings;
     expect(f!.message).toBe('tap1 (tap of worker instance 2) exists now as a port of br0, but no persisted config creates it: a hand-made tap, gone after a reboot');
-    expect(f!.fix).toBe('nmcli con add type ovs-port con.int tap1 con.master br0\nnmcli con add type tun mode tap owner 990 group 65534 con.int tap1 master tap1');
+    expect(f!.fix).toBe(
+      'nmcli connection show tap1-port >/dev/null 2>&1 || nmcli connection add type ovs-port conn.interface tap1 master br0 con-name tap1-port\nnmcli connection show tap1 >/dev/null 2>&1 || nmcli connection add type tun mode tap owner 990 group 65534 conn.interface tap1 master tap1-port slave-type ovs-port con-name tap1',
+    );
   });
 
   it('requires the 64/128 taps only with multiNic', () => {
@@ -92,7 +106,7 @@ describe('TD103 without NetworkManager profiles (a run without root)', () => {
     expect(f).toMatchObject({
       subject: 'tap1',
       message: `tap1 (tap of worker instance 2) exists now as a port of br0, but the persisted config would not put it on br0 at boot: ${file}: TYPE=OVSIntPort makes tap1 an OVS internal port, not a tap device qemu can open`,
-      fix: `sed -i "s|^TYPE=.*|TYPE='OVSPort'|" ${file}`,
+      fix: `if grep -q '^TYPE=' ${file}; then sed -i --follow-symlinks 's/^TYPE=.*/TYPE=OVSPort/' ${file}; else echo TYPE=OVSPort >> ${file}; fi`,
     });
   });
 });

@@ -22,6 +22,12 @@ import {
   type NmConnection,
 } from '../facts/persistence.js';
 import type {Evidence} from '../model.js';
+import {addBridgePort, nmTapProfiles, wickedTapFile} from '../remedies/network.js';
+import {q} from '../remedies/shell.js';
+import {nmModify} from '../remedies/nm.js';
+import {step, type Step} from '../remedies/step.js';
+import {persistTap} from '../remedies/taps.js';
+import {tapOwnerNames} from '../facts/taps.js';
 import {describeCandidates, setIfcfgVar, someCandidateWorks, unreadableFile, type Candidate} from './gate-helpers.js';
 
 /** Sets of taps per instance os-autoinst uses: tap(N-1), tap(N-1+64), tap(N-1+128). */
@@ -65,7 +71,7 @@ export default defineCheck('TD103', (f) => {
       findings.push({
         subject: tap,
         message: `${tap} (${why}) ${state}, but no persisted config creates it${devicesNow.has(tap) ? ': a hand-made tap, gone after a reboot' : ''}`,
-        fix: freshFix(f, tap, bridge, ifcfg, bridgeFile, nm).join('\n'),
+        fix: freshFix(f, tap, bridge, bridgeFile),
         evidence: [runtime, evidence('network config', `no ${WICKED_DIR}ifcfg-${tap}, no NetworkManager tun profile with interface-name=${tap}, no ifcfg-rh file for ${tap}`)],
       });
       continue;
@@ -73,7 +79,7 @@ export default defineCheck('TD103', (f) => {
     findings.push({
       subject: tap,
       message: `${tap} (${why}) ${state}, but the persisted config would not put it on ${bridge} at boot: ${describeCandidates(candidates)}`,
-      fix: candidates[0]!.fix.join('\n'),
+      fix: candidates[0]!.fix,
       evidence: [runtime, ...candidates.flatMap((c) => c.evidence)],
     });
   }
@@ -84,12 +90,9 @@ function tapNumber(tap: string): number {
   return Number(tap.slice(3)) || 0;
 }
 
-/** `echo "OVS_BRIDGE_PORT_DEVICE_5='tap5'" >> ifcfg-br1`, with a suffix not used yet. */
-function addPortLine(tap: string, bridge: string, bridgeFile: IfcfgFile | undefined): string {
-  const used = new Set(bridgeFile?.entries.map((e) => e.name) ?? []);
-  let suffix = tapNumber(tap);
-  while (used.has(`OVS_BRIDGE_PORT_DEVICE_${suffix}`)) suffix += 1;
-  return `echo "OVS_BRIDGE_PORT_DEVICE_${suffix}='${tap}'" >> ${WICKED_DIR}ifcfg-${bridge}`;
+/** The bridge's OVS_BRIDGE_PORT_DEVICE list gets the tap (one builder for TD012 and TD103). */
+function addPortLine(tap: string, bridge: string, bridgeFile: IfcfgFile | undefined): Step {
+  return addBridgePort(bridgeFile?.path ?? `${WICKED_DIR}ifcfg-${bridge}`, bridgeFile?.entries.map((e) => e.name) ?? [], tap);
 }
 
 function wicked(f: Facts, tap: string, bridge: string, ifcfg: Record<string, IfcfgFile>, bridgeFile: IfcfgFile | undefined): Candidate | undefined {
@@ -98,14 +101,14 @@ function wicked(f: Facts, tap: string, bridge: string, ifcfg: Record<string, Ifc
   const listed = bridgeFile ? ovsBridgePortDevices(bridgeFile).find((d) => d.device === tap) : undefined;
   if (!file && !bridgeFile) return undefined;
   const problems: string[] = [];
-  const fix: string[] = [];
+  const fix: Step[] = [];
   const ev: Evidence[] = [];
   if (!file) {
     problems.push(`no ${WICKED_DIR}ifcfg-${tap}`);
-    fix.push(wickedTapFile(tap, ifcfg));
+    fix.push(wickedTapFile(tap, tapOwnerNames(f)));
   } else if (file.error) {
     problems.push(`${file.path} unreadable: ${file.error}`);
-    fix.push(wickedTapFile(tap, ifcfg));
+    fix.push(wickedTapFile(tap, tapOwnerNames(f)));
   } else {
     const boot = ifcfgBoot(file);
     const lines = [...boot.lines];
@@ -130,15 +133,6 @@ function wicked(f: Facts, tap: string, bridge: string, ifcfg: Record<string, Ifc
   return {what: 'wicked', problems, fix, evidence: ev};
 }
 
-/** A symlink to a good sibling (the setup script's way) or a new file. */
-function wickedTapFile(tap: string, ifcfg: Record<string, IfcfgFile>): string {
-  const good = Object.values(ifcfg).find(
-    (x) => x.name !== tap && /^tap\d+$/.test(x.name) && ifcfgFlavour(x) === 'wicked' && !x.error && !x.linkTarget && (x.vars.TUNNEL ?? '').toLowerCase() === 'tap' && ifcfgBoot(x).startsAtBoot,
-  );
-  if (good) return `ln -sf ifcfg-${good.name} ${WICKED_DIR}ifcfg-${tap}`;
-  return [`cat > ${WICKED_DIR}ifcfg-${tap} <<'EOF'`, "BOOTPROTO='none'", "STARTMODE='auto'", "TUNNEL='tap'", "TUNNEL_SET_GROUP='nogroup'", "TUNNEL_SET_OWNER='_openqa-worker'", 'EOF'].join('\n');
-}
-
 function networkManager(f: Facts, tap: string, bridge: string, all: readonly NmConnection[]): Candidate[] {
   const tuns = all.filter((c) => c.profile.type === 'tun' && c.profile.interfaceName === tap);
   const ports = all.filter((c) => c.profile.type === 'ovs-port' && c.profile.interfaceName === tap);
@@ -150,43 +144,43 @@ function networkManager(f: Facts, tap: string, bridge: string, all: readonly NmC
   return tuns.map((c) => {
     const id = c.profile.id ?? c.path;
     const problems: string[] = [];
-    const fix: string[] = [];
+    const fix: Step[] = [];
     if (c.profile.tun?.mode !== 'tap') {
       problems.push(`${id}: tun mode ${c.profile.tun?.mode ?? '(unset: tun)'}, expected tap (2)`);
-      fix.push(`nmcli con modify ${id} tun.mode tap`);
+      fix.push(nmModify(id, ['tun.mode', 'tap']));
     }
     if (!c.profile.autoconnect) {
       problems.push(`${id}: autoconnect=false, not created at boot`);
-      fix.push(`nmcli con modify ${id} connection.autoconnect yes`);
+      fix.push(nmModify(id, ['connection.autoconnect', 'yes']));
     }
     const port = nmControllerOf(all, c.profile.master, 'ovs-port');
     const br = port ? nmControllerOf(all, port.profile.master, 'ovs-bridge') : undefined;
     if (!port) {
       problems.push(`${id}: master ${c.profile.master ?? '(unset)'} names no ovs-port profile`);
-      fix.push(`nmcli con add type ovs-port con.int ${tap} con.master ${bridge}`, `nmcli con modify ${id} connection.master ${tap} connection.slave-type ovs-port`);
+      fix.push(...nmTapProfiles(tap, bridge, tapOwnerNames(f), {port: false, tun: true}), step('persist', `nm:${id}:connection.master`, [`nmcli connection modify ${q(id)} connection.master ${q(`${tap}-port`)} connection.slave-type ovs-port`]));
     } else if (!br || br.profile.interfaceName !== bridge) {
       problems.push(`${id}: its port ${port.profile.id ?? port.path} belongs to ${br ? `bridge ${br.profile.interfaceName ?? br.profile.id}` : `no ovs-bridge profile (master ${port.profile.master ?? 'unset'})`}, not ${bridge}`);
-      fix.push(`nmcli con modify ${port.profile.id ?? port.path} connection.master ${bridge}`);
+      fix.push(nmModify(port.profile.id ?? port.path, ['connection.master', bridge]));
     }
     return {what: `NetworkManager profile ${id}`, problems, fix, evidence: ev};
   });
 }
 
 /** The tun profile as the setup script adds it, owner and group taken from a sibling profile when there is one. */
-function nmTunAdd(f: Facts, tap: string, all: readonly NmConnection[]): string {
+function nmTunAdd(f: Facts, tap: string, all: readonly NmConnection[]): Step {
   const sibling = all.find((c) => c.profile.type === 'tun' && c.profile.tun?.mode === 'tap' && c.profile.tun.owner !== undefined);
-  const owner = sibling?.profile.tun?.owner ?? `$(id -u ${f.config.workerUser})`;
-  const group = sibling?.profile.tun?.group ?? '$(getent group nogroup | cut -d: -f3)';
-  return `nmcli con add type tun mode tap owner ${owner} group ${group} con.int ${tap} master ${tap}`;
+  const owner = tapOwnerNames(f);
+  const tun = sibling?.profile.tun;
+  return nmTapProfiles(tap, '', {...owner, ...(tun?.owner !== undefined ? {uid: Number(tun.owner)} : {}), ...(tun?.group !== undefined ? {gid: Number(tun.group)} : {})}, {port: true, tun: false})[0]!;
 }
 
 function ifcfgRh(f: Facts, tap: string, bridge: string, ifcfg: Record<string, IfcfgFile>): Candidate | undefined {
   const file = ifcfg[tap];
   if (!file || ifcfgFlavour(file) !== 'ifcfg-rh') return undefined;
-  if (file.error) return unreadableFile(file.path, file.error, `fix ${file.path}`);
+  if (file.error) return unreadableFile(file.path, file.error);
   const boot = ifcfgBoot(file);
   const problems: string[] = [];
-  const fix: string[] = [];
+  const fix: Step[] = [];
   if (file.vars.OVS_BRIDGE !== bridge) {
     problems.push(`OVS_BRIDGE=${file.vars.OVS_BRIDGE ?? '(unset)'}, expected ${bridge}`);
     fix.push(setIfcfgVar(file, 'OVS_BRIDGE', bridge));
@@ -205,24 +199,9 @@ function ifcfgRh(f: Facts, tap: string, bridge: string, ifcfg: Record<string, If
   return {what: file.path, problems, fix, evidence: [fileEvidence(f, 'network.ifcfg', file.path, lines)]};
 }
 
-function freshFix(f: Facts, tap: string, bridge: string, ifcfg: Record<string, IfcfgFile>, bridgeFile: IfcfgFile | undefined, nm: readonly NmConnection[]): string[] {
+function freshFix(f: Facts, tap: string, bridge: string, bridgeFile: IfcfgFile | undefined): Step[] {
   const setup = preferredSetup(f, bridge);
-  if (setup === 'NetworkManager') return [`nmcli con add type ovs-port con.int ${tap} con.master ${bridge}`, nmTunAdd(f, tap, nm)];
-  if (setup === 'network-scripts') {
-    // network-scripts only attach an existing tap (TYPE=OVSPort; OVSIntPort would make an internal
-    // port, no tap): Fedora's old setup created the taps in /sbin/ifup-pre-local with tunctl.
-    return [
-      `cat > /etc/sysconfig/network-scripts/ifcfg-${tap} <<'EOF'`,
-      `DEVICE=${tap}`,
-      'ONBOOT=yes',
-      'DEVICETYPE=ovs',
-      'TYPE=OVSPort',
-      `OVS_BRIDGE=${bridge}`,
-      'BOOTPROTO=none',
-      'HOTPLUG=no',
-      'EOF',
-      `# and create ${tap} before ifup, e.g. in /sbin/ifup-pre-local: tunctl -u ${f.config.workerUser} -p -t ${tap}`,
-    ];
-  }
-  return [wickedTapFile(tap, ifcfg), addPortLine(tap, bridge, bridgeFile)];
+  if (setup === 'NetworkManager') return persistTap(f, tap, bridge, 'NetworkManager');
+  if (setup === 'network-scripts') return persistTap(f, tap, bridge, 'network-scripts');
+  return [wickedTapFile(tap, tapOwnerNames(f)), addPortLine(tap, bridge, bridgeFile)];
 }

@@ -24,7 +24,7 @@ describe('TD104 nat-not-persisted', () => {
       subject: 'eth0',
       message:
         'runtime NAT `[1:84] -A POSTROUTING -o eth0 -j MASQUERADE` (iptables.save) is not persisted: enabled iptables.service; /etc/sysconfig/iptables holds no masquerade for eth0; after a reboot SUTs reach nothing outside the host',
-      fix: 'iptables-save > /etc/sysconfig/iptables',
+      fix: 'iptables-save > /etc/sysconfig/iptables\nunshare --net iptables-restore /etc/sysconfig/iptables   # a real load, in a throwaway network namespace (--test accepts NAT the kernel refuses)\nsystemctl restart iptables.service',
     });
     expect(f!.evidence.slice(0, 3)).toEqual([
       {source: 'iptables.save', lines: ['[1:84] -A POSTROUTING -o eth0 -j MASQUERADE']},
@@ -39,7 +39,9 @@ describe('TD104 nat-not-persisted', () => {
     expect(f!.message).toBe(
       'runtime NAT `oifname "eth0" masquerade` (nft.ruleset) is not persisted: no firewall unit (firewalld, nftables, iptables, netfilter-persistent) is enabled; after a reboot SUTs reach nothing outside the host',
     );
-    expect(f!.fix).toBe('nft list table ip nat >> /etc/firewall.nft   # the live table with the masquerade\nnft -c -f /etc/firewall.nft\nsystemctl enable nftables.service   # its ExecStart must load /etc/firewall.nft');
+    expect(f!.fix).toBe(
+      'nft list table ip nat >> /etc/firewall.nft   # the live table with the masquerade\nsystemctl enable nftables.service   # its ExecStart must load /etc/firewall.nft\nunshare --net nft -f /etc/firewall.nft   # a real load, in a throwaway network namespace (nft -c accepts NAT the kernel refuses)\nsystemctl restart nftables.service',
+    );
   });
 
   it('reports a persisted file that would not load, and only that (its NAT is lost with it)', async () => {
@@ -47,7 +49,13 @@ describe('TD104 nat-not-persisted', () => {
     const findings = run(check, snapshot).findings;
     expect(findings.map((f) => f.subject)).toEqual(['/etc/firewall.nft']);
     expect(findings[0]!.message).toMatch(/^\/etc\/firewall\.nft, loaded by nftables\.service at boot, would not load at all: line 17: .+; its masquerade for eth0 is lost with it$/);
-    expect(findings[0]!.fix.split('\n').slice(-2)).toEqual(['$EDITOR /etc/firewall.nft   # fix line 17', 'nft -c -f /etc/firewall.nft']);
+    // The edit is the admin's; only a real load proves the file (nft -c accepts the misplaced masquerade).
+    expect(findings[0]!.fix.split('\n').slice(-3)).toEqual([
+      '# edit /etc/firewall.nft: fix line 17',
+      'unshare --net nft -f /etc/firewall.nft   # a real load, in a throwaway network namespace (nft -c accepts NAT the kernel refuses)',
+      'systemctl restart nftables.service',
+    ]);
+    expect(findings[0]!.fix).not.toMatch(/^nft -c|iptables-restore --test/m);
     expect(findings[0]!.evidence).toEqual([{source: '/etc/firewall.nft', lines: ['add rule ip filter POSTROUTING oifname "eth0" counter masquerade']}]);
   });
 

@@ -6,14 +6,18 @@
 // `iptables-restore` load nothing (DOMAIN.md §2.3, §3).
 import {defineCheck, evidence, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
+import {appendNftNat, firewalldPermanent, firewalldReload, reloadRuleFile, saveLiveIptables, saveLiveNftTable} from '../remedies/firewall.js';
+import {manual, type Step} from '../remedies/step.js';
+import {enableUnit} from '../remedies/system.js';
 import {liveFirewall, masqueradesFor, type NatRule} from '../facts/firewall/index.js';
 import {enabledUnits} from '../facts/host/units.js';
-import {FIREWALL_UNITS, gateUplink, persistedNatFor, unitLoadedFiles, type PersistedNat} from '../facts/persistence.js';
+import {FIREWALL_UNITS, persistedNatFor, unitLoadedFiles, type PersistedNat} from '../facts/persistence.js';
+import {uplink as uplinkFact} from '../facts/uplink.js';
 
 type Backend = 'firewalld' | 'nft' | 'iptables';
 
 export default defineCheck('TD104', (f) => {
-  const uplink = f.get(gateUplink);
+  const uplink = f.get(uplinkFact).name;
   const nat = persistedNatFor(f, uplink);
   const live = f.try(liveFirewall);
   const liveRules = live.ok ? masqueradesFor(live.value, uplink).filter((r) => r.legal && r.family !== 'ip6') : [];
@@ -31,7 +35,7 @@ export default defineCheck('TD104', (f) => {
   findings.push({
     subject: uplink,
     message: `${liveText}: ${persistedSummary(nat)}; after a reboot SUTs reach nothing outside the host`,
-    fix: missingNatFix(f, uplink, nat, liveRules).join('\n'),
+    fix: missingNatFix(f, uplink, nat, liveRules),
     evidence: [
       ...(liveRules.length > 0 ? [evidence(liveRules[0]!.origin, ...liveRules.map((r) => r.text))] : live.ok ? [evidence('runtime firewall', `no legal masquerade for ${uplink} in ${live.value.sources.join(', ')}`)] : []),
       evidence('systemd.wants', nat.units.length > 0 ? `enabled: ${nat.units.join(', ')}` : `none of ${FIREWALL_UNITS.map((u) => u.unit).join(', ')} is enabled`),
@@ -46,15 +50,14 @@ export default defineCheck('TD104', (f) => {
 function loadFailure(lf: PersistedNat['loadFailures'][number], nat: PersistedNat): FindingDraft {
   const first = lf.errors[0]!;
   const lost = nat.lostRules.filter((r) => r.origin === lf.path);
-  const iptables = FIREWALL_UNITS.find((u) => u.unit === lf.unit)?.kind === 'iptables';
   return {
     subject: lf.path,
     message: `${lf.path}, loaded by ${lf.unit} at boot, would not load at all: line ${first.line}: ${first.reason}${lf.errors.length > 1 ? ` (+${lf.errors.length - 1} more)` : ''}${lost.length > 0 ? `; its masquerade for ${nat.uplink} is lost with it` : ''}`,
+    // The edit is the admin's (TD002 writes it when it knows the rule's home); then a real load proves it.
     fix: [
-      ...lf.errors.map((e) => `# ${lf.path} line ${e.line}: ${e.reason}`),
-      `$EDITOR ${lf.path}   # fix line${lf.errors.length > 1 ? 's' : ''} ${lf.errors.map((e) => e.line).join(', ')}`,
-      iptables ? `iptables-restore --test < ${lf.path}` : `nft -c -f ${lf.path}`,
-    ].join('\n'),
+      manual(`repair:${lf.path}`, `${lf.path} must be corrected by hand`, [...lf.errors.map((e) => `# ${lf.path} line ${e.line}: ${e.reason}`), `# edit ${lf.path}: fix line${lf.errors.length > 1 ? 's' : ''} ${lf.errors.map((e) => e.line).join(', ')}`]),
+      reloadRuleFile(lf.path, lf.unit),
+    ],
     evidence: [evidence(lf.path, ...lf.errors.map((e) => e.text))],
   };
 }
@@ -84,34 +87,35 @@ function backendOf(r: NatRule): Backend {
   return r.backend === 'nftables' ? 'nft' : 'iptables';
 }
 
-/** Commands in the setup the host uses: the backend of the live NAT, else the enabled unit. */
-function missingNatFix(f: Facts, uplink: string, nat: PersistedNat, liveRules: NatRule[]): string[] {
+/** Steps in the setup the host uses: the backend of the live NAT, else the enabled unit. */
+function missingNatFix(f: Facts, uplink: string, nat: PersistedNat, liveRules: NatRule[]): Step[] {
   const enabled = f.try(enabledUnits);
   const isEnabled = (unit: string) => enabled.ok && enabled.value.has(unit);
   const backend: Backend =
     liveRules.length > 0 ? backendOf(liveRules[0]!) : nat.units.includes('firewalld.service') ? 'firewalld' : nat.units.some((u) => u.startsWith('iptables') || u.startsWith('netfilter')) ? 'iptables' : 'nft';
-  const out: string[] = [];
+  const out: Step[] = [];
   if (backend === 'firewalld') {
-    if (liveRules.length > 0) out.push('firewall-cmd --runtime-to-permanent');
-    else out.push(`firewall-cmd --permanent --zone=${nat.firewalldZone?.zone ?? 'trusted'} --add-masquerade`, 'firewall-cmd --reload');
-    if (!isEnabled('firewalld.service')) out.push('systemctl enable firewalld.service');
+    if (liveRules.length > 0) out.push(firewalldPermanent('runtime-to-permanent', ['firewall-cmd --runtime-to-permanent']));
+    else out.push(firewalldPermanent(`masquerade:${nat.firewalldZone?.zone ?? 'trusted'}`, [`firewall-cmd --permanent --zone=${nat.firewalldZone?.zone ?? 'trusted'} --add-masquerade`]), firewalldReload());
+    if (!isEnabled('firewalld.service')) out.push(enableUnit('firewalld.service'));
     return out;
   }
   if (backend === 'iptables') {
     const unit = isEnabled('netfilter-persistent.service') ? 'netfilter-persistent.service' : 'iptables.service';
     const file = unit === 'iptables.service' ? '/etc/sysconfig/iptables' : '/etc/iptables/rules.v4';
-    if (liveRules.length > 0) out.push(`iptables-save > ${file}`);
-    else out.push(`# in ${file}, under *nat before its COMMIT, add:`, `#   -A POSTROUTING -o ${uplink} -j MASQUERADE`, `iptables-restore --test < ${file}`);
-    if (!isEnabled(unit)) out.push(`systemctl enable ${unit}`);
+    if (liveRules.length > 0) out.push(saveLiveIptables(file));
+    else out.push(manual(`nat-persist:${file}:ip:${uplink}`, `where the rule goes in ${file} is the admin's`, [`# in ${file}, under *nat before its COMMIT, add:`, `#   -A POSTROUTING -o ${uplink} -j MASQUERADE`]));
+    if (!isEnabled(unit)) out.push(enableUnit(unit));
+    out.push(reloadRuleFile(file, unit));
     return out;
   }
   const nftMains = unitLoadedFiles(f, 'nftables.service')?.files ?? FIREWALL_UNITS.find((u) => u.unit === 'nftables.service')!.mainFiles;
   const file = nat.files.find((x) => nftMains.includes(x.path))?.path ?? nftMains[0]!;
   // Append the live table that holds the masquerade, not the whole ruleset: `nft list ruleset >`
   // would overwrite the file's own comments, defines and includes, and pull in docker/firewalld tables.
-  if (liveRules.length > 0) out.push(`nft list table ${liveRules[0]!.family} ${liveRules[0]!.table} >> ${file}   # the live table with the masquerade`);
-  else out.push(`printf 'table ip nat {\\n\\tchain postrouting {\\n\\t\\ttype nat hook postrouting priority srcnat; policy accept;\\n\\t\\toifname "${uplink}" masquerade\\n\\t}\\n}\\n' >> ${file}`);
-  out.push(`nft -c -f ${file}`);
-  if (!isEnabled('nftables.service')) out.push('systemctl enable nftables.service   # its ExecStart must load ' + file);
+  if (liveRules.length > 0) out.push(saveLiveNftTable(file, liveRules[0]!.family, liveRules[0]!.table, uplink));
+  else out.push(...appendNftNat(file, uplink));
+  if (!isEnabled('nftables.service')) out.push({...enableUnit('nftables.service'), lines: [`systemctl enable nftables.service   # its ExecStart must load ${file}`]});
+  out.push(reloadRuleFile(file, 'nftables.service'));
   return out;
 }

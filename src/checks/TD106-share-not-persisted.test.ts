@@ -18,7 +18,12 @@ describe('TD106 share-not-persisted', () => {
       subject: '/var/lib/openqa/share',
       message:
         'nfs4 openqa.example.test:/var/lib/openqa/share is mounted on /var/lib/openqa/share now, but neither /etc/fstab nor an enabled mount unit mounts it: after a reboot the workers fail jobs with "Cannot find … asset"',
-      fix: "echo 'openqa.example.test:/var/lib/openqa/share /var/lib/openqa/share nfs4 ro,nofail,x-systemd.automount 0 0' >> /etc/fstab\nsystemctl daemon-reload",
+      // salt-states-openqa openqa/nfs_share.sls: nfs (not nfs4), retried, automounted, nolock.
+      fix: [
+        '# as salt-states-openqa openqa/nfs_share.sls mounts it',
+        "grep -qxF -e 'openqa.example.test:/var/lib/openqa/share /var/lib/openqa/share nfs ro,nofail,retry=30,x-systemd.mount-timeout=30m,x-systemd.automount,nolock 0 0' /etc/fstab 2>/dev/null || echo 'openqa.example.test:/var/lib/openqa/share /var/lib/openqa/share nfs ro,nofail,retry=30,x-systemd.mount-timeout=30m,x-systemd.automount,nolock 0 0' >> /etc/fstab",
+        'systemctl daemon-reload',
+      ].join('\n'),
     });
     expect(f!.evidence.map((e) => e.source)).toEqual(['/proc/self/mountinfo', '/etc/fstab', 'systemd.wants']);
   });
@@ -28,7 +33,7 @@ describe('TD106 share-not-persisted', () => {
     const s = overlay(snapshot, {files: {fstab: {'/etc/fstab': `${ROOT_LINE}openqa.example.test:/var/lib/openqa/share  /var/lib/openqa/share  nfs4  ro,noauto  0 0\n`}}});
     const [f] = run(check, s).findings;
     expect(f!.message).toContain('but /etc/fstab:2 has noauto without x-systemd.automount');
-    expect(f!.fix).toBe("sed -i '2s/\\bnoauto\\b/x-systemd.automount/' /etc/fstab   # line 2: noauto alone never mounts at boot");
+    expect(f!.fix).toBe("# line 2: noauto alone never mounts at boot\nsed -i --follow-symlinks '2s/\\bnoauto\\b/x-systemd.automount/' /etc/fstab\nsystemctl daemon-reload");
     expect(f!.evidence[1]).toEqual({source: '/etc/fstab', lines: ['openqa.example.test:/var/lib/openqa/share  /var/lib/openqa/share  nfs4  ro,noauto  0 0']});
   });
 

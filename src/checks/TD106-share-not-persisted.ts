@@ -2,6 +2,9 @@
 // gone after a reboot; the workers then start, take jobs and fail them with "Cannot find HDD_1
 // asset" (Fedora's incident, DOMAIN.md §2.8). Persisted means an /etc/fstab line (automount or
 // not, but not `noauto` alone) or an enabled .mount/.automount/var-lib-openqa-share.service unit.
+import {editLinePattern} from '../remedies/files.js';
+import {manual, type Step} from '../remedies/step.js';
+import {enableUnit, fstabShare, SALT_SHARE_OPTIONS, systemdReload} from '../remedies/system.js';
 import {defineCheck, evidence, pass} from './define.js';
 import {factoryShare, FACTORY_PATH, mountInfo, OPENQA_DIR} from '../facts/host/mounts.js';
 import {enabledUnits} from '../facts/host/units.js';
@@ -46,12 +49,13 @@ export default defineCheck('TD106', (f) => {
     fstab ? fileEvidence(f, 'fstab', '/etc/fstab', [fstab.line]) : evidence('/etc/fstab', `no line mounts ${point} or an ancestor below ${OPENQA_DIR}`),
     evidence('systemd.wants', share.mountUnit ? `${share.mountUnit} exists but is not enabled` : `no enabled .mount/.automount unit for ${point}`),
   ];
-  const source = share.mount && share.mount.fsType !== 'autofs' ? share.mount.source : (fstab?.spec ?? '<server>:/var/lib/openqa/share');
-  const type = share.mount && share.mount.fsType !== 'autofs' ? share.mount.fsType : (fstab?.vfsType ?? 'nfs4');
-  let fix: string;
-  if (fstab) fix = `sed -i '${fstab.line}s/\\bnoauto\\b/x-systemd.automount/' /etc/fstab   # line ${fstab.line}: noauto alone never mounts at boot`;
-  else if (share.mountUnit) fix = `systemctl enable ${share.mountUnit}`;
-  else fix = `echo '${source} ${point} ${type} ro,nofail,x-systemd.automount 0 0' >> /etc/fstab\nsystemctl daemon-reload`;
+  const source = share.mount && share.mount.fsType !== 'autofs' ? share.mount.source : fstab?.spec;
+  let fix: Step[];
+  if (fstab) fix = [editLinePattern('/etc/fstab', fstab.line, '\\bnoauto\\b', 'x-systemd.automount', {note: `line ${fstab.line}: noauto alone never mounts at boot`}), systemdReload()];
+  else if (share.mountUnit) fix = [enableUnit(share.mountUnit)];
+  // salt's line (nfs, retried, automounted); the share's own source when it is mounted now.
+  else if (source) fix = fstabShare(source, point);
+  else fix = [manual(`fstab:${point}`, 'the web UI host is unknown', [`# append to /etc/fstab: WEBUI:/var/lib/openqa/share ${point} nfs ${SALT_SHARE_OPTIONS} 0 0`])];
   return [
     {
       subject: point,

@@ -23,7 +23,7 @@ describe('TD108 spare-nic-autostart', () => {
       subject: 'eth1',
       message:
         'eth1 is not an uplink now (down, no global IPv4), but at boot NetworkManager gives it an automatic "Wired connection" with DHCP (no profile for eth1, no matching no-auto-default or unmanaged-devices): a second uplink steals the default route or the NAT interface',
-      fix: 'nmcli con add type ethernet con-name eth1-unused ifname eth1 connection.autoconnect no ipv4.method disabled ipv6.method disabled',
+      fix: 'nmcli connection show eth1-unused >/dev/null 2>&1 || nmcli connection add type ethernet con-name eth1-unused ifname eth1 connection.autoconnect no ipv4.method disabled ipv6.method disabled',
     });
     expect(f!.evidence[0]).toEqual({source: 'ip.addr', lines: ['eth1: BROADCAST,MULTICAST operstate DOWN link/ether 52:54:00:6b:1f:02']});
   });
@@ -32,7 +32,7 @@ describe('TD108 spare-nic-autostart', () => {
     const s = overlay(withLink(suse, {ifname: 'eth1', address: '52:54:00:6b:1f:02'}), {files: {'network.ifcfg': {[ETH1]: "BOOTPROTO='dhcp'\nSTARTMODE='auto'\n"}}});
     const [f] = run(check, s).findings;
     expect(f!.message).toBe(`eth1 is not an uplink now (down, no global IPv4), but at boot wicked brings it up with DHCP (${ETH1}: STARTMODE='auto'): a second uplink steals the default route or the NAT interface`);
-    expect(f!.fix).toBe(`sed -i '/^STARTMODE=/d' ${ETH1}\necho "STARTMODE='off'" >> ${ETH1}`);
+    expect(f!.fix).toBe(`if grep -q '^STARTMODE=' ${ETH1}; then sed -i --follow-symlinks "s/^STARTMODE=.*/STARTMODE='off'/" ${ETH1}; else echo "STARTMODE='off'" >> ${ETH1}; fi`);
     expect(f!.evidence.at(-1)).toEqual({source: ETH1, lines: ["BOOTPROTO='dhcp'", "STARTMODE='auto'"]});
   });
 
@@ -55,7 +55,7 @@ describe('TD108 spare-nic-autostart', () => {
     const s = overlay(snapshot, {
       files: {'network.nm': {'/etc/NetworkManager/system-connections/spare.nmconnection': '[connection]\nid=spare\ntype=ethernet\ninterface-name=eth1\n\n[ipv4]\nmethod=auto\n'}},
     });
-    expect(run(check, s).findings.map((f) => f.fix)).toEqual(['nmcli con modify spare connection.autoconnect no']);
+    expect(run(check, s).findings.map((f) => f.fix)).toEqual(['nmcli connection modify spare connection.autoconnect no   # /etc/NetworkManager/system-connections/spare.nmconnection']);
   });
 
   it('passes with a note when no network service is enabled', () => {
@@ -78,6 +78,6 @@ describe('TD108 spare-nic-autostart', () => {
     expect(f!.message).toBe(
       'eth1 is not an uplink now (down, no global IPv4), but at boot NetworkManager brings it up with DHCP (/etc/NetworkManager/system-connections/spare-nic.nmconnection: autoconnect=true (default)): a second uplink steals the default route or the NAT interface',
     );
-    expect(f!.fix).toBe('nmcli con modify spare-nic connection.autoconnect no');
+    expect(f!.fix).toBe('nmcli connection modify spare-nic connection.autoconnect no   # /etc/NetworkManager/system-connections/spare-nic.nmconnection');
   });
 });

@@ -11,6 +11,8 @@ import {links, matchesIgnoreList, uplinks} from '../facts/network.js';
 import {ovsBridgeNames} from '../facts/ovs.js';
 import {interfaceBoot, networkSetup, nmConnections, type IfaceBoot} from '../facts/persistence.js';
 import type {Link} from '../facts/types.js';
+import {disableNic, NETWORK_SCRIPTS_DIR, type NicConfig} from '../remedies/network.js';
+import {manual} from '../remedies/step.js';
 
 export default defineCheck('TD108', (f) => {
   const all = f.get(links);
@@ -31,7 +33,7 @@ export default defineCheck('TD108', (f) => {
     findings.push({
       subject: l.name,
       message: `${l.name} is not an uplink now (${state}), but at boot ${how}: a second uplink steals the default route or the NAT interface`,
-      fix: bringsUp.flatMap((b) => disableFix(f, l.name, b)).join('\n') || `$EDITOR ${unreadable!.path}   # make it readable, then set it not to start at boot`,
+      fix: bringsUp.length > 0 ? disableNic(l.name, bringsUp.map((b) => disableFix(f, l.name, b)), {now: false}) : [manual(`unreadable:${unreadable!.path}`, `${unreadable!.path} is unreadable`, [`# make ${unreadable!.path} readable, then set ${l.name} not to start at boot there`])],
       evidence: [
         evidence('ip.addr', `${l.name}: ${l.flags.join(',')} operstate ${l.operstate}${l.mac ? ` link/ether ${l.mac}` : ''}`),
         evidence('uplinks', `active uplinks now: ${up.active.join(', ') || '(none)'}`),
@@ -59,12 +61,8 @@ function describe(b: IfaceBoot): string {
   return `${b.setup} brings it up with ${what} (${b.path}: ${b.startReason})`;
 }
 
-function disableFix(f: Facts, ifname: string, b: IfaceBoot): string[] {
-  if (b.path === '') return [`nmcli con add type ethernet con-name ${ifname}-unused ifname ${ifname} connection.autoconnect no ipv4.method disabled ipv6.method disabled`];
-  if (b.path.startsWith('/etc/NetworkManager/')) {
-    const c = f.get(nmConnections).find((x) => x.path === b.path);
-    return [`nmcli con modify ${c?.profile.id ?? ifname} connection.autoconnect no`];
-  }
-  if (b.path.startsWith('/etc/sysconfig/network-scripts/')) return [`sed -i '/^ONBOOT=/d' ${b.path}`, `echo 'ONBOOT=no' >> ${b.path}`];
-  return [`sed -i '/^STARTMODE=/d' ${b.path}`, `echo "STARTMODE='off'" >> ${b.path}`];
+function disableFix(f: Facts, ifname: string, b: IfaceBoot): NicConfig {
+  if (b.path === '') return {kind: 'nm-auto'};
+  if (b.path.startsWith('/etc/NetworkManager/')) return {kind: 'nm', id: f.get(nmConnections).find((x) => x.path === b.path)?.profile.id ?? ifname, path: b.path};
+  return {kind: 'ifcfg', path: b.path, flavour: b.path.startsWith(NETWORK_SCRIPTS_DIR) ? 'ifcfg-rh' : 'wicked'};
 }

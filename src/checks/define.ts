@@ -5,13 +5,14 @@
 // that several checks share ("tap workers only") is declared in the meta (`appliesTo`), not coded.
 import type {Facts} from '../facts/facts.js';
 import type {Evidence, Severity} from '../model.js';
+import type {Remedy} from '../remedies/step.js';
 import {checkMeta, type CheckMeta} from './meta.js';
 
 export interface FindingDraft {
   subject: string;
   message: string;
-  /** Commands to run, naming the real subject. */
-  fix: string;
+  /** The remedy: steps built by src/remedies/ (plain text only for fixes not yet built there). */
+  fix: Remedy | string;
   evidence: Evidence[];
   /** Defaults to the check's severity. */
   severity?: Severity;

@@ -4,6 +4,8 @@
 import {evidence} from './define.js';
 import type {IfcfgFile} from '../facts/host/interface-files.js';
 import type {Evidence} from '../model.js';
+import {setVar} from '../remedies/files.js';
+import {manual, type Step} from '../remedies/step.js';
 
 /** One persisted config for the device and what stops it from doing the job at boot. */
 export interface Candidate {
@@ -11,7 +13,7 @@ export interface Candidate {
   what: string;
   /** Empty: this config does the job at boot. */
   problems: string[];
-  fix: string[];
+  fix: Step[];
   evidence: Evidence[];
 }
 
@@ -26,11 +28,11 @@ export function describeCandidates(candidates: readonly Candidate[]): string {
 }
 
 /** A config file that could not be read or parsed: a candidate that cannot work. */
-export function unreadableFile(path: string, error: string, fix: string): Candidate {
-  return {what: path, problems: [`unreadable: ${error}`], fix: [fix], evidence: [evidence(path, error)]};
+export function unreadableFile(path: string, error: string): Candidate {
+  return {what: path, problems: [`unreadable: ${error}`], fix: [manual(`unreadable:${path}`, `${path} could not be read`, [`# fix ${path} (${error})`])], evidence: [evidence(path, error)]};
 }
 
-/** The command that makes an ifcfg file say NAME='value': edit the line if there is one, else append it. */
-export function setIfcfgVar(file: IfcfgFile, name: string, value: string): string {
-  return file.vars[name] !== undefined ? `sed -i "s|^${name}=.*|${name}='${value}'|" ${file.path}` : `echo "${name}='${value}'" >> ${file.path}`;
+/** The step that makes an ifcfg file say NAME=value (wicked quotes values, ifcfg-rh does not). */
+export function setIfcfgVar(file: IfcfgFile, name: string, value: string): Step {
+  return setVar(file.path, name, value, {style: file.path.startsWith('/etc/sysconfig/network-scripts/') ? 'bare' : 'quoted'});
 }

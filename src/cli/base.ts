@@ -5,7 +5,7 @@ import {didYouMean} from './suggest.js';
 
 export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
-export const FORMATS = ['text', 'json', 'junit', 'prometheus', 'nagios', 'html'] as const;
+export const FORMATS = ['text', 'json', 'junit', 'prometheus', 'nagios', 'html', 'script'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const reportFlags = {
@@ -13,7 +13,7 @@ export const reportFlags = {
   skip: Flags.string({description: 'skip these checks: IDs or slugs, comma-separated or repeated', delimiter: ',', multiple: true, multipleNonGreedy: true}),
   'fail-on': Flags.string({description: 'lowest finding severity that makes the exit code 1 (never: exit 0 whatever is found)', options: [...FAIL_ON], default: 'warning'}),
   json: Flags.boolean({description: 'print the versioned JSON report (same as --format json)', default: false}),
-  format: Flags.string({description: 'output format (nagios also sets the exit code by the Nagios plugin convention)', options: [...FORMATS]}),
+  format: Flags.string({description: 'output format (nagios also sets the exit code by the Nagios plugin convention; script prints the repair plan as a POSIX sh script)', options: [...FORMATS]}),
   output: Flags.string({char: 'o', description: 'write the report to this file instead of stdout (atomically, mode 0644); an existing file only with --force'}),
   force: Flags.boolean({description: 'let --output replace an existing file (default: refuse, exit 2)', default: false}),
   brief: Flags.boolean({description: 'text report in short: one line per finding, what did not run, the summary', default: false}),

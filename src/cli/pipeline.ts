@@ -93,10 +93,16 @@ export interface RenderOptions {
   width?: number;
   brief?: boolean;
   quiet?: boolean;
+  /** Script only: the command whose run verifies the repair (check, or gate). */
+  command?: 'check' | 'gate';
 }
 
 export async function render(report: Report, format: Format, opts: RenderOptions): Promise<Rendered> {
   switch (format) {
+    case 'script': {
+      const {renderReportScript} = await import('../remedies/report-script.js');
+      return {text: renderReportScript(report, opts.command ?? 'check')};
+    }
     case 'json': {
       const {renderJson} = await import('../report/json.js');
       return {text: renderJson(report)};

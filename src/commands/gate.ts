@@ -70,7 +70,7 @@ With --snapshot it judges a snapshot minus the live-only parts: the web UI is as
     const rendered =
       format === 'json'
         ? {text: (await import('../report/json.js')).renderJson(report, {verdict: decision.verdict, line: verdictLine(decision), exitCode: decision.exitCode, blockers: decision.blockers, unknowns: decision.unknowns, notes: decision.notes})}
-        : await pipeline.render(report, format, {...pipeline.textOptions(flags), color: format === 'text' && !flags.output && color, facts});
+        : await pipeline.render(report, format, {...pipeline.textOptions(flags), color: format === 'text' && !flags.output && color, facts, command: 'gate'});
     // The gate section on stdout fits the terminal; in the --output file it is 80 columns wide.
     const gateText = renderGate(decision, {color, width: pipeline.textOptions({}).width});
     // Text carries the gate section after the report; the gate section also goes to stdout with --output.

@@ -10,8 +10,6 @@ import {
   kernelTapView,
   neededTaps,
   networkStack,
-  persistOwnerSteps,
-  persistTapSteps,
   qemuNetAdmin,
   tapAccess,
   tapDevice,
@@ -173,32 +171,5 @@ describe('qemuNetAdmin', () => {
     expect(cap.effective).toBe(false);
     expect(cap.nosuidMount?.mountPoint).toBe('/usr');
     expect(getcap('/usr/bin/qemu-system-x86_64 cap_net_admin=ep\n', ROOT).effective).toBe(true);
-  });
-});
-
-describe('persistence hints', () => {
-  const ifcfg = {
-    '/etc/sysconfig/network/ifcfg-br1': "OVS_BRIDGE='yes'\nOVS_BRIDGE_PORT_DEVICE_0='tap0'\nOVS_BRIDGE_PORT_DEVICE_1='tap1'\n",
-    '/etc/sysconfig/network/ifcfg-tap0': "TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\nTUNNEL_SET_GROUP='kvm'\n",
-  };
-
-  it('wicked: names the line to change, keeps a group the worker user is in', () => {
-    const f = facts({files: {accounts: ACCOUNTS, 'network.ifcfg': ifcfg}});
-    expect(f.get(networkStack)).toBe('wicked');
-    expect(persistOwnerSteps(f, 'tap0', 'wicked')).toEqual(['# wicked:', `sed -i "2s/.*/TUNNEL_SET_OWNER='_openqa-worker'/" /etc/sysconfig/network/ifcfg-tap0   # line 2: TUNNEL_SET_OWNER='geekotest'`]);
-    expect(persistTapSteps(f, 'tap5', 'br1', 'wicked')).toEqual([
-      '# wicked:',
-      `printf '%s\\n' "BOOTPROTO='none'" "STARTMODE='auto'" "TUNNEL='tap'" "TUNNEL_SET_OWNER='_openqa-worker'" "TUNNEL_SET_GROUP='nogroup'" > /etc/sysconfig/network/ifcfg-tap5`,
-      `echo "OVS_BRIDGE_PORT_DEVICE_5='tap5'" >> /etc/sysconfig/network/ifcfg-br1`,
-      'wicked ifup tap5 br1',
-    ]);
-  });
-
-  it('NetworkManager: numeric owner and group, existing profiles named', () => {
-    const f = facts({files: {accounts: ACCOUNTS, 'network.nm': {'/etc/NetworkManager/system-connections/tap0.nmconnection': sample('nm-keyfile', 'generated-nmcli-1.42.4-offline-tun-tap0.txt')}}});
-    expect(f.get(networkStack)).toBe('NetworkManager');
-    expect(tapOwnerNames(f)).toEqual({user: '_openqa-worker', group: 'nogroup', uid: 999, gid: 65534});
-    expect(persistOwnerSteps(f, 'tap0', 'NetworkManager')).toEqual(['# NetworkManager (/etc/NetworkManager/system-connections/tap0.nmconnection):', 'nmcli con modify ovs-slave-tap0 tun.owner 999 tun.group 65534']);
-    expect(persistTapSteps(f, 'tap0', 'br0', 'NetworkManager')).toEqual(['# NetworkManager:', 'nmcli con add type ovs-port conn.interface tap0 master br0 con-name ovs-tap0-port']);
   });
 });

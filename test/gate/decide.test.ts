@@ -132,9 +132,28 @@ describe('gate on a host set up by hand', () => {
     const d = await gate(snapshot, NO_OPENQA);
     expect(d.exitCode).toBe(1);
     expect(d.blockers.map((b) => [b.id, b.subject, b.fix])).toEqual([
-      ['TD101', 'net.ipv4.ip_forward', "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/ip_forward.conf"],
-      ['TD103', 'tap1', "ln -sf ifcfg-tap0 /etc/sysconfig/network/ifcfg-tap1\necho \"OVS_BRIDGE_PORT_DEVICE_1='tap1'\" >> /etc/sysconfig/network/ifcfg-br1"],
-      ['TD104', 'eth0', 'nft list table ip nat >> /etc/firewall.nft   # the live table with the masquerade\nnft -c -f /etc/firewall.nft'],
+      ['TD101', 'net.ipv4.ip_forward', "grep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf"],
+      [
+        'TD103',
+        'tap1',
+        [
+          'mkdir -p /etc/sysconfig/network',
+          'rm -f /etc/sysconfig/network/ifcfg-tap1',
+          "cat > /etc/sysconfig/network/ifcfg-tap1 <<'EOF'",
+          "BOOTPROTO='none'",
+          "STARTMODE='auto'",
+          "TUNNEL='tap'",
+          "TUNNEL_SET_OWNER='_openqa-worker'",
+          "TUNNEL_SET_GROUP='nogroup'",
+          'EOF',
+          `grep -Eq "^OVS_BRIDGE_PORT_DEVICE(_[0-9]+)?='?tap1'?\\$" /etc/sysconfig/network/ifcfg-br1 || echo "OVS_BRIDGE_PORT_DEVICE_1='tap1'" >> /etc/sysconfig/network/ifcfg-br1`,
+        ].join('\n'),
+      ],
+      [
+        'TD104',
+        'eth0',
+        'nft list table ip nat >> /etc/firewall.nft   # the live table with the masquerade\nunshare --net nft -f /etc/firewall.nft   # a real load, in a throwaway network namespace (nft -c accepts NAT the kernel refuses)\nsystemctl restart nftables.service',
+      ],
     ]);
     const text = renderGate(d, {color: false});
     const lines = text.trimEnd().split('\n');
@@ -145,7 +164,7 @@ describe('gate on a host set up by hand', () => {
     const head = lines.slice(1, fixAt);
     expect(head.map((l) => l.trim()).join(' ')).toBe(`1. TD101 net.ipv4.ip_forward: ${d.blockers[0]!.message}`);
     expect(head.every((l, i) => l.length <= 100 && l.startsWith(i === 0 ? '  1. ' : '       '))).toBe(true);
-    expect(lines[fixAt]).toBe("       fix: echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/ip_forward.conf");
+    expect(lines[fixAt]).toBe("       fix: grep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf");
   });
 
   it('lists the job and the persistence blockers together', async () => {

@@ -1,0 +1,79 @@
+// The file edits run for real (POSIX sh, GNU sed, grep) on files in a temp dir below --root: links
+// keep pointing at their target and the target gets the edit; running a step twice changes nothing.
+import {execFileSync} from 'node:child_process';
+import {lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {useTempDir} from '../../test/helpers/temp-dir.js';
+import {addBridgePort, wickedTapFile} from './network.js';
+import {buildPlan, stepLines} from './plan.js';
+import {q} from './shell.js';
+import {appendLine, deleteVars, editLine, setVar} from './files.js';
+import type {Step} from './step.js';
+
+const tmp = useTempDir('td-remedies-');
+const DIR = '/etc/sysconfig/network';
+
+/** Run the steps' lines with sh, host paths below the temp dir (as `--root` does). */
+function apply(...steps: Step[]): void {
+  const plan = buildPlan([{ref: 'T', steps}], tmp());
+  const script = ['set -eu', ...plan.steps.flatMap((s) => stepLines(s, plan.root))].join('\n');
+  execFileSync('sh', ['-c', script], {stdio: 'pipe'});
+}
+
+function setup(files: Record<string, string>, links: Record<string, string> = {}): (name: string) => string {
+  const dir = join(tmp(), DIR);
+  mkdirSync(dir, {recursive: true});
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, target] of Object.entries(links)) symlinkSync(target, join(dir, name));
+  return (name) => readFileSync(join(dir, name), 'utf8');
+}
+
+describe('q: one quoting for every remedy', () => {
+  it.each(["plain", "two words", "it's", `a "b" $c \`d\` \\e`, "NAME='value'", '', "tab\there"])('sh reads %j back unchanged', (word) => {
+    expect(execFileSync('sh', ['-c', `printf %s ${q(word)}`], {encoding: 'utf8'})).toBe(word);
+  });
+  it('keeps NAME=value lines readable', () => {
+    expect(q("STARTMODE='off'")).toBe(`"STARTMODE='off'"`);
+    expect(q('/etc/firewall.nft')).toBe('/etc/firewall.nft');
+  });
+});
+
+describe('file edits, applied', () => {
+  it('setVar through a link edits the target, keeps the link, and is idempotent', () => {
+    const read = setup({'ifcfg-tap0': "TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\n"}, {'ifcfg-tap1': 'ifcfg-tap0'});
+    const s = setVar(`${DIR}/ifcfg-tap1`, 'TUNNEL_SET_OWNER', '_openqa-worker');
+    apply(s);
+    apply(s);
+    expect(lstatSync(join(tmp(), DIR, 'ifcfg-tap1')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(tmp(), DIR, 'ifcfg-tap1'))).toBe('ifcfg-tap0');
+    expect(read('ifcfg-tap0')).toBe("TUNNEL='tap'\nTUNNEL_SET_OWNER='_openqa-worker'\n");
+  });
+
+  it('setVar appends a missing variable once, ifcfg-rh style unquoted', () => {
+    const read = setup({'ifcfg-eth1': 'DEVICE=eth1\n'});
+    const s = setVar(`${DIR}/ifcfg-eth1`, 'ONBOOT', 'no', {style: 'bare'});
+    apply(s);
+    apply(s);
+    expect(read('ifcfg-eth1')).toBe('DEVICE=eth1\nONBOOT=no\n');
+  });
+
+  it('editLine and deleteVars edit through a link; appendLine greps first', () => {
+    const read = setup({'ifcfg-br1.real': "IPADDR='10.0.2.2'\nPREFIXLEN='24'\nNETMASK='255.0.0.0'\n"}, {'ifcfg-br1': 'ifcfg-br1.real'});
+    apply(editLine(`${DIR}/ifcfg-br1`, 1, "'10.0.2.2'", "'10.0.2.2/15'"), deleteVars(`${DIR}/ifcfg-br1`, ['PREFIXLEN', 'NETMASK']), appendLine(`${DIR}/ifcfg-br1`, "STARTMODE='auto'"));
+    apply(appendLine(`${DIR}/ifcfg-br1`, "STARTMODE='auto'"));
+    expect(lstatSync(join(tmp(), DIR, 'ifcfg-br1')).isSymbolicLink()).toBe(true);
+    expect(read('ifcfg-br1.real')).toBe("IPADDR='10.0.2.2/15'\nSTARTMODE='auto'\n");
+  });
+
+  it('a tap file of its own replaces a link to a sibling (never writes through to the sibling)', () => {
+    const read = setup({'ifcfg-tap0': "TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\n", 'ifcfg-br1': "OVS_BRIDGE='yes'\nOVS_BRIDGE_PORT_DEVICE_0='tap0'\n"}, {'ifcfg-tap1': 'ifcfg-tap0'});
+    const steps = [wickedTapFile('tap1', {user: '_openqa-worker', group: 'nogroup'}), addBridgePort(`${DIR}/ifcfg-br1`, ['OVS_BRIDGE', 'OVS_BRIDGE_PORT_DEVICE_0'], 'tap1')];
+    apply(...steps);
+    apply(...steps);
+    expect(lstatSync(join(tmp(), DIR, 'ifcfg-tap1')).isSymbolicLink()).toBe(false);
+    expect(read('ifcfg-tap0')).toBe("TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\n");
+    expect(read('ifcfg-tap1')).toBe("BOOTPROTO='none'\nSTARTMODE='auto'\nTUNNEL='tap'\nTUNNEL_SET_OWNER='_openqa-worker'\nTUNNEL_SET_GROUP='nogroup'\n");
+    expect(read('ifcfg-br1')).toBe("OVS_BRIDGE='yes'\nOVS_BRIDGE_PORT_DEVICE_0='tap0'\nOVS_BRIDGE_PORT_DEVICE_1='tap1'\n");
+  });
+});

@@ -1,0 +1,116 @@
+// Firewall rule files and the units that load them. One way to apply a rule file: prove it loads
+// for real in a throwaway network namespace (`nft -c -f` and `iptables-restore --test` both accept
+// a masquerade outside the nat table, which the kernel refuses on the real load), then restart the
+// unit that loads it at boot.
+import {bre, q} from './shell.js';
+import {step, type Step} from './step.js';
+
+export type RuleFileKind = 'nft' | 'iptables' | 'ip6tables';
+
+/** Units that load a rule file at boot, by the file's conventional paths. */
+export function unitForRuleFile(path: string): {unit: string; kind: RuleFileKind} {
+  if (path === '/etc/iptables/rules.v4') return {unit: 'netfilter-persistent.service', kind: 'iptables'};
+  if (path === '/etc/iptables/rules.v6') return {unit: 'netfilter-persistent.service', kind: 'ip6tables'};
+  if (/\/ip6tables$/.test(path)) return {unit: 'ip6tables.service', kind: 'ip6tables'};
+  if (/\/iptables$/.test(path)) return {unit: 'iptables.service', kind: 'iptables'};
+  return {unit: 'nftables.service', kind: 'nft'};
+}
+
+/** A real load of the file in a network namespace of its own, gone when the command ends. */
+export function proveLoad(path: string, kind: RuleFileKind): string {
+  const f = q(path);
+  if (kind === 'nft') return `unshare --net nft -f ${f}   # a real load, in a throwaway network namespace (nft -c accepts NAT the kernel refuses)`;
+  return `unshare --net ${kind}-restore ${f}   # a real load, in a throwaway network namespace (--test accepts NAT the kernel refuses)`;
+}
+
+/** Apply a persisted rule file: prove it loads, then restart the unit that loads it at boot. */
+export function reloadRuleFile(path: string, unit?: string): Step {
+  const u = unitForRuleFile(path);
+  const name = unit ?? u.unit;
+  return step('reload', `reload:${name}`, [proveLoad(path, u.kind), `systemctl restart ${q(name)}`], {files: [path]});
+}
+
+/** Only prove that a file loads (when its unit is not to be restarted, or is not enabled yet). */
+export function checkRuleFile(path: string, kind?: RuleFileKind): Step {
+  return step('reload', `prove:${path}`, [proveLoad(path, kind ?? unitForRuleFile(path).kind)], {files: [path], satisfies: []});
+}
+
+/** The key of "the persisted rule file masquerades for this uplink" (a sed fixing it settles an append). */
+export const natPersistKey = (path: string, uplink: string, family: string): string => `nat-persist:${path}:${family}:${uplink}`;
+
+/** A NAT table for the uplink appended to an nft rule file (salt's etc/firewall.nft shape). */
+export function appendNftNat(path: string, uplink: string, families: readonly string[] = ['ip', 'ip6']): Step[] {
+  return families.map((family) =>
+    step(
+      'persist',
+      natPersistKey(path, uplink, family),
+      [
+        `grep -q ${q(`^table ${family} nat`)} ${q(path)} && echo ${q(`tapdoctor: ${path} has a table ${family} nat already: add oifname "${uplink}" masquerade to its postrouting chain by hand`)} >&2 && exit 1`,
+        `printf ${q(`table ${family} nat {\\n\\tchain postrouting {\\n\\t\\ttype nat hook postrouting priority srcnat; policy accept;\\n\\t\\toifname "${uplink}" masquerade\\n\\t}\\n}\\n`)} >> ${q(path)}`,
+      ],
+      {files: [path]},
+    ),
+  );
+}
+
+/** The live table that holds the masquerade, appended to the rule file (never the whole ruleset). */
+export function saveLiveNftTable(path: string, family: string, table: string, uplink: string): Step {
+  return step('persist', natPersistKey(path, uplink, family), [`nft list table ${q(family)} ${q(table)} >> ${q(path)}   # the live table with the masquerade`], {files: [path]});
+}
+
+export function saveLiveIptables(path: string, tool: 'iptables' | 'ip6tables' = 'iptables'): Step {
+  return step('persist', `save:${path}`, [`${tool}-save > ${q(path)}`], {files: [path]});
+}
+
+export function firewalldReload(): Step {
+  return step('reload', 'reload:firewalld', ['firewall-cmd --reload']);
+}
+
+export function firewalldPermanent(key: string, lines: string[]): Step {
+  return step('persist', `firewalld:${key}`, lines);
+}
+
+/** Add an nft rule now (runtime). */
+export function nftRule(rule: string): Step {
+  return step('runtime', `nft:${rule}`, [`nft ${rule}`]);
+}
+
+export function iptablesRule(tool: string, args: string): Step {
+  return step('runtime', `${tool}:${args}`, [`${tool} ${args}`]);
+}
+
+/** A NAT rule to move out of the chain it cannot work in, into the nat chain of its hook. */
+export interface NatMove {
+  /** Its line in the file now, and the line's text (the sed deletes it only while it still says that). */
+  line: number;
+  current: string;
+  /** nft: `table <family> <table> { chain <chain> { <rule> } }`; iptables: the `-A CHAIN …` line for *nat. */
+  family: string;
+  table: string;
+  chain: string;
+  rule: string;
+  /** nft: the chain must be declared (`type nat hook <hook> priority <priority>`). */
+  declare?: {hook: string; priority: string};
+}
+
+/** Move misplaced NAT rules of a rule file into their nat chain: delete each line, add it where it belongs. */
+export function moveNatRules(path: string, format: 'nft' | 'iptables-save', moves: readonly NatMove[]): Step {
+  const f = q(path);
+  const lines: string[] = [];
+  for (const m of [...moves].sort((a, b) => b.line - a.line)) {
+    lines.push(`# ${path} line ${m.line}: ${m.current.trim()} -> ${format === 'nft' ? `${m.family} ${m.table} ${m.chain}` : `*nat ${m.chain}`}`);
+    lines.push(`sed -i --follow-symlinks ${q(`${m.line}{/^[[:space:]]*${bre(m.current.trim())}[[:space:]]*$/d}`)} ${f}`);
+  }
+  for (const m of moves) {
+    if (format === 'nft') {
+      const marker = `# tapdoctor: moved from line ${m.line}`;
+      const block = [`table ${m.family} ${m.table} {`, `\tchain ${m.chain} {`, ...(m.declare ? [`\t\ttype nat hook ${m.declare.hook} priority ${m.declare.priority}; policy accept;`] : []), `\t\t${m.rule}   ${marker}`, '\t}', '}'];
+      lines.push(`grep -qF ${q(marker)} ${f} || printf '%s\\n' ${block.map(q).join(' ')} >> ${f}`);
+    } else {
+      lines.push(
+        `if grep -qxF -e ${q(m.rule)} ${f}; then :; elif grep -q '^\\*nat' ${f}; then sed -i --follow-symlinks -e ${q(`/^\\*nat/,/^COMMIT/{/^COMMIT/i ${m.rule}`)} -e '}' ${f}; else printf '%s\\n' '*nat' ${q(`:${m.chain} ACCEPT [0:0]`)} ${q(m.rule)} COMMIT >> ${f}; fi`,
+      );
+    }
+  }
+  return step('persist', `nat-move:${path}`, lines, {files: [path]});
+}

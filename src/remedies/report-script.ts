@@ -1,0 +1,19 @@
+// `--format script`: the report's plan with a header naming the host, the time and the findings.
+import type {Report} from '../model.js';
+import {buildPlan, findingRef} from './plan.js';
+import {renderScript} from './script.js';
+import {q} from './shell.js';
+
+export function renderReportScript(report: Report, command: 'check' | 'gate'): string {
+  const plan = report.plan ?? buildPlan([]);
+  const findings = report.results.flatMap((r) => r.findings).map((f) => ({ref: findingRef(f), severity: f.severity, message: f.message}));
+  const rootFlag = plan.root !== '/' ? ` --root ${q(plan.root)}` : '';
+  const verify = report.target.mode === 'live' ? `tapdoctor ${command}${rootFlag}` : `tapdoctor ${command}   # on ${report.target.host}: the findings above must be gone`;
+  return renderScript(plan, {
+    host: report.target.host,
+    capturedAt: report.target.capturedAt,
+    source: report.target.mode === 'live' ? 'the live host' : `snapshot ${report.target.path ?? ''}`.trim(),
+    findings,
+    verify,
+  });
+}
