@@ -6,7 +6,7 @@ import type {FleetReport} from '../fleet/report.js';
 import type {Severity} from '../model.js';
 import type {ArchiveLimits} from '../sources/archive.js';
 import type {FailOn} from './base.js';
-import {emit, exitCodeFor, formatOf, selectedChecks, settingsFor, useColor, type ReportFlags} from './pipeline.js';
+import {emit, exitCodeFor, formatOf, selectedChecks, settingsOfRun, useColor, type ReportFlags} from './pipeline.js';
 
 export interface FleetFlags extends ReportFlags {
   complete?: boolean;
@@ -32,7 +32,8 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
     import('../fleet/engine.js'),
     import('../fleet/registry.js'),
   ]);
-  const config = await settingsFor(flags, '/');
+  // One set of settings for every host: --config or the defaults (not this machine's file).
+  const {config} = await settingsOfRun(flags);
   const checks = await selectedChecks(flags);
   const files = await expandInputs(paths);
   const outcomes = await analyzeAll(

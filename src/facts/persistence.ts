@@ -14,11 +14,11 @@ import {modelOrParseError, ParseError, splitLines} from '../parsers/errors.js';
 import {parseNftText} from '../parsers/nft/index.js';
 import {parseUnitFile} from '../parsers/systemd.js';
 import type {Evidence} from '../model.js';
-import {FactUnavailable, type Fact, type Facts} from './facts.js';
+import type {Fact, Facts} from './facts.js';
 import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall/index.js';
 import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
 import {enabledUnits} from './host/units.js';
-import {uplinks} from './network.js';
+import {isIpv4, maskToPrefix} from './ipv4.js';
 
 // --- small helpers -----------------------------------------------------------------------------
 
@@ -41,22 +41,6 @@ export function fileEvidence(f: Facts, source: string, path: string, lineNumbers
   return {source: path, lines};
 }
 
-/** `255.254.0.0` → 15; undefined for a non-contiguous or malformed mask. */
-export function maskToPrefix(mask: string): number | undefined {
-  const parts = mask.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  const bits = parts.map((p) => Number(p).toString(2).padStart(8, '0')).join('');
-  if (!/^1*0*$/.test(bits)) return undefined;
-  const firstZero = bits.indexOf('0');
-  return firstZero < 0 ? 32 : firstZero;
-}
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-function isIpv4(s: string): boolean {
-  const m = IPV4.exec(s);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
-}
 
 // --- enabled units and network setups ----------------------------------------------------------
 
@@ -549,13 +533,6 @@ export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
   }
   return out;
 }
-
-/** The uplink the gate judges: `uplink` from the site config, else the default-route device. */
-export const gateUplink: Fact<string> = (f) => {
-  const uplink = f.config.uplink ?? f.get(uplinks).primary;
-  if (!uplink) throw new FactUnavailable('no uplink: the host has no IPv4 default route (set `uplink` in /etc/tapdoctor.yaml)');
-  return uplink;
-};
 
 // --- GRE pre-up scripts -------------------------------------------------------------------------
 

@@ -2,11 +2,12 @@
 // Plain data because a worker thread computes it next to the single-host checks and posts it to
 // the main thread, which then compares hosts without holding their snapshots.
 import type {Facts} from '../facts/facts.js';
-import {links, uplinks} from '../facts/network.js';
+import {links} from '../facts/network.js';
 import {switchConfig, workerConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {mentionsAddress, preferredSetup, type NetworkSetupName} from '../facts/persistence.js';
 import {greInputVerdicts, type GreInputVerdict} from './gre-input.js';
+import {uplink} from '../facts/uplink.js';
 
 export type TunnelType = 'gre' | 'vxlan';
 
@@ -57,13 +58,13 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
   if (ls.ok) {
     for (const l of ls.value) for (const a of l.addrs) if (a.family === 'inet' && a.scope === 'global') view.addresses.push(a.local);
   } else unknown.push(`addresses: ${ls.reason}`);
-  const up = f.try(uplinks);
-  const primary = f.config.uplink ?? (up.ok ? up.value.primary : undefined);
+  const up = f.try(uplink);
+  const primary = up.ok ? up.value.name : undefined;
   const uplinkLink = primary && ls.ok ? ls.value.find((l) => l.name === primary) : undefined;
   if (uplinkLink) {
     view.uplink = {name: uplinkLink.name, mtu: uplinkLink.mtu, addresses: uplinkLink.addrs.filter((a) => a.family === 'inet' && a.scope === 'global').map((a) => a.local)};
     if (uplinkLink.mac) view.uplink.mac = uplinkLink.mac;
-  } else unknown.push(`uplink: ${up.ok ? 'no IPv4 default route' : up.reason}`);
+  } else unknown.push(`uplink: ${up.ok ? `${up.value.name} is not a link of this host` : up.reason}`);
 
   const wc = f.try(workerConfig);
   if (wc.ok) {
