@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core';
+import {Args, Flags} from '../cli/flags.js';
 import {TapdoctorCommand, reportFlags} from '../cli/base.js';
 import {UserError} from '../errors.js';
 import {CATALOGUE} from '../sources/catalogue.js';
@@ -18,7 +18,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     {description: 'Pasted outputs from a ticket, no snapshot: an iptables -L -v -n paste and ip addr text', command: '<%= config.bin %> analyze --input iptables.save=iptables-L.txt --input ip.addr=ip-addr.txt --input ovs.show=ovs-show.txt'},
     {description: 'A self-contained HTML page for a ticket, whatever it finds', command: '<%= config.bin %> analyze worker5.tar.gz --fail-on never --format html --output report.html'},
   ];
-  // Several paths (a fleet): oclif collects the extra ones in argv.
+  // Several paths (a fleet): argv has every path given.
   static override strict = false;
   static override args = {
     path: Args.string({description: 'snapshot tarball (.tar, .tar.gz), unpacked snapshot directory, or sosreport (.tar.xz, .tar.gz, .tar or unpacked); several, or a directory of tarballs, for a fleet', required: false}),

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core';
+import {Flags} from '../cli/flags.js';
 import {TapdoctorCommand, liveFlags, reportFlags} from '../cli/base.js';
 
 // --fail-on has no meaning here: the gate's exit code is its verdict.
