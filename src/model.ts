@@ -23,6 +23,11 @@ export interface Evidence {
 export interface Finding {
   checkId: string;
   slug: string;
+  /**
+   * Which distinct fault of the check, stable across versions: `TD010/ovsdb-server-down`. The
+   * engine always sets it; absent (hand-made findings) means `<checkId>/<slug>`.
+   */
+  kind?: string;
   severity: Severity;
   /** What the finding is about: a device, a file, a rule, a pool dir ("tap5", "/etc/firewall.nft"). */
   subject: string;

@@ -1,6 +1,6 @@
 // The versioned JSON report. Its shape is fixed by schema/report.schema.json; bump
 // SCHEMA_VERSION on any incompatible change.
-import type {Report} from '../model.js';
+import type {Finding, Report} from '../model.js';
 import {TOOL_VERSION} from '../version.js';
 
 // 2: check status `n/a` (does not apply) apart from `skip` (could not determine); summary["n/a"].
@@ -14,7 +14,7 @@ export function toJsonReport(report: Report): object {
     ...(report.run ? {run: report.run} : {}),
     summary: report.summary,
     checks: report.results.map((r) => ({id: r.id, slug: r.slug, title: r.title, severity: r.severity, status: r.status, ...(r.reason ? {reason: r.reason} : {})})),
-    findings: report.results.flatMap((r) => r.findings),
+    findings: report.results.flatMap((r) => r.findings.map((f) => ({...f, kind: findingKind(f)}))),
     sourceProblems: report.sourceProblems,
     ...(report.gate ? {gate: report.gate} : {}),
   };
@@ -22,4 +22,9 @@ export function toJsonReport(report: Report): object {
 
 export function renderJson(report: Report): string {
   return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+}
+
+/** A finding's stable kind (`TD010/ovsdb-server-down`); one without is the check's only kind. */
+export function findingKind(f: Finding): string {
+  return f.kind ?? `${f.checkId}/${f.slug}`;
 }
