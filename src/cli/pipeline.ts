@@ -5,7 +5,7 @@ import type {CheckDefinition} from '../checks/define.js';
 import type {Analysis} from '../engine.js';
 import type {Facts} from '../facts/facts.js';
 import {UserError} from '../errors.js';
-import type {Report, Severity} from '../model.js';
+import type {Report, Severity, WaiverUse} from '../model.js';
 import type {Snapshot} from '../sources/snapshot.js';
 import {TOOL_VERSION} from '../version.js';
 import type {FailOn, Format} from './base.js';
@@ -77,19 +77,34 @@ export async function analyze(snapshot: Snapshot, flags: ReportFlags, settings: 
   const checks = await selectedChecks(flags, opts);
   const [{analyzeWithFacts}, {CHECKS}, {applyWaivers}] = await Promise.all([import('../engine.js'), import('../checks/registry.js'), import('../waivers.js')]);
   const analysis = analyzeWithFacts(snapshot, checks, settings.config, {mode: target.mode, path: target.path});
-  const {report} = analysis;
+  recordRun(analysis.report, flags, settings, checks, CHECKS, applyWaivers, opts);
+  return analysis;
+}
+
+/**
+ * Apply the waivers to a report and record the run object (selection, settings, waivers) on it.
+ * The one place for it: `analyze` above, and every host of a fleet run.
+ */
+export function recordRun(
+  report: Report,
+  flags: ReportFlags,
+  settings: Settings,
+  checks: readonly CheckDefinition[],
+  all: readonly CheckDefinition[],
+  applyWaivers: (report: Report, waivers: Settings['config']['waivers'], today: string) => WaiverUse[],
+  opts: {gate?: boolean} = {},
+): void {
   const chosen = new Set(checks.map((c) => c.id));
   const waivers = applyWaivers(report, settings.config.waivers, new Date().toISOString().slice(0, 10));
   const {waivers: _w, ...values} = settings.config;
   report.run = {
     only: (flags.only ?? []).map((s) => s.trim()),
     skip: (flags.skip ?? []).map((s) => s.trim()),
-    deselected: CHECKS.filter((c) => (opts.gate || !c.gate) && !chosen.has(c.id)).map((c) => c.id),
+    deselected: all.filter((c) => (opts.gate || !c.gate) && !chosen.has(c.id)).map((c) => c.id),
     settingsFrom: settings.from,
     settings: values,
     waivers,
   };
-  return analysis;
 }
 
 export function formatOf(flags: ReportFlags): Format {

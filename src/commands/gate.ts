@@ -31,7 +31,7 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Gate);
-    const [pipeline, {decideGate}, {renderGate, verdictLine}, {UserError}] = await Promise.all([
+    const [pipeline, {decideGate, toGateVerdict}, {renderGate, verdictLine}, {UserError}] = await Promise.all([
       import('../cli/pipeline.js'),
       import('../gate/decide.js'),
       import('../gate/render.js'),
@@ -64,16 +64,7 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
         ? {ask: false as const, why: `snapshot: the web UI was not asked (give --openqa-url to ask it about ${snapshot.manifest.hostname} now)`}
         : {ask: true as const, url: flags['openqa-url'], hostname: mode === 'live' ? hostname() : snapshot.manifest.hostname, timeoutMs: flags['openqa-timeout'] * 1000};
     const decision = await decideGate({report, snapshot, config, mode, openqa});
-    report.gate = {
-      verdict: decision.verdict,
-      line: verdictLine(decision),
-      exitCode: decision.exitCode,
-      blockers: decision.blockers,
-      heals: decision.heals,
-      unknowns: decision.unknowns,
-      notes: decision.notes,
-      runningJobsFrom: decision.runningJobsFrom,
-    };
+    report.gate = toGateVerdict(decision, verdictLine(decision));
 
     // Text is the gate's own short form (header, one line per blocker / heal / open question, the
     // persistence steps, the verdict last); every other format is the full report with the verdict in it.

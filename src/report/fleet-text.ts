@@ -52,7 +52,8 @@ export function renderFleetText(report: FleetReport, opts: {color: boolean; host
 }
 
 function block(f: Finding & {hosts: string[]}, c: InstanceType<typeof Chalk>, sev: (s: string) => string, width: number): string[] {
-  const lines = [`${sev(f.checkId)} ${c.bold(f.slug)}  ${c.underline(f.subject)}  ${c.dim(`[${f.hosts.join(', ')}]`)}`];
+  const waived = f.waiver ? c.dim(` (waived until ${f.waiver.expires}: ${f.waiver.reason})`) : '';
+  const lines = [`${sev(f.checkId)} ${c.bold(f.slug)}  ${c.underline(f.subject)}  ${c.dim(`[${f.hosts.join(', ')}]`)}${waived}`];
   lines.push(...hanging('  ', 2, f.message, width));
   if (f.explanation) lines.push(...hanging(`  ${c.bold('Why:')} `, 7, f.explanation, width));
   lines.push(`  ${c.bold('Fix:')}`, ...fixLines(f.fix, width - 4).map((l) => `    ${c.green(l)}`));
