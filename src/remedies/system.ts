@@ -23,7 +23,7 @@ export function sysctlFileLine(path: string, line: number, key: string, value: s
 
 /** cap_net_admin for qemu, and on SUSE the permissions entry that keeps it across updates. */
 export function qemuCapability(binary: string, opts: {suse: boolean}): Step[] {
-  const out = [step('runtime', `setcap:${binary}`, [`setcap cap_net_admin=ep ${q(binary)}`])];
+  const out = [step('runtime', `setcap:${binary}`, [`setcap cap_net_admin=ep ${q(binary)}`], {files: [binary]})];
   if (opts.suse) {
     out.push(
       step(

@@ -73,9 +73,17 @@ export function renderRootFiles(spec: ScenarioSpec, qemuPids: ReadonlyMap<number
  */
 function enabledWorkerUnits(spec: ScenarioSpec): Map<string, string> {
   const template = spec.flavour === 'suse' ? 'openqa-worker-auto-restart' : 'openqa-worker';
-  return new Map(
+  const links = new Map(
     spec.workers.instances.map(({instance}) => [`etc/systemd/system/multi-user.target.wants/${template}@${instance}.service`, `/usr/lib/systemd/system/${template}@.service`]),
   );
+  // What a set-up worker has enabled besides its instances (the gate reads these links): the
+  // switch, its service, the network stack and the firewall unit that loads the rule file.
+  const network = spec.networkConfig === 'nm' ? 'NetworkManager.service' : spec.networkConfig === 'wicked' ? 'wicked.service' : undefined;
+  const firewall = spec.firewall.kind === 'suse-nft' ? 'nftables.service' : spec.firewall.kind === 'fedora-iptables' ? 'iptables.service' : undefined;
+  for (const unit of ['openvswitch.service', 'os-autoinst-openvswitch.service', network, firewall]) {
+    if (unit) links.set(`etc/systemd/system/multi-user.target.wants/${unit}`, `/usr/lib/systemd/system/${unit}`);
+  }
+  return links;
 }
 
 export function writeRootFiles(rootDir: string, layout: RootLayout): void {

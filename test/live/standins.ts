@@ -1,0 +1,90 @@
+// Stand-ins for the service managers a repair plan calls (the namespace host runs no systemd, no
+// wicked, no NetworkManager). Each does what the real one would do for the units involved, on
+// this host's namespace and root dir:
+//   systemctl restart nftables(.service)   flush the ruleset, load the root's /etc/firewall.nft (nft -f)
+//   systemctl restart iptables(.service)   iptables-restore the root's /etc/sysconfig/iptables
+//   systemctl restart os-autoinst-openvswitch(.service)
+//                                          the switch service's start: refuse unless the bridge's first
+//                                          IPv4 is LOCAL_IP/NETMASK (as the script does), then replace
+//                                          the bridge's flows by its rules
+//   systemctl list-units                   the units the host runs (switch, its service, network, firewall, workers)
+//   systemctl enable/start/reload/daemon-reload, permctl
+//                                          recorded only (nothing on this host reads them at runtime)
+//   wicked ifdown IF / nmcli device disconnect IF
+//                                          the link down, its addresses and routes gone
+//   tapdoctor ...                          the built CLI
+// Every call is appended to calls.log, so a test can show what the plan asked for.
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {CLI} from './cli.js';
+
+export interface StandinContext {
+  rootDir: string;
+  bridge: string;
+  /** LOCAL_IP/NETMASK the switch service insists on. */
+  expectedAddress: string;
+  /** The switch service's OpenFlow rules, one per line (ovs-ofctl add-flows syntax). */
+  flows: string[];
+  /** `systemctl list-units` lines of the units this host runs (what systemd would list). */
+  units: string[];
+}
+
+/** The units a built host runs, as `systemctl list-units --all --plain --no-legend` lists them. */
+export function runningUnits(spec: {flavour: string; networkConfig: string; firewall: {kind: string}; workers: {instances: Array<{instance: number}>}}): string[] {
+  const template = spec.flavour === 'suse' ? 'openqa-worker-auto-restart' : 'openqa-worker';
+  return [
+    'openvswitch.service loaded active exited Open vSwitch',
+    'ovsdb-server.service loaded active running Open vSwitch Database Unit',
+    'ovs-vswitchd.service loaded active running Open vSwitch Forwarding Unit',
+    'os-autoinst-openvswitch.service loaded active running os-autoinst openvswitch helper',
+    ...(spec.firewall.kind === 'suse-nft' ? ['nftables.service loaded active exited nftables firewall'] : spec.firewall.kind === 'fedora-iptables' ? ['iptables.service loaded active exited IPv4 firewall with iptables'] : []),
+    ...(spec.networkConfig === 'wicked' ? ['wicked.service loaded active exited wicked managed network interfaces'] : spec.networkConfig === 'nm' ? ['NetworkManager.service loaded active running Network Manager'] : []),
+    ...spec.workers.instances.map(({instance}) => `${template}@${instance}.service loaded active running openQA Worker #${instance}`),
+  ];
+}
+
+/** Writes the stand-ins into dir/bin and returns that directory (to put first on PATH). */
+export function writeStandins(dir: string, ctx: StandinContext): string {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, {recursive: true});
+  const log = join(dir, 'calls.log');
+  const flows = join(dir, 'switch-flows.txt');
+  writeFileSync(flows, `${ctx.flows.join('\n')}\n`);
+  const units = join(dir, 'units.txt');
+  writeFileSync(units, `${ctx.units.join('\n')}\n`);
+  const record = `echo "$(basename "$0") $*" >> '${log}'`;
+  const scripts: Record<string, string> = {
+    systemctl: `
+${record}
+verb="$1"; unit="\${2:-}"; unit="\${unit%.service}"
+case "$verb:$unit" in
+  restart:nftables) nft flush ruleset && exec nft -f '${ctx.rootDir}/etc/firewall.nft' ;;
+  restart:iptables) exec iptables-restore '${ctx.rootDir}/etc/sysconfig/iptables' ;;
+  restart:os-autoinst-openvswitch)
+    first=$(ip -4 -o addr show dev '${ctx.bridge}' | awk '{print $4; exit}')
+    if [ "$first" != '${ctx.expectedAddress}' ]; then echo "bridge local port IP is expected to be ${ctx.expectedAddress}" >&2; exit 1; fi
+    ovs-ofctl del-flows '${ctx.bridge}' && exec ovs-ofctl add-flows '${ctx.bridge}' '${flows}' ;;
+  list-units:*) exec cat '${units}' ;;
+  enable:*|start:*|reload:*|daemon-reload:*) exit 0 ;;
+  *) echo "systemctl stand-in: $* not modelled" >&2; exit 1 ;;
+esac`,
+    wicked: `
+${record}
+case "$1" in
+  ifdown) ip address flush dev "$2" && exec ip link set "$2" down ;;
+  *) echo "wicked stand-in: $* not modelled" >&2; exit 1 ;;
+esac`,
+    nmcli: `
+${record}
+if [ "$1 $2" = "device disconnect" ]; then ip address flush dev "$3" && exec ip link set "$3" down; fi
+echo "nmcli stand-in: $* not modelled" >&2; exit 1`,
+    permctl: `\n${record}\nexit 0`,
+    tapdoctor: `\n${record}\nexec '${process.execPath}' '${CLI}' "$@"`,
+  };
+  for (const [name, body] of Object.entries(scripts)) {
+    const path = join(bin, name);
+    writeFileSync(path, `#!/bin/sh\n${body.trim()}\n`);
+    chmodSync(path, 0o755);
+  }
+  return bin;
+}
