@@ -132,7 +132,7 @@ describe('gate on a host set up by hand', () => {
     const d = await gate(snapshot, NO_OPENQA);
     expect(d.exitCode).toBe(1);
     expect(d.blockers.map((b) => [b.id, b.subject, b.fix])).toEqual([
-      ['TD101', 'net.ipv4.ip_forward', "grep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf"],
+      ['TD101', 'net.ipv4.ip_forward', "mkdir -p /etc/sysctl.d\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf"],
       [
         'TD103',
         'tap1',
@@ -164,7 +164,7 @@ describe('gate on a host set up by hand', () => {
     const head = lines.slice(1, fixAt);
     expect(head.map((l) => l.trim()).join(' ')).toBe(`1. TD101 net.ipv4.ip_forward: ${d.blockers[0]!.message}`);
     expect(head.every((l, i) => l.length <= 100 && l.startsWith(i === 0 ? '  1. ' : '       '))).toBe(true);
-    expect(lines[fixAt]).toBe("       fix: grep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf");
+    expect(lines[fixAt]).toBe('       fix: mkdir -p /etc/sysctl.d');
   });
 
   it('lists the job and the persistence blockers together', async () => {

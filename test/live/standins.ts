@@ -17,6 +17,8 @@
 import {chmodSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {CLI} from './cli.js';
+import {firewallUnit} from './rootfs.js';
+import type {ScenarioSpec} from './spec.js';
 
 export interface StandinContext {
   rootDir: string;
@@ -30,14 +32,17 @@ export interface StandinContext {
 }
 
 /** The units a built host runs, as `systemctl list-units --all --plain --no-legend` lists them. */
-export function runningUnits(spec: {flavour: string; networkConfig: string; firewall: {kind: string}; workers: {instances: Array<{instance: number}>}}): string[] {
+export function runningUnits(spec: ScenarioSpec): string[] {
   const template = spec.flavour === 'suse' ? 'openqa-worker-auto-restart' : 'openqa-worker';
+  const firewall = firewallUnit(spec);
+  // A rule file the builder could not load is a firewall unit that failed at boot.
+  const firewallState = spec.firewall.kind === 'none' ? 'loaded failed failed' : 'loaded active exited';
   return [
     'openvswitch.service loaded active exited Open vSwitch',
     'ovsdb-server.service loaded active running Open vSwitch Database Unit',
     'ovs-vswitchd.service loaded active running Open vSwitch Forwarding Unit',
     'os-autoinst-openvswitch.service loaded active running os-autoinst openvswitch helper',
-    ...(spec.firewall.kind === 'suse-nft' ? ['nftables.service loaded active exited nftables firewall'] : spec.firewall.kind === 'fedora-iptables' ? ['iptables.service loaded active exited IPv4 firewall with iptables'] : []),
+    ...(firewall ? [`${firewall} ${firewallState} firewall`] : []),
     ...(spec.networkConfig === 'wicked' ? ['wicked.service loaded active exited wicked managed network interfaces'] : spec.networkConfig === 'nm' ? ['NetworkManager.service loaded active running Network Manager'] : []),
     ...spec.workers.instances.map(({instance}) => `${template}@${instance}.service loaded active running openQA Worker #${instance}`),
   ];
@@ -56,10 +61,12 @@ export function writeStandins(dir: string, ctx: StandinContext): string {
   const scripts: Record<string, string> = {
     systemctl: `
 ${record}
+# A unit that started is listed as active from then on.
+started() { sed -i "s/^$1\\.service loaded [a-z]* [a-z]*/$1.service loaded active exited/" '${units}'; }
 verb="$1"; unit="\${2:-}"; unit="\${unit%.service}"
 case "$verb:$unit" in
-  restart:nftables) nft flush ruleset && exec nft -f '${ctx.rootDir}/etc/firewall.nft' ;;
-  restart:iptables) exec iptables-restore '${ctx.rootDir}/etc/sysconfig/iptables' ;;
+  restart:nftables) nft flush ruleset && nft -f '${ctx.rootDir}/etc/firewall.nft' && started nftables ;;
+  restart:iptables) iptables-restore '${ctx.rootDir}/etc/sysconfig/iptables' && started iptables ;;
   restart:os-autoinst-openvswitch)
     first=$(ip -4 -o addr show dev '${ctx.bridge}' | awk '{print $4; exit}')
     if [ "$first" != '${ctx.expectedAddress}' ]; then echo "bridge local port IP is expected to be ${ctx.expectedAddress}" >&2; exit 1; fi
