@@ -125,6 +125,12 @@ for (const r of rows) {
   console.log(`${r.what.padEnd(58)} ${ms(r.ours).padStart(9)}  ${ms(r.reference).padStart(9)}  ${`${r.ratio.toFixed(2)}x`.padStart(6)}  <= ${r.target}x of ${r.refName}: ${verdict}`);
 }
 
+// --- fleet: 500 snapshots in one analyze vs one analyze process per snapshot --------------------
+{
+  const fleet = spawnSync(process.execPath, [join(repo, 'scripts/bench-fleet.mjs')], {cwd: repo, stdio: 'inherit'});
+  if (fleet.status !== 0) process.exitCode = fleet.status ?? 1;
+}
+
 /** Two live worker hosts from test/live (compiled on the fly with esbuild): 3 and 300 taps. */
 async function liveHosts() {
   if (!isRoot) return {skipped: 'needs root (network namespaces, Open vSwitch)'};

@@ -23,13 +23,34 @@ describe('parseConfig', () => {
     });
     expect(await parseConfig('', 'x')).toEqual({});
   });
-  it('refuses unknown keys, wrong types and broken YAML with one line naming the file', async () => {
-    await expect(parseConfig('greMTU: 1380\n', '/etc/tapdoctor.yaml')).rejects.toThrow(new UserError("/etc/tapdoctor.yaml: unknown setting 'greMTU' (known: greMtu, ignoreInterfaces, workerUser, multiNic, uplink)"));
-    await expect(parseConfig('greMtu: "1380"\n', 'f')).rejects.toThrow(new UserError("f: 'greMtu' must be a number"));
-    await expect(parseConfig('greMtu: -5\n', 'f')).rejects.toThrow(new UserError("f: 'greMtu' must be a positive integer"));
-    await expect(parseConfig('ignoreInterfaces: eth9\n', 'f')).rejects.toThrow(new UserError("f: 'ignoreInterfaces' must be a string[]"));
+  it('refuses unknown keys, wrong types and broken YAML with one line naming the file, the key and the reason', async () => {
+    await expect(parseConfig('greMTU: 1380\n', '/etc/tapdoctor.yaml')).rejects.toThrow(new UserError("/etc/tapdoctor.yaml: unknown setting 'greMTU' (known: greMtu, ignoreInterfaces, workerUser, multiNic, uplink, waivers)"));
+    await expect(parseConfig('greMtu: "1380"\n', 'f')).rejects.toThrow(new UserError("f: 'greMtu' must be an integer from 576 to 9000 (an MTU), got \"1380\""));
+    await expect(parseConfig('greMtu: -5\n', 'f')).rejects.toThrow(new UserError("f: 'greMtu' must be an integer from 576 to 9000 (an MTU), got -5"));
+    await expect(parseConfig('ignoreInterfaces: eth9\n', 'f')).rejects.toThrow(new UserError("f: 'ignoreInterfaces' must be a list of interface names, got \"eth9\""));
     await expect(parseConfig('- a\n- b\n', 'f')).rejects.toThrow(new UserError('f: expected a mapping of settings'));
     await expect(parseConfig('greMtu: [1\n', 'f')).rejects.toThrow(/^f: not valid YAML: /);
+  });
+
+  it('refuses a greMtu the --gre-mtu flag refuses: one rule for the file and the command line', async () => {
+    await expect(parseConfig('greMtu: 99999\n', '/etc/tapdoctor.yaml')).rejects.toThrow(new UserError("/etc/tapdoctor.yaml: 'greMtu' must be an integer from 576 to 9000 (an MTU), got 99999"));
+    await expect(parseConfig('greMtu: 575\n', 'f')).rejects.toThrow(/must be an integer from 576 to 9000/);
+    expect(await parseConfig('greMtu: 9000\n', 'f')).toEqual({greMtu: 9000});
+  });
+
+  it('reads waivers: check, optional subject glob, required reason and expiry date', async () => {
+    expect(await parseConfig('waivers:\n  - {check: td001, subject: "eth*", reason: "second NIC is the storage net", expires: 2027-03-31}\n  - {check: TD004, reason: r, expires: "2027-01-01"}\n', 'f')).toEqual({
+      waivers: [
+        {check: 'TD001', subject: 'eth*', reason: 'second NIC is the storage net', expires: '2027-03-31'},
+        {check: 'TD004', reason: 'r', expires: '2027-01-01'},
+      ],
+    });
+    await expect(parseConfig('waivers: [{check: TD001, expires: 2027-03-31}]\n', 'f')).rejects.toThrow(new UserError("f: waivers[0]: 'reason' is required: say why this deviation is intended"));
+    await expect(parseConfig('waivers: [{check: TD001, reason: r}]\n', 'f')).rejects.toThrow(new UserError("f: waivers[0]: 'expires' is required as a date YYYY-MM-DD, got undefined"));
+    await expect(parseConfig('waivers: [{check: TD001, reason: r, expires: 2027-02-30}]\n', 'f')).rejects.toThrow(/'expires' is required as a date YYYY-MM-DD, got "2027-02-30"/);
+    await expect(parseConfig('waivers: [{check: eth1, reason: r, expires: 2027-03-31}]\n', 'f')).rejects.toThrow(new UserError("f: waivers[0]: 'check' must be a check ID such as TD001, got \"eth1\""));
+    await expect(parseConfig('waivers: [{check: TD001, reason: r, expires: 2027-03-31, until: x}]\n', 'f')).rejects.toThrow(new UserError("f: waivers[0]: unknown key 'until' (known: check, subject, reason, expires)"));
+    await expect(parseConfig('waivers: {check: TD001}\n', 'f')).rejects.toThrow(/^f: 'waivers' must be a list of \{check, subject, reason, expires\}/);
   });
 });
 
@@ -42,6 +63,6 @@ describe('loadConfig', () => {
     expect(await loadConfig(undefined, site, {greMtu: 1400, multiNic: undefined})).toEqual({...DEFAULT_CONFIG, greMtu: 1400, multiNic: true});
   });
   it('requires an explicit --config file to exist', async () => {
-    await expect(loadConfig(join(dir, 'missing.yaml'), '/etc/tapdoctor.yaml', {})).rejects.toThrow(new UserError(`cannot read config ${join(dir, 'missing.yaml')}: ENOENT`));
+    await expect(loadConfig(join(dir, 'missing.yaml'), '/etc/tapdoctor.yaml', {})).rejects.toThrow(new UserError(`--config ${join(dir, 'missing.yaml')}: no such file`));
   });
 });

@@ -1,7 +1,19 @@
 // Site expectations that differ between installations. Defaults fit a stock openQA tap worker;
-// /etc/tapdoctor.yaml (below --root) or --config overrides them, flags override the file.
+// the host's /etc/tapdoctor.yaml (below --root on a live run, the copy captured in the snapshot
+// for analyze/gate --snapshot) or --config overrides them, flags override the file.
 import {readFile} from 'node:fs/promises';
 import {UserError} from './errors.js';
+
+export interface Waiver {
+  /** The check it accepts a finding of (TD001). */
+  check: string;
+  /** The finding's subject; `*` and `?` globs allowed; absent: every subject of the check. */
+  subject?: string;
+  /** Why the deviation is intended: required, shown wherever the waived finding is. */
+  reason: string;
+  /** YYYY-MM-DD, the last day it holds; afterwards the finding counts again and the waiver warns. */
+  expires: string;
+}
 
 export interface TapdoctorConfig {
   /** MTU the SUTs behind GRE must use (1458 = 1500 - 20 IPv4 - 4 GRE - 14 Ethernet - 4 VLAN). */
@@ -14,6 +26,8 @@ export interface TapdoctorConfig {
   multiNic: boolean;
   /** Interfaces the firewall rules must name as the uplink, when it is not the default-route device. */
   uplink?: string;
+  /** Findings the site accepts, each with a reason and an expiry date. */
+  waivers: Waiver[];
 }
 
 export const DEFAULT_CONFIG: TapdoctorConfig = {
@@ -21,17 +35,27 @@ export const DEFAULT_CONFIG: TapdoctorConfig = {
   ignoreInterfaces: [],
   workerUser: '_openqa-worker',
   multiNic: false,
+  waivers: [],
 };
 
-const KEYS: Record<keyof TapdoctorConfig, 'number' | 'string' | 'string[]' | 'boolean'> = {
-  greMtu: 'number',
-  ignoreInterfaces: 'string[]',
-  workerUser: 'string',
-  multiNic: 'boolean',
-  uplink: 'string',
+/** The same limits as the --gre-mtu flag: one rule for the file and the command line. */
+export const GRE_MTU_RANGE = {min: 576, max: 9000} as const;
+
+type Validator = (value: unknown) => string | undefined;
+
+const isString = (v: unknown) => typeof v === 'string' && v !== '';
+const KEYS: Record<keyof TapdoctorConfig, Validator> = {
+  greMtu: (v) => (Number.isInteger(v) && (v as number) >= GRE_MTU_RANGE.min && (v as number) <= GRE_MTU_RANGE.max ? undefined : `must be an integer from ${GRE_MTU_RANGE.min} to ${GRE_MTU_RANGE.max} (an MTU)`),
+  ignoreInterfaces: (v) => (Array.isArray(v) && v.every(isString) ? undefined : 'must be a list of interface names'),
+  workerUser: (v) => (isString(v) ? undefined : 'must be a user name'),
+  multiNic: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
+  uplink: (v) => (isString(v) ? undefined : 'must be an interface name'),
+  waivers: (v) => (Array.isArray(v) ? undefined : 'must be a list of {check, subject, reason, expires}'),
 };
 
-/** Parse and validate a config file's text; unknown keys and wrong types are user errors. */
+const WAIVER_KEYS = ['check', 'subject', 'reason', 'expires'] as const;
+
+/** Parse and validate a settings file's text; every problem names the key and the reason. */
 export async function parseConfig(text: string, origin: string): Promise<Partial<TapdoctorConfig>> {
   const {parse} = await import('yaml');
   let raw: unknown;
@@ -44,28 +68,77 @@ export async function parseConfig(text: string, origin: string): Promise<Partial
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`${origin}: expected a mapping of settings`);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    const type = KEYS[key as keyof TapdoctorConfig];
-    if (!type) throw new UserError(`${origin}: unknown setting '${key}' (known: ${Object.keys(KEYS).join(', ')})`);
-    const ok =
-      type === 'string[]' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : typeof value === type;
-    if (!ok) throw new UserError(`${origin}: '${key}' must be a ${type}`);
-    if (type === 'number' && !(Number.isInteger(value) && (value as number) > 0)) throw new UserError(`${origin}: '${key}' must be a positive integer`);
-    out[key] = value;
+    const validate = KEYS[key as keyof TapdoctorConfig];
+    if (!validate) throw new UserError(`${origin}: unknown setting '${key}' (known: ${Object.keys(KEYS).join(', ')})`);
+    const problem = validate(value);
+    if (problem) throw new UserError(`${origin}: '${key}' ${problem}, got ${JSON.stringify(value)}`);
+    out[key] = key === 'waivers' ? (value as unknown[]).map((w, i) => parseWaiver(w, `${origin}: waivers[${i}]`)) : value;
   }
   return out as Partial<TapdoctorConfig>;
 }
 
-/** Load the explicit --config file (must exist) or the optional site file. */
-export async function loadConfig(explicitPath: string | undefined, siteFile: string, overrides: Partial<TapdoctorConfig>): Promise<TapdoctorConfig> {
+function parseWaiver(raw: unknown, where: string): Waiver {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UserError(`${where} must be a mapping {check, subject, reason, expires}`);
+  const w = raw as Record<string, unknown>;
+  for (const key of Object.keys(w)) {
+    if (!(WAIVER_KEYS as readonly string[]).includes(key)) throw new UserError(`${where}: unknown key '${key}' (known: ${WAIVER_KEYS.join(', ')})`);
+  }
+  if (typeof w.check !== 'string' || !/^TD\d{3}$/i.test(w.check)) throw new UserError(`${where}: 'check' must be a check ID such as TD001, got ${JSON.stringify(w.check)}`);
+  if (w.subject !== undefined && !isString(w.subject)) throw new UserError(`${where}: 'subject' must be a non-empty string (a glob such as eth*), got ${JSON.stringify(w.subject)}`);
+  if (!isString(w.reason) || (w.reason as string).trim() === '') throw new UserError(`${where}: 'reason' is required: say why this deviation is intended`);
+  // YAML 1.1 parsers turn 2027-03-31 into a date; the yaml package (1.2) keeps a string. Take both.
+  const expires = w.expires instanceof Date ? w.expires.toISOString().slice(0, 10) : w.expires;
+  if (typeof expires !== 'string' || !isIsoDate(expires)) throw new UserError(`${where}: 'expires' is required as a date YYYY-MM-DD, got ${JSON.stringify(w.expires)}`);
+  return {check: w.check.toUpperCase(), ...(w.subject !== undefined ? {subject: w.subject as string} : {}), reason: (w.reason as string).trim(), expires};
+}
+
+function isIsoDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export interface Settings {
+  config: TapdoctorConfig;
+  /** Where they came from, for every report: a path, "snapshot:/etc/tapdoctor.yaml" or "defaults" (plus overriding flags). */
+  from: string;
+}
+
+/** Where the settings file comes from: an explicit --config, the host's file, or the snapshot's copy. */
+export type SettingsSource =
+  | {kind: 'explicit'; path: string}
+  | {kind: 'site'; path: string}
+  | {kind: 'captured'; text: string | undefined; origin: string};
+
+export async function loadSettings(source: SettingsSource, overrides: Partial<TapdoctorConfig>, flagNames: string[] = []): Promise<Settings> {
   let fromFile: Partial<TapdoctorConfig> = {};
-  const path = explicitPath ?? siteFile;
-  try {
-    fromFile = await parseConfig(await readFile(path, 'utf8'), path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (error instanceof UserError) throw error;
-    if (explicitPath || (code !== 'ENOENT' && code !== 'ENOTDIR')) throw new UserError(`cannot read config ${path}: ${code ?? (error as Error).message}`);
+  let from = 'defaults';
+  if (source.kind === 'captured') {
+    if (source.text !== undefined) {
+      fromFile = await parseConfig(source.text, source.origin);
+      from = source.origin;
+    }
+  } else {
+    let text: string | undefined;
+    try {
+      text = await readFile(source.path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const missing = code === 'ENOENT' || code === 'ENOTDIR';
+      if (source.kind === 'explicit') throw new UserError(missing ? `--config ${source.path}: no such file` : `--config ${source.path}: cannot read it (${code ?? (error as Error).message})`);
+      if (!missing) throw new UserError(`cannot read settings ${source.path}: ${code ?? (error as Error).message}`);
+    }
+    if (text !== undefined) {
+      fromFile = await parseConfig(text, source.path);
+      from = source.path;
+    }
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  return {...DEFAULT_CONFIG, ...fromFile, ...defined};
+  if (flagNames.length > 0) from = `${from}, overridden by ${flagNames.join(', ')}`;
+  return {config: {...DEFAULT_CONFIG, ...fromFile, ...defined}, from};
+}
+
+/** Load the explicit --config file (must exist) or the optional site file. */
+export async function loadConfig(explicitPath: string | undefined, siteFile: string, overrides: Partial<TapdoctorConfig>): Promise<TapdoctorConfig> {
+  return (await loadSettings(explicitPath ? {kind: 'explicit', path: explicitPath} : {kind: 'site', path: siteFile}, overrides)).config;
 }

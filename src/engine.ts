@@ -43,17 +43,25 @@ export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
   if (outcome.status === 'skip' || outcome.status === 'n/a') return {...base, status: outcome.status, reason: outcome.reason, findings: []};
   if (outcome.status === 'pass') return {...base, status: 'pass', ...(outcome.note ? {reason: outcome.note} : {}), findings: []};
   if (outcome.findings.length === 0) return {...base, status: 'pass', findings: []};
-  return {...base, status: 'fail', findings: outcome.findings.map((d) => toFinding(check, d))};
+  try {
+    return {...base, status: 'fail', findings: outcome.findings.map((d) => toFinding(check, d))};
+  } catch (error) {
+    return {...base, status: 'error', reason: `internal error in ${check.id}: ${(error as Error).message}`, findings: []};
+  }
 }
 
 /** The steps each finding asked for, until the report's plan is built from them. */
 const STEPS = new WeakMap<Finding, readonly Step[]>();
 
 function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
+  // A kind must be declared in the meta: that is what keeps it stable, documented and tested.
+  const kind = d.kind === undefined ? undefined : check.kinds?.[d.kind];
+  if (d.kind !== undefined && !kind) throw new Error(`${check.id} reports kind ${d.kind}, which its meta does not declare`);
   const finding: Finding = {
     checkId: check.id,
     slug: check.slug,
-    severity: d.severity ?? check.severity,
+    kind: `${check.id}/${d.kind ?? check.slug}`,
+    severity: d.severity ?? kind?.severity ?? check.severity,
     subject: d.subject,
     message: d.message,
     explanation: d.explanation ?? shortExplanation(check.id),

@@ -6,7 +6,9 @@ import {describe, expect, it} from 'vitest';
 import {CHECKS} from '../src/checks/registry.js';
 import {CHECK_META} from '../src/checks/meta.js';
 import {extractSection, readCheckPage, shortExplanation} from '../src/checks/docs.js';
-import {FIXTURES, type CaseSpec} from './helpers/fixture.js';
+import {DEFAULT_CONFIG} from '../src/config.js';
+import {analyzeSnapshot} from '../src/engine.js';
+import {FIXTURES, loadCase, type CaseSpec} from './helpers/fixture.js';
 
 const SECTIONS = ['What it detects', 'Why it breaks tests', 'Problematic state', 'Correct state', 'How to fix', 'Exceptions'];
 const casesDir = join(FIXTURES, 'cases');
@@ -42,5 +44,22 @@ describe.each(CHECK_META.map((m) => [m.id, m] as const))('%s', (id, meta) => {
     const passing = cases.filter(([n, c]) => n.startsWith(`${id}-`) && !c.expect.some((e) => e.startsWith(`${id} `)));
     expect(failing.map(([n]) => n), `${id} failing case`).not.toEqual([]);
     expect(passing.map(([n]) => n), `${id} passing case (a trap that must stay silent)`).not.toEqual([]);
+  });
+});
+
+// Every declared kind (meta `kinds`) is a distinct fault: a `### <ID>/<kind>` section on the page and
+// a case in fixtures/cases that produces it, so a kind never exists only in code.
+const declaredKinds = CHECK_META.flatMap((m) => Object.keys(m.kinds ?? {}).map((k) => [m.id, `${m.id}/${k}`] as const));
+describe.each(declaredKinds)('%s kind %s', (id, kind) => {
+  it('has a section on the page and a case that produces it', async () => {
+    const page = readCheckPage(id) ?? '';
+    expect(page.split('\n'), `docs/checks/${id}.md: ### ${kind}`).toContain(`### ${kind}`);
+    const produced: string[] = [];
+    for (const [name] of cases.filter(([n]) => n.startsWith(`${id}-`))) {
+      const {snapshot} = await loadCase(name);
+      const report = analyzeSnapshot(snapshot, CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'});
+      if (report.results.some((r) => r.findings.some((f) => f.kind === kind))) produced.push(name);
+    }
+    expect(produced, `a fixtures/cases/${id}-* case producing ${kind}`).not.toEqual([]);
   });
 });

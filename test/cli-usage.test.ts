@@ -39,7 +39,7 @@ describe('tapdoctor CLI usage', () => {
   it('prints a command\'s own help for help COMMAND, COMMAND -h and COMMAND --help, within 80 columns', () => {
     const texts = [run('help', 'analyze'), run('analyze', '-h'), run('analyze', '--help')].map((r) => r.stdout);
     expect(new Set(texts).size).toBe(1);
-    expect(texts[0]).toContain('$ tapdoctor analyze PATH [FLAGS]');
+    expect(texts[0]).toContain('$ tapdoctor analyze [PATH] [FLAGS]');
     expect(texts[0]).toContain('--max-size');
     // Prose wraps at 80; only example commands (never wrapped) may be longer.
     for (const line of texts[0]!.split('\n').filter((l) => !l.startsWith('    $ '))) expect(line.length, line).toBeLessThanOrEqual(80);

@@ -29,7 +29,7 @@ async function writeFleet(name: string, hosts: Snap[]): Promise<string> {
 
 interface FleetJson {
   summary: {hosts: number; unreadable: number};
-  fleet: {hosts: Array<{name: string; verdict: string; reason?: string; superseded?: unknown[]}>; findings: Array<{checkId: string; subject: string; hosts: string[]; severity: string}>};
+  fleet: {hosts: Array<{name: string; verdict: string; reason?: string; superseded?: unknown[]}>; findings: Array<{checkId: string; subject: string; hosts: string[]; severity: string; waiver?: {reason: string}}>; waivers?: Array<{status: string; matched: number}>};
   hosts: Array<{target: {host: string}}>;
 }
 
@@ -112,6 +112,23 @@ describe('analyze a fleet', () => {
     expect(html).toContain('data-from="worker3" data-to="worker2"');
     expect(html.match(/data-kind="both"/g)).toHaveLength(2);
     expect(html).toContain('id="host-worker2"');
+  });
+
+  it('waivers from --config apply to host and fleet findings as for one host', async () => {
+    const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+    dropPort(hosts[1], 'gre2');
+    const d = await writeFleet('waived', hosts);
+    const cfg = join(dir, 'waivers.yaml');
+    writeFileSync(cfg, 'waivers:\n  - check: TD201\n    subject: "worker2 -> *"\n    reason: worker3 is being decommissioned\n    expires: "2099-12-31"\n');
+    const before = run('analyze', d, '--json');
+    expect(before.code).toBe(1);
+    const r = run('analyze', d, '--json', '--config', cfg);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as FleetJson;
+    expect(fleetSchemaErrors(doc)).toEqual([]);
+    expect(doc.fleet.findings.map((f) => f.waiver?.reason)).toEqual(['worker3 is being decommissioned']);
+    expect(doc.fleet.waivers).toMatchObject([{status: 'applied', matched: 1}]);
+    expect(run('analyze', d, '--config', cfg).stdout).toContain('(waived until 2099-12-31: worker3 is being decommissioned)');
   });
 
   it('a bad --topology is a one-line usage error', async () => {

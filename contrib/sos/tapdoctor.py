@@ -18,7 +18,8 @@
 import glob
 import os
 
-from sos.report.plugins import Plugin, IndependentPlugin
+from sos.report.plugins import (Plugin, IndependentPlugin, DebianPlugin, UbuntuPlugin,
+                                RedHatPlugin, SuSEPlugin)
 
 # What tapdoctor puts in place of a secret (src/sources/redact.ts).
 MARKER = '<redacted by tapdoctor>'
@@ -51,7 +52,9 @@ NEVER = ['/etc/openqa/client.conf', '/usr/etc/openqa/client.conf',
 SNAPSHOT_NAME = 'tapdoctor-snapshot.tar.gz'
 
 
-class Tapdoctor(Plugin, IndependentPlugin):
+# IndependentPlugin alone is not loaded by sos 4.0's Debian policy (its valid_subclasses is
+# [DebianPlugin] only), so the distribution tags are named too.
+class Tapdoctor(Plugin, IndependentPlugin, DebianPlugin, UbuntuPlugin, RedHatPlugin, SuSEPlugin):
     """openQA multi-machine worker (tap) data for tapdoctor: workers.ini, the switch config,
     pool jobs, tap owners, qemu capabilities, iptables-save and nft rulesets, or a whole
     tapdoctor snapshot when tapdoctor is installed

@@ -5,7 +5,9 @@
 // but the primary one and says how to disable it persistently with the network stack in use.
 import {ipRules, uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
-import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, ipv4ToNumber, networkStacks, persistedInterface, type NetworkStack} from '../facts/interfaces.js';
+import {ifcfgLine, ipLinkEvidence, ipRoute4Evidence, persistedInterface} from '../facts/interfaces.js';
+import {ifcfgStack, networkStack, networkStacks, type NetworkStack} from '../facts/network-stack.js';
+import {ipv4ToNumber} from '../facts/ipv4.js';
 import type {IpRule} from '../parsers/ip.js';
 import type {Facts} from '../facts/facts.js';
 import type {IfcfgFile} from '../facts/host/interface-files.js';
@@ -14,15 +16,17 @@ import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {disableNic, type NicConfig} from '../remedies/network.js';
 import type {Remedy} from '../remedies/step.js';
+import {uplink} from '../facts/uplink.js';
 
 export default defineCheck('TD001', (f) => {
   const view = f.get(uplinks);
   if (view.active.length === 0) {
     return pass('no active uplink at all: no IPv4 default route and no NIC with carrier and a global IPv4 address');
   }
-  const {primary, why} = choosePrimary(view, f.config.uplink);
+  const {primary, why} = keptUplink(f, view);
   const leak = policyLeak(f, primary);
-  const spares = view.active.filter((d) => d !== primary).map((spare) => spareFinding(f, view, primary, why, spare));
+  // One active device is never a second uplink, even when the configured uplink is another (down) one.
+  const spares = view.active.length < 2 ? [] : view.active.filter((d) => d !== primary).map((spare) => spareFinding(f, view, primary, why, spare));
   return leak ? [...spares, leak] : spares;
 });
 
@@ -105,11 +109,13 @@ function ruleText(r: IpRule): string {
   return parts.join(' ');
 }
 
-/** The uplink the host means to use: the configured one, else the lowest-metric IPv4 default route. */
-function choosePrimary(view: UplinkView, configured: string | undefined): {primary: string; why: string} {
-  if (configured !== undefined && view.active.includes(configured)) return {primary: configured, why: 'the configured uplink'};
-  if (view.primary !== undefined) return {primary: view.primary, why: 'the lowest-metric IPv4 default route'};
-  // No IPv4 default route: take the first active device (lowest ifindex) so the finding names the others.
+/**
+ * The device to keep: the uplink (facts/uplink.ts). Without one (no configured uplink, no IPv4
+ * default route) the first active device by ifindex is kept so the finding still names the others.
+ */
+function keptUplink(f: Facts, view: UplinkView): {primary: string; why: string} {
+  const up = f.try(uplink);
+  if (up.ok) return {primary: up.value.name, why: up.value.why};
   return {primary: view.active[0]!, why: 'the first active device (there is no IPv4 default route)'};
 }
 
@@ -141,6 +147,8 @@ function disableFix(f: Facts, spare: string): Remedy {
   const persisted = persistedInterface(f, spare);
   const stacks = f.try(networkStacks);
   const inUse: NetworkStack[] = stacks.ok ? stacks.value.stacks : [];
+  // The stack every network fix of this host is written for (facts/network-stack.ts).
+  const stack = f.get(networkStack).stack;
   const nm = persisted.nm.filter((p) => !(p.profile?.type ?? '').startsWith('ovs-'));
   const file = persisted.ifcfg;
   const configs: NicConfig[] =
@@ -148,7 +156,7 @@ function disableFix(f: Facts, spare: string): Remedy {
       ? nm.map((p) => ({kind: 'nm', id: p.profile?.id ?? spare, path: p.path}))
       : file && !file.error
         ? [ifcfgConfig(file)]
-        : [{kind: 'none', ...(inUse[0] ? {stack: inUse[0]} : {}), ...(persisted.unknown.length ? {why: persisted.unknown.join('; ')} : {})}];
+        : [{kind: 'none', ...(stack ? {stack} : {}), ...(persisted.unknown.length ? {why: persisted.unknown.join('; ')} : {})}];
   return disableNic(spare, configs, {runningStacks: inUse});
 }
 

@@ -9,7 +9,6 @@
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {masqueradesFor, liveFirewall, persistedFirewall, type FirewallView, type NatRule, type PersistedRuleFile} from '../facts/firewall/index.js';
 import {activeUnits} from '../facts/host/units.js';
-import {uplinks} from '../facts/network.js';
 import type {Evidence} from '../model.js';
 import {parseNftText} from '../parsers/nft/index.js';
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
@@ -17,6 +16,7 @@ import {moveNatRules, reloadRuleFile, type NatMove} from '../remedies/firewall.j
 import {manual, step, type Step} from '../remedies/step.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {withFirewallLimits} from './firewall-limits.js';
+import {uplink as uplinkFact} from '../facts/uplink.js';
 
 export default defineCheck('TD002', (f) => withFirewallLimits(f, () => {
   const live = f.try(liveFirewall);
@@ -146,8 +146,8 @@ function rawLine(text: string | undefined, line: number): string | undefined {
 function liveSignature(f: Facts, live: FirewallView | undefined): {summary: string; evidence: Evidence[]} | undefined {
   const parts: string[] = [];
   const ev: Evidence[] = [];
-  const up = f.try(uplinks);
-  const uplink = f.config.uplink ?? (up.ok ? up.value.primary : undefined);
+  const up = f.try(uplinkFact);
+  const uplink = up.ok ? up.value.name : undefined;
   if (live && uplink !== undefined && masqueradesFor(live, uplink).filter((n) => n.legal).length === 0) {
     parts.push(`the running ruleset has no masquerade for ${uplink} either`);
   }

@@ -11,33 +11,31 @@
 import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, type ForwardRule, type IfMatch} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
-import {uplinks} from '../facts/network.js';
-import {switchConfig} from '../facts/openqa.js';
 import type {Evidence} from '../model.js';
 import {iptablesRule, nftRule, proveLoad} from '../remedies/firewall.js';
 import {manual, type Step} from '../remedies/step.js';
 import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
 import {withFirewallLimits} from './firewall-limits.js';
+import {bridgeForwarding, judgedPaths, type BridgeForward} from '../facts/bridge-forwarding.js';
 
 export default defineCheck('TD005', (f) => withFirewallLimits(f, () => {
   const live = f.get(liveFirewall);
   if (live.zones?.running) {
     return notApplicable('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');
   }
-  // IPv4 only: SUT traffic is routed as IPv4 (DOMAIN.md §1.1); Fedora's ip6tables rejects all forwarding by design.
-  const paths = live.forward.filter((p) => p.table !== 'firewalld' && p.family !== 'ip6');
+  const paths = judgedPaths(live);
   if (paths.length === 0) {
     return notApplicable('no filter FORWARD chain in the live ruleset (e.g. the NAT-only nftables setup of SUSE workers): nothing counts forwarded traffic');
   }
-  const bridge = f.get(switchConfig).bridge;
-  const up = f.try(uplinks);
-  const uplink = f.config.uplink ?? (up.ok ? up.value.primary : undefined);
+  const judged = f.get(bridgeForwarding);
+  const bridge = judged[0]!.bridge;
+  const uplink = judged[0]!.uplink;
 
   // 1. A FORWARD chain that drops bridge traffic needs no counters to be wrong.
   const droppedBy = new Map<ForwardPath, FindingDraft>();
-  for (const p of paths) {
-    const d = dropFinding(f, p, bridge, uplink);
-    if (d) droppedBy.set(p, d);
+  for (const j of judged) {
+    const d = dropFinding(f, j);
+    if (d) droppedBy.set(j.path, d);
   }
   const dropped = [...droppedBy.values()];
 
@@ -70,55 +68,17 @@ function names(list: IfMatch[] | undefined, ifname: string): boolean {
   return (list ?? []).some((m) => !m.negated && matchesInterface([m], ifname));
 }
 
-const CATCH_ALL_IPT = /^(\[\d+:\d+\]\s*)?-A\s+\S+\s+-j\s+(REJECT|DROP)(\s+--reject-with\s+\S+)?\s*$/;
-const CATCH_ALL_NFT = /^(reject(\s+with\s+.+)?|drop|xt target "(REJECT|DROP)")$/;
-
-/** A rule that rejects or drops everything reaching it (Fedora's `-A FORWARD -j REJECT --reject-with icmp-host-prohibited`). */
-function isCatchAllDrop(rule: ForwardRule): boolean {
-  if (rule.in || rule.out) return false;
-  if (CATCH_ALL_IPT.test(rule.text.trim())) return true;
-  const stmt = rule.text
-    .trim()
-    .replace(/^(add|insert)\s+rule\s+(?:(?:ip|ip6|inet)\s+)?\S+\s+\S+\s+/, '')
-    .replace(/\bcounter(\s+packets\s+\d+\s+bytes\s+\d+)?\s*/, '')
-    .replace(/\s*comment\s+".*"$/, '')
-    .trim();
-  return CATCH_ALL_NFT.test(stmt);
-}
-
-interface Decision {
-  verdict: 'accept' | 'drop' | 'unknown';
-  /** The rule that decided; undefined when the policy did. */
-  rule?: ForwardRule;
-}
-
-/**
- * What the chain does with a packet from `inIf` to `outIf`, judged by interfaces only: the first
- * admitting accept (a stateful accept only for return traffic), a catch-all reject/drop, or a jump
- * we cannot follow (unknown); else the policy. Rules with other matches that reject are passed over.
- */
-function decide(path: ForwardPath, inIf: string | undefined, outIf: string | undefined, returnTraffic: boolean): Decision {
-  for (const rule of path.rules) {
-    if (isCatchAllDrop(rule)) return {verdict: 'drop', rule};
-    if (!admits(rule, inIf, outIf)) continue;
-    if (rule.verdict === 'accept' && (returnTraffic || !rule.stateful)) return {verdict: 'accept', rule};
-    if (rule.verdict.startsWith('jump ') || rule.verdict.startsWith('goto ')) return {verdict: 'unknown', rule};
-  }
-  return {verdict: path.policy === 'drop' || path.policy === 'reject' ? 'drop' : 'accept'};
-}
-
 // --- the policy-drop case ----------------------------------------------------------------------
 
-function dropFinding(f: Facts, path: ForwardPath, bridge: string, uplink: string | undefined): FindingDraft | undefined {
-  const out = decide(path, bridge, uplink, false);
-  const back = decide(path, uplink, bridge, true);
+function dropFinding(f: Facts, j: BridgeForward): FindingDraft | undefined {
+  const {path, bridge, uplink, outbound: out, replies: back} = j;
   const blocked = [out.verdict === 'drop' ? `traffic from ${bridge}${uplink ? ` to ${uplink}` : ''}` : undefined, back.verdict === 'drop' ? `replies${uplink ? ` from ${uplink}` : ''} to ${bridge}` : undefined].filter(
     (x): x is string => x !== undefined,
   );
   if (blocked.length === 0) return undefined;
   const subject = `${path.table}/${path.chain}`;
   const by = [out, back].find((d) => d.verdict === 'drop')!;
-  const cause = by.rule ? `the catch-all \`${by.rule.text}\`` : `policy ${path.policy}`;
+  const cause = by.rule ? `${by.rule.in || by.rule.out ? 'the drop rule' : 'the catch-all'} \`${by.rule.text}\`` : `policy ${path.policy}`;
   const wrong = wrongUplink(bridgeRules(path, bridge), bridge, uplink);
   const hint = wrong.length > 0 ? `; ${wrong.join('; ')} (TD008)` : '';
   const ev: Evidence[] = [evidence(path.rules[0]?.origin ?? sourceOf(path), `${subject} (${path.family}) policy ${path.policy}`, ...path.rules.map((r) => r.text))];

@@ -118,3 +118,14 @@ describe('TD006 bridge, peers, RSTP', () => {
     expect(r.findings[1]!.fix.split('\n')[0]).toBe('ovs-vsctl set bridge br1 rstp_enable=true');
   });
 });
+
+describe('TD006 VXLAN ports', () => {
+  it('count with their own 50-byte overhead: MM_MTU 1458 fits GRE on 1500 but not VXLAN', async () => {
+    const toVxlan = (t: string) => t.replaceAll('"gre"', '"vxlan"');
+    expect((await onCase(MESH, {[WORKERS]: setMtu('1458')})).findings).toEqual([]);
+    const r = await onCase(MESH, {[WORKERS]: setMtu('1458'), 'commands/ovs.interfaces': toVxlan});
+    expect(r.findings.map((f) => [f.subject, f.severity])).toEqual([['/etc/openqa/workers.ini', 'error']]);
+    expect(r.findings[0]!.message).toContain('1450 (eth0 MTU 1500 − 50 towards 192.0.2.20)');
+    expect((await onCase(MESH, {[WORKERS]: setMtu('1450'), 'commands/ovs.interfaces': toVxlan})).findings).toEqual([]);
+  });
+});

@@ -14,24 +14,30 @@
 // against what the path carries and the budget, never reported for merely differing from greMtu.
 // The GRE port's own MTU is meaningless (shared gre_sys device) and is not read.
 import {type Facts} from '../facts/facts.js';
-import {greRoutes, links, uplinks, type GreRoute} from '../facts/network.js';
+import {greRoutes, links, type GreRoute} from '../facts/network.js';
 import {ovsDb} from '../facts/ovs.js';
 import {poolJobs, switchConfig, workerConfig} from '../facts/openqa.js';
 import type {OvsBridge, OvsInterface} from '../facts/types.js';
 import type {Evidence, Severity} from '../model.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
+import {uplink} from '../facts/uplink.js';
 
 /** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + inner VLAN tag 4 (openQA docs, DOMAIN.md §2.7). */
 export const GRE_OVERHEAD = 42;
+/** Outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 (docs/checks/TD006.md). */
+export const VXLAN_OVERHEAD = 50;
+const OVERHEAD: Record<GrePort['type'], number> = {gre: GRE_OVERHEAD, vxlan: VXLAN_OVERHEAD};
 /** MM_MTU the SUTs use when no setting names one (os-autoinst-distri-opensuse variables.md). */
 export const DEFAULT_SUT_MTU = 1380;
 /** os-autoinst's bridge MTU (mtu_request=1460): above the 1458 SUTs used. */
 const RECOMMENDED_BRIDGE_MTU = 1460;
 
+/** A tunnel port on the bridge: GRE (openQA's mesh) or VXLAN (overlays), each with its own overhead. */
 interface GrePort {
   port: string;
   iface: OvsInterface;
   remoteIp: string;
+  type: 'gre' | 'vxlan';
 }
 
 export default defineCheck('TD006', (f) => {
@@ -40,7 +46,7 @@ export default defineCheck('TD006', (f) => {
   const bridge = db.bridges.find((b) => b.name === bridgeName);
   if (!bridge) return notApplicable(`bridge ${bridgeName} (OS_AUTOINST_USE_BRIDGE) is not in the OVS database, so it has no GRE ports to check (TD011 reports the bridge)`);
   const gre = grePorts(bridge);
-  if (gre.length === 0) return notApplicable(`no GRE port on ${bridgeName}: single-host multi-machine setup`);
+  if (gre.length === 0) return notApplicable(`no GRE port on ${bridgeName}: single-host multi-machine setup`); // nor a VXLAN port
 
   const findings: FindingDraft[] = [];
   const notes: string[] = [];
@@ -65,19 +71,20 @@ export default defineCheck('TD006', (f) => {
   return notes.length > 0 ? pass(notes.join('; ')) : [];
 });
 
+/** GRE and VXLAN ports of the bridge. */
 function grePorts(bridge: OvsBridge): GrePort[] {
   const out: GrePort[] = [];
   for (const port of bridge.ports) {
     for (const iface of port.interfaces) {
       const remoteIp = iface.options['remote_ip'];
-      if (iface.type === 'gre' && remoteIp !== undefined) out.push({port: port.name, iface, remoteIp});
+      if ((iface.type === 'gre' || iface.type === 'vxlan') && remoteIp !== undefined) out.push({port: port.name, iface, remoteIp, type: iface.type});
     }
   }
   return out;
 }
 
 function greEvidence(bridgeName: string, g: GrePort): Evidence {
-  return evidence('ovs.interfaces', `${bridgeName} port ${g.port}: type=gre options:remote_ip=${g.remoteIp}`);
+  return evidence('ovs.interfaces', `${bridgeName} port ${g.port}: type=${g.type} options:remote_ip=${g.remoteIp}`);
 }
 
 // --- peers -------------------------------------------------------------------------------------
@@ -164,15 +171,16 @@ function pathCapacity(f: Facts, gre: GrePort[], routeOf: (ip: string) => GreRout
   for (const g of gre) {
     const r = routeOf(g.remoteIp);
     if (r?.mtu === undefined) continue;
-    const max = r.mtu - GRE_OVERHEAD;
-    if (!best || max < best.max) best = {max, why: `${r.dev ?? 'route'} MTU ${r.mtu} − ${GRE_OVERHEAD} towards ${g.remoteIp}`};
+    const max = r.mtu - OVERHEAD[g.type];
+    if (!best || max < best.max) best = {max, why: `${r.dev ?? 'route'} MTU ${r.mtu} − ${OVERHEAD[g.type]} towards ${g.remoteIp}`};
   }
   if (best) return best;
-  const up = f.try(uplinks);
+  const up = f.try(uplink);
   const ls = f.try(links);
-  const primary = up.ok ? (f.config.uplink ?? up.value.primary) : undefined;
+  const primary = up.ok ? up.value.name : undefined;
   const link = primary && ls.ok ? ls.value.find((l) => l.name === primary) : undefined;
-  return link ? {max: link.mtu - GRE_OVERHEAD, why: `uplink ${link.name} MTU ${link.mtu} − ${GRE_OVERHEAD}`} : undefined;
+  const overhead = Math.max(...gre.map((g) => OVERHEAD[g.type]));
+  return link ? {max: link.mtu - overhead, why: `uplink ${link.name} MTU ${link.mtu} − ${overhead}`} : undefined;
 }
 
 interface SutMtu {

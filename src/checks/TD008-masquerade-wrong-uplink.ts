@@ -12,11 +12,12 @@
 //     zone that masquerades for it?
 // Misplaced NAT rules (filter table, unreachable chains) are TD002's; they still count as "a rule
 // for the uplink" here so one fault gives one finding.
-import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
+import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardDecision, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles} from '../facts/host/interface-files.js';
-import {formatNet, ifcfgLine, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/interfaces.js';
-import {links, uplinks} from '../facts/network.js';
+import {ifcfgLine} from '../facts/interfaces.js';
+import {formatNet, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/ipv4.js';
+import {links} from '../facts/network.js';
 import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
@@ -26,6 +27,8 @@ import {firewalldPermanent, firewalldReload, iptablesRule, natPersistKey, nftRul
 import {bre} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {withFirewallLimits} from './firewall-limits.js';
+import {uplink} from '../facts/uplink.js';
+import {bridgeForwarding} from '../facts/bridge-forwarding.js';
 
 interface Ctx {
   f: Facts;
@@ -42,8 +45,9 @@ interface Ctx {
 
 export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
   const view = f.get(liveFirewall);
-  const up = uplinkOf(f);
-  if (!up) return skip('no uplink to judge the rules by: no IPv4 default route (set `uplink` in the tapdoctor config if traffic leaves otherwise)');
+  const known = f.try(uplink);
+  if (!known.ok) return skip(`no uplink to judge the rules by: ${known.reason}`);
+  const up = known.value;
   const sw = f.try(switchConfig);
   const bridge = sw.ok ? sw.value.bridge : SWITCH_DEFAULTS.OS_AUTOINST_USE_BRIDGE;
   // SUT sources after the rewrite: REWRITE_TARGET with the low 16 bits from the SUT's MAC.
@@ -63,12 +67,6 @@ export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
   const sutRange = sutRangeFindings(ctx);
   return [...sutRange.findings, ...masqueradeFindings(ctx, sutRange.coverUplink), ...forwardFindings(ctx), ...zoneFindings(ctx)];
 }));
-
-function uplinkOf(f: Facts): {name: string; why: string} | undefined {
-  if (f.config.uplink) return {name: f.config.uplink, why: 'the configured uplink'};
-  const primary = f.get(uplinks).primary;
-  return primary === undefined ? undefined : {name: primary, why: 'the lowest-metric IPv4 default route'};
-}
 
 // --- rendering --------------------------------------------------------------------------------
 
@@ -292,51 +290,19 @@ function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boo
 
 // --- 3. FORWARD between bridge and uplink -------------------------------------------------------
 
-type Decision = {verdict: 'accept' | 'drop' | 'unknown'; rule?: ForwardRule};
-
-/**
- * What a forward-hook chain does with packets from `inIf` to `outIf`: new connections (stateful
- * rules do not match them) or replies (they do). Rules with conditions tapdoctor cannot see
- * (protocol, addresses) are read optimistically: accepts accept, drops are skipped.
- */
-function decide(path: ForwardPath, inIf: string, outIf: string, replies: boolean): Decision {
-  for (const r of path.rules) {
-    if (!matchesInterface(r.in, inIf) || !matchesInterface(r.out, outIf)) continue;
-    if (r.stateful && !replies) continue;
-    const v = r.verdict.toLowerCase();
-    if (v === 'accept') return {verdict: 'accept', rule: r};
-    if (v === 'drop' || v === 'reject') {
-      if (hasHiddenConditions(r.text)) continue;
-      return {verdict: 'drop', rule: r};
-    }
-    if (v === 'return') break;
-    if (v.startsWith('jump') || v.startsWith('goto') || v === 'queue' || v === 'nfqueue') return {verdict: 'unknown', rule: r};
-  }
-  return {verdict: path.policy.toLowerCase() === 'accept' ? 'accept' : 'drop'};
-}
-
-/** Matches beyond interfaces and conntrack state (protocol, ports, addresses, other modules). */
-function hasHiddenConditions(text: string): boolean {
-  const t = ` ${stripCounters(text)
-    .replace(/--reject-with\s+\S+/g, '')
-    .replace(/\breject with .*$/, 'reject')
-    .replace(/-m (state|conntrack|comment)\b/g, '')} `;
-  return /\s(-p|--protocol|-s|--source|-d|--destination|--[sd]ports?|-m)\s/.test(t) || /\s(ip6?\s+[sd]addr|tcp|udp|th|icmp|icmpv6|l4proto|ct state (new|invalid|untracked)|meta (l4proto|nfproto))\b/.test(t);
-}
-
 function forwardFindings(ctx: Ctx): FindingDraft[] {
-  const {view, uplink, bridge} = ctx;
-  if (view.zones?.running) return []; // firewalld's chains dispatch by zone: judged in zoneFindings
+  const {uplink, bridge} = ctx;
+  // firewalld's chains dispatch by zone (judged in zoneFindings); without the switch config the bridge is unknown.
+  const judged = ctx.f.try(bridgeForwarding);
+  if (!judged.ok) return [];
   const out: FindingDraft[] = [];
-  for (const path of view.forward) {
-    if (path.family === 'ip6') continue;
+  for (const j of judged.value) {
     for (const dir of [
-      {inIf: bridge, outIf: uplink, replies: false, label: `SUT traffic from ${bridge} out by ${uplink}`},
-      {inIf: uplink, outIf: bridge, replies: true, label: `replies from ${uplink} back to ${bridge}`},
+      {inIf: bridge, outIf: uplink, replies: false, label: `SUT traffic from ${bridge} out by ${uplink}`, decision: j.outbound},
+      {inIf: uplink, outIf: bridge, replies: true, label: `replies from ${uplink} back to ${bridge}`, decision: j.replies},
     ]) {
-      const d = decide(path, dir.inIf, dir.outIf, dir.replies);
-      if (d.verdict !== 'drop') continue;
-      const finding = forwardFinding(ctx, path, dir, d);
+      if (dir.decision.verdict !== 'drop') continue;
+      const finding = forwardFinding(ctx, j.path, dir, dir.decision);
       if (finding) out.push(finding);
     }
   }
@@ -347,7 +313,7 @@ function forwardFindings(ctx: Ctx): FindingDraft[] {
  * The dropped direction is this check's only when an accept meant for it names another interface
  * than the uplink; a chain with no accept for the bridge at all is TD005's (one fault, one finding).
  */
-function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: string; replies: boolean; label: string}, d: Decision): FindingDraft | undefined {
+function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: string; replies: boolean; label: string}, d: ForwardDecision): FindingDraft | undefined {
   const {uplink, bridge} = ctx;
   // The accept that was meant for this direction but names another interface than the uplink.
   const meant = path.rules.find((r) => {

@@ -4,11 +4,12 @@
 // counts here; whether it survives a reboot is the gate's question (DOMAIN.md §3).
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {forwarding, persistedSysctl} from '../facts/host/sysctl.js';
-import {routes, uplinks} from '../facts/network.js';
+import {routes} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
 import {step, type Step} from '../remedies/step.js';
 import {sysctlFileLine, sysctlNow, sysctlPersist} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import {uplink as uplinkFact} from '../facts/uplink.js';
 
 const GLOBAL_KEY = 'net.ipv4.ip_forward';
 const PERSIST_FILE = '/etc/sysctl.d/ip_forward.conf';
@@ -25,8 +26,9 @@ export default defineCheck('TD009', (f) => {
   const sw = f.try(switchConfig);
   if (sw.ok) roles.push({iface: sw.value.bridge, role: 'bridge'});
   else notes.push(`the bridge is unknown (${sw.reason})`);
-  const uplink = f.config.uplink ?? uplinkName(f, notes);
-  if (uplink !== undefined) roles.push({iface: uplink, role: 'uplink'});
+  const up = f.try(uplinkFact);
+  if (up.ok) roles.push({iface: up.value.name, role: 'uplink'});
+  else notes.push(up.reason);
 
   const findings: FindingDraft[] = [];
   for (const {iface, role} of roles) {
@@ -46,8 +48,8 @@ export default defineCheck('TD009', (f) => {
  * uplink demonstrably uses an RA default route; accept_ra 0 means RAs are handled elsewhere (NM) or unwanted.
  */
 function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] {
-  const view = f.try(uplinks);
-  const uplink = f.config.uplink ?? (view.ok ? view.value.primary : undefined);
+  const up = f.try(uplinkFact);
+  const uplink = up.ok ? up.value.name : undefined;
   if (uplink === undefined || fw.ipv6PerInterface[uplink] !== 1 || fw.acceptRa[uplink] !== 1) return [];
   const all = f.try(routes);
   const raDefault = all.ok ? all.value.find((r) => r.family === 'inet6' && r.protocol === 'ra' && (r.dst === 'default' || r.dst === '::/0') && (r.dev === uplink || (r.nexthops ?? []).some((h) => h.dev === uplink))) : undefined;
@@ -67,14 +69,6 @@ function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] 
         'With IPv6 forwarding on, Linux ignores router advertisements on an interface unless its accept_ra is 2: the IPv6 default route learned by SLAAC expires and the host loses IPv6 connectivity, including to IPv6-only asset and web UI hosts.',
     },
   ];
-}
-
-function uplinkName(f: Facts, notes: string[]): string | undefined {
-  const view = f.try(uplinks);
-  if (!view.ok) notes.push(`the uplink is unknown (${view.reason})`);
-  else if (view.value.primary === undefined) notes.push('the uplink is unknown (no IPv4 default route)');
-  else return view.value.primary;
-  return undefined;
 }
 
 function finding(f: Facts, key: string, on: {iface: string; role: string} | undefined): FindingDraft {

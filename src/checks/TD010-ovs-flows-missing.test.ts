@@ -16,6 +16,8 @@ interface Host {
   sysconfig?: string;
   workersIni?: string;
   failed?: Record<string, string>;
+  /** ovs-ofctl dump-flows failed for these bridges, with this error. */
+  flowErrors?: Record<string, string>;
 }
 
 function run(h: Host = {}) {
@@ -35,6 +37,10 @@ function run(h: Host = {}) {
     },
     failed: {...(h.units === null ? {'systemd.units': 'systemctl not found'} : {}), ...h.failed},
   });
+  if (h.flowErrors) {
+    const entries = Object.entries(h.flowErrors).map(([key, error]) => ({path: `commands/ovs.flows/${key}`, binding: `ovs-ofctl dump-flows ${key}`, key, exitCode: 1, durationMs: 1, bytes: 0, truncated: false, error}));
+    snapshot.manifest.sources['ovs.flows'] = {name: 'ovs.flows', status: 'failed', reason: entries[0]!.error, entries};
+  }
   return analyzeSnapshot(snapshot, [check], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
 }
 
@@ -109,5 +115,71 @@ describe('TD010 ovs-flows-missing', () => {
     const r = run({flows: {br1: '2026-11-21T10:15:00Z|00001|vconn|WARN|unix:/var/run/openvswitch/br1.mgmt: version negotiation failed\novs-ofctl: br1: failed to connect to socket (Broken pipe)\n'}});
     expect(r.status).toBe('skip');
     expect(r.reason).toContain('the rules of br1 could not be read');
+  });
+});
+
+// Captured from ovs-vsctl/ovs-ofctl 3.1 against a stopped ovsdb-server / ovs-vswitchd (test/samples).
+const NO_DB = `ovs-vsctl exited 1: ${readFileSync(new URL('../../test/samples/ovs-vsctl-json/generated-ovs-3.1-netns-error-no-db.txt', import.meta.url), 'utf8').trim()}`;
+const NO_SWITCH = `ovs-ofctl exited 1: ${readFileSync(new URL('../../test/samples/ovs-ofctl-dump-flows/generated-ovs-3.1-netns-error-no-bridge.txt', import.meta.url), 'utf8').trim().replace('br-nosuch', 'br1')}`;
+const DB_SOURCES = ['ovs.bridges', 'ovs.ports', 'ovs.interfaces', 'ovs.show'];
+
+describe('TD010 a dead switch is a finding, not a skip', () => {
+  it('ovsdb-server down (database socket absent): error of kind ovsdb-server-down with the journal and the restart order', () => {
+    const r = run({failed: Object.fromEntries([...DB_SOURCES, 'ovs.flows'].map((s) => [s, s === 'ovs.flows' ? 'no bridge list: could not collect ovs.bridges' : NO_DB]))});
+    expect(r.status).toBe('fail');
+    expect(r.findings.map((f) => [f.kind, f.severity, f.subject])).toEqual([['TD010/ovsdb-server-down', 'error', 'ovsdb-server']]);
+    const f = r.findings[0]!;
+    expect(f.message).toBe('ovsdb-server is not running: ovs-vsctl cannot reach the OVS database: ovs-vsctl exited 1: ovs-vsctl: unix:/run/tdovs/run/db.sock: database connection failed (No such file or directory)');
+    expect(f.evidence[0]).toEqual({source: 'ovs.bridges', lines: [`could not collect ovs.bridges: ${NO_DB}`]});
+    expect(f.fix.split('\n').map((l) => l.split('   #')[0])).toEqual([
+      '# starts ovsdb-server, then ovs-vswitchd',
+      'systemctl restart openvswitch.service',
+      'systemctl restart os-autoinst-openvswitch.service',
+      '# look: journalctl -b -u ovsdb-server -u openvswitch',
+      '# look: ovs-vsctl show',
+    ]);
+    expect(f.explanation).toMatch(/no frame crosses the bridge/);
+  });
+
+  it('ovsdb-server down with a stale socket (Connection refused) is the same finding', () => {
+    const refused = NO_DB.replace('No such file or directory', 'Connection refused');
+    const r = run({failed: Object.fromEntries(DB_SOURCES.map((s) => [s, refused]))});
+    expect(r.findings.map((f) => f.kind)).toEqual(['TD010/ovsdb-server-down']);
+  });
+
+  it('ovs-vswitchd down ("br1 is not a bridge or a socket"): error of kind ovs-vswitchd-down naming the dump that failed', () => {
+    const r = run({flowErrors: {br1: NO_SWITCH}});
+    expect(r.findings.map((f) => [f.kind, f.severity, f.subject])).toEqual([['TD010/ovs-vswitchd-down', 'error', 'ovs-vswitchd']]);
+    expect(r.findings[0]!.evidence[0]).toEqual({source: 'ovs.flows', lines: [`ovs-ofctl dump-flows br1: ${NO_SWITCH}`]});
+    expect(r.findings[0]!.fix).toContain('# look: journalctl -b -u ovs-vswitchd -u openvswitch   # why the switch daemon stopped (crash, OOM kill)');
+  });
+
+  it('ovs-vswitchd killed (its stale br1.mgmt socket refuses connections) is the same finding', () => {
+    // As the live test (test/live/dead-switch.test.ts) captured it after SIGKILL of ovs-vswitchd.
+    const stale = 'ovs-ofctl exited 1: ovs-ofctl: /run/openvswitch/br1.mgmt: failed to open socket (Connection refused)';
+    expect(run({flowErrors: {br1: stale}}).findings.map((f) => f.kind)).toEqual(['TD010/ovs-vswitchd-down']);
+    // The whole source failed, no per-bridge entry left: the bridge is named from the socket path.
+    expect(run({failed: {'ovs.flows': stale}}).findings.map((f) => [f.kind, f.evidence[0]])).toEqual([
+      ['TD010/ovs-vswitchd-down', {source: 'ovs.flows', lines: [`ovs-ofctl dump-flows br1: ${stale}`]}],
+    ]);
+  });
+
+  it('a failed OVS unit is named in the evidence of the daemon it proves down', () => {
+    const units = UNITS.replace('ovs-vswitchd.service loaded active running', 'ovs-vswitchd.service loaded failed failed');
+    const r = run({units, flowErrors: {br1: NO_SWITCH}});
+    expect(r.findings.map((f) => f.kind)).toEqual(['TD010/ovs-vswitchd-down']);
+    expect(r.findings[0]!.evidence[1]).toEqual({source: 'systemd.units', lines: ['ovs-vswitchd.service loaded failed failed Open vSwitch Forwarding Unit']});
+  });
+
+  it('a failed OVS unit alone (the daemons still answered when collected) is an error of kind openvswitch-unit-down', () => {
+    const units = UNITS.replace('openvswitch.service loaded active exited', 'openvswitch.service loaded failed failed');
+    const r = run({units});
+    expect(r.findings.map((f) => [f.kind, f.severity, f.subject])).toEqual([['TD010/openvswitch-unit-down', 'error', 'openvswitch.service']]);
+    expect(r.findings[0]!.message).toBe('openvswitch.service is failed (failed), expected active: the switch of every SUT on this host is not running');
+  });
+
+  it('a timeout or a missing ovs-vsctl proves nothing about the daemons: a skip, as before', () => {
+    const r = run({failed: Object.fromEntries([...DB_SOURCES, 'ovs.flows'].map((s) => [s, 'timed out after 10 s']))});
+    expect(r.status).toBe('skip');
   });
 });

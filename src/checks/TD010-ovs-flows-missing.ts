@@ -6,11 +6,12 @@ import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {activeUnits} from '../facts/host/units.js';
 import {ipLinkEvidence} from '../facts/interfaces.js';
 import {links} from '../facts/network.js';
+import {bridgesWithoutDevice, ovsDaemonsDown, ovsUnitsDown, type OvsDaemon} from '../facts/ovs-daemons.js';
 import {SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsBridgeNames, ovsFlowErrors, ovsFlows, switchFlowsPresent, type SwitchFlowsResult, type SwitchRule} from '../facts/ovs.js';
 import type {OpenFlow, SwitchConfig} from '../facts/types.js';
-import {manual} from '../remedies/step.js';
-import {enableUnit, look, restartSwitch} from '../remedies/system.js';
+import {manual, type Step} from '../remedies/step.js';
+import {enableUnit, look, restartSwitch, restartUnit} from '../remedies/system.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 
 
@@ -25,6 +26,10 @@ export default defineCheck('TD010', (f) => {
   }
   if (service.finding) findings.push(service.finding);
   if (service.note) notes.push(service.note);
+
+  // A dead switch first: its rules cannot be read, and that failure is the finding, not a skip.
+  const dead = switchDown(f, sw.bridge);
+  if (dead.length > 0) return [...dead, ...findings];
   // A service still starting waits for the bridge address before it installs the rules: missing rules are expected then.
   const starting = service.state === 'activating';
 
@@ -48,6 +53,59 @@ export default defineCheck('TD010', (f) => {
   if (findings.length > 0) return findings;
   return notes.length > 0 ? pass(notes.join('; ')) : [];
 });
+
+// --- Open vSwitch itself ---------------------------------------------------------------------
+
+const DAEMON_WHY =
+  'Open vSwitch is the switch every SUT of this host is plugged into: without it no frame crosses the bridge, so SUTs reach neither each other nor the bridge address (their gateway), set_vlan of os-autoinst-openvswitch fails when a job starts, and every multi-machine job on this host fails at its first network step.';
+
+/** Findings for OVS daemons or units proven down; empty when the switch answers. */
+function switchDown(f: Facts, bridge: string): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const units = f.get(ovsUnitsDown);
+  const unitLines = units.map((u) => u.line);
+  for (const d of f.get(ovsDaemonsDown)) out.push(daemonFinding(d.daemon, bridge, d.proof, [...d.evidence, ...(unitLines.length ? [evidence('systemd.units', ...unitLines)] : [])]));
+  if (out.length === 0) {
+    // The database lists the bridge, the kernel has no device for it: only ovs-vswitchd creates it.
+    const names = f.try(ovsBridgeNames);
+    if (names.ok && names.value.includes(bridge) && bridgesWithoutDevice(f, [bridge]).length > 0) {
+      out.push(daemonFinding('ovs-vswitchd', bridge, `the OVS database lists bridge ${bridge} but the kernel has no device ${bridge}`, [evidence('ovs.bridges', `bridge ${bridge}`), evidence('ip.addr', `(no link named ${bridge})`)]));
+    }
+  }
+  if (out.length === 0 && units.length > 0) {
+    out.push({
+      kind: 'openvswitch-unit-down',
+      subject: units[0]!.unit,
+      message: `${units.map((u) => `${u.unit} is ${u.active} (${u.sub})`).join(', ')}, expected active: the switch of every SUT on this host is not running`,
+      explanation: DAEMON_WHY,
+      fix: [look(`journal:${units[0]!.unit}`, `journalctl -b ${units.map((u) => `-u ${u.unit}`).join(' ')}   # why it stopped`), ...restartOrder(bridge)],
+      evidence: [evidence('systemd.units', ...unitLines)],
+    });
+  }
+  return out;
+}
+
+/** ovsdb-server before ovs-vswitchd (openvswitch.service starts both in that order), then the rules. */
+function restartOrder(bridge: string): Step[] {
+  return [
+    restartUnit('openvswitch.service', {note: 'starts ovsdb-server, then ovs-vswitchd'}),
+    // A restarted ovs-vswitchd starts without the OpenFlow rules: the switch service re-installs them.
+    restartSwitch(bridge),
+    look('ovs-show', `ovs-vsctl show   # expect ${bridge} with its tap ports and no error`),
+  ];
+}
+
+function daemonFinding(daemon: OvsDaemon, bridge: string, proof: string, ev: FindingDraft['evidence']): FindingDraft {
+  const journal = daemon === 'ovsdb-server' ? 'journalctl -b -u ovsdb-server -u openvswitch   # why the database server stopped' : 'journalctl -b -u ovs-vswitchd -u openvswitch   # why the switch daemon stopped (crash, OOM kill)';
+  return {
+    kind: daemon === 'ovsdb-server' ? 'ovsdb-server-down' : 'ovs-vswitchd-down',
+    subject: daemon,
+    message: `${daemon} is not running: ${proof}`,
+    explanation: DAEMON_WHY,
+    fix: [look(`journal:${daemon}`, journal), ...restartOrder(bridge)],
+    evidence: ev,
+  };
+}
 
 // --- the service ------------------------------------------------------------------------------
 

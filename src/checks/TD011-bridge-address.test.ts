@@ -164,9 +164,18 @@ describe('TD011 bridge-address', () => {
     expect(r.findings[0]!.fix.split('\n')[0]).toBe('# /etc/sysconfig/os-autoinst-openvswitch line 2 -> OS_AUTOINST_BRIDGE_NETMASK=15');
   });
 
-  it('an OVS bridge without a kernel interface', () => {
+  it('an OVS bridge without a kernel interface: skipped, TD010 reports the dead ovs-vswitchd (one fault, one finding)', () => {
     const r = run({links: [link('eth0', ['192.0.2.10/24'])], bridges: ['br1'], sysconfig: SUSE});
-    expect(r.findings[0]!.message).toBe('Open vSwitch has a bridge br1, but the kernel shows no interface of that name: the bridge\'s local port is missing');
+    expect(r).toMatchObject({status: 'skip', reason: 'br1 has no kernel device because ovs-vswitchd is not running (TD010 reports it): its address cannot be judged until the switch runs'});
+  });
+
+  it('reports an administratively down bridge with its address as an error of kind bridge-down', () => {
+    const r = run({links: [link('eth0', ['192.0.2.10/24']), link('br1', ['10.0.2.2/15'], {...tun, flags: ['BROADCAST', 'MULTICAST'], operstate: 'DOWN'})], sysconfig: SUSE});
+    expect(r.status).toBe('fail');
+    expect(r.findings.map((f) => [f.kind, f.severity, f.subject, f.message])).toEqual([
+      ['TD011/bridge-down', 'error', 'br1', 'br1 is down (no UP flag, state DOWN): its address 10.0.2.2/15 answers no SUT, expected up'],
+    ]);
+    expect(r.findings[0]!.fix.split('\n')[0]).toBe('ip link set dev br1 up');
   });
 });
 

@@ -4,10 +4,13 @@
 // to be 10.0.2.2/15"). REWRITE_TARGET must lie inside LOCAL_IP/NETMASK so replies to the rewritten
 // SUT sources route back through the bridge.
 import type {Facts} from '../facts/facts.js';
-import {formatNet, ifcfgLine, ifcfgStack, ipLinkEvidence, ipv4ToNumber, netContains, networkStacks, parseIpv4Net, persistedInterface} from '../facts/interfaces.js';
+import {ifcfgLine, ipLinkEvidence, persistedInterface} from '../facts/interfaces.js';
+import {ifcfgStack, networkStacks} from '../facts/network-stack.js';
+import {formatNet, ipv4ToNumber, netContains, parseIpv4Net} from '../facts/ipv4.js';
 import {links} from '../facts/network.js';
 import {SWITCH_SYSCONFIG, SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsBridgeNames} from '../facts/ovs.js';
+import {bridgesWithoutDevice, ovsDaemonsDown} from '../facts/ovs-daemons.js';
 import type {Link, SwitchConfig} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {deleteVars, editLinePattern, replaceLine, setVar, writeFile} from '../remedies/files.js';
@@ -16,7 +19,7 @@ import {nmAdd, nmModify} from '../remedies/nm.js';
 import {q} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {look, restartSwitch, restartUnit, systemdReload} from '../remedies/system.js';
-import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
+import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
 
 const RESTART = restartSwitch;
 
@@ -31,25 +34,43 @@ export default defineCheck('TD011', (f) => {
 
   const link = all.find((l) => l.name === sw.bridge);
   const isOvs = ovs.ok ? ovs.value.includes(sw.bridge) : undefined;
+  // A dead switch takes the bridge's kernel device with it: TD010 reports the daemon, the cause.
+  const dead = f.get(ovsDaemonsDown);
+  if (!link && (dead.length > 0 || (isOvs && bridgesWithoutDevice(f, [sw.bridge]).length > 0))) {
+    if (findings.length > 0) return findings;
+    const who = dead[0]?.daemon ?? 'ovs-vswitchd';
+    return skip(`${sw.bridge} has no kernel device because ${who} is not running (TD010 reports it): its address cannot be judged until the switch runs`);
+  }
+  if (link && !link.up && (isOvs ?? true)) findings.push(bridgeDown(f, sw, link));
   if (!link && !isOvs) {
     if (ovs.ok && ovs.value.length === 0 && !hasTapInstances(f)) return notApplicable('not a tap worker: no Open vSwitch bridge and no tap-class worker instance');
     findings.push(missingBridge(f, sw, all, ovs.ok ? ovs.value : [], expected));
   } else if (link && isOvs === false) {
     findings.push(notOvs(f, sw, link, all, ovs.ok ? ovs.value : [], expected));
-  } else if (!link) {
-    findings.push({
-      subject: sw.bridge,
-      message: `Open vSwitch has a bridge ${sw.bridge}, but the kernel shows no interface of that name: the bridge's local port is missing`,
-      fix: [look(`ovs-show:${sw.bridge}`, `ovs-vsctl show   # look for errors on ${sw.bridge}`), restartUnit('openvswitch.service'), RESTART(sw.bridge)],
-      evidence: [evidence('ovs.bridges', `bridge ${sw.bridge}`), evidence('ip.addr', `(no link named ${sw.bridge})`)],
-    });
-  } else if (expected !== undefined) {
+  } else if (link && expected !== undefined) {
     const wrong = addressFinding(f, sw, link, expected);
     if (wrong) findings.push(wrong);
   }
   if (findings.length > 0) return findings;
   return notes.length > 0 ? pass(notes.join('; ')) : [];
 });
+
+/** The bridge exists but is administratively down: its address answers no SUT. */
+function bridgeDown(f: Facts, sw: SwitchConfig, link: Link): FindingDraft {
+  const inet = link.addrs.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
+  return {
+    kind: 'bridge-down',
+    subject: sw.bridge,
+    message: `${sw.bridge} is down (no UP flag, state ${link.operstate})${inet.length ? `: its address ${inet.join(', ')} answers no SUT` : ''}, expected up`,
+    explanation:
+      'The bridge\'s own interface is the SUTs\' gateway and the host\'s side of the switch: while it is down the kernel has no route to the SUT network, so SUTs reach neither the host (DNS, the openQA web UI) nor anything behind its NAT.',
+    fix: [
+      step('runtime', `link-up:${sw.bridge}`, [`ip link set dev ${sw.bridge} up`]),
+      look(`addr:${sw.bridge}`, `ip -br address show dev ${sw.bridge}   # expect UP and ${Number.isInteger(sw.netmask) ? `${sw.localIp}/${sw.netmask}` : sw.localIp}; if it goes down again at boot, check its persisted config (gate: TD102)`),
+    ],
+    evidence: [evidence('ip.addr', ipLinkEvidence(f, sw.bridge) ?? `${sw.bridge}: flags ${link.flags.join(',')}`)],
+  };
+}
 
 function hasTapInstances(f: Facts): boolean {
   const taps = f.try(tapInstances);

@@ -8,7 +8,8 @@ import {forwarding, sysctlFiles} from '../facts/host/sysctl.js';
 import {enabledUnits} from '../facts/host/units.js';
 import {switchConfig} from '../facts/openqa.js';
 import {persistedFirewall} from '../facts/firewall/index.js';
-import {bootZoneOf, fileEvidence, gateUplink} from '../facts/persistence.js';
+import {bootZoneOf, fileEvidence} from '../facts/persistence.js';
+import {uplink as uplinkFact} from '../facts/uplink.js';
 import type {Facts} from '../facts/facts.js';
 
 /** Both keys flip the same switch (writing conf.all.forwarding sets ip_forward and every interface). */
@@ -64,8 +65,8 @@ export default defineCheck('TD101', (f) => {
   const ifaces = new Set<string>();
   const sw = f.try(switchConfig);
   if (sw.ok) ifaces.add(sw.value.bridge);
-  const uplink = f.try(gateUplink);
-  if (uplink.ok) ifaces.add(uplink.value);
+  const uplink = f.try(uplinkFact);
+  if (uplink.ok) ifaces.add(uplink.value.name);
   for (const iface of ifaces) {
     const a = lastAssignment(files, new Set([`net.ipv4.conf.${iface}.forwarding`]));
     if (!a || a.value === '1') continue;
@@ -93,9 +94,9 @@ function firewalldTurnsForwardingOn(f: Facts): string | undefined {
   const persisted = f.try(persistedFirewall);
   const zones = persisted.ok ? persisted.value.zones : undefined;
   if (!zones) return undefined;
-  const uplink = f.try(gateUplink);
+  const uplink = f.try(uplinkFact);
   if (!uplink.ok) return undefined;
-  const bz = bootZoneOf(f, uplink.value, zones);
+  const bz = bootZoneOf(f, uplink.value.name, zones);
   const zone = zones.zones.find((z) => z.name === bz.zone);
   return zone?.masquerade ? `firewalld.service is enabled and masquerades zone ${zone.name} (${bz.boundBy}), which switches IPv4 forwarding on at start` : undefined;
 }

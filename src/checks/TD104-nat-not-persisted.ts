@@ -11,12 +11,13 @@ import {manual, type Step} from '../remedies/step.js';
 import {enableUnit} from '../remedies/system.js';
 import {liveFirewall, masqueradesFor, type NatRule} from '../facts/firewall/index.js';
 import {enabledUnits} from '../facts/host/units.js';
-import {FIREWALL_UNITS, gateUplink, persistedNatFor, unitLoadedFiles, type PersistedNat} from '../facts/persistence.js';
+import {FIREWALL_UNITS, persistedNatFor, unitLoadedFiles, type PersistedNat} from '../facts/persistence.js';
+import {uplink as uplinkFact} from '../facts/uplink.js';
 
 type Backend = 'firewalld' | 'nft' | 'iptables';
 
 export default defineCheck('TD104', (f) => {
-  const uplink = f.get(gateUplink);
+  const uplink = f.get(uplinkFact).name;
   const nat = persistedNatFor(f, uplink);
   const live = f.try(liveFirewall);
   const liveRules = live.ok ? masqueradesFor(live.value, uplink).filter((r) => r.legal && r.family !== 'ip6') : [];

@@ -5,7 +5,8 @@
 import {editLinePattern} from '../remedies/files.js';
 import {manual, type Step} from '../remedies/step.js';
 import {enableUnit, fstabShare, SALT_SHARE_OPTIONS, systemdReload} from '../remedies/system.js';
-import {defineCheck, evidence, pass} from './define.js';
+import {defineCheck, evidence, pass, type CheckOutcome, type FindingDraft} from './define.js';
+import type {Facts} from '../facts/facts.js';
 import {factoryShare, FACTORY_PATH, mountInfo, OPENQA_DIR} from '../facts/host/mounts.js';
 import {enabledUnits} from '../facts/host/units.js';
 import {workerConfig} from '../facts/openqa.js';
@@ -13,6 +14,7 @@ import {pathWithin} from '../parsers/mountinfo.js';
 import {normalizeMountPoint} from '../parsers/fstab.js';
 import {unitNameToPath} from '../parsers/systemd.js';
 import {fileEvidence} from '../facts/persistence.js';
+import {shareSources, sourceDifferences} from '../facts/host/share-source.js';
 
 const NETWORK_FS = /^(nfs4?|cifs|smb3|glusterfs|fuse\..*)$/;
 
@@ -36,7 +38,7 @@ export default defineCheck('TD106', (f) => {
     const where = unitNameToPath(u);
     return pathWithin(where, OPENQA_DIR) && pathWithin(FACTORY_PATH, where);
   });
-  if (fstabOk || unit) return [];
+  if (fstabOk || unit) return sourceMismatch(f, fstabOk ? undefined : unit);
   // The automount daemon (autofs.service, /etc/auto.master maps) mounts it again at boot: its
   // autofs mount (source = the map, not systemd-1) lies under the share or an ancestor.
   const daemonMap = share.mount ? f.get(mountInfo).find((e) => e.fsType === 'autofs' && e.source !== 'systemd-1' && pathWithin(share.mount!.mountPoint, e.mountPoint) && pathWithin(e.mountPoint, OPENQA_DIR)) : undefined;
@@ -65,3 +67,34 @@ export default defineCheck('TD106', (f) => {
     },
   ];
 });
+
+/**
+ * Persisted, but is it the same share? The next boot mounts the fstab line's (or the unit's)
+ * server, export and type; a share mounted by hand from elsewhere silently changes at reboot.
+ */
+function sourceMismatch(f: Facts, unit: string | undefined): FindingDraft[] | CheckOutcome {
+  const {persisted, mounted} = f.get(shareSources);
+  if (!mounted) return [];
+  if (!persisted) return pass(`${unit ?? 'a mount unit'} mounts the share at boot; its source (What=) was not captured, so it was not compared with the mounted ${mounted.server}:${mounted.export}`);
+  const diff = sourceDifferences(persisted, mounted);
+  if (diff.length === 0) return [];
+  const share = f.get(factoryShare);
+  const point = share.mount!.mountPoint;
+  const now = `${share.mount!.source} (${share.mount!.fsType})`;
+  const boot = `${persisted.server}:${persisted.export} (${persisted.type})`;
+  const fstab = share.fstab;
+  const keepNow = fstab
+    ? `sed -i '${fstab.line}s|^[^[:space:]]*|${share.mount!.source}|' /etc/fstab   # keep what is mounted now: line ${fstab.line} names ${fstab.spec}`
+    : `systemctl edit --full ${unit ?? persisted.origin}   # set What=${share.mount!.source} to keep what is mounted now`;
+  return [
+    {
+      subject: point,
+      message: `${point} is mounted from ${now} now, but ${persisted.origin} mounts ${boot} at boot (${diff.join(', ')}): after a reboot the workers read another share`,
+      fix: [keepNow, `# or, if ${persisted.origin} is right, mount that now and compare the assets before rebooting:`, `# umount ${point} && mount ${point}`].join('\n'),
+      evidence: [
+        evidence('/proc/self/mountinfo', `${point} ${share.mount!.fsType} ${share.mount!.source}`),
+        ...(fstab ? [fileEvidence(f, 'fstab', '/etc/fstab', [fstab.line])] : [evidence(persisted.origin, `What=${persisted.server}:${persisted.export}`)]),
+      ],
+    },
+  ];
+}

@@ -9,6 +9,8 @@ import type {Remedy} from '../remedies/step.js';
 import {checkMeta, type CheckMeta} from './meta.js';
 
 export interface FindingDraft {
+  /** The distinct fault (`ovsdb-server-down`); the finding's kind is `<ID>/<kind>`. Defaults to the check's slug. */
+  kind?: string;
   subject: string;
   message: string;
   /** The remedy: steps built by src/remedies/ (plain text only for fixes not yet built there). */

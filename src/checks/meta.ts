@@ -9,8 +9,19 @@ export interface CheckMeta {
   severity: Severity;
   /** Persistence checks: run by `tapdoctor gate` only (what the next boot will build). */
   gate?: boolean;
+  /**
+   * The distinct faults the check reports besides its main one (whose kind is the slug): the
+   * finding's `kind` is `<ID>/<name>`, stable in JSON, each with a `### <ID>/<name>` section on the
+   * check's page and a case in fixtures/cases.
+   */
+  kinds?: Readonly<Record<string, KindMeta>>;
   /** Preconditions the engine evaluates before running the check; unmet = status n/a with the reason. */
   appliesTo?: readonly Applicability[];
+}
+
+export interface KindMeta {
+  severity: Severity;
+  title: string;
 }
 
 /** Declared preconditions (evaluated in checks/applicability.ts). */
@@ -27,8 +38,14 @@ export const CHECK_META: readonly CheckMeta[] = [
   {id: 'TD007', slug: 'factory-share-unmounted', title: 'Factory share is not an NFS mount', severity: 'error'},
   {id: 'TD008', slug: 'masquerade-wrong-uplink', title: 'Masquerade/forward rules name an interface that is not the uplink', severity: 'error', appliesTo: TAP},
   {id: 'TD009', slug: 'ip-forward-disabled', title: 'IPv4 forwarding is off', severity: 'error', appliesTo: TAP},
-  {id: 'TD010', slug: 'ovs-flows-missing', title: 'os-autoinst-openvswitch OpenFlow rules missing', severity: 'error', appliesTo: TAP},
-  {id: 'TD011', slug: 'bridge-address', title: 'Bridge missing or its address is not LOCAL_IP/NETMASK', severity: 'error', appliesTo: TAP},
+  {id: 'TD010', slug: 'ovs-flows-missing', title: 'os-autoinst-openvswitch OpenFlow rules missing', severity: 'error', appliesTo: TAP,
+    kinds: {
+      'ovsdb-server-down': {severity: 'error', title: 'ovsdb-server is not running (the OVS database cannot be reached)'},
+      'ovs-vswitchd-down': {severity: 'error', title: 'ovs-vswitchd is not running (the bridge cannot be reached)'},
+      'openvswitch-unit-down': {severity: 'error', title: 'An Open vSwitch unit is failed or inactive'},
+    }},
+  {id: 'TD011', slug: 'bridge-address', title: 'Bridge missing or its address is not LOCAL_IP/NETMASK', severity: 'error', appliesTo: TAP,
+    kinds: {'bridge-down': {severity: 'error', title: 'The bridge is administratively down'}}},
   {id: 'TD012', slug: 'tap-inventory', title: 'Worker instance tap missing from the bridge', severity: 'error'},
   {id: 'TD013', slug: 'tap-ownership', title: 'Tap owner/group refuse the worker user', severity: 'error'},
   {id: 'TD014', slug: 'worker-class-tap', title: 'WORKER_CLASS tap and the tap setup disagree', severity: 'warning'},

@@ -1,7 +1,6 @@
 // What every tapdoctor command shares: one-line errors with exit code 2 (never a stack trace),
 // and the flags of the analyzing commands. Kept light: heavy modules load inside run().
-import {Command, Flags} from '@oclif/core';
-import {didYouMean} from './suggest.js';
+import {Flags, UsageError, parseCommandLine, type ArgDef, type ArgValues, type FlagDef, type FlagValues} from './flags.js';
 
 export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
@@ -18,7 +17,7 @@ export const reportFlags = {
   force: Flags.boolean({description: 'let --output replace an existing file (default: refuse, exit 2)', default: false}),
   brief: Flags.boolean({description: 'text report in short: one line per finding, what did not run, the summary', default: false}),
   color: Flags.boolean({description: 'colour the text output (default: only when stdout is a terminal and NO_COLOR is unset)', allowNo: true}),
-  config: Flags.string({description: 'site settings YAML (default: /etc/tapdoctor.yaml if present: below --root for live runs, on this machine for snapshots)'}),
+  config: Flags.string({description: "site settings YAML (default: the host's /etc/tapdoctor.yaml if present: below --root for live runs, the copy captured in the snapshot for snapshots; the report says which was used)"}),
   'gre-mtu': Flags.integer({description: 'MTU the SUTs behind GRE tunnels must use (default 1458, or greMtu from the settings file)', min: 576, max: 9000}),
   'multi-nic': Flags.boolean({description: 'also expect the extra taps of multi-NIC jobs: tap(N-1+64) and tap(N-1+128) for worker instance N', allowNo: true}),
   'ignore-interface': Flags.string({description: 'never treat this interface as an uplink (repeatable; a trailing * matches a prefix: "wg*")', multiple: true, multipleNonGreedy: true}),
@@ -30,32 +29,64 @@ export const liveFlags = {
   timeout: Flags.integer({description: 'seconds each host command may take before it is killed', default: 10, min: 1, max: 600}),
 };
 
-export abstract class TapdoctorCommand extends Command {
-  static override enableJsonFlag = false;
+/** Thrown by `this.exit(code)`: ends the command with that exit code (main turns it into one). */
+export class CommandExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
 
-  protected override async catch(err: Error & {code?: string; oclif?: {exit?: number}; flags?: string[]}): Promise<unknown> {
-    // oclif's own exit (this.exit) passes through untouched.
-    if (err.code === 'EEXIT') throw err;
-    process.stderr.write(`tapdoctor: ${this.oneLine(err)}\n`);
-    if (process.env.TAPDOCTOR_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
-    return this.exit(2);
+export interface CommandConfig {
+  bin: string;
+  version: string;
+}
+
+/**
+ * A tapdoctor command: static summary, description, examples, flags and args (read by help, man
+ * page and completions), and run(). Errors become one line on stderr and exit code 2.
+ */
+export abstract class TapdoctorCommand {
+  static id?: string;
+  static summary?: string;
+  static description?: string;
+  static examples?: (string | {description?: string; command: string})[];
+  static flags?: Record<string, FlagDef>;
+  static args?: Record<string, ArgDef>;
+  static strict?: boolean;
+  static hidden?: boolean;
+
+  constructor(
+    readonly argv: string[],
+    readonly config: CommandConfig,
+  ) {}
+
+  abstract run(): Promise<void>;
+
+  get id(): string {
+    return (this.constructor as typeof TapdoctorCommand).id ?? '';
   }
 
-  /** The error as one line, with a suggestion for a mistyped flag or option value. */
-  private oneLine(err: Error & {flags?: string[]}): string {
-    const see = `(see: tapdoctor ${(this.id ?? '').replaceAll(':', ' ')} --help)`;
-    const flags = (this.constructor as typeof Command).flags ?? {};
-    const names = Object.entries(flags).flatMap(([name, f]) => [`--${name}`, ...(f.char ? [`-${f.char}`] : []), ...(f.type === 'boolean' && (f as {allowNo?: boolean}).allowNo ? [`--no-${name}`] : [])]);
-    if (err.flags) return err.flags.map((f) => `unknown flag '${f}'${didYouMean(f.replace(/=.*/, ''), names)}`).join('; ') + ` ${see}`;
-    const option = /^Expected --([\w-]+)=(.*) to be one of: (.*)$/m.exec(err.message);
-    if (option) {
-      const [, flag, value, choices] = option;
-      return `--${flag} '${value}' is not one of ${choices}${didYouMean(value!, choices!.split(', '))} ${see}`;
+  protected async parse<F extends Record<string, FlagDef>, A extends Record<string, ArgDef>>(def: {flags?: F; args?: A; strict?: boolean}): Promise<{flags: FlagValues<F>; args: ArgValues<A>; argv: string[]}> {
+    return parseCommandLine(this.argv, def);
+  }
+
+  protected exit(code = 0): never {
+    throw new CommandExit(code);
+  }
+
+  /** Runs the command; resolves to its exit code. */
+  async execute(): Promise<number> {
+    try {
+      await this.run();
+      return 0;
+    } catch (error) {
+      if (error instanceof CommandExit) return error.exitCode;
+      const err = error as Error;
+      const see = `(see: ${this.config.bin} ${this.id.replaceAll(':', ' ')} --help)`;
+      const message = (err.message || String(err)).replace(/\s+/g, ' ').trim() || 'failed';
+      process.stderr.write(`${this.config.bin}: ${message}${err instanceof UsageError ? ` ${see}` : ''}\n`);
+      if (process.env.TAPDOCTOR_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
+      return 2;
     }
-    // One line, but all of it: oclif's usage errors put the missing argument on the next lines.
-    const lines = (err.message || String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
-    const end = lines.findIndex((l) => /^(Note:|See more help)/.test(l));
-    const message = (end < 0 ? lines : [...lines.slice(0, end), see]).join(' ').replace(/\s+/g, ' ') || 'failed';
-    return message.replace(/^Error:\s*/, '');
   }
 }

@@ -3,10 +3,10 @@
 import {UserError} from '../errors.js';
 import type {TopologySetting} from '../fleet/fleet.js';
 import type {FleetReport} from '../fleet/report.js';
-import type {Severity} from '../model.js';
+import {summarize, type Report, type Severity} from '../model.js';
 import type {ArchiveLimits} from '../sources/archive.js';
 import type {FailOn} from './base.js';
-import {emit, exitCodeFor, formatOf, selectedChecks, settingsFor, useColor, type ReportFlags} from './pipeline.js';
+import {emit, exitCodeFor, formatOf, recordRun, selectedChecks, settingsOfRun, useColor, type ReportFlags} from './pipeline.js';
 
 export interface FleetFlags extends ReportFlags {
   complete?: boolean;
@@ -14,6 +14,8 @@ export interface FleetFlags extends ReportFlags {
   'hosts-detail'?: boolean;
   jobs?: number;
 }
+
+const isFleetCheck = (id: string) => /^TD2\d\d$/.test(id);
 
 export function parseTopology(value: string | undefined): TopologySetting | undefined {
   if (value === undefined) return undefined;
@@ -32,7 +34,9 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
     import('../fleet/engine.js'),
     import('../fleet/registry.js'),
   ]);
-  const config = await settingsFor(flags, '/');
+  // One set of settings for every host: --config or the defaults (not this machine's file).
+  const settings = await settingsOfRun(flags);
+  const {config} = settings;
   const checks = await selectedChecks(flags);
   const files = await expandInputs(paths);
   const outcomes = await analyzeAll(
@@ -40,11 +44,17 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
     {threads: flags.jobs},
   );
   const hosts = hostEntries(outcomes);
+  // Waivers and the run object as for one host; fleet checks take the waivers naming them.
+  const [{applyWaivers}, {CHECKS}] = await Promise.all([import('../waivers.js'), import('../checks/registry.js')]);
+  for (const h of hosts) if (h.report) recordRun(h.report, flags, settings, checks, CHECKS, (r, w, today) => applyWaivers(r, w.filter((x) => !isFleetCheck(x.check)), today));
   if (topology?.kind === 'star' && !hosts.some((h) => h.name === topology.hub)) {
     throw new UserError(`--topology star:${topology.hub}: no analyzed host is named ${topology.hub} (hosts: ${hosts.map((h) => h.name).join(', ')})`);
   }
   const views = hosts.flatMap((h) => (h.view ? [h.view] : []));
   const fleet = runFleetChecks(views, FLEET_CHECKS, {complete: flags.complete ?? false, topology});
+  const fleetWaivers = config.waivers.filter((w) => isFleetCheck(w.check));
+  const pseudo: Report = {target: {mode: 'snapshot', host: 'fleet', capturedAt: ''}, results: fleet.results, summary: summarize(fleet.results), sourceProblems: []};
+  fleet.waivers = applyWaivers(pseudo, fleetWaivers, new Date().toISOString().slice(0, 10));
   return {hosts, fleet, complete: flags.complete ?? false};
 }
 
@@ -54,7 +64,8 @@ const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1};
 export function fleetExitCode(report: FleetReport, failOn: FailOn): number {
   let worst = 0;
   for (const h of report.hosts) worst = Math.max(worst, h.report ? exitCodeFor(h.report, failOn) : 2);
-  if (failOn !== 'never' && report.fleet.results.some((r) => r.findings.some((f) => RANK[f.severity] >= RANK[failOn]))) worst = Math.max(worst, 1);
+  const counted = [...report.fleet.results.flatMap((r) => r.findings.filter((f) => !f.waiver).map((f) => f.severity)), ...(report.fleet.waivers ?? []).flatMap((w) => (w.severity ? [w.severity] : []))];
+  if (failOn !== 'never' && counted.some((s) => RANK[s] >= RANK[failOn])) worst = Math.max(worst, 1);
   return worst;
 }
 

@@ -1,11 +1,11 @@
 // The shared tail of check / analyze / gate: settings, checks, rendering and the exit code.
 import {join} from 'node:path';
-import {loadConfig, type TapdoctorConfig} from '../config.js';
+import {loadSettings, type Settings, type TapdoctorConfig} from '../config.js';
 import type {CheckDefinition} from '../checks/define.js';
 import type {Analysis} from '../engine.js';
 import type {Facts} from '../facts/facts.js';
 import {UserError} from '../errors.js';
-import type {Report, Severity} from '../model.js';
+import type {Report, Severity, WaiverUse} from '../model.js';
 import type {Snapshot} from '../sources/snapshot.js';
 import {TOOL_VERSION} from '../version.js';
 import type {FailOn, Format} from './base.js';
@@ -28,13 +28,32 @@ export interface ReportFlags {
   force?: boolean;
 }
 
-export async function settingsFor(flags: ReportFlags, root: string): Promise<TapdoctorConfig> {
-  return loadConfig(flags.config, join(root, 'etc/tapdoctor.yaml'), {
-    greMtu: flags['gre-mtu'],
-    multiNic: flags['multi-nic'],
-    ignoreInterfaces: flags['ignore-interface'],
-  });
+/**
+ * The site settings for this run. Live runs read the host's /etc/tapdoctor.yaml (below --root); a
+ * snapshot brings its host's copy (source tapdoctor.settings), so one snapshot gives the same
+ * result on every machine. --config overrides both; flags override the file.
+ */
+export async function settingsFor(flags: ReportFlags, where: {root: string} | {snapshot: Snapshot}): Promise<Settings> {
+  const overrides = {greMtu: flags['gre-mtu'], multiNic: flags['multi-nic'], ignoreInterfaces: flags['ignore-interface']};
+  const flagNames = [['--gre-mtu', overrides.greMtu], ['--multi-nic', overrides.multiNic], ['--ignore-interface', overrides.ignoreInterfaces]].filter(([, v]) => v !== undefined).map(([n]) => n as string);
+  if (flags.config) return loadSettings({kind: 'explicit', path: flags.config}, overrides, flagNames);
+  if ('root' in where) return loadSettings({kind: 'site', path: join(where.root, 'etc/tapdoctor.yaml')}, overrides, flagNames);
+  const {SnapshotView} = await import('../sources/snapshot.js');
+  const captured = new SnapshotView(where.snapshot).file(SETTINGS_SOURCE, SETTINGS_PATH);
+  if (!captured.ok && where.snapshot.manifest.sources[SETTINGS_SOURCE]) throw new UserError(`the snapshot's ${SETTINGS_PATH}: ${captured.reason}; give --config FILE`);
+  const text = captured.ok ? captured.value?.text : undefined;
+  return loadSettings({kind: 'captured', text, origin: `snapshot:${SETTINGS_PATH}`}, overrides, flagNames);
 }
+
+/** Settings that depend on no host: --config if given, else the defaults; flags override either. */
+export async function settingsOfRun(flags: ReportFlags): Promise<Settings> {
+  const overrides = {greMtu: flags['gre-mtu'], multiNic: flags['multi-nic'], ignoreInterfaces: flags['ignore-interface']};
+  if (flags.config) return loadSettings({kind: 'explicit', path: flags.config}, overrides);
+  return loadSettings({kind: 'captured', text: undefined, origin: ''}, overrides);
+}
+
+const SETTINGS_SOURCE = 'tapdoctor.settings';
+const SETTINGS_PATH = '/etc/tapdoctor.yaml';
 
 export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} = {}): Promise<CheckDefinition[]> {
   const [{CHECKS}, {selectChecks}] = await Promise.all([import('../checks/registry.js'), import('../engine.js')]);
@@ -53,11 +72,39 @@ export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} 
   return chosen;
 }
 
-/** The report, and the Facts of the run for renderers that draw the host (one Facts per run). */
-export async function analyze(snapshot: Snapshot, flags: ReportFlags, config: TapdoctorConfig, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Analysis> {
+/** The report (with the run object and the waivers applied), and the Facts of the run for renderers that draw the host. */
+export async function analyze(snapshot: Snapshot, flags: ReportFlags, settings: Settings, target: {mode: 'live' | 'snapshot'; path?: string}, opts: {gate?: boolean} = {}): Promise<Analysis> {
   const checks = await selectedChecks(flags, opts);
-  const {analyzeWithFacts} = await import('../engine.js');
-  return analyzeWithFacts(snapshot, checks, config, {mode: target.mode, path: target.path});
+  const [{analyzeWithFacts}, {CHECKS}, {applyWaivers}] = await Promise.all([import('../engine.js'), import('../checks/registry.js'), import('../waivers.js')]);
+  const analysis = analyzeWithFacts(snapshot, checks, settings.config, {mode: target.mode, path: target.path});
+  recordRun(analysis.report, flags, settings, checks, CHECKS, applyWaivers, opts);
+  return analysis;
+}
+
+/**
+ * Apply the waivers to a report and record the run object (selection, settings, waivers) on it.
+ * The one place for it: `analyze` above, and every host of a fleet run.
+ */
+export function recordRun(
+  report: Report,
+  flags: ReportFlags,
+  settings: Settings,
+  checks: readonly CheckDefinition[],
+  all: readonly CheckDefinition[],
+  applyWaivers: (report: Report, waivers: Settings['config']['waivers'], today: string) => WaiverUse[],
+  opts: {gate?: boolean} = {},
+): void {
+  const chosen = new Set(checks.map((c) => c.id));
+  const waivers = applyWaivers(report, settings.config.waivers, new Date().toISOString().slice(0, 10));
+  const {waivers: _w, ...values} = settings.config;
+  report.run = {
+    only: (flags.only ?? []).map((s) => s.trim()),
+    skip: (flags.skip ?? []).map((s) => s.trim()),
+    deselected: all.filter((c) => (opts.gate || !c.gate) && !chosen.has(c.id)).map((c) => c.id),
+    settingsFrom: settings.from,
+    settings: values,
+    waivers,
+  };
 }
 
 export function formatOf(flags: ReportFlags): Format {
@@ -69,14 +116,20 @@ export function formatOf(flags: ReportFlags): Format {
 
 const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1};
 
-/** 0: nothing at or above --fail-on; 1: such findings; 2: nothing could be analyzed. */
+/** 0: nothing at or above --fail-on; 1: such findings; 2: nothing could be analyzed. Waived findings count for nothing; an expired waiver is a warning, an unused one info. */
 export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 | 2 {
   const ran = report.results.filter((r) => r.status === 'pass' || r.status === 'fail');
   if (ran.length === 0) return 2;
   if (failOn === 'never') return 0;
   const threshold = RANK[failOn];
-  const hit = report.results.some((r) => r.findings.some((f) => RANK[f.severity] >= threshold));
-  return hit ? 1 : 0;
+  return countedSeverities(report).some((s) => RANK[s] >= threshold) ? 1 : 0;
+}
+
+/** The severities that count for an exit code: unwaived findings, and waivers that expired or match nothing. */
+export function countedSeverities(report: Report): Severity[] {
+  const findings = report.results.flatMap((r) => r.findings.filter((f) => !f.waiver).map((f) => f.severity));
+  const notices = (report.run?.waivers ?? []).flatMap((w) => (w.severity ? [w.severity] : []));
+  return [...findings, ...notices];
 }
 
 export interface Rendered {
@@ -93,6 +146,8 @@ export interface RenderOptions {
   width?: number;
   brief?: boolean;
   quiet?: boolean;
+  /** Nagios: the lowest severity that raises the plugin state. */
+  failOn?: FailOn;
   /** Script only: the command whose run verifies the repair (check, or gate). */
   command?: 'check' | 'gate';
 }
@@ -121,7 +176,7 @@ export async function render(report: Report, format: Format, opts: RenderOptions
     }
     case 'nagios': {
       const {renderNagios} = await import('../report/nagios.js');
-      const out = renderNagios(report);
+      const out = renderNagios(report, {failOn: opts.failOn});
       return {text: out.text, exitCode: out.exitCode};
     }
     case 'html': {
@@ -141,7 +196,7 @@ export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream =
 /** Print or write the rendered report; returns the exit code the command should end with. */
 export async function deliver({report, facts}: Analysis, flags: ReportFlags): Promise<number> {
   const format = formatOf(flags);
-  const rendered = await render(report, format, {...textOptions(flags), color: format === 'text' && !flags.output && useColor(flags.color), facts});
+  const rendered = await render(report, format, {...textOptions(flags), color: format === 'text' && !flags.output && useColor(flags.color), facts, failOn: flags['fail-on'] as FailOn});
   await emit(rendered.text, flags.output, flags.force);
   return rendered.exitCode ?? exitCodeFor(report, flags['fail-on'] as FailOn);
 }

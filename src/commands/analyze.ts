@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core';
+import {Args, Flags} from '../cli/flags.js';
 import {TapdoctorCommand, reportFlags} from '../cli/base.js';
 import {UserError} from '../errors.js';
 import {CATALOGUE} from '../sources/catalogue.js';
@@ -18,7 +18,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     {description: 'Pasted outputs from a ticket, no snapshot: an iptables -L -v -n paste and ip addr text', command: '<%= config.bin %> analyze --input iptables.save=iptables-L.txt --input ip.addr=ip-addr.txt --input ovs.show=ovs-show.txt'},
     {description: 'A self-contained HTML page for a ticket, whatever it finds', command: '<%= config.bin %> analyze worker5.tar.gz --fail-on never --format html --output report.html'},
   ];
-  // Several paths (a fleet): oclif collects the extra ones in argv.
+  // Several paths (a fleet): argv has every path given.
   static override strict = false;
   static override args = {
     path: Args.string({description: 'snapshot tarball (.tar, .tar.gz), unpacked snapshot directory, or sosreport (.tar.xz, .tar.gz, .tar or unpacked); several, or a directory of tarballs, for a fleet', required: false}),
@@ -50,8 +50,9 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
       if (args.path !== undefined) throw new UserError('give either a snapshot path or --input SOURCE=FILE, not both');
       const paste = await import('../sources/paste.js');
       const snapshot = await paste.readPastes(flags.input.map(paste.parsePasteArg), maxBytes);
-      const config = await pipeline.settingsFor(flags, '/');
-      const analysis = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: '--input'});
+      // Loose files bring no host settings: --config or the defaults.
+      const settings = await pipeline.settingsOfRun(flags);
+      const analysis = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: '--input'});
       const code = await pipeline.deliver(analysis, flags);
       if (code !== 0) this.exit(code);
       return;
@@ -66,9 +67,9 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
       if (code !== 0) this.exit(code);
       return;
     }
-    const config = await pipeline.settingsFor(flags, '/');
     const snapshot = await readSnapshot(args.path, limits);
-    const analysis = await pipeline.analyze(snapshot, flags, config, {mode: 'snapshot', path: args.path});
+    const settings = await pipeline.settingsFor(flags, {snapshot});
+    const analysis = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: args.path});
     const code = await pipeline.deliver(analysis, flags);
     if (code !== 0) this.exit(code);
   }

@@ -20,10 +20,10 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 usage error o
     const {flags} = await this.parse(Check);
     const [{collectWithProgress}, pipeline] = await Promise.all([import('../cli/collect.js'), import('../cli/pipeline.js')]);
     const root = await (await import('../cli/collect.js')).checkRoot(flags.root);
-    const config = await pipeline.settingsFor(flags, root);
+    const settings = await pipeline.settingsFor(flags, {root});
     pipeline.formatOf(flags);
     const snapshot = await collectWithProgress({root, timeoutSeconds: flags.timeout, quiet: flags.quiet, version: this.config.version});
-    const analysis = await pipeline.analyze(snapshot, flags, config, {mode: 'live'});
+    const analysis = await pipeline.analyze(snapshot, flags, settings, {mode: 'live'});
     const code = await pipeline.deliver(analysis, flags);
     if (code !== 0) this.exit(code);
   }

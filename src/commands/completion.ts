@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core';
+import {Args} from '../cli/flags.js';
 import {TapdoctorCommand} from '../cli/base.js';
 
 export default class Completion extends TapdoctorCommand {

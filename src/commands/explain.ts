@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core';
+import {Args, Flags} from '../cli/flags.js';
 import {TapdoctorCommand} from '../cli/base.js';
 
 export default class Explain extends TapdoctorCommand {

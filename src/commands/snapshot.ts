@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core';
+import {Flags} from '../cli/flags.js';
 import {TapdoctorCommand, liveFlags} from '../cli/base.js';
 
 export default class SnapshotCommand extends TapdoctorCommand {

@@ -7,73 +7,7 @@
 import {parseJsonDocument} from '../parsers/ip.js';
 import type {Fact, Facts} from './facts.js';
 import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
-import {activeUnits, enabledUnits} from './host/units.js';
-
-export type NetworkStack = 'wicked' | 'NetworkManager' | 'network-scripts';
-
-/** The systemd unit of each stack. */
-export const STACK_UNITS: Record<NetworkStack, string> = {
-  wicked: 'wicked.service',
-  NetworkManager: 'NetworkManager.service',
-  'network-scripts': 'network.service',
-};
-
-export const WICKED_DIR = '/etc/sysconfig/network/';
-export const NETWORK_SCRIPTS_DIR = '/etc/sysconfig/network-scripts/';
-
-export interface StacksInUse {
-  /** Stacks that manage interfaces on this host, most certain first. Empty when nothing tells. */
-  stacks: NetworkStack[];
-  /** What the answer rests on ("wicked.service active", "ifcfg files in /etc/sysconfig/network/"). */
-  basis: string[];
-}
-
-const RUNNING = new Set(['active', 'activating', 'reloading']);
-
-/**
- * The network stacks in use: running units first (systemctl list-units), else enabled units,
- * else the kind of configuration files present. A host may show more than one (NetworkManager
- * reading network-scripts ifcfg files through its ifcfg-rh plugin).
- */
-export const networkStacks: Fact<StacksInUse> = (f) => {
-  const stacks: NetworkStack[] = [];
-  const basis: string[] = [];
-  const add = (s: NetworkStack, why: string) => {
-    if (!stacks.includes(s)) stacks.push(s);
-    basis.push(why);
-  };
-  const active = f.try(activeUnits);
-  if (active.ok) {
-    for (const [stack, unit] of Object.entries(STACK_UNITS) as [NetworkStack, string][]) {
-      const state = active.value[unit]?.active;
-      if (state && RUNNING.has(state)) add(stack, `${unit} ${state}`);
-    }
-  }
-  if (stacks.length === 0) {
-    const enabled = f.try(enabledUnits);
-    if (enabled.ok) {
-      for (const [stack, unit] of Object.entries(STACK_UNITS) as [NetworkStack, string][]) {
-        if (enabled.value.has(unit)) add(stack, `${unit} enabled`);
-      }
-    }
-  }
-  if (stacks.length === 0) {
-    const ifcfg = f.try(ifcfgFiles);
-    if (ifcfg.ok) {
-      const paths = Object.values(ifcfg.value).map((x) => x.path);
-      if (paths.some((p) => p.startsWith(WICKED_DIR))) add('wicked', `ifcfg files in ${WICKED_DIR}`);
-      if (paths.some((p) => p.startsWith(NETWORK_SCRIPTS_DIR))) add('network-scripts', `ifcfg files in ${NETWORK_SCRIPTS_DIR}`);
-    }
-    const nm = f.try(nmProfiles);
-    if (nm.ok && Object.keys(nm.value).length > 0) add('NetworkManager', 'NetworkManager profiles in /etc/NetworkManager/system-connections/');
-  }
-  return {stacks, basis};
-};
-
-/** wicked reads /etc/sysconfig/network/, network-scripts (and NM's ifcfg-rh) /etc/sysconfig/network-scripts/. */
-export function ifcfgStack(path: string): 'wicked' | 'network-scripts' {
-  return path.startsWith(NETWORK_SCRIPTS_DIR) ? 'network-scripts' : 'wicked';
-}
+import {ifcfgStack} from './network-stack.js';
 
 export interface PersistedInterface {
   name: string;
@@ -156,51 +90,4 @@ export function ipLinkEvidence(f: Facts, name: string): string | undefined {
 export function ipRoute4Evidence(f: Facts, keep: (route: JsonObject) => boolean): string[] {
   const all = f.try(ipRoute4Records);
   return all.ok ? all.value.filter(keep).map((r) => JSON.stringify(r)) : [];
-}
-
-// --- IPv4 addresses and networks ----------------------------------------------------------------
-
-/** A dotted quad as an unsigned 32-bit number, or undefined when it is not one. */
-export function ipv4ToNumber(text: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text.trim());
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
-}
-
-export interface Ipv4Net {
-  /** Network address (host bits cleared). */
-  base: number;
-  prefix: number;
-}
-
-/** `10.0.2.0/24`, `10.0.2.5` (= /32); undefined for IPv6 or garbage. */
-export function parseIpv4Net(text: string): Ipv4Net | undefined {
-  const [addr, len, extra] = text.trim().split('/');
-  if (extra !== undefined || addr === undefined) return undefined;
-  const n = ipv4ToNumber(addr);
-  const prefix = len === undefined ? 32 : /^\d{1,2}$/.test(len) ? Number(len) : Number.NaN;
-  if (n === undefined || !(prefix >= 0 && prefix <= 32)) return undefined;
-  return {base: (n & prefixMask(prefix)) >>> 0, prefix};
-}
-
-function prefixMask(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-}
-
-export function netContains(net: Ipv4Net, address: number): boolean {
-  return ((address & prefixMask(net.prefix)) >>> 0) === net.base;
-}
-
-/** Two networks share at least one address. */
-export function netsOverlap(a: Ipv4Net, b: Ipv4Net): boolean {
-  const shorter = a.prefix <= b.prefix ? a : b;
-  const longer = shorter === a ? b : a;
-  return netContains(shorter, longer.base);
-}
-
-export function formatNet(net: Ipv4Net): string {
-  const n = net.base;
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${net.prefix}`;
 }

@@ -9,22 +9,8 @@ import {overlay} from '../../test/gate/overlay.js';
 import {makeSnapshot} from '../../test/helpers/snapshot.js';
 import {Facts} from './facts.js';
 import type {IfcfgFile} from './host/interface-files.js';
-import {
-  activeLinesWith,
-  bridgeHomes,
-  ifcfgBoot,
-  interfaceBoot,
-  maskToPrefix,
-  networkSetup,
-  nmConf,
-  nmControllerOf,
-  nmSpecMatches,
-  ovsBridgePortDevices,
-  persistedNatFor,
-  unitLoadedFiles,
-  wickedScriptPaths,
-  type NmConnection,
-} from './persistence.js';
+import {activeLinesWith, bridgeHomes, ifcfgBoot, interfaceBoot, nmConf, nmControllerOf, nmSpecMatches, ovsBridgePortDevices, persistedNatFor, unitLoadedFiles, wickedScriptPaths, type NmConnection} from './persistence.js';
+import {networkSetup} from './network-stack.js';
 
 function ifcfg(path: string, text: string): IfcfgFile {
   const parsed = parseShellVars(text, path);
@@ -37,17 +23,6 @@ let fedora: Snapshot;
 beforeAll(async () => {
   suse = await readSnapshot(join(FIXTURES, 'healthy-suse'));
   fedora = await readSnapshot(join(FIXTURES, 'healthy-fedora'));
-});
-
-describe('maskToPrefix', () => {
-  it('converts contiguous masks and refuses the rest', () => {
-    expect(maskToPrefix('255.254.0.0')).toBe(15);
-    expect(maskToPrefix('255.255.255.255')).toBe(32);
-    expect(maskToPrefix('0.0.0.0')).toBe(0);
-    expect(maskToPrefix('255.0.255.0')).toBeUndefined();
-    expect(maskToPrefix('255.256.0.0')).toBeUndefined();
-    expect(maskToPrefix('X.Y.Z.0')).toBeUndefined();
-  });
 });
 
 describe('ifcfgBoot', () => {

@@ -14,11 +14,12 @@ import {modelOrParseError, ParseError, splitLines} from '../parsers/errors.js';
 import {parseNftText} from '../parsers/nft/index.js';
 import {parseUnitFile} from '../parsers/systemd.js';
 import type {Evidence} from '../model.js';
-import {FactUnavailable, type Fact, type Facts} from './facts.js';
+import type {Fact, Facts} from './facts.js';
 import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall/index.js';
 import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
 import {enabledUnits} from './host/units.js';
-import {uplinks} from './network.js';
+import {isIpv4, maskToPrefix} from './ipv4.js';
+import {ifcfgStack, networkSetup, type NetworkStack} from './network-stack.js';
 
 // --- small helpers -----------------------------------------------------------------------------
 
@@ -41,22 +42,6 @@ export function fileEvidence(f: Facts, source: string, path: string, lineNumbers
   return {source: path, lines};
 }
 
-/** `255.254.0.0` → 15; undefined for a non-contiguous or malformed mask. */
-export function maskToPrefix(mask: string): number | undefined {
-  const parts = mask.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  const bits = parts.map((p) => Number(p).toString(2).padStart(8, '0')).join('');
-  if (!/^1*0*$/.test(bits)) return undefined;
-  const firstZero = bits.indexOf('0');
-  return firstZero < 0 ? 32 : firstZero;
-}
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-function isIpv4(s: string): boolean {
-  const m = IPV4.exec(s);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
-}
 
 // --- enabled units and network setups ----------------------------------------------------------
 
@@ -64,35 +49,6 @@ function isIpv4(s: string): boolean {
 export function enabledOneOf(enabled: ReadonlySet<string>, alternatives: readonly string[]): string | undefined {
   return alternatives.find((u) => enabled.has(u));
 }
-
-export type NetworkSetupName = 'wicked' | 'NetworkManager' | 'network-scripts';
-
-export const WICKED_DIR = '/etc/sysconfig/network/';
-export const NETWORK_SCRIPTS_DIR = '/etc/sysconfig/network-scripts/';
-
-export interface NetworkSetup {
-  /** Setups that will run at boot (wicked.service / NetworkManager.service enabled). */
-  enabled: NetworkSetupName[];
-  /**
-   * The legacy network service may run ifcfg-rh files at boot: it is a SysV script whose
-   * enablement tapdoctor cannot see, so it is assumed when ifcfg-rh files exist and no other
-   * setup is enabled.
-   */
-  networkScriptsAssumed: boolean;
-}
-
-/** Which network setups the next boot runs. Needs the enabled-unit links. */
-export const networkSetup: Fact<NetworkSetup> = (f) => {
-  const enabled = f.get(enabledUnits);
-  const out: NetworkSetupName[] = [];
-  if (enabled.has('wicked.service')) out.push('wicked');
-  if (enabled.has('NetworkManager.service')) out.push('NetworkManager');
-  const ifcfg = f.try(ifcfgFiles);
-  const rhFiles = ifcfg.ok && Object.values(ifcfg.value).some((i) => i.path.startsWith(NETWORK_SCRIPTS_DIR));
-  const assumed = out.length === 0 && rhFiles;
-  if (assumed || enabled.has('network.service')) out.push('network-scripts');
-  return {enabled: out, networkScriptsAssumed: assumed};
-};
 
 // --- ifcfg files -------------------------------------------------------------------------------
 
@@ -112,7 +68,7 @@ export interface IfcfgBoot {
 }
 
 export function ifcfgFlavour(file: IfcfgFile): 'wicked' | 'ifcfg-rh' {
-  return file.path.startsWith(NETWORK_SCRIPTS_DIR) ? 'ifcfg-rh' : 'wicked';
+  return ifcfgStack(file.path) === 'network-scripts' ? 'ifcfg-rh' : 'wicked';
 }
 
 function varLine(file: IfcfgFile, name: string): number | undefined {
@@ -296,7 +252,7 @@ function boundToMac(profile: NmProfile, mac: string | undefined): boolean {
 }
 
 export interface IfaceBoot {
-  setup: NetworkSetupName;
+  setup: NetworkStack;
   /** The file that decides it ('' for NetworkManager's automatic profile). */
   path: string;
   startsAtBoot: boolean;
@@ -319,7 +275,7 @@ export function interfaceBoot(f: Facts, ifname: string, opts: {plainEthernet: bo
   const nmOn = setup.enabled.includes('NetworkManager');
   if (ifcfg) {
     const flavour = ifcfgFlavour(ifcfg);
-    const runs: NetworkSetupName | undefined =
+    const runs: NetworkStack | undefined =
       flavour === 'wicked' ? (setup.enabled.includes('wicked') ? 'wicked' : undefined) : nmOn ? 'NetworkManager' : setup.enabled.includes('network-scripts') ? 'network-scripts' : undefined;
     if (runs) {
       if (ifcfg.error) {
@@ -550,13 +506,6 @@ export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
   return out;
 }
 
-/** The uplink the gate judges: `uplink` from the site config, else the default-route device. */
-export const gateUplink: Fact<string> = (f) => {
-  const uplink = f.config.uplink ?? f.get(uplinks).primary;
-  if (!uplink) throw new FactUnavailable('no uplink: the host has no IPv4 default route (set `uplink` in /etc/tapdoctor.yaml)');
-  return uplink;
-};
-
 // --- GRE pre-up scripts -------------------------------------------------------------------------
 
 export interface PreupScript {
@@ -615,7 +564,7 @@ export function activeLinesWith(text: string, needle: string): string[] {
 // --- where the bridge is configured -------------------------------------------------------------
 
 export interface BridgeHome {
-  setup: NetworkSetupName;
+  setup: NetworkStack;
   /** The file(s) that configure the bridge. */
   paths: string[];
 }
@@ -639,12 +588,3 @@ export function bridgeHomes(f: Facts, bridge: string): BridgeHome[] {
   return out;
 }
 
-/** The setup whose syntax fixes should use: where the bridge lives, else the enabled one. */
-export function preferredSetup(f: Facts, bridge: string): NetworkSetupName {
-  const home = bridgeHomes(f, bridge)[0];
-  if (home) return home.setup;
-  const setup = f.try(networkSetup);
-  if (setup.ok && setup.value.enabled.includes('NetworkManager')) return 'NetworkManager';
-  if (setup.ok && setup.value.enabled.includes('wicked')) return 'wicked';
-  return setup.ok && setup.value.enabled.includes('network-scripts') ? 'network-scripts' : 'wicked';
-}

@@ -4,7 +4,7 @@
 import type {Facts} from './facts.js';
 import {tapSysfs} from './host/tap-sysfs.js';
 import {enabledUnits, activeUnits} from './host/units.js';
-import {SWITCH_SYSCONFIG, SWITCH_UNIT, workerConfig} from './openqa.js';
+import {SWITCH_SYSCONFIG, SWITCH_UNIT, switchConfig, workerConfig} from './openqa.js';
 import {ovsDb} from './ovs.js';
 
 /** What makes this host look like a tap worker (empty: nothing does, or nothing could be read). */
@@ -29,7 +29,12 @@ export function tapWorkerSigns(f: Facts): {signs: string[]; looked: boolean} {
   const db = f.try(ovsDb);
   if (db.ok) {
     looked = true;
-    if (db.value.bridges.length > 0) signs.push(`OVS bridge${db.value.bridges.length > 1 ? 's' : ''} ${db.value.bridges.map((b) => b.name).join(', ')}`);
+    // An OVS bridge alone is no sign: OpenStack/devstack nodes have br-ex, br-int with VXLAN
+    // ports. Only the switch service's bridge (OS_AUTOINST_USE_BRIDGE, br0 by default) or a
+    // bridge with tapN ports is the tap network.
+    const sw = f.try(switchConfig);
+    const tapBridges = db.value.bridges.filter((b) => (sw.ok && b.name === sw.value.bridge) || b.ports.some((p) => /^tap\d+$/.test(p.name)));
+    if (tapBridges.length > 0) signs.push(`OVS bridge${tapBridges.length > 1 ? 's' : ''} ${tapBridges.map((b) => b.name).join(', ')}`);
   }
   const taps = f.try(tapSysfs);
   if (taps.ok) {
@@ -48,7 +53,7 @@ export function tapWorkerSigns(f: Facts): {signs: string[]; looked: boolean} {
 export function notTapWorkerReason(f: Facts): string | undefined {
   const {signs, looked} = tapWorkerSigns(f);
   if (looked && signs.length === 0) {
-    return `not an openQA tap worker: no worker instance advertises tap, no ${SWITCH_SYSCONFIG}, no OVS bridge, no tap device`;
+    return `not an openQA tap worker: no worker instance advertises tap, no ${SWITCH_SYSCONFIG}, no OVS bridge of the switch service or with tap ports, no tap device`;
   }
   return undefined;
 }

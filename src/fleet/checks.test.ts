@@ -142,6 +142,8 @@ describe('fleet checks', () => {
     const oneWay = healthy();
     oneWay[2]!.tunnels = [];
     expect(findings(oneWay, {complete: true, topology: {kind: 'star', hub: 'primary'}})).toEqual(['TD201 error sub2 -> primary [sub2,primary]']);
+    // The star is still recognised with one spoke's tunnel back gone.
+    expect(findings(oneWay, {complete: true})).toEqual(['TD201 error sub2 -> primary [sub2,primary]']);
 
     const key = healthy();
     key[1]!.tunnels[0]!.key = '1000002';
@@ -164,5 +166,15 @@ describe.each(FLEET_CHECK_META.map((m) => [m.id, m] as const))('fleet check %s',
   it('is registered once, in ID order', () => {
     expect(FLEET_CHECKS.filter((c) => c.id === id)).toHaveLength(1);
     expect(FLEET_CHECKS.map((c) => c.id)).toEqual(FLEET_CHECK_META.map((m) => m.id));
+  });
+});
+
+describe('stale remote_ip among several missing peers', () => {
+  it('is matched to the one peer that still tunnels back', () => {
+    const views = mesh(3, (h) => {
+      if (h.name === 'w1') h.tunnels = [gre('gre2', '192.0.2.99')];
+      if (h.name === 'w2') h.tunnels = h.tunnels.filter((t) => t.remoteIp !== '192.0.2.10');
+    });
+    expect(findings(views)).toEqual(['TD201 error w1 <-> w2 [w1,w2]', 'TD202 error w1: gre2 [w1,w3]']);
   });
 });

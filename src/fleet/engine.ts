@@ -1,6 +1,6 @@
 // Fleet checks over the host views: results in the single-host shape, findings with `hosts`.
 import {shortExplanation} from '../checks/docs.js';
-import type {CheckResult} from '../model.js';
+import type {CheckResult, WaiverUse} from '../model.js';
 import type {FleetCheckDefinition, FleetFinding} from './define.js';
 import {Fleet, type FleetOptions, type Topology} from './fleet.js';
 import type {FleetHostView} from './host-view.js';
@@ -12,6 +12,8 @@ export interface FleetCheckResult extends CheckResult {
 export interface FleetAnalysis {
   topology: Topology;
   results: FleetCheckResult[];
+  /** Waivers naming fleet checks, and what became of them (set by the CLI). */
+  waivers?: WaiverUse[];
 }
 
 export function runFleetChecks(views: readonly FleetHostView[], checks: readonly FleetCheckDefinition[], options: FleetOptions): FleetAnalysis {

@@ -108,7 +108,7 @@ function decideTopology(fleet: Fleet, setting: TopologySetting | undefined): Top
 /** A hub: its tunnels reach every other host, while every other host's tunnels reach only it. */
 function detectHub(fleet: Fleet): FleetHostView | undefined {
   const withTunnels = fleet.hosts.filter((h) => h.tunnels.length > 0);
-  if (withTunnels.length < 3) return undefined;
+  if (fleet.hosts.length < 3 || withTunnels.length < 2) return undefined;
   for (const hub of withTunnels) {
     const others = fleet.hosts.filter((h) => h !== hub);
     const reached = new Set(fleet.reached(hub));

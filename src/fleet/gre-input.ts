@@ -4,7 +4,7 @@
 // here: such a host gets "not evaluated", never "accepted".
 import type {Facts} from '../facts/facts.js';
 import {parseIptablesSave, chainRules, type IptRule, type IptTable} from '../parsers/iptables/index.js';
-import {ipv4ToNumber, parseIpv4Net, netContains} from '../facts/interfaces.js';
+import {ipv4ToNumber, parseIpv4Net, netContains} from '../facts/ipv4.js';
 
 export interface GreInputVerdict {
   peer: string;

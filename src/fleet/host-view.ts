@@ -2,11 +2,13 @@
 // Plain data because a worker thread computes it next to the single-host checks and posts it to
 // the main thread, which then compares hosts without holding their snapshots.
 import type {Facts} from '../facts/facts.js';
-import {links, uplinks} from '../facts/network.js';
+import {links} from '../facts/network.js';
 import {switchConfig, workerConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
-import {mentionsAddress, preferredSetup, type NetworkSetupName} from '../facts/persistence.js';
+import {mentionsAddress} from '../facts/persistence.js';
+import {stackForFixes, type NetworkStack} from '../facts/network-stack.js';
 import {greInputVerdicts, type GreInputVerdict} from './gre-input.js';
+import {uplink} from '../facts/uplink.js';
 
 export type TunnelType = 'gre' | 'vxlan';
 
@@ -38,7 +40,7 @@ export interface FleetHostView {
   mmMtu?: number;
   tunnels: FleetTunnel[];
   /** The network setup whose files a fix should edit. */
-  setup: NetworkSetupName;
+  setup: NetworkStack;
   /** The GRE pre-up script (wicked PRE_UP_SCRIPT / NM dispatcher) that names tunnels, if any. */
   preupScript?: string;
   /** The firewall's verdict for GRE (IP protocol 47) from each tunnel peer: live and persisted. */
@@ -57,13 +59,13 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
   if (ls.ok) {
     for (const l of ls.value) for (const a of l.addrs) if (a.family === 'inet' && a.scope === 'global') view.addresses.push(a.local);
   } else unknown.push(`addresses: ${ls.reason}`);
-  const up = f.try(uplinks);
-  const primary = f.config.uplink ?? (up.ok ? up.value.primary : undefined);
+  const up = f.try(uplink);
+  const primary = up.ok ? up.value.name : undefined;
   const uplinkLink = primary && ls.ok ? ls.value.find((l) => l.name === primary) : undefined;
   if (uplinkLink) {
     view.uplink = {name: uplinkLink.name, mtu: uplinkLink.mtu, addresses: uplinkLink.addrs.filter((a) => a.family === 'inet' && a.scope === 'global').map((a) => a.local)};
     if (uplinkLink.mac) view.uplink.mac = uplinkLink.mac;
-  } else unknown.push(`uplink: ${up.ok ? 'no IPv4 default route' : up.reason}`);
+  } else unknown.push(`uplink: ${up.ok ? `${up.value.name} is not a link of this host` : up.reason}`);
 
   const wc = f.try(workerConfig);
   if (wc.ok) {
@@ -106,7 +108,7 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
     }
   } else unknown.push(`tunnels: ${db.reason}`);
 
-  view.setup = preferredSetup(f, view.bridge?.name ?? 'br1');
+  view.setup = stackForFixes(f);
   const scripts = f.view.entries('network.preup');
   if (scripts.ok) {
     const named = scripts.value.find((s) => /type=(gre|vxlan)/.test(s.text) || view.tunnels.some((t) => mentionsAddress(s.text, t.remoteIp)));

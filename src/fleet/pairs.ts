@@ -56,9 +56,11 @@ function build(fleet: Fleet): TunnelLedger {
     for (const tunnel of host.tunnels) {
       if (fleet.hostAt(tunnel.remoteIp)) continue;
       const u: UnknownTunnel = {host, tunnel, notUplinkOf: (fleet.byAnyAddress.get(tunnel.remoteIp) ?? []).filter((h) => h !== host)};
-      // Only an unambiguous guess: exactly one required peer missing, or the address sits on that peer.
+      // Only an unambiguous guess: the address sits on that peer, or exactly one required peer is
+      // missing, or exactly one of them still tunnels back (its counterpart is this stale port).
       const onPeer = candidates.find((c) => u.notUplinkOf.includes(c));
-      const guess = onPeer ?? (candidates.length === 1 ? candidates[0] : undefined);
+      const tunnelsBack = candidates.filter((c) => fleet.tunnelsTo(c, host).length > 0);
+      const guess = onPeer ?? (candidates.length === 1 ? candidates[0] : tunnelsBack.length === 1 ? tunnelsBack[0] : undefined);
       if (guess) {
         u.staleFor = guess;
         candidates.splice(candidates.indexOf(guess), 1);

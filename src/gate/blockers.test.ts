@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {summarize, type CheckResult, type Finding, type Report, type Severity} from '../model.js';
-import {findingBlockers, isGateCheck, reportUnknowns} from './blockers.js';
+import {classifyFindings, findingBlockers, isGateCheck, reportUnknowns} from './blockers.js';
 import {decide} from './decide.js';
 
 function finding(checkId: string, severity: Severity, subject: string): Finding {
@@ -48,9 +48,36 @@ describe('gate blockers', () => {
   });
 
   it('decides: a blocker wins over open questions; open questions alone cannot tell', () => {
-    const now = {blockers: [], unknowns: [{what: 'openQA http://o/', reason: 'could not ask openQA: …'}], notes: []};
+    const now = {blockers: [], unknowns: [{what: 'openQA http://o/', reason: 'could not ask openQA: …'}], notes: [], runningJobsFrom: 'none' as const};
     expect(decide(report([result('TD101', 'pass')]), now)).toMatchObject({verdict: 'unknown', exitCode: 2});
     expect(decide(report([result('TD103', 'fail', [finding('TD103', 'error', 'tap1')])]), now)).toMatchObject({verdict: 'not-safe', exitCode: 1});
-    expect(decide(report([result('TD101', 'pass')]), {blockers: [], unknowns: [], notes: []})).toMatchObject({verdict: 'safe', exitCode: 0});
+    expect(decide(report([result('TD101', 'pass')]), {blockers: [], unknowns: [], notes: [], runningJobsFrom: 'openqa'})).toMatchObject({verdict: 'safe', exitCode: 0});
+  });
+
+  it('never says SAFE when --only/--skip left checks out: the deselected checks are an open question', () => {
+    const r = report([result('TD101', 'pass')]);
+    r.run = {only: ['TD101'], skip: [], deselected: ['TD102', 'TD103'], settingsFrom: 'defaults', settings: {}, waivers: []};
+    const d = decide(r, {blockers: [], unknowns: [], notes: [], runningJobsFrom: 'openqa'});
+    expect(d.verdict).toBe('unknown');
+    expect(d.unknowns).toEqual([{what: 'deselected checks', reason: '--only/--skip left out TD102, TD103: the gate cannot vouch for what they check'}]);
+    // A known blocker still says no.
+    r.results.push(result('TD103', 'fail', [finding('TD103', 'error', 'tap1')]));
+    expect(decide(r, {blockers: [], unknowns: [], notes: [], runningJobsFrom: 'openqa'}).verdict).toBe('not-safe');
+  });
+
+  it('classes a runtime fault as healing at boot only when every persistence check vouching for it passed', () => {
+    const flows = finding('TD010', 'error', 'br1');
+    const healed = report([result('TD010', 'fail', [flows]), result('TD102', 'pass'), result('TD107', 'pass')]);
+    expect(classifyFindings(healed)).toEqual({blockers: [], heals: [{id: 'TD010', subject: 'br1', message: 'br1 is wrong', why: expect.stringContaining('enabled switch service') as string}]});
+    // The switch unit is not enabled: the next boot does not rebuild the flows.
+    const notEnabled = report([result('TD010', 'fail', [flows]), result('TD102', 'pass'), result('TD107', 'fail', [finding('TD107', 'error', 'os-autoinst-openvswitch.service')])]);
+    expect(classifyFindings(notEnabled).blockers.map((b) => `${b.id} ${b.subject}`)).toEqual(['TD010 br1', 'TD107 os-autoinst-openvswitch.service']);
+    // TD107 did not run (deselected or skipped): not proven, so it blocks.
+    expect(classifyFindings(report([result('TD010', 'fail', [flows]), result('TD102', 'pass')])).blockers.map((b) => b.id)).toEqual(['TD010']);
+  });
+
+  it('leaves waived findings out of blockers and heals', () => {
+    const f = {...finding('TD103', 'error', 'tap1'), waiver: {check: 'TD103', reason: 'spare', expires: '2099-01-01'}};
+    expect(classifyFindings(report([result('TD103', 'fail', [f])]))).toEqual({blockers: [], heals: []});
   });
 });

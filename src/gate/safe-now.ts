@@ -7,8 +7,8 @@
 // host, the pool's live qemu processes stand in as the running jobs they are.
 //
 // On a snapshot the question is about a past moment: the web UI is asked only when the caller
-// names it explicitly (it then answers for now, about the snapshot's host name), and the pool's
-// qemu processes of capture time are not counted.
+// names it explicitly (it then answers for now, about the snapshot's host name); without its
+// answer the pool's qemu processes alive at capture count as running jobs.
 import {askRunningJobs, OpenqaHostError, resolveOpenqaUrl} from '../openqa/client.js';
 import type {Facts} from '../facts/facts.js';
 import {poolJobs, workerConfig} from '../facts/openqa.js';
@@ -30,22 +30,30 @@ export type OpenqaQuestion =
 export interface SafeNowInput {
   facts: Facts;
   openqa: OpenqaQuestion;
-  /** Count live qemu processes of the pool as running jobs when the web UI gave no answer (live runs). */
+  /** Count live qemu processes of the pool as running jobs when the web UI gave no answer. */
   countQemu: boolean;
+  /** Set on a snapshot: the qemu processes counted are those alive at this capture time. */
+  capturedAt?: string;
 }
 
 export interface SafeNow {
   blockers: Blocker[];
   unknowns: Unknown[];
   notes: string[];
+  /** Who answered "is a job running?". */
+  runningJobsFrom: 'openqa' | 'qemu' | 'none';
 }
 
 export async function safeNow(input: SafeNowInput): Promise<SafeNow> {
-  const out: SafeNow = {blockers: [], unknowns: [], notes: []};
+  const out: SafeNow = {blockers: [], unknowns: [], notes: [], runningJobsFrom: 'none'};
   let answered = false;
   if (input.openqa.ask) answered = await askWebUis(input.facts, input.openqa, out);
   else out.notes.push(input.openqa.why);
-  if (input.countQemu && !answered) countLiveQemu(input.facts, out);
+  if (answered) out.runningJobsFrom = 'openqa';
+  else if (input.countQemu) {
+    out.runningJobsFrom = 'qemu';
+    countLiveQemu(input.facts, out, input.capturedAt);
+  }
   return out;
 }
 
@@ -97,7 +105,7 @@ async function askWebUis(facts: Facts, q: Extract<OpenqaQuestion, {ask: true}>, 
 }
 
 /** Live qemu processes of the pool dirs: jobs the web UI could not tell us about. */
-function countLiveQemu(facts: Facts, out: SafeNow): void {
+function countLiveQemu(facts: Facts, out: SafeNow, capturedAt: string | undefined): void {
   const jobs = facts.try(poolJobs);
   if (!jobs.ok) {
     out.unknowns.push({what: 'running jobs', reason: `the pool could not be read (${jobs.reason})`});
@@ -107,13 +115,18 @@ function countLiveQemu(facts: Facts, out: SafeNow): void {
     out.unknowns.push({what: 'running jobs', reason: 'qemu.pid files exist but whether their processes live was not probed'});
   }
   const alive = jobs.value.filter((j) => j.alive);
-  out.notes.push(`pool: ${alive.length} live qemu process${alive.length === 1 ? '' : 'es'}`);
+  const when = capturedAt ? ` at capture (${capturedAt}); the web UI did not answer, so they count as running jobs` : '';
+  out.notes.push(`running jobs from the pool: ${alive.length} live qemu process${alive.length === 1 ? '' : 'es'}${when}`);
   for (const j of alive) {
     out.blockers.push({
       id: 'qemu',
       subject: j.dir,
-      message: `qemu (pid ${j.pid}) of worker instance ${j.instance} is alive: a job is running there and a reboot kills it`,
-      fix: `wait until the job of instance ${j.instance} is done (its qemu pid ${j.pid} exits), then run the gate again`,
+      message: capturedAt
+        ? `qemu (pid ${j.pid}) of worker instance ${j.instance} was alive at capture: a job was running there, and without the web UI's answer it counts as running`
+        : `qemu (pid ${j.pid}) of worker instance ${j.instance} is alive: a job is running there and a reboot kills it`,
+      fix: capturedAt
+        ? `# ask the web UI whether the job has ended: add --openqa-url https://<openQA web UI>, or take a new snapshot once it is done`
+        : `wait until the job of instance ${j.instance} is done (its qemu pid ${j.pid} exits), then run the gate again`,
     });
   }
 }

@@ -4,9 +4,11 @@ import {appendLine, deleteVars, setVar, writeFile} from './files.js';
 import {q} from './shell.js';
 import {manual, step, type Step} from './step.js';
 
-export const WICKED_DIR = '/etc/sysconfig/network/';
-export const NETWORK_SCRIPTS_DIR = '/etc/sysconfig/network-scripts/';
-export type Stack = 'wicked' | 'NetworkManager' | 'network-scripts';
+import {NETWORK_SCRIPTS_DIR, WICKED_DIR, type NetworkStack} from '../facts/network-stack.js';
+
+// The stacks' vocabulary and directories are the facts' (facts/network-stack.ts).
+export {NETWORK_SCRIPTS_DIR, WICKED_DIR} from '../facts/network-stack.js';
+export type Stack = NetworkStack;
 
 /** What configures a NIC persistently today (the NIC off at boot is written there). */
 export type NicConfig =

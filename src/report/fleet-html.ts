@@ -49,9 +49,9 @@ export function meshEdges(report: FleetReport): MeshEdge[] {
   return edges;
 }
 
-const BOX_W = 190;
+const BOX_W = 220;
 const BOX_H = 58;
-const COL_W = 300;
+const COL_W = 330;
 const ROW_H = 110;
 
 export function renderMeshSvg(report: FleetReport): string {
@@ -83,10 +83,11 @@ export function renderMeshSvg(report: FleetReport): string {
     const a = pos.get(e.from)!;
     const b = pos.get(e.kind === 'unknown' ? `?${e.to}` : e.to)!;
     const [x1, y1, x2, y2] = [a.x + BOX_W / 2, a.y + BOX_H / 2, b.x + BOX_W / 2, b.y + BOX_H / 2];
-    // Hosts of one column are joined by an arc beside it, so edges do not run through boxes.
-    const bend = x1 === x2 ? BOX_W / 2 + 30 + (n % 3) * 18 : 0;
-    const mx = (x1 + x2) / 2 + bend;
-    const my = (y1 + y2) / 2 - (x1 === x2 ? 0 : 20);
+    // Hosts of one column are joined by an arc beside it, the longer the wider, so edges do not
+    // run through boxes; edges to other columns and unknown addresses arch over the groups.
+    const rows = Math.round(Math.abs(y2 - y1) / ROW_H);
+    const mx = x1 === x2 ? x1 + BOX_W / 2 + 20 + rows * 28 + (n % 2) * 10 : (x1 + x2) / 2;
+    const my = x1 === x2 ? (y1 + y2) / 2 : Math.min(y1, y2) - 140;
     const marker = e.kind === 'one-way' ? ' marker-end="url(#arrow)"' : '';
     const title = `${e.from} → ${e.to}: ${EDGE_LABEL[e.kind]}${e.findings.length > 0 ? `; ${e.findings.map((f) => f.checkId).join(', ')}` : ''}`;
     return `<path class="edge edge-${e.kind}${e.findings.length > 0 ? ' has-finding' : ''}" data-from="${esc(e.from)}" data-to="${esc(e.to)}" data-kind="${e.kind}" d="M${x1},${y1} Q${mx},${my} ${x2},${y2}"${marker}><title>${esc(title)}</title></path>`;
@@ -96,7 +97,7 @@ export function renderMeshSvg(report: FleetReport): string {
     const entry = report.hosts.find((h) => h.view === v)!;
     const mine = findings.filter((f) => f.hosts.includes(v.name));
     const cls = `host verdict-${hostVerdict(entry)}${mine.length > 0 ? ' has-finding' : ''}`;
-    const sub = `${v.uplink?.addresses[0] ?? 'no uplink'} · ${v.tunnels.length} tunnel${v.tunnels.length === 1 ? '' : 's'}`;
+    const sub = `${v.uplink?.addresses[0] ?? 'no uplink'} · ${v.tunnels.length} tunnel${v.tunnels.length === 1 ? '' : 's'}${mine.length > 0 ? ` · ${mine.length} ✖` : ''}`;
     return `<a href="#host-${idPart(v.name)}"><g class="${cls}" data-host="${esc(v.name)}"><rect x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="6"/><text class="host-name" x="${p.x + 10}" y="${p.y + 22}">${esc(clip(v.name, 24))}</text><text class="host-sub" x="${p.x + 10}" y="${p.y + 42}">${esc(sub)}</text>${mine.length > 0 ? `<title>${esc(mine.map((f) => `${f.checkId} ${f.message}`).join('\n'))}</title>` : ''}</g></a>`;
   });
   const unknownSvg = unknownAddrs.map((addr) => {
@@ -105,10 +106,10 @@ export function renderMeshSvg(report: FleetReport): string {
   });
   const legendY = height - 24;
   const legend = (['both', 'one-way', 'missing', 'unknown'] as EdgeKind[])
-    .map((k, i) => `<g class="legend-item"><path class="edge edge-${k}" d="M${20 + i * 200},${legendY} L${70 + i * 200},${legendY}"/><text x="${78 + i * 200}" y="${legendY + 4}">${EDGE_LABEL[k]}</text></g>`)
+    .map((k, i) => `<g class="legend-item"><path class="edge edge-${k}" d="M${20 + i * 230},${legendY} L${70 + i * 230},${legendY}"/><text x="${78 + i * 230}" y="${legendY + 4}">${EDGE_LABEL[k]}</text></g>`)
     .join('');
   return [
-    `<svg class="mesh" xmlns="http://www.w3.org/2000/svg" width="${Math.max(width, 820)}" height="${height}" viewBox="0 0 ${Math.max(width, 820)} ${height}" role="img" aria-label="tunnel mesh">`,
+    `<svg class="mesh" xmlns="http://www.w3.org/2000/svg" width="${Math.max(width, 940)}" height="${height}" viewBox="0 0 ${Math.max(width, 940)} ${height}" role="img" aria-label="tunnel mesh">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#d97706"/></marker></defs>',
     ...parts,
     ...edgeSvg,
@@ -182,9 +183,10 @@ function renderHostTable(report: FleetReport): string {
   const rows = report.hosts.map((h) => {
     const v = h.view;
     const s = h.report?.summary.findings;
-    return `<tr data-host="${esc(h.name)}"><td><a href="#host-${idPart(h.name)}">${esc(h.name)}</a></td><td class="verdict verdict-${hostVerdict(h)}">${hostVerdict(h)}</td><td>${s?.error ?? '–'}</td><td>${s?.warning ?? '–'}</td><td>${esc(v?.uplink ? `${v.uplink.name} ${v.uplink.addresses.join(', ')}` : '–')}</td><td>${esc(v?.classes.join(', ') ?? '–')}</td><td>${esc(v?.tunnels.map((t) => `${t.port}→${t.remoteIp}`).join(', ') || '–')}</td></tr>`;
+    const fleet = fleetFindings(report).filter((f) => f.hosts.includes(h.name)).length;
+    return `<tr data-host="${esc(h.name)}"><td><a href="#host-${idPart(h.name)}">${esc(h.name)}</a></td><td class="verdict verdict-${hostVerdict(h)}">${hostVerdict(h)}</td><td>${s?.error ?? '–'}</td><td>${s?.warning ?? '–'}</td><td>${fleet}</td><td>${esc(v?.uplink ? `${v.uplink.name} ${v.uplink.addresses.join(', ')}` : '–')}</td><td>${esc(v?.classes.join(', ') ?? '–')}</td><td>${esc(v?.tunnels.map((t) => `${t.port}→${t.remoteIp}`).join(', ') || '–')}</td></tr>`;
   });
-  return ['<section id="hosts">', '<h2>Hosts</h2>', '<table class="hosts"><thead><tr><th>Host</th><th>Verdict</th><th>Errors</th><th>Warnings</th><th>Uplink</th><th>Worker classes</th><th>Tunnels</th></tr></thead><tbody>', ...rows, '</tbody></table>', '</section>'].join('\n');
+  return ['<section id="hosts">', '<h2>Hosts</h2>', '<table class="hosts"><thead><tr><th>Host</th><th>Verdict</th><th>Errors</th><th>Warnings</th><th>Fleet findings</th><th>Uplink</th><th>Worker classes</th><th>Tunnels</th></tr></thead><tbody>', ...rows, '</tbody></table>', '</section>'].join('\n');
 }
 
 function renderFinding(f: Finding & {hosts?: string[]}, id: string): string {

@@ -22,6 +22,7 @@ export function toFleetJson(report: FleetReport): object {
       })),
       checks: report.fleet.results.map((r) => ({id: r.id, slug: r.slug, title: r.title, severity: r.severity, status: r.status, ...(r.reason ? {reason: r.reason} : {})})),
       findings: fleetFindings(report),
+      ...(report.fleet.waivers && report.fleet.waivers.length > 0 ? {waivers: report.fleet.waivers} : {}),
     },
     hosts: report.hosts.flatMap((h) => (h.report ? [toJsonReport(h.report)] : [])),
   };

@@ -13,17 +13,18 @@ export function renderFleetText(report: FleetReport, opts: {color: boolean; host
   const out: string[] = [];
   const sum = fleetSummary(report);
   out.push(c.bold(`tapdoctor fleet: ${sum.hosts} host${sum.hosts === 1 ? '' : 's'}, topology ${report.fleet.topology.kind}${report.fleet.topology.hub ? ` (hub ${report.fleet.topology.hub})` : ''}`), `  ${report.fleet.topology.basis}`, '');
+  const findings = fleetFindings(report);
   out.push(c.bold('HOSTS'));
   const nameWidth = Math.min(40, Math.max(4, ...report.hosts.map((h) => h.name.length)));
   for (const h of report.hosts) {
     const v = hostVerdict(h);
-    const counts = h.report ? `${h.report.summary.findings.error} errors, ${h.report.summary.findings.warning} warnings` : h.unreadable ?? '';
+    const fleet = findings.filter((f) => f.hosts.includes(h.name)).length;
+    const counts = h.report ? `${h.report.summary.findings.error} errors, ${h.report.summary.findings.warning} warnings${fleet > 0 ? `; in ${fleet} fleet finding${fleet === 1 ? '' : 's'}` : ''}` : h.unreadable ?? '';
     out.push(`  ${h.name.padEnd(nameWidth)}  ${verdictPaint[v](v.padEnd(10))}  ${counts}`);
     for (const s of h.superseded ?? []) out.push(c.dim(`  ${''.padEnd(nameWidth)}  newer snapshot counts; ignored ${s.path} (captured ${s.capturedAt})`));
   }
   out.push('');
 
-  const findings = fleetFindings(report);
   if (findings.length === 0) out.push(c.green('No fleet findings: the tunnels between these hosts agree.'), '');
   for (const sev of SEVERITIES) {
     const group = findings.filter((f) => f.severity === sev);
@@ -51,7 +52,8 @@ export function renderFleetText(report: FleetReport, opts: {color: boolean; host
 }
 
 function block(f: Finding & {hosts: string[]}, c: InstanceType<typeof Chalk>, sev: (s: string) => string, width: number): string[] {
-  const lines = [`${sev(f.checkId)} ${c.bold(f.slug)}  ${c.underline(f.subject)}  ${c.dim(`[${f.hosts.join(', ')}]`)}`];
+  const waived = f.waiver ? c.dim(` (waived until ${f.waiver.expires}: ${f.waiver.reason})`) : '';
+  const lines = [`${sev(f.checkId)} ${c.bold(f.slug)}  ${c.underline(f.subject)}  ${c.dim(`[${f.hosts.join(', ')}]`)}${waived}`];
   lines.push(...hanging('  ', 2, f.message, width));
   if (f.explanation) lines.push(...hanging(`  ${c.bold('Why:')} `, 7, f.explanation, width));
   lines.push(`  ${c.bold('Fix:')}`, ...fixLines(f.fix, width - 4).map((l) => `    ${c.green(l)}`));

@@ -1,34 +1,30 @@
 // The versioned JSON report. Its shape is fixed by schema/report.schema.json; bump
 // SCHEMA_VERSION on any incompatible change.
-import type {Report} from '../model.js';
+import type {Finding, Report} from '../model.js';
 import {TOOL_VERSION} from '../version.js';
 
 // 2: check status `n/a` (does not apply) apart from `skip` (could not determine); summary["n/a"].
 export const SCHEMA_VERSION = 2;
 
-/** The gate's verdict as the JSON report carries it (only from `tapdoctor gate`). */
-export interface JsonGate {
-  verdict: 'safe' | 'not-safe' | 'unknown';
-  line: string;
-  exitCode: 0 | 1 | 2;
-  blockers: Array<{id: string; subject: string; message: string; fix: string}>;
-  unknowns: Array<{what: string; reason: string}>;
-  notes: string[];
-}
-
-export function toJsonReport(report: Report, gate?: JsonGate): object {
+export function toJsonReport(report: Report): object {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: {name: 'tapdoctor', version: TOOL_VERSION},
     target: {mode: report.target.mode, host: report.target.host, ...(report.target.path ? {path: report.target.path} : {}), capturedAt: report.target.capturedAt},
+    ...(report.run ? {run: report.run} : {}),
     summary: report.summary,
     checks: report.results.map((r) => ({id: r.id, slug: r.slug, title: r.title, severity: r.severity, status: r.status, ...(r.reason ? {reason: r.reason} : {})})),
-    findings: report.results.flatMap((r) => r.findings),
+    findings: report.results.flatMap((r) => r.findings.map((f) => ({...f, kind: findingKind(f)}))),
     sourceProblems: report.sourceProblems,
-    ...(gate ? {gate} : {}),
+    ...(report.gate ? {gate: report.gate} : {}),
   };
 }
 
-export function renderJson(report: Report, gate?: JsonGate): string {
-  return `${JSON.stringify(toJsonReport(report, gate), null, 2)}\n`;
+export function renderJson(report: Report): string {
+  return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+}
+
+/** A finding's stable kind (`TD010/ovsdb-server-down`); one without is the check's only kind. */
+export function findingKind(f: Finding): string {
+  return f.kind ?? `${f.checkId}/${f.slug}`;
 }

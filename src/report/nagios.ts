@@ -1,6 +1,8 @@
 // Nagios/Icinga/Checkmk plugin output: a status line with performance data, then one line per
 // finding (the "long text"), and the plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-import {SEVERITIES, type Finding, type Report} from '../model.js';
+// --fail-on is honoured: findings below it do not raise the state (`never`: OK whatever is found).
+// A gate report states its verdict instead: SAFE OK (0), NOT SAFE CRITICAL (2), CANNOT TELL UNKNOWN (3).
+import {SEVERITIES, type Finding, type GateVerdict, type Report, type Severity} from '../model.js';
 
 export type NagiosExitCode = 0 | 1 | 2 | 3;
 
@@ -11,12 +13,25 @@ export interface NagiosOutput {
 
 const STATE_NAMES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 
-export function renderNagios(report: Report): NagiosOutput {
+export interface NagiosOptions {
+  /** Lowest severity that raises the state (default warning: errors CRITICAL, warnings WARNING). */
+  failOn?: Severity | 'never';
+}
+
+const RANK: Record<Severity | 'never', number> = {error: 3, warning: 2, info: 1, never: 4};
+
+export function renderNagios(report: Report, opts: NagiosOptions = {}): NagiosOutput {
+  if (report.gate) return renderGateNagios(report, report.gate);
   const {summary} = report;
   // A check that does not apply was answered; only skips and errors leave a question open.
   const analyzed = summary.pass + summary.fail + summary['n/a'];
-  const exitCode: NagiosExitCode =
-    summary.findings.error > 0 ? 2 : summary.findings.warning > 0 ? 1 : analyzed === 0 ? 3 : 0;
+  const threshold = RANK[opts.failOn ?? 'warning'];
+  const counted = new Set<Severity>([
+    ...report.results.flatMap((r) => r.findings.filter((f) => !f.waiver).map((f) => f.severity)),
+    ...(report.run?.waivers ?? []).flatMap((w) => (w.severity ? [w.severity] : [])),
+  ]);
+  const raised = [...counted].filter((sev) => RANK[sev] >= threshold);
+  const exitCode: NagiosExitCode = analyzed === 0 && raised.length === 0 ? 3 : raised.includes('error') ? 2 : raised.length > 0 ? 1 : 0;
 
   const perf = [
     `errors=${summary.findings.error};;;0`,
@@ -45,7 +60,36 @@ export function renderNagios(report: Report): NagiosOutput {
   for (const r of report.results) {
     if (r.status === 'n/a') long.push(oneLine(`[n/a] ${r.id} ${r.slug}: ${r.reason ?? 'not applicable'}`));
   }
+  long.push(...runLines(report));
   return {text: `${[status, ...long].join('\n')}\n`, exitCode};
+}
+
+/** The gate's verdict as a plugin state: the blockers first, then what heals and what stayed open. */
+function renderGateNagios(report: Report, gate: GateVerdict): NagiosOutput {
+  const exitCode: NagiosExitCode = gate.verdict === 'safe' ? 0 : gate.verdict === 'not-safe' ? 2 : 3;
+  const perf = [`blockers=${gate.blockers.length};;;0`, `heals_at_boot=${gate.heals.length};;;0`, `open_questions=${gate.unknowns.length};;;0`, `waived=${report.summary.waived};;;0`].join(' ');
+  const long = [
+    ...gate.blockers.map((b) => oneLine(`[blocks] ${b.id} ${b.subject}: ${b.message}`)),
+    ...gate.heals.map((h) => oneLine(`[heals at boot] ${h.id} ${h.subject}: ${h.message} (${h.why})`)),
+    ...gate.unknowns.map((u) => oneLine(`[open question] ${u.what}: ${u.reason}`)),
+    ...gate.notes.map((n) => oneLine(`[note] ${n}`)),
+    ...runLines(report),
+  ];
+  return {text: `${[`TAPDOCTOR GATE ${STATE_NAMES[exitCode]} - ${oneLine(gate.line)} | ${perf}`, ...long].join('\n')}\n`, exitCode};
+}
+
+/** Waived findings, waiver notices and deselected checks: part of the answer, never hidden. */
+function runLines(report: Report): string[] {
+  const out: string[] = [];
+  for (const f of report.results.flatMap((r) => r.findings)) {
+    if (f.waiver) out.push(oneLine(`[waived] ${f.checkId} ${f.slug} ${f.subject}: ${f.message} (waiver: ${f.waiver.reason}; until ${f.waiver.expires})`));
+  }
+  for (const w of report.run?.waivers ?? []) {
+    if (w.status === 'expired') out.push(oneLine(`[warning] waiver ${w.check}${w.subject ? ` ${w.subject}` : ''} expired on ${w.expires} ("${w.reason}"): it waives nothing`));
+    if (w.status === 'unused') out.push(oneLine(`[info] waiver ${w.check}${w.subject ? ` ${w.subject}` : ''} ("${w.reason}") matches no finding`));
+  }
+  if (report.run && report.run.deselected.length > 0) out.push(oneLine(`[deselected] --only/--skip left out ${report.run.deselected.join(', ')}`));
+  return out;
 }
 
 function headline(report: Report, exitCode: NagiosExitCode): string {
@@ -59,6 +103,8 @@ function headline(report: Report, exitCode: NagiosExitCode): string {
   const parts: string[] = [];
   if (exitCode === 0) {
     parts.push(`${plural(summary.pass, 'check')} passed`);
+    const below = summary.findings.error + summary.findings.warning;
+    if (below > 0) parts.push(`${plural(summary.findings.error, 'error')} and ${plural(summary.findings.warning, 'warning')} below --fail-on`);
     if (summary.findings.info > 0) parts.push(`${summary.findings.info} info`);
   } else {
     parts.push(plural(summary.findings.error, 'error'), plural(summary.findings.warning, 'warning'));

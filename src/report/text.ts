@@ -6,6 +6,7 @@
 // them whole). --brief: one line per finding; --quiet: errors only (like ESLint's --quiet).
 import {Chalk, type ChalkInstance} from 'chalk';
 import {SEVERITIES, type Finding, type Report, type Severity} from '../model.js';
+import {waiverLine} from '../waivers.js';
 import {notCheckedLines} from './not-checked.js';
 
 const LABEL: Record<Severity, string> = {error: 'ERRORS', warning: 'WARNINGS', info: 'INFO'};
@@ -30,11 +31,10 @@ export function renderText(report: Report, opts: TextOptions): string {
   const width = opts.width ?? WIDTH;
   const c = new Chalk({level: opts.color ? 1 : 0});
   const paint: Record<Severity, ChalkInstance> = {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
-  const out: string[] = [];
-  const t = report.target;
-  out.push(c.bold(`tapdoctor: ${t.host} (${t.mode === 'live' ? 'live host' : `snapshot ${t.path ?? ''}`.trim()}, captured ${t.capturedAt})`), '');
+  const out: string[] = [renderHeader(report, opts)];
 
-  const findings = report.results.flatMap((r) => r.findings);
+  const all = report.results.flatMap((r) => r.findings);
+  const findings = all.filter((f) => !f.waiver);
   const shown = opts.quiet ? findings.filter((f) => f.severity === 'error') : findings;
   const notRun = report.results.filter((r) => r.status === 'skip' || r.status === 'error');
   if (opts.brief) return briefText(report, shown, notRun, c, paint, findings.length - shown.length);
@@ -45,10 +45,31 @@ export function renderText(report: Report, opts: TextOptions): string {
     for (const f of group) out.push(...findingBlock(f, c, paint[sev], width), '');
   }
 
+  const waived = all.filter((f) => f.waiver);
+  if (waived.length > 0) {
+    out.push(c.bold(`WAIVED (${waived.length})`));
+    for (const f of waived) out.push(...hanging('  ', 4, `${f.checkId} ${f.subject}: ${f.message} (waived: ${f.waiver!.reason}; until ${f.waiver!.expires})`, width));
+    out.push('');
+  }
+  const notices = (report.run?.waivers ?? []).filter((w) => w.severity);
+  if (notices.length > 0) {
+    out.push(c.bold(`WAIVER PROBLEMS (${notices.length})`));
+    for (const w of notices) out.push(...hanging(`  ${w.severity === 'warning' ? c.yellow(MARK.warning) : c.cyan(MARK.info)} `, 4, waiverLine(w), width));
+    out.push('');
+  }
+
   if (findings.length === 0) {
     // "No findings" alone would read as "healthy" even when most checks could not run (sosreports).
     const ran = report.results.length - notRun.length;
-    out.push(notRun.length === 0 ? c.green(report.summary['n/a'] > 0 ? 'No findings: every check that applies here passed.' : 'No findings: every check passed.') : c.yellow(`No findings, but only ${ran} of ${report.results.length} checks ran: see NOT CHECKED.`), '');
+    const left = report.run?.deselected.length ?? 0;
+    out.push(
+      notRun.length > 0
+        ? c.yellow(`No findings, but only ${ran} of ${report.results.length} checks ran: see NOT CHECKED.`)
+        : left > 0
+          ? c.yellow(`No findings in the ${ran} checks run; ${left} checks were left out by --only/--skip.`)
+          : c.green(report.summary['n/a'] > 0 ? 'No findings: every check that applies here passed.' : 'No findings: every check passed.'),
+      '',
+    );
   }
 
   if (notRun.length > 0) out.push(...notCheckedLines(notRun, report, c, width, hanging), '');
@@ -83,6 +104,30 @@ function briefText(report: Report, shown: Finding[], notRun: Report['results'], 
   // What did not run stays visible: a short report must not read as a clean one.
   if (notRun.length > 0) out.push(`${c.yellow('?')} not checked: ${notRun.map((r) => r.id).join(', ')} (run without --brief for why)`);
   out.push(summaryLine(report, c, hidden));
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The first lines of every text report: host and data, then how the run was set up (settings
+ * used, checks left out, waivers), so a result is never read without its conditions.
+ */
+export function renderHeader(report: Report, opts: {color: boolean; width?: number}): string {
+  const width = opts.width ?? WIDTH;
+  const c = new Chalk({level: opts.color ? 1 : 0});
+  const t = report.target;
+  const out = [c.bold(`tapdoctor: ${t.host} (${t.mode === 'live' ? 'live host' : `snapshot ${t.path ?? ''}`.trim()}, captured ${t.capturedAt})`)];
+  const run = report.run;
+  if (run) {
+    out.push(...hanging('  ', 4, `settings: ${run.settingsFrom}`, width).map((l) => c.dim(l)));
+    if (run.deselected.length > 0) {
+      const how = [run.only.length > 0 ? `--only ${run.only.join(',')}` : '', run.skip.length > 0 ? `--skip ${run.skip.join(',')}` : ''].filter(Boolean).join(' ');
+      out.push(...hanging('  ', 4, `checks: ${how} left out ${run.deselected.join(', ')}`, width).map((l) => c.yellow(l)));
+    }
+    if (run.waivers.length > 0) {
+      const n = (s: string) => run.waivers.filter((w) => w.status === s).length;
+      out.push(c.dim(`  waivers: ${run.waivers.length} (${n('applied')} applied, ${n('expired')} expired, ${n('unused')} unused)`));
+    }
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -163,7 +208,7 @@ export function fixLines(fix: string, width: number): string[] {
 export function summaryLine(report: Report, c: ChalkInstance = new Chalk({level: 0}), hidden = 0): string {
   const s = report.summary;
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  const findings = `${n(s.findings.error, 'error')}, ${n(s.findings.warning, 'warning')}, ${s.findings.info} info`;
+  const findings = `${n(s.findings.error, 'error')}, ${n(s.findings.warning, 'warning')}, ${s.findings.info} info${s.waived > 0 ? `, ${s.waived} waived` : ''}`;
   const checks = `${s.pass} passed, ${s.fail} failed, ${s['n/a']} n/a, ${s.skip} skipped, ${s.error} errored`;
   return `${c.bold('Summary:')} ${findings}${hidden > 0 ? ` (${hidden} not shown: --quiet)` : ''} — checks: ${checks}`;
 }

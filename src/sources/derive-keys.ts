@@ -23,7 +23,7 @@ export async function deriveKeys(from: PerKeySource['keysFrom'], ctx: CollectCon
       return ovsColumn(soFar, 'ovs.bridges', (row) => (typeof row.name === 'string' ? [row.name] : []));
     case 'gre-peers':
       return ovsColumn(soFar, 'ovs.interfaces', (row) => {
-        if (row.type !== 'gre' && row.type !== 'gretap') return [];
+        if (row.type !== 'gre' && row.type !== 'gretap' && row.type !== 'vxlan') return [];
         const remote = asStringMap(row.options).remote_ip;
         return remote && /^[0-9a-fA-F.:]+$/.test(remote) ? [remote] : [];
       });

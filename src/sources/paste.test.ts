@@ -77,3 +77,28 @@ describe('analyze --input', () => {
     expect(pasteSourceNames()).not.toContain('share.stat');
   });
 });
+
+describe('analyze --input mountinfo', () => {
+  it('takes mountinfo as is, /proc/mounts and `mount` output converted with their loss said', async () => {
+    const real = await read(`mountinfo=${sample('mountinfo/generated-kernel-6.18-unshare-escapes.txt')}`);
+    expect(real.record('mountinfo')!.entries[0]!.stderr).toMatch(/^from .* \(--input\)$/);
+    const mounts = await read(`mountinfo=${write('mount.txt', 'srv:/factory on /var/lib/openqa/share type nfs4 (ro,relatime,vers=4.2)\n')}`);
+    const m = mounts.file('mountinfo', '/proc/self/mountinfo');
+    expect(m.ok && m.value?.text).toBe('1 1 0:0 / /var/lib/openqa/share ro,relatime,vers=4.2 - nfs4 srv:/factory ro,relatime,vers=4.2\n');
+    expect(mounts.record('mountinfo')!.entries[0]!.stderr).toMatch(/^converted by tapdoctor from `mount` output \(.*\): no mount ids, device numbers, bind-mount roots or propagation tags/);
+    const proc = await read(`mountinfo=${sample('proc-mounts/insights-selinux-context-quotes.txt')}`);
+    expect(proc.record('mountinfo')!.entries[0]!.stderr).toMatch(/^converted by tapdoctor from \/proc\/mounts/);
+    expect(await refusal(read(`mountinfo=${write('junk.txt', 'hello world\n')}`))).toMatch(/neither \/proc\/self\/mountinfo, \/proc\/mounts nor mount output$/);
+  });
+});
+
+describe('analyze --input ovs.*', () => {
+  it('takes ovs-vsctl list text or JSON', async () => {
+    const view = await read(`ovs.ports=${sample('ovs-vsctl-list/fuel-list-port-screen-artifacts.txt')}`);
+    const r = view.command('ovs.ports');
+    expect(r.ok && JSON.parse(r.value.text).headings[0]).toBe('_uuid');
+    expect(view.record('ovs.ports')!.entries[0]!.stderr).toBe('converted by tapdoctor from `ovs-vsctl list` text to --format=json; cut 1 terminal scroll marker ("[63/1861]")');
+    const json = await read(`ovs.interfaces=${sample('ovs-vsctl-json/xcpng-format-json-list-interface-gre-vxlan.txt')}`);
+    expect(json.record('ovs.interfaces')!.entries[0]!.stderr).toBeUndefined();
+  });
+});

@@ -11,6 +11,8 @@ import {open} from 'node:fs/promises';
 import {UserError} from '../errors.js';
 import {CONVERTED_NOTE, dumpFromListings, dumpFromRuleSpecs, parseIptablesSave, serializeIptablesSave} from '../parsers/iptables/index.js';
 import {skipJunk} from '../parsers/junk.js';
+import {ovsTableToJson, parseOvsTextList} from '../parsers/ovs-text.js';
+import {detectMountsFormat, MOUNTS_LOSS, mountinfoFromMountOutput, mountinfoFromProcMounts} from '../parsers/mounts-text.js';
 import {CATALOGUE, NEVER_CAPTURED, type SourceSpec} from './catalogue.js';
 import {inferManifest, type TreeItem} from './infer-manifest.js';
 import {redactCaptured} from './redact.js';
@@ -90,6 +92,7 @@ function convert(spec: SourceSpec, input: PasteInput, raw: string): Stored {
   if (spec.kind === 'files') {
     const hostPath = hostPathFor(spec.paths, input.file);
     if (NEVER_CAPTURED.includes(hostPath)) throw new UserError(`--input ${input.source}: ${hostPath} is never read (secrets)`);
+    if (spec.name === 'mountinfo') return {path: filePath(hostPath), binding: hostPath, ...mountinfoText(raw, input)};
     return {path: filePath(hostPath), data: Buffer.from(raw), binding: hostPath, note: `from ${input.file} (--input)`};
   }
   const path = commandPath(spec.name, input.key);
@@ -115,6 +118,14 @@ function convert(spec: SourceSpec, input: PasteInput, raw: string): Stored {
         if (looksJson(text)) return {path, binding, data: Buffer.from(text)};
         const routes = parseIpRouteText(text, input.file)[spec.name === 'ip.route4' ? 'inet' : 'inet6'].map(routeToIpJson);
         return {path, binding, data: Buffer.from(JSON.stringify(routes)), note: `${CONVERTED_NOTE} \`ip route\` text to ip -j JSON (main table only)`};
+      }
+      case 'ovs.bridges':
+      case 'ovs.ports':
+      case 'ovs.interfaces': {
+        if (looksJson(text)) return {path, binding, data: Buffer.from(text)};
+        const {table, markersCut} = parseOvsTextList(text, input.file);
+        const cut = markersCut > 0 ? `; cut ${markersCut} terminal scroll marker${markersCut === 1 ? '' : 's'} ("[63/1861]")` : '';
+        return {path, binding, data: Buffer.from(ovsTableToJson(table)), note: `${CONVERTED_NOTE} \`ovs-vsctl list\` text to --format=json${cut}`};
       }
       default:
         return {path, binding, data: Buffer.from(text)};
@@ -146,6 +157,19 @@ function iptablesText(text: string, origin: string, family: 'ipv4' | 'ipv6'): {d
   if (dump.errors.length > 0) throw dump.errors[0]!;
   const what = start === chain ? 'an iptables -L listing' : 'iptables -S rules';
   return {data: Buffer.from(serializeIptablesSave(dump)), note: `${CONVERTED_NOTE} ${what}: ${junk}${limits.join('; ')}`};
+}
+
+/** /proc/self/mountinfo as is; /proc/mounts and `mount` output converted, saying what they lack. */
+function mountinfoText(raw: string, input: PasteInput): {data: Buffer; note: string} {
+  const format = detectMountsFormat(raw);
+  if (format === undefined) throw new UserError(`--input ${input.source}=${input.file}: neither /proc/self/mountinfo, /proc/mounts nor mount output`);
+  if (format === 'mountinfo') return {data: Buffer.from(raw), note: `from ${input.file} (--input)`};
+  try {
+    const text = format === 'mount' ? mountinfoFromMountOutput(raw, input.file) : mountinfoFromProcMounts(raw, input.file);
+    return {data: Buffer.from(text), note: `${CONVERTED_NOTE} ${format === 'mount' ? '`mount` output' : '/proc/mounts'} (${input.file}): ${MOUNTS_LOSS}`};
+  } catch (err) {
+    throw new UserError(`--input ${input.source}=${input.file}: ${(err as Error).message}`);
+  }
 }
 
 function looksJson(text: string): boolean {

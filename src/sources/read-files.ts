@@ -10,6 +10,7 @@ import {redactCaptured} from './redact.js';
 import {filePath, type EntryRecord} from './snapshot.js';
 
 const MAX_FILES_PER_SOURCE = 4096;
+const FILES_AT_ONCE = 32;
 
 export interface FilesResult {
   entries: EntryRecord[];
@@ -26,17 +27,31 @@ export async function readHostFiles(spec: FilesSource, ctx: Pick<CollectContext,
   const entries: EntryRecord[] = [];
   const data = new Map<string, Buffer>();
   const seen = new Set<string>();
+  const wanted: {hostPath: string; explicit: boolean}[] = [];
   for (const pattern of spec.paths) {
     const paths = pattern.includes('*') ? await expandGlob(pattern, spec, ctx.root) : [pattern];
     for (const hostPath of paths) {
       if (seen.has(hostPath) || NEVER_CAPTURED.includes(hostPath)) continue;
       seen.add(hostPath);
       if (seen.size > MAX_FILES_PER_SOURCE) break;
-      const [entry, content] = await readOne(hostPath, spec, ctx, !pattern.includes('*'));
-      if (!entry) continue;
-      entries.push(entry);
-      if (content) data.set(entry.path, content);
+      wanted.push({hostPath, explicit: !pattern.includes('*')});
     }
+  }
+  // A 300-tap host has ~900 sysfs and /proc/sys files per source: read several at a time (the
+  // order of the entries stays the order of the paths).
+  const results = new Array<[EntryRecord | undefined, Buffer | undefined]>(wanted.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < wanted.length) {
+      const i = next++;
+      results[i] = await readOne(wanted[i]!.hostPath, spec, ctx, wanted[i]!.explicit);
+    }
+  };
+  await Promise.all(Array.from({length: Math.min(FILES_AT_ONCE, wanted.length)}, worker));
+  for (const [entry, content] of results) {
+    if (!entry) continue;
+    entries.push(entry);
+    if (content) data.set(entry.path, content);
   }
   const readable = entries.filter((e) => !e.error);
   const failure = entries.length > 0 && readable.length === 0 && entries.every((e) => e.error) ? entries[0]!.error : undefined;

@@ -11,6 +11,7 @@ import type {OpenqaQuestion} from '../../src/gate/safe-now.js';
 import type {Snapshot} from '../../src/sources/snapshot.js';
 import {loadCase} from '../helpers/fixture.js';
 import {fixture} from './run-check.js';
+import {overlay} from './overlay.js';
 
 const WEBUI = 'http://openqa.example';
 const HOST = 'openqaworker-suse1'; // the healthy SUSE fixture's host name
@@ -29,6 +30,13 @@ async function gate(snapshot: Snapshot, openqa: OpenqaQuestion, mode: 'live' | '
   return decideGate({report, snapshot, config: DEFAULT_CONFIG, mode, openqa});
 }
 
+/** The snapshot as if no qemu had been alive at capture (the probe found none). */
+function idle(s: Snapshot): Snapshot {
+  const manifest = structuredClone(s.manifest);
+  manifest.sources['openqa.qemu-alive']!.entries = [];
+  return {manifest, contents: s.contents};
+}
+
 let suse: Snapshot;
 let fedora: Snapshot;
 beforeAll(async () => {
@@ -41,13 +49,23 @@ afterEach(() => {
 });
 
 describe('gate on the healthy fixtures', () => {
-  it('says SAFE TO REBOOT with --no-openqa (exit 0)', async () => {
+  it('is not SAFE on a snapshot with a live qemu at capture and no web UI answer: the job counts as running', async () => {
     for (const s of [suse, fedora]) {
       const d = await gate(s, NO_OPENQA);
-      expect({verdict: d.verdict, exitCode: d.exitCode, blockers: d.blockers, unknowns: d.unknowns}).toEqual({verdict: 'safe', exitCode: 0, blockers: [], unknowns: []});
-      expect(d.notes).toEqual(['--no-openqa: the web UI was not asked which jobs run here', 'snapshot: live qemu processes of capture time are not counted as running jobs']);
-      expect(verdictLine(d)).toBe('SAFE TO REBOOT');
+      expect({verdict: d.verdict, exitCode: d.exitCode, unknowns: d.unknowns, heals: d.heals, runningJobsFrom: d.runningJobsFrom}).toEqual({verdict: 'not-safe', exitCode: 1, unknowns: [], heals: [], runningJobsFrom: 'qemu'});
+      expect(d.blockers.map((b) => `${b.id} ${b.subject}`)).toEqual(['qemu /var/lib/openqa/pool/1']);
+      expect(d.blockers[0]!.message).toMatch(/^qemu \(pid \d+\) of worker instance 1 was alive at capture: a job was running there, and without the web UI's answer it counts as running$/);
+      expect(d.notes).toEqual([
+        '--no-openqa: the web UI was not asked which jobs run here',
+        `running jobs from the pool: 1 live qemu process at capture (${s.manifest.capturedAt}); the web UI did not answer, so they count as running jobs`,
+      ]);
     }
+  });
+
+  it('says SAFE TO REBOOT on a snapshot when the web UI reports the host idle now (the web UI wins over the capture)', async () => {
+    webUi().reply(200, IDLE);
+    const d = await gate(suse, ask());
+    expect(d).toMatchObject({verdict: 'safe', exitCode: 0, blockers: [], unknowns: [], runningJobsFrom: 'openqa'});
   });
 
   it('says SAFE TO REBOOT when the web UI reports this host idle', async () => {
@@ -89,7 +107,7 @@ describe('gate when openQA cannot be asked', () => {
     ['a timeout', () => webUi().delay(2000).reply(200, IDLE), `could not ask openQA: no answer from ${WEBUI}/api/v1/workers within 0.2 s`],
   ])('says CANNOT TELL on %s (exit 2)', async (_what, mock, reason) => {
     mock();
-    const d = await gate(suse, ask({timeoutMs: 200}));
+    const d = await gate(idle(suse), ask({timeoutMs: 200}));
     expect(d).toMatchObject({verdict: 'unknown', exitCode: 2, blockers: []});
     expect(d.unknowns).toHaveLength(1);
     expect(d.unknowns[0]!.what).toBe(`openQA ${WEBUI}/`);
@@ -129,7 +147,8 @@ describe('gate when openQA cannot be asked', () => {
 describe('gate on a host set up by hand', () => {
   it('names each blocker with its fix: runtime-only forwarding, a hand-made tap, NAT not persisted (exit 1)', async () => {
     const {snapshot} = await loadCase('TD104-hand-made-host');
-    const d = await gate(snapshot, NO_OPENQA);
+    webUi().reply(200, IDLE);
+    const d = await gate(snapshot, ask());
     expect(d.exitCode).toBe(1);
     expect(d.blockers.map((b) => [b.id, b.subject, b.fix])).toEqual([
       ['TD101', 'net.ipv4.ip_forward', "mkdir -p /etc/sysctl.d\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf"],
@@ -155,16 +174,20 @@ describe('gate on a host set up by hand', () => {
         'nft list table ip nat >> /etc/firewall.nft   # the live table with the masquerade\nunshare --net nft -f /etc/firewall.nft   # a real load, in a throwaway network namespace (nft -c accepts NAT the kernel refuses)\nsystemctl restart nftables.service',
       ],
     ]);
-    const text = renderGate(d, {color: false});
-    const lines = text.trimEnd().split('\n');
+    const lines = renderGate(d, {color: false}).trimEnd().split('\n');
     expect(lines.at(-1)).toBe('NOT SAFE TO REBOOT: 3 blockers');
-    expect(lines[0]).toBe('Pre-reboot gate');
-    // The message wraps at 100 columns, continuation lines indented under the number; then the fix.
-    const fixAt = lines.findIndex((l) => l.startsWith('       fix: '));
-    const head = lines.slice(1, fixAt);
-    expect(head.map((l) => l.trim()).join(' ')).toBe(`1. TD101 net.ipv4.ip_forward: ${d.blockers[0]!.message}`);
-    expect(head.every((l, i) => l.length <= 100 && l.startsWith(i === 0 ? '  1. ' : '       '))).toBe(true);
-    expect(lines[fixAt]).toBe('       fix: mkdir -p /etc/sysctl.d');
+    expect(lines.slice(0, 5)).toEqual([
+      'Pre-reboot gate',
+      'BLOCKS REBOOT (3)',
+      `  ✖ TD101 net.ipv4.ip_forward: ${d.blockers[0]!.message}`,
+      `  ✖ TD103 ${d.blockers[1]!.message}`, // the message begins with its subject: named once
+      `  ✖ TD104 eth0${d.blockers[2]!.message.startsWith('eth0') ? ' ' : ': '}${d.blockers[2]!.message}`,
+    ]);
+    // Then the persistence part of the plan: each blocker's steps under its name, commands whole.
+    const plan = lines.slice(lines.indexOf('PERSIST BEFORE REBOOTING') + 1, -1);
+    expect(plan[0]).toBe('  # TD101 net.ipv4.ip_forward');
+    expect(plan[1]).toBe(`  ${d.blockers[0]!.fix.split('\n')[0]}`);
+    expect(plan).toContain('  # TD104 eth0');
   });
 
   it('lists the job and the persistence blockers together', async () => {
@@ -173,5 +196,39 @@ describe('gate on a host set up by hand', () => {
     const d = await gate(snapshot, ask());
     expect(d.blockers.map((b) => `${b.id} ${b.subject}`)).toEqual(['openQA job 4242', 'TD101 net.ipv4.ip_forward', 'TD103 tap1', 'TD104 eth0']);
     expect(verdictLine(d)).toBe('NOT SAFE TO REBOOT: 4 blockers');
+  });
+});
+
+describe('gate classes', () => {
+  it('a share mounted from another source than the persisted one blocks (TD106)', async () => {
+    const {snapshot} = await loadCase('TD106-share-source-mismatch');
+    webUi().reply(200, {workers: [{id: 1, host: fedora.manifest.hostname, instance: 1, status: 'idle', alive: 1}]});
+    const d = await gate(snapshot, ask({hostname: fedora.manifest.hostname}));
+    expect(d.verdict).toBe('not-safe');
+    expect(d.blockers.map((b) => `${b.id} ${b.subject}`)).toEqual(['TD106 /var/lib/openqa/share']);
+    expect(d.blockers[0]!.message).toContain('server openqa.example.test ≠ openqa01.example.test, export /var/lib/openqa/share ≠ /srv/openqa/share');
+  });
+
+  it('a wrong tag on the running job\'s tap heals at boot (the enabled switch service sets tags per job): shown, not blocking', async () => {
+    const {snapshot} = await loadCase('TD003-tag-mismatch');
+    webUi().reply(200, IDLE);
+    const d = await gate(snapshot, ask());
+    expect(d.heals.map((h) => `${h.id} ${h.subject}`)).toEqual(['TD003 tap0']);
+    expect(d.blockers).toEqual([]);
+    expect(d.verdict).toBe('safe');
+    expect(renderGate(d, {color: false})).toMatch(/\nHEALS AT BOOT \(1\)\n {2}↻ TD003 tap0 .* — at boot: tags are set per job by the enabled os-autoinst-openvswitch service \(TD107 passed\)\n/);
+  });
+
+  it('missing flows heal at boot when the bridge is persisted and the switch unit enabled, and block when the unit is not enabled', async () => {
+    const flows = (await loadCase('TD010-bridge-mac-changed')).snapshot;
+    webUi().reply(200, IDLE);
+    const healed = await gate(flows, ask());
+    expect(healed.heals.map((h) => h.id)).toContain('TD010');
+    expect(healed.blockers.map((b) => b.id)).not.toContain('TD010');
+    const disabled = overlay(flows, {files: {'systemd.wants': {'/etc/systemd/system/multi-user.target.wants/os-autoinst-openvswitch.service': null}}});
+    webUi().reply(200, IDLE);
+    const blocked = await gate(disabled, ask());
+    expect(blocked.blockers.map((b) => b.id)).toEqual(expect.arrayContaining(['TD010', 'TD107']));
+    expect(blocked.heals.map((h) => h.id)).not.toContain('TD010');
   });
 });

@@ -171,6 +171,20 @@ export class LiveHost {
     return captureState({netns: this.netns, ovsEnv: this.ovsEnv, dbSocket: this.ovsDbSocket, rootDir: this.rootDir});
   }
 
+  /**
+   * Start a long-running process in this host's netns and mounts (an sshd), recorded for teardown like the
+   * OVS daemons: ended by its pid at destroy(). argv is exec'd, so the pid is the process's own.
+   */
+  startProcess(argv: string[], what: string, cmdline?: string): number {
+    // Inside the scenario's mounts, like exec(): what it runs sees the same share.
+    const inside = inScenarioMounts(this.netns, this.spec.share, argv);
+    const child = spawn(inside[0]!, inside.slice(1), {env: {...process.env, [MARKER_VAR]: this.id}, stdio: 'ignore', detached: true});
+    if (child.pid === undefined) throw new Error(`could not start ${what}`);
+    this.ledger.add({kind: 'pid', pid: child.pid, what, ...(cmdline !== undefined ? {cmdline} : {})});
+    child.unref();
+    return child.pid;
+  }
+
   /** Remove everything this host created. Safe to call twice; throws if something stayed. */
   async destroy(): Promise<void> {
     if (this.ledger.isTornDown) return;
@@ -212,7 +226,7 @@ export class LiveHost {
       await enableOutsideForwarding(ns);
     });
     await step('uplinks', async () => {
-      for (const uplink of spec.uplinks) await addUplink(ns, uplink);
+      for (const uplink of spec.uplinks) await addUplink(ns, uplink, this.id);
     });
     await step('ovs', async () => {
       this.ovs = await startOvs(this.ledger, this.workDir, ns.host);

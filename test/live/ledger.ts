@@ -23,7 +23,11 @@ export const MARKER_VAR = 'TD_LIVE_ID';
 export type LedgerEntry =
   | {kind: 'dir'; path: string}
   | {kind: 'netns'; name: string}
-  | {kind: 'pid'; pid: number; what: string};
+  /**
+   * cmdline: for daemons that wipe their environment (sshd rewrites its process title over it),
+   * a text their /proc/<pid>/cmdline carries instead of the marker (a path in this work dir).
+   */
+  | {kind: 'pid'; pid: number; what: string; cmdline?: string};
 
 interface LedgerFile {
   id: string;
@@ -126,11 +130,19 @@ export function carriesMarker(pid: number, id: string): boolean {
   }
 }
 
+function cmdlineHas(pid: number, text: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(text);
+  } catch {
+    return false;
+  }
+}
+
 function teardownEntries(id: string, entries: readonly LedgerEntry[]): string[] {
   const problems: string[] = [];
   for (const entry of [...entries].reverse()) {
     try {
-      if (entry.kind === 'pid') endProcess(entry.pid, id);
+      if (entry.kind === 'pid') endProcess(entry.pid, id, entry.cmdline);
       else if (entry.kind === 'netns') deleteNetns(entry.name, id);
       else rmSync(entry.path, {recursive: true, force: true});
     } catch (error) {
@@ -140,8 +152,8 @@ function teardownEntries(id: string, entries: readonly LedgerEntry[]): string[] 
   return problems;
 }
 
-function endProcess(pid: number, id: string): void {
-  if (!isAlive(pid) || !carriesMarker(pid, id)) return;
+function endProcess(pid: number, id: string, cmdline?: string): void {
+  if (!isAlive(pid) || !(carriesMarker(pid, id) || (cmdline !== undefined && cmdlineHas(pid, cmdline)))) return;
   signal(pid, 'SIGTERM');
   if (waitUntil(() => !isAlive(pid), 2000)) return;
   signal(pid, 'SIGKILL');

@@ -9,7 +9,7 @@
 // Only documentation ranges are used, and only inside these namespaces.
 import type {Ledger} from './ledger.js';
 import {must} from './run.js';
-import {UPLINK_ADDRESSES, type ForwardingSpec, type UplinkSpec} from './spec.js';
+import {UPLINK_ADDRESSES, type ForwardingSpec, type LanAttachment, type UplinkSpec} from './spec.js';
 
 export interface Namespaces {
   host: string;
@@ -36,7 +36,8 @@ export function peerName(uplink: UplinkSpec['name']): string {
   return `up${uplink.slice(3)}`;
 }
 
-export async function addUplink(ns: Namespaces, uplink: UplinkSpec): Promise<void> {
+export async function addUplink(ns: Namespaces, uplink: UplinkSpec, hostId = ''): Promise<void> {
+  if (uplink.lan) return addLanUplink(ns, uplink, uplink.lan, hostId);
   const peer = peerName(uplink.name);
   const addr = UPLINK_ADDRESSES[uplink.name];
   // Both ends are created directly inside their namespaces: nothing ever appears on the host.
@@ -76,4 +77,17 @@ export async function setSysctls(nsName: string, values: Record<string, string>)
   // Pairs of (file, value) as positional parameters: no quoting problems.
   const script = 'while [ $# -gt 0 ]; do printf %s "$2" > "$1" || exit 1; shift 2; done';
   await must(['ip', 'netns', 'exec', nsName, 'sh', '-c', script, 'sysctl', ...args]);
+}
+
+/** The uplink's other end is a port of the lab's LAN bridge (named after the host: unique there). */
+async function addLanUplink(ns: Namespaces, uplink: UplinkSpec, lan: LanAttachment, hostId: string): Promise<void> {
+  const peer = `l${hostId}${uplink.name.slice(3)}`;
+  await must(['ip', 'link', 'add', uplink.name, 'netns', ns.host, 'mtu', String(uplink.mtu), 'type', 'veth', 'peer', 'name', peer, 'netns', lan.netns, 'mtu', '1500']);
+  await must(['ip', '-n', lan.netns, 'link', 'set', peer, 'master', lan.bridge, 'up']);
+  if (uplink.address) await must(['ip', '-n', ns.host, 'addr', 'add', `${lan.address}/${lan.prefix}`, 'dev', uplink.name]);
+  if (!uplink.up) return;
+  await must(['ip', '-n', ns.host, 'link', 'set', uplink.name, 'up']);
+  if (uplink.defaultRouteMetric !== null) {
+    await must(['ip', '-n', ns.host, 'route', 'add', 'default', 'via', lan.gateway, 'dev', uplink.name, 'metric', String(uplink.defaultRouteMetric)]);
+  }
 }

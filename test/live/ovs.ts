@@ -118,7 +118,8 @@ export async function addTapPort(ovs: OvsInstance, netns: string, bridge: string
 }
 
 export async function addGrePort(ovs: OvsInstance, netns: string, bridge: string, gre: GreSpec): Promise<void> {
-  await ovsCommand(ovs, netns, ['ovs-vsctl', 'add-port', bridge, gre.name, '--', 'set', 'interface', gre.name, 'type=gre', `options:remote_ip=${gre.remoteIp}`]);
+  const options = [`type=${gre.type ?? 'gre'}`, `options:remote_ip=${gre.remoteIp}`, ...(gre.key !== undefined ? [`options:key=${gre.key}`] : [])];
+  await ovsCommand(ovs, netns, ['ovs-vsctl', 'add-port', bridge, gre.name, '--', 'set', 'interface', gre.name, ...options]);
 }
 
 /** MAC of the bridge's internal port, as os-autoinst-openvswitch reads it (`ip addr show`). */

@@ -63,7 +63,9 @@ export function renderRootFiles(spec: ScenarioSpec, qemuPids: ReadonlyMap<number
     else put(path, text);
   }
   const dirs = spec.workers.instances.map(({instance}) => `var/lib/openqa/pool/${instance}`);
-  return {files, dirs, links: enabledWorkerUnits(spec)};
+  const links = enabledWorkerUnits(spec);
+  for (const unit of spec.enabledUnits ?? []) links.set(`etc/systemd/system/multi-user.target.wants/${unit}`, `/usr/lib/systemd/system/${unit}`);
+  return {files, dirs, links};
 }
 
 /**
@@ -208,7 +210,7 @@ function wickedFiles(spec: ScenarioSpec): Array<[string, string]> {
   }
   const routes: string[] = [];
   for (const uplink of spec.uplinks) {
-    const addr = UPLINK_ADDRESSES[uplink.name];
+    const addr = uplink.lan ? {host: uplink.lan.address, peer: uplink.lan.gateway, prefix: uplink.lan.prefix} : UPLINK_ADDRESSES[uplink.name];
     const lines = [`BOOTPROTO='${uplink.address ? 'static' : 'none'}'`, `STARTMODE='${uplink.up ? 'auto' : 'off'}'`];
     if (uplink.address) lines.push(`IPADDR='${addr.host}/${addr.prefix}'`);
     files.push([`${dir}/ifcfg-${uplink.name}`, lines.join('\n') + '\n']);
@@ -217,7 +219,7 @@ function wickedFiles(spec: ScenarioSpec): Array<[string, string]> {
   if (routes.length > 0) files.push([`${dir}/routes`, routes.join('\n') + '\n']);
   if (spec.gre.length > 0) {
     const script = ['#!/bin/sh', 'action="$1"', 'bridge="$2"', 'ovs-vsctl set bridge "$bridge" rstp_enable=true'];
-    for (const gre of spec.gre) script.push(`ovs-vsctl --may-exist add-port "$bridge" ${gre.name} -- set interface ${gre.name} type=gre options:remote_ip=${gre.remoteIp}`);
+    for (const gre of spec.gre) script.push(`ovs-vsctl --may-exist add-port "$bridge" ${gre.name} -- set interface ${gre.name} type=${gre.type ?? 'gre'} options:remote_ip=${gre.remoteIp}${gre.key !== undefined ? ` options:key=${gre.key}` : ''}`);
     files.push(['etc/wicked/scripts/gre_tunnel_preup.sh', script.join('\n') + '\n']);
   }
   return files;

@@ -13,6 +13,20 @@ export interface UplinkSpec {
   /** Default route via the outside peer with this metric; null = no default route. */
   defaultRouteMetric: number | null;
   mtu: number;
+  /**
+   * Plug the uplink into a shared LAN (a Linux bridge in another namespace, see lab.ts) instead
+   * of the host's own outside peer: hosts of one lab reach each other's uplink addresses.
+   */
+  lan?: LanAttachment;
+}
+
+export interface LanAttachment {
+  netns: string;
+  bridge: string;
+  /** This host's address on the LAN and the LAN's gateway (the lab namespace). */
+  address: string;
+  gateway: string;
+  prefix: number;
 }
 
 export interface BridgeSpec {
@@ -56,6 +70,10 @@ export interface TapSpec {
 export interface GreSpec {
   name: string;
   remoteIp: string;
+  /** Default gre; devstack-style overlays use vxlan. */
+  type?: 'gre' | 'vxlan';
+  /** options:key (the VNI of a vxlan port). */
+  key?: string;
 }
 
 export type FirewallSpec =
@@ -123,6 +141,8 @@ export interface ScenarioSpec {
   zeroForwardCountersAfterTraffic: boolean;
   /** Persisted interface config: wicked ifcfg files (SUSE) or NetworkManager keyfiles (Fedora). */
   networkConfig: 'wicked' | 'nm' | 'none';
+  /** Further units enabled for boot (multi-user.target.wants links), beyond the worker instances. */
+  enabledUnits?: string[];
   /** Extra or replaced files below the root dir (path relative to it); null removes the file. */
   files: Record<string, string | null>;
 }

@@ -195,3 +195,13 @@ describe('a sosreport with our sos plugin (contrib/sos/tapdoctor.py)', () => {
     expect(view.record('openqa.pool')).toMatchObject({status: 'ok', entries: []});
   });
 });
+
+describe('a sosreport with /proc/mounts but no mountinfo', () => {
+  test('the mounts are read as mountinfo, the entry saying what /proc/mounts lacks', async () => {
+    const snap = await readPacked([...base(), {name: `${TOP}/proc/mounts`, data: 'srv:/factory /var/lib/openqa/share nfs4 ro,relatime,vers=4.2 0 0\n'}]);
+    const view = new SnapshotView(snap);
+    const m = view.file('mountinfo', '/proc/self/mountinfo');
+    expect(m.ok && m.value?.text).toBe('1 1 0:0 / /var/lib/openqa/share ro,relatime,vers=4.2 - nfs4 srv:/factory ro,relatime,vers=4.2\n');
+    expect(view.record('mountinfo')!.entries[0]!.stderr).toBe("converted by tapdoctor from the sosreport's /proc/mounts: no mount ids, device numbers, bind-mount roots or propagation tags, and per-mount and filesystem options are one list");
+  });
+});

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core';
+import {Flags} from '../../cli/flags.js';
 import {TapdoctorCommand} from '../../cli/base.js';
 
 export default class ChecksList extends TapdoctorCommand {

@@ -10,3 +10,4 @@ export {nftView} from './nftables.js';
 export {firewallZones, zoneNatRules} from './firewalld.js';
 export {liveFirewall} from './live.js';
 export {detectRuleFileFormat, persistedFirewall} from './persisted.js';
+export {forwardVerdict, hasHiddenConditions, type ForwardDecision} from './forward-verdict.js';

@@ -14,6 +14,7 @@ import path from 'node:path';
 
 import {CONVERTED_NOTE, dumpFromListings, serializeIptablesSave, type ListedTable} from '../../parsers/iptables/index.js';
 import {skipJunk, type JunkFormat} from '../../parsers/junk.js';
+import {MOUNTS_LOSS, mountinfoFromProcMounts} from '../../parsers/mounts-text.js';
 import {CATALOGUE, NEVER_CAPTURED, SOS_CAPTURE, type FilesSource, type SosBinding, type SourceSpec} from '../catalogue.js';
 import {inferManifest, type TreeItem} from '../infer-manifest.js';
 import {redactCaptured} from '../redact.js';
@@ -366,9 +367,20 @@ class Builder {
     const snap = filePath('/proc/self/mountinfo');
     if (this.items.has(snap)) return;
     const rel = (this.meta.copied.get('/proc/self/mountinfo') ?? []).find((p) => !p.split('/').includes('..'));
-    if (!rel || (await this.tree.kind(rel)) === undefined) return;
-    this.items.set(snap, {bytes: 0});
-    this.pending.set(snap, {from: rel, binding: '/proc/self/mountinfo'});
+    if (rel && (await this.tree.kind(rel)) !== undefined) {
+      this.items.set(snap, {bytes: 0});
+      this.pending.set(snap, {from: rel, binding: '/proc/self/mountinfo'});
+      return;
+    }
+    // Older or trimmed sosreports copy only /proc/mounts: read it as mountinfo, saying what it lacks.
+    const mounts = await this.tree.read('proc/mounts');
+    if (!mounts?.ok) return;
+    try {
+      const text = mountinfoFromProcMounts(mounts.data.toString('utf8'), 'proc/mounts');
+      this.put(snap, Buffer.from(text), {binding: '/proc/self/mountinfo', note: `${CONVERTED_NOTE} the sosreport's /proc/mounts: ${MOUNTS_LOSS}`});
+    } catch (err) {
+      this.failed.set('mountinfo', `cannot read the sosreport's proc/mounts: ${(err as Error).message}`);
+    }
   }
 
   /** Completes an inferred entry: reads a copied file's content, adds provenance and notes. */
