@@ -7,22 +7,8 @@ import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles, nmProfiles} from '../facts/host/interface-files.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig} from '../facts/openqa.js';
-import {
-  getcapEvidence,
-  kernelTapView,
-  neededTaps,
-  networkStack,
-  passwdEvidence,
-  qemuNetAdmin,
-  sysfsEvidence,
-  tapAccess,
-  tapDevice,
-  tapOwnerNames,
-  usersOf,
-  workerIdentity,
-  type NeededTap,
-  type QemuCap,
-} from '../facts/taps.js';
+import {getcapEvidence, kernelTapView, neededTaps, passwdEvidence, qemuNetAdmin, sysfsEvidence, tapAccess, tapDevice, tapOwnerNames, usersOf, workerIdentity, type NeededTap, type QemuCap} from '../facts/taps.js';
+import {networkStack, type NetworkStack} from '../facts/network-stack.js';
 import {recreateTap} from '../remedies/network.js';
 import {persistTap, persistTapOwner} from '../remedies/taps.js';
 import type {Evidence} from '../model.js';
@@ -35,7 +21,7 @@ export default defineCheck('TD013', (f) => {
   const who = workerIdentity(f);
   const qemu = qemuCapability(f);
   const bridge = f.get(switchConfig).bridge;
-  const stack = f.get(networkStack);
+  const stack = f.get(networkStack).stack;
 
   const findings: FindingDraft[] = [];
   const unknown: string[] = [];
@@ -85,7 +71,7 @@ function qemuCapability(f: Facts): QemuCapability {
   return {has: false, detail: `qemu lacks CAP_NET_ADMIN (${lacking.map((c) => c.path).join(', ')}), so jobs fail with "could not configure /dev/net/tun (…): Operation not permitted"`, lacking};
 }
 
-function refused(f: Facts, t: NeededTap, refusals: string[], qemu: QemuCapability, bridge: string, stack: ReturnType<typeof networkStack>): FindingDraft {
+function refused(f: Facts, t: NeededTap, refusals: string[], qemu: QemuCapability, bridge: string, stack: NetworkStack | undefined): FindingDraft {
   const owner = tapOwnerNames(f);
   const evidence: Evidence[] = [sysfsEvidence(f, t.name)];
   const passwd = passwdEvidence(f, f.config.workerUser);

@@ -10,17 +10,8 @@ import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
-import {
-  fileEvidence,
-  ifcfgBoot,
-  ifcfgFlavour,
-  nmConnections,
-  nmControllerOf,
-  ovsBridgePortDevices,
-  preferredSetup,
-  WICKED_DIR,
-  type NmConnection,
-} from '../facts/persistence.js';
+import {fileEvidence, ifcfgBoot, ifcfgFlavour, nmConnections, nmControllerOf, ovsBridgePortDevices, type NmConnection} from '../facts/persistence.js';
+import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import {addBridgePort, nmTapProfiles, wickedTapFile} from '../remedies/network.js';
 import {q} from '../remedies/shell.js';
@@ -200,7 +191,7 @@ function ifcfgRh(f: Facts, tap: string, bridge: string, ifcfg: Record<string, If
 }
 
 function freshFix(f: Facts, tap: string, bridge: string, bridgeFile: IfcfgFile | undefined): Step[] {
-  const setup = preferredSetup(f, bridge);
+  const setup = stackForFixes(f);
   if (setup === 'NetworkManager') return persistTap(f, tap, bridge, 'NetworkManager');
   if (setup === 'network-scripts') return persistTap(f, tap, bridge, 'network-scripts');
   return [wickedTapFile(tap, tapOwnerNames(f)), addPortLine(tap, bridge, bridgeFile)];

@@ -5,17 +5,7 @@ import {DEFAULT_CONFIG, type TapdoctorConfig} from '../config.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {Facts} from './facts.js';
 import {accounts, workerAccount} from './host/accounts.js';
-import {
-  capNeed,
-  kernelTapView,
-  neededTaps,
-  networkStack,
-  qemuNetAdmin,
-  tapAccess,
-  tapDevice,
-  tapOwnerNames,
-  tapScripts,
-} from './taps.js';
+import {capNeed, kernelTapView, neededTaps, qemuNetAdmin, tapAccess, tapDevice, tapOwnerNames, tapScripts} from './taps.js';
 
 const sample = (dir: string, name: string) => readFileSync(new URL(`../../test/samples/${dir}/${name}`, import.meta.url), 'utf8');
 const facts = (spec: SnapshotSpec, config: Partial<TapdoctorConfig> = {}) => new Facts(new SnapshotView(makeSnapshot(spec)), {...DEFAULT_CONFIG, ...config});

@@ -3,7 +3,8 @@ import {describe, expect, it} from 'vitest';
 import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
 import {DEFAULT_CONFIG} from '../config.js';
 import {Facts} from '../facts/facts.js';
-import {networkStack, tapOwnerNames} from '../facts/taps.js';
+import {tapOwnerNames} from '../facts/taps.js';
+import {networkStack} from '../facts/network-stack.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {persistTap, persistTapOwner} from './taps.js';
 
@@ -23,7 +24,7 @@ describe('tap persistence remedies', () => {
 
   it('wicked: changes the owner line (through a link, to its target), keeps a group the worker user is in', () => {
     const f = facts({files: {accounts: ACCOUNTS, 'network.ifcfg': ifcfg}});
-    expect(f.get(networkStack)).toBe('wicked');
+    expect(f.get(networkStack).stack).toBe('wicked');
     const owner = persistTapOwner(f, 'tap0', 'wicked');
     expect(owner.map((s) => s.key)).toEqual(['var:/etc/sysconfig/network/ifcfg-tap0:TUNNEL_SET_OWNER']);
     expect(lines(owner)).toContain(
@@ -53,7 +54,7 @@ describe('tap persistence remedies', () => {
 
   it('NetworkManager: numeric owner and group, existing profiles named', () => {
     const f = facts({files: {accounts: ACCOUNTS, 'network.nm': {'/etc/NetworkManager/system-connections/tap0.nmconnection': sample('nm-keyfile', 'generated-nmcli-1.42.4-offline-tun-tap0.txt')}}});
-    expect(f.get(networkStack)).toBe('NetworkManager');
+    expect(f.get(networkStack).stack).toBe('NetworkManager');
     expect(tapOwnerNames(f)).toEqual({user: '_openqa-worker', group: 'nogroup', uid: 999, gid: 65534});
     expect(lines(persistTapOwner(f, 'tap0', 'NetworkManager'))).toEqual(['nmcli connection modify ovs-slave-tap0 tun.owner 999 tun.group 65534']);
     expect(lines(persistTap(f, 'tap0', 'br0', 'NetworkManager'))).toEqual(['nmcli connection show tap0-port >/dev/null 2>&1 || nmcli connection add type ovs-port conn.interface tap0 master br0 con-name tap0-port']);
