@@ -75,7 +75,7 @@ describe('TD012 tap-inventory', () => {
       'error tap1: tap1 (instance 2) does not exist and is not a port of br1: its jobs fail in qemu ("could not configure /dev/net/tun (tap1): Operation not permitted") or, when qemu may create it, in set_vlan (not on the bridge)',
     ]);
     expect(r.findings[0]!.fix.split('\n')).toEqual([
-      'ip link show tap1 >/dev/null 2>&1 || ip tuntap add dev tap1 mode tap user _openqa-worker group nogroup',
+      'ip link show tap1 >/dev/null 2>&1 || ip tuntap add dev tap1 mode tap user 990 group 65534', // numbers: names would resolve on the machine running the script
       'ip link set tap1 up',
       'ovs-vsctl --may-exist add-port br1 tap1',
       'mkdir -p /etc/sysconfig/network',

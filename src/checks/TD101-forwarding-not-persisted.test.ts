@@ -21,7 +21,7 @@ describe('TD101 forwarding-not-persisted', () => {
     expect(r.findings[0]).toMatchObject({
       subject: 'net.ipv4.ip_forward',
       message: 'no sysctl file sets net.ipv4.ip_forward = 1 (runtime 1 (set by hand or by a script, lost at reboot)); after a reboot forwarding is off',
-      fix: "grep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf",
+      fix: "mkdir -p /etc/sysctl.d\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf",
       evidence: [
         {source: '/proc/sys/net/ipv4/ip_forward', lines: ['1']},
         {source: 'sysctl.files', lines: ['no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /usr/lib/sysctl.d (/run/sysctl.d is emptied at boot)']},
@@ -43,7 +43,7 @@ describe('TD101 forwarding-not-persisted', () => {
 
   it('overrides a vendor file with a later-sorting file in /etc instead of editing it', () => {
     const r = run(check, sysctl({'/etc/sysctl.d/ip_forward.conf': null, '/usr/lib/sysctl.d/50-default.conf': 'net.ipv4.ip_forward = 0\n'}));
-    expect(r.findings[0]!.fix).toBe("# sorts after /usr/lib/sysctl.d/50-default.conf\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/zz-tapdoctor-forwarding.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf");
+    expect(r.findings[0]!.fix).toBe("# sorts after /usr/lib/sysctl.d/50-default.conf\nmkdir -p /etc/sysctl.d\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/zz-tapdoctor-forwarding.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf");
   });
 
   it('reports a per-interface 0 for the bridge that comes last, even with ip_forward = 1', () => {

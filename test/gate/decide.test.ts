@@ -151,7 +151,7 @@ describe('gate on a host set up by hand', () => {
     const d = await gate(snapshot, ask());
     expect(d.exitCode).toBe(1);
     expect(d.blockers.map((b) => [b.id, b.subject, b.fix])).toEqual([
-      ['TD101', 'net.ipv4.ip_forward', "grep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf"],
+      ['TD101', 'net.ipv4.ip_forward', "mkdir -p /etc/sysctl.d\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf"],
       [
         'TD103',
         'tap1',

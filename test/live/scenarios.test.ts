@@ -20,7 +20,7 @@ import {useLiveHost} from './fixture.js';
 import type {LiveHost} from './host.js';
 import {skipLive} from './prereqs.js';
 import {run} from './run.js';
-import {healthyFedora, healthySuse, PRESETS, type PresetName, type ScenarioSpec} from './spec.js';
+import {healthyFedora, healthySuse, MISPLACED_NAT_IPTABLES, MISPLACED_NAT_NFT, PRESETS, withUnloadableFirewall, type PresetName, type ScenarioSpec} from './spec.js';
 import type {HostState} from './state.js';
 
 // --- scenarios the presets cannot express: NAT outside the nat table (TD002) -------------------
@@ -29,42 +29,6 @@ import type {HostState} from './state.js';
 // the whole file down with it, so the live signature is no firewall at all (docs/checks/TD002.md).
 // Such a host is built with no firewall loaded and the bad file placed in the root dir; each
 // scenario's premise test loads the file for real, as the boot unit would, and shows it fail.
-
-/** /etc/firewall.nft with SUSE's masquerade rules in a filter chain, not `type nat hook postrouting`. */
-const MISPLACED_NAT_NFT = [
-  'table ip filter {',
-  '\tchain forward {',
-  '\t\ttype filter hook forward priority 0; policy accept;',
-  '\t\toifname "eth0" masquerade',
-  '\t\toifname "br1" masquerade',
-  '\t\toifname "ovs-system" masquerade',
-  '\t}',
-  '}',
-  '',
-].join('\n');
-
-/** Fedora's /etc/sysconfig/iptables with the MASQUERADE appended to FORWARD under *filter (line 8). */
-const MISPLACED_NAT_IPTABLES = [
-  '*filter',
-  ':INPUT ACCEPT [0:0]',
-  ':FORWARD ACCEPT [0:0]',
-  ':OUTPUT ACCEPT [0:0]',
-  '-A INPUT -i br0 -j ACCEPT',
-  '-A FORWARD -i br0 -j ACCEPT',
-  '-A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
-  '-A FORWARD -o eth0 -j MASQUERADE',
-  '-A FORWARD -j REJECT --reject-with icmp-host-prohibited',
-  'COMMIT',
-  '',
-].join('\n');
-
-function withUnloadableFirewall(base: ScenarioSpec, name: string, path: string, text: string): ScenarioSpec {
-  const spec = structuredClone(base);
-  spec.name = `${base.name}+${name}`;
-  spec.firewall = {kind: 'none'};
-  spec.files[path] = text;
-  return spec;
-}
 
 /**
  * Load a rule file into the host's netns as its boot unit would, and show that the kernel refuses

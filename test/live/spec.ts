@@ -348,6 +348,45 @@ export const PRESETS = {
 
 export type PresetName = keyof typeof PRESETS;
 
+// NAT outside the nat table (TD002): the kernel refuses the file, so the host is built with no
+// firewall loaded and the bad file in its root dir, as after a boot whose firewall load failed.
+
+/** /etc/firewall.nft with SUSE's masquerade rules in a filter chain, not `type nat hook postrouting`. */
+export const MISPLACED_NAT_NFT = [
+  'table ip filter {',
+  '\tchain forward {',
+  '\t\ttype filter hook forward priority 0; policy accept;',
+  '\t\toifname "eth0" masquerade',
+  '\t\toifname "br1" masquerade',
+  '\t\toifname "ovs-system" masquerade',
+  '\t}',
+  '}',
+  '',
+].join('\n');
+
+/** Fedora's /etc/sysconfig/iptables with the MASQUERADE appended to FORWARD under *filter (line 8). */
+export const MISPLACED_NAT_IPTABLES = [
+  '*filter',
+  ':INPUT ACCEPT [0:0]',
+  ':FORWARD ACCEPT [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  '-A INPUT -i br0 -j ACCEPT',
+  '-A FORWARD -i br0 -j ACCEPT',
+  '-A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
+  '-A FORWARD -o eth0 -j MASQUERADE',
+  '-A FORWARD -j REJECT --reject-with icmp-host-prohibited',
+  'COMMIT',
+  '',
+].join('\n');
+
+export function withUnloadableFirewall(base: ScenarioSpec, name: string, path: string, text: string): ScenarioSpec {
+  const spec = structuredClone(base);
+  spec.name = `${base.name}+${name}`;
+  spec.firewall = {kind: 'none'};
+  spec.files[path] = text;
+  return spec;
+}
+
 /** The switch service's effective settings for a spec (unit defaults filled in, os-autoinst script/os-autoinst-openvswitch). */
 export function effectiveSwitch(spec: ScenarioSpec): {bridge: string; localIp: string; netmask: number; rewriteTarget: string} {
   const config = spec.switchConfig ?? {};
