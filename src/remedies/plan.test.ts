@@ -6,6 +6,7 @@ import {DEFAULT_CONFIG} from '../config.js';
 import {analyzeSnapshot} from '../engine.js';
 import {readSnapshot} from '../sources/archive.js';
 import {buildPlan, sliceFor, stepLines} from './plan.js';
+import {renderReportScript} from './report-script.js';
 import {renderScript} from './script.js';
 import {PHASES, step} from './step.js';
 
@@ -96,4 +97,16 @@ describe("the demo gate's plan", async () => {
     const td103 = findings.find((f) => f.checkId === 'TD103')!;
     expect(td103.fix).toBe(sliceFor(plan, 'TD103 tap1'));
   });
+
+  it('--format script: a POSIX sh script with host, time and findings in its header, ending in the verification run', () => {
+    const script = renderReportScript(report, 'gate');
+    const lines = script.split('\n');
+    expect(lines.slice(0, 2)).toEqual(['#!/bin/sh', '# tapdoctor repair plan for openqaworker-demo7, from snapshot captured 2026-11-21T10:15:00.000Z']);
+    for (const f of findings.filter((x) => x.severity !== 'info')) expect(script).toContain(`#   ${f.checkId} ${f.subject} (${f.severity}): `);
+    expect(lines).toContain('set -eu');
+    expect(lines.filter((l) => l.trim() !== '').at(-1)).toBe('tapdoctor gate   # on openqaworker-demo7: the findings above must be gone');
+    // Every finding's steps are in it, under a tag naming the findings they serve.
+    for (const s of plan.steps) expect(script).toContain(`# [${s.findings.join(', ')}]\n`);
+  });
 });
+

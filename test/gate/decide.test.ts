@@ -12,6 +12,7 @@ import type {Snapshot} from '../../src/sources/snapshot.js';
 import {loadCase} from '../helpers/fixture.js';
 import {fixture} from './run-check.js';
 import {overlay} from './overlay.js';
+import {bridgePortLine, wickedTapFileLines} from '../helpers/remedies.js';
 
 const WEBUI = 'http://openqa.example';
 const HOST = 'openqaworker-suse1'; // the healthy SUSE fixture's host name
@@ -155,18 +156,7 @@ describe('gate on a host set up by hand', () => {
       [
         'TD103',
         'tap1',
-        [
-          'mkdir -p /etc/sysconfig/network',
-          'rm -f /etc/sysconfig/network/ifcfg-tap1',
-          "cat > /etc/sysconfig/network/ifcfg-tap1 <<'EOF'",
-          "BOOTPROTO='none'",
-          "STARTMODE='auto'",
-          "TUNNEL='tap'",
-          "TUNNEL_SET_OWNER='_openqa-worker'",
-          "TUNNEL_SET_GROUP='nogroup'",
-          'EOF',
-          `grep -Eq "^OVS_BRIDGE_PORT_DEVICE(_[0-9]+)?='?tap1'?\\$" /etc/sysconfig/network/ifcfg-br1 || echo "OVS_BRIDGE_PORT_DEVICE_1='tap1'" >> /etc/sysconfig/network/ifcfg-br1`,
-        ].join('\n'),
+        [...wickedTapFileLines('tap1'), bridgePortLine('tap1', 1)].join('\n'),
       ],
       [
         'TD104',
