@@ -44,7 +44,8 @@ export default defineCheck('TD009', (f) => {
 /**
  * IPv6 forwarding on the uplink silences router advertisements unless accept_ra=2 (kernel: RAs are
  * taken with accept_ra 2, or 1 while forwarding is 0): the RA-learned IPv6 default route then
- * expires and is not renewed (poo#155824, salt's network/accept_ra.sls). Judged only where the
+ * expires and is not renewed (poo#155824). salt-states-openqa network/accept_ra.sls sets 2 only on
+ * native Linux bridges (an uplink bridge such as br0), never on a plain uplink NIC. Judged only where the
  * uplink demonstrably uses an RA default route; accept_ra 0 means RAs are handled elsewhere (NM) or unwanted.
  */
 function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] {

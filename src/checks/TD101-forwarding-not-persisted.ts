@@ -48,7 +48,7 @@ export default defineCheck('TD101', (f) => {
         subject: 'net.ipv4.ip_forward',
         message: `no sysctl file sets net.ipv4.ip_forward = 1 (${now}); after a reboot forwarding is off`,
         fix: [sysctlPersist('net.ipv4.ip_forward', 1, '/etc/sysctl.d/ip_forward.conf'), ...(runtimeValue === 1 ? [] : [sysctlNow('net.ipv4.ip_forward', 1)])],
-        evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /usr/lib/sysctl.d (/run/sysctl.d is emptied at boot)')],
+        evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.d, /usr/lib/sysctl.d (/etc/sysctl.conf counts only through a 99-sysctl.conf link there; /run/sysctl.d is emptied at boot)')],
       });
     } else {
       findings.push({
