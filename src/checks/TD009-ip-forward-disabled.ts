@@ -1,7 +1,7 @@
 // TD009: IPv4 forwarding is off, globally (net.ipv4.ip_forward) or on the bridge or the uplink
 // (net.ipv4.conf.<if>.forwarding: the kernel checks the flag of the device a packet comes in by,
 // the bridge for SUT traffic going out and the uplink for the replies). Only the runtime value
-// counts here; whether it survives a reboot is the gate's question (DOMAIN.md §3).
+// counts here; whether it survives a reboot is the gate's question (README "Pre-reboot gate").
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {forwarding, persistedSysctl} from '../facts/host/sysctl.js';
 import {routes} from '../facts/network.js';

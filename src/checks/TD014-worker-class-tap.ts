@@ -4,7 +4,7 @@
 // (openQA@eeb2e670d, poo#162284): a warning per instance, subject = the instance number (the root
 // causes are TD010/TD011 errors). Taps on the effective bridge with no instance advertising tap:
 // multi-machine jobs never come here (warning on the workers.ini; deliberate while MM is being
-// repaired). DOMAIN.md §2.15.
+// repaired). openQA commit eeb2e670d, poo#162284; docs/checks/TD014.md.
 import {notApplicable, defineCheck, pass, skip, type CheckOutcome, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {activeUnits} from '../facts/host/units.js';

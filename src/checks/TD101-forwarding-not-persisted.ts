@@ -87,7 +87,7 @@ function fixLine(a: Assignment, value: string): Step {
   return sysctlPersist(a.key, value, '/etc/sysctl.d/zz-tapdoctor-forwarding.conf', `sorts after ${a.path}`);
 }
 
-/** firewalld switches forwarding on itself when a zone masquerades (DOMAIN.md §2.9 trap). */
+/** firewalld switches forwarding on itself when a zone masquerades (docs/checks/TD009.md trap). */
 function firewalldTurnsForwardingOn(f: Facts): string | undefined {
   const enabled = f.try(enabledUnits);
   if (!enabled.ok || !enabled.value.has('firewalld.service')) return undefined;

@@ -70,7 +70,7 @@ export function renderRootFiles(spec: ScenarioSpec, qemuPids: ReadonlyMap<number
 
 /**
  * `systemctl enable` links of the worker instances: tapdoctor counts instances by enabled or
- * running openqa-worker*@N units (DOMAIN.md §1.8), and the namespace host runs no systemd.
+ * running openqa-worker*@N units (openQA lib/OpenQA/Worker/Settings.pm), and the namespace host runs no systemd.
  * SUSE (salt) enables openqa-worker-auto-restart@N, Fedora (ansible) openqa-worker@N.
  */
 function enabledWorkerUnits(spec: ScenarioSpec): Map<string, string> {
@@ -151,7 +151,7 @@ function switchConfig(spec: ScenarioSpec): string {
   return lines.join('\n') + '\n';
 }
 
-/** vars.json after os-autoinst normalised it (DOMAIN.md §1.7): comma strings, tap NICTYPE. */
+/** vars.json after os-autoinst normalised it (written by openQA lib/OpenQA/Worker/Engines/isotovideo.pm): comma strings, tap NICTYPE. */
 function varsJson(spec: ScenarioSpec, job: ScenarioSpec['jobs'][number]): Record<string, string | number> {
   const workerClass = spec.workers.instances.find((i) => i.instance === job.instance)?.workerClass ?? 'qemu_x86_64,tap';
   const vars: Record<string, string | number> = {
