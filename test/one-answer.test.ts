@@ -81,3 +81,20 @@ describe('one forward verdict', () => {
     });
   }
 });
+
+describe('one network stack', () => {
+  it('wicked and NetworkManager both enabled, nothing configures the bridge or the taps: one answer for every fix', async () => {
+    const {networkStack, stackForFixes} = await import('../src/facts/network-stack.js');
+    const spec = host(dump());
+    spec.files!['systemd.wants'] = {
+      '/etc/systemd/system/multi-user.target.wants/wicked.service': {content: '', linkTarget: '/usr/lib/systemd/system/wicked.service'},
+      '/etc/systemd/system/multi-user.target.wants/NetworkManager.service': {content: '', linkTarget: '/usr/lib/systemd/system/NetworkManager.service'},
+    };
+    spec.files!['network.ifcfg'] = {};
+    spec.files!['network.nm'] = {};
+    const {facts} = analyze(spec, {}, []);
+    // Before: the tap checks (TD012/TD013) took wicked (first enabled), the gate (TD102/TD103/TD105) NetworkManager.
+    expect(facts.get(networkStack)).toEqual({stack: 'NetworkManager', why: 'NetworkManager.service enabled'});
+    expect(stackForFixes(facts)).toBe('NetworkManager');
+  });
+});

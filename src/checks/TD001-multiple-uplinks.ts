@@ -5,7 +5,8 @@
 // but the primary one and says how to disable it persistently with the network stack in use.
 import {ipRules, uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
-import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, networkStacks, persistedInterface, type NetworkStack} from '../facts/interfaces.js';
+import {ifcfgLine, ipLinkEvidence, ipRoute4Evidence, persistedInterface} from '../facts/interfaces.js';
+import {ifcfgStack, networkStack, networkStacks, type NetworkStack} from '../facts/network-stack.js';
 import {ipv4ToNumber} from '../facts/ipv4.js';
 import type {IpRule} from '../parsers/ip.js';
 import type {Facts} from '../facts/facts.js';
@@ -29,7 +30,7 @@ export default defineCheck('TD001', (f) => {
   return leak ? [...spares, leak] : spares;
 });
 
-// --- policy routing that diverts SUT traffic (DOMAIN.md §2.1, poo#177459) ------------------------
+// --- policy routing that diverts SUT traffic (docs/checks/TD001.md, poo#177459) ------------------------
 
 /** Tables a rule may look up without sending SUT traffic elsewhere: local addresses, the main table, the (empty) default table. */
 const HOST_TABLES = new Set(['local', 'main', 'default', '255', '254', '253']);
@@ -146,6 +147,8 @@ function disableFix(f: Facts, spare: string): Remedy {
   const persisted = persistedInterface(f, spare);
   const stacks = f.try(networkStacks);
   const inUse: NetworkStack[] = stacks.ok ? stacks.value.stacks : [];
+  // The stack every network fix of this host is written for (facts/network-stack.ts).
+  const stack = f.get(networkStack).stack;
   const nm = persisted.nm.filter((p) => !(p.profile?.type ?? '').startsWith('ovs-'));
   const file = persisted.ifcfg;
   const configs: NicConfig[] =
@@ -153,7 +156,7 @@ function disableFix(f: Facts, spare: string): Remedy {
       ? nm.map((p) => ({kind: 'nm', id: p.profile?.id ?? spare, path: p.path}))
       : file && !file.error
         ? [ifcfgConfig(file)]
-        : [{kind: 'none', ...(inUse[0] ? {stack: inUse[0]} : {}), ...(persisted.unknown.length ? {why: persisted.unknown.join('; ')} : {})}];
+        : [{kind: 'none', ...(stack ? {stack} : {}), ...(persisted.unknown.length ? {why: persisted.unknown.join('; ')} : {})}];
   return disableNic(spare, configs, {runningStacks: inUse});
 }
 

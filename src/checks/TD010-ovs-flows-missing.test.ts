@@ -154,6 +154,16 @@ describe('TD010 a dead switch is a finding, not a skip', () => {
     expect(r.findings[0]!.fix).toContain('# look: journalctl -b -u ovs-vswitchd -u openvswitch   # why the switch daemon stopped (crash, OOM kill)');
   });
 
+  it('ovs-vswitchd killed (its stale br1.mgmt socket refuses connections) is the same finding', () => {
+    // As the live test (test/live/dead-switch.test.ts) captured it after SIGKILL of ovs-vswitchd.
+    const stale = 'ovs-ofctl exited 1: ovs-ofctl: /run/openvswitch/br1.mgmt: failed to open socket (Connection refused)';
+    expect(run({flowErrors: {br1: stale}}).findings.map((f) => f.kind)).toEqual(['TD010/ovs-vswitchd-down']);
+    // The whole source failed, no per-bridge entry left: the bridge is named from the socket path.
+    expect(run({failed: {'ovs.flows': stale}}).findings.map((f) => [f.kind, f.evidence[0]])).toEqual([
+      ['TD010/ovs-vswitchd-down', {source: 'ovs.flows', lines: [`ovs-ofctl dump-flows br1: ${stale}`]}],
+    ]);
+  });
+
   it('a failed OVS unit is named in the evidence of the daemon it proves down', () => {
     const units = UNITS.replace('ovs-vswitchd.service loaded active running', 'ovs-vswitchd.service loaded failed failed');
     const r = run({units, flowErrors: {br1: NO_SWITCH}});

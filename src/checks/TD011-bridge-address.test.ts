@@ -86,8 +86,8 @@ describe('TD011 bridge-address', () => {
       'br1\'s first IPv4 address is 10.0.2.2/24, expected 10.0.2.2/15: os-autoinst-openvswitch refuses to start ("bridge local port IP is expected to be 10.0.2.2/15")',
     ]);
     expect(r.findings[0]!.fix.split('\n')).toEqual([
-      'ip address del 10.0.2.2/24 dev br1',
-      'ip address add 10.0.2.2/15 dev br1',
+      "! ip -4 -o address show dev br1 | grep -qF ' 10.0.2.2/24 ' || ip address del 10.0.2.2/24 dev br1",
+      "ip -4 -o address show dev br1 | grep -qF ' 10.0.2.2/15 ' || ip address add 10.0.2.2/15 dev br1",
       "# /etc/sysconfig/network/ifcfg-br1 line 3: IPADDR='10.0.2.2/24' -> IPADDR='10.0.2.2/15'",
       `if grep -q '^IPADDR=' /etc/sysconfig/network/ifcfg-br1; then sed -i --follow-symlinks "s/^IPADDR=.*/IPADDR='10.0.2.2\\\\/15'/" /etc/sysconfig/network/ifcfg-br1; else echo "IPADDR='10.0.2.2/15'" >> /etc/sysconfig/network/ifcfg-br1; fi`,
       'systemctl restart os-autoinst-openvswitch.service',
@@ -97,7 +97,7 @@ describe('TD011 bridge-address', () => {
   it('the right address, but not first', () => {
     const r = run({links: [br1(['192.168.7.1/24', '10.0.2.2/15'])], sysconfig: SUSE});
     expect(r.findings[0]!.message).toContain('first IPv4 address is 192.168.7.1/24, expected 10.0.2.2/15 (10.0.2.2/15 is there, but not first)');
-    expect(r.findings[0]!.fix.split('\n')[0]).toBe('ip address del 192.168.7.1/24 dev br1');
+    expect(r.findings[0]!.fix.split('\n')[0]).toBe("! ip -4 -o address show dev br1 | grep -qF ' 192.168.7.1/24 ' || ip address del 192.168.7.1/24 dev br1");
     expect(r.findings[0]!.fix).not.toContain('ip address add');
   });
 

@@ -4,7 +4,8 @@
 // to be 10.0.2.2/15"). REWRITE_TARGET must lie inside LOCAL_IP/NETMASK so replies to the rewritten
 // SUT sources route back through the bridge.
 import type {Facts} from '../facts/facts.js';
-import {ifcfgLine, ifcfgStack, ipLinkEvidence, networkStacks, persistedInterface} from '../facts/interfaces.js';
+import {ifcfgLine, ipLinkEvidence, persistedInterface} from '../facts/interfaces.js';
+import {ifcfgStack, networkStacks} from '../facts/network-stack.js';
 import {formatNet, ipv4ToNumber, netContains, parseIpv4Net} from '../facts/ipv4.js';
 import {links} from '../facts/network.js';
 import {SWITCH_SYSCONFIG, SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
@@ -259,8 +260,10 @@ function addressFinding(f: Facts, sw: SwitchConfig, link: Link, expected: string
     ? `${sw.bridge} has no IPv4 address, expected ${expected}: os-autoinst-openvswitch waits for it and then gives up`
     : `${sw.bridge}'s first IPv4 address is ${actual}, expected ${expected}${elsewhere ? ` (${expected} is there, but not first)` : ''}: os-autoinst-openvswitch refuses to start ("bridge local port IP is expected to be ${expected}")`;
   const now: string[] = [];
-  for (const a of inet) if (`${a.local}/${a.prefixlen}` !== expected) now.push(`ip address del ${a.local}/${a.prefixlen} dev ${sw.bridge}`);
-  if (!elsewhere) now.push(`ip address add ${expected} dev ${sw.bridge}`);
+  // Idempotent: each change only while the bridge still has (or lacks) that address.
+  const has = (cidr: string) => `ip -4 -o address show dev ${sw.bridge} | grep -qF ' ${cidr} '`;
+  for (const a of inet) if (`${a.local}/${a.prefixlen}` !== expected) now.push(`! ${has(`${a.local}/${a.prefixlen}`)} || ip address del ${a.local}/${a.prefixlen} dev ${sw.bridge}`);
+  if (!elsewhere) now.push(`${has(expected)} || ip address add ${expected} dev ${sw.bridge}`);
   return {
     subject: sw.bridge,
     message,

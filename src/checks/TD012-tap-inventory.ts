@@ -2,26 +2,13 @@
 // tap(N-1) (and tap(N-1+64k) with config.multiNic) as a tap device in the kernel and as a working
 // port of the effective bridge. OVS ports whose device is gone (ofport -1 / "could not open network
 // device") are errors for such a tap and warnings otherwise; instances above 64 collide with the
-// second-NIC taps. Surplus taps (SUSE spares, 64/128 sets) are harmless. DOMAIN.md §2.12, §2.14.
+// second-NIC taps. Surplus taps (SUSE spares, 64/128 sets) are harmless. docs/checks/TD012.md.
 import {notApplicable, defineCheck, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {ovsDb} from '../facts/ovs.js';
 import {switchConfig, tapInstances, workerConfig} from '../facts/openqa.js';
-import {
-  deviceGone,
-  kernelAbsenceEvidence,
-  kernelTapView,
-  linkEvidence,
-  networkStack,
-  ovsInterface,
-  ovsPort,
-  ovsPortEvidence,
-  settingEvidence,
-  tapDevice,
-  tapOwnerNames,
-  type KernelTapView,
-  type NetStack,
-} from '../facts/taps.js';
+import {deviceGone, kernelAbsenceEvidence, kernelTapView, linkEvidence, ovsInterface, ovsPort, ovsPortEvidence, settingEvidence, tapDevice, tapOwnerNames, type KernelTapView} from '../facts/taps.js';
+import {networkStack, type NetworkStack} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import {addPort, createTap, readdPort, recreateTap} from '../remedies/network.js';
 import {persistTap} from '../remedies/taps.js';
@@ -44,7 +31,7 @@ export default defineCheck('TD012', (f) => {
   const bridge = f.get(switchConfig).bridge;
   const db = f.get(ovsDb);
   const view = f.get(kernelTapView);
-  const ctx: Ctx = {f, db, view, bridge, stack: f.get(networkStack)};
+  const ctx: Ctx = {f, db, view, bridge, stack: f.get(networkStack).stack};
 
   const findings: FindingDraft[] = [];
   const reported = new Set<string>();
@@ -89,7 +76,7 @@ interface Ctx {
   db: OvsDb;
   view: KernelTapView;
   bridge: string;
-  stack: NetStack | undefined;
+  stack: NetworkStack | undefined;
 }
 
 /** The one thing wrong with an instance's tap, or undefined when it is a working port of the bridge. */

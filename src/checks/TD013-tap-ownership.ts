@@ -1,5 +1,5 @@
 // TD013 tap-ownership: a tap the worker needs whose owner/group would refuse the worker user
-// (kernel rule, DOMAIN.md §2.5/§2.13: owner unset (-1) or the worker user, group unset or one of
+// (kernel rule, drivers/net/tun.c tun_not_capable(); docs/checks/TD013.md: owner unset (-1) or the worker user, group unset or one of
 // its groups). Error when qemu lacks CAP_NET_ADMIN to get around it, info when it has it. Taps
 // that do not exist are TD012's; a non-persistent tap no running job holds is a warning.
 import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';
@@ -7,22 +7,8 @@ import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles, nmProfiles} from '../facts/host/interface-files.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig} from '../facts/openqa.js';
-import {
-  getcapEvidence,
-  kernelTapView,
-  neededTaps,
-  networkStack,
-  passwdEvidence,
-  qemuNetAdmin,
-  sysfsEvidence,
-  tapAccess,
-  tapDevice,
-  tapOwnerNames,
-  usersOf,
-  workerIdentity,
-  type NeededTap,
-  type QemuCap,
-} from '../facts/taps.js';
+import {getcapEvidence, kernelTapView, neededTaps, passwdEvidence, qemuNetAdmin, sysfsEvidence, tapAccess, tapDevice, tapOwnerNames, usersOf, workerIdentity, type NeededTap, type QemuCap} from '../facts/taps.js';
+import {networkStack, type NetworkStack} from '../facts/network-stack.js';
 import {recreateTap} from '../remedies/network.js';
 import {persistTap, persistTapOwner} from '../remedies/taps.js';
 import type {Evidence} from '../model.js';
@@ -35,7 +21,7 @@ export default defineCheck('TD013', (f) => {
   const who = workerIdentity(f);
   const qemu = qemuCapability(f);
   const bridge = f.get(switchConfig).bridge;
-  const stack = f.get(networkStack);
+  const stack = f.get(networkStack).stack;
 
   const findings: FindingDraft[] = [];
   const unknown: string[] = [];
@@ -85,7 +71,7 @@ function qemuCapability(f: Facts): QemuCapability {
   return {has: false, detail: `qemu lacks CAP_NET_ADMIN (${lacking.map((c) => c.path).join(', ')}), so jobs fail with "could not configure /dev/net/tun (…): Operation not permitted"`, lacking};
 }
 
-function refused(f: Facts, t: NeededTap, refusals: string[], qemu: QemuCapability, bridge: string, stack: ReturnType<typeof networkStack>): FindingDraft {
+function refused(f: Facts, t: NeededTap, refusals: string[], qemu: QemuCapability, bridge: string, stack: NetworkStack | undefined): FindingDraft {
   const owner = tapOwnerNames(f);
   const evidence: Evidence[] = [sysfsEvidence(f, t.name)];
   const passwd = passwdEvidence(f, f.config.workerUser);

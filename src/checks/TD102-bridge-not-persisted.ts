@@ -2,24 +2,14 @@
 // keeps the bridge itself across a reboot, but not its address: that comes from the network
 // configuration (wicked ifcfg-<br>, NetworkManager ovs-interface profile, ifcfg-rh OVSBridge). An
 // address set with `ip addr add` is gone after the boot, and os-autoinst-openvswitch then dies
-// with "bridge local port IP is expected to be …" (DOMAIN.md §2.11, §3).
+// with "bridge local port IP is expected to be …" (os-autoinst script/os-autoinst-openvswitch; docs/checks/TD011.md; README "Pre-reboot gate").
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
 import {links} from '../facts/network.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
-import {
-  fileEvidence,
-  ifcfgBoot,
-  ifcfgFlavour,
-  isYes,
-  nmConnections,
-  nmControllerOf,
-  nmIpv4,
-  preferredSetup,
-  WICKED_DIR,
-  type NmConnection,
-} from '../facts/persistence.js';
+import {fileEvidence, ifcfgBoot, ifcfgFlavour, isYes, nmConnections, nmControllerOf, nmIpv4, type NmConnection} from '../facts/persistence.js';
+import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import {deleteVars, writeFile} from '../remedies/files.js';
 import {nmAdd, nmModify} from '../remedies/nm.js';
@@ -161,7 +151,7 @@ function nmCandidate(all: readonly NmConnection[], c: NmConnection, bridge: stri
 
 /** Steps that create the whole bridge config in the setup the host uses. */
 function freshFix(f: Facts, bridge: string, expected: string, taps: string[]): Step[] {
-  const setup = preferredSetup(f, bridge);
+  const setup = stackForFixes(f);
   if (setup === 'network-scripts') {
     const [addr, prefix] = expected.split('/');
     return [writeFile(`/etc/sysconfig/network-scripts/ifcfg-${bridge}`, [`DEVICE=${bridge}`, 'DEVICETYPE=ovs', 'TYPE=OVSBridge', 'BOOTPROTO=static', `IPADDR=${addr}`, `PREFIX=${prefix}`, 'ONBOOT=yes', 'HOTPLUG=no'])];

@@ -2,7 +2,7 @@
 // bridge by the persisted config: wicked ifcfg-tapN (TUNNEL='tap') plus OVS_BRIDGE_PORT_DEVICE_*
 // of ifcfg-<br>; NetworkManager tun profile whose master is an ovs-port profile of the bridge; or an
 // ifcfg-rh file with OVS_BRIDGE=<br>. Taps made by hand (`ip tuntap`, `tunctl`, `ovs-vsctl
-// add-port`) work now and vanish at reboot, while OVSDB keeps the port (DOMAIN.md §2.14, §3).
+// add-port`) work now and vanish at reboot, while OVSDB keeps the port (docs/checks/TD012.md; README "Pre-reboot gate").
 import {posix} from 'node:path';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
@@ -10,17 +10,8 @@ import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
-import {
-  fileEvidence,
-  ifcfgBoot,
-  ifcfgFlavour,
-  nmConnections,
-  nmControllerOf,
-  ovsBridgePortDevices,
-  preferredSetup,
-  WICKED_DIR,
-  type NmConnection,
-} from '../facts/persistence.js';
+import {fileEvidence, ifcfgBoot, ifcfgFlavour, nmConnections, nmControllerOf, ovsBridgePortDevices, type NmConnection} from '../facts/persistence.js';
+import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import {addBridgePort, nmTapProfiles, wickedTapFile} from '../remedies/network.js';
 import {q} from '../remedies/shell.js';
@@ -200,7 +191,7 @@ function ifcfgRh(f: Facts, tap: string, bridge: string, ifcfg: Record<string, If
 }
 
 function freshFix(f: Facts, tap: string, bridge: string, bridgeFile: IfcfgFile | undefined): Step[] {
-  const setup = preferredSetup(f, bridge);
+  const setup = stackForFixes(f);
   if (setup === 'NetworkManager') return persistTap(f, tap, bridge, 'NetworkManager');
   if (setup === 'network-scripts') return persistTap(f, tap, bridge, 'network-scripts');
   return [wickedTapFile(tap, tapOwnerNames(f)), addPortLine(tap, bridge, bridgeFile)];

@@ -2,12 +2,13 @@
 // wicked's PRE_UP_SCRIPT of ifcfg-<br> (/etc/wicked/scripts/gre_tunnel_preup.sh), a
 // NetworkManager dispatcher script, or (network-scripts) an ifcfg-greN OVSTunnel file. The script
 // must be executable, and the peer must be in an uncommented line: salt comments out offline
-// peers, and a changed script is not re-applied until the next boot (DOMAIN.md §2.7, §3).
+// peers, and a changed script is not re-applied until the next boot (openQA docs/Networking.asciidoc; docs/checks/TD006.md; README "Pre-reboot gate").
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
-import {activeLinesWith, ifcfgBoot, mentionsAddress, ifcfgFlavour, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript, preferredSetup, WICKED_DIR, wickedScriptPaths} from '../facts/persistence.js';
+import {activeLinesWith, ifcfgBoot, mentionsAddress, ifcfgFlavour, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript, wickedScriptPaths} from '../facts/persistence.js';
+import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import type {SourceFile} from '../sources/snapshot.js';
 
@@ -39,7 +40,7 @@ export default defineCheck('TD105', (f) => {
     const runtime = evidence('ovs.interfaces', `${g.iface}: type=gre options:remote_ip=${g.remote} (port of ${bridge})`);
     const ev: Evidence[] = [runtime, ...candidates.map((c) => scriptEvidence(c, g.remote!))];
     if (candidates.length === 0) {
-      const setup = preferredSetup(f, bridge);
+      const setup = stackForFixes(f);
       const path = setup === 'NetworkManager' ? `${NM_DISPATCHER_DIRS[0]}gre_tunnel_preup.sh` : '/etc/wicked/scripts/gre_tunnel_preup.sh';
       findings.push({
         subject: g.port,

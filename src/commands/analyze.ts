@@ -25,8 +25,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
   };
   static override flags = {
     ...reportFlags,
-    // A snapshot is analyzed on this machine: settings are this machine's, and nothing is collected.
-    config: Flags.string({description: 'site settings YAML (default: /etc/tapdoctor.yaml of this machine, if present)'}),
+    // Analyze collects nothing: its help speaks of the snapshot, not of --root or a live host.
+    config: Flags.string({description: "site settings YAML (default: the host's /etc/tapdoctor.yaml captured in the snapshot, if any; the report says which was used)"}),
     quiet: Flags.boolean({char: 'q', description: 'errors only: the text report leaves out warning and info findings (the summary still counts them; other formats keep all)', default: false}),
     complete: Flags.boolean({description: 'fleet: the snapshots are every host of the network, so a tunnel to any other address is a warning (TD202)', default: false}),
     topology: Flags.string({description: "fleet: who must peer: 'mesh' or 'star:HOST' (default: openQA tap mesh when hosts carry tap, else a detected hub, else mesh)"}),

@@ -22,7 +22,9 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
   static override flags = {
     ...liveFlags,
     ...gateReportFlags,
-    output: Flags.string({char: 'o', description: 'write the report to this file; for text the gate section still prints on stdout'}),
+    output: Flags.string({char: 'o', description: 'write the report to this file (an existing one only with --force); for text the gate section still prints on stdout'}),
+    // gate judges a live host or a snapshot: the default settings file depends on which.
+    config: Flags.string({description: "site settings YAML (default: the host's /etc/tapdoctor.yaml if present: below --root live, the copy captured in the snapshot with --snapshot; the report says which was used)"}),
     snapshot: Flags.string({description: 'judge this snapshot (tarball or directory) instead of the live host; --root and --timeout are then unused'}),
     'openqa-url': Flags.string({description: 'openQA web UI to ask which jobs run here (default: HOST from workers.ini)'}),
     openqa: Flags.boolean({description: 'ask the openQA web UI which jobs run on this host (default); --no-openqa: do not ask, live runs count the pool\'s qemu processes instead', allowNo: true, default: true}),
@@ -31,7 +33,7 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Gate);
-    const [pipeline, {decideGate}, {renderGate, verdictLine}, {UserError}] = await Promise.all([
+    const [pipeline, {decideGate, toGateVerdict}, {renderGate, verdictLine}, {UserError}] = await Promise.all([
       import('../cli/pipeline.js'),
       import('../gate/decide.js'),
       import('../gate/render.js'),
@@ -64,16 +66,7 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
         ? {ask: false as const, why: `snapshot: the web UI was not asked (give --openqa-url to ask it about ${snapshot.manifest.hostname} now)`}
         : {ask: true as const, url: flags['openqa-url'], hostname: mode === 'live' ? hostname() : snapshot.manifest.hostname, timeoutMs: flags['openqa-timeout'] * 1000};
     const decision = await decideGate({report, snapshot, config, mode, openqa});
-    report.gate = {
-      verdict: decision.verdict,
-      line: verdictLine(decision),
-      exitCode: decision.exitCode,
-      blockers: decision.blockers,
-      heals: decision.heals,
-      unknowns: decision.unknowns,
-      notes: decision.notes,
-      runningJobsFrom: decision.runningJobsFrom,
-    };
+    report.gate = toGateVerdict(decision, verdictLine(decision));
 
     // Text is the gate's own short form (header, one line per blocker / heal / open question, the
     // persistence steps, the verdict last); every other format is the full report with the verdict in it.

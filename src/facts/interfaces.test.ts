@@ -4,7 +4,8 @@ import {DEFAULT_CONFIG} from '../config.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {Facts} from './facts.js';
 import {ifcfgFiles} from './host/interface-files.js';
-import {ifcfgLine, ifcfgStack, ipLinkEvidence, ipRoute4Evidence, networkStacks, persistedInterface} from './interfaces.js';
+import {ifcfgLine, ipLinkEvidence, ipRoute4Evidence, persistedInterface} from './interfaces.js';
+import {ifcfgStack, networkStacks} from './network-stack.js';
 
 const factsFor = (spec: SnapshotSpec) => new Facts(new SnapshotView(makeSnapshot(spec)), DEFAULT_CONFIG);
 

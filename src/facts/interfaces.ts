@@ -7,73 +7,7 @@
 import {parseJsonDocument} from '../parsers/ip.js';
 import type {Fact, Facts} from './facts.js';
 import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
-import {activeUnits, enabledUnits} from './host/units.js';
-
-export type NetworkStack = 'wicked' | 'NetworkManager' | 'network-scripts';
-
-/** The systemd unit of each stack. */
-export const STACK_UNITS: Record<NetworkStack, string> = {
-  wicked: 'wicked.service',
-  NetworkManager: 'NetworkManager.service',
-  'network-scripts': 'network.service',
-};
-
-export const WICKED_DIR = '/etc/sysconfig/network/';
-export const NETWORK_SCRIPTS_DIR = '/etc/sysconfig/network-scripts/';
-
-export interface StacksInUse {
-  /** Stacks that manage interfaces on this host, most certain first. Empty when nothing tells. */
-  stacks: NetworkStack[];
-  /** What the answer rests on ("wicked.service active", "ifcfg files in /etc/sysconfig/network/"). */
-  basis: string[];
-}
-
-const RUNNING = new Set(['active', 'activating', 'reloading']);
-
-/**
- * The network stacks in use: running units first (systemctl list-units), else enabled units,
- * else the kind of configuration files present. A host may show more than one (NetworkManager
- * reading network-scripts ifcfg files through its ifcfg-rh plugin).
- */
-export const networkStacks: Fact<StacksInUse> = (f) => {
-  const stacks: NetworkStack[] = [];
-  const basis: string[] = [];
-  const add = (s: NetworkStack, why: string) => {
-    if (!stacks.includes(s)) stacks.push(s);
-    basis.push(why);
-  };
-  const active = f.try(activeUnits);
-  if (active.ok) {
-    for (const [stack, unit] of Object.entries(STACK_UNITS) as [NetworkStack, string][]) {
-      const state = active.value[unit]?.active;
-      if (state && RUNNING.has(state)) add(stack, `${unit} ${state}`);
-    }
-  }
-  if (stacks.length === 0) {
-    const enabled = f.try(enabledUnits);
-    if (enabled.ok) {
-      for (const [stack, unit] of Object.entries(STACK_UNITS) as [NetworkStack, string][]) {
-        if (enabled.value.has(unit)) add(stack, `${unit} enabled`);
-      }
-    }
-  }
-  if (stacks.length === 0) {
-    const ifcfg = f.try(ifcfgFiles);
-    if (ifcfg.ok) {
-      const paths = Object.values(ifcfg.value).map((x) => x.path);
-      if (paths.some((p) => p.startsWith(WICKED_DIR))) add('wicked', `ifcfg files in ${WICKED_DIR}`);
-      if (paths.some((p) => p.startsWith(NETWORK_SCRIPTS_DIR))) add('network-scripts', `ifcfg files in ${NETWORK_SCRIPTS_DIR}`);
-    }
-    const nm = f.try(nmProfiles);
-    if (nm.ok && Object.keys(nm.value).length > 0) add('NetworkManager', 'NetworkManager profiles in /etc/NetworkManager/system-connections/');
-  }
-  return {stacks, basis};
-};
-
-/** wicked reads /etc/sysconfig/network/, network-scripts (and NM's ifcfg-rh) /etc/sysconfig/network-scripts/. */
-export function ifcfgStack(path: string): 'wicked' | 'network-scripts' {
-  return path.startsWith(NETWORK_SCRIPTS_DIR) ? 'network-scripts' : 'wicked';
-}
+import {ifcfgStack} from './network-stack.js';
 
 export interface PersistedInterface {
   name: string;

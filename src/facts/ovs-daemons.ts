@@ -1,8 +1,9 @@
 // Failures that are evidence: when Open vSwitch cannot be asked, the way it fails says which of
 // its daemons is down. ovs-vsctl talks to ovsdb-server over its unix socket ("database connection
 // failed (No such file or directory | Connection refused)": no ovsdb-server); ovs-ofctl talks to
-// ovs-vswitchd over <rundir>/<bridge>.mgmt ("br1 is not a bridge or a socket": no ovs-vswitchd,
-// since only the running vswitchd creates that socket and the bridge's kernel device). A failed or
+// ovs-vswitchd over <rundir>/<bridge>.mgmt ("br1 is not a bridge or a socket" when the socket file
+// is missing, "br1.mgmt: failed to open socket (Connection refused)" when a killed vswitchd left
+// it behind: either way no ovs-vswitchd, since only the running vswitchd listens there). A failed or
 // inactive unit of the OVS service says the same from systemd's side.
 // Sources: openvswitch lib/jsonrpc.c + utilities/ovs-vsctl.c (the connection error text),
 // utilities/ovs-ofctl.c open_vconn_socket()/open_vconn() ("is not a bridge or a socket").
@@ -32,7 +33,9 @@ export interface OvsUnitDown {
 export const OVS_UNITS = ['openvswitch.service', 'ovsdb-server.service', 'ovs-vswitchd.service'] as const;
 
 const DB_DOWN = /database connection failed \((No such file or directory|Connection refused)\)/;
-const VSWITCHD_DOWN = /is not a bridge or a socket/;
+// Never started (no socket file) or killed (a stale socket file nobody listens on).
+const VSWITCHD_DOWN = /is not a bridge or a socket|\.mgmt: failed to open socket \((Connection refused|No such file or directory)\)/;
+const NAMED_BRIDGE = / (\S+) is not a bridge or a socket|\/([^/\s]+)\.mgmt: failed to open socket/;
 const DB_SOURCES = ['ovs.bridges', 'ovs.ports', 'ovs.interfaces', 'ovs.show'];
 
 /**
@@ -63,8 +66,9 @@ function vswitchdDown(f: Facts): DaemonDown | undefined {
   const parsed = f.try(ovsFlowErrors);
   if (parsed.ok) Object.assign(errors, parsed.value);
   const whole = f.view.unusable('ovs.flows');
-  const named = whole ? / (\S+) is not a bridge or a socket/.exec(whole) : null;
-  if (named && errors[named[1]!] === undefined) errors[named[1]!] = whole!.replace(/^could not collect ovs\.flows: /, '');
+  const named = whole ? NAMED_BRIDGE.exec(whole) : null;
+  const bridge = named ? (named[1] ?? named[2]) : undefined;
+  if (bridge && errors[bridge] === undefined) errors[bridge] = whole!.replace(/^could not collect ovs\.flows: /, '');
   const failed = Object.entries(errors).filter(([, error]) => VSWITCHD_DOWN.test(error));
   if (failed.length === 0) return undefined;
   const lines = failed.map(([bridge, error]) => `ovs-ofctl dump-flows ${bridge}: ${error}`);

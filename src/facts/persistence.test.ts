@@ -9,7 +9,8 @@ import {overlay} from '../../test/gate/overlay.js';
 import {makeSnapshot} from '../../test/helpers/snapshot.js';
 import {Facts} from './facts.js';
 import type {IfcfgFile} from './host/interface-files.js';
-import {activeLinesWith, bridgeHomes, ifcfgBoot, interfaceBoot, networkSetup, nmConf, nmControllerOf, nmSpecMatches, ovsBridgePortDevices, persistedNatFor, unitLoadedFiles, wickedScriptPaths, type NmConnection} from './persistence.js';
+import {activeLinesWith, bridgeHomes, ifcfgBoot, interfaceBoot, nmConf, nmControllerOf, nmSpecMatches, ovsBridgePortDevices, persistedNatFor, unitLoadedFiles, wickedScriptPaths, type NmConnection} from './persistence.js';
+import {networkSetup} from './network-stack.js';
 
 function ifcfg(path: string, text: string): IfcfgFile {
   const parsed = parseShellVars(text, path);

@@ -1,6 +1,6 @@
 // Persistence facts for the pre-reboot gate: what the next boot will build, read from the persisted
 // configuration (ifcfg files, NetworkManager profiles, enabled units, firewall files), so the gate
-// checks (TD1nn) can compare it with the runtime state. DOMAIN.md §3, §1.2, §1.3.
+// checks (TD1nn) can compare it with the runtime state. README "Pre-reboot gate"; os-autoinst script/os-autoinst-setup-multi-machine and salt-states-openqa openqa/openvswitch.sls; fedora-infra/ansible roles/openqa/worker/tasks/tap-setup.yml.
 //
 // Three network setups are understood:
 //  - wicked:          /etc/sysconfig/network/ifcfg-* (SUSE), run by wicked.service;
@@ -19,6 +19,7 @@ import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterf
 import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
 import {enabledUnits} from './host/units.js';
 import {isIpv4, maskToPrefix} from './ipv4.js';
+import {ifcfgStack, networkSetup, type NetworkStack} from './network-stack.js';
 
 // --- small helpers -----------------------------------------------------------------------------
 
@@ -49,35 +50,6 @@ export function enabledOneOf(enabled: ReadonlySet<string>, alternatives: readonl
   return alternatives.find((u) => enabled.has(u));
 }
 
-export type NetworkSetupName = 'wicked' | 'NetworkManager' | 'network-scripts';
-
-export const WICKED_DIR = '/etc/sysconfig/network/';
-export const NETWORK_SCRIPTS_DIR = '/etc/sysconfig/network-scripts/';
-
-export interface NetworkSetup {
-  /** Setups that will run at boot (wicked.service / NetworkManager.service enabled). */
-  enabled: NetworkSetupName[];
-  /**
-   * The legacy network service may run ifcfg-rh files at boot: it is a SysV script whose
-   * enablement tapdoctor cannot see, so it is assumed when ifcfg-rh files exist and no other
-   * setup is enabled.
-   */
-  networkScriptsAssumed: boolean;
-}
-
-/** Which network setups the next boot runs. Needs the enabled-unit links. */
-export const networkSetup: Fact<NetworkSetup> = (f) => {
-  const enabled = f.get(enabledUnits);
-  const out: NetworkSetupName[] = [];
-  if (enabled.has('wicked.service')) out.push('wicked');
-  if (enabled.has('NetworkManager.service')) out.push('NetworkManager');
-  const ifcfg = f.try(ifcfgFiles);
-  const rhFiles = ifcfg.ok && Object.values(ifcfg.value).some((i) => i.path.startsWith(NETWORK_SCRIPTS_DIR));
-  const assumed = out.length === 0 && rhFiles;
-  if (assumed || enabled.has('network.service')) out.push('network-scripts');
-  return {enabled: out, networkScriptsAssumed: assumed};
-};
-
 // --- ifcfg files -------------------------------------------------------------------------------
 
 const WICKED_BOOT_MODES = new Set(['auto', 'onboot', 'on', 'boot', 'hotplug', 'nfsroot', 'ifplugd']);
@@ -96,7 +68,7 @@ export interface IfcfgBoot {
 }
 
 export function ifcfgFlavour(file: IfcfgFile): 'wicked' | 'ifcfg-rh' {
-  return file.path.startsWith(NETWORK_SCRIPTS_DIR) ? 'ifcfg-rh' : 'wicked';
+  return ifcfgStack(file.path) === 'network-scripts' ? 'ifcfg-rh' : 'wicked';
 }
 
 function varLine(file: IfcfgFile, name: string): number | undefined {
@@ -280,7 +252,7 @@ function boundToMac(profile: NmProfile, mac: string | undefined): boolean {
 }
 
 export interface IfaceBoot {
-  setup: NetworkSetupName;
+  setup: NetworkStack;
   /** The file that decides it ('' for NetworkManager's automatic profile). */
   path: string;
   startsAtBoot: boolean;
@@ -303,7 +275,7 @@ export function interfaceBoot(f: Facts, ifname: string, opts: {plainEthernet: bo
   const nmOn = setup.enabled.includes('NetworkManager');
   if (ifcfg) {
     const flavour = ifcfgFlavour(ifcfg);
-    const runs: NetworkSetupName | undefined =
+    const runs: NetworkStack | undefined =
       flavour === 'wicked' ? (setup.enabled.includes('wicked') ? 'wicked' : undefined) : nmOn ? 'NetworkManager' : setup.enabled.includes('network-scripts') ? 'network-scripts' : undefined;
     if (runs) {
       if (ifcfg.error) {
@@ -592,7 +564,7 @@ export function activeLinesWith(text: string, needle: string): string[] {
 // --- where the bridge is configured -------------------------------------------------------------
 
 export interface BridgeHome {
-  setup: NetworkSetupName;
+  setup: NetworkStack;
   /** The file(s) that configure the bridge. */
   paths: string[];
 }
@@ -616,12 +588,3 @@ export function bridgeHomes(f: Facts, bridge: string): BridgeHome[] {
   return out;
 }
 
-/** The setup whose syntax fixes should use: where the bridge lives, else the enabled one. */
-export function preferredSetup(f: Facts, bridge: string): NetworkSetupName {
-  const home = bridgeHomes(f, bridge)[0];
-  if (home) return home.setup;
-  const setup = f.try(networkSetup);
-  if (setup.ok && setup.value.enabled.includes('NetworkManager')) return 'NetworkManager';
-  if (setup.ok && setup.value.enabled.includes('wicked')) return 'wicked';
-  return setup.ok && setup.value.enabled.includes('network-scripts') ? 'network-scripts' : 'wicked';
-}

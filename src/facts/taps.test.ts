@@ -5,17 +5,7 @@ import {DEFAULT_CONFIG, type TapdoctorConfig} from '../config.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {Facts} from './facts.js';
 import {accounts, workerAccount} from './host/accounts.js';
-import {
-  capNeed,
-  kernelTapView,
-  neededTaps,
-  networkStack,
-  qemuNetAdmin,
-  tapAccess,
-  tapDevice,
-  tapOwnerNames,
-  tapScripts,
-} from './taps.js';
+import {capNeed, kernelTapView, neededTaps, qemuNetAdmin, tapAccess, tapDevice, tapOwnerNames, tapScripts} from './taps.js';
 
 const sample = (dir: string, name: string) => readFileSync(new URL(`../../test/samples/${dir}/${name}`, import.meta.url), 'utf8');
 const facts = (spec: SnapshotSpec, config: Partial<TapdoctorConfig> = {}) => new Facts(new SnapshotView(makeSnapshot(spec)), {...DEFAULT_CONFIG, ...config});
@@ -42,7 +32,7 @@ describe('tapAccess: the kernel rule of tun_not_capable()', () => {
   const nobody = db.byName.get('nobody')!;
   const verdict = (owner: number, group: number, who = worker) => tapAccess({name: 't', owner, group}, who, who.name, db);
 
-  it('matches the measurements of DOMAIN.md §2.5 (uid/egid 65534, no capabilities)', () => {
+  it('matches the kernel rule of drivers/net/tun.c tun_not_capable() (uid/egid 65534, no capabilities)', () => {
     expect(verdict(65534, -1, nobody).verdict).toBe('allowed'); // user nobody
     expect(verdict(65534, 65534, nobody).verdict).toBe('allowed'); // user nobody group nogroup
     expect(verdict(65534, 0, nobody)).toEqual({verdict: 'refused', refusals: ["group root (0) is not one of nobody's groups (nogroup)"]}); // group root

@@ -3,7 +3,7 @@
 // each, whether the worker user may open it without CAP_NET_ADMIN, whether qemu has that
 // capability, which network stack persists the taps, and the evidence lines for all of it.
 //
-// The permission rule is the kernel's (drivers/net/tun.c, tun_not_capable(), DOMAIN.md §2.5): a
+// The permission rule is the kernel's (drivers/net/tun.c, tun_not_capable(); docs/checks/TD004.md): a
 // process without CAP_NET_ADMIN may attach to an existing persistent tap only if the tap's owner is
 // unset or its euid AND the tap's group is unset or one of its groups; creating a tap always needs
 // the capability.
@@ -13,12 +13,10 @@ import {capsOf, parseGetcap} from '../parsers/getcap.js';
 import type {Evidence} from '../model.js';
 import {FactUnavailable, type Fact, type Facts} from './facts.js';
 import {accounts, workerAccount} from './host/accounts.js';
-import {ifcfgFiles, nmProfiles} from './host/interface-files.js';
 import {mountFor, mounts} from './host/mounts.js';
 import {tapSysfs, TUN_FLAGS} from './host/tap-sysfs.js';
-import {enabledUnits} from './host/units.js';
 import {links} from './network.js';
-import {ovsDb} from './ovs.js';
+
 import {poolJobs, tapInstances, workerConfig} from './openqa.js';
 import type {Account, Link, Mount, OvsDb, OvsInterface, OvsPort, PoolJob, TapSysfs} from './types.js';
 
@@ -190,7 +188,8 @@ export interface QemuCap {
 /**
  * cap_net_admin per captured qemu-system binary. Binaries getcap could not read (gone since the
  * collector listed them) are left out. Flags need both e and p: qemu is not capability-aware, so a
- * permitted-only capability is never raised (DOMAIN.md §2.5 calls that unverified; we are strict).
+ * permitted-only capability is never raised (kernel drivers/net/tun.c tun_not_capable(); whether qemu
+ * raises it is unverified, so we are strict).
  */
 export const qemuNetAdmin: Fact<QemuCap[]> = (f) => {
   const mountList = f.try(mounts);
@@ -302,31 +301,6 @@ function tapReasons(f: Facts, view: KernelTapView, unknown: string[] = []): CapR
   }
   return out;
 }
-
-// --- which network stack persists the taps ---------------------------------------------------
-
-export type NetStack = 'wicked' | 'NetworkManager' | 'network-scripts';
-
-/**
- * The stack whose files create the taps at boot: the one holding the bridge's or a tap's profile,
- * else the enabled network service; undefined when nothing says.
- */
-export const networkStack: Fact<NetStack | undefined> = (f) => {
-  const ifcfg = f.try(ifcfgFiles);
-  if (ifcfg.ok) {
-    const files = Object.values(ifcfg.value).filter((x) => /^(tap\d+|br\d+)$/.test(x.name) || x.vars['OVS_BRIDGE'] === 'yes' || x.vars['TUNNEL'] === 'tap');
-    if (files.some((x) => x.path.startsWith('/etc/sysconfig/network/'))) return 'wicked';
-    if (files.some((x) => x.path.startsWith('/etc/sysconfig/network-scripts/'))) return 'network-scripts';
-  }
-  const nm = f.try(nmProfiles);
-  if (nm.ok && Object.values(nm.value).some((list) => list.some((p) => p.profile?.type === 'tun' || p.profile?.type?.startsWith('ovs-')))) return 'NetworkManager';
-  const enabled = f.try(enabledUnits);
-  if (enabled.ok) {
-    if (enabled.value.has('wicked.service')) return 'wicked';
-    if (enabled.value.has('NetworkManager.service')) return 'NetworkManager';
-  }
-  return undefined;
-};
 
 /** The owner and group to give a new tap: the group the usable taps already have, else nogroup/nobody. */
 export function tapOwnerNames(f: Facts): {user: string; group: string; uid?: number; gid?: number} {

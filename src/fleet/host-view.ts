@@ -5,7 +5,8 @@ import type {Facts} from '../facts/facts.js';
 import {links} from '../facts/network.js';
 import {switchConfig, workerConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
-import {mentionsAddress, preferredSetup, type NetworkSetupName} from '../facts/persistence.js';
+import {mentionsAddress} from '../facts/persistence.js';
+import {stackForFixes, type NetworkStack} from '../facts/network-stack.js';
 import {greInputVerdicts, type GreInputVerdict} from './gre-input.js';
 import {uplink} from '../facts/uplink.js';
 
@@ -39,7 +40,7 @@ export interface FleetHostView {
   mmMtu?: number;
   tunnels: FleetTunnel[];
   /** The network setup whose files a fix should edit. */
-  setup: NetworkSetupName;
+  setup: NetworkStack;
   /** The GRE pre-up script (wicked PRE_UP_SCRIPT / NM dispatcher) that names tunnels, if any. */
   preupScript?: string;
   /** The firewall's verdict for GRE (IP protocol 47) from each tunnel peer: live and persisted. */
@@ -107,7 +108,7 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
     }
   } else unknown.push(`tunnels: ${db.reason}`);
 
-  view.setup = preferredSetup(f, view.bridge?.name ?? 'br1');
+  view.setup = stackForFixes(f);
   const scripts = f.view.entries('network.preup');
   if (scripts.ok) {
     const named = scripts.value.find((s) => /type=(gre|vxlan)/.test(s.text) || view.tunnels.some((t) => mentionsAddress(s.text, t.remoteIp)));

@@ -49,3 +49,8 @@ export async function decideGate(input: GateInput): Promise<GateDecision> {
   const now = await safeNow({facts, openqa: input.openqa, countQemu: true, capturedAt: input.mode === 'snapshot' ? input.snapshot.manifest.capturedAt : undefined});
   return decide(input.report, now);
 }
+
+/** The decision as every report format carries it (report.gate). */
+export function toGateVerdict(d: GateDecision, line: string): GateVerdict {
+  return {verdict: d.verdict, line, exitCode: d.exitCode, blockers: d.blockers, heals: d.heals, unknowns: d.unknowns, notes: d.notes, runningJobsFrom: d.runningJobsFrom};
+}

@@ -3,14 +3,15 @@
 // turns those answers into steps, the same steps for TD012, TD013 and TD103.
 import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles, nmProfiles} from '../facts/host/interface-files.js';
-import {tapOwnerNames, workerIdentity, type NetStack} from '../facts/taps.js';
+import {tapOwnerNames, workerIdentity} from '../facts/taps.js';
+import {type NetworkStack} from '../facts/network-stack.js';
 import {setVar, writeFile} from './files.js';
 import {addBridgePort, nmTapProfiles, WICKED_DIR, wickedTapFile, type TapOwner} from './network.js';
 import {q} from './shell.js';
 import {manual, step, type Step} from './step.js';
 
 /** The persisted config that creates the tap at boot and puts it on the bridge. */
-export function persistTap(f: Facts, tap: string, bridge: string, stack: NetStack | undefined): Step[] {
+export function persistTap(f: Facts, tap: string, bridge: string, stack: NetworkStack | undefined): Step[] {
   const owner = tapOwnerNames(f);
   const ifcfg = f.try(ifcfgFiles);
   const files = ifcfg.ok ? ifcfg.value : {};
@@ -39,7 +40,7 @@ export function persistTap(f: Facts, tap: string, bridge: string, stack: NetStac
 }
 
 /** The persisted owner and group of a tap, made right (wicked TUNNEL_SET_*, NM tun.owner/group). */
-export function persistTapOwner(f: Facts, tap: string, stack: NetStack | undefined): Step[] {
+export function persistTapOwner(f: Facts, tap: string, stack: NetworkStack | undefined): Step[] {
   const owner: TapOwner = tapOwnerNames(f);
   const ifcfg = f.try(ifcfgFiles);
   const file = ifcfg.ok ? ifcfg.value[tap] : undefined;

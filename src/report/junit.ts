@@ -1,7 +1,8 @@
 // JUnit XML: the format every CI system (Jenkins, GitLab, GitHub test reporters) reads. One
 // <testsuite> per host, one <testcase> per check, one <failure> per finding, so a CI page lists
 // each broken tap or rule by name. Schema: test/report/xsd/junit.xsd (Jenkins-style JUnit).
-import type {CheckResult, Finding, Report} from '../model.js';
+import type {CheckResult, Finding, GateVerdict, Report, WaiverUse} from '../model.js';
+import {waiverLine} from '../waivers.js';
 
 /**
  * Render one or more reports as a JUnit XML document (UTF-8, XML 1.0).
@@ -12,7 +13,7 @@ export function renderJunit(reports: Report | readonly Report[]): string {
   const totals = {tests: 0, failures: 0, errors: 0, skipped: 0};
   const suites: string[] = [];
   for (const report of list) {
-    const counts = countResults(report.results);
+    const counts = countResults(report);
     totals.tests += counts.tests;
     totals.failures += counts.failures;
     totals.errors += counts.errors;
@@ -35,10 +36,21 @@ interface Counts {
   skipped: number;
 }
 
-function countResults(results: readonly CheckResult[]): Counts {
+function countResults(report: Report): Counts {
+  const results = report.results;
   const c: Counts = {tests: results.length, failures: 0, errors: 0, skipped: 0};
+  // The gate's verdict is a test of its own, failing unless SAFE; waiver problems are one more.
+  if (report.gate) {
+    c.tests += 1;
+    if (report.gate.verdict !== 'safe') c.failures += 1;
+  }
+  if (waiverProblems(report).length > 0) {
+    c.tests += 1;
+    c.failures += 1;
+  }
   for (const r of results) {
-    if (r.status === 'fail') c.failures += 1;
+    // A check whose every finding is waived passes: the waivers say why.
+    if (r.status === 'fail' && r.findings.some((f) => !f.waiver)) c.failures += 1;
     else if (r.status === 'error') c.errors += 1;
     else if (r.status === 'skip') c.skipped += 1;
   }
@@ -54,9 +66,24 @@ function renderSuite(report: Report, c: Counts): string {
   out.push('    <properties>');
   out.push(`      <property name="mode" value="${attr(target.mode)}"/>`);
   if (target.path !== undefined) out.push(`      <property name="path" value="${attr(target.path)}"/>`);
+  if (report.run) {
+    const run = report.run;
+    out.push(`      <property name="settings" value="${attr(run.settingsFrom)}"/>`);
+    if (run.only.length > 0) out.push(`      <property name="only" value="${attr(run.only.join(','))}"/>`);
+    if (run.skip.length > 0) out.push(`      <property name="skip" value="${attr(run.skip.join(','))}"/>`);
+    if (run.deselected.length > 0) out.push(`      <property name="deselected" value="${attr(run.deselected.join(','))}"/>`);
+    for (const w of run.waivers) out.push(`      <property name="waiver" value="${attr(waiverLine(w))}"/>`);
+  }
   out.push('    </properties>');
   const classname = `tapdoctor.${target.host}`;
+  if (report.gate) out.push(...renderGateCase(report.gate, classname));
   for (const r of report.results) out.push(...renderCase(r, classname));
+  const problems = waiverProblems(report);
+  if (problems.length > 0) {
+    out.push(`    <testcase classname="${attr(classname)}" name="waivers">`);
+    for (const w of problems) out.push(`      <failure message="${attr(waiverLine(w))}" type="${attr(w.severity ?? 'warning')}"/>`);
+    out.push('    </testcase>');
+  }
   // Source problems explain skips ("needs root"); CI shows system-err next to the suite.
   if (report.sourceProblems.length > 0) {
     const lines = report.sourceProblems.map((p) => `${p.source}: ${p.problem}`);
@@ -71,8 +98,11 @@ function renderCase(r: CheckResult, classname: string): string[] {
   const body: string[] = [];
   if (r.status === 'fail') {
     for (const f of r.findings) {
+      if (f.waiver) continue;
       body.push(`      <failure message="${attr(failureMessage(f))}" type="${attr(f.severity)}">${text(failureBody(f))}</failure>`);
     }
+    const waived = r.findings.filter((f) => f.waiver);
+    if (waived.length > 0) body.push(`      <system-out>${text(waived.map((f) => `waived: ${f.subject}: ${f.message} (${f.waiver!.reason}; until ${f.waiver!.expires})`).join('\n'))}</system-out>`);
   } else if (r.status === 'skip') {
     body.push(`      <skipped message="${attr(r.reason ?? 'skipped')}"/>`);
   } else if (r.status === 'error') {
@@ -91,6 +121,20 @@ function renderCase(r: CheckResult, classname: string): string[] {
   }
   if (body.length === 0) return [`${open}/>`];
   return [`${open}>`, ...body, '    </testcase>'];
+}
+
+/** The gate as a test: passes only when SAFE; each blocker a failure, or the open questions as one. */
+function renderGateCase(gate: GateVerdict, classname: string): string[] {
+  const out = [`    <testcase classname="${attr(classname)}" name="gate">`];
+  for (const b of gate.blockers) out.push(`      <failure message="${attr(`${b.id} ${b.subject}: ${b.message}`)}" type="blocker">${text(b.fix)}</failure>`);
+  if (gate.verdict === 'unknown') out.push(`      <failure message="${attr(gate.line)}" type="cannot-tell">${text(gate.unknowns.map((u) => `${u.what}: ${u.reason}`).join('\n'))}</failure>`);
+  const info = [gate.line, ...gate.heals.map((h) => `heals at boot: ${h.id} ${h.subject}: ${h.message} (${h.why})`), ...(gate.verdict === 'not-safe' ? gate.unknowns.map((u) => `open question: ${u.what}: ${u.reason}`) : []), ...gate.notes];
+  out.push(`      <system-out>${text(info.join('\n'))}</system-out>`, '    </testcase>');
+  return out;
+}
+
+function waiverProblems(report: Report): WaiverUse[] {
+  return (report.run?.waivers ?? []).filter((w) => w.status !== 'applied');
 }
 
 /** The one line CI lists: the message, prefixed with the subject unless it already names it. */

@@ -31,8 +31,25 @@ export function renderPrometheus(report: Report, nowSeconds: number, options: Pr
   family(
     'tapdoctor_info',
     'tapdoctor run metadata; the value is always 1.',
-    [sample('tapdoctor_info', {version: options.version ?? 'unknown', host: report.target.host, mode: report.target.mode}, 1)],
+    [sample('tapdoctor_info', {version: options.version ?? 'unknown', host: report.target.host, mode: report.target.mode, ...runLabels(report)}, 1)],
   );
+
+  if (report.gate) {
+    // A state set like tapdoctor_check_status: alert on tapdoctor_gate_verdict{verdict!="safe"} == 1.
+    const names = {safe: 'safe', 'not-safe': 'not_safe', unknown: 'cannot_tell'} as const;
+    family(
+      'tapdoctor_gate_verdict',
+      'Pre-reboot gate verdict: 1 for the verdict given (safe, not_safe, cannot_tell), 0 for the others.',
+      (Object.keys(names) as Array<keyof typeof names>).map((v) => sample('tapdoctor_gate_verdict', {verdict: names[v]}, report.gate!.verdict === v ? 1 : 0)),
+    );
+    family('tapdoctor_gate_blockers', 'Number of blockers: what a reboot would leave or make broken, and running jobs.', [sample('tapdoctor_gate_blockers', {}, report.gate.blockers.length)]);
+    family('tapdoctor_gate_heals_at_boot', 'Number of runtime-only faults the persisted config and enabled units rebuild at boot (not blocking).', [
+      sample('tapdoctor_gate_heals_at_boot', {}, report.gate.heals.length),
+    ]);
+    family('tapdoctor_gate_open_questions', 'Number of questions the gate could not answer (each makes it cannot_tell when nothing blocks).', [
+      sample('tapdoctor_gate_open_questions', {}, report.gate.unknowns.length),
+    ]);
+  }
 
   const statusSamples: string[] = [];
   for (const r of report.results) {
@@ -58,6 +75,17 @@ export function renderPrometheus(report: Report, nowSeconds: number, options: Pr
     SEVERITIES.map((s) => sample('tapdoctor_findings', {severity: s}, report.summary.findings[s])),
   );
 
+  family('tapdoctor_findings_waived', 'Number of findings a site waiver accepts (not counted in tapdoctor_findings).', [sample('tapdoctor_findings_waived', {}, report.summary.waived)]);
+
+  const waivers = report.run?.waivers ?? [];
+  if (waivers.length > 0) {
+    family(
+      'tapdoctor_waiver',
+      'Site waivers and what each did: status applied, expired (a warning) or unused (info); the value is the number of findings it matched.',
+      waivers.map((w) => sample('tapdoctor_waiver', {check: w.check, subject: w.subject ?? '*', reason: w.reason, expires: w.expires, status: w.status}, w.matched)),
+    );
+  }
+
   family('tapdoctor_source_problems', 'Number of data sources that could not be collected (see the text report).', [
     sample('tapdoctor_source_problems', {}, report.sourceProblems.length),
   ]);
@@ -73,6 +101,13 @@ export function renderPrometheus(report: Report, nowSeconds: number, options: Pr
   }
 
   return `${out.join('\n')}\n`;
+}
+
+/** How the run was set up, as info labels: settings used and checks left out (empty when none). */
+function runLabels(report: Report): Record<string, string> {
+  const run = report.run;
+  if (!run) return {};
+  return {settings: run.settingsFrom, only: run.only.join(','), skip: run.skip.join(','), deselected: run.deselected.join(',')};
 }
 
 function sample(name: string, labels: Record<string, string>, value: number): string {

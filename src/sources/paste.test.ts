@@ -91,3 +91,14 @@ describe('analyze --input mountinfo', () => {
     expect(await refusal(read(`mountinfo=${write('junk.txt', 'hello world\n')}`))).toMatch(/neither \/proc\/self\/mountinfo, \/proc\/mounts nor mount output$/);
   });
 });
+
+describe('analyze --input ovs.*', () => {
+  it('takes ovs-vsctl list text or JSON', async () => {
+    const view = await read(`ovs.ports=${sample('ovs-vsctl-list/fuel-list-port-screen-artifacts.txt')}`);
+    const r = view.command('ovs.ports');
+    expect(r.ok && JSON.parse(r.value.text).headings[0]).toBe('_uuid');
+    expect(view.record('ovs.ports')!.entries[0]!.stderr).toBe('converted by tapdoctor from `ovs-vsctl list` text to --format=json; cut 1 terminal scroll marker ("[63/1861]")');
+    const json = await read(`ovs.interfaces=${sample('ovs-vsctl-json/xcpng-format-json-list-interface-gre-vxlan.txt')}`);
+    expect(json.record('ovs.interfaces')!.entries[0]!.stderr).toBeUndefined();
+  });
+});

@@ -11,6 +11,7 @@ import {open} from 'node:fs/promises';
 import {UserError} from '../errors.js';
 import {CONVERTED_NOTE, dumpFromListings, dumpFromRuleSpecs, parseIptablesSave, serializeIptablesSave} from '../parsers/iptables/index.js';
 import {skipJunk} from '../parsers/junk.js';
+import {ovsTableToJson, parseOvsTextList} from '../parsers/ovs-text.js';
 import {detectMountsFormat, MOUNTS_LOSS, mountinfoFromMountOutput, mountinfoFromProcMounts} from '../parsers/mounts-text.js';
 import {CATALOGUE, NEVER_CAPTURED, type SourceSpec} from './catalogue.js';
 import {inferManifest, type TreeItem} from './infer-manifest.js';
@@ -117,6 +118,14 @@ function convert(spec: SourceSpec, input: PasteInput, raw: string): Stored {
         if (looksJson(text)) return {path, binding, data: Buffer.from(text)};
         const routes = parseIpRouteText(text, input.file)[spec.name === 'ip.route4' ? 'inet' : 'inet6'].map(routeToIpJson);
         return {path, binding, data: Buffer.from(JSON.stringify(routes)), note: `${CONVERTED_NOTE} \`ip route\` text to ip -j JSON (main table only)`};
+      }
+      case 'ovs.bridges':
+      case 'ovs.ports':
+      case 'ovs.interfaces': {
+        if (looksJson(text)) return {path, binding, data: Buffer.from(text)};
+        const {table, markersCut} = parseOvsTextList(text, input.file);
+        const cut = markersCut > 0 ? `; cut ${markersCut} terminal scroll marker${markersCut === 1 ? '' : 's'} ("[63/1861]")` : '';
+        return {path, binding, data: Buffer.from(ovsTableToJson(table)), note: `${CONVERTED_NOTE} \`ovs-vsctl list\` text to --format=json${cut}`};
       }
       default:
         return {path, binding, data: Buffer.from(text)};

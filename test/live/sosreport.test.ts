@@ -20,7 +20,11 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 
+import {parseOvsJsonList, type OvsTable} from '../../src/parsers/ovs.js';
+import {ovsTableToJson, parseOvsTextList} from '../../src/parsers/ovs-text.js';
 import {missingSources} from '../../src/report/not-checked.js';
+import {readSnapshot} from '../../src/sources/archive.js';
+import {SnapshotView} from '../../src/sources/snapshot.js';
 import {analyzeFile, checkOnHost, CLI, CLI_BUILT, REPO, type CliRun, type JsonReport} from './cli.js';
 import {useLiveHost} from './fixture.js';
 import {skipLive} from './prereqs.js';
@@ -150,6 +154,22 @@ describe.skipIf(skipLive || !hasSos || !CLI_BUILT)('a real sosreport of a namesp
     const ids = groups.flatMap((m) => m[2]!.split(', '));
     expect(ids.sort()).toEqual(Object.keys(needs).sort());
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test("sos's real `ovs-vsctl list interface` text reads as the JSON list tapdoctor collects", async () => {
+    const dir = mkdtempSync(join(work, 'ovs-'));
+    const tarball = join(work, 'plugin', readdirSync(join(work, 'plugin')).find((f) => f.endsWith('.tar.xz'))!);
+    execFileSync('tar', ['xf', tarball, '-C', dir]);
+    const [top] = readdirSync(dir);
+    const text = readFileSync(join(dir, top!, 'sos_commands/openvswitch/ovs-vsctl_-t_5_list_interface'), 'utf8');
+    const snap = await readSnapshot(join(dir, top!, 'sos_commands/tapdoctor/tapdoctor-snapshot.tar.gz'));
+    const json = new SnapshotView(snap).command('ovs.interfaces');
+    if (!json.ok) throw new Error(json.reason);
+    const pick = (t: OvsTable) => t.rows.map((r) => `${String(r['name'])} ${JSON.stringify(r['type'])} ${JSON.stringify(r['ofport'])} ${JSON.stringify(r['mtu'])}`).sort();
+    const fromText = parseOvsTextList(text, 'sos').table;
+    expect(fromText.rows.length).toBeGreaterThan(3);
+    expect(pick(fromText)).toEqual(pick(parseOvsJsonList(json.value.text, 'json')));
+    expect(pick(parseOvsJsonList(ovsTableToJson(fromText), 'back'))).toEqual(pick(fromText));
   });
 
   test("client.conf's API key is in neither sosreport", () => {

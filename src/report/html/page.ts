@@ -4,6 +4,7 @@
 // opened from an archive years later.
 import type {HostTopology} from '../../facts/topology.js';
 import {SEVERITIES, type CheckResult, type Finding, type Report, type Severity} from '../../model.js';
+import {waiverLine} from '../../waivers.js';
 import {esc, idPart} from './escape.js';
 import {CSS} from './style.js';
 import {renderTopologySvg} from './svg.js';
@@ -22,9 +23,11 @@ export function renderHtml(report: Report, topology: HostTopology): string {
     `<style>${CSS}</style>`,
     '</head>',
     '<body>',
+    renderGateBanner(report),
     '<header>',
     `<h1>tapdoctor report: <span class="host">${esc(target.host)}</span></h1>`,
     `<p class="target">${esc(target.mode === 'live' ? 'live host' : 'snapshot')}${target.path ? ` <code>${esc(target.path)}</code>` : ''}, captured <time>${esc(target.capturedAt)}</time></p>`,
+    renderRun(report),
     renderSummary(report),
     '</header>',
     '<main>',
@@ -66,7 +69,8 @@ function renderSummary(report: Report): string {
 const SEVERITY_TITLES: Record<Severity, string> = {error: 'Errors', warning: 'Warnings', info: 'Info'};
 
 function renderFindings(report: Report): string {
-  const all = report.results.flatMap((r) => r.findings);
+  const every = report.results.flatMap((r) => r.findings);
+  const all = every.filter((f) => !f.waiver);
   const out = ['<section id="findings">', '<h2>Findings</h2>'];
   if (all.length === 0) out.push('<p class="no-findings">No findings.</p>');
   let n = 0;
@@ -77,8 +81,52 @@ function renderFindings(report: Report): string {
     for (const f of group) out.push(renderFinding(f, ++n));
     out.push('</section>');
   }
+  // Waived findings stay visible, with the waiver's reason and expiry, apart from the ones that count.
+  const waived = every.filter((f) => f.waiver);
+  if (waived.length > 0) {
+    out.push('<section class="severity-group waived" id="waived">', `<h3>Waived (${waived.length})</h3>`);
+    for (const f of waived) {
+      out.push(
+        `<article class="waived-finding" data-check="${esc(f.checkId)}" data-subject="${esc(f.subject)}">`,
+        `<h4><span class="check-id">${esc(f.checkId)}</span> <span class="subject">${esc(f.subject)}</span></h4>`,
+        `<p class="message">${esc(f.message)}</p>`,
+        `<p class="waiver">Waived: ${esc(f.waiver!.reason)} (until <time>${esc(f.waiver!.expires)}</time>)</p>`,
+        '</article>',
+      );
+    }
+    out.push('</section>');
+  }
   out.push('</section>');
   return out.join('\n');
+}
+
+/** The gate's verdict on top of the page, where nobody can miss it; the lists below it. */
+function renderGateBanner(report: Report): string {
+  const gate = report.gate;
+  if (!gate) return '';
+  const cls = gate.verdict === 'safe' ? 'safe' : gate.verdict === 'not-safe' ? 'not-safe' : 'cannot-tell';
+  const list = (title: string, cls: string, items: string[]) =>
+    items.length === 0 ? '' : `<div class="${cls}"><b>${esc(title)} (${items.length})</b><ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul></div>`;
+  return [
+    `<div class="gate-banner gate-${cls}" id="gate" role="status">`,
+    `<p class="verdict">${esc(gate.line)}</p>`,
+    list('Blocks reboot', 'blockers', gate.blockers.map((b) => `${b.id} ${b.subject}: ${b.message}`)),
+    list('Heals at boot', 'heals', gate.heals.map((h) => `${h.id} ${h.subject}: ${h.message} (at boot: ${h.why})`)),
+    list('Open questions', 'open-questions', gate.unknowns.map((u) => `${u.what}: ${u.reason}`)),
+    '</div>',
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+/** How the run was set up: settings used, checks left out, waivers and what each did. */
+function renderRun(report: Report): string {
+  const run = report.run;
+  if (!run) return '';
+  const items = [`<li>settings: <code>${esc(run.settingsFrom)}</code></li>`];
+  if (run.deselected.length > 0) items.push(`<li class="deselected">left out by --only/--skip: ${esc(run.deselected.join(', '))}</li>`);
+  for (const w of run.waivers) items.push(`<li class="waiver-use waiver-${w.status}">waiver ${esc(waiverLine(w))}</li>`);
+  return `<ul class="run" id="run">${items.join('')}</ul>`;
 }
 
 function renderFinding(f: Finding, n: number): string {

@@ -8,6 +8,12 @@ h1 { font-size: 22px; margin: 20px 0 4px; } h2 { font-size: 18px; margin: 28px 0
 .target { margin: 0 0 10px; color: #555; }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; }
 .summary { list-style: none; padding: 0; margin: 10px 0; display: flex; flex-wrap: wrap; gap: 8px; }
+.gate-banner { max-width: 1160px; margin: 0 auto 12px; padding: 10px 20px; border-radius: 0 0 6px 6px; color: #fff; }
+.gate-banner .verdict { font-size: 1.4em; font-weight: bold; margin: 0 0 4px; }
+.gate-banner ul { margin: 2px 0 6px; padding-left: 22px; } .gate-banner li { overflow-wrap: anywhere; }
+.gate-safe { background: #1e7b34; } .gate-not-safe { background: #b3261e; } .gate-cannot-tell { background: #8a5a00; }
+.run { list-style: none; padding: 0; margin: 4px 0; color: #555; font-size: .9em; } .run .deselected, .run .waiver-expired { color: #8a5a00; font-weight: bold; }
+.waived-finding { border-left: 4px solid #999; padding: 4px 12px; margin: 8px 0; background: #f6f6f6; } .waiver { font-style: italic; }
 .badge { border-radius: 4px; padding: 3px 10px; background: #eee; }
 .badge.zero { opacity: .55; }
 .badge.sev-error, .badge.st-fail { background: #fde2e2; } .badge.sev-warning { background: #fff1cc; } .badge.sev-info { background: #e4efff; }
