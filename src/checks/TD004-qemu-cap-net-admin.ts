@@ -64,7 +64,9 @@ function finding(cap: QemuCap, need: CapNeed, distro: Distro, used: Set<string> 
   const state = capState(cap);
   const why = required
     ? `qemu needs it here: ${need.reasons.map((r) => r.why).join('; ')}`
-    : `every tap is usable without it today${need.unknown.length ? ` as far as visible (${need.unknown.join('; ')})` : ''}, but TAPSCRIPT and missing taps need it and qemu updates drop it`;
+    : `every existing tap is usable without it today${need.unknown.length ? ` as far as visible (${need.unknown.join('; ')})` : ''}, but TAPSCRIPT needs it and qemu updates drop it${
+        need.missingTaps.length ? ` (missing ${need.missingTaps.join(', ')}: TD012's finding; a tap qemu creates is no port of the bridge, so the capability would not make it work)` : ''
+      }`;
   // Not needed today: upstream (os-autoinst@971a9a7e) runs without it on purpose, so that is no
   // fault (info); only when the taps could not be judged does it stay a warning.
   const severity = required ? 'error' : need.unknown.length > 0 ? 'warning' : 'info';

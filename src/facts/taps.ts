@@ -239,6 +239,11 @@ export interface CapNeed {
   reasons: CapReason[];
   /** What could not be judged (a tap's owner not captured, ...). */
   unknown: string[];
+  /**
+   * Needed taps that do not exist. Not a reason for the capability: qemu could create them with it,
+   * but a tap qemu creates is no port of the bridge, so set_vlan fails anyway (TD012 reports them).
+   */
+  missingTaps: string[];
 }
 
 /** TAPSCRIPT values that make qemu run a script: os-autoinst writes `no` per NIC when unset. */
@@ -258,11 +263,11 @@ export function tapScripts(value: unknown): string[] {
 export const capNeed: Fact<CapNeed> = (f) => {
   const config = f.get(workerConfig);
   const tapInst = config.instances.filter((i) => i.tap);
-  const need: CapNeed = {tapInstances: tapInst.map((i) => i.instance), reasons: [], unknown: []};
+  const need: CapNeed = {tapInstances: tapInst.map((i) => i.instance), reasons: [], unknown: [], missingTaps: []};
   if (tapInst.length === 0) return need;
   const view = f.try(kernelTapView);
   if (!view.ok) need.unknown.push(`taps not inspected: ${view.reason}`);
-  else need.reasons.push(...tapReasons(f, view.value, need.unknown));
+  else need.reasons.push(...tapReasons(f, view.value, need.unknown, need.missingTaps));
   for (const i of tapInst) {
     const scripts = tapScripts(i.settings['TAPSCRIPT']);
     if (scripts.length) {
@@ -286,13 +291,13 @@ export const capNeed: Fact<CapNeed> = (f) => {
 };
 
 /** Needed taps qemu cannot use without CAP_NET_ADMIN; access it cannot judge goes to `unknown`. */
-function tapReasons(f: Facts, view: KernelTapView, unknown: string[] = []): CapReason[] {
+function tapReasons(f: Facts, view: KernelTapView, unknown: string[] = [], missing: string[] = []): CapReason[] {
   const who = workerIdentity(f);
   const out: CapReason[] = [];
   for (const t of f.get(neededTaps)) {
     const dev = tapDevice(view, t.name);
     if (!dev.exists) {
-      out.push({subject: t.name, why: `${t.name} (${usersOf(t)}) does not exist, so qemu must create it`, evidence: [kernelAbsenceEvidence(view, t.name)]});
+      missing.push(t.name);
       continue;
     }
     const access = tapAccess(dev.sysfs, who.worker, f.config.workerUser, who.db);
