@@ -82,7 +82,9 @@ function enabledWorkerUnits(spec: ScenarioSpec): Map<string, string> {
   // switch, its service, the network stack and the firewall unit that loads the rule file.
   const network = spec.networkConfig === 'nm' ? 'NetworkManager.service' : spec.networkConfig === 'wicked' ? 'wicked.service' : undefined;
   const firewall = firewallUnit(spec);
-  for (const unit of ['openvswitch.service', 'os-autoinst-openvswitch.service', network, firewall]) {
+  // The switch service only on a tap worker: an overlay node (devstack's br-ex) runs none.
+  const tapWorker = spec.switchConfig !== null || spec.workers.instances.length > 0;
+  for (const unit of ['openvswitch.service', tapWorker ? 'os-autoinst-openvswitch.service' : undefined, network, firewall]) {
     if (unit) links.set(`etc/systemd/system/multi-user.target.wants/${unit}`, `/usr/lib/systemd/system/${unit}`);
   }
   return links;

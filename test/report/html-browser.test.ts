@@ -230,6 +230,8 @@ describe.skipIf(skip)('HTML report in headless Chromium', () => {
     expect(await page.locator('#gate').isVisible()).toBe(true);
     expect(await page.locator('#waived .waived-finding[data-check="TD001"]').isVisible()).toBe(true);
     expect(await page.locator('article.finding[data-check="TD001"]').count()).toBe(0);
+    // ...and the drawing does not mark eth1 as a fault any more.
+    expect(await page.locator('#uplink-eth1.has-findings').count()).toBe(0);
     expect(requests).toEqual([]);
     await page.screenshot({path: join(ARTIFACTS, 'report-gate.png'), fullPage: false});
     await page.close();
