@@ -1,5 +1,5 @@
 // TD010: the effective bridge lacks the OpenFlow rules os-autoinst-openvswitch installs at start
-// (DOMAIN.md §1.6), or the service does not run. The rules are recognised by structure
+// (os-autoinst script/os-autoinst-openvswitch, its add-flow rules), or the service does not run. The rules are recognised by structure
 // (facts/ovs.ts switchFlowsPresent) against the bridge's current MAC and LOCAL_IP: rules that
 // point at another MAC mean the bridge was re-created after the service had started.
 import {FactUnavailable, type Facts} from '../facts/facts.js';
