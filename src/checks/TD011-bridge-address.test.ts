@@ -108,7 +108,10 @@ describe('TD011 bridge-address', () => {
       sysconfig: 'OS_AUTOINST_BRIDGE_LOCAL_IP=172.16.2.2\nOS_AUTOINST_BRIDGE_REWRITE_TARGET=172.17.0.0\n',
       nm: {'/etc/NetworkManager/system-connections/ovs-br0-if.nmconnection': '[connection]\nid=ovs-br0-if\ntype=ovs-interface\ninterface-name=br0\n\n[ipv4]\nmethod=disabled\n'},
     });
-    expect(r.findings[0]!.message).toBe('br0 has no IPv4 address, expected 172.16.2.2/15: os-autoinst-openvswitch waits for it and then gives up');
+    // os-autoinst script/os-autoinst-openvswitch init_switch: the wait, then the die, for a bridge with no address.
+    expect(r.findings[0]!.message).toBe(
+      'br0 has no IPv4 address, expected 172.16.2.2/15: os-autoinst-openvswitch logs "Waiting for IP on bridge \'br0\'" for OS_AUTOINST_OPENVSWITCH_INIT_TIMEOUT seconds, then dies with "can\'t parse bridge local port IP"',
+    );
     expect(r.findings[0]!.fix).toContain('nmcli connection modify ovs-br0-if ipv4.method manual ipv4.addresses 172.16.2.2/15 ipv4.dad-timeout 0');
   });
 

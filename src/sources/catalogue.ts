@@ -260,7 +260,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     name: 'journal.switch',
     kind: 'command',
     argv: ['journalctl', '--no-pager', '-o', 'short-iso', '-b', '-n', '300', '-u', 'os-autoinst-openvswitch.service'],
-    description: 'this boot\'s journal of the switch service (for the reader; not used by checks)',
+    description: 'this boot\'s journal of the switch service (TD010: still waiting for the bridge or its address)',
   },
   {
     name: 'firewalld.files',
