@@ -79,8 +79,13 @@ function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
 /** One plan from every finding's remedy; each finding's fix becomes its slice of it. */
 export function planReport(results: readonly CheckResult[], root: string): Plan {
   const findings = results.flatMap((r) => r.findings);
-  const plan = buildPlan(findings.map((f) => ({ref: findingRef(f), steps: STEPS.get(f) ?? remedyOf(f.checkId, f.fix)})), root);
-  for (const f of findings) f.fix = sliceFor(plan, findingRef(f));
+  const stepsOf = (f: Finding) => STEPS.get(f) ?? remedyOf(f.checkId, f.fix);
+  // Info findings are no fault (e.g. a share that is optional here): their advice is theirs alone,
+  // never run by the repair script.
+  const faults = findings.filter((f) => f.severity !== 'info');
+  const plan = buildPlan(faults.map((f) => ({ref: findingRef(f), steps: stepsOf(f)})), root);
+  for (const f of faults) f.fix = sliceFor(plan, findingRef(f));
+  for (const f of findings.filter((x) => x.severity === 'info')) f.fix = sliceFor(buildPlan([{ref: findingRef(f), steps: stepsOf(f)}], root), findingRef(f));
   return plan;
 }
 

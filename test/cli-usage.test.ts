@@ -7,6 +7,7 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {CHECK_META} from '../src/checks/meta.js';
+import {FLEET_CHECK_META} from '../src/fleet/meta.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const run = (...args: string[]) => {
@@ -71,7 +72,9 @@ describe('tapdoctor CLI usage', () => {
     for (const m of CHECK_META) expect(list.stdout).toContain(m.id);
     const all = run('explain', '--all');
     expect(all.code).toBe(0);
-    expect(all.stdout.match(/^# TD\d{3} /gm)).toHaveLength(CHECK_META.length);
+    // The fleet checks' pages too.
+    expect(all.stdout.match(/^# TD\d{3} /gm)).toHaveLength(CHECK_META.length + FLEET_CHECK_META.length);
+    expect(run('explain', 'gre-peer-missing').stdout).toContain('# TD201 gre-peer-missing');
   });
 
   it('lists the checks as plain columns within 80 columns when piped, and as JSON with --format json', () => {

@@ -7,6 +7,7 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {fleetSchemaErrors} from './helpers/report-schema.js';
+import {findTool, skipWithout} from './report/tools.js';
 // @ts-expect-error plain ESM helper shared with the bench
 import {dropPort, meshBase, meshOfThree, setText, text} from '../scripts/fleet-fixture.mjs';
 import {writeSnapshot} from '../src/sources/write.js';
@@ -113,6 +114,28 @@ describe('analyze a fleet', () => {
     expect(html.match(/data-kind="both"/g)).toHaveLength(2);
     expect(html).toContain('id="host-worker2"');
   });
+
+  const xmllint = findTool('xmllint', 'XMLLINT');
+  const promtool = findTool('promtool', 'PROMTOOL');
+  it.skipIf(skipWithout('xmllint', xmllint !== undefined, 'apt-get install libxml2-utils') && skipWithout('promtool', promtool !== undefined, 'the prometheus package, or PROMTOOL=/path'))(
+    'the fleet JUnit validates against the JUnit XSD and the fleet Prometheus text passes promtool',
+    async () => {
+      const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+      dropPort(hosts[1], 'gre2');
+      const d = await writeFleet('validate', hosts);
+      if (xmllint) {
+        const file = join(dir, 'fleet.xml');
+        expect(run('analyze', d, '--format', 'junit', '-o', file).code).toBe(1);
+        const v = spawnSync(xmllint, ['--noout', '--schema', join(repo, 'test/report/xsd/junit.xsd'), file], {encoding: 'utf8'});
+        expect(v.status, v.stderr).toBe(0);
+      }
+      if (promtool) {
+        const prom = run('analyze', d, '--format', 'prometheus').stdout;
+        const v = spawnSync(promtool, ['check', 'metrics'], {input: prom, encoding: 'utf8'});
+        expect(v.status, v.stdout + v.stderr).toBe(0);
+      }
+    },
+  );
 
   it('waivers from --config apply to host and fleet findings as for one host', async () => {
     const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];

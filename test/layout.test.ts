@@ -91,3 +91,18 @@ describe('layout', () => {
     expect(missing, 'add a row for each to the table under "### Map of rooms" in README.md').toEqual([]);
   });
 });
+
+describe('references', () => {
+  // Design notes outside the repository are no source for a reader of the code or a user of `explain`:
+  // cite the project's own docs pages or the upstream source (project, file, commit, ticket).
+  it('src/, docs/ and the README cite no file the repository does not have (DOMAIN.md, FLEET.md)', () => {
+    const texts = [...walk(src), ...walk(join(repo, 'docs')), join(repo, 'README.md')].filter((f) => /\.(ts|md|json|txt|sh)$/.test(f));
+    expect(texts.length).toBeGreaterThan(50);
+    const hits = texts.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\b(DOMAIN|FLEET)\.md\b|DOMAIN §/.test(line) ? [`${relative(repo, f)}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(hits).toEqual([]);
+  });
+});

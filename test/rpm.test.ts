@@ -82,7 +82,8 @@ describe.skipIf(skip)('the RPM', () => {
   it('ships an example settings file that is valid once its settings are uncommented', async () => {
     const text = readFileSync(join(root, 'etc/tapdoctor.yaml'), 'utf8');
     expect(await parseConfig(text, 'example')).toEqual({});
-    const enabled = text.replace(/^# (\w+:)/gm, '$1');
+    // "# key: value" and the "#   - item" lines of a list setting
+    const enabled = text.replace(/^# (?=\w+:|\s+- )/gm, '');
     const settings = await parseConfig(enabled, 'example uncommented');
     expect(Object.keys(settings).length).toBeGreaterThan(3);
   });

@@ -30,7 +30,7 @@ export default defineCheck('TD001', (f) => {
   return leak ? [...spares, leak] : spares;
 });
 
-// --- policy routing that diverts SUT traffic (DOMAIN.md §2.1, poo#177459) ------------------------
+// --- policy routing that diverts SUT traffic (docs/checks/TD001.md, poo#177459) ------------------------
 
 /** Tables a rule may look up without sending SUT traffic elsewhere: local addresses, the main table, the (empty) default table. */
 const HOST_TABLES = new Set(['local', 'main', 'default', '255', '254', '253']);

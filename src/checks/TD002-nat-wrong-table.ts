@@ -1,5 +1,5 @@
 // TD002: a MASQUERADE/SNAT/DNAT/REDIRECT rule outside the nat table, or an nft `masquerade` in a
-// chain that is not `type nat hook postrouting` (DOMAIN.md §2.3).
+// chain that is not `type nat hook postrouting` (docs/checks/TD002.md).
 //
 // The persisted files matter most: such a rule never shows up live, because the kernel refuses it
 // and the whole file fails to load with it (nft aborts the atomic load, iptables-restore refuses the

@@ -1,7 +1,7 @@
 // TD003 vlan-tag-mismatch: every tap of a running tap job must be a port of the effective bridge
 // with tag = the job's NICVLAN entry (TAPDEV zipped with NICVLAN, the last VLAN reused, 0 when
 // none: os-autoinst backend/qemu.pm) and vlan_mode=dot1q-tunnel (OVS >= 2.8.1). A tag left on a
-// tap no running job uses is reported as info. DOMAIN.md §2.4.
+// tap no running job uses is reported as info. docs/checks/TD003.md.
 import type {FindingDraft} from './define.js';
 import {addPort, setVlan} from '../remedies/network.js';
 import {step} from '../remedies/step.js';

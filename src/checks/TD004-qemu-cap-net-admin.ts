@@ -1,9 +1,8 @@
 // TD004 qemu-cap-net-admin: a qemu-system binary without an effective cap_net_admin (flags e and p,
 // not voided by a nosuid mount). Error when qemu must create or open a tap it cannot without it (a
 // tap-class instance's tap is missing or refuses the worker user, or TAPSCRIPT is in use); info
-// when every tap is usable anyway (upstream's setup drops the capability on purpose, DOMAIN.md
-// §2.5 "else informational"), warning when that could not be judged; info for a binary no tap job here runs (WORKER_CLASS qemu_<arch> / QEMU pick the binary);
-// skipped on hosts without tap-class instances. DOMAIN.md §2.5.
+// when every tap is usable anyway (upstream's setup drops the capability on purpose, docs/checks/TD004.md), warning when that could not be judged; info for a binary no tap job here runs (WORKER_CLASS qemu_<arch> / QEMU pick the binary);
+// skipped on hosts without tap-class instances. kernel drivers/net/tun.c tun_not_capable(); docs/checks/TD004.md.
 import {manual, type Step} from '../remedies/step.js';
 import {qemuCapability, remountSuid} from '../remedies/system.js';
 import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';

@@ -1,6 +1,6 @@
 // TD005: the FORWARD rules that pass traffic between the bridge and the uplink never matched,
 // although multi-machine jobs sent traffic through the host; or the FORWARD chain drops bridge
-// traffic outright (DOMAIN.md §2.6, Fedora's reject-all template in §1.3).
+// traffic outright (docs/checks/TD005.md, Fedora's reject-all template in fedora-infra/ansible roles/openqa/worker/tasks/tap-setup.yml).
 //
 // Counters prove nothing on their own. A zero is a fault only when (a) a counted rule names the
 // bridge, (b) SUTs provably routed traffic through the host (learned return flows with packets in

@@ -1,4 +1,4 @@
-// TD006: GRE tunnels between multi-machine hosts (DOMAIN.md §2.7). Only where the effective bridge
+// TD006: GRE tunnels between multi-machine hosts (openQA docs/Networking.asciidoc; docs/checks/TD006.md). Only where the effective bridge
 // has GRE ports (`type=gre`, `options:remote_ip`); a GRE-less host is a valid single-host setup.
 //
 // What is judged:
@@ -9,7 +9,7 @@
 //   - peers that are this host itself, peers without a route;
 //   - RSTP off with more than one GRE port (a mesh loops without it).
 //
-// An unset MM_MTU: os-autoinst-distri-opensuse's SUTs then use 1380 (variables.md; DOMAIN.md §2.7
+// An unset MM_MTU: os-autoinst-distri-opensuse's SUTs then use 1380 (variables.md; openQA docs/Networking.asciidoc; docs/checks/TD006.md
 // "SUT MTU from MM_MTU in workers.ini or running jobs (default 1380)"). The default is judged only
 // against what the path carries and the budget, never reported for merely differing from greMtu.
 // The GRE port's own MTU is meaningless (shared gre_sys device) and is not read.
@@ -22,7 +22,7 @@ import type {Evidence, Severity} from '../model.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 import {uplink} from '../facts/uplink.js';
 
-/** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + inner VLAN tag 4 (openQA docs, DOMAIN.md §2.7). */
+/** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + inner VLAN tag 4 (openQA docs/Networking.asciidoc; docs/checks/TD006.md). */
 export const GRE_OVERHEAD = 42;
 /** Outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 (docs/checks/TD006.md). */
 export const VXLAN_OVERHEAD = 50;

@@ -1,4 +1,4 @@
-// TD007: /var/lib/openqa/share/factory on a worker host is not on an NFS mount (DOMAIN.md §2.8).
+// TD007: /var/lib/openqa/share/factory on a worker host is not on an NFS mount (salt-states-openqa openqa/nfs_share.sls; docs/checks/TD007.md).
 //
 // Without CACHEDIRECTORY the worker takes assets straight from the share: jobs on a missing share
 // fail with "Cannot find HDD_1 asset". With a cache the share is optional (SUSE OSD mounts it

@@ -35,7 +35,7 @@ describe('TD009 ip-forward-disabled', () => {
     const f = r.findings[0]!;
     expect(f.message).toBe('IPv4 forwarding is off: net.ipv4.ip_forward = 0, expected 1 (the host routes no SUT traffic at all)');
     expect(f.evidence).toEqual([{source: 'sysctl.runtime', lines: ['/proc/sys/net/ipv4/ip_forward: 0']}]);
-    expect(f.fix).toBe("sysctl -w net.ipv4.ip_forward=1\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf");
+    expect(f.fix).toBe("sysctl -w net.ipv4.ip_forward=1\nmkdir -p /etc/sysctl.d\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf");
   });
 
   it('names the persisted line that says 0', () => {

@@ -1,7 +1,7 @@
 // TD009: IPv4 forwarding is off, globally (net.ipv4.ip_forward) or on the bridge or the uplink
 // (net.ipv4.conf.<if>.forwarding: the kernel checks the flag of the device a packet comes in by,
 // the bridge for SUT traffic going out and the uplink for the replies). Only the runtime value
-// counts here; whether it survives a reboot is the gate's question (DOMAIN.md §3).
+// counts here; whether it survives a reboot is the gate's question (README "Pre-reboot gate").
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {forwarding, persistedSysctl} from '../facts/host/sysctl.js';
 import {routes} from '../facts/network.js';
@@ -44,7 +44,8 @@ export default defineCheck('TD009', (f) => {
 /**
  * IPv6 forwarding on the uplink silences router advertisements unless accept_ra=2 (kernel: RAs are
  * taken with accept_ra 2, or 1 while forwarding is 0): the RA-learned IPv6 default route then
- * expires and is not renewed (poo#155824, salt's network/accept_ra.sls). Judged only where the
+ * expires and is not renewed (poo#155824). salt-states-openqa network/accept_ra.sls sets 2 only on
+ * native Linux bridges (an uplink bridge such as br0), never on a plain uplink NIC. Judged only where the
  * uplink demonstrably uses an RA default route; accept_ra 0 means RAs are handled elsewhere (NM) or unwanted.
  */
 function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] {

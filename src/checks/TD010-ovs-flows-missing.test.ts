@@ -18,7 +18,10 @@ interface Host {
   failed?: Record<string, string>;
   /** ovs-ofctl dump-flows failed for these bridges, with this error. */
   flowErrors?: Record<string, string>;
+  journal?: string;
 }
+
+const ONLY_NORMAL = 'NXST_FLOW reply (xid=0x4):\n cookie=0x0, duration=2.568s, table=0, n_packets=0, n_bytes=0, idle_age=1, priority=0 actions=NORMAL\n';
 
 function run(h: Host = {}) {
   const snapshot = makeSnapshot({
@@ -29,6 +32,7 @@ function run(h: Host = {}) {
       'ovs.interfaces': fixture('healthy-suse/commands/ovs.interfaces'),
       'ovs.flows': h.flows ?? {br1: SUSE_FLOWS},
       ...(h.units === null ? {} : {'systemd.units': h.units ?? UNITS}),
+      ...(h.journal === undefined ? {} : {'journal.switch': h.journal}),
     },
     files: {
       'openqa.switch-config': {'/etc/sysconfig/os-autoinst-openvswitch': h.sysconfig ?? 'OS_AUTOINST_USE_BRIDGE=br1\n'},
@@ -79,12 +83,34 @@ describe('TD010 ovs-flows-missing', () => {
     expect(r.findings[0]!.evidence).toEqual([{source: 'systemd.units', lines: ['os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper']}]);
   });
 
-  it('a service still waiting for the bridge: a warning, and missing rules are not reported beside it', () => {
+  // The unit is Type=dbus and the script takes its bus name before it waits for the bridge
+  // (os-autoinst script/os-autoinst-openvswitch): activating is not "waiting", and rules are judged.
+  it('activating: a warning that it has no D-Bus name yet, and the missing rules are reported beside it', () => {
     const r = run({
       units: withUnit('os-autoinst-openvswitch.service loaded activating start os-autoinst openvswitch helper'),
-      flows: {br1: 'NXST_FLOW reply (xid=0x4):\n cookie=0x0, duration=2.568s, table=0, n_packets=0, n_bytes=0, idle_age=1, priority=0 actions=NORMAL\n'},
+      flows: {br1: ONLY_NORMAL},
     });
-    expect(r.findings.map((f) => [f.subject, f.severity])).toEqual([['os-autoinst-openvswitch.service', 'warning']]);
+    expect(r.findings.map((f) => [f.subject, f.severity])).toEqual([
+      ['os-autoinst-openvswitch.service', 'warning'],
+      ['br1', 'error'],
+    ]);
+    expect(r.findings[0]!.message).toBe('os-autoinst-openvswitch.service is activating (start), expected active: it has not taken its D-Bus name yet, so set_vlan calls fail');
+  });
+
+  it('active with no rules while the journal says it waits for the address: kind waiting-for-bridge, fix the address, no restart', () => {
+    const journal = [
+      "2026-11-21T06:02:12+0000 w1 os-autoinst-openvswitch[1482]: Initializing D-Bus service and Open vSwitch",
+      "2026-11-21T06:02:14+0000 w1 os-autoinst-openvswitch[1482]: Waiting for IP on bridge 'br1', 298s left ...",
+      "2026-11-21T06:02:15+0000 w1 os-autoinst-openvswitch[1482]: Waiting for IP on bridge 'br1', 297s left ...",
+      '',
+    ].join('\n');
+    const r = run({flows: {br1: ONLY_NORMAL}, journal});
+    expect(r.findings.map((f) => [f.kind, f.severity, f.subject])).toEqual([['TD010/waiting-for-bridge', 'error', 'br1']]);
+    expect(r.findings[0]!.message).toMatch(/is active but still waiting for the bridge \("Waiting for IP on bridge 'br1', 297s left \.\.\."\)/);
+    expect(r.findings[0]!.fix).not.toContain('systemctl restart');
+    // Once it ran past the wait, missing rules are the plain finding again.
+    const ran = run({flows: {br1: ONLY_NORMAL}, journal: `${journal}2026-11-21T06:02:16+0000 w1 os-autoinst-openvswitch[1482]: Running D-Bus service\n`});
+    expect(ran.findings.map((f) => f.kind)).toEqual(['TD010/ovs-flows-missing']);
   });
 
   it('a tap worker without the service installed', () => {

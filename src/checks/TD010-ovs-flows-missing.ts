@@ -1,5 +1,5 @@
 // TD010: the effective bridge lacks the OpenFlow rules os-autoinst-openvswitch installs at start
-// (DOMAIN.md §1.6), or the service does not run. The rules are recognised by structure
+// (os-autoinst script/os-autoinst-openvswitch, its add-flow rules), or the service does not run. The rules are recognised by structure
 // (facts/ovs.ts switchFlowsPresent) against the bridge's current MAC and LOCAL_IP: rules that
 // point at another MAC mean the bridge was re-created after the service had started.
 import {FactUnavailable, type Facts} from '../facts/facts.js';
@@ -30,20 +30,18 @@ export default defineCheck('TD010', (f) => {
   // A dead switch first: its rules cannot be read, and that failure is the finding, not a skip.
   const dead = switchDown(f, sw.bridge);
   if (dead.length > 0) return [...dead, ...findings];
-  // A service still starting waits for the bridge address before it installs the rules: missing rules are expected then.
-  const starting = service.state === 'activating';
 
   const flows = bridgeFlows(f, sw.bridge);
   if (flows.kind === 'no-bridge') {
     if (findings.length > 0) return findings;
     return notApplicable(`bridge ${sw.bridge} (OS_AUTOINST_USE_BRIDGE) does not exist, so it has no rules to check (TD011 reports the bridge)`);
   }
-  if (!starting) {
+  {
     const mac = bridgeMac(f, sw.bridge, notes);
     const result = switchFlowsPresent(flows.flows, {localIp: sw.localIp, rewriteTarget: sw.rewriteTarget, ...(mac ? {bridgeMac: mac} : {})});
     const problem = flowProblem(result, sw, mac);
     if (problem) {
-      const finding = flowFinding(sw, flows.flows, result, problem);
+      const finding = flowFinding(sw, flows.flows, result, problem, service.state === 'active' ? waitingLine(f) : undefined);
       // Stale rules are proven by the bridge's current MAC beside them.
       const link = result.staleMac.length > 0 ? ipLinkEvidence(f, sw.bridge) : undefined;
       if (link) finding.evidence.push(evidence('ip.addr', link));
@@ -128,7 +126,9 @@ function serviceState(f: Facts): ServiceState {
       finding: {
         subject: SWITCH_UNIT,
         severity: 'warning',
-        message: `${SWITCH_UNIT} is still starting (${unit.sub}), expected active: it waits for the bridge and its address before it installs the rules`,
+        // Type=dbus: the script takes its bus name before it waits for the bridge, so a unit that
+        // waits for the bridge is already active; activating means it has not even taken the name.
+        message: `${SWITCH_UNIT} is activating (${unit.sub}), expected active: it has not taken its D-Bus name yet, so set_vlan calls fail`,
         fix: [look(`journal:${SWITCH_UNIT}`, `journalctl -b -u ${SWITCH_UNIT}   # "Waiting for IP on bridge ..." names what it waits for`)],
         evidence: ev,
       },
@@ -208,12 +208,36 @@ function describeRule(rule: SwitchRule, sw: SwitchConfig): string {
   }
 }
 
-function flowFinding(sw: SwitchConfig, flows: OpenFlow[], r: SwitchFlowsResult, problem: string): FindingDraft {
+/**
+ * The switch service's last journal line when it says the service is still waiting for the bridge
+ * or its address (os-autoinst script/os-autoinst-openvswitch init_switch). The unit is Type=dbus
+ * and the script exports its D-Bus name before init_switch: it is `active` with no rules meanwhile.
+ */
+function waitingLine(f: Facts): string | undefined {
+  const journal = f.view.command('journal.switch');
+  if (!journal.ok) return undefined;
+  const own = journal.value.text.split('\n').filter((l) => /os-autoinst-openvswitch\[\d+\]: /.test(l));
+  const last = own.at(-1);
+  return last && /Waiting for (IP on )?bridge '/.test(last) ? last : undefined;
+}
+
+function flowFinding(sw: SwitchConfig, flows: OpenFlow[], r: SwitchFlowsResult, problem: string, waiting?: string): FindingDraft {
   const table0 = flows.filter((fl) => fl.table === 0).map((fl) => fl.text);
   const ev = [
     evidence('ovs.flows', ...(table0.length > 0 ? table0 : [`(no flows in table 0 of ${sw.bridge})`])),
     evidence('openqa.switch-config', settingLine(sw, 'bridge', 'OS_AUTOINST_USE_BRIDGE', sw.bridge), settingLine(sw, 'localIp', 'OS_AUTOINST_BRIDGE_LOCAL_IP', sw.localIp), settingLine(sw, 'rewriteTarget', 'OS_AUTOINST_BRIDGE_REWRITE_TARGET', sw.rewriteTarget)),
   ];
+  if (waiting) {
+    ev.push(evidence('journal.switch', waiting));
+    return {
+      kind: 'waiting-for-bridge',
+      subject: sw.bridge,
+      message: `${sw.bridge}: ${problem}; ${SWITCH_UNIT} is active but still waiting for the bridge ("${waiting.replace(/^.*?os-autoinst-openvswitch\[\d+\]: /, '')}"): it installs the rules only once ${sw.bridge} exists with an address, and set_vlan calls hang until then`,
+      // A restart only waits again: the bridge and its address are what it waits for.
+      fix: [look(`address:${sw.bridge}`, `ip -br address show dev ${sw.bridge}   # give it ${sw.localIp}/${sw.netmask} first (TD011); the service then installs the rules by itself, a restart only waits again`)],
+      evidence: ev,
+    };
+  }
   // The service installs its rules when it starts (after waiting for the bridge's address).
   const fix = [restartSwitch(sw.bridge)];
   if (r.missing.includes('arp-gateway') && r.present.includes('ipv4-first')) {

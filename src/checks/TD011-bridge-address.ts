@@ -257,11 +257,13 @@ function addressFinding(f: Facts, sw: SwitchConfig, link: Link, expected: string
   if (actual === expected) return undefined;
   const elsewhere = inet.slice(1).some((a) => `${a.local}/${a.prefixlen}` === expected);
   const message = !first
-    ? `${sw.bridge} has no IPv4 address, expected ${expected}: os-autoinst-openvswitch waits for it and then gives up`
+    ? `${sw.bridge} has no IPv4 address, expected ${expected}: os-autoinst-openvswitch logs "Waiting for IP on bridge '${sw.bridge}'" for OS_AUTOINST_OPENVSWITCH_INIT_TIMEOUT seconds, then dies with "can't parse bridge local port IP"`
     : `${sw.bridge}'s first IPv4 address is ${actual}, expected ${expected}${elsewhere ? ` (${expected} is there, but not first)` : ''}: os-autoinst-openvswitch refuses to start ("bridge local port IP is expected to be ${expected}")`;
   const now: string[] = [];
-  for (const a of inet) if (`${a.local}/${a.prefixlen}` !== expected) now.push(`ip address del ${a.local}/${a.prefixlen} dev ${sw.bridge}`);
-  if (!elsewhere) now.push(`ip address add ${expected} dev ${sw.bridge}`);
+  // Idempotent: each change only while the bridge still has (or lacks) that address.
+  const has = (cidr: string) => `ip -4 -o address show dev ${sw.bridge} | grep -qF ' ${cidr} '`;
+  for (const a of inet) if (`${a.local}/${a.prefixlen}` !== expected) now.push(`! ${has(`${a.local}/${a.prefixlen}`)} || ip address del ${a.local}/${a.prefixlen} dev ${sw.bridge}`);
+  if (!elsewhere) now.push(`${has(expected)} || ip address add ${expected} dev ${sw.bridge}`);
   return {
     subject: sw.bridge,
     message,

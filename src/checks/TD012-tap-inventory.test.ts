@@ -7,6 +7,7 @@ import {analyzeSnapshot} from '../engine.js';
 import type {CheckResult} from '../model.js';
 import {readSnapshot} from '../sources/archive.js';
 import check from './TD012-tap-inventory.js';
+import {wickedTapFileLines} from '../../test/helpers/remedies.js';
 
 interface Dev {
   name: string;
@@ -75,18 +76,10 @@ describe('TD012 tap-inventory', () => {
       'error tap1: tap1 (instance 2) does not exist and is not a port of br1: its jobs fail in qemu ("could not configure /dev/net/tun (tap1): Operation not permitted") or, when qemu may create it, in set_vlan (not on the bridge)',
     ]);
     expect(r.findings[0]!.fix.split('\n')).toEqual([
-      'ip link show tap1 >/dev/null 2>&1 || ip tuntap add dev tap1 mode tap user _openqa-worker group nogroup',
+      'ip link show tap1 >/dev/null 2>&1 || ip tuntap add dev tap1 mode tap user 990 group 65534', // numbers: names would resolve on the machine running the script
       'ip link set tap1 up',
       'ovs-vsctl --may-exist add-port br1 tap1',
-      'mkdir -p /etc/sysconfig/network',
-      'rm -f /etc/sysconfig/network/ifcfg-tap1',
-      "cat > /etc/sysconfig/network/ifcfg-tap1 <<'EOF'",
-      "BOOTPROTO='none'",
-      "STARTMODE='auto'",
-      "TUNNEL='tap'",
-      "TUNNEL_SET_OWNER='_openqa-worker'",
-      "TUNNEL_SET_GROUP='nogroup'",
-      'EOF',
+      ...wickedTapFileLines('tap1'),
       // ifcfg-br1 already has OVS_BRIDGE_PORT_DEVICE_1='tap1'. No `wicked ifup tap1 br1`: on a live
       // bridge it re-applies br1's config and drops the switch service's flows (TD102, TD010).
     ]);

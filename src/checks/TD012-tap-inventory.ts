@@ -2,7 +2,7 @@
 // tap(N-1) (and tap(N-1+64k) with config.multiNic) as a tap device in the kernel and as a working
 // port of the effective bridge. OVS ports whose device is gone (ofport -1 / "could not open network
 // device") are errors for such a tap and warnings otherwise; instances above 64 collide with the
-// second-NIC taps. Surplus taps (SUSE spares, 64/128 sets) are harmless. DOMAIN.md §2.12, §2.14.
+// second-NIC taps. Surplus taps (SUSE spares, 64/128 sets) are harmless. docs/checks/TD012.md.
 import {notApplicable, defineCheck, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {ovsDb} from '../facts/ovs.js';

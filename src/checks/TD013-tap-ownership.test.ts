@@ -66,7 +66,7 @@ describe('TD013 tap-ownership', () => {
     ]);
     expect(r.findings[0]!.fix.split('\n')).toEqual([
       'ip link delete tap0 2>/dev/null || true',
-      'ip tuntap add dev tap0 mode tap user _openqa-worker group nogroup',
+      'ip tuntap add dev tap0 mode tap user 990 group 65534',
       'ip link set tap0 up',
       'ovs-vsctl --may-exist add-port br1 tap0',
       "# /etc/sysconfig/network/ifcfg-tap0 line 2: TUNNEL_SET_OWNER='geekotest'",

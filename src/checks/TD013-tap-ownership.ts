@@ -1,5 +1,5 @@
 // TD013 tap-ownership: a tap the worker needs whose owner/group would refuse the worker user
-// (kernel rule, DOMAIN.md §2.5/§2.13: owner unset (-1) or the worker user, group unset or one of
+// (kernel rule, drivers/net/tun.c tun_not_capable(); docs/checks/TD013.md: owner unset (-1) or the worker user, group unset or one of
 // its groups). Error when qemu lacks CAP_NET_ADMIN to get around it, info when it has it. Taps
 // that do not exist are TD012's; a non-persistent tap no running job holds is a warning.
 import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';

@@ -4,7 +4,7 @@
 // (openQA@eeb2e670d, poo#162284): a warning per instance, subject = the instance number (the root
 // causes are TD010/TD011 errors). Taps on the effective bridge with no instance advertising tap:
 // multi-machine jobs never come here (warning on the workers.ini; deliberate while MM is being
-// repaired). DOMAIN.md §2.15.
+// repaired). openQA commit eeb2e670d, poo#162284; docs/checks/TD014.md.
 import {notApplicable, defineCheck, pass, skip, type CheckOutcome, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {activeUnits} from '../facts/host/units.js';
@@ -27,6 +27,8 @@ export default defineCheck('TD014', (f) => {
 /** What makes the host unable to serve tap jobs, with its fix and evidence. */
 interface Breakage {
   what: string;
+  /** The switch service (its D-Bus name) is not there. */
+  serviceDown?: boolean;
   fix: string[];
   evidence: Evidence;
 }
@@ -45,6 +47,7 @@ function advertisedWithoutSwitch(f: Facts, tapInst: WorkerInstance[], bridge: st
   if (units.ok && !(state && SERVING.has(state.active))) {
     broken.push({
       what: `${SWITCH_UNIT} is ${state ? `${state.active} (${state.sub})` : 'not loaded'}`,
+      serviceDown: true,
       fix: [`systemctl enable --now ${SWITCH_UNIT}`, `journalctl -u ${SWITCH_UNIT} -b   # it waits for bridge '${bridge}' and its address before serving`],
       evidence: {source: 'systemd.units', lines: [state ? `${SWITCH_UNIT} ${state.load} ${state.active} ${state.sub} ${state.description}` : `no ${SWITCH_UNIT} in systemctl list-units --all`]},
     });
@@ -73,7 +76,7 @@ function advertisedWithoutSwitch(f: Facts, tapInst: WorkerInstance[], bridge: st
     const without = inst.workerClasses.filter((c) => !isTapClass(c)).join(',');
     return {
       subject: String(inst.instance),
-      message: `worker instance ${inst.instance} advertises WORKER_CLASS ${inst.settings['WORKER_CLASS'] ?? ''} but ${broken.map((b) => b.what).join(' and ')}: tap jobs assigned to it fail at set_vlan, or it reports itself broken`,
+      message: `worker instance ${inst.instance} advertises WORKER_CLASS ${inst.settings['WORKER_CLASS'] ?? ''} but ${broken.map((b) => b.what).join(' and ')}: ${consequence(inst, broken.some((b) => b.serviceDown))}`,
       fix: [
         ...broken.flatMap((b) => b.fix),
         `# or, while it cannot be fixed: WORKER_CLASS = ${without} in ${where}, then systemctl restart ${unit ?? `the worker unit of instance ${inst.instance}`}, so the scheduler sends multi-machine jobs elsewhere`,
@@ -81,6 +84,19 @@ function advertisedWithoutSwitch(f: Facts, tapInst: WorkerInstance[], bridge: st
       evidence: [...broken.map((b) => b.evidence), settingEvidence(f, origin, `[${inst.instance}] WORKER_CLASS = ${inst.settings['WORKER_CLASS'] ?? ''}`)],
     };
   });
+}
+
+/**
+ * openQA's worker checks the switch's D-Bus name before taking any job only when its class list
+ * holds exactly `tap` (OpenQA::Worker check_availability: `$settings->has_class('tap')`): such an
+ * instance reports itself broken and takes no job at all. With `tap2` (Fedora's numbered classes) or
+ * a service that runs beside a missing bridge, tap jobs are taken and fail at set_vlan.
+ */
+function consequence(inst: WorkerInstance, serviceDown: boolean): string {
+  if (serviceDown && inst.workerClasses.includes('tap')) {
+    return "openQA marks the instance broken (D-Bus service 'org.opensuse.os_autoinst.switch' is not running) and it takes no job at all, tap or not";
+  }
+  return 'the scheduler still sends it tap jobs, and they fail at set_vlan';
 }
 
 /** No instance advertises tap: a tap setup on the bridge then serves nothing. */

@@ -21,29 +21,45 @@ describe('TD101 forwarding-not-persisted', () => {
     expect(r.findings[0]).toMatchObject({
       subject: 'net.ipv4.ip_forward',
       message: 'no sysctl file sets net.ipv4.ip_forward = 1 (runtime 1 (set by hand or by a script, lost at reboot)); after a reboot forwarding is off',
-      fix: "grep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf",
+      fix: "mkdir -p /etc/sysctl.d\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf",
       evidence: [
         {source: '/proc/sys/net/ipv4/ip_forward', lines: ['1']},
-        {source: 'sysctl.files', lines: ['no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /usr/lib/sysctl.d (/run/sysctl.d is emptied at boot)']},
+        {source: 'sysctl.files', lines: ['no sysctl file in /etc/sysctl.d, /usr/lib/sysctl.d (/etc/sysctl.conf counts only through a 99-sysctl.conf link there; /run/sysctl.d is emptied at boot)']},
       ],
     });
   });
 
   it('names the later file that switches it off again, and the line to change', () => {
-    const r = run(check, sysctl({'/etc/sysctl.conf': '# local tuning\nnet.ipv4.ip_forward = 0\n'}));
-    expect(r.findings.map((f) => [f.subject, f.message, f.fix, f.evidence.at(-1)])).toEqual([
+    const r = run(check, sysctl({'/etc/sysctl.d/zz-local.conf': '# local tuning\nnet.ipv4.ip_forward = 0\n'}));
+    expect(r.findings.map((f) => [f.subject, f.message, f.evidence.at(-1)])).toEqual([
       [
         'net.ipv4.ip_forward',
-        '/etc/sysctl.conf:2 is the last setting of the IPv4 forwarding switch and says net.ipv4.ip_forward = 0, expected 1 (runtime 1 (set by hand or by a script, lost at reboot))',
-        "sed -i --follow-symlinks '2s/.*/net.ipv4.ip_forward = 1/' /etc/sysctl.conf",
-        {source: '/etc/sysctl.conf', lines: ['net.ipv4.ip_forward = 0']},
+        '/etc/sysctl.d/zz-local.conf:2 is the last setting of the IPv4 forwarding switch and says net.ipv4.ip_forward = 0, expected 1 (runtime 1 (set by hand or by a script, lost at reboot))',
+        {source: '/etc/sysctl.d/zz-local.conf', lines: ['net.ipv4.ip_forward = 0']},
       ],
     ]);
   });
 
+  // systemd-sysctl never reads /etc/sysctl.conf (sysctl.d(5), systemd/systemd#8360); the old model
+  // applied it last, so it blocked this good host and passed the next one.
+  it('ignores /etc/sysctl.conf without a 99-sysctl.conf link: its 0 does not switch forwarding off at boot', () => {
+    expect(run(check, sysctl({'/etc/sysctl.conf': 'net.ipv4.ip_forward = 0\n'}))).toMatchObject({status: 'pass', findings: []});
+  });
+
+  it('a 1 only in /etc/sysctl.conf without the link persists nothing: forwarding is off after a reboot', () => {
+    const r = run(check, sysctl({'/etc/sysctl.d/ip_forward.conf': null, '/etc/sysctl.conf': 'net.ipv4.ip_forward = 1\n'}));
+    expect(r.findings.map((f) => f.subject)).toEqual(['net.ipv4.ip_forward']);
+  });
+
+  it('reads /etc/sysctl.conf through 99-sysctl.conf in that name\'s place: ip_forward.conf sorts after it and wins', () => {
+    expect(run(check, sysctl({'/etc/sysctl.d/99-sysctl.conf': 'net.ipv4.ip_forward = 0\n'}))).toMatchObject({status: 'pass', findings: []});
+    const r = run(check, sysctl({'/etc/sysctl.d/ip_forward.conf': null, '/etc/sysctl.d/99-sysctl.conf': 'net.ipv4.ip_forward = 0\n'}));
+    expect(r.findings[0]!.message).toMatch(/^\/etc\/sysctl.d\/99-sysctl.conf:1 is the last setting/);
+  });
+
   it('overrides a vendor file with a later-sorting file in /etc instead of editing it', () => {
     const r = run(check, sysctl({'/etc/sysctl.d/ip_forward.conf': null, '/usr/lib/sysctl.d/50-default.conf': 'net.ipv4.ip_forward = 0\n'}));
-    expect(r.findings[0]!.fix).toBe("# sorts after /usr/lib/sysctl.d/50-default.conf\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/zz-tapdoctor-forwarding.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf");
+    expect(r.findings[0]!.fix).toBe("# sorts after /usr/lib/sysctl.d/50-default.conf\nmkdir -p /etc/sysctl.d\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/zz-tapdoctor-forwarding.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/zz-tapdoctor-forwarding.conf");
   });
 
   it('reports a per-interface 0 for the bridge that comes last, even with ip_forward = 1', () => {

@@ -48,7 +48,7 @@ export default defineCheck('TD101', (f) => {
         subject: 'net.ipv4.ip_forward',
         message: `no sysctl file sets net.ipv4.ip_forward = 1 (${now}); after a reboot forwarding is off`,
         fix: [sysctlPersist('net.ipv4.ip_forward', 1, '/etc/sysctl.d/ip_forward.conf'), ...(runtimeValue === 1 ? [] : [sysctlNow('net.ipv4.ip_forward', 1)])],
-        evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.conf, /etc/sysctl.d, /usr/lib/sysctl.d (/run/sysctl.d is emptied at boot)')],
+        evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.d, /usr/lib/sysctl.d (/etc/sysctl.conf counts only through a 99-sysctl.conf link there; /run/sysctl.d is emptied at boot)')],
       });
     } else {
       findings.push({
@@ -87,7 +87,7 @@ function fixLine(a: Assignment, value: string): Step {
   return sysctlPersist(a.key, value, '/etc/sysctl.d/zz-tapdoctor-forwarding.conf', `sorts after ${a.path}`);
 }
 
-/** firewalld switches forwarding on itself when a zone masquerades (DOMAIN.md §2.9 trap). */
+/** firewalld switches forwarding on itself when a zone masquerades (docs/checks/TD009.md trap). */
 function firewalldTurnsForwardingOn(f: Facts): string | undefined {
   const enabled = f.try(enabledUnits);
   if (!enabled.ok || !enabled.value.has('firewalld.service')) return undefined;

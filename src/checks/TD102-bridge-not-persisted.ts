@@ -2,7 +2,7 @@
 // keeps the bridge itself across a reboot, but not its address: that comes from the network
 // configuration (wicked ifcfg-<br>, NetworkManager ovs-interface profile, ifcfg-rh OVSBridge). An
 // address set with `ip addr add` is gone after the boot, and os-autoinst-openvswitch then dies
-// with "bridge local port IP is expected to be …" (DOMAIN.md §2.11, §3).
+// with "can't parse bridge local port IP" after INIT_TIMEOUT (os-autoinst script/os-autoinst-openvswitch init_switch).
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';

@@ -4,6 +4,7 @@ import {loadCase} from '../../test/helpers/fixture.js';
 import {overlay} from '../../test/gate/overlay.js';
 import {fixture, run} from '../../test/gate/run-check.js';
 import check from './TD103-taps-not-persisted.js';
+import {bridgePortLine, wickedTapFileLines} from '../../test/helpers/remedies.js';
 
 const NM = '/etc/NetworkManager/system-connections/';
 const NET = '/etc/sysconfig/network/';
@@ -33,18 +34,7 @@ describe('TD103 taps-not-persisted', () => {
     expect(r.findings[0]).toMatchObject({
       message: `tap1 (tap of worker instance 2) exists now as a port of br1, but the persisted config would not put it on br1 at boot: wicked: no ${NET}ifcfg-tap1; not in the OVS_BRIDGE_PORT_DEVICE_* list of ${NET}ifcfg-br1`,
       // A file of its own, never a link to tap0's: a link would copy tap0's owner, right or wrong (TD013).
-      fix: [
-        `mkdir -p /etc/sysconfig/network`,
-        `rm -f ${NET}ifcfg-tap1`,
-        `cat > ${NET}ifcfg-tap1 <<'EOF'`,
-        "BOOTPROTO='none'",
-        "STARTMODE='auto'",
-        "TUNNEL='tap'",
-        "TUNNEL_SET_OWNER='_openqa-worker'",
-        "TUNNEL_SET_GROUP='nogroup'",
-        'EOF',
-        `grep -Eq "^OVS_BRIDGE_PORT_DEVICE(_[0-9]+)?='?tap1'?\\$" ${NET}ifcfg-br1 || echo "OVS_BRIDGE_PORT_DEVICE_2='tap1'" >> ${NET}ifcfg-br1`,
-      ].join('\n'),
+      fix: [...wickedTapFileLines('tap1'), bridgePortLine('tap1', 2)].join('\n'),
       evidence: [
         {source: 'runtime', lines: ['tap1: tun device in /sys/class/net; OVS port of br1']},
         {source: `${NET}ifcfg-br1`, lines: ["OVS_BRIDGE_PORT_DEVICE_0='tap0'", "OVS_BRIDGE_PORT_DEVICE_1='tap2'"]},

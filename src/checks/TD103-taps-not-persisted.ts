@@ -2,7 +2,7 @@
 // bridge by the persisted config: wicked ifcfg-tapN (TUNNEL='tap') plus OVS_BRIDGE_PORT_DEVICE_*
 // of ifcfg-<br>; NetworkManager tun profile whose master is an ovs-port profile of the bridge; or an
 // ifcfg-rh file with OVS_BRIDGE=<br>. Taps made by hand (`ip tuntap`, `tunctl`, `ovs-vsctl
-// add-port`) work now and vanish at reboot, while OVSDB keeps the port (DOMAIN.md §2.14, §3).
+// add-port`) work now and vanish at reboot, while OVSDB keeps the port (docs/checks/TD012.md; README "Pre-reboot gate").
 import {posix} from 'node:path';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';

@@ -3,7 +3,7 @@
 // a rule file that no enabled unit loads. At boot only the enabled firewall unit's persisted
 // config counts: firewalld permanent zones, nftables.service + its file, iptables.service +
 // /etc/sysconfig/iptables. And that file must load as a whole: one bad line and `nft -f` /
-// `iptables-restore` load nothing (DOMAIN.md §2.3, §3).
+// `iptables-restore` load nothing (docs/checks/TD002.md; README "Pre-reboot gate").
 import {defineCheck, evidence, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {appendNftNat, firewalldPermanent, firewalldReload, reloadRuleFile, saveLiveIptables, saveLiveNftTable} from '../remedies/firewall.js';

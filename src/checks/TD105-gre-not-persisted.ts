@@ -2,7 +2,7 @@
 // wicked's PRE_UP_SCRIPT of ifcfg-<br> (/etc/wicked/scripts/gre_tunnel_preup.sh), a
 // NetworkManager dispatcher script, or (network-scripts) an ifcfg-greN OVSTunnel file. The script
 // must be executable, and the peer must be in an uncommented line: salt comments out offline
-// peers, and a changed script is not re-applied until the next boot (DOMAIN.md §2.7, §3).
+// peers, and a changed script is not re-applied until the next boot (openQA docs/Networking.asciidoc; docs/checks/TD006.md; README "Pre-reboot gate").
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
 import {switchConfig} from '../facts/openqa.js';

@@ -60,4 +60,32 @@ describe('TD106 share-not-persisted', () => {
     const disabled = overlay(snapshot, {files: {'systemd.wants': {'/etc/systemd/system/multi-user.target.wants/autofs.service': null}}});
     expect(run(check, disabled).findings.map((f) => f.subject)).toEqual(['/var/lib/openqa/share']);
   });
+
+  describe('the persisted source against the mounted one', () => {
+    it('reports an fstab line naming another server and export than the mounted share', async () => {
+      const {findings} = run(check, (await loadCase('TD106-share-source-mismatch')).snapshot);
+      expect(findings.map((f) => f.message)).toEqual([
+        '/var/lib/openqa/share is mounted from openqa01.example.test:/srv/openqa/share (nfs4) now, but /etc/fstab:2 mounts openqa.example.test:/var/lib/openqa/share (nfs) at boot (server openqa.example.test ≠ openqa01.example.test, export /var/lib/openqa/share ≠ /srv/openqa/share): after a reboot the workers read another share',
+      ]);
+    });
+
+    it('takes fstab `nfs` and a mounted nfs4 as one type, and a trailing slash as the same export', async () => {
+      const base = await fixture('healthy-fedora');
+      const fstab = `${ROOT_LINE}openqa.example.test:/var/lib/openqa/share/  /var/lib/openqa/share  nfs  ro,nofail,x-systemd.automount  0 0\n`;
+      expect(run(check, overlay(base, {files: {fstab: {'/etc/fstab': fstab}}}))).toMatchObject({status: 'pass', findings: []});
+    });
+
+    it('compares a captured mount unit\'s What= and Type=, and says so when the unit was not captured', async () => {
+      const {snapshot} = await loadCase('TD106-mount-unit');
+      const uncaptured = run(check, snapshot);
+      expect(uncaptured.status).toBe('pass');
+      expect(uncaptured.reason).toMatch(/^var-lib-openqa-share\.mount mounts the share at boot; its source \(What=\) was not captured/);
+      const unit = '[Mount]\nWhat=openqa01.example.test:/srv/share\nWhere=/var/lib/openqa/share\nType=nfs4\n';
+      const withUnit = overlay(snapshot, {files: {'systemd.mount-units': {'/etc/systemd/system/var-lib-openqa-share.mount': unit}}});
+      const {findings} = run(check, withUnit);
+      expect(findings.map((f) => f.message)).toEqual([
+        '/var/lib/openqa/share is mounted from openqa.example.test:/var/lib/openqa/share (nfs4) now, but var-lib-openqa-share.mount mounts openqa01.example.test:/srv/share (nfs) at boot (server openqa01.example.test ≠ openqa.example.test, export /srv/share ≠ /var/lib/openqa/share): after a reboot the workers read another share',
+      ]);
+    });
+  });
 });

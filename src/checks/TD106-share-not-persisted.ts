@@ -1,6 +1,6 @@
 // TD106: the factory share must come back at boot. A share mounted by hand (`mount -t nfs4 …`) is
 // gone after a reboot; the workers then start, take jobs and fail them with "Cannot find HDD_1
-// asset" (Fedora's incident, DOMAIN.md §2.8). Persisted means an /etc/fstab line (automount or
+// asset" (Fedora's incident, salt-states-openqa openqa/nfs_share.sls; docs/checks/TD007.md). Persisted means an /etc/fstab line (automount or
 // not, but not `noauto` alone) or an enabled .mount/.automount/var-lib-openqa-share.service unit.
 import {editLinePattern} from '../remedies/files.js';
 import {manual, type Step} from '../remedies/step.js';

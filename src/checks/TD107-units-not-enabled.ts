@@ -1,5 +1,5 @@
 // TD107: the services the tap setup needs must be enabled, not just running: openvswitch,
-// os-autoinst-openvswitch (the OpenFlow rules, DOMAIN.md §2.10), the network service that owns the
+// os-autoinst-openvswitch (the OpenFlow rules, docs/checks/TD010.md), the network service that owns the
 // bridge config (wicked or NetworkManager), and every openQA worker instance running now. A
 // service started with `systemctl start` runs until the next boot only. The firewall unit is
 // TD104's business (which one depends on where the NAT lives).

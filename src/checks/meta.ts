@@ -43,6 +43,7 @@ export const CHECK_META: readonly CheckMeta[] = [
       'ovsdb-server-down': {severity: 'error', title: 'ovsdb-server is not running (the OVS database cannot be reached)'},
       'ovs-vswitchd-down': {severity: 'error', title: 'ovs-vswitchd is not running (the bridge cannot be reached)'},
       'openvswitch-unit-down': {severity: 'error', title: 'An Open vSwitch unit is failed or inactive'},
+      'waiting-for-bridge': {severity: 'error', title: 'The switch service is active but still waiting for the bridge or its address: no rules'},
     }},
   {id: 'TD011', slug: 'bridge-address', title: 'Bridge missing or its address is not LOCAL_IP/NETMASK', severity: 'error', appliesTo: TAP,
     kinds: {'bridge-down': {severity: 'error', title: 'The bridge is administratively down'}}},

@@ -17,7 +17,7 @@ export const reportFlags = {
   force: Flags.boolean({description: 'let --output replace an existing file (default: refuse, exit 2)', default: false}),
   brief: Flags.boolean({description: 'text report in short: one line per finding, what did not run, the summary', default: false}),
   color: Flags.boolean({description: 'colour the text output (default: only when stdout is a terminal and NO_COLOR is unset)', allowNo: true}),
-  config: Flags.string({description: "site settings YAML (default: the host's /etc/tapdoctor.yaml if present: below --root for live runs, the copy captured in the snapshot for snapshots; the report says which was used)"}),
+  config: Flags.string({description: "site settings YAML (default: the host's /etc/tapdoctor.yaml below --root, if present; the report says which was used)"}),
   'gre-mtu': Flags.integer({description: 'MTU the SUTs behind GRE tunnels must use (default 1458, or greMtu from the settings file)', min: 576, max: 9000}),
   'multi-nic': Flags.boolean({description: 'also expect the extra taps of multi-NIC jobs: tap(N-1+64) and tap(N-1+128) for worker instance N', allowNo: true}),
   'ignore-interface': Flags.string({description: 'never treat this interface as an uplink (repeatable; a trailing * matches a prefix: "wg*")', multiple: true, multipleNonGreedy: true}),

@@ -10,7 +10,7 @@ export default class Analyze extends TapdoctorCommand {
   static override summary = 'Run every check offline on a snapshot (tarball or unpacked directory) or a sosreport (packed or unpacked)';
   static override description = `Reads the snapshot in memory (never extracts it to disk) and analyzes it with the same code as 'tapdoctor check', so a snapshot taken with 'tapdoctor snapshot' gives the findings a live run would have given at capture time. A sosreport works too, packed (.tar.xz, .tar.gz, .tar) or unpacked; checks whose data sos does not collect are skipped with the reason. The persistence checks (TD1nn) run only in 'tapdoctor gate' ('gate --snapshot' for a snapshot).
 
-Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or hostile input, usage error, or no check could run. --format nagios uses the Nagios plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).`;
+Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or hostile input, usage error, or no check could run. --format nagios uses the Nagios plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN) and honours --fail-on (findings below it do not raise the state). Findings accepted by a waiver in the settings file are reported as waived and count for no exit code.`;
   static override examples = [
     {description: 'Analyze a snapshot taken on a worker', command: '<%= config.bin %> analyze tapdoctor-worker5-20261121T101500Z.tar.gz'},
     {description: 'The bundled broken demo worker, as JSON', command: '<%= config.bin %> analyze fixtures/demo --json'},
@@ -25,8 +25,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
   };
   static override flags = {
     ...reportFlags,
-    // A snapshot is analyzed on this machine: settings are this machine's, and nothing is collected.
-    config: Flags.string({description: 'site settings YAML (default: /etc/tapdoctor.yaml of this machine, if present)'}),
+    // Analyze collects nothing: its help speaks of the snapshot, not of --root or a live host.
+    config: Flags.string({description: "site settings YAML (default: the host's /etc/tapdoctor.yaml captured in the snapshot, if any; the report says which was used)"}),
     quiet: Flags.boolean({char: 'q', description: 'errors only: the text report leaves out warning and info findings (the summary still counts them; other formats keep all)', default: false}),
     complete: Flags.boolean({description: 'fleet: the snapshots are every host of the network, so a tunnel to any other address is a warning (TD202)', default: false}),
     topology: Flags.string({description: "fleet: who must peer: 'mesh' or 'star:HOST' (default: openQA tap mesh when hosts carry tap, else a detected hub, else mesh)"}),

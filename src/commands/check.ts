@@ -4,7 +4,7 @@ export default class Check extends TapdoctorCommand {
   static override summary = 'Run every check against the live host tapdoctor runs on';
   static override description = `Collects the host's state read-only (every command with a timeout), analyzes it and reports: findings by severity, each with why it breaks multi-machine tests and the commands that fix it. Run it as root: without root some sources (firewall rules, NetworkManager profiles) cannot be read, and the report says which.
 
-Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 usage error or no check could run. --format nagios uses the Nagios plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).`;
+Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 usage error or no check could run. --format nagios uses the Nagios plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN) and honours --fail-on (findings below it do not raise the state). Findings accepted by a waiver in the settings file are reported as waived and count for no exit code.`;
   static override examples = [
     {description: 'Every check, as text', command: '<%= config.bin %> check'},
     {description: 'Two checks; only errors fail the run', command: '<%= config.bin %> check --only TD001,TD003 --fail-on error'},

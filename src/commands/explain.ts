@@ -10,7 +10,9 @@ export default class Explain extends TapdoctorCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Explain);
-    const [{CHECK_META}, {readCheckPage}, {UserError}, {didYouMean}] = await Promise.all([import('../checks/meta.js'), import('../checks/docs.js'), import('../errors.js'), import('../cli/suggest.js')]);
+    const [{CHECK_META: HOST_CHECKS}, {FLEET_CHECK_META}, {readCheckPage}, {UserError}, {didYouMean}] = await Promise.all([import('../checks/meta.js'), import('../fleet/meta.js'), import('../checks/docs.js'), import('../errors.js'), import('../cli/suggest.js')]);
+    // The fleet checks (TD2nn, run by `analyze` of several snapshots) have pages like the others.
+    const CHECK_META = [...HOST_CHECKS, ...FLEET_CHECK_META];
     if (flags.all && args.id) throw new UserError('give a check ID or --all, not both');
     const pageOf = (id: string) => {
       const page = readCheckPage(id);

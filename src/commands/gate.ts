@@ -22,7 +22,9 @@ With --snapshot it judges a snapshot with the settings captured in it: the web U
   static override flags = {
     ...liveFlags,
     ...gateReportFlags,
-    output: Flags.string({char: 'o', description: 'write the report to this file; for text the gate section still prints on stdout'}),
+    output: Flags.string({char: 'o', description: 'write the report to this file (an existing one only with --force); for text the gate section still prints on stdout'}),
+    // gate judges a live host or a snapshot: the default settings file depends on which.
+    config: Flags.string({description: "site settings YAML (default: the host's /etc/tapdoctor.yaml if present: below --root live, the copy captured in the snapshot with --snapshot; the report says which was used)"}),
     snapshot: Flags.string({description: 'judge this snapshot (tarball or directory) instead of the live host; --root and --timeout are then unused'}),
     'openqa-url': Flags.string({description: 'openQA web UI to ask which jobs run here (default: HOST from workers.ini)'}),
     openqa: Flags.boolean({description: 'ask the openQA web UI which jobs run on this host (default); --no-openqa: do not ask, live runs count the pool\'s qemu processes instead', allowNo: true, default: true}),

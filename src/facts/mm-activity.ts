@@ -1,6 +1,6 @@
 // Has multi-machine traffic actually passed this host? Checks that judge counters (a FORWARD rule
 // that reads 0) need proof that SUTs used the network since the counters started, or a zero means
-// nothing. The proof, strongest first (DOMAIN.md §2.6, §1.6):
+// nothing. The proof, strongest first (docs/checks/TD005.md; os-autoinst script/os-autoinst-openvswitch, its add-flow rules):
 //   - learned return paths in table 1 of the bridge: os-autoinst-openvswitch's `learn(table=1,...)`
 //     actions add one whenever a SUT sends ARP or IPv4 to the bridge MAC, i.e. routes via the host;
 //   - tap ports carrying a VLAN tag: set_vlan ran for a job that is still running;

@@ -25,7 +25,7 @@ const SWITCH_UNIT_PATHS = [`/etc/systemd/system/${SWITCH_UNIT}`, `/usr/lib/syste
 const SWITCH_DROPIN_DIR = `/etc/systemd/system/${SWITCH_UNIT}.d/`;
 export const SWITCH_SYSCONFIG = '/etc/sysconfig/os-autoinst-openvswitch';
 
-/** What the service assumes when nothing sets a variable (DOMAIN.md §1.5). */
+/** What the service assumes when nothing sets a variable (os-autoinst script/os-autoinst-openvswitch). */
 export const SWITCH_DEFAULTS = {
   OS_AUTOINST_USE_BRIDGE: 'br0',
   OS_AUTOINST_BRIDGE_LOCAL_IP: '10.0.2.2',
@@ -151,7 +151,7 @@ export const workerIniFiles: Fact<WorkersIni[]> = (f) => {
 
 /**
  * The worker configuration and its instances. Which instances exist is decided by the
- * openqa-worker{,-plain,-auto-restart}@N units that are enabled or running (DOMAIN.md §1.8: not
+ * openqa-worker{,-plain,-auto-restart}@N units that are enabled or running (openQA lib/OpenQA/Worker/Settings.pm: not
  * by file sections; a [1-100] section must not make 100 taps expected). Only when no unit data was
  * captured (unitsKnown: false) do the instance sections of workers.ini stand in for them.
  * A host without any workers.ini yields an empty config (files: []): it is not a worker, and the
@@ -200,7 +200,7 @@ export const workerConfig: Fact<WorkerConfig> = (f) => {
   return config;
 };
 
-/** `tap`, or Fedora's numbered tap classes (`tap2`, one per host; DOMAIN.md §1.3). */
+/** `tap`, or Fedora's numbered tap classes (`tap2`, one per host; fedora-infra/ansible roles/openqa/worker/tasks/tap-setup.yml). */
 export function isTapClass(name: string): boolean {
   return /^tap\d*$/.test(name);
 }

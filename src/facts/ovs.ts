@@ -1,5 +1,5 @@
 // Open vSwitch facts: the database (bridges > ports > interfaces), the OpenFlow rules per bridge,
-// and a recogniser for the rules os-autoinst-openvswitch installs (DOMAIN §1.6).
+// and a recogniser for the rules os-autoinst-openvswitch installs (os-autoinst script/os-autoinst-openvswitch, its add-flow rules).
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {parseDumpFlows, splitActions} from '../parsers/ofctl.js';
 import {ovsDbFromTables, parseOvsJsonList, parseOvsShow} from '../parsers/ovs.js';

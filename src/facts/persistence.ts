@@ -1,6 +1,6 @@
 // Persistence facts for the pre-reboot gate: what the next boot will build, read from the persisted
 // configuration (ifcfg files, NetworkManager profiles, enabled units, firewall files), so the gate
-// checks (TD1nn) can compare it with the runtime state. DOMAIN.md §3, §1.2, §1.3.
+// checks (TD1nn) can compare it with the runtime state. README "Pre-reboot gate"; os-autoinst script/os-autoinst-setup-multi-machine and salt-states-openqa openqa/openvswitch.sls; fedora-infra/ansible roles/openqa/worker/tasks/tap-setup.yml.
 //
 // Three network setups are understood:
 //  - wicked:          /etc/sysconfig/network/ifcfg-* (SUSE), run by wicked.service;

@@ -32,7 +32,7 @@ describe('tapAccess: the kernel rule of tun_not_capable()', () => {
   const nobody = db.byName.get('nobody')!;
   const verdict = (owner: number, group: number, who = worker) => tapAccess({name: 't', owner, group}, who, who.name, db);
 
-  it('matches the measurements of DOMAIN.md §2.5 (uid/egid 65534, no capabilities)', () => {
+  it('matches the kernel rule of drivers/net/tun.c tun_not_capable() (uid/egid 65534, no capabilities)', () => {
     expect(verdict(65534, -1, nobody).verdict).toBe('allowed'); // user nobody
     expect(verdict(65534, 65534, nobody).verdict).toBe('allowed'); // user nobody group nogroup
     expect(verdict(65534, 0, nobody)).toEqual({verdict: 'refused', refusals: ["group root (0) is not one of nobody's groups (nogroup)"]}); // group root

@@ -3,7 +3,7 @@
 // each, whether the worker user may open it without CAP_NET_ADMIN, whether qemu has that
 // capability, which network stack persists the taps, and the evidence lines for all of it.
 //
-// The permission rule is the kernel's (drivers/net/tun.c, tun_not_capable(), DOMAIN.md §2.5): a
+// The permission rule is the kernel's (drivers/net/tun.c, tun_not_capable(); docs/checks/TD004.md): a
 // process without CAP_NET_ADMIN may attach to an existing persistent tap only if the tap's owner is
 // unset or its euid AND the tap's group is unset or one of its groups; creating a tap always needs
 // the capability.
@@ -188,7 +188,8 @@ export interface QemuCap {
 /**
  * cap_net_admin per captured qemu-system binary. Binaries getcap could not read (gone since the
  * collector listed them) are left out. Flags need both e and p: qemu is not capability-aware, so a
- * permitted-only capability is never raised (DOMAIN.md §2.5 calls that unverified; we are strict).
+ * permitted-only capability is never raised (kernel drivers/net/tun.c tun_not_capable(); whether qemu
+ * raises it is unverified, so we are strict).
  */
 export const qemuNetAdmin: Fact<QemuCap[]> = (f) => {
   const mountList = f.try(mounts);

@@ -33,14 +33,16 @@ describe('gate blockers', () => {
     ]);
   });
 
-  it('leaves a gate check that skipped, and any check that errored, as open questions', () => {
+  it('leaves every check that skipped or errored as an open question; a check that does not apply (n/a) is none', () => {
     const r = report([
-      result('TD003', 'skip', [], 'no running tap job on this host'),
+      result('TD010', 'skip', [], 'could not collect ovs.flows: database connection failed'),
       result('TD002', 'error', [], 'cannot parse nft.ruleset:1: …'),
       result('TD104', 'skip', [], 'could not collect firewall.files: permission denied'),
+      result('TD006', 'n/a', [], 'no GRE port'),
       result('TD101', 'pass'),
     ]);
     expect(reportUnknowns(r)).toEqual([
+      {what: 'TD010 x', reason: 'skipped: could not collect ovs.flows: database connection failed'},
       {what: 'TD002 x', reason: 'errored: cannot parse nft.ruleset:1: …'},
       {what: 'TD104 x', reason: 'skipped: could not collect firewall.files: permission denied'},
     ]);

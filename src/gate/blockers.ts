@@ -6,9 +6,9 @@
 // (heals.ts). Warnings and info of the ordinary checks do not block: they describe things worth
 // fixing that a reboot neither causes nor makes worse. Waived findings count for nothing.
 //
-// Unknowns: a persistence check that skipped or errored (the next boot could not be predicted),
-// any check that errored (its parser failed, so an error finding may be hidden), and every check
-// --only/--skip left out (the gate cannot vouch for what it did not look at).
+// Unknowns: any check that skipped (it could not determine what it checks: a blocker may hide
+// there; a check that does not apply reports n/a instead), any check that errored (its parser
+// failed), and every check --only/--skip left out (the gate cannot vouch for what it did not see).
 import {CHECK_META} from '../checks/meta.js';
 import type {Report} from '../model.js';
 import {healsAtBoot} from './heals.js';
@@ -62,7 +62,7 @@ export function findingBlockers(report: Report): Blocker[] {
 
 export function reportUnknowns(report: Report): Unknown[] {
   const out: Unknown[] = report.results
-    .filter((r) => r.status === 'error' || (r.status === 'skip' && isGateCheck(r.id)))
+    .filter((r) => r.status === 'error' || r.status === 'skip')
     .map((r) => ({what: `${r.id} ${r.slug}`, reason: `${r.status === 'error' ? 'errored' : 'skipped'}: ${r.reason ?? 'no reason given'}`}));
   const left = report.run?.deselected ?? [];
   if (left.length > 0) out.push({what: 'deselected checks', reason: `--only/--skip left out ${left.join(', ')}: the gate cannot vouch for what they check`});

@@ -1,5 +1,5 @@
 // /etc/passwd and /etc/group, to resolve the worker user (`_openqa-worker`) and its groups
-// (tap ownership, DOMAIN.md §2.13). Like glibc's files backend, a malformed line or a NIS
+// (tap ownership, docs/checks/TD013.md). Like glibc's files backend, a malformed line or a NIS
 // `+`/`-` line is skipped and the first entry of a name wins; a file with content but not one
 // valid entry is not a passwd/group file at all and is a ParseError.
 import type {Account} from '../facts/types.js';

@@ -49,7 +49,7 @@ describe('parseGetcap on libcap 2.66 output (captured)', () => {
   });
 });
 
-describe('other formats (DOMAIN.md §4.7)', () => {
+describe('other formats (libcap getcap(8))', () => {
   it('older libcap: "path = caps+flags"', () => {
     expect(simple('/usr/bin/qemu-system-x86_64 = cap_net_admin+ep\n')).toEqual([{path: '/usr/bin/qemu-system-x86_64', caps: {cap_net_admin: 'ep'}}]);
   });

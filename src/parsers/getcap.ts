@@ -1,4 +1,4 @@
-// `getcap <file>...` output (DOMAIN.md §4.7), one line per file that has capabilities:
+// `getcap <file>...` output (libcap getcap(8)), one line per file that has capabilities:
 //
 //   /usr/bin/qemu-system-x86_64 cap_net_admin=ep                   libcap 2.66 (captured)
 //   /usr/bin/qemu-system-x86_64 cap_net_admin,cap_sys_nice=ep      libcap 2.66, comma list

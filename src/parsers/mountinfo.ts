@@ -1,4 +1,4 @@
-// /proc/self/mountinfo (proc(5), DOMAIN.md §4.8):
+// /proc/self/mountinfo (proc(5)):
 //
 //   65 44 0:39 / /mnt/a\040dir rw,relatime shared:5 - tmpfs none rw,size=4k
 //   id parent maj:min root mount-point mount-options [optional fields...] - fstype source super-options

@@ -22,7 +22,7 @@ const portSummary = (db: OvsDb) =>
     .sort((a, b) => a.name.localeCompare(b.name));
 
 describe('parseOvsJsonList', () => {
-  it('decodes empty sets, scalars, maps and uuids (the DOMAIN §4.2 shapes)', () => {
+  it('decodes empty sets, scalars, maps and uuids (the shapes of ovs-vsctl --format=json list, Open vSwitch 3.1.0)', () => {
     const table = parseOvsJsonList(
       '{"data":[["tap0",["set",[]],["set",[]],["uuid","0f3c2b6e-8a37-4c5b-9d3b-1b2a3c4d5e6f"]],["tap1",12,"dot1q-tunnel",["set",[["uuid","a"],["uuid","b"]]]]],"headings":["name","tag","vlan_mode","interfaces"]}\n',
       'ovs.ports',

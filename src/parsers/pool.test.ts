@@ -8,7 +8,7 @@ import {catchError} from '../../test/helpers/thrown.js';
 /** Strings of this format the mutations insert, besides COMMON_SPECIALS. */
 const SPECIALS = ['"', ',', ':', '{', '}', '[', ']', '-1', '1e309'];
 
-// Shape of a multi-machine job's vars.json after os-autoinst normalised it (DOMAIN.md §1.7).
+// Shape of a multi-machine job's vars.json after os-autoinst normalised it (written by openQA lib/OpenQA/Worker/Engines/isotovideo.pm).
 const TAP_JOB = `{
    "ARCH" : "x86_64",
    "BACKEND" : "qemu",

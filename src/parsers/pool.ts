@@ -1,5 +1,5 @@
-// A worker pool directory /var/lib/openqa/pool/N/ (DOMAIN.md §1.7): vars.json, written by the
-// worker and rewritten by os-autoinst with normalised NICMAC/NICVLAN/TAPDEV, and qemu.pid.
+// A worker pool directory /var/lib/openqa/pool/N/: vars.json, written by the worker (openQA
+// lib/OpenQA/Worker/Engines/isotovideo.pm) and rewritten by os-autoinst with normalised NICMAC/NICVLAN/TAPDEV, and qemu.pid.
 // NICVLAN and TAPDEV are comma strings ("12,13", "tap4,tap68"); numbers and arrays are accepted
 // too because hand-made or older vars.json files have them.
 import {ParseError} from './errors.js';

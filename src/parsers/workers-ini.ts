@@ -8,7 +8,7 @@
 // error ("parameter found outside a section", openQA t/24-worker-settings.t), and so is a line
 // that is neither a section, a comment nor an assignment (an unrendered Jinja template).
 //
-// Resolution for instance N (DOMAIN.md §1.8): [global], then every instance section naming N in
+// Resolution for instance N (openQA lib/OpenQA/Worker/Settings.pm): [global], then every instance section naming N in
 // file order (later wins, `+=` appends), then [class:<c>] sections for the classes in the
 // resulting WORKER_CLASS, which only fill keys not set yet (so a `+=` there acts as `=` on an
 // unset key and is ignored on a set one; upstream behaviour for that case is unverified).

@@ -44,13 +44,13 @@ export function writeFile(path: string, lines: readonly string[], opts: {mode?: 
 }
 
 /** Append a line unless the file already has it verbatim. */
-export function appendLine(path: string, line: string, opts: {key?: string; phase?: Phase; note?: string} = {}): Step {
+export function appendLine(path: string, line: string, opts: {key?: string; phase?: Phase; note?: string; mkdir?: boolean} = {}): Step {
   const f = q(path);
   return step(
     opts.phase ?? 'persist',
     opts.key ?? `line:${path}:${line}`,
-    [...(opts.note ? [`# ${opts.note}`] : []), `grep -qxF -e ${q(line)} ${f} 2>/dev/null || echo ${q(line)} >> ${f}`],
-    {files: [path]},
+    [...(opts.note ? [`# ${opts.note}`] : []), ...(opts.mkdir ? [`mkdir -p ${q(dirOf(path))}`] : []), `grep -qxF -e ${q(line)} ${f} 2>/dev/null || echo ${q(line)} >> ${f}`],
+    {files: opts.mkdir ? [path, dirOf(path)] : [path]},
   );
 }
 

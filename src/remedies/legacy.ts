@@ -12,13 +12,13 @@ export function remedyOf(checkId: string, fix: readonly Step[] | string): readon
   const steps: Step[] = [];
   let run: string[] = [];
   const flush = () => {
-    if (run.length) steps.push({phase: 'runtime', key: `text:${checkId}:${run.join('\n')}`, lines: run});
+    if (run.length) steps.push({phase: 'runtime', key: `text:${checkId}:${run.join('\n')}`, lines: run, fromText: true});
     run = [];
   };
   for (const line of lines) {
     if (!line.startsWith('#') && PLACEHOLDER.test(line)) {
       flush();
-      steps.push({phase: 'runtime', key: `text:${checkId}:${line}`, lines: [line], manual: 'fill in the value in <...> first'});
+      steps.push({phase: 'runtime', key: `text:${checkId}:${line}`, lines: [line], manual: 'fill in the value in <...> first', fromText: true});
     } else run.push(line);
   }
   flush();

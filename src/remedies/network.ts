@@ -67,11 +67,17 @@ export interface TapOwner {
   gid?: number;
 }
 
+/** `user U group G` for ip tuntap: numbers when known (names resolve against this machine's
+ *  accounts, which under --root are not the inspected host's). */
+function tuntapOwner(owner: TapOwner): string {
+  return `user ${owner.uid ?? q(owner.user)} group ${owner.gid ?? q(owner.group)}`;
+}
+
 /** A tap for qemu: owned by the worker user, up, a port of the bridge (what the setup script makes). */
 export function createTap(tap: string, bridge: string, owner: TapOwner, opts: {from?: string; stalePort?: boolean} = {}): Step {
   return step('runtime', `tap:${tap}`, [
     ...(opts.from && opts.from !== bridge ? [`ovs-vsctl --if-exists del-port ${q(opts.from)} ${q(tap)}`] : []),
-    `ip link show ${q(tap)} >/dev/null 2>&1 || ip tuntap add dev ${q(tap)} mode tap user ${q(owner.user)} group ${q(owner.group)}`,
+    `ip link show ${q(tap)} >/dev/null 2>&1 || ip tuntap add dev ${q(tap)} mode tap ${tuntapOwner(owner)}`,
     `ip link set ${q(tap)} up`,
     // A port OVSDB kept for the vanished device is re-added, so the switch opens the new device.
     ...(opts.stalePort ? [`ovs-vsctl --if-exists del-port ${q(tap)}`, `ovs-vsctl add-port ${q(bridge)} ${q(tap)}`] : [`ovs-vsctl --may-exist add-port ${q(bridge)} ${q(tap)}`]),
@@ -83,7 +89,7 @@ export function recreateTap(tap: string, bridge: string, owner: TapOwner, job?: 
   return step(
     job ? 'disruptive' : 'runtime',
     `tap:${tap}`,
-    [`ip link delete ${q(tap)} 2>/dev/null || true`, `ip tuntap add dev ${q(tap)} mode tap user ${q(owner.user)} group ${q(owner.group)}`, `ip link set ${q(tap)} up`, `ovs-vsctl --may-exist add-port ${q(bridge)} ${q(tap)}`],
+    [`ip link delete ${q(tap)} 2>/dev/null || true`, `ip tuntap add dev ${q(tap)} mode tap ${tuntapOwner(owner)}`, `ip link set ${q(tap)} up`, `ovs-vsctl --may-exist add-port ${q(bridge)} ${q(tap)}`],
     job ? {job} : {},
   );
 }

@@ -90,9 +90,9 @@ const HOST_PATH = /(^|[\s'"=<>(|])(\/(?:etc|usr|var)\/[^\s'"|;&)]*)/g;
 
 function reroot(line: string, step: Step, root: string): string {
   if (root === '/' || root === '') return line;
-  if (!step.files) return line.replace(HOST_PATH, (_m, pre: string, path: string) => `${pre}${below(root, path)}`);
+  if (step.fromText) return line.replace(HOST_PATH, (_m, pre: string, path: string) => `${pre}${below(root, path)}`);
   let out = line;
-  for (const file of [...step.files].sort((a, b) => b.length - a.length)) {
+  for (const file of [...(step.files ?? [])].sort((a, b) => b.length - a.length)) {
     const re = new RegExp(`(^|[\\s'"=<>(])${escapeRe(file)}(?![\\w.\\-/])`, 'g');
     out = out.replace(re, (_m, pre: string) => `${pre}${quoteIfNeeded(below(root, file))}`);
   }

@@ -13,7 +13,7 @@ export function sysctlNow(key: string, value: string | number): Step {
 
 /** A kernel setting at every boot, in a file of its own under /etc/sysctl.d (name sorts where it wins). */
 export function sysctlPersist(key: string, value: string | number, file = '/etc/sysctl.d/ip_forward.conf', note?: string): Step {
-  return appendLine(file, `${key} = ${value}`, {key: `sysctl-file:${key}`, ...(note ? {note} : {})});
+  return appendLine(file, `${key} = ${value}`, {key: `sysctl-file:${key}`, mkdir: true, ...(note ? {note} : {})});
 }
 
 /** Change a known line of a sysctl file to the wanted assignment. */
@@ -23,7 +23,7 @@ export function sysctlFileLine(path: string, line: number, key: string, value: s
 
 /** cap_net_admin for qemu, and on SUSE the permissions entry that keeps it across updates. */
 export function qemuCapability(binary: string, opts: {suse: boolean}): Step[] {
-  const out = [step('runtime', `setcap:${binary}`, [`setcap cap_net_admin=ep ${q(binary)}`])];
+  const out = [step('runtime', `setcap:${binary}`, [`setcap cap_net_admin=ep ${q(binary)}`], {files: [binary]})];
   if (opts.suse) {
     out.push(
       step(

@@ -7,6 +7,7 @@ import {tapOwnerNames} from '../facts/taps.js';
 import {networkStack} from '../facts/network-stack.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {persistTap, persistTapOwner} from './taps.js';
+import {bridgePortLine, wickedTapFileLines} from '../../test/helpers/remedies.js';
 
 const sample = (dir: string, name: string) => readFileSync(new URL(`../../test/samples/${dir}/${name}`, import.meta.url), 'utf8');
 const facts = (spec: SnapshotSpec) => new Facts(new SnapshotView(makeSnapshot(spec)), DEFAULT_CONFIG);
@@ -37,16 +38,8 @@ describe('tap persistence remedies', () => {
     const steps = persistTap(f, 'tap5', 'br1', 'wicked');
     expect(steps.map((s) => s.key)).toEqual(['file:/etc/sysconfig/network/ifcfg-tap5', 'bridge-port:/etc/sysconfig/network/ifcfg-br1:tap5']);
     expect(lines(steps)).toEqual([
-      'mkdir -p /etc/sysconfig/network',
-      'rm -f /etc/sysconfig/network/ifcfg-tap5',
-      "cat > /etc/sysconfig/network/ifcfg-tap5 <<'EOF'",
-      "BOOTPROTO='none'",
-      "STARTMODE='auto'",
-      "TUNNEL='tap'",
-      "TUNNEL_SET_OWNER='_openqa-worker'",
-      "TUNNEL_SET_GROUP='nogroup'",
-      'EOF',
-      `grep -Eq "^OVS_BRIDGE_PORT_DEVICE(_[0-9]+)?='?tap5'?\\$" /etc/sysconfig/network/ifcfg-br1 || echo "OVS_BRIDGE_PORT_DEVICE_5='tap5'" >> /etc/sysconfig/network/ifcfg-br1`,
+      ...wickedTapFileLines('tap5'),
+      bridgePortLine('tap5', 5),
     ]);
     // No `wicked ifup br1`: re-doing the bridge on a live worker drops the switch service's flows.
     expect(lines(steps).join('\n')).not.toMatch(/wicked ifup/);

@@ -7,7 +7,7 @@ import {Fleet, locationClasses} from '../fleet/fleet.js';
 import {fleetFindings, fleetSummary, hostVerdict, type FleetReport} from '../fleet/report.js';
 import type {FleetHostView} from '../fleet/host-view.js';
 import {SEVERITIES, type Finding} from '../model.js';
-import {esc, idPart} from './html/index.js';
+import {documentHead, esc, idPart} from './html/index.js';
 
 export type EdgeKind = 'both' | 'one-way' | 'missing' | 'unknown';
 
@@ -127,15 +127,7 @@ export function renderFleetHtml(report: FleetReport): string {
   const findings = fleetFindings(report);
   const title = `tapdoctor fleet: ${sum.hosts} hosts`;
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
+    documentHead(title, CSS),
     '<body>',
     '<header>',
     `<h1>${esc(title)}</h1>`,

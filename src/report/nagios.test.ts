@@ -76,4 +76,16 @@ describe('renderNagios', () => {
     const lines = renderNagios(r).text.split('\n');
     expect(lines).toEqual([expect.stringMatching(/^TAPDOCTOR CRITICAL - 1 error, 0 warnings \| /), '[error] TD001 slug-TD001 eth/1 x: line1 line2 / a=1 ', '']);
   });
+
+  it('honours --fail-on: findings below it do not raise the state; never is OK whatever is found', () => {
+    const r = reportOf([fail('TD001', 'warning', 'eth1'), fail('TD003', 'error', 'tap0'), pass('TD009')]);
+    expect(renderNagios(r).exitCode).toBe(2);
+    expect(renderNagios(r, {failOn: 'error'}).exitCode).toBe(2);
+    const never = renderNagios(r, {failOn: 'never'});
+    expect(never.exitCode).toBe(0);
+    expect(never.text.split('\n')[0]).toMatch(/^TAPDOCTOR OK - 1 check passed, 1 error and 1 warning below --fail-on \| /);
+    const warnOnly = reportOf([fail('TD001', 'warning', 'eth1'), pass('TD009')]);
+    expect(renderNagios(warnOnly, {failOn: 'error'}).exitCode).toBe(0);
+    expect(renderNagios(reportOf([fail('TD003', 'info')]), {failOn: 'info'}).exitCode).toBe(1);
+  });
 });

@@ -35,6 +35,8 @@ function attachFindings(report: Report, nodes: Array<{name: string; findings: Fi
   const unplaced: FindingRef[] = [];
   for (const r of report.results) {
     for (const f of r.findings) {
+      // A waived finding is accepted: it is listed apart, not drawn as a fault.
+      if (f.waiver) continue;
       const ref = toRef(f);
       const targets = byName.get(f.subject);
       if (targets) for (const t of targets) t.findings.push(ref);

@@ -260,7 +260,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     name: 'journal.switch',
     kind: 'command',
     argv: ['journalctl', '--no-pager', '-o', 'short-iso', '-b', '-n', '300', '-u', 'os-autoinst-openvswitch.service'],
-    description: 'this boot\'s journal of the switch service (for the reader; not used by checks)',
+    description: 'this boot\'s journal of the switch service (TD010: still waiting for the bridge or its address)',
   },
   {
     name: 'firewalld.files',
@@ -428,6 +428,8 @@ export const CATALOGUE: readonly SourceSpec[] = [
     sos: {plugin: 'systemd', passThrough: {paths: ['systemd/systemctl_list-units_--all', 'systemd/systemctl_list-units'], as: 'systemctl list-units'}},
   },
   {name: 'os-release', kind: 'files', where: 'host', paths: ['/etc/os-release'], redaction: 'none', description: 'distribution'},
+  // The settings travel with the snapshot: analyze and gate --snapshot judge the host by its own.
+  {name: 'tapdoctor.settings', kind: 'files', where: 'host', paths: ['/etc/tapdoctor.yaml'], redaction: 'none', description: "this host's tapdoctor site settings (analyze uses them)"},
 ];
 
 /** Never captured, whatever a glob matches: it holds the openQA API key and secret. */

@@ -12,6 +12,7 @@ import type {Snapshot} from '../../src/sources/snapshot.js';
 import {loadCase} from '../helpers/fixture.js';
 import {fixture} from './run-check.js';
 import {overlay} from './overlay.js';
+import {bridgePortLine, wickedTapFileLines} from '../helpers/remedies.js';
 
 const WEBUI = 'http://openqa.example';
 const HOST = 'openqaworker-suse1'; // the healthy SUSE fixture's host name
@@ -151,22 +152,11 @@ describe('gate on a host set up by hand', () => {
     const d = await gate(snapshot, ask());
     expect(d.exitCode).toBe(1);
     expect(d.blockers.map((b) => [b.id, b.subject, b.fix])).toEqual([
-      ['TD101', 'net.ipv4.ip_forward', "grep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf"],
+      ['TD101', 'net.ipv4.ip_forward', "mkdir -p /etc/sysctl.d\ngrep -qxF -e 'net.ipv4.ip_forward = 1' /etc/sysctl.d/ip_forward.conf 2>/dev/null || echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/ip_forward.conf"],
       [
         'TD103',
         'tap1',
-        [
-          'mkdir -p /etc/sysconfig/network',
-          'rm -f /etc/sysconfig/network/ifcfg-tap1',
-          "cat > /etc/sysconfig/network/ifcfg-tap1 <<'EOF'",
-          "BOOTPROTO='none'",
-          "STARTMODE='auto'",
-          "TUNNEL='tap'",
-          "TUNNEL_SET_OWNER='_openqa-worker'",
-          "TUNNEL_SET_GROUP='nogroup'",
-          'EOF',
-          `grep -Eq "^OVS_BRIDGE_PORT_DEVICE(_[0-9]+)?='?tap1'?\\$" /etc/sysconfig/network/ifcfg-br1 || echo "OVS_BRIDGE_PORT_DEVICE_1='tap1'" >> /etc/sysconfig/network/ifcfg-br1`,
-        ].join('\n'),
+        [...wickedTapFileLines('tap1'), bridgePortLine('tap1', 1)].join('\n'),
       ],
       [
         'TD104',

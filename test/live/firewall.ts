@@ -3,7 +3,7 @@
 import {must} from './run.js';
 import type {FirewallSpec} from './spec.js';
 
-/** salt-states-openqa etc/firewall.nft shape (DOMAIN.md §1.2): NAT only, ip and ip6. */
+/** The shape of salt-states-openqa's etc/firewall.nft: NAT only, ip and ip6. */
 export function renderSuseNft(masqueradeIfaces: string[]): string {
   const table = (family: string) =>
     [
@@ -17,7 +17,7 @@ export function renderSuseNft(masqueradeIfaces: string[]): string {
   return `${table('ip')}\n${table('ip6')}\n`;
 }
 
-/** Fedora's iptables file (DOMAIN.md §1.3): INPUT and FORWARD end in REJECT, so the accepts matter. */
+/** Fedora's iptables file (fedora-infra/ansible roles/openqa/worker/tasks/tap-setup.yml): INPUT and FORWARD end in REJECT, so the accepts matter. */
 export function renderFedoraIptables(uplink: string, bridge: string): string {
   return [
     '*filter',

@@ -270,6 +270,15 @@ export class LiveHost {
     });
   }
 
+  /** The running jobs end: their qemu stand-ins (this host's own children) exit. */
+  async endJobs(): Promise<void> {
+    const alive = [...this.qemu.values()].filter((pid) => isAlive(pid));
+    for (const pid of alive) process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 5000;
+    while (alive.some((pid) => isAlive(pid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (alive.some((pid) => isAlive(pid))) throw new Error(`qemu stand-ins ${alive.join(', ')} did not end`);
+  }
+
   /**
    * A live process that looks like qemu: the root dir's qemu-system-x86_64 (a copy of sleep)
    * run with argv[0] /usr/bin/qemu-system-x86_64, so cmdline, comm and exe all say qemu.

@@ -82,7 +82,7 @@ export function ovsCommand(ovs: OvsInstance, netns: string, argv: string[]): Pro
 /**
  * Create the bridge with a pinned MAC. OVS otherwise re-picks the bridge MAC from its ports
  * whenever a port comes or goes, which would silently stale the dl_dst of the installed flows
- * (a real trap on hosts, §2.10, but here it would make the builder's own state drift).
+ * (a real trap on hosts, docs/checks/TD010.md, but here it would make the builder's own state drift).
  */
 export async function createBridge(ovs: OvsInstance, netns: string, bridge: BridgeSpec, mac: string): Promise<void> {
   const argv = ['ovs-vsctl', 'add-br', bridge.name, '--', 'set', 'bridge', bridge.name, 'datapath_type=netdev', `other-config:hwaddr="${mac}"`];
@@ -129,7 +129,7 @@ export async function bridgeMac(netns: string, bridge: string): Promise<string> 
 }
 
 /**
- * The OpenFlow rules os-autoinst-openvswitch installs at start (DOMAIN.md §1.6), one add-flow
+ * The OpenFlow rules os-autoinst-openvswitch installs at start (os-autoinst script/os-autoinst-openvswitch, its add-flow rules), one add-flow
  * each, in the service's order. Open vSwitch 3.1 drops the SYN rule's tcp_flags match when it
  * stores it, so that rule dumps as plain `priority=100,ip,dl_dst=<MAC>`, as on real hosts.
  */

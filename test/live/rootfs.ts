@@ -70,14 +70,24 @@ export function renderRootFiles(spec: ScenarioSpec, qemuPids: ReadonlyMap<number
 
 /**
  * `systemctl enable` links of the worker instances: tapdoctor counts instances by enabled or
- * running openqa-worker*@N units (DOMAIN.md §1.8), and the namespace host runs no systemd.
+ * running openqa-worker*@N units (openQA lib/OpenQA/Worker/Settings.pm), and the namespace host runs no systemd.
  * SUSE (salt) enables openqa-worker-auto-restart@N, Fedora (ansible) openqa-worker@N.
  */
 function enabledWorkerUnits(spec: ScenarioSpec): Map<string, string> {
   const template = spec.flavour === 'suse' ? 'openqa-worker-auto-restart' : 'openqa-worker';
-  return new Map(
+  const links = new Map(
     spec.workers.instances.map(({instance}) => [`etc/systemd/system/multi-user.target.wants/${template}@${instance}.service`, `/usr/lib/systemd/system/${template}@.service`]),
   );
+  // What a set-up worker has enabled besides its instances (the gate reads these links): the
+  // switch, its service, the network stack and the firewall unit that loads the rule file.
+  const network = spec.networkConfig === 'nm' ? 'NetworkManager.service' : spec.networkConfig === 'wicked' ? 'wicked.service' : undefined;
+  const firewall = firewallUnit(spec);
+  // The switch service only on a tap worker: an overlay node (devstack's br-ex) runs none.
+  const tapWorker = spec.switchConfig !== null || spec.workers.instances.length > 0;
+  for (const unit of ['openvswitch.service', tapWorker ? 'os-autoinst-openvswitch.service' : undefined, network, firewall]) {
+    if (unit) links.set(`etc/systemd/system/multi-user.target.wants/${unit}`, `/usr/lib/systemd/system/${unit}`);
+  }
+  return links;
 }
 
 export function writeRootFiles(rootDir: string, layout: RootLayout): void {
@@ -143,7 +153,7 @@ function switchConfig(spec: ScenarioSpec): string {
   return lines.join('\n') + '\n';
 }
 
-/** vars.json after os-autoinst normalised it (DOMAIN.md §1.7): comma strings, tap NICTYPE. */
+/** vars.json after os-autoinst normalised it (written by openQA lib/OpenQA/Worker/Engines/isotovideo.pm): comma strings, tap NICTYPE. */
 function varsJson(spec: ScenarioSpec, job: ScenarioSpec['jobs'][number]): Record<string, string | number> {
   const workerClass = spec.workers.instances.find((i) => i.instance === job.instance)?.workerClass ?? 'qemu_x86_64,tap';
   const vars: Record<string, string | number> = {
@@ -256,4 +266,11 @@ function nmFiles(spec: ScenarioSpec): Array<[string, string]> {
     files.push([`${dir}/${uplink.name}.nmconnection`, keyfile({connection: {id: uplink.name, type: 'ethernet', 'interface-name': uplink.name, autoconnect: uplink.up ? 'true' : 'false'}, ipv4})]);
   }
   return files;
+}
+
+/** The unit that loads the host's rule file at boot (also when the builder could not load it). */
+export function firewallUnit(spec: ScenarioSpec): string | undefined {
+  if (spec.firewall.kind === 'suse-nft' || typeof spec.files['etc/firewall.nft'] === 'string') return 'nftables.service';
+  if (spec.firewall.kind === 'fedora-iptables' || typeof spec.files['etc/sysconfig/iptables'] === 'string') return 'iptables.service';
+  return undefined;
 }

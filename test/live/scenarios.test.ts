@@ -9,7 +9,7 @@
 //   4. the host's state afterwards equals the dump from 1 (tapdoctor is read-only);
 //   5. the exit code follows the findings (1 for any warning or error, else 0).
 //
-// The expected findings come from each check's definition (DOMAIN.md §2, docs/checks/), not from
+// The expected findings come from each check's definition (docs/checks/), not from
 // what the checks happen to print. A finding is written "<checkId> <subject> <severity>".
 // TD_LIVE_REPORTS=<dir> keeps each scenario's `check --json` report there, for calibrating.
 import {writeFileSync} from 'node:fs';
@@ -20,51 +20,15 @@ import {useLiveHost} from './fixture.js';
 import type {LiveHost} from './host.js';
 import {skipLive} from './prereqs.js';
 import {run} from './run.js';
-import {healthyFedora, healthySuse, PRESETS, type PresetName, type ScenarioSpec} from './spec.js';
+import {healthyFedora, healthySuse, MISPLACED_NAT_IPTABLES, MISPLACED_NAT_NFT, PRESETS, withUnloadableFirewall, type PresetName, type ScenarioSpec} from './spec.js';
 import type {HostState} from './state.js';
 
 // --- scenarios the presets cannot express: NAT outside the nat table (TD002) -------------------
 //
 // A misplaced masquerade never shows up live: the kernel refuses it and the atomic load takes
-// the whole file down with it, so the live signature is no firewall at all (DOMAIN.md §2.3).
+// the whole file down with it, so the live signature is no firewall at all (docs/checks/TD002.md).
 // Such a host is built with no firewall loaded and the bad file placed in the root dir; each
 // scenario's premise test loads the file for real, as the boot unit would, and shows it fail.
-
-/** /etc/firewall.nft with SUSE's masquerade rules in a filter chain, not `type nat hook postrouting`. */
-const MISPLACED_NAT_NFT = [
-  'table ip filter {',
-  '\tchain forward {',
-  '\t\ttype filter hook forward priority 0; policy accept;',
-  '\t\toifname "eth0" masquerade',
-  '\t\toifname "br1" masquerade',
-  '\t\toifname "ovs-system" masquerade',
-  '\t}',
-  '}',
-  '',
-].join('\n');
-
-/** Fedora's /etc/sysconfig/iptables with the MASQUERADE appended to FORWARD under *filter (line 8). */
-const MISPLACED_NAT_IPTABLES = [
-  '*filter',
-  ':INPUT ACCEPT [0:0]',
-  ':FORWARD ACCEPT [0:0]',
-  ':OUTPUT ACCEPT [0:0]',
-  '-A INPUT -i br0 -j ACCEPT',
-  '-A FORWARD -i br0 -j ACCEPT',
-  '-A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
-  '-A FORWARD -o eth0 -j MASQUERADE',
-  '-A FORWARD -j REJECT --reject-with icmp-host-prohibited',
-  'COMMIT',
-  '',
-].join('\n');
-
-function withUnloadableFirewall(base: ScenarioSpec, name: string, path: string, text: string): ScenarioSpec {
-  const spec = structuredClone(base);
-  spec.name = `${base.name}+${name}`;
-  spec.firewall = {kind: 'none'};
-  spec.files[path] = text;
-  return spec;
-}
 
 /**
  * Load a rule file into the host's netns as its boot unit would, and show that the kernel refuses
@@ -98,8 +62,8 @@ const QEMU = '/usr/bin/qemu-system-x86_64';
 
 /**
  * The builder can serve no NFS, so its "mounted share" is a tmpfs. With CACHEDIRECTORY set the
- * share is optional and TD007 says what it sees as info (§2.8: "with a cache the share is
- * optional => info"): right, and below --fail-on warning. Every preset with a cache shows it.
+ * share is optional and TD007 says what it sees as info (docs/checks/TD007.md: with a
+ * cache the share is optional, so info): right, and below --fail-on warning. Every preset with a cache shows it.
  */
 const SHARE_IS_TMPFS = 'TD007 /var/lib/openqa/share info';
 
@@ -118,9 +82,9 @@ const SCENARIOS: Record<PresetName | 'natInFilterChain' | 'natInFilterTable', Sc
     spec: PRESETS.healthySuse,
     findings: [SHARE_IS_TMPFS],
     notApplicable: {
-      // SUSE's firewall.nft is NAT only: no FORWARD rules and no counters to read (§2.6).
+      // SUSE's firewall.nft is NAT only: no FORWARD rules and no counters to read (docs/checks/TD005.md).
       TD005: /^no filter FORWARD chain in the live ruleset/,
-      // A single-host setup has no GRE port (§2.7: "GRE-less hosts are valid").
+      // A single-host setup has no GRE port: nothing for TD006 to judge.
       TD006: /^no GRE port on br1/,
     },
     notes: NO_SYSTEMD_NOTES,
@@ -131,45 +95,45 @@ const SCENARIOS: Record<PresetName | 'natInFilterChain' | 'natInFilterTable', Sc
     notApplicable: {TD006: /^no GRE port on br0/},
     notes: NO_SYSTEMD_NOTES,
   },
-  // §2.1: eth1 has its own default route (metric 200) beside eth0's (100); eth0 stays the uplink.
+  // docs/checks/TD001.md: eth1 has its own default route (metric 200) beside eth0's (100); eth0 stays the uplink.
   secondUplink: {spec: PRESETS.secondUplink, findings: ['TD001 eth1 warning', SHARE_IS_TMPFS]},
-  // §2.4: job 1 runs with NICVLAN 5 on tap0, whose port carries tag 6.
+  // docs/checks/TD003.md: job 1 runs with NICVLAN 5 on tap0, whose port carries tag 6.
   wrongTag: {spec: PRESETS.wrongTag, findings: ['TD003 tap0 error', SHARE_IS_TMPFS]},
-  // §2.5 + §2.13: the running job's tap0 belongs to another user, so qemu needs cap_net_admin and
+  // docs/checks/TD004.md + docs/checks/TD013.md: the running job's tap0 belongs to another user, so qemu needs cap_net_admin and
   // lacks it: TD004 is an error when the capability is needed (docs/checks/TD004.md), and the
   // tap refuses the worker user (TD013).
   qemuNoCapForeignTap: {spec: PRESETS.qemuNoCapForeignTap, findings: [`TD004 ${QEMU} error`, 'TD013 tap0 error', SHARE_IS_TMPFS]},
-  // §2.6: table-1 flows prove jobs ran, the br0 FORWARD accepts read 0. Subject: the chain.
+  // docs/checks/TD005.md: table-1 flows prove jobs ran, the br0 FORWARD accepts read 0. Subject: the chain.
   zeroForwardCounters: {spec: PRESETS.zeroForwardCounters, findings: ['TD005 filter/FORWARD warning', SHARE_IS_TMPFS]},
-  // §2.7: MM_MTU 1500 > eth0 MTU 1500 - 42 on the path to the GRE peer 192.0.2.20. Subjects are
+  // docs/checks/TD006.md: MM_MTU 1500 > eth0 MTU 1500 - 42 on the path to the GRE peer 192.0.2.20. Subjects are
   // where MM_MTU is set (docs/checks/TD006.md): workers.ini [global] and the running job.
   greMtu: {spec: PRESETS.greMtu, findings: ['TD006 /etc/openqa/workers.ini error', 'TD006 /var/lib/openqa/pool/1 error', SHARE_IS_TMPFS]},
-  // §2.8: no CACHEDIRECTORY, so the share is required, and nothing is mounted there.
+  // docs/checks/TD007.md: no CACHEDIRECTORY, so the share is required, and nothing is mounted there.
   shareNotMounted: {spec: PRESETS.shareNotMounted, findings: ['TD007 /var/lib/openqa/share error']},
-  // §2.2: masquerade names eth2 (which does not exist), not the uplink eth0. TD002 stays quiet:
+  // docs/checks/TD008.md: masquerade names eth2 (which does not exist), not the uplink eth0. TD002 stays quiet:
   // its rule is NAT *placement*, and nat/postrouting is the right place.
   masqueradeWrongIface: {spec: PRESETS.masqueradeWrongIface, findings: ['TD008 eth0 error', SHARE_IS_TMPFS]},
-  // §2.9: ip_forward 0 at runtime, nothing persisted.
+  // docs/checks/TD009.md: ip_forward 0 at runtime, nothing persisted.
   ipForwardOff: {spec: PRESETS.ipForwardOff, findings: ['TD009 net.ipv4.ip_forward error', SHARE_IS_TMPFS]},
-  // §2.10: only priority=0 NORMAL on br1.
+  // docs/checks/TD010.md: only priority=0 NORMAL on br1.
   flowsMissing: {spec: PRESETS.flowsMissing, findings: ['TD010 br1 error', SHARE_IS_TMPFS]},
-  // §2.11: br1 has 10.0.2.2/24, the service expects 10.0.2.2/15.
+  // docs/checks/TD011.md: br1 has 10.0.2.2/24, the service expects 10.0.2.2/15.
   bridgeAddressWrong: {spec: PRESETS.bridgeAddressWrong, findings: ['TD011 br1 error', SHARE_IS_TMPFS]},
-  // §2.12: instance 2's tap1 exists but is no port of br1.
+  // docs/checks/TD012.md: instance 2's tap1 exists but is no port of br1.
   tapNotOnBridge: {spec: PRESETS.tapNotOnBridge, findings: ['TD012 tap1 error', SHARE_IS_TMPFS]},
-  // §2.14: instance 2's tap1 is an OVS port whose device is gone (ofport -1, error set).
+  // docs/checks/TD012.md: instance 2's tap1 is an OVS port whose device is gone (ofport -1, error set).
   portDeviceGone: {spec: PRESETS.portDeviceGone, findings: ['TD012 tap1 error', SHARE_IS_TMPFS]},
-  // §2.13: idle instance 2's tap1 belongs to another user, but qemu has cap_net_admin: info only,
+  // docs/checks/TD013.md: idle instance 2's tap1 belongs to another user, but qemu has cap_net_admin: info only,
   // so the exit code stays 0.
   tapForeignOwner: {spec: PRESETS.tapForeignOwner, findings: ['TD013 tap1 info', SHARE_IS_TMPFS]},
-  // §2.15: both instances have tap in WORKER_CLASS, but br1 was never created: the bridge is
+  // docs/checks/TD014.md: both instances have tap in WORKER_CLASS, but br1 was never created: the bridge is
   // missing (TD011), neither instance's tap is on it (TD012), and each instance takes tap jobs it
   // cannot run (TD014: a warning per instance, docs/checks/TD014.md). TD010 skips (no bridge).
   tapClassNoBridge: {
     spec: PRESETS.tapClassNoBridge,
     findings: ['TD011 br1 error', 'TD012 tap0 error', 'TD012 tap1 error', 'TD014 1 warning', 'TD014 2 warning', SHARE_IS_TMPFS],
   },
-  // §2.3, SUSE: /etc/firewall.nft puts masquerade into a filter chain; nothing is loaded. TD008
+  // docs/checks/TD002.md, SUSE: /etc/firewall.nft puts masquerade into a filter chain; nothing is loaded. TD008
   // also reports the uplink without masquerade, although its docs say a misplaced NAT rule
   // "still counts as a rule for the uplink here, so one fault gives one finding": asserted as it
   // behaves and flagged for the lead.
@@ -181,9 +145,9 @@ const SCENARIOS: Record<PresetName | 'natInFilterChain' | 'natInFilterTable', Sc
       run: (host) => expectLoadRefused(host, ['nft', '-f'], 'etc/firewall.nft', 'Error: Could not process rule: Operation not supported'),
     },
   },
-  // §2.3, Fedora: /etc/sysconfig/iptables appends MASQUERADE to the filter FORWARD chain.
-  // iptables-nft 1.8.9 restores atomically: no table of the file stays loaded (DOMAIN.md called
-  // that unverified), so TD005 has no FORWARD chain to read and skips.
+  // docs/checks/TD002.md, Fedora: /etc/sysconfig/iptables appends MASQUERADE to the filter FORWARD chain.
+  // iptables-nft 1.8.9 restores atomically: no table of the file stays loaded (measured here;
+  // it was unverified before), so TD005 has no FORWARD chain to read and skips.
   natInFilterTable: {
     spec: () => withUnloadableFirewall(healthyFedora(), 'natInFilterTable', 'etc/sysconfig/iptables', MISPLACED_NAT_IPTABLES),
     findings: ['TD002 /etc/sysconfig/iptables error', 'TD008 eth0 error', SHARE_IS_TMPFS],

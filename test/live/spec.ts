@@ -1,5 +1,5 @@
 // What a throwaway tap worker host looks like, as data. host.ts builds exactly this; the presets
-// below are a healthy SUSE and a healthy Fedora worker (DOMAIN.md §1.2, §1.3) and one named fault
+// below are a healthy SUSE and a healthy Fedora worker (os-autoinst script/os-autoinst-setup-multi-machine and salt-states-openqa openqa/openvswitch.sls; fedora-infra/ansible roles/openqa/worker/tasks/tap-setup.yml) and one named fault
 // per check, each written as a small transform of a healthy spec so a reader sees the difference.
 
 export type Flavour = 'suse' | 'fedora';
@@ -38,7 +38,7 @@ export interface BridgeSpec {
   addresses: string[];
   /** Interface mtu_request of the internal port; null = unset. */
   mtuRequest: number | null;
-  /** 'installed': the os-autoinst-openvswitch flows of DOMAIN.md §1.6; 'none': only NORMAL. */
+  /** 'installed': the os-autoinst-openvswitch flows of os-autoinst script/os-autoinst-openvswitch, its add-flow rules; 'none': only NORMAL. */
   flows: 'installed' | 'none';
   rstp: boolean;
 }
@@ -243,66 +243,66 @@ const idleTap = (spec: ScenarioSpec): TapSpec => {
 };
 
 export const FAULTS = {
-  /** §2.1: eth1 up with an address and its own default route (metric 200). */
+  /** docs/checks/TD001.md: eth1 up with an address and its own default route (metric 200). */
   secondUplink(spec) {
     spec.uplinks.push({name: 'eth1', up: true, address: true, defaultRouteMetric: 200, mtu: 1500});
   },
-  /** §2.4: the running job's tap carries a tag other than its NICVLAN. */
+  /** docs/checks/TD003.md: the running job's tap carries a tag other than its NICVLAN. */
   wrongTag(spec) {
     const tap = runningJobTap(spec);
     tap.tag = (tap.tag ?? 0) + 1;
   },
-  /** §2.5: qemu lacks cap_net_admin and the running job's tap belongs to another user. */
+  /** docs/checks/TD004.md: qemu lacks cap_net_admin and the running job's tap belongs to another user. */
   qemuNoCapForeignTap(spec) {
     spec.qemu.capNetAdmin = false;
     runningJobTap(spec).owner = 'other';
   },
-  /** §2.6: jobs ran (table-1 flows, tagged taps) but the FORWARD counters read 0. */
+  /** docs/checks/TD005.md: jobs ran (table-1 flows, tagged taps) but the FORWARD counters read 0. */
   zeroForwardCounters(spec) {
     spec.traffic = 'outside';
     spec.zeroForwardCountersAfterTraffic = true;
   },
-  /** §2.7: a GRE peer, and MM_MTU 1500 in workers.ini (above uplink MTU - 42). */
+  /** docs/checks/TD006.md: a GRE peer, and MM_MTU 1500 in workers.ini (above uplink MTU - 42). */
   greMtu(spec) {
     spec.gre.push({name: 'gre1', remoteIp: '192.0.2.20'});
     spec.bridge.rstp = true;
     spec.workers.global.MM_MTU = '1500';
   },
-  /** §2.8: no cache directory, so the share is required, and nothing is mounted there. */
+  /** docs/checks/TD007.md: no cache directory, so the share is required, and nothing is mounted there. */
   shareNotMounted(spec) {
     spec.share = 'absent';
     spec.workers.cacheDirectory = null;
   },
-  /** §2.2: masquerade names eth2 while the uplink is eth0. */
+  /** docs/checks/TD008.md: masquerade names eth2 while the uplink is eth0. */
   masqueradeWrongIface(spec) {
     if (spec.firewall.kind === 'suse-nft') spec.firewall.masqueradeIfaces = spec.firewall.masqueradeIfaces.map((i) => (i === 'eth0' ? 'eth2' : i));
     else if (spec.firewall.kind === 'fedora-iptables') spec.firewall.uplink = 'eth2';
   },
-  /** §2.9: net.ipv4.ip_forward=0 at runtime and nothing persisted. */
+  /** docs/checks/TD009.md: net.ipv4.ip_forward=0 at runtime and nothing persisted. */
   ipForwardOff(spec) {
     spec.forwarding = {ipv4: false, perInterface: {}, persisted: false};
   },
-  /** §2.10: the switch service never installed its flows: only priority=0 NORMAL. */
+  /** docs/checks/TD010.md: the switch service never installed its flows: only priority=0 NORMAL. */
   flowsMissing(spec) {
     spec.bridge.flows = 'none';
   },
-  /** §2.11: the bridge carries LOCAL_IP with a /24 instead of /15 (flows from before the change). */
+  /** docs/checks/TD011.md: the bridge carries LOCAL_IP with a /24 instead of /15 (flows from before the change). */
   bridgeAddressWrong(spec) {
     spec.bridge.addresses[0] = spec.bridge.addresses[0].replace(/\/\d+$/, '/24');
   },
-  /** §2.12: an idle instance's tap exists but is not a port of the bridge. */
+  /** docs/checks/TD012.md: an idle instance's tap exists but is not a port of the bridge. */
   tapNotOnBridge(spec) {
     idleTap(spec).port = 'absent';
   },
-  /** §2.14: an idle instance's tap is an OVS port whose kernel device is gone. */
+  /** docs/checks/TD012.md: an idle instance's tap is an OVS port whose kernel device is gone. */
   portDeviceGone(spec) {
     idleTap(spec).port = 'device-gone';
   },
-  /** §2.13: an idle instance's tap belongs to another user (qemu keeps cap_net_admin). */
+  /** docs/checks/TD013.md: an idle instance's tap belongs to another user (qemu keeps cap_net_admin). */
   tapForeignOwner(spec) {
     idleTap(spec).owner = 'other';
   },
-  /** §2.15: instances have tap in WORKER_CLASS, but the bridge was never created. */
+  /** docs/checks/TD014.md: instances have tap in WORKER_CLASS, but the bridge was never created. */
   tapClassNoBridge(spec) {
     spec.bridge.present = false;
     spec.bridge.flows = 'none';
@@ -348,7 +348,46 @@ export const PRESETS = {
 
 export type PresetName = keyof typeof PRESETS;
 
-/** The switch service's effective settings for a spec (unit defaults filled in, §1.5). */
+// NAT outside the nat table (TD002): the kernel refuses the file, so the host is built with no
+// firewall loaded and the bad file in its root dir, as after a boot whose firewall load failed.
+
+/** /etc/firewall.nft with SUSE's masquerade rules in a filter chain, not `type nat hook postrouting`. */
+export const MISPLACED_NAT_NFT = [
+  'table ip filter {',
+  '\tchain forward {',
+  '\t\ttype filter hook forward priority 0; policy accept;',
+  '\t\toifname "eth0" masquerade',
+  '\t\toifname "br1" masquerade',
+  '\t\toifname "ovs-system" masquerade',
+  '\t}',
+  '}',
+  '',
+].join('\n');
+
+/** Fedora's /etc/sysconfig/iptables with the MASQUERADE appended to FORWARD under *filter (line 8). */
+export const MISPLACED_NAT_IPTABLES = [
+  '*filter',
+  ':INPUT ACCEPT [0:0]',
+  ':FORWARD ACCEPT [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  '-A INPUT -i br0 -j ACCEPT',
+  '-A FORWARD -i br0 -j ACCEPT',
+  '-A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
+  '-A FORWARD -o eth0 -j MASQUERADE',
+  '-A FORWARD -j REJECT --reject-with icmp-host-prohibited',
+  'COMMIT',
+  '',
+].join('\n');
+
+export function withUnloadableFirewall(base: ScenarioSpec, name: string, path: string, text: string): ScenarioSpec {
+  const spec = structuredClone(base);
+  spec.name = `${base.name}+${name}`;
+  spec.firewall = {kind: 'none'};
+  spec.files[path] = text;
+  return spec;
+}
+
+/** The switch service's effective settings for a spec (unit defaults filled in, os-autoinst script/os-autoinst-openvswitch). */
 export function effectiveSwitch(spec: ScenarioSpec): {bridge: string; localIp: string; netmask: number; rewriteTarget: string} {
   const config = spec.switchConfig ?? {};
   return {
@@ -359,7 +398,7 @@ export function effectiveSwitch(spec: ScenarioSpec): {bridge: string; localIp: s
   };
 }
 
-/** NICMAC of a job's first NIC (DOMAIN.md §1.4). */
+/** NICMAC of a job's first NIC (os-autoinst backend/qemu.pm). */
 export function nicMac(workerId: number): string {
   const hex = (n: number) => n.toString(16).padStart(2, '0');
   return `52:54:00:12:${hex(Math.floor(workerId / 256))}:${hex(workerId % 256)}`;

@@ -19,6 +19,9 @@ import {Facts} from '../../src/facts/facts.js';
 import {readSnapshot} from '../../src/sources/archive.js';
 import {SnapshotView} from '../../src/sources/snapshot.js';
 import {skipWithout} from './tools.js';
+import {analyze} from '../../src/cli/pipeline.js';
+import {decideGate, toGateVerdict} from '../../src/gate/decide.js';
+import {verdictLine} from '../../src/gate/render.js';
 
 // Minimal shapes of the playwright-core API used here, so the file type-checks without the package.
 interface Locator {
@@ -199,6 +202,38 @@ describe.skipIf(skip)('HTML report in headless Chromium', () => {
     expect(await page.locator('#uplink-eth1.has-findings').count()).toBe(1);
     expect(requests).toEqual([]);
     await page.screenshot({path: join(ARTIFACTS, 'report-demo.png'), fullPage: true});
+    await page.close();
+  });
+
+  it('puts the gate verdict in a banner on top of the page, above everything, with its blockers and a waived finding apart', async () => {
+    const snapshot = await readSnapshot(fileURLToPath(new URL('../../fixtures/demo', import.meta.url)));
+    const settings = {config: {...DEFAULT_CONFIG, waivers: [{check: 'TD001', subject: 'eth1', reason: 'storage network', expires: '2099-12-31'}]}, from: 'defaults'};
+    const {report, facts} = await analyze(snapshot, {'fail-on': 'warning', json: false, quiet: false}, settings, {mode: 'snapshot', path: 'fixtures/demo'}, {gate: true});
+    const decision = await decideGate({report, snapshot, config: settings.config, mode: 'snapshot', openqa: {ask: false, why: '--no-openqa'}});
+    report.gate = toGateVerdict(decision, verdictLine(decision));
+    const {page, requests} = await open('gate', report, buildTopology(facts, report));
+    const banner = await page.evaluate(() => {
+      const el = document.querySelector('#gate') as HTMLElement;
+      const r = el.getBoundingClientRect();
+      const header = document.querySelector('header')!.getBoundingClientRect();
+      return {
+        first: document.body.firstElementChild === el,
+        top: r.top,
+        belowIt: header.top >= r.bottom,
+        verdict: el.querySelector('.verdict')!.textContent,
+        blockers: el.querySelectorAll('.blockers li').length,
+        heals: el.querySelectorAll('.heals li').length,
+        background: getComputedStyle(el).backgroundColor,
+      };
+    }, undefined);
+    expect(banner).toEqual({first: true, top: 0, belowIt: true, verdict: report.gate.line, blockers: report.gate.blockers.length, heals: report.gate.heals.length, background: 'rgb(179, 38, 30)'});
+    expect(await page.locator('#gate').isVisible()).toBe(true);
+    expect(await page.locator('#waived .waived-finding[data-check="TD001"]').isVisible()).toBe(true);
+    expect(await page.locator('article.finding[data-check="TD001"]').count()).toBe(0);
+    // ...and the drawing does not mark eth1 as a fault any more.
+    expect(await page.locator('#uplink-eth1.has-findings').count()).toBe(0);
+    expect(requests).toEqual([]);
+    await page.screenshot({path: join(ARTIFACTS, 'report-gate.png'), fullPage: false});
     await page.close();
   });
 });

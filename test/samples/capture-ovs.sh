@@ -138,7 +138,7 @@ vsctl show >"$(out ovs-vsctl-show br1)"
 in_ns ovs-ofctl dump-flows br1 >"$(out ovs-ofctl-dump-flows br1)"
 
 # The IPv6 rules os-autoinst added in 2025-11 (os-autoinst@26013d06). Their exact upstream text
-# was not at hand: these follow DOMAIN.md §1.6 (an NS for fec0::2 learns the way back, IPv6 to the
+# was not at hand: these follow a description of them (an NS for fec0::2 learns the way back, IPv6 to the
 # bridge MAC goes to LOCAL), so treat them as shape, not as the upstream wording.
 flows6=(
   'table=0,priority=100,icmp6,icmp_type=135,nd_target=fec0::2,actions=learn(table=1,priority=100,in_port=LOCAL,dl_type=0x86dd,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],output:NXM_OF_IN_PORT[]),local'

@@ -1,16 +1,10 @@
-import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {makeSnapshot, type SnapshotSpec} from '../../../test/helpers/snapshot.js';
-import {DEFAULT_CONFIG, type TapdoctorConfig} from '../../config.js';
-import {SnapshotView, type Snapshot} from '../../sources/snapshot.js';
-import {Facts} from '../facts.js';
+import {type Snapshot} from '../../sources/snapshot.js';
 import {factoryShare, mounts} from './mounts.js';
+import {factsFor as facts, sample} from '../../../test/helpers/facts.js';
 
-const sample = (dir: string, name: string) => readFileSync(new URL(`../../../test/samples/${dir}/${name}`, import.meta.url), 'utf8');
-const facts = (spec: SnapshotSpec | Snapshot, config: Partial<TapdoctorConfig> = {}) =>
-  new Facts(new SnapshotView('manifest' in spec ? spec : makeSnapshot(spec)), {...DEFAULT_CONFIG, ...config});
-
-// A real mountinfo (kernel 6.18, private namespace) plus the share as DOMAIN.md §4.8 shows it.
+// A real mountinfo (kernel 6.18, private namespace) plus the share as an idle automount with the NFS mount on top.
 const BASE_MOUNTINFO = sample('mountinfo', 'generated-kernel-6.18-unshare-escapes.txt');
 const AUTOFS = '80 44 0:50 / /var/lib/openqa/share rw,relatime shared:40 - autofs systemd-1 rw,fd=50,pgrp=1,timeout=0,minproto=5,maxproto=5,direct,pipe_ino=12345\n';
 const NFS4 =

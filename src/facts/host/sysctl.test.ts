@@ -1,14 +1,6 @@
-import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {makeSnapshot, type SnapshotSpec} from '../../../test/helpers/snapshot.js';
-import {DEFAULT_CONFIG, type TapdoctorConfig} from '../../config.js';
-import {SnapshotView, type Snapshot} from '../../sources/snapshot.js';
-import {Facts} from '../facts.js';
 import {forwarding, persistedSysctl, runtimeSysctl, sysctlFiles} from './sysctl.js';
-
-const sample = (dir: string, name: string) => readFileSync(new URL(`../../../test/samples/${dir}/${name}`, import.meta.url), 'utf8');
-const facts = (spec: SnapshotSpec | Snapshot, config: Partial<TapdoctorConfig> = {}) =>
-  new Facts(new SnapshotView('manifest' in spec ? spec : makeSnapshot(spec)), {...DEFAULT_CONFIG, ...config});
+import {factsFor as facts, sample} from '../../../test/helpers/facts.js';
 
 describe('sysctl', () => {
   it('runtime forwarding per interface, IPv6 and accept_ra', () => {
@@ -41,7 +33,7 @@ describe('sysctl', () => {
     expect(facts({files: {'sysctl.runtime': {'/proc/sys/net/ipv4/ip_forward': 'yes\n'}}}).try(forwarding)).toEqual({ok: false, reason: expect.stringContaining('cannot parse')});
   });
 
-  it('persisted: per-name masking across directories, file-name order, /etc/sysctl.conf last', () => {
+  it('persisted: per-name masking across directories, file-name order; /etc/sysctl.conf only through a 99-sysctl.conf link', () => {
     const f = facts({
       files: {
         'sysctl.files': {
@@ -60,13 +52,13 @@ describe('sysctl', () => {
       '/etc/sysctl.d/50-kubernetes-charm.conf',
       '/run/sysctl.d/99-late.conf',
       '/etc/sysctl.d/ip_forward.conf',
-      '/etc/sysctl.conf',
     ]);
     const p = f.get(persistedSysctl);
     expect(p['net.ipv4.ip_forward']).toEqual({value: '1', file: '/etc/sysctl.d/ip_forward.conf', line: 1});
     expect(p['net.ipv4.conf.all.rp_filter']).toBeUndefined();
     expect(p['net.ipv4.conf.all.forwarding']).toEqual({value: '1', file: '/etc/sysctl.d/50-kubernetes-charm.conf', line: 1});
     expect(p['net.ipv4.conf.eth0/200.forwarding']).toEqual({value: '1', file: '/run/sysctl.d/99-late.conf', line: 1});
-    expect(p['net.ipv4.conf.br1.forwarding']).toEqual({value: '1', file: '/etc/sysctl.conf', line: 69});
+    // systemd-sysctl does not read /etc/sysctl.conf itself (sysctl.d(5)): without the link it sets nothing.
+    expect(p['net.ipv4.conf.br1.forwarding']).toBeUndefined();
   });
 });

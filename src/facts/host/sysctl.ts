@@ -51,18 +51,15 @@ export const SYSCTL_DIRS = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sy
 
 /**
  * Persisted sysctl files in the order systemd-sysctl applies them (sysctl.d(5)): per file name the
- * highest-precedence directory wins, files are applied in file-name order across directories,
- * and /etc/sysctl.conf comes last. A later assignment of a key overrides an earlier one.
+ * highest-precedence directory wins, and files are applied in file-name order across directories;
+ * a later assignment of a key overrides an earlier one. systemd-sysctl never reads /etc/sysctl.conf
+ * itself: it counts only through a `99-sysctl.conf` link in a sysctl.d directory (read here through
+ * the link), in that name's place, so `ip_forward.conf` still overrides it (systemd/systemd#8360).
  */
 export const sysctlFiles: Fact<Array<{path: string; conf: SysctlConf}>> = (f) => {
   const entries = f.entries('sysctl.files');
   const chosen = new Map<string, {path: string; rank: number; text: string}>();
-  let main: {path: string; text: string} | undefined;
   for (const e of entries) {
-    if (e.name === '/etc/sysctl.conf') {
-      main = {path: e.name, text: e.text};
-      continue;
-    }
     const rank = SYSCTL_DIRS.indexOf(posix.dirname(e.name));
     if (rank < 0 || !e.name.endsWith('.conf')) continue;
     const name = posix.basename(e.name);
@@ -70,7 +67,6 @@ export const sysctlFiles: Fact<Array<{path: string; conf: SysctlConf}>> = (f) =>
     if (!prev || rank < prev.rank) chosen.set(name, {path: e.name, rank, text: e.text});
   }
   const ordered = [...chosen.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v);
-  if (main) ordered.push({...main, rank: -1});
   return ordered.map((v) => ({path: v.path, conf: parseSysctlConf(v.text, v.path)}));
 };
 

@@ -1,14 +1,6 @@
-import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {makeSnapshot, type SnapshotSpec} from '../../../test/helpers/snapshot.js';
-import {DEFAULT_CONFIG, type TapdoctorConfig} from '../../config.js';
-import {SnapshotView, type Snapshot} from '../../sources/snapshot.js';
-import {Facts} from '../facts.js';
 import {tapSysfs, TUN_FLAGS} from './tap-sysfs.js';
-
-const sample = (dir: string, name: string) => readFileSync(new URL(`../../../test/samples/${dir}/${name}`, import.meta.url), 'utf8');
-const facts = (spec: SnapshotSpec | Snapshot, config: Partial<TapdoctorConfig> = {}) =>
-  new Facts(new SnapshotView('manifest' in spec ? spec : makeSnapshot(spec)), {...DEFAULT_CONFIG, ...config});
+import {factsFor as facts, sample} from '../../../test/helpers/facts.js';
 
 describe('tapSysfs', () => {
   it('owner, group and flags captured from taps in a throwaway netns', () => {

@@ -1,13 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {makeSnapshot, type SnapshotSpec} from '../../../test/helpers/snapshot.js';
-import {DEFAULT_CONFIG, type TapdoctorConfig} from '../../config.js';
-import {SnapshotView, type Snapshot} from '../../sources/snapshot.js';
-import {Facts} from '../facts.js';
 import {activeUnits, enabledUnits} from './units.js';
 import {uptimeSeconds} from './uptime.js';
-
-const facts = (spec: SnapshotSpec | Snapshot, config: Partial<TapdoctorConfig> = {}) =>
-  new Facts(new SnapshotView('manifest' in spec ? spec : makeSnapshot(spec)), {...DEFAULT_CONFIG, ...config});
+import {factsFor as facts} from '../../../test/helpers/facts.js';
 
 describe('systemd and uptime', () => {
   it('enabled units from .wants links, unit states from list-units', () => {

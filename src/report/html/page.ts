@@ -9,9 +9,11 @@ import {esc, idPart} from './escape.js';
 import {CSS} from './style.js';
 import {renderTopologySvg} from './svg.js';
 
-export function renderHtml(report: Report, topology: HostTopology): string {
-  const {target, summary} = report;
-  const title = `tapdoctor: ${target.host}`;
+/**
+ * The start of a self-contained page: inline CSS only, and a CSP that forbids scripts and external
+ * fetches, so the page can be mailed, attached to a ticket or opened from an archive years later.
+ */
+export function documentHead(title: string, css: string): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -20,8 +22,16 @@ export function renderHtml(report: Report, topology: HostTopology): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(title)}</title>`,
-    `<style>${CSS}</style>`,
+    `<style>${css}</style>`,
     '</head>',
+  ].join('\n');
+}
+
+export function renderHtml(report: Report, topology: HostTopology): string {
+  const {target, summary} = report;
+  const title = `tapdoctor: ${target.host}`;
+  return [
+    documentHead(title, CSS),
     '<body>',
     renderGateBanner(report),
     '<header>',

@@ -1,6 +1,6 @@
 // What a sosreport says about itself: sos version (version.txt), policy, enabled plugins, start
 // time and per-command return codes (sos_reports/manifest.json, sos >= 4.0), host name - and
-// whether it fell into the SUSE policy trap (DOMAIN.md §5.6): sos 4.8.1-4.11.1 ran openSUSE/SLES
+// whether it fell into the SUSE policy trap (src/sources/sosreport/README.md): sos 4.8.1-4.11.1 ran openSUSE/SLES
 // hosts (and later Tumbleweed) under the Generic policy, which skips networking, openvswitch,
 // firewalld, filesys and networkmanager.
 import type {SosTree} from './tree.js';
