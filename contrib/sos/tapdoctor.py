@@ -97,8 +97,8 @@ class Tapdoctor(Plugin, IndependentPlugin, DebianPlugin, UbuntuPlugin, RedHatPlu
         # Credentials inside URLs, in every file and command output this plugin added.
         for spec in WORKERS_INI + SWITCH_CONFIG + POOL + IFCFG + PRE_UP + RULE_FILES:
             regex = '^' + spec.replace('.', r'\.').replace('*', '[^/]*') + '$'
-            self.do_path_regex_sub(regex, URL_USERINFO, r'\1' + URL_MARKER)
+            self.do_path_regex_sub(regex, URL_USERINFO, r'\1' + URL_MARKER + '@')
         for cmd in ['iptables-save', 'ip6tables-save', 'nft']:
-            self.do_cmd_output_sub(cmd, URL_USERINFO, r'\1' + URL_MARKER)
+            self.do_cmd_output_sub(cmd, URL_USERINFO, r'\1' + URL_MARKER + '@')
 
 # vim: set et ts=4 sw=4 :

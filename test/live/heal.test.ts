@@ -13,7 +13,7 @@ import {useLiveHost} from './fixture.js';
 import type {LiveHost} from './host.js';
 import {switchFlows} from './ovs.js';
 import {skipLive} from './prereqs.js';
-import {effectiveSwitch, healthySuse, MISPLACED_NAT_NFT, PRESETS, withFaults, withUnloadableFirewall, type ScenarioSpec} from './spec.js';
+import {effectiveSwitch, healthySuse, PRESETS, withFaults, type ScenarioSpec} from './spec.js';
 import {runningUnits, writeStandins} from './standins.js';
 
 const TIMEOUT = 90_000;
@@ -29,7 +29,6 @@ const HEALABLE: Record<string, () => ScenarioSpec> = {
   bridgeAddressWrong: PRESETS.bridgeAddressWrong,
   tapNotOnBridge: PRESETS.tapNotOnBridge,
   portDeviceGone: PRESETS.portDeviceGone,
-  natInFilterChain: () => withUnloadableFirewall(healthySuse(), 'natInFilterChain', 'etc/firewall.nft', MISPLACED_NAT_NFT),
   // The demo's faults that a namespace host can have (its NFS share cannot be served here).
   demo: () => withFaults(healthySuse(), 'secondUplink', 'wrongTag', 'qemuNoCapForeignTap', 'masqueradeWrongIface', 'flowsMissing', 'portDeviceGone'),
 };

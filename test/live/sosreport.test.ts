@@ -69,11 +69,11 @@ describe.skipIf(skipLive || !hasSos || !CLI_BUILT)('a real sosreport of a namesp
   const reports: Record<string, {packed: JsonReport; unpacked: JsonReport; text: string}> = {};
 
   /** Runs sos on the worker; returns the path of the .tar.xz it wrote. */
-  async function sosReport(label: string, withPlugin: boolean): Promise<string> {
+  async function sosReport(label: string, withPlugin: boolean, shims = join(work, 'shims')): Promise<string> {
     const out = join(work, label);
     mkdirSync(out);
     const argv = ['sos', 'report', '--batch', '--quiet', '--tmp-dir', out, '--label', label, '-o', [...PLUGINS, ...(withPlugin ? ['tapdoctor'] : [])].join(',')];
-    const r = await host().exec(['sh', '-c', SETUP, 'td-sos', host().rootDir, withPlugin ? join(REPO, 'contrib/sos') : '', SOS_PLUGINS!, join(work, 'shims'), ...argv], {
+    const r = await host().exec(['sh', '-c', SETUP, 'td-sos', host().rootDir, withPlugin ? join(REPO, 'contrib/sos') : '', SOS_PLUGINS!, shims, ...argv], {
       timeoutMs: 240_000,
     });
     expect(r.code, `sos report: ${r.stderr.slice(-2000)}`).toBe(0);
@@ -100,12 +100,19 @@ describe.skipIf(skipLive || !hasSos || !CLI_BUILT)('a real sosreport of a namesp
     writeFileSync(join(shims, 'tapdoctor'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@" --root "${host().rootDir}"\n`);
     chmodSync(join(shims, 'lsmod'), 0o755);
     chmodSync(join(shims, 'tapdoctor'), 0o755);
+    // The plugin on a host without tapdoctor: only the lsmod stand-in.
+    const rawShims = join(work, 'shims-raw');
+    mkdirSync(rawShims);
+    execFileSync('cp', ['-p', join(shims, 'lsmod'), rawShims]);
+    // A credential inside a URL (a comment, so the worker's settings stay as they are).
+    writeFileSync(join(host().rootDir, 'etc/openqa/workers.ini'), `${readFileSync(join(host().rootDir, 'etc/openqa/workers.ini'), 'utf8')}\n# CACHE_MIRROR = rsync://openqa:Rsync-Pw-4411@mirror.example.com/cache\n`);
     // A client.conf with an API key: the plugin must never read it.
     mkdirSync(join(host().rootDir, 'etc/openqa'), {recursive: true});
     writeFileSync(join(host().rootDir, 'etc/openqa/client.conf'), '[openqa.example.com]\nkey = 1234567890ABCDEF\nsecret = FEDCBA0987654321\n');
     check = await checkOnHost(host());
     reports.plain = await analyzeBoth(await sosReport('plain', false));
     reports.plugin = await analyzeBoth(await sosReport('plugin', true));
+    reports.raw = await analyzeBoth(await sosReport('raw', true, rawShims));
   }, 900_000);
 
   afterAll(() => {
@@ -172,13 +179,29 @@ describe.skipIf(skipLive || !hasSos || !CLI_BUILT)('a real sosreport of a namesp
     expect(pick(parseOvsJsonList(ovsTableToJson(fromText), 'back'))).toEqual(pick(fromText));
   });
 
-  test("client.conf's API key is in neither sosreport", () => {
-    for (const which of ['plain', 'plugin']) {
+  test('the plugin without tapdoctor adds the data sos lacks, redacted, and those checks run', () => {
+    const r = reports.raw!.packed;
+    expect(outcome(r)).toEqual(outcome(reports.raw!.unpacked));
+    const onlyPlugin = ['openqa.workers-ini', 'openqa.pool', 'openqa.switch-config', 'tap.sysfs', 'qemu.getcap'];
+    for (const c of r.checks) for (const s of missingSources(c.reason)) expect(onlyPlugin, `${c.id}: ${c.reason}`).not.toContain(s);
+    for (const id of ['TD001', 'TD002', 'TD004', 'TD008', 'TD009', 'TD010', 'TD011', 'TD014']) expect(`${id} ${r.checks.find((c) => c.id === id)!.status}`).not.toBe(`${id} skip`);
+    expect(r.findings.map((f) => `${f.checkId} ${f.subject}`)).toContain('TD001 eth1');
+    const dir = mkdtempSync(join(work, 'raw-'));
+    execFileSync('tar', ['xf', join(work, 'raw', readdirSync(join(work, 'raw')).find((f) => f.endsWith('.tar.xz'))!), '-C', dir]);
+    const [top] = readdirSync(dir);
+    const ini = readFileSync(join(dir, top!, 'etc/openqa/workers.ini'), 'utf8');
+    expect(ini).toContain('rsync://redacted-by-tapdoctor@mirror.example.com/cache');
+    expect(ini).not.toContain('Rsync-Pw-4411');
+    expect(readdirSync(join(dir, top!, 'sos_commands/tapdoctor')).sort()).toEqual(expect.arrayContaining(['iptables-save_-c', 'nft_-j_list_ruleset', 'getcap_.usr.bin.qemu-system-x86_64']));
+  });
+
+  test("client.conf's API key and the URL password are in no sosreport", () => {
+    for (const which of ['plain', 'plugin', 'raw']) {
       const dir = mkdtempSync(join(work, 'grep-'));
       const tarball = join(work, which, readdirSync(join(work, which)).find((f) => f.endsWith('.tar.xz'))!);
       execFileSync('tar', ['xf', tarball, '-C', dir]);
       // The embedded snapshot is compressed: search it inflated too.
-      const found = spawnSync('sh', ['-c', 'grep -rl -e 1234567890ABCDEF -e FEDCBA0987654321 . ; for f in $(find . -name "*.tar.gz"); do tar xzOf "$f" | grep -c -e 1234567890ABCDEF -e FEDCBA0987654321; done; find . -name client.conf'], {cwd: dir, encoding: 'utf8'}).stdout.trim();
+      const found = spawnSync('sh', ['-c', 'grep -rl -e 1234567890ABCDEF -e FEDCBA0987654321 -e Rsync-Pw-4411 . ; for f in $(find . -name "*.tar.gz"); do tar xzOf "$f" | grep -c -e 1234567890ABCDEF -e FEDCBA0987654321 -e Rsync-Pw-4411; done; find . -name client.conf'], {cwd: dir, encoding: 'utf8'}).stdout.trim();
       expect(found.split('\n').filter((l) => l !== '' && l !== '0'), which).toEqual([]);
     }
   });

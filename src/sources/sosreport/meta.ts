@@ -62,6 +62,8 @@ function readManifest(text: string | undefined, meta: SosMeta): void {
   if (!report) return;
   if (Array.isArray(report.enabled_plugins)) meta.enabledPlugins = new Set(report.enabled_plugins.filter((p): p is string => typeof p === 'string'));
   if (!isObject(report.plugins)) return;
+  // sos 4.0 writes `enabled_plugins: []` although its plugins ran: the plugins it reports ran too.
+  meta.enabledPlugins = new Set([...(meta.enabledPlugins ?? []), ...Object.keys(report.plugins)]);
   for (const [name, plugin] of Object.entries(report.plugins)) {
     if (!isObject(plugin)) continue;
     if (plugin.timeout_hit === true) meta.timedOut.add(name);

@@ -344,7 +344,20 @@ class Builder {
     const segs = glob.split('/').filter((s) => s !== '');
     const star = segs.findIndex((s) => s.includes('*'));
     if (star < 0) return (await this.tree.kind(segs.join('/'))) === undefined ? [] : [segs.join('/')];
-    return this.tree.walk(segs.slice(0, star).join('/'), segs.length - star);
+    const base = segs.slice(0, star).join('/');
+    const rest = segs.slice(star + 1);
+    if (rest.length > 0 && !rest.some((x) => x.includes('*'))) {
+      // `/sys/class/net/*/owner`: sos keeps sys/class/net/tap0 as a link into sys/devices/; the
+      // fixed rest of the path is looked up through it (the tree keeps every read inside).
+      const re = new RegExp(`^${segs[star]!.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+      const out: string[] = [];
+      for (const d of await this.tree.list(base)) {
+        const rel = [base, d.name, ...rest].join('/');
+        if (re.test(d.name) && (await this.tree.kind(rel)) !== undefined) out.push(rel);
+      }
+      return out;
+    }
+    return this.tree.walk(base, segs.length - star);
   }
 
   private async addFile(rel: string, spec: FilesSource): Promise<void> {
