@@ -46,6 +46,23 @@ const entry = [
     : ['main(process.argv.slice(2), commands).then((code) => { process.exitCode = code; });']),
 ].join('\n');
 
+// Parts of oclif that tapdoctor's dispatch (src/cli/main.ts) never reaches: its Config (plugin
+// discovery, package.json and manifests; only Command.run loads it, main.ts creates commands with its
+// own config) and its help classes (flags.js needs them only for Flags.help(), errors/handle.js only
+// for oclif's own run loop; our help is src/cli/help.ts). Leaving them and their libraries out of the
+// file keeps start-up within its targets (npm run bench); reaching one anyway fails loudly.
+const OCLIF_UNUSED = /[\\/]@oclif[\\/]core[\\/]lib[\\/](config[\\/]index|help[\\/]index)\.js$/;
+const oclifUnused = {
+  name: 'oclif-unused',
+  setup(b) {
+    b.onLoad({filter: OCLIF_UNUSED}, (args) => ({
+      loader: 'js',
+      contents: `const what = ${JSON.stringify(relative(repo, args.path))};
+module.exports = new Proxy({}, {get: (_, key) => key === '__esModule' ? true : typeof key === 'symbol' ? undefined : () => { throw new Error(\`\${what} (\${String(key)}) is not in the one-file build\`); }});`,
+    }));
+  },
+};
+
 rmSync(out, {recursive: true, force: true});
 mkdirSync(join(out, 'completions'), {recursive: true});
 const result = await build({
@@ -69,6 +86,7 @@ const result = await build({
   // oclif reads a tsconfig with typescript only when it runs commands from TypeScript sources, which
   // tapdoctor never does (and it tolerates typescript's absence).
   external: ['typescript'],
+  plugins: [oclifUnused],
 });
 chmodSync(join(out, 'tapdoctor.cjs'), 0o755);
 

@@ -1,6 +1,12 @@
 // What every tapdoctor command shares: one-line errors with exit code 2 (never a stack trace),
 // and the flags of the analyzing commands. Kept light: heavy modules load inside run().
-import {Flags, UsageError, parseCommandLine, type ArgDef, type ArgValues, type FlagDef, type FlagValues} from './flags.js';
+// Subpath imports: oclif's index would load its help, plugin and run machinery, which dispatch
+// (main.ts) does not use, at every start.
+import {Command} from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
+
+export {Flags};
+export * as Args from '@oclif/core/args';
 
 export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
@@ -29,64 +35,24 @@ export const liveFlags = {
   timeout: Flags.integer({description: 'seconds each host command may take before it is killed', default: 10, min: 1, max: 600}),
 };
 
-/** Thrown by `this.exit(code)`: ends the command with that exit code (main turns it into one). */
-export class CommandExit extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
-}
-
-export interface CommandConfig {
-  bin: string;
-  version: string;
-}
-
 /**
- * A tapdoctor command: static summary, description, examples, flags and args (read by help, man
- * page and completions), and run(). Errors become one line on stderr and exit code 2.
+ * A tapdoctor command: an oclif Command (oclif's Flags, Args and parser) whose errors become one
+ * line on stderr and exit code 2, never a stack trace. main.ts creates it with its own small config
+ * instead of oclif's Config, so no package.json, manifest or plugin is read at start.
  */
-export abstract class TapdoctorCommand {
-  static id?: string;
-  static summary?: string;
-  static description?: string;
-  static examples?: (string | {description?: string; command: string})[];
-  static flags?: Record<string, FlagDef>;
-  static args?: Record<string, ArgDef>;
-  static strict?: boolean;
-  static hidden?: boolean;
+export abstract class TapdoctorCommand extends Command {
+  static override enableJsonFlag = false;
 
-  constructor(
-    readonly argv: string[],
-    readonly config: CommandConfig,
-  ) {}
-
-  abstract run(): Promise<void>;
-
-  get id(): string {
-    return (this.constructor as typeof TapdoctorCommand).id ?? '';
-  }
-
-  protected async parse<F extends Record<string, FlagDef>, A extends Record<string, ArgDef>>(def: {flags?: F; args?: A; strict?: boolean}): Promise<{flags: FlagValues<F>; args: ArgValues<A>; argv: string[]}> {
-    return parseCommandLine(this.argv, def);
-  }
-
-  protected exit(code = 0): never {
-    throw new CommandExit(code);
-  }
-
-  /** Runs the command; resolves to its exit code. */
-  async execute(): Promise<number> {
-    try {
-      await this.run();
-      return 0;
-    } catch (error) {
-      if (error instanceof CommandExit) return error.exitCode;
-      const err = error as Error;
-      const see = `(see: ${this.config.bin} ${this.id.replaceAll(':', ' ')} --help)`;
-      const message = (err.message || String(err)).replace(/\s+/g, ' ').trim() || 'failed';
-      process.stderr.write(`${this.config.bin}: ${message}${err instanceof UsageError ? ` ${see}` : ''}\n`);
-      if (process.env.TAPDOCTOR_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
-      return 2;
-    }
+  protected override async catch(err: Error & {code?: string; oclif?: {exit?: number}}): Promise<unknown> {
+    // this.exit(n) throws oclif's ExitError: it passes through to main, which returns n.
+    if (err.code === 'EEXIT') throw err;
+    const {isParseError, parseErrorLine} = await import('./usage-error.js');
+    const ctor = this.constructor as typeof TapdoctorCommand;
+    const line = isParseError(err)
+      ? `${parseErrorLine(err, {flags: ctor.flags, args: ctor.args})} (see: ${this.config.bin} ${(this.id ?? '').replaceAll(':', ' ')} --help)`
+      : (err.message || String(err)).replace(/\s+/g, ' ').trim() || 'failed';
+    process.stderr.write(`${this.config.bin}: ${line}\n`);
+    if (process.env.TAPDOCTOR_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
+    return this.exit(2);
   }
 }

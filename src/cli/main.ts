@@ -1,12 +1,13 @@
 // The tapdoctor entry point: finds the command in argv and runs it, answers --version and help
-// itself, and turns every unknown command into our one-line error with a suggestion. Commands come
-// from a table (dist/commands read by discover.ts, or built into the one-file bundle), so this works
-// the same from dist/ and from the bundle (which has no package.json or command files beside it).
-import type {TapdoctorCommand} from './base.js';
+// itself, and turns every unknown command into our one-line error with a suggestion. oclif parses
+// each command's flags; it does not discover or dispatch commands, so this works the same from
+// dist/ and from the one-file bundle (which has no package.json or command files beside it).
+// Only types come from oclif here: --version and help answer without loading it.
+import type {Command, Config} from '@oclif/core';
 import {didYouMean} from './suggest.js';
 import {TOOL_VERSION} from '../version.js';
 
-export type CommandClass = typeof TapdoctorCommand;
+export type CommandClass = typeof Command;
 /** Command ID ("check", "checks:list") to a loader of its class. */
 export type CommandTable = Record<string, () => Promise<CommandClass>>;
 
@@ -58,8 +59,17 @@ async function dispatch(argv: string[], commands: CommandTable): Promise<number>
   const found = resolve(argv, commands);
   const Cmd = await commands[found.id]!();
   Cmd.id = found.id;
-  const cmd = new (Cmd as unknown as new (argv: string[], config: {bin: string; version: string}) => TapdoctorCommand)(found.argv, {bin: BIN, version: TOOL_VERSION});
-  return cmd.execute();
+  try {
+    // Command.run would load oclif's Config from package.json; the instance needs only ours.
+    const cmd = new (Cmd as unknown as new (argv: string[], config: Config) => Command & {_run(): Promise<unknown>})(found.argv, commandConfig() as unknown as Config);
+    await cmd._run();
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    // this.exit(n) throws oclif's ExitError; it is how a command ends with a code.
+    const exit = (error as {oclif?: {exit?: number}}).oclif?.exit;
+    if (typeof exit === 'number') return exit;
+    throw error;
+  }
 }
 
 /** The command named by argv's leading words ("checks list" or "checks:list"), and what follows. */
@@ -124,4 +134,25 @@ function resolveForHelp(words: string[], commands: CommandTable): {id: string} {
 export async function loadAll(commands: CommandTable): Promise<Record<string, CommandClass>> {
   const entries = await Promise.all(Object.entries(commands).map(async ([id, load]) => [id, await load()] as const));
   return Object.fromEntries(entries.filter(([, c]) => !c.hidden).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * What oclif's Command reads from its config while parsing and running. tapdoctor has no plugins,
+ * hooks or user config dirs, so this stands in for oclif's Config (which would read package.json
+ * and plugin manifests from disk at every start).
+ */
+function commandConfig() {
+  return {
+    bin: BIN,
+    name: BIN,
+    version: TOOL_VERSION,
+    userAgent: versionLine(),
+    topicSeparator: ':',
+    runHook: async () => ({successes: [], failures: []}),
+    scopedEnvVar: () => undefined,
+    scopedEnvVarTrue: () => false,
+    scopedEnvVarKeys: (name: string) => [`TAPDOCTOR_${name}`],
+    scopedEnvVarKey: (name: string) => `TAPDOCTOR_${name}`,
+    findCommand: () => undefined,
+  };
 }

@@ -1,5 +1,4 @@
-import {Args, Flags} from '../cli/flags.js';
-import {TapdoctorCommand, reportFlags} from '../cli/base.js';
+import {Args, Flags, TapdoctorCommand, reportFlags} from '../cli/base.js';
 import {UserError} from '../errors.js';
 import {CATALOGUE} from '../sources/catalogue.js';
 

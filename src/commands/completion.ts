@@ -1,5 +1,4 @@
-import {Args} from '../cli/flags.js';
-import {TapdoctorCommand} from '../cli/base.js';
+import {Args, TapdoctorCommand} from '../cli/base.js';
 
 export default class Completion extends TapdoctorCommand {
   static override summary = 'Print the shell completion script for bash, zsh or fish';

@@ -1,5 +1,4 @@
-import {Args, Flags} from '../cli/flags.js';
-import {TapdoctorCommand} from '../cli/base.js';
+import {Args, Flags, TapdoctorCommand} from '../cli/base.js';
 
 export default class Explain extends TapdoctorCommand {
   static override summary = "Show a check's full page: what it detects, why it breaks tests, the fix per setup, exceptions";

@@ -1,5 +1,4 @@
-import {Flags} from '../cli/flags.js';
-import {TapdoctorCommand, liveFlags, reportFlags} from '../cli/base.js';
+import {Flags, TapdoctorCommand, liveFlags, reportFlags} from '../cli/base.js';
 
 // --fail-on has no meaning here: the gate's exit code is its verdict.
 const {'fail-on': _failOn, ...gateReportFlags} = reportFlags;

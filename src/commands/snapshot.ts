@@ -1,5 +1,4 @@
-import {Flags} from '../cli/flags.js';
-import {TapdoctorCommand, liveFlags} from '../cli/base.js';
+import {Flags, TapdoctorCommand, liveFlags} from '../cli/base.js';
 
 export default class SnapshotCommand extends TapdoctorCommand {
   static override summary = "Capture this host's state into a snapshot tarball for 'tapdoctor analyze'";

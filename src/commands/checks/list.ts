@@ -1,5 +1,4 @@
-import {Flags} from '../../cli/flags.js';
-import {TapdoctorCommand} from '../../cli/base.js';
+import {Flags, TapdoctorCommand} from '../../cli/base.js';
 
 export default class ChecksList extends TapdoctorCommand {
   static override summary = 'List every check: ID, slug, default severity and title';
