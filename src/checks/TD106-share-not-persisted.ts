@@ -13,7 +13,7 @@ import {workerConfig} from '../facts/openqa.js';
 import {pathWithin} from '../parsers/mountinfo.js';
 import {normalizeMountPoint} from '../parsers/fstab.js';
 import {unitNameToPath} from '../parsers/systemd.js';
-import {fileEvidence} from '../facts/persistence.js';
+import {fileEvidence} from '../facts/file-evidence.js';
 import {shareSources, sourceDifferences} from '../facts/host/share-source.js';
 
 const NETWORK_FS = /^(nfs4?|cifs|smb3|glusterfs|fuse\..*)$/;
