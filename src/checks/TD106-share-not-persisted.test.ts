@@ -88,4 +88,10 @@ describe('TD106 share-not-persisted', () => {
       ]);
     });
   });
+
+  it('an unreadable /etc/fstab is no proof that no line mounts the share: skip, not a finding', async () => {
+    const {snapshot} = await loadCase('TD106-hand-mounted-share');
+    snapshot.manifest.sources['fstab'] = {name: 'fstab', status: 'failed', reason: 'permission denied', entries: []};
+    expect(run(check, snapshot)).toMatchObject({status: 'skip', reason: 'whether /etc/fstab mounts the share at boot is unknown: could not collect fstab: permission denied', findings: []});
+  });
 });

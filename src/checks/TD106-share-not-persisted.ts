@@ -12,6 +12,7 @@ import {enabledUnits} from '../facts/host/units.js';
 import {workerConfig} from '../facts/openqa.js';
 import {pathWithin} from '../parsers/mountinfo.js';
 import {normalizeMountPoint} from '../parsers/fstab.js';
+import {FactUnavailable} from '../facts/facts.js';
 import {unitNameToPath} from '../parsers/systemd.js';
 import {fileEvidence} from '../facts/persistence.js';
 import {shareSources, sourceDifferences} from '../facts/host/share-source.js';
@@ -44,6 +45,8 @@ export default defineCheck('TD106', (f) => {
   const daemonMap = share.mount ? f.get(mountInfo).find((e) => e.fsType === 'autofs' && e.source !== 'systemd-1' && pathWithin(share.mount!.mountPoint, e.mountPoint) && pathWithin(e.mountPoint, OPENQA_DIR)) : undefined;
   if (daemonMap && enabled.has('autofs.service')) return pass(`${daemonMap.mountPoint} is an autofs map of the automount daemon (${daemonMap.source}) and autofs.service is enabled: it mounts the share again after a reboot (the map files are not read)`);
 
+  // No line found in an fstab that could not be read proves nothing.
+  if (share.fstabUnknown) throw new FactUnavailable(`whether /etc/fstab mounts the share at boot is unknown: ${share.fstabUnknown}`);
   const point = share.mount?.mountPoint ?? (fstab ? normalizeMountPoint(fstab.file) : '/var/lib/openqa/share');
   const now = share.mount ? `${share.mount.fsType} ${share.mount.source} is mounted on ${share.mount.mountPoint} now` : `nothing is mounted on ${point} now and CACHEDIRECTORY is unset`;
   const ev = [

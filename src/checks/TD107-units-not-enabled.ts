@@ -8,6 +8,7 @@ import {FactUnavailable} from '../facts/facts.js';
 import {activeUnits, enabledUnits} from '../facts/host/units.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {bridgeHomes, enabledOneOf} from '../facts/persistence.js';
+import {enableUnit} from '../remedies/system.js';
 
 const WORKER_UNIT = /^openqa-worker(?:-plain|-auto-restart)?@(\d{1,6})\.service$/;
 const RUNNING = new Set(['active', 'activating', 'reloading']);
@@ -61,7 +62,7 @@ export default defineCheck('TD107', (f) => {
     findings.push({
       subject: unit,
       message: `${unit} is ${state ? `${state.active} (${state.sub}) now but ` : ''}not enabled: after a reboot it does not start, and ${r.why}`,
-      fix: `systemctl enable ${unit}`,
+      fix: [enableUnit(unit)],
       evidence: [
         evidence('systemd.wants', `no link named ${r.units.join(' or ')} in /etc/systemd/system/*.wants/`),
         ...(state ? [evidence('systemd.units', `${unit} ${state.load} ${state.active} ${state.sub} ${state.description}`)] : []),

@@ -66,6 +66,8 @@ describe('factoryShare', () => {
       automountOnly: true,
       stat: 'not-probed',
       statDetail: 'source share.stat is not in this snapshot',
+      // Not in this test snapshot: said, not taken for "no fstab line".
+      fstabUnknown: 'source fstab is not in this snapshot',
       mountUnit: 'var-lib-openqa-share.automount',
     });
   });

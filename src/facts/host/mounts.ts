@@ -50,6 +50,8 @@ export interface FactoryShare {
   statDetail?: string;
   /** The fstab line that mounts factory/ or an ancestor within /var/lib/openqa. */
   fstab?: FstabEntry;
+  /** Why /etc/fstab could not be read or parsed: then no fstab line is no proof of none. */
+  fstabUnknown?: string;
   /** A unit that mounts it: x.automount preferred over x.mount over var-lib-openqa-share.service. */
   mountUnit?: string;
 }
@@ -65,6 +67,7 @@ export const factoryShare: Fact<FactoryShare> = (f) => {
   if (own) share.mount = own;
 
   const fstab = f.try(fstabFile);
+  if (!fstab.ok) share.fstabUnknown = fstab.reason;
   if (fstab.ok) {
     const candidates = fstab.value.entries.filter((e) => {
       const point = normalizeMountPoint(e.file);
