@@ -1,6 +1,7 @@
 // Site expectations that differ between installations. Defaults fit a stock openQA tap worker;
 // the host's /etc/tapdoctor.yaml (below --root on a live run, the copy captured in the snapshot
 // for analyze/gate --snapshot) or --config overrides them, flags override the file.
+import type {Snapshot} from './sources/snapshot.js';
 import {readFile} from 'node:fs/promises';
 import {UserError} from './errors.js';
 
@@ -136,6 +137,22 @@ export async function loadSettings(source: SettingsSource, overrides: Partial<Ta
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   if (flagNames.length > 0) from = `${from}, overridden by ${flagNames.join(', ')}`;
   return {config: {...DEFAULT_CONFIG, ...fromFile, ...defined}, from};
+}
+
+/** The snapshot's own copy of /etc/tapdoctor.yaml (source tapdoctor.settings), captured by `snapshot`. */
+export const SETTINGS_SOURCE = 'tapdoctor.settings';
+export const SETTINGS_PATH = '/etc/tapdoctor.yaml';
+
+/**
+ * The settings a snapshot brings: its host's captured file, or the defaults when the host had none;
+ * flags override either. One snapshot gives the same result on every analyzing machine.
+ */
+export async function snapshotSettings(snapshot: Snapshot, overrides: Partial<TapdoctorConfig>, flagNames: string[] = []): Promise<Settings> {
+  const {SnapshotView} = await import('./sources/snapshot.js');
+  const captured = new SnapshotView(snapshot).file(SETTINGS_SOURCE, SETTINGS_PATH);
+  if (!captured.ok && snapshot.manifest.sources[SETTINGS_SOURCE]) throw new UserError(`the snapshot's ${SETTINGS_PATH}: ${captured.reason}; give --config FILE`);
+  const text = captured.ok ? captured.value?.text : undefined;
+  return loadSettings({kind: 'captured', text, origin: `snapshot:${SETTINGS_PATH}`}, overrides, flagNames);
 }
 
 /** Load the explicit --config file (must exist) or the optional site file. */

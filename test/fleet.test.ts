@@ -154,6 +154,26 @@ describe('analyze a fleet', () => {
     expect(run('analyze', d, '--config', cfg).stdout).toContain('(waived until 2099-12-31: worker3 is being decommissioned)');
   });
 
+  it("each host is analyzed with its own captured settings unless --config names one file for all", async () => {
+    const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+    const own = hosts[0]!;
+    setText(own, 'files/etc/tapdoctor.yaml', 'ignoreInterfaces: [eth9]\n');
+    const sources = (own.manifest as unknown as {sources: Record<string, unknown>}).sources;
+    sources['tapdoctor.settings'] = {name: 'tapdoctor.settings', status: 'ok', entries: [{path: 'files/etc/tapdoctor.yaml', binding: '/etc/tapdoctor.yaml', durationMs: 0, bytes: 24, truncated: false, mode: 0o644}]};
+    const d = await writeFleet('own-settings', hosts);
+    type Run = {target: {host: string}; run: {settingsFrom: string; settings: {ignoreInterfaces: string[]}}};
+    const byHost = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as {hosts: Run[]}).hosts.map((h) => [h.target.host, h.run]));
+    const r = run('analyze', d, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const runs = byHost(r.stdout);
+    expect(runs.worker1).toMatchObject({settingsFrom: 'snapshot:/etc/tapdoctor.yaml', settings: {ignoreInterfaces: ['eth9']}});
+    expect(runs.worker2).toMatchObject({settingsFrom: 'defaults', settings: {ignoreInterfaces: []}});
+    const cfg = join(dir, 'all.yaml');
+    writeFileSync(cfg, 'ignoreInterfaces: [eth8]\n');
+    const forced = byHost(run('analyze', d, '--json', '--config', cfg).stdout);
+    for (const name of ['worker1', 'worker2', 'worker3']) expect(forced[name]).toMatchObject({settingsFrom: cfg, settings: {ignoreInterfaces: ['eth8']}});
+  });
+
   it('a bad --topology is a one-line usage error', async () => {
     const d = await writeFleet('topo', meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}));
     const r = run('analyze', d, '--topology', 'ring');

@@ -13,6 +13,8 @@ import {isTapClass, SWITCH_UNIT, switchConfig, workerConfig} from '../facts/open
 import {ovsPortEvidence, settingEvidence, TAP_NAME} from '../facts/taps.js';
 import type {Evidence} from '../model.js';
 import type {WorkerConfig, WorkerInstance} from '../facts/types.js';
+import {enableUnit, look} from '../remedies/system.js';
+import {manual, type Step} from '../remedies/step.js';
 
 /** Unit states in which the switch service answers set_vlan (Type=dbus: active once its bus name is owned). */
 const SERVING = new Set(['active', 'reloading']);
@@ -29,7 +31,7 @@ interface Breakage {
   what: string;
   /** The switch service (its D-Bus name) is not there. */
   serviceDown?: boolean;
-  fix: string[];
+  fix: Step[];
   evidence: Evidence;
 }
 
@@ -48,7 +50,7 @@ function advertisedWithoutSwitch(f: Facts, tapInst: WorkerInstance[], bridge: st
     broken.push({
       what: `${SWITCH_UNIT} is ${state ? `${state.active} (${state.sub})` : 'not loaded'}`,
       serviceDown: true,
-      fix: [`systemctl enable --now ${SWITCH_UNIT}`, `journalctl -u ${SWITCH_UNIT} -b   # it waits for bridge '${bridge}' and its address before serving`],
+      fix: [enableUnit(SWITCH_UNIT, true), look(`journal:${SWITCH_UNIT}`, `journalctl -b -u ${SWITCH_UNIT}   # it waits for bridge '${bridge}' and its address before serving`)],
       evidence: {source: 'systemd.units', lines: [state ? `${SWITCH_UNIT} ${state.load} ${state.active} ${state.sub} ${state.description}` : `no ${SWITCH_UNIT} in systemctl list-units --all`]},
     });
   }
@@ -58,8 +60,10 @@ function advertisedWithoutSwitch(f: Facts, tapInst: WorkerInstance[], bridge: st
       what: `the switch bridge ${bridge} (OS_AUTOINST_USE_BRIDGE, from ${bridgeOrigin}) does not exist${others.length ? ` (OVS bridges: ${others.join(', ')})` : ' (no OVS bridge at all)'}`,
       fix: [
         others.length === 1
-          ? `# if ${others[0]} is the multi-machine bridge: set OS_AUTOINST_USE_BRIDGE=${others[0]} in /etc/sysconfig/os-autoinst-openvswitch and systemctl restart ${SWITCH_UNIT}`
-          : `create ${bridge} with its address (see TD011) and its tap ports (see TD012)`,
+          ? manual(`switch-bridge:${bridge}`, `only the admin knows whether ${others[0]} is the multi-machine bridge`, [
+              `# if ${others[0]} is the multi-machine bridge: set OS_AUTOINST_USE_BRIDGE=${others[0]} in /etc/sysconfig/os-autoinst-openvswitch and systemctl restart ${SWITCH_UNIT}`,
+            ])
+          : look(`bridge:${bridge}`, `create ${bridge} with its address (see TD011) and its tap ports (see TD012)`),
       ],
       evidence: {source: db.value.from === 'json' ? 'ovs.bridges' : 'ovs.show', lines: [`bridges: ${others.join(', ') || '(none)'}`]},
     });
@@ -79,8 +83,11 @@ function advertisedWithoutSwitch(f: Facts, tapInst: WorkerInstance[], bridge: st
       message: `worker instance ${inst.instance} advertises WORKER_CLASS ${inst.settings['WORKER_CLASS'] ?? ''} but ${broken.map((b) => b.what).join(' and ')}: ${consequence(inst, broken.some((b) => b.serviceDown))}`,
       fix: [
         ...broken.flatMap((b) => b.fix),
-        `# or, while it cannot be fixed: WORKER_CLASS = ${without} in ${where}, then systemctl restart ${unit ?? `the worker unit of instance ${inst.instance}`}, so the scheduler sends multi-machine jobs elsewhere`,
-      ].join('\n'),
+        // An alternative, not a step: dropping tap from the class is the admin's call (shown last).
+        manual(`worker-class:${inst.instance}`, 'an alternative to the repair above, the admin\'s call', [
+          `# or, while it cannot be fixed: WORKER_CLASS = ${without} in ${where}, then systemctl restart ${unit ?? `the worker unit of instance ${inst.instance}`}, so the scheduler sends multi-machine jobs elsewhere`,
+        ], 'verify'),
+      ],
       evidence: [...broken.map((b) => b.evidence), settingEvidence(f, origin, `[${inst.instance}] WORKER_CLASS = ${inst.settings['WORKER_CLASS'] ?? ''}`)],
     };
   });
@@ -121,9 +128,14 @@ function tapsWithoutClass(f: Facts, config: WorkerConfig, bridge: string): Check
       message: `${bridge} has ${names.length} tap port${names.length > 1 ? 's' : ''} (${abbreviate(names)}) but no worker instance advertises tap in WORKER_CLASS${
         config.instances.length ? ` (${instanceList(config.instances)}: ${[...new Set(config.instances.map((i) => i.settings['WORKER_CLASS'] ?? '(unset)'))].join(' / ')})` : ' (no worker instance at all)'
       }: multi-machine jobs never run here`,
-      fix: example
-        ? `# add tap to WORKER_CLASS of the instances that own tap0..: in ${file} [${example.instance}] WORKER_CLASS = ${[example.settings['WORKER_CLASS'], 'tap'].filter(Boolean).join(',')}, then restart those worker units (ignore this while multi-machine is deliberately off here)`
-        : `enable worker instances with tap in WORKER_CLASS in ${file}, or remove the unused tap setup`,
+      // Whether multi-machine should run here is the admin's decision, not a script's.
+      fix: [
+        manual(`worker-class:${file}`, 'multi-machine may be off here on purpose', [
+          example
+            ? `# add tap to WORKER_CLASS of the instances that own tap0..: in ${file} [${example.instance}] WORKER_CLASS = ${[example.settings['WORKER_CLASS'], 'tap'].filter(Boolean).join(',')}, then restart those worker units (ignore this while multi-machine is deliberately off here)`
+            : `# enable worker instances with tap in WORKER_CLASS in ${file}, or remove the unused tap setup`,
+        ]),
+      ],
       evidence,
       explanation:
         'The scheduler sends multi-machine jobs only to workers that advertise tap: with the class gone, the bridge and taps of this host serve nothing and its tap capacity is lost. That is right only while multi-machine is deliberately off here.',

@@ -8,11 +8,12 @@ import {defineCheck, evidence, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {appendNftNat, firewalldPermanent, firewalldReload, reloadRuleFile, saveLiveIptables, saveLiveNftTable} from '../remedies/firewall.js';
 import {manual, type Step} from '../remedies/step.js';
-import {enableUnit} from '../remedies/system.js';
+import {enableUnit, restartUnit} from '../remedies/system.js';
 import {liveFirewall, masqueradesFor, persistedFirewall, skippedNote, type NatRule} from '../facts/firewall/index.js';
 import {enabledUnits} from '../facts/host/units.js';
 import {FIREWALL_UNITS, persistedNatFor, unitLoadedFiles, type PersistedNat} from '../facts/persistence.js';
 import {uplink as uplinkFact} from '../facts/uplink.js';
+import {SUSEFIREWALL2_PATH} from '../facts/firewall/susefirewall2.js';
 
 type Backend = 'firewalld' | 'nft' | 'iptables';
 
@@ -49,7 +50,8 @@ export default defineCheck('TD104', (f) => {
       ...(liveRules.length > 0 ? [evidence(liveRules[0]!.origin, ...liveRules.map((r) => r.text))] : live.ok ? [evidence('runtime firewall', `no legal masquerade for ${uplink} in ${live.value.sources.join(', ')}`)] : []),
       evidence('systemd.wants', nat.units.length > 0 ? `enabled: ${nat.units.join(', ')}` : `none of ${FIREWALL_UNITS.map((u) => u.unit).join(', ')} is enabled`),
       ...Object.values(nat.loadedBy).map((line) => evidence('systemd.firewall-units', line)),
-      ...(nat.files.length > 0 ? [evidence('firewall.files', `loaded at boot: ${nat.files.map((x) => `${x.path} (${x.unit})`).join(', ')}`)] : []),
+      ...(ruleFilesOf(nat).length > 0 ? [evidence('firewall.files', `loaded at boot: ${ruleFilesOf(nat).map((x) => `${x.path} (${x.unit})`).join(', ')}`)] : []),
+      ...(nat.suseFirewall2 ? [evidence('susefirewall2.files', nat.suseFirewall2.why)] : []),
       ...(nat.firewalldZone ? [evidence('firewalld', `${uplink} lands in zone ${nat.firewalldZone.zone ?? '(none)'} (${nat.firewalldZone.boundBy}); masquerade: ${nat.firewalldZone.masquerade ? 'yes' : 'no'}`)] : []),
     ],
   });
@@ -81,7 +83,8 @@ function persistedSkipped(f: Facts, nat: PersistedNat): boolean {
 
 /** Why the persisted NAT cannot be judged (a source was not captured), or undefined. */
 function unknownSources(f: Facts, nat: PersistedNat): string | undefined {
-  const fileUnits = nat.units.filter((u) => FIREWALL_UNITS.find((x) => x.unit === u)?.kind !== 'firewalld');
+  if (nat.units.includes('SuSEfirewall2.service') && !nat.suseFirewall2) return nat.problems.find((p) => p.startsWith('SuSEfirewall2.service')) ?? 'SuSEfirewall2 configuration not captured';
+  const fileUnits = nat.units.filter((u) => !['firewalld', 'susefirewall2'].includes(FIREWALL_UNITS.find((x) => x.unit === u)?.kind ?? ''));
   const filesBad = f.view.unusable('firewall.files');
   if (fileUnits.length > 0 && filesBad) return `${fileUnits.join(', ')} enabled, but ${filesBad}`;
   if (nat.units.includes('firewalld.service') && !nat.firewalldZone) return nat.problems.find((p) => p.includes('firewalld')) ?? 'firewalld permanent configuration not captured';
@@ -90,11 +93,16 @@ function unknownSources(f: Facts, nat: PersistedNat): string | undefined {
   return undefined;
 }
 
+/** Rule files loaded at boot (SuSEfirewall2's sysconfig is evidence of its own). */
+const ruleFilesOf = (nat: PersistedNat) => nat.files.filter((x) => x.unit !== 'SuSEfirewall2.service');
+
 function persistedSummary(nat: PersistedNat): string {
   if (nat.units.length === 0) return 'no firewall unit (firewalld, nftables, iptables, netfilter-persistent) is enabled';
   const parts = [`enabled ${nat.units.join(', ')}`];
-  const fileUnits = nat.units.filter((u) => u !== 'firewalld.service');
-  if (fileUnits.length > 0) parts.push(nat.files.length > 0 ? `${nat.files.map((x) => x.path).join(', ')} hold${nat.files.length === 1 ? 's' : ''} no masquerade for ${nat.uplink}` : `none of the files ${fileUnits.join(', ')} loads exists`);
+  const fileUnits = nat.units.filter((u) => u !== 'firewalld.service' && u !== 'SuSEfirewall2.service');
+  const ruleFiles = ruleFilesOf(nat);
+  if (fileUnits.length > 0) parts.push(ruleFiles.length > 0 ? `${ruleFiles.map((x) => x.path).join(', ')} hold${ruleFiles.length === 1 ? 's' : ''} no masquerade for ${nat.uplink}` : `none of the files ${fileUnits.join(', ')} loads exists`);
+  if (nat.suseFirewall2) parts.push(`SuSEfirewall2 does not masquerade for ${nat.uplink}: ${nat.suseFirewall2.why}`);
   if (nat.firewalldZone) parts.push(`firewalld puts ${nat.uplink} in zone ${nat.firewalldZone.zone ?? '(none)'}, which does not masquerade`);
   return parts.join('; ');
 }
@@ -111,6 +119,7 @@ function missingNatFix(f: Facts, uplink: string, nat: PersistedNat, liveRules: N
   const backend: Backend =
     liveRules.length > 0 ? backendOf(liveRules[0]!) : nat.units.includes('firewalld.service') ? 'firewalld' : nat.units.some((u) => u.startsWith('iptables') || u.startsWith('netfilter')) ? 'iptables' : 'nft';
   const out: Step[] = [];
+  if (nat.suseFirewall2 && liveRules.every((r) => backendOf(r) !== 'firewalld')) return suseFirewall2Fix(uplink);
   if (backend === 'firewalld') {
     if (liveRules.length > 0) out.push(firewalldPermanent('runtime-to-permanent', ['firewall-cmd --runtime-to-permanent']));
     else out.push(firewalldPermanent(`masquerade:${nat.firewalldZone?.zone ?? 'trusted'}`, [`firewall-cmd --permanent --zone=${nat.firewalldZone?.zone ?? 'trusted'} --add-masquerade`]), firewalldReload());
@@ -135,4 +144,18 @@ function missingNatFix(f: Facts, uplink: string, nat: PersistedNat, liveRules: N
   if (!isEnabled('nftables.service')) out.push({...enableUnit('nftables.service'), lines: [`systemctl enable nftables.service   # its ExecStart must load ${file}`]});
   out.push(reloadRuleFile(file, 'nftables.service'));
   return out;
+}
+
+/** SuSEfirewall2 builds its rules from the sysconfig file: the three variables, then a restart. */
+function suseFirewall2Fix(uplink: string): Step[] {
+  return [
+    manual(`nat-persist:${SUSEFIREWALL2_PATH}:ip:${uplink}`, `${SUSEFIREWALL2_PATH} is the admin's to edit`, [
+      `# in ${SUSEFIREWALL2_PATH} set (upstream template: FW_MASQUERADE needs FW_ROUTE; FW_MASQ_DEV defaults to FW_DEV_EXT):`,
+      '#   FW_ROUTE="yes"',
+      '#   FW_MASQUERADE="yes"',
+      `#   FW_DEV_EXT="${uplink}"   (and FW_MASQ_DEV="$FW_DEV_EXT" or unset)`,
+      '#   FW_DEV_INT="br1"',
+    ]),
+    restartUnit('SuSEfirewall2.service', {note: 'SuSEfirewall2 rebuilds its rules from the file when it starts'}),
+  ];
 }

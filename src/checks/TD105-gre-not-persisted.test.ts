@@ -22,7 +22,10 @@ describe('TD105 gre-not-persisted', () => {
     expect(f).toMatchObject({
       subject: 'gre1',
       message: `gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: ${SCRIPT}: remote_ip=192.0.2.2 is commented out`,
-      fix: `# in ${SCRIPT}: ovs-vsctl --may-exist add-port $bridge gre1 -- set interface gre1 type=gre options:remote_ip=192.0.2.2`,
+      fix: [
+        '# salt comments out offline peers: if 192.0.2.2 is gone for good, drop gre1 instead',
+        `grep -qxF -e 'ovs-vsctl --may-exist add-port br1 gre1 -- set interface gre1 type=gre options:remote_ip=192.0.2.2' ${SCRIPT} 2>/dev/null || echo 'ovs-vsctl --may-exist add-port br1 gre1 -- set interface gre1 type=gre options:remote_ip=192.0.2.2' >> ${SCRIPT}`,
+      ].join('\n'),
     });
     expect(f!.evidence).toEqual([
       {source: 'ovs.interfaces', lines: ['gre1: type=gre options:remote_ip=192.0.2.2 (port of br1)']},
@@ -49,7 +52,9 @@ describe('TD105 gre-not-persisted', () => {
     const br1 = snapshot.contents.get(`files${BR1}`)!.toString('utf8').replace(/^PRE_UP_SCRIPT=.*\n/m, '');
     const [f] = run(check, overlay(snapshot, {files: {'network.ifcfg': {[BR1]: br1}}})).findings;
     expect(f!.message).toBe(`gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: ${BR1}: PRE_UP_SCRIPT is not set, so ${SCRIPT} is never run`);
-    expect(f!.fix).toBe(`echo 'PRE_UP_SCRIPT="wicked:gre_tunnel_preup.sh"' >> ${BR1}`);
+    expect(f!.fix).toBe(
+      `if grep -q '^PRE_UP_SCRIPT=' ${BR1}; then sed -i --follow-symlinks "s/^PRE_UP_SCRIPT=.*/PRE_UP_SCRIPT='wicked:gre_tunnel_preup.sh'/" ${BR1}; else echo "PRE_UP_SCRIPT='wicked:gre_tunnel_preup.sh'" >> ${BR1}; fi`,
+    );
   });
 
   it('NetworkManager: a group-writable dispatcher script is refused', async () => {

@@ -11,6 +11,9 @@ import {activeLinesWith, ifcfgBoot, mentionsAddress, ifcfgFlavour, isExecutable,
 import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import type {SourceFile} from '../sources/snapshot.js';
+import {chmodFile, setVar} from '../remedies/files.js';
+import {greScript, persistGrePort} from '../remedies/network.js';
+import type {Step} from '../remedies/step.js';
 
 interface Script {
   path: string;
@@ -18,7 +21,7 @@ interface Script {
   file?: SourceFile;
   /** Why this script does not re-create the port (empty = it does). */
   problems: string[];
-  fix: string[];
+  fix: Step[];
 }
 
 export default defineCheck('TD105', (f) => {
@@ -35,7 +38,7 @@ export default defineCheck('TD105', (f) => {
   const findings: FindingDraft[] = [];
   for (const g of gre) {
     if (!g.remote) continue; // flow-based GRE without remote_ip: nothing peer-specific to persist
-    const candidates = [...wickedScripts(bridgeFile, scripts, g.remote, g.port), ...nmScripts(scripts, g.remote, g.port), ...rhTunnels(ifcfg, bridge, g.remote)];
+    const candidates = [...wickedScripts(bridgeFile, scripts, g.remote, g.port, bridge), ...nmScripts(scripts, g.remote, g.port, bridge), ...rhTunnels(ifcfg, bridge, g.remote)];
     if (candidates.some((c) => c.problems.length === 0)) continue;
     const runtime = evidence('ovs.interfaces', `${g.iface}: type=gre options:remote_ip=${g.remote} (port of ${bridge})`);
     const ev: Evidence[] = [runtime, ...candidates.map((c) => scriptEvidence(c, g.remote!))];
@@ -46,15 +49,10 @@ export default defineCheck('TD105', (f) => {
         subject: g.port,
         message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${setup === 'wicked' ? `${bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} names no PRE_UP_SCRIPT` : 'no dispatcher script'}; after a reboot the MM jobs spanning hosts lose their tunnel`,
         fix: [
-          `cat > ${path} <<'EOF'`,
-          '#!/bin/sh',
-          ...(setup === 'NetworkManager' ? [`[ "$1" = "${bridge}" ] || exit 0`, `bridge=${bridge}`] : ['action="$1"', 'bridge="$2"']),
-          'ovs-vsctl set bridge $bridge rstp_enable=true',
-          `ovs-vsctl --may-exist add-port $bridge ${g.port} -- set interface ${g.port} type=gre options:remote_ip=${g.remote}`,
-          'EOF',
-          `chmod 0755 ${path}`,
-          ...(setup === 'wicked' ? [`echo 'PRE_UP_SCRIPT="wicked:gre_tunnel_preup.sh"' >> ${WICKED_DIR}ifcfg-${bridge}`] : []),
-        ].join('\n'),
+          ...greScript(path, bridge, {nmDispatcher: setup === 'NetworkManager'}),
+          persistGrePort(path, bridge, g.port, g.remote),
+          ...(setup === 'wicked' ? [setVar(bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`, 'PRE_UP_SCRIPT', 'wicked:gre_tunnel_preup.sh')] : []),
+        ],
         evidence: ev,
       });
       continue;
@@ -62,7 +60,7 @@ export default defineCheck('TD105', (f) => {
     findings.push({
       subject: g.port,
       message: `${g.port} (GRE to ${g.remote}) exists now, but the persisted pre-up would not re-create it: ${candidates.map((c) => `${c.path}: ${c.problems.join('; ')}`).join(' | ')}`,
-      fix: [...new Set(candidates.flatMap((c) => c.fix))].join('\n'),
+      fix: candidates.flatMap((c) => c.fix),
       evidence: ev,
     });
   }
@@ -78,32 +76,32 @@ function scriptEvidence(c: Script, remote: string): Evidence {
 }
 
 /** Problems common to a script file: missing, not executable, no live line for the peer. */
-function judge(path: string, via: string, file: SourceFile | undefined, remote: string, opts: {nm: boolean; port: string}): Script {
+function judge(path: string, via: string, file: SourceFile | undefined, remote: string, opts: {nm: boolean; port: string; bridge: string}): Script {
   const s: Script = {path, via, problems: [], fix: []};
   if (file) s.file = file;
   if (!file) {
     s.problems.push('the script does not exist');
-    s.fix.push(`# create ${path} (see tapdoctor explain TD105)`);
+    s.fix.push(...greScript(path, opts.bridge, {nmDispatcher: opts.nm}), persistGrePort(path, opts.bridge, opts.port, remote));
     return s;
   }
   if (!isExecutable(file.entry.mode)) {
     s.problems.push(`not executable (mode ${((file.entry.mode ?? 0) & 0o7777).toString(8).padStart(4, '0')})`);
-    s.fix.push(`chmod 0755 ${path}`);
+    s.fix.push(chmodFile(path, '0755'));
   }
   if (opts.nm && nmRefusesScript(file.entry.mode)) {
     s.problems.push('writable by group or others: NetworkManager refuses to run it');
-    s.fix.push(`chmod go-w ${path}`);
+    s.fix.push(chmodFile(path, 'go-w'));
   }
   const live = activeLinesWith(file.text, remote).filter((l) => l.includes('remote_ip') && mentionsAddress(l.split('#', 1)[0]!, remote));
   if (live.length === 0) {
     const commented = file.text.split('\n').some((l) => l.trim().startsWith('#') && mentionsAddress(l, remote));
     s.problems.push(commented ? `remote_ip=${remote} is commented out` : `no line adds a GRE port to ${remote}`);
-    s.fix.push(`# in ${path}: ovs-vsctl --may-exist add-port $bridge ${opts.port} -- set interface ${opts.port} type=gre options:remote_ip=${remote}`);
+    s.fix.push(persistGrePort(path, opts.bridge, opts.port, remote, commented ? `salt comments out offline peers: if ${remote} is gone for good, drop ${opts.port} instead` : undefined));
   }
   return s;
 }
 
-function wickedScripts(bridgeFile: IfcfgFile | undefined, scripts: SourceFile[], remote: string, port: string): Script[] {
+function wickedScripts(bridgeFile: IfcfgFile | undefined, scripts: SourceFile[], remote: string, port: string, bridge: string): Script[] {
   if (!bridgeFile) return [];
   const value = bridgeFile.vars.PRE_UP_SCRIPT ?? '';
   if (value.trim() === '') {
@@ -113,21 +111,21 @@ function wickedScripts(bridgeFile: IfcfgFile | undefined, scripts: SourceFile[],
         path: bridgeFile.path,
         via: 'PRE_UP_SCRIPT',
         problems: [`PRE_UP_SCRIPT is not set${guess ? `, so ${guess.name} is never run` : ''}`],
-        fix: [`echo 'PRE_UP_SCRIPT="wicked:${guess ? guess.name.replace('/etc/wicked/scripts/', '') : 'gre_tunnel_preup.sh'}"' >> ${bridgeFile.path}`],
+        fix: [setVar(bridgeFile.path, 'PRE_UP_SCRIPT', `wicked:${guess ? guess.name.replace('/etc/wicked/scripts/', '') : 'gre_tunnel_preup.sh'}`)],
       },
     ];
   }
   return wickedScriptPaths(value).map(({entry, path}) => {
     if (!path) return {path: entry, via: `PRE_UP_SCRIPT of ${bridgeFile.path}`, problems: [`${entry}: a script location tapdoctor does not read`], fix: []};
-    return judge(path, `PRE_UP_SCRIPT of ${bridgeFile.path}`, scripts.find((s) => s.name === path), remote, {nm: false, port});
+    return judge(path, `PRE_UP_SCRIPT of ${bridgeFile.path}`, scripts.find((s) => s.name === path), remote, {nm: false, port, bridge});
   });
 }
 
 /** Dispatcher scripts that mention the peer (a dispatcher script has no registry to name it). */
-function nmScripts(scripts: SourceFile[], remote: string, port: string): Script[] {
+function nmScripts(scripts: SourceFile[], remote: string, port: string, bridge: string): Script[] {
   return scripts
     .filter((s) => NM_DISPATCHER_DIRS.some((d) => s.name.startsWith(d) && !s.name.slice(d.length).includes('/')) && mentionsAddress(s.text, remote))
-    .map((s) => judge(s.name, 'NetworkManager dispatcher', s, remote, {nm: true, port}));
+    .map((s) => judge(s.name, 'NetworkManager dispatcher', s, remote, {nm: true, port, bridge}));
 }
 
 /** network-scripts: ifcfg-greN with TYPE=OVSTunnel, OVS_TUNNEL_TYPE=gre, options:remote_ip=<peer>. */
@@ -138,12 +136,12 @@ function rhTunnels(ifcfg: Record<string, IfcfgFile>, bridge: string, remote: str
       const s: Script = {path: x.path, via: 'ifcfg-rh OVSTunnel', problems: [], fix: []};
       if (x.vars.OVS_BRIDGE !== bridge) {
         s.problems.push(`OVS_BRIDGE=${x.vars.OVS_BRIDGE ?? '(unset)'}, expected ${bridge}`);
-        s.fix.push(`sed -i "s|^OVS_BRIDGE=.*|OVS_BRIDGE=${bridge}|" ${x.path}`);
+        s.fix.push(setVar(x.path, 'OVS_BRIDGE', bridge, {style: 'bare'}));
       }
       const boot = ifcfgBoot(x);
       if (!boot.startsAtBoot) {
         s.problems.push(`${boot.startReason}: not brought up at boot`);
-        s.fix.push(`sed -i "s|^ONBOOT=.*|ONBOOT=yes|" ${x.path}`);
+        s.fix.push(setVar(x.path, 'ONBOOT', 'yes', {style: 'bare'}));
       }
       return s;
     });

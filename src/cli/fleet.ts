@@ -6,7 +6,8 @@ import type {FleetReport} from '../fleet/report.js';
 import {summarize, type Report, type Severity} from '../model.js';
 import type {ArchiveLimits} from '../sources/archive.js';
 import type {FailOn} from './base.js';
-import {emit, exitCodeFor, formatOf, recordRun, selectedChecks, settingsOfRun, useColor, type ReportFlags} from './pipeline.js';
+import type {HostJob} from '../fleet/host-job.js';
+import {emit, exitCodeFor, formatOf, recordRun, selectedChecks, settingOverrides, settingsOfRun, useColor, type ReportFlags} from './pipeline.js';
 
 export interface FleetFlags extends ReportFlags {
   complete?: boolean;
@@ -34,25 +35,31 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
     import('../fleet/engine.js'),
     import('../fleet/registry.js'),
   ]);
-  // One set of settings for every host: --config or the defaults (not this machine's file).
+  // Each host is analyzed with the settings its snapshot brings (as `analyze` of that snapshot
+  // alone would), unless --config names one file for all; never this machine's file. The fleet
+  // checks take their waivers from --config (or none): no single host speaks for the fleet.
   const settings = await settingsOfRun(flags);
-  const {config} = settings;
+  const hostSettings: HostJob['settings'] = flags.config ? {kind: 'explicit', settings} : {kind: 'captured', ...settingOverrides(flags)};
   const checks = await selectedChecks(flags);
   const files = await expandInputs(paths);
   const outcomes = await analyzeAll(
-    files.map((path) => ({path, checkIds: checks.map((c) => c.id), config, limits, topology: formatOf(flags) === 'html'})),
+    files.map((path) => ({path, checkIds: checks.map((c) => c.id), settings: hostSettings, limits, topology: formatOf(flags) === 'html'})),
     {threads: flags.jobs},
   );
   const hosts = hostEntries(outcomes);
   // Waivers and the run object as for one host; fleet checks take the waivers naming them.
   const [{applyWaivers}, {CHECKS}] = await Promise.all([import('../waivers.js'), import('../checks/registry.js')]);
-  for (const h of hosts) if (h.report) recordRun(h.report, flags, settings, checks, CHECKS, (r, w, today) => applyWaivers(r, w.filter((x) => !isFleetCheck(x.check)), today));
+  const settingsOf = new Map(outcomes.flatMap((o) => (o.ok ? [[o.report, o.settings] as const] : [])));
+  for (const h of hosts) {
+    if (!h.report) continue;
+    recordRun(h.report, flags, settingsOf.get(h.report) ?? settings, checks, CHECKS, (r, w, today) => applyWaivers(r, w.filter((x) => !isFleetCheck(x.check)), today));
+  }
   if (topology?.kind === 'star' && !hosts.some((h) => h.name === topology.hub)) {
     throw new UserError(`--topology star:${topology.hub}: no analyzed host is named ${topology.hub} (hosts: ${hosts.map((h) => h.name).join(', ')})`);
   }
   const views = hosts.flatMap((h) => (h.view ? [h.view] : []));
   const fleet = runFleetChecks(views, FLEET_CHECKS, {complete: flags.complete ?? false, topology});
-  const fleetWaivers = config.waivers.filter((w) => isFleetCheck(w.check));
+  const fleetWaivers = settings.config.waivers.filter((w) => isFleetCheck(w.check));
   const pseudo: Report = {target: {mode: 'snapshot', host: 'fleet', capturedAt: ''}, results: fleet.results, summary: summarize(fleet.results), sourceProblems: []};
   fleet.waivers = applyWaivers(pseudo, fleetWaivers, new Date().toISOString().slice(0, 10));
   return {hosts, fleet, complete: flags.complete ?? false};

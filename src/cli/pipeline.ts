@@ -1,6 +1,6 @@
 // The shared tail of check / analyze / gate: settings, checks, rendering and the exit code.
 import {join} from 'node:path';
-import {loadSettings, type Settings, type TapdoctorConfig} from '../config.js';
+import {loadSettings, snapshotSettings, type Settings, type TapdoctorConfig} from '../config.js';
 import type {CheckDefinition} from '../checks/define.js';
 import type {Analysis} from '../engine.js';
 import type {Facts} from '../facts/facts.js';
@@ -34,26 +34,25 @@ export interface ReportFlags {
  * result on every machine. --config overrides both; flags override the file.
  */
 export async function settingsFor(flags: ReportFlags, where: {root: string} | {snapshot: Snapshot}): Promise<Settings> {
-  const overrides = {greMtu: flags['gre-mtu'], multiNic: flags['multi-nic'], ignoreInterfaces: flags['ignore-interface']};
-  const flagNames = [['--gre-mtu', overrides.greMtu], ['--multi-nic', overrides.multiNic], ['--ignore-interface', overrides.ignoreInterfaces]].filter(([, v]) => v !== undefined).map(([n]) => n as string);
+  const {overrides, flagNames} = settingOverrides(flags);
   if (flags.config) return loadSettings({kind: 'explicit', path: flags.config}, overrides, flagNames);
   if ('root' in where) return loadSettings({kind: 'site', path: join(where.root, 'etc/tapdoctor.yaml')}, overrides, flagNames);
-  const {SnapshotView} = await import('../sources/snapshot.js');
-  const captured = new SnapshotView(where.snapshot).file(SETTINGS_SOURCE, SETTINGS_PATH);
-  if (!captured.ok && where.snapshot.manifest.sources[SETTINGS_SOURCE]) throw new UserError(`the snapshot's ${SETTINGS_PATH}: ${captured.reason}; give --config FILE`);
-  const text = captured.ok ? captured.value?.text : undefined;
-  return loadSettings({kind: 'captured', text, origin: `snapshot:${SETTINGS_PATH}`}, overrides, flagNames);
+  return snapshotSettings(where.snapshot, overrides, flagNames);
+}
+
+/** The settings flags (--gre-mtu, --multi-nic, --ignore-interface) and the names of those given. */
+export function settingOverrides(flags: ReportFlags): {overrides: Partial<TapdoctorConfig>; flagNames: string[]} {
+  const overrides = {greMtu: flags['gre-mtu'], multiNic: flags['multi-nic'], ignoreInterfaces: flags['ignore-interface']};
+  const flagNames = [['--gre-mtu', overrides.greMtu], ['--multi-nic', overrides.multiNic], ['--ignore-interface', overrides.ignoreInterfaces]].filter(([, v]) => v !== undefined).map(([n]) => n as string);
+  return {overrides, flagNames};
 }
 
 /** Settings that depend on no host: --config if given, else the defaults; flags override either. */
 export async function settingsOfRun(flags: ReportFlags): Promise<Settings> {
-  const overrides = {greMtu: flags['gre-mtu'], multiNic: flags['multi-nic'], ignoreInterfaces: flags['ignore-interface']};
-  if (flags.config) return loadSettings({kind: 'explicit', path: flags.config}, overrides);
-  return loadSettings({kind: 'captured', text: undefined, origin: ''}, overrides);
+  const {overrides, flagNames} = settingOverrides(flags);
+  if (flags.config) return loadSettings({kind: 'explicit', path: flags.config}, overrides, flagNames);
+  return loadSettings({kind: 'captured', text: undefined, origin: ''}, overrides, flagNames);
 }
-
-const SETTINGS_SOURCE = 'tapdoctor.settings';
-const SETTINGS_PATH = '/etc/tapdoctor.yaml';
 
 export async function selectedChecks(flags: ReportFlags, opts: {gate?: boolean} = {}): Promise<CheckDefinition[]> {
   const [{CHECKS}, {selectChecks}] = await Promise.all([import('../checks/registry.js'), import('../engine.js')]);

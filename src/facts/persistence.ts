@@ -18,6 +18,7 @@ import type {Fact, Facts} from './facts.js';
 import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall/index.js';
 import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
 import {enabledUnits} from './host/units.js';
+import {SUSEFIREWALL2_PATH, suseFirewall2, suseFirewall2Masquerades} from './firewall/susefirewall2.js';
 import {isIpv4, maskToPrefix} from './ipv4.js';
 import {ifcfgStack, networkSetup, type NetworkStack} from './network-stack.js';
 
@@ -336,13 +337,15 @@ export function interfaceBoot(f: Facts, ifname: string, opts: {plainEthernet: bo
 // --- the persisted firewall's NAT ---------------------------------------------------------------
 
 /** Firewall units and the files their stock (or os-autoinst/salt) units load at boot. */
-export const FIREWALL_UNITS: ReadonlyArray<{unit: string; kind: 'firewalld' | 'nft' | 'iptables'; mainFiles: string[]}> = [
+export const FIREWALL_UNITS: ReadonlyArray<{unit: string; kind: 'firewalld' | 'nft' | 'iptables' | 'susefirewall2'; mainFiles: string[]}> = [
   {unit: 'firewalld.service', kind: 'firewalld', mainFiles: []},
   // os-autoinst-setup-multi-machine and salt: a custom oneshot loading /etc/firewall.nft; Fedora/RHEL:
   // /etc/sysconfig/nftables.conf; Debian, Arch: /etc/nftables.conf.
   {unit: 'nftables.service', kind: 'nft', mainFiles: ['/etc/firewall.nft', '/etc/sysconfig/nftables.conf', '/etc/nftables.conf']},
   {unit: 'iptables.service', kind: 'iptables', mainFiles: ['/etc/sysconfig/iptables']},
   {unit: 'netfilter-persistent.service', kind: 'iptables', mainFiles: ['/etc/iptables/rules.v4']},
+  // Older SUSE workers: SuSEfirewall2 generates its rules from the sysconfig file at start.
+  {unit: 'SuSEfirewall2.service', kind: 'susefirewall2', mainFiles: [SUSEFIREWALL2_PATH]},
 ];
 
 export interface PersistedNatRule {
@@ -366,6 +369,8 @@ export interface PersistedNat {
   files: Array<{unit: string; path: string}>;
   /** Unit → the ExecStart lines that name its files (when the unit file was captured). */
   loadedBy: Record<string, string>;
+  /** SuSEfirewall2: whether its sysconfig masquerades for the uplink and the line that says so or why not. */
+  suseFirewall2?: {masquerades: boolean; why: string};
   /** firewalld: the zone the uplink lands in at boot and why. */
   firewalldZone?: {zone?: string; masquerade: boolean; boundBy: string};
   /** What could not be read (a pass on this data would be a guess). */
@@ -464,12 +469,27 @@ export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
   const units = FIREWALL_UNITS.filter((u) => enabled.has(u.unit));
   const out: PersistedNat = {uplink, units: units.map((u) => u.unit), rules: [], lostRules: [], loadFailures: [], files: [], loadedBy: {}, problems: [], unresolvedIncludes: []};
   if (units.length === 0) return out;
+  // SuSEfirewall2 needs only its sysconfig file, not the rule-file sources.
+  const sf2 = units.find((u) => u.kind === 'susefirewall2');
+  if (sf2) {
+    const setup = f.try(suseFirewall2);
+    if (!setup.ok) out.problems.push(`${sf2.unit} is enabled but ${SUSEFIREWALL2_PATH} could not be read: ${setup.reason}`);
+    else if (!setup.value) out.problems.push(`${sf2.unit} is enabled but ${SUSEFIREWALL2_PATH} was not captured`);
+    else {
+      const c = setup.value.config;
+      out.files.push({unit: sf2.unit, path: c.path});
+      out.suseFirewall2 = suseFirewall2Masquerades(c, uplink);
+      if (out.suseFirewall2.masquerades) out.rules.push({unit: sf2.unit, origin: c.path, text: out.suseFirewall2.why, line: c.lines.FW_MASQUERADE!});
+    }
+    if (units.length === 1) return out;
+  }
   const persisted = f.get(persistedFirewall);
   out.problems.push(...persisted.problems);
   const texts = new Map<string, string>();
   for (const file of persisted.files) texts.set(file.path, fileText(f, 'firewall.files', file.path));
 
   for (const u of units) {
+    if (u.kind === 'susefirewall2') continue;
     if (u.kind === 'firewalld') {
       const zones = persisted.zones;
       if (!zones) {

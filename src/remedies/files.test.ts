@@ -1,14 +1,14 @@
 // The file edits run for real (POSIX sh, GNU sed, grep) on files in a temp dir below --root: links
 // keep pointing at their target and the target gets the edit; running a step twice changes nothing.
 import {execFileSync} from 'node:child_process';
-import {lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync} from 'node:fs';
+import {lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {useTempDir} from '../../test/helpers/temp-dir.js';
-import {addBridgePort, wickedTapFile} from './network.js';
+import {addBridgePort, greScript, persistGrePort, wickedTapFile} from './network.js';
 import {buildPlan, stepLines} from './plan.js';
 import {q} from './shell.js';
-import {appendLine, deleteVars, editLine, setVar} from './files.js';
+import {appendLine, chmodFile, deleteVars, editLine, setVar} from './files.js';
 import type {Step} from './step.js';
 
 const tmp = useTempDir('td-remedies-');
@@ -75,5 +75,65 @@ describe('file edits, applied', () => {
     expect(read('ifcfg-tap0')).toBe("TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\n");
     expect(read('ifcfg-tap1')).toBe("BOOTPROTO='none'\nSTARTMODE='auto'\nTUNNEL='tap'\nTUNNEL_SET_OWNER='_openqa-worker'\nTUNNEL_SET_GROUP='nogroup'\n");
     expect(read('ifcfg-br1')).toBe("OVS_BRIDGE='yes'\nOVS_BRIDGE_PORT_DEVICE_0='tap0'\nOVS_BRIDGE_PORT_DEVICE_1='tap1'\n");
+  });
+
+  it('chmodFile sets the bits it names, through sh', () => {
+    setup({'script.sh': '#!/bin/sh\n'});
+    const path = join(tmp(), DIR, 'script.sh');
+    execFileSync('chmod', ['0775', path]);
+    apply(chmodFile(`${DIR}/script.sh`, 'go-w'));
+    expect(statSync(path).mode & 0o7777).toBe(0o755);
+  });
+});
+
+describe('GRE pre-up script, applied', () => {
+  const SCRIPT = '/etc/wicked/scripts/gre_tunnel_preup.sh';
+  const gre = (port: string, ip: string) => [...greScript(SCRIPT, 'br1', {nmDispatcher: false}), persistGrePort(SCRIPT, 'br1', port, ip)];
+
+  it('two findings give one script with one line per port; running the plan twice changes nothing; the script re-creates the ports', () => {
+    const plan = buildPlan([{ref: 'TD105 gre1', steps: gre('gre1', '192.0.2.2')}, {ref: 'TD105 gre2', steps: gre('gre2', '192.0.2.3')}], tmp());
+    expect(plan.steps.map((x) => [x.key, x.findings])).toEqual([
+      [`file:${SCRIPT}`, ['TD105 gre1', 'TD105 gre2']],
+      [`gre-preup:${SCRIPT}:gre1`, ['TD105 gre1']],
+      [`gre-preup:${SCRIPT}:gre2`, ['TD105 gre2']],
+    ]);
+    const script = ['set -eu', ...plan.steps.flatMap((x) => stepLines(x, plan.root))].join('\n');
+    execFileSync('sh', ['-c', script]);
+    execFileSync('sh', ['-c', script]);
+    const path = join(tmp(), SCRIPT);
+    expect(readFileSync(path, 'utf8')).toBe(
+      [
+        '#!/bin/sh',
+        'ovs-vsctl set bridge br1 rstp_enable=true',
+        'ovs-vsctl --may-exist add-port br1 gre1 -- set interface gre1 type=gre options:remote_ip=192.0.2.2',
+        'ovs-vsctl --may-exist add-port br1 gre2 -- set interface gre2 type=gre options:remote_ip=192.0.2.3',
+        '',
+      ].join('\n'),
+    );
+    expect(statSync(path).mode & 0o777).toBe(0o755);
+    // Run as wicked runs it (pre-up br1), with a stand-in ovs-vsctl that logs its arguments.
+    const bin = join(tmp(), 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'ovs-vsctl'), `#!/bin/sh\necho "$*" >> ${q(join(tmp(), 'ovs.log'))}\n`, {mode: 0o755});
+    execFileSync(path, ['pre-up', 'br1'], {env: {...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`}});
+    expect(readFileSync(join(tmp(), 'ovs.log'), 'utf8').split('\n')).toEqual([
+      'set bridge br1 rstp_enable=true',
+      '--may-exist add-port br1 gre1 -- set interface gre1 type=gre options:remote_ip=192.0.2.2',
+      '--may-exist add-port br1 gre2 -- set interface gre2 type=gre options:remote_ip=192.0.2.3',
+      '',
+    ]);
+  });
+
+  it('a NetworkManager dispatcher script acts for its bridge only', () => {
+    const nm = '/etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh';
+    apply(...greScript(nm, 'br1', {nmDispatcher: true}), persistGrePort(nm, 'br1', 'gre1', '192.0.2.2'));
+    const bin = join(tmp(), 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'ovs-vsctl'), `#!/bin/sh\necho "$*" >> ${q(join(tmp(), 'ovs.log'))}\n`, {mode: 0o755});
+    const env = {...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`};
+    execFileSync(join(tmp(), nm), ['eth0', 'up'], {env});
+    expect(() => readFileSync(join(tmp(), 'ovs.log'))).toThrow();
+    execFileSync(join(tmp(), nm), ['br1', 'up'], {env});
+    expect(readFileSync(join(tmp(), 'ovs.log'), 'utf8')).toContain('--may-exist add-port br1 gre1');
   });
 });

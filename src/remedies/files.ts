@@ -74,6 +74,11 @@ export function replaceLine(path: string, line: number, text: string, opts: {not
   );
 }
 
+/** Set a file's permission bits (`0755`, `go-w`). */
+export function chmodFile(path: string, mode: string): Step {
+  return step('persist', `chmod:${path}:${mode}`, [`chmod ${mode} ${q(path)}`], {files: [path]});
+}
+
 function dirOf(path: string): string {
   return path.replace(/\/[^/]*$/, '') || '/';
 }

@@ -132,4 +132,22 @@ export function readdPort(bridge: string, tap: string): Step {
   return step('runtime', `port:${tap}`, [`ovs-vsctl --if-exists del-port ${q(bridge)} ${q(tap)}`, `ovs-vsctl add-port ${q(bridge)} ${q(tap)}`, `ovs-vsctl --columns=name,ofport,error list interface ${q(tap)}   # must show an ofport and no error`]);
 }
 
+/** The OVS command that adds a GRE port to a peer (idempotent: --may-exist). */
+export function greAddPort(bridge: string, port: string, remote: string): string {
+  return `ovs-vsctl --may-exist add-port ${q(bridge)} ${q(port)} -- set interface ${q(port)} type=gre options:remote_ip=${q(remote)}`;
+}
+
+/** The boot-time script (wicked PRE_UP_SCRIPT, NM dispatcher) gets the line that re-creates the GRE
+ *  port; the bridge is named literally, so the line works whatever variables the script sets. */
+export function persistGrePort(script: string, bridge: string, port: string, remote: string, note?: string): Step {
+  return appendLine(script, greAddPort(bridge, port, remote), {key: `gre-preup:${script}:${port}`, ...(note ? {note} : {})});
+}
+
+/** A pre-up script of its own for the GRE ports, when none exists (the ports are appended by persistGrePort). */
+export function greScript(path: string, bridge: string, opts: {nmDispatcher: boolean}): Step[] {
+  return [
+    writeFile(path, ['#!/bin/sh', ...(opts.nmDispatcher ? [`[ "$1" = ${q(bridge)} ] || exit 0`] : []), `ovs-vsctl set bridge ${q(bridge)} rstp_enable=true`], {mode: '0755'}),
+  ];
+}
+
 export {deleteVars, setVar, appendLine};

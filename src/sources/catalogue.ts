@@ -240,6 +240,16 @@ export const CATALOGUE: readonly SourceSpec[] = [
      sos: {plugin: 'firewall_tables', neverCopied: ['/etc/firewall.nft', '/etc/sysconfig/iptables', '/etc/iptables/rules.v4']},
   },
   {
+    // Older SUSE workers (before firewalld): SuSEfirewall2.service builds its rules from this file.
+    // No sos plugin copies it (sos 4.x), so a sosreport lacks it.
+    name: 'susefirewall2.files',
+    kind: 'files',
+    where: 'host',
+    paths: ['/etc/sysconfig/SuSEfirewall2'],
+    redaction: 'none',
+    description: 'SuSEfirewall2 configuration (zones, FW_ROUTE, FW_MASQUERADE)',
+  },
+  {
     name: 'systemd.firewall-units',
     kind: 'files',
     where: 'host',
