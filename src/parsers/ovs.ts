@@ -31,7 +31,10 @@ export interface OvsTable {
 
 /** Own-property assignment that stays a plain data key even for "__proto__". */
 function put<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, {value, enumerable: true, writable: true, configurable: true});
+  // Plain assignment is the same on a fresh object for every other key, and much cheaper
+  // (a 300-tap host's Interface table has thousands of cells).
+  if (key === '__proto__') Object.defineProperty(obj, key, {value, enumerable: true, writable: true, configurable: true});
+  else obj[key] = value;
 }
 
 type Json = ReturnType<typeof parseJsonDocument>;

@@ -73,6 +73,19 @@ export interface SourceFile extends SourceText {
 export class SnapshotView {
   constructor(readonly snapshot: Snapshot) {}
 
+  /** Entries of a file source by host path, built on first use: facts look up files one by one. */
+  private readonly bindings = new Map<string, Map<string, EntryRecord>>();
+  private byBinding(source: string): Map<string, EntryRecord> {
+    let index = this.bindings.get(source);
+    if (!index) {
+      index = new Map();
+      // The first entry for a path wins, as find() did.
+      for (const e of this.record(source)!.entries) if (!index.has(e.binding)) index.set(e.binding, e);
+      this.bindings.set(source, index);
+    }
+    return index;
+  }
+
   get manifest(): Manifest {
     return this.snapshot.manifest;
   }
@@ -119,7 +132,7 @@ export class SnapshotView {
   file(source: string, hostPath: string): Available<SourceFile | undefined> {
     const bad = this.unusable(source);
     if (bad) return {ok: false, reason: bad};
-    const entry = this.record(source)!.entries.find((e) => e.binding === hostPath);
+    const entry = this.byBinding(source).get(hostPath);
     if (!entry || entry.absent) return {ok: true, value: undefined};
     if (entry.error) return {ok: false, reason: `could not read ${hostPath}: ${entry.error}`};
     return {ok: true, value: {entry, name: hostPath, text: this.textOf(entry)}};
