@@ -5,12 +5,13 @@
 // but the primary one and says how to disable it persistently with the network stack in use.
 import {ipRules, uplinks} from '../facts/network.js';
 import {switchConfig} from '../facts/openqa.js';
-import {ifcfgLine, ipLinkEvidence, ipRoute4Evidence, persistedInterface} from '../facts/interfaces.js';
+import {ifcfgLine, persistedInterface} from '../facts/network-config/index.js';
+import {ipLinkEvidence, ipRoute4Evidence} from '../facts/interfaces.js';
 import {ifcfgStack, networkStack, networkStacks, type NetworkStack} from '../facts/network-stack.js';
 import {ipv4ToNumber} from '../facts/ipv4.js';
 import type {IpRule} from '../parsers/ip.js';
 import type {Facts} from '../facts/facts.js';
-import type {IfcfgFile} from '../facts/host/interface-files.js';
+import type {IfcfgFile} from '../facts/network-config/index.js';
 import type {UplinkView} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';

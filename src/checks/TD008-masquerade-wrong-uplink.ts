@@ -14,8 +14,8 @@
 // for the uplink" here so one fault gives one finding.
 import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, skippedNote, type FirewallView, type ForwardDecision, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
-import {ifcfgFiles} from '../facts/host/interface-files.js';
-import {ifcfgLine} from '../facts/interfaces.js';
+import {ifcfgFiles} from '../facts/network-config/index.js';
+import {ifcfgLine} from '../facts/network-config/index.js';
 import {formatNet, netContains, netsOverlap, parseIpv4Net, type Ipv4Net} from '../facts/ipv4.js';
 import {links} from '../facts/network.js';
 import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';

@@ -4,7 +4,8 @@
 // to be 10.0.2.2/15"). REWRITE_TARGET must lie inside LOCAL_IP/NETMASK so replies to the rewritten
 // SUT sources route back through the bridge.
 import type {Facts} from '../facts/facts.js';
-import {ifcfgLine, ipLinkEvidence, persistedInterface} from '../facts/interfaces.js';
+import {ifcfgLine, persistedInterface} from '../facts/network-config/index.js';
+import {ipLinkEvidence} from '../facts/interfaces.js';
 import {ifcfgStack, networkStacks} from '../facts/network-stack.js';
 import {formatNet, ipv4ToNumber, netContains, parseIpv4Net} from '../facts/ipv4.js';
 import {links} from '../facts/network.js';

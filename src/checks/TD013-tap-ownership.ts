@@ -4,7 +4,7 @@
 // that do not exist are TD012's; a non-persistent tap no running job holds is a warning.
 import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
-import {ifcfgFiles, nmProfiles} from '../facts/host/interface-files.js';
+import {ifcfgFiles, nmProfiles} from '../facts/network-config/index.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig} from '../facts/openqa.js';
 import {getcapEvidence, kernelTapView, neededTaps, passwdEvidence, qemuNetAdmin, sysfsEvidence, tapAccess, tapDevice, tapOwnerNames, usersOf, workerIdentity, type NeededTap, type QemuCap} from '../facts/taps.js';

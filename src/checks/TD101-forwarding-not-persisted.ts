@@ -8,7 +8,8 @@ import {forwarding, sysctlFiles} from '../facts/host/sysctl.js';
 import {enabledUnits} from '../facts/host/units.js';
 import {switchConfig} from '../facts/openqa.js';
 import {persistedFirewall} from '../facts/firewall/index.js';
-import {bootZoneOf, fileEvidence} from '../facts/persistence.js';
+import {bootZoneOf} from '../facts/persistence.js';
+import {fileEvidence} from '../facts/file-evidence.js';
 import {uplink as uplinkFact} from '../facts/uplink.js';
 import type {Facts} from '../facts/facts.js';
 

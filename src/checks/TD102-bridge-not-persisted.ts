@@ -5,10 +5,11 @@
 // with "can't parse bridge local port IP" after INIT_TIMEOUT (os-autoinst script/os-autoinst-openvswitch init_switch).
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
+import {ifcfgFiles, type IfcfgFile} from '../facts/network-config/index.js';
 import {links} from '../facts/network.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
-import {fileEvidence, ifcfgBoot, ifcfgFlavour, isYes, nmConnections, nmControllerOf, nmIpv4, type NmConnection} from '../facts/persistence.js';
+import {fileEvidence} from '../facts/file-evidence.js';
+import {ifcfgBoot, ifcfgFlavour, isYes, nmConnections, nmControllerOf, nmIpv4, type NmConnection} from '../facts/network-config/index.js';
 import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import {deleteVars, writeFile} from '../remedies/files.js';

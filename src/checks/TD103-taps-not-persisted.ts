@@ -6,11 +6,12 @@
 import {posix} from 'node:path';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {ifcfgFiles, type IfcfgFile} from '../facts/host/interface-files.js';
+import {ifcfgFiles, type IfcfgFile} from '../facts/network-config/index.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
-import {fileEvidence, ifcfgBoot, ifcfgFlavour, nmConnections, nmControllerOf, ovsBridgePortDevices, type NmConnection} from '../facts/persistence.js';
+import {fileEvidence} from '../facts/file-evidence.js';
+import {ifcfgBoot, ifcfgFlavour, nmConnections, nmControllerOf, ovsBridgePortDevices, type NmConnection} from '../facts/network-config/index.js';
 import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import {addBridgePort, nmTapProfiles, wickedTapFile} from '../remedies/network.js';

@@ -14,7 +14,7 @@ import {pathWithin} from '../parsers/mountinfo.js';
 import {normalizeMountPoint} from '../parsers/fstab.js';
 import {FactUnavailable} from '../facts/facts.js';
 import {unitNameToPath} from '../parsers/systemd.js';
-import {fileEvidence} from '../facts/persistence.js';
+import {fileEvidence} from '../facts/file-evidence.js';
 import {shareSources, sourceDifferences} from '../facts/host/share-source.js';
 
 const NETWORK_FS = /^(nfs4?|cifs|smb3|glusterfs|fuse\..*)$/;

@@ -7,7 +7,8 @@ import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {FactUnavailable} from '../facts/facts.js';
 import {activeUnits, enabledUnits} from '../facts/host/units.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
-import {bridgeHomes, enabledOneOf} from '../facts/persistence.js';
+import {bridgeHomes} from '../facts/network-config/index.js';
+import {enabledOneOf} from '../facts/persistence.js';
 import {enableUnit} from '../remedies/system.js';
 
 const WORKER_UNIT = /^openqa-worker(?:-plain|-auto-restart)?@(\d{1,6})\.service$/;

@@ -9,7 +9,7 @@ import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
 import {links, matchesIgnoreList, uplinks} from '../facts/network.js';
 import {ovsBridgeNames} from '../facts/ovs.js';
-import {interfaceBoot, nmConnections, type IfaceBoot} from '../facts/persistence.js';
+import {interfaceBoot, nmConnections, type IfaceBoot} from '../facts/network-config/index.js';
 import {networkSetup} from '../facts/network-stack.js';
 import type {Link} from '../facts/types.js';
 import {disableNic, NETWORK_SCRIPTS_DIR, type NicConfig} from '../remedies/network.js';

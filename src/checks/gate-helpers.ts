@@ -2,7 +2,7 @@
 // persisted configs that could bring a device up at boot as candidates, passes when one of them
 // would, and otherwise reports what stops each one, with the commands that fix it.
 import {evidence} from './define.js';
-import type {IfcfgFile} from '../facts/host/interface-files.js';
+import type {IfcfgFile} from '../facts/network-config/index.js';
 import type {Evidence} from '../model.js';
 import {setVar} from '../remedies/files.js';
 import {manual, type Step} from '../remedies/step.js';

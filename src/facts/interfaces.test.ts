@@ -3,9 +3,8 @@ import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
 import {DEFAULT_CONFIG} from '../config.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {Facts} from './facts.js';
-import {ifcfgFiles} from './host/interface-files.js';
-import {ifcfgLine, ipLinkEvidence, ipRoute4Evidence, persistedInterface} from './interfaces.js';
-import {ifcfgStack, networkStacks} from './network-stack.js';
+import {ipLinkEvidence, ipRoute4Evidence} from './interfaces.js';
+import {networkStacks} from './network-stack.js';
 
 const factsFor = (spec: SnapshotSpec) => new Facts(new SnapshotView(makeSnapshot(spec)), DEFAULT_CONFIG);
 
@@ -24,37 +23,6 @@ describe('networkStacks', () => {
 
   it('says nothing when nothing tells', () => {
     expect(factsFor({}).get(networkStacks)).toEqual({stacks: [], basis: []});
-  });
-});
-
-describe('persistedInterface and ifcfgLine', () => {
-  const f = factsFor({
-    files: {
-      'network.ifcfg': {'/etc/sysconfig/network/ifcfg-eth1': "BOOTPROTO='dhcp'\nSTARTMODE='auto'\n", '/etc/sysconfig/network-scripts/ifcfg-em3': 'DEVICE=em3\nONBOOT=yes\n'},
-      'network.nm': {'/etc/NetworkManager/system-connections/eth1.nmconnection': '[connection]\nid=eth1\ntype=ethernet\ninterface-name=eth1\n'},
-    },
-  });
-
-  it('finds the ifcfg file and the NM profiles of an interface', () => {
-    const p = persistedInterface(f, 'eth1');
-    expect(p.ifcfg?.path).toBe('/etc/sysconfig/network/ifcfg-eth1');
-    expect(p.nm.map((x) => x.path)).toEqual(['/etc/NetworkManager/system-connections/eth1.nmconnection']);
-    expect(p.unknown).toEqual([]);
-    expect(persistedInterface(f, 'eth9')).toEqual({name: 'eth9', nm: [], unknown: []});
-  });
-
-  it('renders a variable line in the stack\'s own quoting', () => {
-    const files = f.get(ifcfgFiles);
-    expect(ifcfgLine(files.eth1!, 'STARTMODE')).toEqual({line: 2, text: "STARTMODE='auto'"});
-    expect(ifcfgLine(files.em3!, 'ONBOOT')).toEqual({line: 2, text: 'ONBOOT=yes'});
-    expect(ifcfgLine(files.em3!, 'ZONE')).toBeUndefined();
-    expect(ifcfgStack('/etc/sysconfig/network-scripts/ifcfg-em3')).toBe('network-scripts');
-    expect(ifcfgStack('/etc/sysconfig/network/ifcfg-eth1')).toBe('wicked');
-  });
-
-  it('names sources it could not read', () => {
-    const g = factsFor({failed: {'network.nm': 'needs root'}, files: {'network.ifcfg': {}}});
-    expect(persistedInterface(g, 'eth0').unknown).toEqual(['network.nm: could not collect network.nm: needs root']);
   });
 });
 

@@ -1,46 +1,7 @@
-// Interface-level helpers for checks: which network stack owns the host's interfaces (wicked,
-// NetworkManager, network-scripts), where one interface is configured persistently (its ifcfg file
-// and NetworkManager profiles), and the raw `ip -j` records of a link or route as evidence lines.
-//
-// Why a separate module: a fix that edits "the ifcfg file" of a device is only right when that file
-// exists and the stack in use reads it. An ifcfg file that does not exist disables nothing.
+// The raw `ip -j` records of a link or route as evidence lines. What the persisted configuration
+// says about an interface is network-config/.
 import {parseJsonDocument} from '../parsers/ip.js';
 import type {Fact, Facts} from './facts.js';
-import {ifcfgFiles, nmProfiles, type IfcfgFile, type NmProfileFile} from './host/interface-files.js';
-import {ifcfgStack} from './network-stack.js';
-
-export interface PersistedInterface {
-  name: string;
-  /** The ifcfg file configuring the interface (DEVICE= or file name). */
-  ifcfg?: IfcfgFile;
-  /** NetworkManager profiles bound to the interface by interface-name (parsed ones only). */
-  nm: NmProfileFile[];
-  /** Sources that could not be read: the answer may be incomplete ("network.nm: needs root"). */
-  unknown: string[];
-}
-
-/** Where `name` is configured persistently. */
-export function persistedInterface(f: Facts, name: string): PersistedInterface {
-  const out: PersistedInterface = {name, nm: [], unknown: []};
-  const ifcfg = f.try(ifcfgFiles);
-  if (ifcfg.ok) {
-    const file = ifcfg.value[name];
-    if (file) out.ifcfg = file;
-  } else out.unknown.push(`network.ifcfg: ${ifcfg.reason}`);
-  const nm = f.try(nmProfiles);
-  if (nm.ok) out.nm = (nm.value[name] ?? []).filter((p) => p.profile !== undefined);
-  else out.unknown.push(`network.nm: ${nm.reason}`);
-  return out;
-}
-
-/** The 1-based line and text of a variable's last assignment in an ifcfg file, for "change line N". */
-export function ifcfgLine(file: IfcfgFile, variable: string): {line: number; text: string} | undefined {
-  const entry = [...file.entries].reverse().find((e) => e.name === variable);
-  if (!entry) return undefined;
-  // Rendered in each stack's own convention (wicked quotes, network-scripts mostly does not).
-  const quoted = ifcfgStack(file.path) === 'wicked' || /[\s'"$`]/.test(entry.value);
-  return {line: entry.line, text: quoted ? `${entry.name}='${entry.value}'` : `${entry.name}=${entry.value}`};
-}
 
 // --- raw ip -j records as evidence --------------------------------------------------------------
 

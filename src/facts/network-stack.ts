@@ -7,7 +7,7 @@
 //  - networkStacks: every stack in use now (running units, else enabled units, else config files);
 //  - networkSetup: the stacks the next boot runs (enabled units).
 import type {Fact, Facts} from './facts.js';
-import {ifcfgFiles, nmProfiles} from './host/interface-files.js';
+import {ifcfgFiles, nmProfiles} from './network-config/read.js';
 import {activeUnits, enabledUnits} from './host/units.js';
 import {switchConfig} from './openqa.js';
 

@@ -2,7 +2,7 @@
 // here from facts/taps.ts: the facts answer which stack, which files and which owner; this file
 // turns those answers into steps, the same steps for TD012, TD013 and TD103.
 import type {Facts} from '../facts/facts.js';
-import {ifcfgFiles, nmProfiles} from '../facts/host/interface-files.js';
+import {ifcfgFiles, nmProfiles} from '../facts/network-config/index.js';
 import {tapOwnerNames, workerIdentity} from '../facts/taps.js';
 import {type NetworkStack} from '../facts/network-stack.js';
 import {setVar, writeFile} from './files.js';

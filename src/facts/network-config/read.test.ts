@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {ifcfgFiles, nmProfiles} from './interface-files.js';
+import {ifcfgFiles, nmProfiles} from './read.js';
 import {factsFor as facts, sample} from '../../../test/helpers/facts.js';
 
 describe('persisted interface files', () => {

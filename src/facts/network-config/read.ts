@@ -1,5 +1,6 @@
-// Persisted interface files keyed by interface name: ifcfg files (wicked, network-scripts) and
-// NetworkManager keyfile profiles.
+// The one reader per persisted interface file format, keyed by interface name: ifcfg files
+// (wicked /etc/sysconfig/network, network-scripts /etc/sysconfig/network-scripts) and NetworkManager
+// keyfile profiles. Everything else asks these facts instead of parsing the files again.
 import {posix} from 'node:path';
 import {modelOrParseError, ParseError} from '../../parsers/errors.js';
 import {parseNmKeyfile, type NmProfile} from '../../parsers/nm-keyfile.js';
