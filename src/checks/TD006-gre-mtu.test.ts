@@ -49,7 +49,12 @@ describe('TD006 SUT MTU', () => {
     expect(f.message).toBe(
       'MM_MTU = 1500 (/etc/openqa/workers.ini:4, instances 1, 2) exceeds what the GRE path carries: 1458 (eth0 MTU 1500 − 42 towards 192.0.2.20); larger packets with DF set are dropped, expected 1458',
     );
-    expect(f.fix).toBe('# /etc/openqa/workers.ini:4: set MM_MTU = 1458; workers read workers.ini at start: restart the instances once idle');
+    expect(f.fix.split('\n')).toEqual([
+      '# /etc/openqa/workers.ini:4: set MM_MTU = 1458',
+      "sed -i --follow-symlinks '4s/.*/MM_MTU = 1458/' /etc/openqa/workers.ini",
+      '# MANUAL (a restart kills the running job):',
+      '# workers read workers.ini at start: restart the instances once idle',
+    ]);
     expect(f.evidence).toEqual([{source: 'openqa.workers-ini', lines: ['/etc/openqa/workers.ini:4: MM_MTU = 1500']}]);
   });
 
@@ -69,7 +74,13 @@ describe('TD006 SUT MTU', () => {
     expect(r.findings.map((f) => [f.subject, f.severity, f.message])).toEqual([
       ['/etc/openqa/workers.ini', 'warning', 'the default MM_MTU 1380 (unset for tap instances 1, 2) is above the configured GRE MTU 1300 (greMtu), expected 1300'],
     ]);
-    expect(r.findings[0]!.fix).toBe('# /etc/openqa/workers.ini: add MM_MTU = 1300 under [global]; workers read workers.ini at start: restart the instances once idle');
+    expect(r.findings[0]!.fix.split('\n')).toEqual([
+      '# /etc/openqa/workers.ini: add MM_MTU = 1300 under [global]',
+      "grep -q '^\\[global\\][[:space:]]*$' /etc/openqa/workers.ini 2>/dev/null || echo '[global]' >> /etc/openqa/workers.ini",
+      "sed -i --follow-symlinks -e '/^\\[global\\][[:space:]]*$/,/^\\[/{/^MM_MTU[[:space:]]*=/d;}' -e '/^\\[global\\][[:space:]]*$/a MM_MTU = 1300' /etc/openqa/workers.ini",
+      '# MANUAL (a restart kills the running job):',
+      '# workers read workers.ini at start: restart the instances once idle',
+    ]);
   });
 
   it('never reports an explicit MM_MTU below greMtu (1380 is the cross-site default; raising it breaks a 1422 path)', async () => {
@@ -82,7 +93,7 @@ describe('TD006 SUT MTU', () => {
     const f = r.findings.find((x) => x.subject === '/var/lib/openqa/pool/1')!;
     expect(f.severity).toBe('error');
     expect(f.evidence).toEqual([{source: 'openqa.pool', lines: ['/var/lib/openqa/pool/1/vars.json: "MM_MTU": "1500",']}]);
-    expect(f.fix).toMatch(/^# the job's MM_MTU comes from its settings: set MM_MTU=1458/);
+    expect(f.fix).toMatch(/^# MANUAL \(job settings live in the openQA web UI\):\n# the job's MM_MTU comes from its settings: set MM_MTU=1458/);
   });
 });
 
@@ -102,9 +113,11 @@ describe('TD006 bridge, peers, RSTP', () => {
     const f = r.findings[0]!;
     expect(f.message).toBe('no route to the GRE peer 192.0.2.30 of gre2 (Network is unreachable), expected one via the uplink: SUTs on the peer\'s VLANs are unreachable');
     expect(f.fix.split('\n')).toEqual([
-      'ip route get 192.0.2.30   # fix the routing to the peer, or if the peer is gone:',
-      'ovs-vsctl del-port br1 gre2',
-      '# and drop the peer from /etc/wicked/scripts/gre_tunnel_preup.sh line 25: ovs-vsctl --may-exist add-port $bridge gre2 -- set interface gre2 type=gre options:remote_ip=192.0.2.30 # openqaworker-suse3',
+      '# MANUAL (only the admin knows whether the routing is wrong or 192.0.2.30 is gone for good):',
+      '#   ip route get 192.0.2.30   # fix the routing to the peer, or if the peer is gone:',
+      '#   ovs-vsctl --if-exists del-port br1 gre2',
+      '# drop the peer from /etc/wicked/scripts/gre_tunnel_preup.sh line 25: ovs-vsctl --may-exist add-port $bridge gre2 -- set interface gre2 type=gre options:remote_ip=192.0.2.30 # openqaworker-suse3',
+      "#   sed -i --follow-symlinks '25s/^/#/' /etc/wicked/scripts/gre_tunnel_preup.sh",
     ]);
   });
 

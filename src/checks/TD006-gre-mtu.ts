@@ -21,6 +21,9 @@ import type {OvsBridge, OvsInterface} from '../facts/types.js';
 import type {Evidence, Severity} from '../model.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 import {uplink} from '../facts/uplink.js';
+import {editLinePattern, replaceLine, setIniKey} from '../remedies/files.js';
+import {bridgeRstp, dropPort, mtuRequest} from '../remedies/network.js';
+import {manual, type Step} from '../remedies/step.js';
 
 /** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + inner VLAN tag 4 (openQA docs/Networking.asciidoc; docs/checks/TD006.md). */
 export const GRE_OVERHEAD = 42;
@@ -96,15 +99,18 @@ function peerFindings(f: Facts, bridgeName: string, gre: GrePort[], routeOf: (ip
     const route = routeOf(g.remoteIp);
     const self = local.get(g.remoteIp) ?? (route?.dev === 'lo' ? 'lo' : undefined);
     const script = preupReference(f, g.remoteIp);
-    const forget = [
-      `ovs-vsctl del-port ${bridgeName} ${g.port}`,
-      script ? `# and drop the peer from ${script.path} line ${script.line}: ${script.text}` : '# and drop the peer from the GRE pre-up script (wicked PRE_UP_SCRIPT / NM dispatcher), or the next boot re-creates it',
+    // The port goes now, and its line in the boot script is commented out (as salt does for offline peers).
+    const forget: Step[] = [
+      dropPort(bridgeName, g.port),
+      script
+        ? editLinePattern(script.path, script.line, '^', '#', {note: `drop the peer from ${script.path} line ${script.line}: ${script.text}`})
+        : manual(`gre-preup-drop:${g.port}`, 'tapdoctor did not find the pre-up script line naming the peer', ['# drop the peer from the GRE pre-up script (wicked PRE_UP_SCRIPT / NM dispatcher), or the next boot re-creates it']),
     ];
     if (self !== undefined) {
       out.push({
         subject: g.port,
         message: `GRE port ${g.port} tunnels to ${g.remoteIp}, an address of this host (${self}), expected another MM host: frames loop back onto ${bridgeName}`,
-        fix: forget.join('\n'),
+        fix: forget,
         evidence: [greEvidence(bridgeName, g), evidence('ip.addr', `${self}: inet ${g.remoteIp}`)],
       });
       continue;
@@ -113,7 +119,13 @@ function peerFindings(f: Facts, bridgeName: string, gre: GrePort[], routeOf: (ip
       out.push({
         subject: g.port,
         message: `no route to the GRE peer ${g.remoteIp} of ${g.port} (${route.error}), expected one via the uplink: SUTs on the peer's VLANs are unreachable`,
-        fix: [`ip route get ${g.remoteIp}   # fix the routing to the peer, or if the peer is gone:`, ...forget].join('\n'),
+        // Routing or a gone peer: only the admin knows which, so dropping the port is MANUAL here.
+        fix: [
+          {
+            ...manual(`gre-gone:${g.port}`, `only the admin knows whether the routing is wrong or ${g.remoteIp} is gone for good`, [`ip route get ${g.remoteIp}   # fix the routing to the peer, or if the peer is gone:`, ...forget.flatMap((x) => x.lines)], 'runtime'),
+            files: forget.flatMap((x) => x.files ?? []),
+          },
+        ],
         evidence: [greEvidence(bridgeName, g), evidence('ip.route-get', `ip route get ${g.remoteIp}: ${route.error}`)],
       });
     } else if (route === undefined && routesKnown) {
@@ -148,10 +160,7 @@ function rstpFinding(bridge: OvsBridge, gre: GrePort[]): FindingDraft | undefine
   return {
     subject: bridge.name,
     message: `${bridge.name} has ${gre.length} GRE ports (${gre.map((g) => g.port).join(', ')}) with rstp_enable=false, expected true: a mesh of tunnels loops broadcasts`,
-    fix: [
-      `ovs-vsctl set bridge ${bridge.name} rstp_enable=true`,
-      `# persist: the GRE pre-up script (gre_tunnel_preup.sh) should run the same command after adding the ports`,
-    ].join('\n'),
+    fix: [bridgeRstp(bridge.name, 'persist: the GRE pre-up script (gre_tunnel_preup.sh) should run the same command after adding the ports')],
     evidence: [evidence('ovs.bridges', `${bridge.name}: rstp_enable=false stp_enable=${String(bridge.stpEnable ?? false)}`), ...gre.map((g) => greEvidence(bridge.name, g))],
   };
 }
@@ -191,7 +200,8 @@ interface SutMtu {
   /** Human description: "MM_MTU = 1500 (/etc/openqa/workers.ini:5, instances 1, 2)". */
   what: string;
   evidence: Evidence;
-  fix: string;
+  /** The steps that make it say this MTU. */
+  fix: (mtu: number) => Step[];
 }
 
 const MTU_VALUE = /^\s*(\d{3,5})\s*$/;
@@ -231,7 +241,10 @@ function sutMtus(f: Facts, notes: string[]): SutMtu[] {
         subject: path,
         what: `MM_MTU = ${m[1]} (${origin}, instance${instances.length > 1 ? 's' : ''} ${instances.join(', ')})`,
         evidence: evidence('openqa.workers-ini', `${origin}: ${raw ?? `MM_MTU = ${value}`}`),
-        fix: `# ${origin}: set MM_MTU = {MTU}; workers read workers.ini at start: restart the instances once idle`,
+        fix: (mtu) => [
+          Number.isInteger(line) ? replaceLine(path, line, `MM_MTU = ${mtu}`, {note: `${origin}: set MM_MTU = ${mtu}`}) : manual(`mm-mtu:${origin}`, 'the line setting it is unknown', [`# ${origin}: set MM_MTU = ${mtu}`]),
+          restartWorkers(),
+        ],
       });
     }
     if (unset.length > 0) {
@@ -242,7 +255,7 @@ function sutMtus(f: Facts, notes: string[]): SutMtu[] {
         subject: path,
         what: `the default MM_MTU ${DEFAULT_SUT_MTU} (unset for tap instance${unset.length > 1 ? 's' : ''} ${unset.join(', ')})`,
         evidence: evidence('openqa.workers-ini', `no MM_MTU for tap instance(s) ${unset.join(', ')} in ${wc.value.files.join(', ') || 'workers.ini'}`),
-        fix: `# ${path}: add MM_MTU = {MTU} under [global]; workers read workers.ini at start: restart the instances once idle`,
+        fix: (mtu) => [setIniKey(path, 'global', 'MM_MTU', String(mtu), {note: `${path}: add MM_MTU = ${mtu} under [global]`}), restartWorkers()],
       });
     }
   } else notes.push(`workers.ini not read: ${wc.reason}`);
@@ -258,7 +271,11 @@ function sutMtus(f: Facts, notes: string[]): SutMtu[] {
         subject: job.dir,
         what: `MM_MTU = ${job.mtu} (running job in ${job.dir})`,
         evidence: evidence('openqa.pool', `${job.dir}/vars.json: ${raw ?? `"MM_MTU": ${job.mtu}`}`),
-        fix: `# the job's MM_MTU comes from its settings: set MM_MTU={MTU} in the machine, test suite or medium settings in the web UI (or openqa-clone-job … MM_MTU={MTU})`,
+        fix: (mtu) => [
+          manual(`mm-mtu-job:${mtu}`, 'job settings live in the openQA web UI', [
+            `# the job's MM_MTU comes from its settings: set MM_MTU=${mtu} in the machine, test suite or medium settings in the web UI (or openqa-clone-job … MM_MTU=${mtu})`,
+          ]),
+        ],
       });
     }
   }
@@ -275,7 +292,7 @@ function rawFileLine(f: Facts, source: string, path: string, line: number | unde
 
 function mtuFindings(f: Facts, suts: SutMtu[], capacity: Capacity | undefined): FindingDraft[] {
   const budget = f.config.greMtu;
-  const bySubject = new Map<string, {severity: Severity; messages: string[]; evidence: Evidence[]; fixes: string[]}>();
+  const bySubject = new Map<string, {severity: Severity; messages: string[]; evidence: Evidence[]; fixes: Step[]}>();
   const rank: Record<Severity, number> = {error: 0, warning: 1, info: 2};
   for (const s of suts) {
     let severity: Severity | undefined;
@@ -296,10 +313,10 @@ function mtuFindings(f: Facts, suts: SutMtu[], capacity: Capacity | undefined): 
     if (rank[severity] < rank[entry.severity]) entry.severity = severity;
     entry.messages.push(`${problem}, expected ${want}`);
     entry.evidence.push(s.evidence);
-    entry.fixes.push(s.fix.replace(/\{MTU\}/g, String(want)));
+    entry.fixes.push(...s.fix(want));
     bySubject.set(s.subject, entry);
   }
-  return [...bySubject].map(([subject, e]) => ({subject, severity: e.severity, message: e.messages.join('; '), fix: [...new Set(e.fixes)].join('\n'), evidence: e.evidence}));
+  return [...bySubject].map(([subject, e]) => ({subject, severity: e.severity, message: e.messages.join('; '), fix: e.fixes, evidence: e.evidence}));
 }
 
 function bridgeMtuFinding(f: Facts, bridge: OvsBridge, suts: SutMtu[]): FindingDraft | undefined {
@@ -316,10 +333,12 @@ function bridgeMtuFinding(f: Facts, bridge: OvsBridge, suts: SutMtu[]): FindingD
   return {
     subject: bridge.name,
     message: `${bridge.name} MTU ${mtu} is below the SUT MTU ${largest.value} (${largest.what}), expected ≥ ${largest.value} (os-autoinst sets ${RECOMMENDED_BRIDGE_MTU}): large packets between SUTs and the host are dropped`,
-    fix: [
-      `ovs-vsctl set int ${bridge.name} mtu_request=${want}`,
-      `# persist: wicked ifcfg-${bridge.name} MTU='${want}' / NetworkManager: ethernet.mtu ${want} in the bridge's ovs-interface profile (OVSDB keeps mtu_request across reboots)`,
-    ].join('\n'),
+    fix: [mtuRequest(bridge.name, want, `persist: wicked ifcfg-${bridge.name} MTU='${want}' / NetworkManager: ethernet.mtu ${want} in the bridge's ovs-interface profile (OVSDB keeps mtu_request across reboots)`)],
     evidence: [evidence(own ? 'ovs.interfaces' : 'ip.addr', `${bridge.name}: ${shown}`), largest.evidence],
   };
+}
+
+/** Workers read workers.ini when they start; restarting one kills its job, so it waits for idle workers. */
+function restartWorkers(): Step {
+  return manual('restart-workers:workers.ini', 'a restart kills the running job', ['# workers read workers.ini at start: restart the instances once idle'], 'reload');
 }

@@ -8,7 +8,7 @@ import {useTempDir} from '../../test/helpers/temp-dir.js';
 import {addBridgePort, greScript, persistGrePort, wickedTapFile} from './network.js';
 import {buildPlan, stepLines} from './plan.js';
 import {q} from './shell.js';
-import {appendLine, chmodFile, deleteVars, editLine, setVar} from './files.js';
+import {appendLine, chmodFile, deleteVars, editLine, setIniKey, setVar} from './files.js';
 import type {Step} from './step.js';
 
 const tmp = useTempDir('td-remedies-');
@@ -75,6 +75,18 @@ describe('file edits, applied', () => {
     expect(read('ifcfg-tap0')).toBe("TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\n");
     expect(read('ifcfg-tap1')).toBe("BOOTPROTO='none'\nSTARTMODE='auto'\nTUNNEL='tap'\nTUNNEL_SET_OWNER='_openqa-worker'\nTUNNEL_SET_GROUP='nogroup'\n");
     expect(read('ifcfg-br1')).toBe("OVS_BRIDGE='yes'\nOVS_BRIDGE_PORT_DEVICE_0='tap0'\nOVS_BRIDGE_PORT_DEVICE_1='tap1'\n");
+  });
+
+  it('setIniKey puts one line under the section header, replacing its old one there only; adds a missing section', () => {
+    const read = setup({'workers.ini': '[global]\nHOST = http://o3\nMM_MTU = 1500\n\n[1]\nMM_MTU = 1400\n', 'empty.ini': '[2]\nWORKER_CLASS = tap\n'});
+    const s = setIniKey(`${DIR}/workers.ini`, 'global', 'MM_MTU', '1458');
+    apply(s);
+    apply(s);
+    expect(read('workers.ini')).toBe('[global]\nMM_MTU = 1458\nHOST = http://o3\n\n[1]\nMM_MTU = 1400\n');
+    const e = setIniKey(`${DIR}/empty.ini`, 'global', 'MM_MTU', '1458');
+    apply(e);
+    apply(e);
+    expect(read('empty.ini')).toBe('[2]\nWORKER_CLASS = tap\n[global]\nMM_MTU = 1458\n');
   });
 
   it('chmodFile sets the bits it names, through sh', () => {

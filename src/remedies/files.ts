@@ -74,6 +74,24 @@ export function replaceLine(path: string, line: number, text: string, opts: {not
   );
 }
 
+/** Make an INI file's [section] say `name = value`: any line setting it there goes, one line follows
+ *  the section header (a missing section is added at the end). */
+export function setIniKey(path: string, section: string, name: string, value: string, opts: {note?: string} = {}): Step {
+  const f = q(path);
+  const header = `[${section}]`;
+  const at = `/^${bre(header)}[[:space:]]*$/`;
+  return step(
+    'persist',
+    `ini:${path}:${section}:${name}`,
+    [
+      ...(opts.note ? [`# ${opts.note}`] : []),
+      `grep -q ${q(`^${bre(header)}[[:space:]]*$`)} ${f} 2>/dev/null || echo ${q(header)} >> ${f}`,
+      `sed -i --follow-symlinks -e ${q(`${at},/^\\[/{/^${bre(name)}[[:space:]]*=/d;}`)} -e ${q(`${at}a ${name} = ${value}`)} ${f}`,
+    ],
+    {files: [path]},
+  );
+}
+
 /** Set a file's permission bits (`0755`, `go-w`). */
 export function chmodFile(path: string, mode: string): Step {
   return step('persist', `chmod:${path}:${mode}`, [`chmod ${mode} ${q(path)}`], {files: [path]});

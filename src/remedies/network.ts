@@ -150,4 +150,19 @@ export function greScript(path: string, bridge: string, opts: {nmDispatcher: boo
   ];
 }
 
+/** Drop a port from the bridge now (idempotent: --if-exists). */
+export function dropPort(bridge: string, port: string): Step {
+  return step('runtime', `port:${port}`, [`ovs-vsctl --if-exists del-port ${q(bridge)} ${q(port)}`]);
+}
+
+/** RSTP on a bridge (a mesh of GRE tunnels loops broadcasts without it); OVSDB keeps it. */
+export function bridgeRstp(bridge: string, note?: string): Step {
+  return step('runtime', `rstp:${bridge}`, [`ovs-vsctl set bridge ${q(bridge)} rstp_enable=true`, ...(note ? [`# ${note}`] : [])]);
+}
+
+/** An interface's MTU as OVS sets it (mtu_request, kept in OVSDB across reboots). */
+export function mtuRequest(iface: string, mtu: number, note?: string): Step {
+  return step('runtime', `mtu:${iface}`, [`ovs-vsctl set int ${q(iface)} mtu_request=${mtu}`, ...(note ? [`# ${note}`] : [])]);
+}
+
 export {deleteVars, setVar, appendLine};
