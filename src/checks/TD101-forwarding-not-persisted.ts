@@ -11,6 +11,7 @@ import {persistedFirewall} from '../facts/firewall/index.js';
 import {bootZoneOf} from '../facts/persistence.js';
 import {fileEvidence} from '../facts/file-evidence.js';
 import {uplink as uplinkFact} from '../facts/uplink.js';
+import {suseFirewall2} from '../facts/firewall/susefirewall2.js';
 import type {Facts} from '../facts/facts.js';
 
 /** Both keys flip the same switch (writing conf.all.forwarding sets ip_forward and every interface). */
@@ -42,6 +43,8 @@ export default defineCheck('TD101', (f) => {
   if (global?.value !== '1') {
     const firewalld = firewalldTurnsForwardingOn(f);
     if (firewalld) return pass(`no sysctl file enables net.ipv4.ip_forward, but ${firewalld}`);
+    const sf2 = suseFirewall2TurnsForwardingOn(f);
+    if (sf2) return pass(`no sysctl file enables net.ipv4.ip_forward, but ${sf2}`);
     const now = runtimeValue === undefined ? 'runtime value unknown' : `runtime ${runtimeValue}${runtimeValue === 1 ? ' (set by hand or by a script, lost at reboot)' : ''}`;
     if (global === undefined) {
       const exists = files.some((x) => x.path === '/etc/sysctl.d/ip_forward.conf');
@@ -100,4 +103,17 @@ function firewalldTurnsForwardingOn(f: Facts): string | undefined {
   const bz = bootZoneOf(f, uplink.value.name, zones);
   const zone = zones.zones.find((z) => z.name === bz.zone);
   return zone?.masquerade ? `firewalld.service is enabled and masquerades zone ${zone.name} (${bz.boundBy}), which switches IPv4 forwarding on at start` : undefined;
+}
+
+/**
+ * SuSEfirewall2 with FW_ROUTE=yes switches forwarding on when it starts (upstream template
+ * SuSEfirewall2.sysconfig: "This option overrides IP_FORWARD from /etc/sysconfig/network/options").
+ */
+function suseFirewall2TurnsForwardingOn(f: Facts): string | undefined {
+  const enabled = f.try(enabledUnits);
+  if (!enabled.ok || !enabled.value.has('SuSEfirewall2.service')) return undefined;
+  const setup = f.try(suseFirewall2);
+  const c = setup.ok ? setup.value?.config : undefined;
+  if (!c?.route) return undefined;
+  return `SuSEfirewall2.service is enabled and ${c.path}:${c.lines.FW_ROUTE} sets FW_ROUTE="yes", which switches IPv4 forwarding on at start`;
 }
