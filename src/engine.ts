@@ -110,7 +110,8 @@ export function analyzeWithFacts(snapshot: Snapshot, checks: readonly CheckDefin
     target: {mode: opts.mode, host: snapshot.manifest.hostname, path: opts.path, capturedAt: snapshot.manifest.capturedAt},
     results,
     summary: summarize(results),
-    sourceProblems: sourceProblems(snapshot),
+    // Lines the facts' tolerant parsers skipped: noted while the checks ran, so after them.
+    sourceProblems: [...sourceProblems(snapshot), ...facts.parseProblems()],
   }};
 }
 

@@ -56,5 +56,12 @@ describe.each(cases)('case %s', (name) => {
     const report = analyzeSnapshot(snapshot, CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'});
     expect(findingKeys(report), spec.description).toEqual([...spec.expect].sort());
     expect(report.results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+    const problems = report.sourceProblems.map((p) => `${p.source}: ${p.problem}`);
+    for (const want of spec.sourceProblems ?? []) expect(problems.some((p) => p.startsWith(want)), `${want} in ${JSON.stringify(problems)}`).toBe(true);
+    const findings = report.results.flatMap((c) => c.findings);
+    for (const [key, re] of Object.entries(spec.messagesMatch ?? {})) {
+      expect(findings.find((f) => `${f.checkId} ${f.subject}` === key)?.message, key).toMatch(new RegExp(re));
+    }
+    for (const text of spec.messagesExclude ?? []) expect(findings.filter((f) => f.message.includes(text)).map((f) => `${f.checkId} ${f.subject}`), text).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
 // Not applicable: no filter FORWARD chain (SUSE's NAT-only nftables file), firewalld (its own
 // chains), rules without counters (nft rules without `counter`), policy accept with no bridge rule,
 // a host where no SUT has routed anything yet.
-import {liveFirewall, matchesInterface, persistedFirewall, type ForwardPath, type ForwardRule, type IfMatch} from '../facts/firewall/index.js';
+import {liveFirewall, matchesInterface, persistedFirewall, skippedNote, type ForwardPath, type ForwardRule, type IfMatch} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
 import type {Evidence} from '../model.js';
@@ -80,7 +80,9 @@ function dropFinding(f: Facts, j: BridgeForward): FindingDraft | undefined {
   const by = [out, back].find((d) => d.verdict === 'drop')!;
   const cause = by.rule ? `${by.rule.in || by.rule.out ? 'the drop rule' : 'the catch-all'} \`${by.rule.text}\`` : `policy ${path.policy}`;
   const wrong = wrongUplink(bridgeRules(path, bridge), bridge, uplink);
-  const hint = wrong.length > 0 ? `; ${wrong.join('; ')} (TD008)` : '';
+  // An accept for the bridge may sit on a line the parser skipped: say so, do not claim it is absent.
+  const unread = skippedNote(f.get(liveFirewall));
+  const hint = `${wrong.length > 0 ? `; ${wrong.join('; ')} (TD008)` : ''}${unread ? `; ${unread}, so this finding may be wrong` : ''}`;
   const ev: Evidence[] = [evidence(path.rules[0]?.origin ?? sourceOf(path), `${subject} (${path.family}) policy ${path.policy}`, ...path.rules.map((r) => r.text))];
   return {
     subject,

@@ -12,7 +12,7 @@
 //     zone that masquerades for it?
 // Misplaced NAT rules (filter table, unreachable chains) are TD002's; they still count as "a rule
 // for the uplink" here so one fault gives one finding.
-import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, type FirewallView, type ForwardDecision, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
+import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, skippedNote, type FirewallView, type ForwardDecision, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles} from '../facts/network-config/index.js';
 import {ifcfgLine} from '../facts/network-config/index.js';
@@ -179,13 +179,16 @@ function uncovered(ctx: Ctx, family: 'IPv4' | 'IPv6', ipv6Too: boolean): Finding
   const wrongNames = [...new Set(wrong.flatMap((r) => names(r.out)))];
   const zone = view.zones?.running ? view.zones.zoneOf(uplink) : undefined;
 
-  let what = `no ${family} masquerade covers the uplink ${uplink} (${ctx.uplinkWhy})`;
+  // Lines the parser skipped may hold the rule: say so instead of claiming it is absent.
+  const unread = skippedNote(view);
+  let what = `no ${family} masquerade covers the uplink ${uplink} (${ctx.uplinkWhy})${unread ? ' among the rules that could be read' : ''}`;
   if (wrongNames.length > 0) {
     const slaveNote = wrongNames.filter((n) => slaves.includes(n));
     what += `; the rules name ${wrongNames.join(', ')}${slaveNote.length ? ` (${slaveNote.join(', ')} ${slaveNote.length > 1 ? 'are slaves' : 'is a slave'} of ${uplink}: rules must name the master)` : ''}`;
-  } else if (view.nat.filter(isSourceNat).length === 0) {
+  } else if (view.nat.filter(isSourceNat).length === 0 && !unread) {
     what += '; there is no masquerade rule at all';
   }
+  if (unread) what += `; ${unread}, so this finding may be wrong`;
   if (zone !== undefined) what += `; firewalld puts ${uplink} in zone ${zone}`;
   if (ipv6Too) what += '; IPv6 likewise';
 

@@ -9,7 +9,7 @@ import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {appendNftNat, firewalldPermanent, firewalldReload, reloadRuleFile, saveLiveIptables, saveLiveNftTable} from '../remedies/firewall.js';
 import {manual, type Step} from '../remedies/step.js';
 import {enableUnit, restartUnit} from '../remedies/system.js';
-import {liveFirewall, masqueradesFor, type NatRule} from '../facts/firewall/index.js';
+import {liveFirewall, masqueradesFor, persistedFirewall, skippedNote, type NatRule} from '../facts/firewall/index.js';
 import {enabledUnits} from '../facts/host/units.js';
 import {FIREWALL_UNITS, persistedNatFor, unitLoadedFiles, type PersistedNat} from '../facts/persistence.js';
 import {uplink as uplinkFact} from '../facts/uplink.js';
@@ -26,13 +26,22 @@ export default defineCheck('TD104', (f) => {
 
   // A rule in a refused file is already explained by its load failure.
   if (nat.rules.length > 0 || nat.lostRules.length > 0) return findings;
+  // A refused file with skipped lines may hold the masquerade on one of them: its load failure is
+  // the finding, "holds no masquerade" would be a guess.
+  if (findings.length > 0 && persistedSkipped(f, nat)) return findings;
   const unreadable = unknownSources(f, nat);
   if (unreadable) {
     if (findings.length > 0) return findings;
     throw new FactUnavailable(unreadable);
   }
 
-  const liveText = liveRules.length > 0 ? `runtime NAT ${liveRules.map((r) => `\`${r.text}\` (${r.origin})`).join(', ')} is not persisted` : `no masquerade for ${uplink} at runtime either (TD008)`;
+  const liveUnread = live.ok ? skippedNote(live.value) : undefined;
+  const liveText =
+    liveRules.length > 0
+      ? `runtime NAT ${liveRules.map((r) => `\`${r.text}\` (${r.origin})`).join(', ')} is not persisted`
+      : liveUnread
+        ? `no masquerade for ${uplink} among the runtime rules that could be read (${liveUnread})`
+        : `no masquerade for ${uplink} at runtime either (TD008)`;
   findings.push({
     subject: uplink,
     message: `${liveText}: ${persistedSummary(nat)}; after a reboot SUTs reach nothing outside the host`,
@@ -62,6 +71,14 @@ function loadFailure(lf: PersistedNat['loadFailures'][number], nat: PersistedNat
     ],
     evidence: [evidence(lf.path, ...lf.errors.map((e) => e.text))],
   };
+}
+
+/** Whether a rule file that fails to load had lines the parser skipped. */
+function persistedSkipped(f: Facts, nat: PersistedNat): boolean {
+  const p = f.try(persistedFirewall);
+  if (!p.ok) return false;
+  const failing = new Set(nat.loadFailures.map((lf) => lf.path));
+  return p.value.files.some((file) => failing.has(file.path) && (file.view.skipped?.length ?? 0) > 0);
 }
 
 /** Why the persisted NAT cannot be judged (a source was not captured), or undefined. */

@@ -19,10 +19,26 @@ export class FactUnavailable extends Error {
 
 export type Fact<T> = (facts: Facts) => T;
 
+/** A line a tolerant parser skipped (or read with a warning): the report shows each one. */
+export interface SkippedLine {
+  line: number;
+  text: string;
+  reason: string;
+}
+
+/** A skipped line as the report shows it: `<source> [<file>]`, `line N skipped: <the line, cut>`. */
+export interface NotedParseProblem {
+  source: string;
+  problem: string;
+}
+
+const SHOWN_TEXT = 120;
+
 type Memo = {ok: true; value: unknown} | {ok: false; error: FactUnavailable};
 
 export class Facts {
   private readonly memo = new Map<Fact<unknown>, Memo>();
+  private readonly noted = new Map<string, NotedParseProblem>();
 
   constructor(
     readonly view: SnapshotView,
@@ -63,6 +79,25 @@ export class Facts {
   /** One file of a file source; undefined when the host has no such file. */
   file(source: string, hostPath: string): SourceFile | undefined {
     return unwrap(this.view.file(source, hostPath));
+  }
+
+  /**
+   * The one place a fact reports the lines its tolerant parse skipped: they become source problems
+   * in the report, so a skipped line is never silent. `file` names the file of a file source.
+   */
+  noteParseProblems(source: string, problems: readonly SkippedLine[], file?: string): void {
+    const where = file && file !== source ? `${source} [${file}]` : source;
+    for (const p of problems) {
+      const text = p.text.trim();
+      const shown = text.length > SHOWN_TEXT ? `${text.slice(0, SHOWN_TEXT - 1)}…` : text;
+      const problem = `line ${p.line} skipped: ${shown}${p.reason ? ` (${p.reason})` : ''}`;
+      this.noted.set(`${where}\n${problem}`, {source: where, problem});
+    }
+  }
+
+  /** Every parse problem noted so far, in the order first seen. */
+  parseProblems(): NotedParseProblem[] {
+    return [...this.noted.values()];
   }
 
   private compute(fact: Fact<unknown>): Memo {

@@ -17,6 +17,12 @@ export interface CaseSpec {
   failed?: Record<string, string>;
   /** Exact findings expected from the whole check set: "TD003 tap5". */
   expect: string[];
+  /** Source problems the report must list ("source: problem"); the start of each is enough. */
+  sourceProblems?: string[];
+  /** Per finding ("TD008 eth0"), a regular expression its message must match. */
+  messagesMatch?: Record<string, string>;
+  /** Text no finding's message may contain (a claim the data does not support). */
+  messagesExclude?: string[];
 }
 
 interface Layer {

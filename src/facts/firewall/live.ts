@@ -8,7 +8,7 @@ import {nftChainKey, parseNftJson, parseNftText} from '../../parsers/nft/index.j
 import {FactUnavailable, type Fact} from '../facts.js';
 import {firewalldNotRunning, firewallZones, zoneNatRules} from './firewalld.js';
 import {iptablesChainKeys, iptablesInEffect, iptablesView} from './iptables.js';
-import type {FirewallView} from './model.js';
+import {noteSkipped, type FirewallView} from './model.js';
 import {nftView} from './nftables.js';
 import {exitProblem, iptablesDump, readCommand, type Read} from './read.js';
 
@@ -55,6 +55,7 @@ export const liveFirewall: Fact<FirewallView> = (f) => {
   const addIpt = (r: {dump: IptablesDump; problems: string[]; limits: string[]} | undefined, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string) => {
     if (!r) return;
     view.problems.push(...r.problems);
+    noteSkipped(f, view, origin, r.dump.errors);
     if (r.limits.length > 0) view.limits = [...(view.limits ?? []), ...r.limits];
     if (r.dump.tables.length === 0) return;
     const v = iptablesView(r.dump, backend, origin);

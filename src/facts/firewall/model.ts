@@ -1,7 +1,9 @@
 // The firewall model the checks see, whichever backend the host uses (iptables nf_tables or legacy,
 // native nftables, firewalld zones): NAT rules with where they sit, FORWARD hook chains with their
 // rules and counters, firewalld zones; plus the interface-match semantics every backend shares.
+import type {ParseError} from '../../parsers/errors.js';
 import type {FirewalldZone} from '../../parsers/firewalld.js';
+import type {Facts} from '../facts.js';
 
 // --- model -------------------------------------------------------------------------------------
 
@@ -96,7 +98,29 @@ export interface FirewallView {
    * not shown, rounded counters, a table inferred from its chains). Checks repeat these in their reasons.
    */
   limits?: string[];
+  /**
+   * Lines a tolerant parse skipped (`iptables.save line 5: -A POSTROUTING ...`): the view may lack
+   * rules, so a check must not claim a rule is absent from it without saying so.
+   */
+  skipped?: string[];
 }
+
+/** The skipped lines of a view, for a message ("… 1 skipped line (iptables.save line 5: …) may hold it"). */
+export function skippedNote(view: FirewallView): string | undefined {
+  const s = view.skipped ?? [];
+  if (s.length === 0) return undefined;
+  return `${s.length} skipped line${s.length > 1 ? 's' : ''} (${s.slice(0, 3).join('; ')}${s.length > 3 ? '; …' : ''}) could not be read and may hold it`;
+}
+
+/** Record a parse's skipped lines on the view (and so in the report). */
+export function noteSkipped(f: Facts, view: FirewallView, source: string, errors: readonly ParseError[], file?: string): void {
+  if (errors.length === 0) return;
+  f.noteParseProblems(source, errors.map((e) => ({line: e.line, text: e.text, reason: e.detail})), file);
+  const where = file ?? source;
+  view.skipped = [...(view.skipped ?? []), ...errors.map((e) => `${where} line ${e.line}: ${clip(e.text.trim())}`)];
+}
+
+const clip = (t: string) => (t.length > 80 ? `${t.slice(0, 79)}…` : t);
 
 export interface LoadError {
   line: number;

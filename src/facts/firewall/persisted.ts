@@ -9,7 +9,7 @@ import type {SourceFile} from '../../sources/snapshot.js';
 import {FactUnavailable, type Fact, type Facts} from '../facts.js';
 import {firewalldNotRunning, firewallZones} from './firewalld.js';
 import {iptablesInEffect, iptablesView} from './iptables.js';
-import type {FirewallView, FirewallZones, LoadError, PersistedFirewall, PersistedRuleFile} from './model.js';
+import {noteSkipped, type FirewallView, type FirewallZones, LoadError, PersistedFirewall, PersistedRuleFile} from './model.js';
 import {nftView} from './nftables.js';
 import {readCommand} from './read.js';
 
@@ -30,11 +30,12 @@ function emptyView(): FirewallView {
   return {backends: [], sources: [], nat: [], forward: [], problems: []};
 }
 
-function persistedIptables(file: SourceFile): PersistedRuleFile {
+function persistedIptables(f: Facts, file: SourceFile): PersistedRuleFile {
   const backend = /6/.test(file.name.slice(file.name.lastIndexOf('/'))) ? 'ip6tables' : 'iptables';
   const dump = parseIptablesSave(file.text, file.name, {tolerant: true});
   const view = emptyView();
   view.sources.push(file.name);
+  noteSkipped(f, view, 'firewall.files', dump.errors, file.name);
   const v = iptablesView(dump, backend, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
@@ -153,7 +154,7 @@ export const persistedFirewall: Fact<PersistedFirewall> = (f) => {
   const out: PersistedRuleFile[] = [];
   for (const file of files ?? []) {
     if (detectRuleFileFormat(file.text) === 'iptables-save') {
-      out.push(persistedIptables(file));
+      out.push(persistedIptables(f, file));
       continue;
     }
     const rs = parsedNft.get(file.name)!;

@@ -116,5 +116,8 @@ export const mountUnitFiles: Fact<SourceFile[]> = (f) => f.entries('systemd.moun
 /** /etc/fstab parsed; a host without fstab has no entries. */
 export const fstabFile: Fact<Fstab> = (f) => {
   const file = f.file('fstab', '/etc/fstab');
-  return file ? parseFstab(file.text, '/etc/fstab') : {entries: [], problems: []};
+  if (!file) return {entries: [], problems: []};
+  const fstab = parseFstab(file.text, '/etc/fstab');
+  f.noteParseProblems('fstab', fstab.problems, '/etc/fstab');
+  return fstab;
 };

@@ -1,0 +1,66 @@
+// Every line a fact's tolerant parse skips reaches the report: Facts.noteParseProblems is the one
+// place they are collected, and the firewall views say which lines they lack.
+import {describe, expect, it} from 'vitest';
+import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
+import {DEFAULT_CONFIG} from '../config.js';
+import {SnapshotView} from '../sources/snapshot.js';
+import {Facts} from './facts.js';
+import {liveFirewall, persistedFirewall, skippedNote} from './firewall/index.js';
+import {fstabFile} from './host/mounts.js';
+
+const facts = (spec: SnapshotSpec) => new Facts(new SnapshotView(makeSnapshot(spec)), DEFAULT_CONFIG);
+
+const SAVE = ['*nat', ':POSTROUTING ACCEPT [0:0]', '-A POSTROUTING -o eth0 -j MASQUERADE', 'COMMIT', ''].join('\n');
+// A pasted command line and an `iptables -L` line: never lines of iptables-save.
+const PASTED = ['*nat', ':POSTROUTING ACCEPT [0:0]', 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE', 'MASQUERADE  all  --  anywhere  anywhere', 'COMMIT', ''].join('\n');
+
+describe('Facts.noteParseProblems', () => {
+  it('names source, file and line, cuts long lines, and keeps each problem once', () => {
+    const f = facts({});
+    const long = `-A FORWARD ${'-m comment --comment x '.repeat(10)}`;
+    f.noteParseProblems('firewall.files', [{line: 3, text: '  junk here  ', reason: 'not a rule'}], '/etc/sysconfig/iptables');
+    f.noteParseProblems('firewall.files', [{line: 3, text: '  junk here  ', reason: 'not a rule'}], '/etc/sysconfig/iptables');
+    f.noteParseProblems('iptables.save', [{line: 9, text: long, reason: ''}]);
+    const got = f.parseProblems();
+    expect(got[0]).toEqual({source: 'firewall.files [/etc/sysconfig/iptables]', problem: 'line 3 skipped: junk here (not a rule)'});
+    expect(got).toHaveLength(2);
+    expect(got[1]!.source).toBe('iptables.save');
+    expect(got[1]!.problem).toMatch(/^line 9 skipped: -A FORWARD -m comment .*…$/);
+    expect(got[1]!.problem.length).toBeLessThan(long.length);
+  });
+});
+
+describe('tolerant parses of facts report their skipped lines', () => {
+  it('live iptables-save: the pasted lines are in the report and the view is marked incomplete', () => {
+    const f = facts({commands: {'iptables.save': PASTED}});
+    const view = f.get(liveFirewall);
+    expect(view.nat).toEqual([]);
+    expect(f.parseProblems().map((p) => `${p.source}: ${p.problem}`)).toEqual([
+      expect.stringMatching(/^iptables\.save: line 3 skipped: iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE/),
+      expect.stringMatching(/^iptables\.save: line 4 skipped: MASQUERADE {2}all/),
+    ]);
+    expect(view.skipped).toEqual(['iptables.save line 3: iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE', 'iptables.save line 4: MASQUERADE  all  --  anywhere  anywhere']);
+    expect(skippedNote(view)).toMatch(/^2 skipped lines \(iptables\.save line 3: .*\) could not be read and may hold it$/);
+  });
+
+  it('a clean iptables-save notes nothing and leaves the view complete', () => {
+    const f = facts({commands: {'iptables.save': SAVE}});
+    const view = f.get(liveFirewall);
+    expect(view.nat).toHaveLength(1);
+    expect(f.parseProblems()).toEqual([]);
+    expect(skippedNote(view)).toBeUndefined();
+  });
+
+  it('a persisted iptables file names the file source and the path', () => {
+    const f = facts({files: {'firewall.files': {'/etc/sysconfig/iptables': PASTED}}});
+    const file = f.get(persistedFirewall).files[0]!;
+    expect(file.view.skipped).toHaveLength(2);
+    expect(f.parseProblems().map((p) => p.source)).toEqual(['firewall.files [/etc/sysconfig/iptables]', 'firewall.files [/etc/sysconfig/iptables]']);
+  });
+
+  it('fstab: a line with too few fields is in the report', () => {
+    const f = facts({files: {fstab: {'/etc/fstab': 'UUID=1 / ext4 defaults 0 1\nbroken-line /mnt\n'}}});
+    expect(f.get(fstabFile).entries).toHaveLength(1);
+    expect(f.parseProblems()).toEqual([{source: 'fstab [/etc/fstab]', problem: 'line 2 skipped: broken-line /mnt (expected 4 to 6 fields, found 2)'}]);
+  });
+});
