@@ -4,7 +4,7 @@
 // that do not exist are TD012's; a non-persistent tap no running job holds is a warning.
 import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';
 import type {Facts} from '../facts/facts.js';
-import {ifcfgFiles, nmProfiles} from '../facts/network-config/index.js';
+import {ifcfgFiles, nmProfiles, tapOwnerSettings} from '../facts/network-config/index.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig} from '../facts/openqa.js';
 import {getcapEvidence, kernelTapView, neededTaps, passwdEvidence, qemuNetAdmin, sysfsEvidence, tapAccess, tapDevice, tapOwnerNames, usersOf, workerIdentity, type NeededTap, type QemuCap} from '../facts/taps.js';
@@ -94,7 +94,8 @@ function persistedOwnerEvidence(f: Facts, tap: string): Evidence[] {
   const ifcfg = f.try(ifcfgFiles);
   const file = ifcfg.ok ? ifcfg.value[tap] : undefined;
   if (file) {
-    const lines = file.entries.filter((e) => e.name === 'TUNNEL_SET_OWNER' || e.name === 'TUNNEL_SET_GROUP').map((e) => `${file.linkTarget ? `${file.path} -> ${file.linkTarget}` : file.path}:${e.line}: ${e.name}='${e.value}'`);
+    const set = tapOwnerSettings(file);
+    const lines = [set.owner, set.group].filter((e) => e !== undefined).map((e) => `${file.linkTarget ? `${file.path} -> ${file.linkTarget}` : file.path}:${e.line}: ${e.name}='${e.value}'`);
     if (lines.length) out.push({source: 'network.ifcfg', lines});
   }
   const nm = f.try(nmProfiles);

@@ -2,7 +2,7 @@
 // here from facts/taps.ts: the facts answer which stack, which files and which owner; this file
 // turns those answers into steps, the same steps for TD012, TD013 and TD103.
 import type {Facts} from '../facts/facts.js';
-import {ifcfgFiles, nmProfiles} from '../facts/network-config/index.js';
+import {ifcfgEntry, ifcfgFiles, listsBridgePort, nmProfiles} from '../facts/network-config/index.js';
 import {tapOwnerNames, workerIdentity} from '../facts/taps.js';
 import {type NetworkStack} from '../facts/network-stack.js';
 import {setVar, writeFile} from './files.js';
@@ -20,7 +20,7 @@ export function persistTap(f: Facts, tap: string, bridge: string, stack: Network
     const brFile = files[bridge];
     const out: Step[] = [];
     if (!tapFile || tapFile.error) out.push(wickedTapFile(tap, owner));
-    const listed = brFile !== undefined && Object.entries(brFile.vars).some(([k, v]) => k.startsWith('OVS_BRIDGE_PORT_DEVICE') && v === tap);
+    const listed = brFile !== undefined && listsBridgePort(brFile, tap);
     if (!listed) out.push(addBridgePort(brFile?.path ?? `${WICKED_DIR}ifcfg-${bridge}`, brFile ? Object.keys(brFile.vars) : [], tap));
     return out;
   };
@@ -59,7 +59,7 @@ export function persistTapOwner(f: Facts, tap: string, stack: NetworkStack | und
       ['TUNNEL_SET_OWNER', owner.user, okOwner],
       ['TUNNEL_SET_GROUP', owner.group, okGroup],
     ] as const) {
-      const entry = file.entries.filter((e) => e.name === key).at(-1);
+      const entry = ifcfgEntry(file, key);
       if (!entry || !ok(entry.value)) out.push(setVar(file.path, key, want, {note: `${file.path}${entry ? ` line ${entry.line}: ${key}='${entry.value}'` : `: no ${key}`}${where ? `; ${where}` : ''}`}));
     }
     if (out.length === 0) out.push(step('disruptive', `wicked-ifreload:${tap}`, [`# ${file.path} already sets ${owner.user}/${owner.group}: the running tap was made otherwise`, `wicked ifreload ${q(tap)}`]));

@@ -3,6 +3,7 @@
 // NetworkManager read. The files themselves are read once, by read.ts.
 import {isIpv4, maskToPrefix} from '../ipv4.js';
 import {ifcfgStack} from '../network-stack.js';
+import type {ShellVar} from '../../parsers/shellvars.js';
 import type {IfcfgFile} from './read.js';
 
 const WICKED_BOOT_MODES = new Set(['auto', 'onboot', 'on', 'boot', 'hotplug', 'nfsroot', 'ifplugd']);
@@ -97,4 +98,21 @@ export function ifcfgLine(file: IfcfgFile, variable: string): {line: number; tex
   // Rendered in each stack's own convention (wicked quotes, network-scripts mostly does not).
   const quoted = ifcfgStack(file.path) === 'wicked' || /[\s'"$`]/.test(entry.value);
   return {line: entry.line, text: quoted ? `${entry.name}='${entry.value}'` : `${entry.name}=${entry.value}`};
+}
+
+/** The assignment of `name` that takes effect (the last one), with its line. */
+export function ifcfgEntry(file: IfcfgFile, name: string): ShellVar | undefined {
+  return file.entries.filter((e) => e.name === name).at(-1);
+}
+
+/** wicked's owner and group of a tap (TUNNEL_SET_OWNER / TUNNEL_SET_GROUP), as written. */
+export function tapOwnerSettings(file: IfcfgFile): {owner?: ShellVar; group?: ShellVar} {
+  const owner = ifcfgEntry(file, 'TUNNEL_SET_OWNER');
+  const group = ifcfgEntry(file, 'TUNNEL_SET_GROUP');
+  return {...(owner ? {owner} : {}), ...(group ? {group} : {})};
+}
+
+/** Whether the file's OVS_BRIDGE_PORT_DEVICE list puts `device` on the bridge. */
+export function listsBridgePort(file: IfcfgFile, device: string): boolean {
+  return ovsBridgePortDevices(file).some((p) => p.device === device);
 }

@@ -9,7 +9,7 @@ import {overlay} from '../../../test/gate/overlay.js';
 import {makeSnapshot, type SnapshotSpec} from '../../../test/helpers/snapshot.js';
 import {Facts} from '../facts.js';
 import {ifcfgStack, networkSetup} from '../network-stack.js';
-import {bridgeHomes, ifcfgBoot, ifcfgFiles, ifcfgLine, interfaceBoot, nmConf, nmControllerOf, nmSpecMatches, ovsBridgePortDevices, persistedInterface, type IfcfgFile, type NmConnection} from './index.js';
+import {bridgeHomes, ifcfgBoot, ifcfgEntry, ifcfgFiles, ifcfgLine, listsBridgePort, tapOwnerSettings, interfaceBoot, nmConf, nmControllerOf, nmSpecMatches, ovsBridgePortDevices, persistedInterface, type IfcfgFile, type NmConnection} from './index.js';
 
 function ifcfg(path: string, text: string): IfcfgFile {
   const parsed = parseShellVars(text, path);
@@ -55,6 +55,21 @@ describe('ovsBridgePortDevices', () => {
       {device: 'tap0', name: 'OVS_BRIDGE_PORT_DEVICE_0', line: 2},
       {device: 'tap1', name: 'OVS_BRIDGE_PORT_DEVICE_1', line: 4},
     ]);
+  });
+});
+
+describe('listsBridgePort, ifcfgEntry and tapOwnerSettings', () => {
+  it('a port counts only when its assignment is the one in effect', () => {
+    const file = ifcfg('/etc/sysconfig/network/ifcfg-br1', "OVS_BRIDGE='yes'\nOVS_BRIDGE_PORT_DEVICE_1='tap9'\nOVS_BRIDGE_PORT_DEVICE_1='tap1'\n");
+    expect(listsBridgePort(file, 'tap1')).toBe(true);
+    expect(listsBridgePort(file, 'tap9')).toBe(false);
+  });
+
+  it('reads the owner and group wicked gives a tap, the last assignment winning', () => {
+    const file = ifcfg('/etc/sysconfig/network/ifcfg-tap0', "TUNNEL='tap'\nTUNNEL_SET_GROUP='kvm'\nTUNNEL_SET_OWNER='root'\nTUNNEL_SET_OWNER='_openqa-worker'\n");
+    expect(tapOwnerSettings(file)).toEqual({owner: {name: 'TUNNEL_SET_OWNER', value: '_openqa-worker', line: 4, exported: false}, group: {name: 'TUNNEL_SET_GROUP', value: 'kvm', line: 2, exported: false}});
+    expect(ifcfgEntry(file, 'TUNNEL')?.value).toBe('tap');
+    expect(tapOwnerSettings(ifcfg('/etc/sysconfig/network/ifcfg-tap1', "TUNNEL='tap'\n"))).toEqual({});
   });
 });
 
