@@ -104,6 +104,10 @@ describe('TD005 zero counters', () => {
     expect(f.evidence[0]).toEqual({source: 'iptables.save', lines: ['[0:0] -A FORWARD -i br0 -o eth0 -j ACCEPT', '[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT']});
     expect(f.evidence[1]!.source).toBe('ovs.flows');
     expect(f.evidence[1]!.lines[1]).toMatch(/^cookie=0x0, duration=1.534s, table=1, n_packets=6/);
+    // The remedy's steps, not their JavaScript string form.
+    expect(f.fix.split('\n')[0]).toBe('# make the rules name the bridge and the real uplink (eth2), before any reject; live:');
+    expect(f.fix).toContain('iptables -I FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT');
+    expect(f.fix).not.toContain('[object Object]');
   });
 
   it('passes when the rules count packets', () => {

@@ -13,7 +13,7 @@ import type {Facts} from '../facts/facts.js';
 import {mmActivity, type MmActivity} from '../facts/mm-activity.js';
 import type {Evidence} from '../model.js';
 import {iptablesRule, nftRule, proveLoad} from '../remedies/firewall.js';
-import {manual, type Step} from '../remedies/step.js';
+import {manual, step, type Step} from '../remedies/step.js';
 import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
 import {withFirewallLimits} from './firewall-limits.js';
 import {bridgeForwarding, judgedPaths, type BridgeForward} from '../facts/bridge-forwarding.js';
@@ -194,9 +194,9 @@ function zeroFinding(f: Facts, path: ForwardPath, zero: ForwardRule[], bridge: s
     subject,
     message: `${zero.length} FORWARD rule(s) for ${bridge} read 0 packets, expected >0: SUTs routed traffic through the host (${flows.length} learned flow(s) with packets in table 1 of ${a.bridge})${hint}`,
     fix: [
-      `# make the rules name the bridge and the real uplink${uplink ? ` (${uplink})` : ''}, before any reject; live:`,
-      addRulesFix(f, path, bridge, uplink, {outbound: true, inbound: true}),
-    ].join('\n'),
+      step('runtime', `forward-note:${bridge}`, [`# make the rules name the bridge and the real uplink${uplink ? ` (${uplink})` : ''}, before any reject; live:`]),
+      ...addRulesFix(f, path, bridge, uplink, {outbound: true, inbound: true}),
+    ],
     evidence: ev,
   };
 }

@@ -35,7 +35,7 @@ describe('parseSuSEfirewall2', () => {
   });
 
   it('keeps "auto" (the default route device) for the caller, and ${VAR} expands too', () => {
-    const c = parseSuSEfirewall2("FW_DEV_EXT=auto\nFW_MASQ_DEV='${FW_DEV_EXT}'\n", 's');
+    const c = parseSuSEfirewall2('FW_DEV_EXT=auto\nFW_MASQ_DEV="${FW_DEV_EXT}"\n', 's');
     expect(c.extAuto).toBe(true);
     expect(c.devExt).toEqual([]);
     expect(c.masqDev).toEqual(['auto']);

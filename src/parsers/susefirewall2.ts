@@ -10,7 +10,9 @@
 //  - FW_MASQ_DEV: where to masquerade; default "$FW_DEV_EXT". FW_MASQ_NETS: who may be
 //    masqueraded; default "0/0".
 //  - FW_SERVICES_EXT_IP: IP protocols (names or numbers, e.g. 47 = GRE) accepted from outside.
-// `$VAR` / `${VAR}` naming an earlier assignment is expanded as the sourcing shell would.
+// `$VAR` / `${VAR}` naming an earlier assignment is expanded as the sourcing shell would. The shared
+// reader does not keep quoting, so a single-quoted `'$FW_DEV_EXT'` (literal in shell) is expanded too;
+// the template and YaST write double quotes.
 import {parseShellVars} from './shellvars.js';
 
 export interface SuSEfirewall2Problem {
