@@ -115,3 +115,17 @@ export function tapOwnerSettings(file: IfcfgFile): {owner?: ShellVar; group?: Sh
 export function listsBridgePort(file: IfcfgFile, device: string): boolean {
   return ovsBridgePortDevices(file).some((p) => p.device === device);
 }
+
+export const WICKED_SCRIPTS_DIR = '/etc/wicked/scripts/';
+
+/** wicked PRE_UP_SCRIPT entries (`wicked:name`, `compat:suse:name`, or an absolute path) → host paths. */
+export function wickedScriptPaths(value: string): Array<{entry: string; path?: string}> {
+  return value
+    .split(/\s+/)
+    .filter((e) => e !== '')
+    .map((entry) => {
+      if (entry.startsWith('wicked:')) return {entry, path: `${WICKED_SCRIPTS_DIR}${entry.slice('wicked:'.length)}`};
+      if (entry.startsWith('/')) return {entry, path: entry};
+      return {entry};
+    });
+}
