@@ -2,9 +2,8 @@
 // files of /etc/sysconfig/network-scripts/ (nm-settings-ifcfg-rh(5)) that network-scripts and
 // NetworkManager read. The files themselves are read once, by read.ts.
 import {isIpv4, maskToPrefix} from '../ipv4.js';
-import {ifcfgStack} from '../network-stack.js';
 import type {ShellVar} from '../../parsers/shellvars.js';
-import type {IfcfgFile} from './read.js';
+import {ifcfgStack, type IfcfgFile} from './read.js';
 
 const WICKED_BOOT_MODES = new Set(['auto', 'onboot', 'on', 'boot', 'hotplug', 'nfsroot', 'ifplugd']);
 
