@@ -9,7 +9,7 @@ import {ifcfgFiles, type IfcfgFile} from '../facts/network-config/index.js';
 import {links} from '../facts/network.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {fileEvidence} from '../facts/file-evidence.js';
-import {ifcfgBoot, ifcfgFlavour, isYes, nmConnections, nmControllerOf, nmIpv4, type NmConnection} from '../facts/network-config/index.js';
+import {ifcfgBoot, ifcfgFlavour, isOvsBridgeIfcfg, nmConnections, nmControllerOf, nmIpv4, type NmConnection} from '../facts/network-config/index.js';
 import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import {deleteVars, writeFile} from '../remedies/files.js';
@@ -71,7 +71,7 @@ function wickedOrRh(f: Facts, bridge: string, expected: string): Candidate[] {
   const fix: Step[] = [];
   const lines = [...boot.lines];
   if (ifcfgFlavour(file) === 'wicked') {
-    if (!isYes(file.vars.OVS_BRIDGE)) {
+    if (!isOvsBridgeIfcfg(file)) {
       problems.push(`OVS_BRIDGE=${file.vars.OVS_BRIDGE ?? '(unset)'}, expected 'yes'`);
       fix.push(setIfcfgVar(file, 'OVS_BRIDGE', 'yes'));
     }

@@ -11,7 +11,7 @@ import {tapSysfs} from '../facts/host/tap-sysfs.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {fileEvidence} from '../facts/file-evidence.js';
-import {ifcfgBoot, ifcfgFlavour, nmConnections, nmControllerOf, ovsBridgePortDevices, type NmConnection} from '../facts/network-config/index.js';
+import {ifcfgBoot, ifcfgFlavour, isTapIfcfg, nmConnections, nmControllerOf, ovsBridgePortDevices, type NmConnection} from '../facts/network-config/index.js';
 import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import {addBridgePort, nmTapProfiles, wickedTapFile} from '../remedies/network.js';
@@ -104,7 +104,7 @@ function wicked(f: Facts, tap: string, bridge: string, ifcfg: Record<string, Ifc
   } else {
     const boot = ifcfgBoot(file);
     const lines = [...boot.lines];
-    if ((file.vars.TUNNEL ?? '').toLowerCase() !== 'tap') {
+    if (!isTapIfcfg(file)) {
       problems.push(`${file.path}: TUNNEL=${file.vars.TUNNEL ?? '(unset)'}, expected 'tap'`);
       fix.push(setIfcfgVar(file, 'TUNNEL', 'tap'));
     }

@@ -8,7 +8,8 @@
 //  - networkSetup: the stacks the next boot runs (enabled units).
 import type {Fact, Facts} from './facts.js';
 import {bridgeHomes} from './network-config/bridge.js';
-import {ifcfgFiles, ifcfgStack, nmProfiles, NETWORK_SCRIPTS_DIR, WICKED_DIR, type NetworkStack} from './network-config/read.js';
+import {isOvsBridgeIfcfg, isTapIfcfg} from './network-config/ifcfg.js';
+import {ifcfgFiles, ifcfgStack, nmProfiles, type IfcfgFile, NETWORK_SCRIPTS_DIR, WICKED_DIR, type NetworkStack} from './network-config/read.js';
 
 // Where each stack keeps its ifcfg files is the reader's knowledge; exported here with the vocabulary.
 export {ifcfgStack, NETWORK_SCRIPTS_DIR, WICKED_DIR};
@@ -109,13 +110,13 @@ export interface StackForFixes {
 /** ifcfg files and NM profiles of the bridge, or of the taps, each with the stack that reads them. */
 function configuredBy(f: Facts, bridge: string | undefined): {bridge?: StackForFixes; taps?: StackForFixes} {
   const out: {bridge?: StackForFixes; taps?: StackForFixes} = {};
-  const isBridge = (name: string, vars: Record<string, string>) => name === bridge || /^br\d+$/.test(name) || vars['OVS_BRIDGE'] === 'yes';
-  const isTap = (name: string, vars: Record<string, string>) => /^tap\d+$/.test(name) || vars['TUNNEL'] === 'tap';
+  const isBridge = (x: IfcfgFile) => x.name === bridge || /^br\d+$/.test(x.name) || isOvsBridgeIfcfg(x);
+  const isTap = (x: IfcfgFile) => /^tap\d+$/.test(x.name) || isTapIfcfg(x);
   const ifcfg = f.try(ifcfgFiles);
   const files = ifcfg.ok ? Object.values(ifcfg.value).sort((a, b) => Number(ifcfgStack(b.path) === 'wicked') - Number(ifcfgStack(a.path) === 'wicked')) : [];
   const nm = f.try(nmProfiles);
   const profiles = nm.ok ? Object.values(nm.value).flat() : [];
-  const bridgeFile = files.find((x) => isBridge(x.name, x.vars));
+  const bridgeFile = files.find(isBridge);
   const bridgeProfile = profiles.find((p) => (p.profile?.type === 'ovs-bridge' || p.profile?.type === 'ovs-interface') && (bridge === undefined || p.profile?.interfaceName === bridge || p.profile?.type === 'ovs-bridge'));
   // A known bridge is where its own files are (network-config's answer), never a stray file of another bridge.
   const home = bridge !== undefined ? bridgeHomes(f, bridge)[0] : undefined;
@@ -124,7 +125,7 @@ function configuredBy(f: Facts, bridge: string | undefined): {bridge?: StackForF
     // Nothing configures the known bridge: the next boot's stack decides (networkStack).
   } else if (bridgeFile) out.bridge = {stack: ifcfgStack(bridgeFile.path), why: `${bridgeFile.path} configures the bridge`};
   else if (bridgeProfile) out.bridge = {stack: 'NetworkManager', why: `${bridgeProfile.path} configures the bridge`};
-  const tapFile = files.find((x) => isTap(x.name, x.vars));
+  const tapFile = files.find(isTap);
   const tapProfile = profiles.find((p) => p.profile?.type === 'tun' || p.profile?.type === 'ovs-port');
   if (tapFile) out.taps = {stack: ifcfgStack(tapFile.path), why: `${tapFile.path} configures a tap`};
   else if (tapProfile) out.taps = {stack: 'NetworkManager', why: `${tapProfile.path} configures a tap`};

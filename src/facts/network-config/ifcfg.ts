@@ -129,3 +129,13 @@ export function wickedScriptPaths(value: string): Array<{entry: string; path?: s
       return {entry};
     });
 }
+
+/** A wicked ifcfg file that makes an OVS bridge (OVS_BRIDGE=yes, any spelling wicked takes as true). */
+export function isOvsBridgeIfcfg(file: IfcfgFile): boolean {
+  return isYes(file.vars.OVS_BRIDGE);
+}
+
+/** A wicked ifcfg file that creates a tap (TUNNEL='tap', any case). */
+export function isTapIfcfg(file: IfcfgFile): boolean {
+  return (file.vars.TUNNEL ?? '').trim().toLowerCase() === 'tap';
+}

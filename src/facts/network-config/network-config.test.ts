@@ -9,7 +9,7 @@ import {overlay} from '../../../test/gate/overlay.js';
 import {makeSnapshot, type SnapshotSpec} from '../../../test/helpers/snapshot.js';
 import {Facts} from '../facts.js';
 import {ifcfgStack, networkSetup} from '../network-stack.js';
-import {bridgeHomes, ifcfgBoot, ifcfgEntry, ifcfgFiles, ifcfgLine, listsBridgePort, tapOwnerSettings, interfaceBoot, nmConf, nmControllerOf, nmSpecMatches, ovsBridgePortDevices, persistedInterface, wickedScriptPaths, type IfcfgFile, type NmConnection} from './index.js';
+import {bridgeHomes, ifcfgBoot, ifcfgEntry, ifcfgFiles, ifcfgLine, listsBridgePort, tapOwnerSettings, interfaceBoot, nmConf, nmControllerOf, nmSpecMatches, ovsBridgePortDevices, persistedInterface, wickedScriptPaths, isOvsBridgeIfcfg, isTapIfcfg, type IfcfgFile, type NmConnection} from './index.js';
 
 function ifcfg(path: string, text: string): IfcfgFile {
   const parsed = parseShellVars(text, path);
@@ -201,5 +201,15 @@ describe('wickedScriptPaths', () => {
       {entry: '/usr/local/bin/x', path: '/usr/local/bin/x'},
       {entry: 'compat:suse:y'},
     ]);
+  });
+});
+
+describe('isOvsBridgeIfcfg and isTapIfcfg', () => {
+  it('take every spelling wicked takes, and nothing else', () => {
+    expect(isOvsBridgeIfcfg(ifcfg('/etc/sysconfig/network/ifcfg-ovs1', "OVS_BRIDGE='Yes'\n"))).toBe(true);
+    expect(isOvsBridgeIfcfg(ifcfg('/etc/sysconfig/network/ifcfg-ovs1', "OVS_BRIDGE='no'\n"))).toBe(false);
+    expect(isOvsBridgeIfcfg(ifcfg('/etc/sysconfig/network/ifcfg-br1', "STARTMODE='auto'\n"))).toBe(false);
+    expect(isTapIfcfg(ifcfg('/etc/sysconfig/network/ifcfg-worker0', "TUNNEL='TAP'\n"))).toBe(true);
+    expect(isTapIfcfg(ifcfg('/etc/sysconfig/network/ifcfg-gre1', "TUNNEL='gre'\n"))).toBe(false);
   });
 });
