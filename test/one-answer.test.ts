@@ -6,6 +6,8 @@ import {DEFAULT_CONFIG, type TapdoctorConfig} from '../src/config.js';
 import {analyzeWithFacts} from '../src/engine.js';
 import {bridgeForwarding} from '../src/facts/bridge-forwarding.js';
 import {uplink} from '../src/facts/uplink.js';
+import {bridgeHomes} from '../src/facts/network-config/index.js';
+import {networkStack} from '../src/facts/network-stack.js';
 import {ipAddrLink} from './helpers/ip-link.js';
 import {makeSnapshot, type SnapshotSpec} from './helpers/snapshot.js';
 
@@ -96,5 +98,23 @@ describe('one network stack', () => {
     // Before: the tap checks (TD012/TD013) took wicked (first enabled), the gate (TD102/TD103/TD105) NetworkManager.
     expect(facts.get(networkStack)).toEqual({stack: 'NetworkManager', why: 'NetworkManager.service enabled'});
     expect(stackForFixes(facts)).toBe('NetworkManager');
+  });
+});
+
+describe('one place for the persisted network config', () => {
+  it('the stack of fixes is where the known bridge is configured, not a stray ifcfg file of another bridge', () => {
+    // Fedora: br1 lives in NetworkManager profiles; a network-scripts ifcfg-br0 (a Linux bridge) is left over.
+    // networkStack used to take any ifcfg-brN for "the bridge" and answer network-scripts, while
+    // bridgeHomes (TD107) answered NetworkManager.
+    const spec: SnapshotSpec = {
+      files: {
+        'openqa.switch-config': {'/etc/sysconfig/os-autoinst-openvswitch': 'OS_AUTOINST_USE_BRIDGE=br1\n'},
+        'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-br0': 'DEVICE=br0\nTYPE=Bridge\nONBOOT=yes\n'},
+        'network.nm': {'/etc/NetworkManager/system-connections/br1.nmconnection': '[connection]\nid=br1\ntype=ovs-bridge\ninterface-name=br1\n'},
+      },
+    };
+    const r = analyze(spec, {}, []);
+    expect(bridgeHomes(r.facts, 'br1')).toEqual([{setup: 'NetworkManager', paths: ['/etc/NetworkManager/system-connections/br1.nmconnection']}]);
+    expect(r.facts.get(networkStack)).toEqual({stack: 'NetworkManager', why: '/etc/NetworkManager/system-connections/br1.nmconnection configures the bridge'});
   });
 });

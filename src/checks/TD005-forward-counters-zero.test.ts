@@ -4,6 +4,9 @@ import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
 import {DEFAULT_CONFIG} from '../config.js';
 import {analyzeSnapshot} from '../engine.js';
 import forwardCountersZero from './TD005-forward-counters-zero.js';
+import {overlay} from '../../test/gate/overlay.js';
+import {fixture, run as runCheck} from '../../test/gate/run-check.js';
+import {commandPath} from '../sources/snapshot.js';
 
 const link = (index: number, name: string, addr?: string) => ipAddrLink(name, addr ? [`${addr}/24`] : [], {ifindex: index, address: `52:54:00:aa:bb:0${index}`});
 
@@ -188,5 +191,17 @@ describe('TD005 not applicable', () => {
     const r = run(spec(dump('[0:0] -A FORWARD -i br0 -j ACCEPT'), LEARNED, {'firewalld.runtime': zones}));
     expect(r.status).toBe('n/a');
     expect(r.reason).toMatch(/^firewalld manages forwarding here/);
+  });
+});
+
+describe('TD005 on a ruleset with skipped lines', () => {
+  it('a drop finding says the accept may sit on a skipped line instead of claiming it is absent', async () => {
+    const fedora = await fixture('healthy-fedora');
+    const save = fedora.contents.get(commandPath('iptables.save'))!.toString('utf8');
+    expect(save).toContain('[3:252] -A FORWARD -i br0 -j ACCEPT');
+    const s = overlay(fedora, {commands: {'iptables.save': save.replace('[3:252] -A FORWARD -i br0 -j ACCEPT', 'ACCEPT     all  --  anywhere   anywhere')}});
+    const findings = runCheck(forwardCountersZero, s).findings;
+    expect(findings.map((f) => f.subject)).toEqual(['filter/FORWARD']);
+    expect(findings[0]!.message).toMatch(/; 1 skipped line \(iptables\.save line \d+: ACCEPT {5}all .*\) could not be read and may hold it, so this finding may be wrong$/);
   });
 });

@@ -1,9 +1,12 @@
 import {beforeAll, describe, expect, it} from 'vitest';
-import type {Snapshot} from '../sources/snapshot.js';
+import {filePath, type Snapshot} from '../sources/snapshot.js';
 import {loadCase} from '../../test/helpers/fixture.js';
 import {overlay} from '../../test/gate/overlay.js';
 import {fixture, run, WANTS} from '../../test/gate/run-check.js';
 import check from './TD104-nat-not-persisted.js';
+
+/** The masquerade line written as a pasted command, which iptables-save never prints. */
+const pasted = (text: string) => text.replace('-A POSTROUTING -o eth0 -j MASQUERADE', 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE');
 
 let suse: Snapshot;
 let fedora: Snapshot;
@@ -31,6 +34,16 @@ describe('TD104 nat-not-persisted', () => {
       {source: 'systemd.wants', lines: ['enabled: iptables.service']},
       {source: 'firewall.files', lines: ['loaded at boot: /etc/sysconfig/iptables (iptables.service)']},
     ]);
+  });
+
+  it('a refused file whose masquerade sits on a skipped line: the load failure only, no "holds no masquerade" guess', () => {
+    const path = '/etc/sysconfig/iptables';
+    const text = fedora.contents.get(filePath(path))!.toString('utf8');
+    const s = overlay(fedora, {files: {'firewall.files': {[path]: pasted(text)}}});
+    const findings = run(check, s).findings;
+    expect(findings.map((f) => f.subject)).toEqual([path]);
+    expect(findings[0]!.message).toMatch(/would not load at all: line 19: /);
+    expect(findings.map((f) => f.message).join('\n')).not.toMatch(/holds no masquerade/);
   });
 
   it('names runtime-only NAT when no firewall unit is enabled (nftables)', () => {

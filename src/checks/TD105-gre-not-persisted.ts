@@ -4,11 +4,10 @@
 // must be executable, and the peer must be in an uncommented line: salt comments out offline
 // peers, and a changed script is not re-applied until the next boot (openQA docs/Networking.asciidoc; docs/checks/TD006.md; README "Pre-reboot gate").
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
-import {ifcfgFiles, type IfcfgFile} from '../facts/network-config/index.js';
+import {ifcfgBoot, ifcfgFiles, ifcfgFlavour, wickedScriptPaths, type IfcfgFile} from '../facts/network-config/index.js';
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
-import {activeLinesWith, mentionsAddress, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript, wickedScriptPaths} from '../facts/persistence.js';
-import {ifcfgBoot, ifcfgFlavour} from '../facts/network-config/index.js';
+import {activeLinesWith, mentionsAddress, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript} from '../facts/persistence.js';
 import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import type {SourceFile} from '../sources/snapshot.js';

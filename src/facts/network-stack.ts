@@ -7,11 +7,15 @@
 //  - networkStacks: every stack in use now (running units, else enabled units, else config files);
 //  - networkSetup: the stacks the next boot runs (enabled units).
 import type {Fact, Facts} from './facts.js';
-import {ifcfgFiles, nmProfiles} from './network-config/read.js';
+import {bridgeHomes} from './network-config/bridge.js';
+import {ifcfgFiles, ifcfgStack, nmProfiles, NETWORK_SCRIPTS_DIR, WICKED_DIR, type NetworkStack} from './network-config/read.js';
+
+// Where each stack keeps its ifcfg files is the reader's knowledge; exported here with the vocabulary.
+export {ifcfgStack, NETWORK_SCRIPTS_DIR, WICKED_DIR};
 import {activeUnits, enabledUnits} from './host/units.js';
 import {switchConfig} from './openqa.js';
 
-export type NetworkStack = 'wicked' | 'NetworkManager' | 'network-scripts';
+export type {NetworkStack};
 
 /** The systemd unit of each stack. */
 export const STACK_UNITS: Record<NetworkStack, string> = {
@@ -20,8 +24,6 @@ export const STACK_UNITS: Record<NetworkStack, string> = {
   'network-scripts': 'network.service',
 };
 
-export const WICKED_DIR = '/etc/sysconfig/network/';
-export const NETWORK_SCRIPTS_DIR = '/etc/sysconfig/network-scripts/';
 
 export interface StacksInUse {
   /** Stacks that manage interfaces on this host, most certain first. Empty when nothing tells. */
@@ -72,10 +74,6 @@ export const networkStacks: Fact<StacksInUse> = (f) => {
   return {stacks, basis};
 };
 
-/** wicked reads /etc/sysconfig/network/, network-scripts (and NM's ifcfg-rh) /etc/sysconfig/network-scripts/. */
-export function ifcfgStack(path: string): 'wicked' | 'network-scripts' {
-  return path.startsWith(NETWORK_SCRIPTS_DIR) ? 'network-scripts' : 'wicked';
-}
 
 export interface NetworkSetup {
   /** Setups that will run at boot (wicked.service / NetworkManager.service enabled). */
@@ -119,7 +117,12 @@ function configuredBy(f: Facts, bridge: string | undefined): {bridge?: StackForF
   const profiles = nm.ok ? Object.values(nm.value).flat() : [];
   const bridgeFile = files.find((x) => isBridge(x.name, x.vars));
   const bridgeProfile = profiles.find((p) => (p.profile?.type === 'ovs-bridge' || p.profile?.type === 'ovs-interface') && (bridge === undefined || p.profile?.interfaceName === bridge || p.profile?.type === 'ovs-bridge'));
-  if (bridgeFile) out.bridge = {stack: ifcfgStack(bridgeFile.path), why: `${bridgeFile.path} configures the bridge`};
+  // A known bridge is where its own files are (network-config's answer), never a stray file of another bridge.
+  const home = bridge !== undefined ? bridgeHomes(f, bridge)[0] : undefined;
+  if (home) out.bridge = {stack: home.setup, why: `${home.paths[0]} configures the bridge`};
+  else if (bridge !== undefined) {
+    // Nothing configures the known bridge: the next boot's stack decides (networkStack).
+  } else if (bridgeFile) out.bridge = {stack: ifcfgStack(bridgeFile.path), why: `${bridgeFile.path} configures the bridge`};
   else if (bridgeProfile) out.bridge = {stack: 'NetworkManager', why: `${bridgeProfile.path} configures the bridge`};
   const tapFile = files.find((x) => isTap(x.name, x.vars));
   const tapProfile = profiles.find((p) => p.profile?.type === 'tun' || p.profile?.type === 'ovs-port');

@@ -64,3 +64,21 @@ describe('tolerant parses of facts report their skipped lines', () => {
     expect(f.parseProblems()).toEqual([{source: 'fstab [/etc/fstab]', problem: 'line 2 skipped: broken-line /mnt (expected 4 to 6 fields, found 2)'}]);
   });
 });
+
+describe('sources that would not parse at all', () => {
+  it('live: an unparsable nft.ruleset beside a readable iptables-save is named, and the view is incomplete', () => {
+    const f = facts({commands: {'iptables.save': SAVE, 'nft.ruleset': '{"nftables": [{"table": '}});
+    const view = f.get(liveFirewall);
+    expect(view.nat).toHaveLength(1);
+    const problems = f.parseProblems();
+    expect(problems.map((p) => p.source)).toEqual(['nft.ruleset']);
+    expect(problems[0]!.problem).toMatch(/^line \d+ skipped: .*the whole output was left out\)$/);
+    expect(skippedNote(view)).toMatch(/^1 skipped line \(nft\.ruleset line \d+ \(the whole output was left out\)/);
+  });
+
+  it('persisted: an unparsable firewalld zone file is named in every report, not only in the gate', () => {
+    const f = facts({files: {'firewalld.files': {'/etc/firewalld/zones/public.xml': '<?xml version="1.0"?>\n<zone><interface name="eth0"/>\n'}}});
+    f.try(persistedFirewall);
+    expect(f.parseProblems()).toEqual([expect.objectContaining({source: 'firewalld.files [/etc/firewalld/zones/public.xml]', problem: expect.stringMatching(/the whole file was left out\)$/)})]);
+  });
+});

@@ -7,7 +7,7 @@ import {FIXTURES} from '../../test/helpers/fixture.js';
 import {overlay} from '../../test/gate/overlay.js';
 import {makeSnapshot} from '../../test/helpers/snapshot.js';
 import {Facts} from './facts.js';
-import {activeLinesWith, persistedNatFor, unitLoadedFiles, wickedScriptPaths} from './persistence.js';
+import {activeLinesWith, persistedNatFor, unitLoadedFiles} from './persistence.js';
 
 const facts = (s: Snapshot) => new Facts(new SnapshotView(s), DEFAULT_CONFIG);
 let suse: Snapshot;
@@ -64,13 +64,6 @@ describe('persistedNatFor', () => {
 });
 
 describe('pre-up script helpers', () => {
-  it('maps PRE_UP_SCRIPT entries to paths', () => {
-    expect(wickedScriptPaths('wicked:gre_tunnel_preup.sh /usr/local/bin/x compat:suse:y')).toEqual([
-      {entry: 'wicked:gre_tunnel_preup.sh', path: '/etc/wicked/scripts/gre_tunnel_preup.sh'},
-      {entry: '/usr/local/bin/x', path: '/usr/local/bin/x'},
-      {entry: 'compat:suse:y'},
-    ]);
-  });
   it('finds only uncommented mentions', () => {
     const script = '#!/bin/sh\n#ovs-vsctl add-port $bridge gre1 -- set interface gre1 type=gre options:remote_ip=192.0.2.2\novs-vsctl add-port $bridge gre2 -- set interface gre2 type=gre options:remote_ip=192.0.2.3 # peer b\n';
     expect(activeLinesWith(script, '192.0.2.2')).toEqual([]);

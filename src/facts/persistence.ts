@@ -225,20 +225,8 @@ export interface PreupScript {
   via: string;
 }
 
-export const WICKED_SCRIPTS_DIR = '/etc/wicked/scripts/';
 export const NM_DISPATCHER_DIRS = ['/etc/NetworkManager/dispatcher.d/', '/etc/NetworkManager/dispatcher.d/pre-up.d/'];
 
-/** wicked PRE_UP_SCRIPT entries (`wicked:name`, `compat:suse:name`, or an absolute path) → host paths. */
-export function wickedScriptPaths(value: string): Array<{entry: string; path?: string}> {
-  return value
-    .split(/\s+/)
-    .filter((e) => e !== '')
-    .map((entry) => {
-      if (entry.startsWith('wicked:')) return {entry, path: `${WICKED_SCRIPTS_DIR}${entry.slice('wicked:'.length)}`};
-      if (entry.startsWith('/')) return {entry, path: entry};
-      return {entry};
-    });
-}
 
 /** Executable for its owner (wicked, NetworkManager run scripts as root). */
 export function isExecutable(mode: number | undefined): boolean {

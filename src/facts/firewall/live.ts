@@ -23,6 +23,8 @@ export const liveFirewall: Fact<FirewallView> = (f) => {
     }
     failures.push({source, reason: r.reason ?? 'unreadable', parseError: r.parseError === true});
     view.problems.push(`${source}: ${r.reason ?? 'unreadable'}`);
+    // A source that would not parse is left out whole: the report names the line, the view is incomplete.
+    if (r.error) noteSkipped(f, view, source, [r.error], undefined, 'the whole output was left out');
     return undefined;
   };
 

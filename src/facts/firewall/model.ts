@@ -113,11 +113,11 @@ export function skippedNote(view: FirewallView): string | undefined {
 }
 
 /** Record a parse's skipped lines on the view (and so in the report). */
-export function noteSkipped(f: Facts, view: FirewallView, source: string, errors: readonly ParseError[], file?: string): void {
+export function noteSkipped(f: Facts, view: FirewallView, source: string, errors: readonly ParseError[], file?: string, whole?: string): void {
   if (errors.length === 0) return;
-  f.noteParseProblems(source, errors.map((e) => ({line: e.line, text: e.text, reason: e.detail})), file);
+  f.noteParseProblems(source, errors.map((e) => ({line: e.line, text: e.text, reason: whole ? `${e.detail}; ${whole}` : e.detail})), file);
   const where = file ?? source;
-  view.skipped = [...(view.skipped ?? []), ...errors.map((e) => `${where} line ${e.line}: ${clip(e.text.trim())}`)];
+  view.skipped = [...(view.skipped ?? []), ...errors.map((e) => `${where} line ${e.line}${whole ? ` (${whole})` : ''}: ${clip(e.text.trim())}`)];
 }
 
 const clip = (t: string) => (t.length > 80 ? `${t.slice(0, 79)}…` : t);

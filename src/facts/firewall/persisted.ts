@@ -108,6 +108,8 @@ function persistedZones(f: Facts, problems: string[]): FirewallZones | undefined
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
       problems.push(`cannot parse ${error.message}`);
+      // Not only the gate's concern: every report names the zone file that was left out.
+      f.noteParseProblems('firewalld.files', [{line: error.line, text: error.text, reason: `${error.detail}; the whole file was left out`}], file.name);
     }
   }
   if (permanent.ok && permanent.value) {

@@ -11,6 +11,8 @@ export interface Read<T> {
   /** Why not, for problems. */
   reason?: string;
   parseError?: boolean;
+  /** The parse failure itself, so the caller can show its line. */
+  error?: ParseError;
 }
 
 /** Read and parse a command source; a failed command with no output is a collection failure, not a parse error. */
@@ -25,7 +27,7 @@ export function readCommand<T>(f: Facts, source: string, parse: (src: SourceText
   const exit = exitProblem(source, src);
   if (exit && src.text.trim() === '' && !okExitCodes.includes(src.entry.exitCode ?? 0)) return {ok: false, reason: exit};
   const parsed = modelOrParseError(() => parse(src));
-  if (parsed instanceof ParseError) return {ok: false, reason: `cannot parse ${parsed.message}`, parseError: true};
+  if (parsed instanceof ParseError) return {ok: false, reason: `cannot parse ${parsed.message}`, parseError: true, error: parsed};
   return {ok: true, value: parsed};
 }
 

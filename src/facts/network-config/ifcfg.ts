@@ -2,9 +2,8 @@
 // files of /etc/sysconfig/network-scripts/ (nm-settings-ifcfg-rh(5)) that network-scripts and
 // NetworkManager read. The files themselves are read once, by read.ts.
 import {isIpv4, maskToPrefix} from '../ipv4.js';
-import {ifcfgStack} from '../network-stack.js';
 import type {ShellVar} from '../../parsers/shellvars.js';
-import type {IfcfgFile} from './read.js';
+import {ifcfgStack, type IfcfgFile} from './read.js';
 
 const WICKED_BOOT_MODES = new Set(['auto', 'onboot', 'on', 'boot', 'hotplug', 'nfsroot', 'ifplugd']);
 
@@ -115,4 +114,18 @@ export function tapOwnerSettings(file: IfcfgFile): {owner?: ShellVar; group?: Sh
 /** Whether the file's OVS_BRIDGE_PORT_DEVICE list puts `device` on the bridge. */
 export function listsBridgePort(file: IfcfgFile, device: string): boolean {
   return ovsBridgePortDevices(file).some((p) => p.device === device);
+}
+
+export const WICKED_SCRIPTS_DIR = '/etc/wicked/scripts/';
+
+/** wicked PRE_UP_SCRIPT entries (`wicked:name`, `compat:suse:name`, or an absolute path) → host paths. */
+export function wickedScriptPaths(value: string): Array<{entry: string; path?: string}> {
+  return value
+    .split(/\s+/)
+    .filter((e) => e !== '')
+    .map((entry) => {
+      if (entry.startsWith('wicked:')) return {entry, path: `${WICKED_SCRIPTS_DIR}${entry.slice('wicked:'.length)}`};
+      if (entry.startsWith('/')) return {entry, path: entry};
+      return {entry};
+    });
 }

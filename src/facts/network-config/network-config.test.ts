@@ -9,7 +9,7 @@ import {overlay} from '../../../test/gate/overlay.js';
 import {makeSnapshot, type SnapshotSpec} from '../../../test/helpers/snapshot.js';
 import {Facts} from '../facts.js';
 import {ifcfgStack, networkSetup} from '../network-stack.js';
-import {bridgeHomes, ifcfgBoot, ifcfgEntry, ifcfgFiles, ifcfgLine, listsBridgePort, tapOwnerSettings, interfaceBoot, nmConf, nmControllerOf, nmSpecMatches, ovsBridgePortDevices, persistedInterface, type IfcfgFile, type NmConnection} from './index.js';
+import {bridgeHomes, ifcfgBoot, ifcfgEntry, ifcfgFiles, ifcfgLine, listsBridgePort, tapOwnerSettings, interfaceBoot, nmConf, nmControllerOf, nmSpecMatches, ovsBridgePortDevices, persistedInterface, wickedScriptPaths, type IfcfgFile, type NmConnection} from './index.js';
 
 function ifcfg(path: string, text: string): IfcfgFile {
   const parsed = parseShellVars(text, path);
@@ -194,3 +194,12 @@ describe('persistedInterface and ifcfgLine', () => {
   });
 });
 
+describe('wickedScriptPaths', () => {
+  it('maps PRE_UP_SCRIPT entries to paths', () => {
+    expect(wickedScriptPaths('wicked:gre_tunnel_preup.sh /usr/local/bin/x compat:suse:y')).toEqual([
+      {entry: 'wicked:gre_tunnel_preup.sh', path: '/etc/wicked/scripts/gre_tunnel_preup.sh'},
+      {entry: '/usr/local/bin/x', path: '/usr/local/bin/x'},
+      {entry: 'compat:suse:y'},
+    ]);
+  });
+});

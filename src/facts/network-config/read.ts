@@ -8,6 +8,17 @@ import {parseShellVars, type ShellVar} from '../../parsers/shellvars.js';
 import {type Fact} from '../facts.js';
 import {compareStrings} from '../../compare.js';
 
+/** The network stacks tapdoctor understands, named once (network-stack.ts says which one a host uses). */
+export type NetworkStack = 'wicked' | 'NetworkManager' | 'network-scripts';
+
+export const WICKED_DIR = '/etc/sysconfig/network/';
+export const NETWORK_SCRIPTS_DIR = '/etc/sysconfig/network-scripts/';
+
+/** wicked reads /etc/sysconfig/network/, network-scripts (and NM's ifcfg-rh) /etc/sysconfig/network-scripts/. */
+export function ifcfgStack(path: string): 'wicked' | 'network-scripts' {
+  return path.startsWith(NETWORK_SCRIPTS_DIR) ? 'network-scripts' : 'wicked';
+}
+
 export interface IfcfgFile {
   /** Interface name: DEVICE= when set (network-scripts), else the file name after `ifcfg-`. */
   name: string;
