@@ -9,7 +9,6 @@ import {summarize, type CheckResult, type Finding, type Report, type SourceProbl
 import {CATALOGUE, type CommandSource} from './sources/catalogue.js';
 import {SnapshotView, type Snapshot} from './sources/snapshot.js';
 import {buildPlan, findingRef, sliceFor, type Plan} from './remedies/plan.js';
-import {remedyOf} from './remedies/legacy.js';
 import type {Step} from './remedies/step.js';
 
 export interface AnalyzeOptions {
@@ -68,7 +67,7 @@ function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
     fix: '',
     evidence: d.evidence,
   };
-  const steps = remedyOf(check.id, d.fix);
+  const steps = d.fix;
   STEPS.set(finding, steps);
   // Alone, a finding's fix is its own plan; analyzeSnapshot replaces it by its slice of the report's plan.
   const ref = findingRef(finding);
@@ -78,8 +77,9 @@ function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
 
 /** One plan from every finding's remedy; each finding's fix becomes its slice of it. */
 export function planReport(results: readonly CheckResult[], root: string): Plan {
-  const findings = results.flatMap((r) => r.findings);
-  const stepsOf = (f: Finding) => STEPS.get(f) ?? remedyOf(f.checkId, f.fix);
+  // Only findings made by runCheck have steps; any other keeps the fix text it came with.
+  const findings = results.flatMap((r) => r.findings).filter((f) => STEPS.has(f));
+  const stepsOf = (f: Finding) => STEPS.get(f) ?? [];
   // Info findings are no fault (e.g. a share that is optional here): their advice is theirs alone,
   // never run by the repair script.
   const faults = findings.filter((f) => f.severity !== 'info');

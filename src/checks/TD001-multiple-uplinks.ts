@@ -16,7 +16,7 @@ import type {UplinkView} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import {disableNic, type NicConfig} from '../remedies/network.js';
-import type {Remedy} from '../remedies/step.js';
+import {manual, step, type Remedy} from '../remedies/step.js';
 import {uplink} from '../facts/uplink.js';
 
 export default defineCheck('TD001', (f) => {
@@ -68,10 +68,12 @@ function policyLeak(f: Facts, primary: string): FindingDraft | undefined {
       subject: `ip rule ${rule.priority}`,
       message: `policy rule "${text}" routes SUT traffic (source ${sutRange} after the bridge's SNAT) by table ${table} instead of the main table's default route via ${primary}; expected the main table: behind such a rule (wg-quick's VPN table) SUT traffic leaves without the uplink's masquerade`,
       fix: [
-        `ip -4 rule add from ${sutRange} lookup main priority 1   # SUT traffic takes the main table's default via ${primary}`,
-        `# persist it where the diverting rule is made: wg-quick: PostUp = ip -4 rule add from ${sutRange} lookup main priority 1 and PreDown = ip -4 rule del from ${sutRange} lookup main priority 1 in /etc/wireguard/<interface>.conf;`,
+        step('runtime', `ip-rule:${sutRange}:main`, [`ip -4 rule add from ${sutRange} lookup main priority 1   # SUT traffic takes the main table's default via ${primary}`]),
+        manual(`ip-rule-persist:${sutRange}`, 'which VPN or profile makes the diverting rule is the admin\'s to name', [
+          `# persist it where the diverting rule is made: wg-quick: PostUp = ip -4 rule add from ${sutRange} lookup main priority 1 and PreDown = ip -4 rule del from ${sutRange} lookup main priority 1 in /etc/wireguard/<interface>.conf;`,
         `# NetworkManager: nmcli connection modify <profile of ${primary}> +ipv4.routing-rules "priority 1 from ${sutRange} table 254" (salt-states-openqa: a rule for ${sutRange}, poo#177459)`,
-      ].join('\n'),
+        ]),
+      ],
       evidence: [evidence('ip.rule4', ...rules.value.filter((r) => r.priority <= rule.priority).sort((a, b) => a.priority - b.priority).map(ruleText))],
       explanation:
         'A policy rule that matches all unmarked traffic (wg-quick and other VPNs install one) also catches the forwarded SUT traffic: it leaves by the VPN, where no masquerade and no return path exist, so SUTs lose everything beyond the host.',

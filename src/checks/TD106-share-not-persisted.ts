@@ -86,14 +86,14 @@ function sourceMismatch(f: Facts, unit: string | undefined): FindingDraft[] | Ch
   const now = `${share.mount!.source} (${share.mount!.fsType})`;
   const boot = `${persisted.server}:${persisted.export} (${persisted.type})`;
   const fstab = share.fstab;
-  const keepNow = fstab
-    ? `sed -i '${fstab.line}s|^[^[:space:]]*|${share.mount!.source}|' /etc/fstab   # keep what is mounted now: line ${fstab.line} names ${fstab.spec}`
-    : `systemctl edit --full ${unit ?? persisted.origin}   # set What=${share.mount!.source} to keep what is mounted now`;
+  const keepNow: Step[] = fstab
+    ? [editLinePattern('/etc/fstab', fstab.line, '^[^[:space:]]*', share.mount!.source, {note: `keep what is mounted now: line ${fstab.line} names ${fstab.spec}`}), systemdReload()]
+    : [manual(`share-what:${point}`, 'the unit is edited with systemctl edit', [`systemctl edit --full ${unit ?? persisted.origin}   # set What=${share.mount!.source} to keep what is mounted now`])];
   return [
     {
       subject: point,
       message: `${point} is mounted from ${now} now, but ${persisted.origin} mounts ${boot} at boot (${diff.join(', ')}): after a reboot the workers read another share`,
-      fix: [keepNow, `# or, if ${persisted.origin} is right, mount that now and compare the assets before rebooting:`, `# umount ${point} && mount ${point}`].join('\n'),
+      fix: [...keepNow, manual(`share-remount:${point}`, 'an alternative: the admin decides which share is right', [`# or, if ${persisted.origin} is right, mount that now and compare the assets before rebooting:`, `umount ${point} && mount ${point}`], 'verify')],
       evidence: [
         evidence('/proc/self/mountinfo', `${point} ${share.mount!.fsType} ${share.mount!.source}`),
         ...(fstab ? [fileEvidence(f, 'fstab', '/etc/fstab', [fstab.line])] : [evidence(persisted.origin, `What=${persisted.server}:${persisted.export}`)]),

@@ -13,8 +13,8 @@ export interface FindingDraft {
   kind?: string;
   subject: string;
   message: string;
-  /** The remedy: steps built by src/remedies/ (plain text only for fixes not yet built there). */
-  fix: Remedy | string;
+  /** The remedy: steps built by src/remedies/. */
+  fix: Remedy;
   evidence: Evidence[];
   /** Defaults to the check's severity. */
   severity?: Severity;

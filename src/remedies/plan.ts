@@ -86,11 +86,8 @@ export function sliceFor(plan: Plan, ref: string): string {
   return out.join('\n');
 }
 
-const HOST_PATH = /(^|[\s'"=<>(|])(\/(?:etc|usr|var)\/[^\s'"|;&)]*)/g;
-
 function reroot(line: string, step: Step, root: string): string {
   if (root === '/' || root === '') return line;
-  if (step.fromText) return line.replace(HOST_PATH, (_m, pre: string, path: string) => `${pre}${below(root, path)}`);
   let out = line;
   for (const file of [...(step.files ?? [])].sort((a, b) => b.length - a.length)) {
     const re = new RegExp(`(^|[\\s'"=<>(])${escapeRe(file)}(?![\\w.\\-/])`, 'g');

@@ -15,8 +15,6 @@ export interface Step {
   lines: string[];
   /** Host files the lines name: they move below --root (paths of kernel state, mount points, stay). */
   files?: string[];
-  /** Fix text of a check not built from steps yet: its /etc, /usr, /var paths move below --root. */
-  fromText?: boolean;
   /** Keys of steps this one makes unnecessary (a sed that already fixed what an append would add). */
   satisfies?: string[];
   /** Not automatable: the reason; the lines are printed as comments marked MANUAL. */
