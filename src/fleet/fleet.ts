@@ -80,6 +80,21 @@ export class Fleet {
     return [...out];
   }
 
+  /** Every pair of hosts joined by a tunnel in at least one direction, each pair once. */
+  reachedPairs(): Array<[FleetHostView, FleetHostView]> {
+    const out: Array<[FleetHostView, FleetHostView]> = [];
+    const seen = new Set<string>();
+    for (const x of this.hosts) {
+      for (const y of this.reached(x)) {
+        const key = [x.name, y.name].sort().join('|');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push([x, y]);
+      }
+    }
+    return out;
+  }
+
   /** A tunnel joins them in at least one direction. */
   joined(a: FleetHostView, b: FleetHostView): boolean {
     return this.tunnelsTo(a, b).length > 0 || this.tunnelsTo(b, a).length > 0;

@@ -33,6 +33,7 @@ import {looksLikeSosreport, readSosreport} from './sosreport/read.js';
 import {SosDirTree, type SosTree} from './sosreport/tree.js';
 import {refuseTemplates} from './templates.js';
 import {SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Manifest, type Snapshot, type SourceRecord} from './snapshot.js';
+import {readToEnd} from './read-open.js';
 
 export interface ArchiveLimits {
   /** Largest single member (or file of an unpacked snapshot), in bytes. */
@@ -148,14 +149,7 @@ async function openInput(inputPath: string, lim: ArchiveLimits, fail: Fail): Pro
     if (!st.isFile()) fail(`${kindOf(st)}, not a snapshot file or directory`);
     if (st.size === 0) fail('empty file, not a tapdoctor snapshot');
     if (st.size > lim.maxTotalBytes) fail(`file is ${size(st.size)}, over the ${size(lim.maxTotalBytes)} limit (see --max-size)`);
-    const bytes = Buffer.alloc(st.size);
-    let filled = 0;
-    while (filled < bytes.length) {
-      const {bytesRead} = await fh.read(bytes, filled, bytes.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return {kind: 'file', bytes: bytes.subarray(0, filled)};
+    return {kind: 'file', bytes: await readToEnd(fh, st.size)};
   } finally {
     await fh.close();
   }

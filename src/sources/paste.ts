@@ -19,6 +19,7 @@ import {redactCaptured} from './redact.js';
 import {commandPath, filePath, type Snapshot} from './snapshot.js';
 import {IP_ADDRESS_TEXT, linkToIpJson, parseIpDAddressText, parseIpRouteText, routeToIpJson} from './sosreport/ip-text.js';
 import {refuseTemplates} from './templates.js';
+import {readToEnd} from './read-open.js';
 
 const MiB = 1024 * 1024;
 const NOT_GIVEN = 'not given (analyze --input SOURCE=FILE)';
@@ -201,14 +202,7 @@ async function readFileLimited(file: string, maxBytes: number): Promise<Buffer> 
     const st = await fh.stat();
     if (!st.isFile()) throw new UserError(`${file}: not a regular file`);
     if (st.size > maxBytes) throw new UserError(`${file}: ${st.size} bytes, over the ${maxBytes}-byte limit`);
-    const buf = Buffer.alloc(st.size);
-    let filled = 0;
-    while (filled < buf.length) {
-      const {bytesRead} = await fh.read(buf, filled, buf.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buf.subarray(0, filled);
+    return await readToEnd(fh, st.size);
   } finally {
     await fh.close();
   }

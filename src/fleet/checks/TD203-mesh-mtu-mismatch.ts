@@ -18,15 +18,9 @@ interface SutMtu {
 
 export default defineFleetCheck('TD203', (fleet) => {
   const out: FleetFindingDraft[] = [];
-  const seen = new Set<string>();
-  for (const x of fleet.hosts) {
-    for (const y of fleet.reached(x)) {
-      const key = [x.name, y.name].sort().join('|');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const tunnel = fleet.tunnelsTo(x, y)[0] ?? fleet.tunnelsTo(y, x)[0]!;
-      out.push(...pathFindings(x, y, tunnel), ...pathFindings(y, x, tunnel), ...disagreement(fleet, x, y, tunnel));
-    }
+  for (const [x, y] of fleet.reachedPairs()) {
+    const tunnel = fleet.tunnelsTo(x, y)[0] ?? fleet.tunnelsTo(y, x)[0]!;
+    out.push(...pathFindings(x, y, tunnel), ...pathFindings(y, x, tunnel), ...disagreement(fleet, x, y, tunnel));
   }
   return out;
 });

@@ -4,25 +4,19 @@ import {defineFleetCheck, hostEvidence, type FleetFindingDraft} from '../define.
 
 export default defineFleetCheck('TD207', (fleet) => {
   const out: FleetFindingDraft[] = [];
-  const seen = new Set<string>();
-  for (const x of fleet.hosts) {
-    for (const y of fleet.reached(x)) {
-      const key = [x.name, y.name].sort().join('|');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const xy = fleet.tunnelsTo(x, y)[0];
-      const yx = fleet.tunnelsTo(y, x)[0];
-      if (!xy || !yx || (xy.key ?? '0') === (yx.key ?? '0')) continue;
-      // The spoke of a star changes (its hub's key is shared by every spoke); in a mesh, the second named.
-      const [change, keep, tChange, tKeep] = fleet.topology.hub === x.name ? [y, x, yx, xy] : [x, y, xy, yx];
-      out.push({
-        hosts: [change.name, keep.name],
-        subject: `${change.name}: ${tChange.port}`,
-        message: `${change.name}'s ${tChange.port} uses key ${tChange.key ?? '(none)'} but ${keep.name}'s ${tKeep.port} towards it uses key ${tKeep.key ?? '(none)'}, expected the same key on both ends: every packet of the tunnel is dropped`,
-        fix: [`# on ${change.name}:`, `ovs-vsctl set interface ${tChange.port} options:key=${tKeep.key ?? '0'}`].join('\n'),
-        evidence: [hostEvidence(change.name, 'ovs.interfaces', `${tChange.bridge} port ${tChange.port}: type=${tChange.type} options:remote_ip=${tChange.remoteIp} options:key=${tChange.key ?? '(none)'}`), hostEvidence(keep.name, 'ovs.interfaces', `${tKeep.bridge} port ${tKeep.port}: type=${tKeep.type} options:remote_ip=${tKeep.remoteIp} options:key=${tKeep.key ?? '(none)'}`)],
-      });
-    }
+  for (const [x, y] of fleet.reachedPairs()) {
+    const xy = fleet.tunnelsTo(x, y)[0];
+    const yx = fleet.tunnelsTo(y, x)[0];
+    if (!xy || !yx || (xy.key ?? '0') === (yx.key ?? '0')) continue;
+    // The spoke of a star changes (its hub's key is shared by every spoke); in a mesh, the second named.
+    const [change, keep, tChange, tKeep] = fleet.topology.hub === x.name ? [y, x, yx, xy] : [x, y, xy, yx];
+    out.push({
+      hosts: [change.name, keep.name],
+      subject: `${change.name}: ${tChange.port}`,
+      message: `${change.name}'s ${tChange.port} uses key ${tChange.key ?? '(none)'} but ${keep.name}'s ${tKeep.port} towards it uses key ${tKeep.key ?? '(none)'}, expected the same key on both ends: every packet of the tunnel is dropped`,
+      fix: [`# on ${change.name}:`, `ovs-vsctl set interface ${tChange.port} options:key=${tKeep.key ?? '0'}`].join('\n'),
+      evidence: [hostEvidence(change.name, 'ovs.interfaces', `${tChange.bridge} port ${tChange.port}: type=${tChange.type} options:remote_ip=${tChange.remoteIp} options:key=${tChange.key ?? '(none)'}`), hostEvidence(keep.name, 'ovs.interfaces', `${tKeep.bridge} port ${tKeep.port}: type=${tKeep.type} options:remote_ip=${tKeep.remoteIp} options:key=${tKeep.key ?? '(none)'}`)],
+    });
   }
   return out;
 });

@@ -5,6 +5,7 @@
 import {constants, type Dirent} from 'node:fs';
 import {lstat, open, readdir, readlink, realpath} from 'node:fs/promises';
 import path from 'node:path';
+import {readToEnd} from '../read-open.js';
 
 /** Same defaults as a tapdoctor snapshot (archive.ts DEFAULT_LIMITS); the caller passes its own. */
 const MiB = 1024 * 1024;
@@ -117,15 +118,9 @@ export class SosDirTree implements SosTree {
       if (!st.isFile()) return {ok: false, error: `refusing ${rel}: not a regular file`};
       if (st.size > this.maxFileBytes) return {ok: false, error: `${rel} is ${st.size} bytes, over the ${this.maxFileBytes}-byte limit for one file`};
       if (this.total + st.size > this.maxTotalBytes) return {ok: false, error: `reading ${rel} would exceed the ${this.maxTotalBytes}-byte limit for the sosreport`};
-      const buf = Buffer.alloc(st.size);
-      let filled = 0;
-      while (filled < buf.length) {
-        const {bytesRead} = await fh.read(buf, filled, buf.length - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      this.total += filled;
-      return {ok: true, data: buf.subarray(0, filled)};
+      const data = await readToEnd(fh, st.size);
+      this.total += data.length;
+      return {ok: true, data};
     } finally {
       await fh.close();
     }
