@@ -6,8 +6,8 @@ import type {FleetFinding} from '../fleet/define.js';
 import {Fleet, locationClasses} from '../fleet/fleet.js';
 import {fleetFindings, fleetSummary, hostVerdict, type FleetReport} from '../fleet/report.js';
 import type {FleetHostView} from '../fleet/host-view.js';
-import {SEVERITIES, type Finding} from '../model.js';
-import {documentHead, esc, idPart} from './html/index.js';
+import {SEVERITIES} from '../model.js';
+import {documentHead, esc, idPart, renderFinding} from './html/index.js';
 
 export type EdgeKind = 'both' | 'one-way' | 'missing' | 'unknown';
 
@@ -179,22 +179,6 @@ function renderHostTable(report: FleetReport): string {
     return `<tr data-host="${esc(h.name)}"><td><a href="#host-${idPart(h.name)}">${esc(h.name)}</a></td><td class="verdict verdict-${hostVerdict(h)}">${hostVerdict(h)}</td><td>${s?.error ?? '–'}</td><td>${s?.warning ?? '–'}</td><td>${fleet}</td><td>${esc(v?.uplink ? `${v.uplink.name} ${v.uplink.addresses.join(', ')}` : '–')}</td><td>${esc(v?.classes.join(', ') ?? '–')}</td><td>${esc(v?.tunnels.map((t) => `${t.port}→${t.remoteIp}`).join(', ') || '–')}</td></tr>`;
   });
   return ['<section id="hosts">', '<h2>Hosts</h2>', '<table class="hosts"><thead><tr><th>Host</th><th>Verdict</th><th>Errors</th><th>Warnings</th><th>Fleet findings</th><th>Uplink</th><th>Worker classes</th><th>Tunnels</th></tr></thead><tbody>', ...rows, '</tbody></table>', '</section>'].join('\n');
-}
-
-function renderFinding(f: Finding & {hosts?: string[]}, id: string): string {
-  const evidence = f.evidence.map((e) => `<div class="evidence"><div class="source">${esc(e.source)}</div><pre>${esc(e.lines.join('\n'))}</pre></div>`).join('\n');
-  return [
-    `<article class="finding sev-${f.severity}" id="finding-${id}" data-check="${esc(f.checkId)}" data-subject="${esc(f.subject)}">`,
-    `<h4><span class="check-id">${esc(f.checkId)}</span> <span class="slug">${esc(f.slug)}</span> <span class="subject">${esc(f.subject)}</span>${f.hosts ? ` <span class="hosts">${esc(f.hosts.join(', '))}</span>` : ''}</h4>`,
-    `<p class="message">${esc(f.message)}</p>`,
-    `<p class="explanation">${esc(f.explanation)}</p>`,
-    '<div class="fix-label">Fix</div>',
-    `<pre class="fix">${esc(f.fix)}</pre>`,
-    f.evidence.length > 0 ? `<details class="evidence-list"><summary>Evidence (${f.evidence.length})</summary>\n${evidence}\n</details>` : '',
-    '</article>',
-  ]
-    .filter((l) => l !== '')
-    .join('\n');
 }
 
 function clip(s: string, max: number): string {

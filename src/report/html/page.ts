@@ -88,7 +88,7 @@ function renderFindings(report: Report): string {
     const group = all.filter((f) => f.severity === sev);
     if (group.length === 0) continue;
     out.push(`<section class="severity-group sev-${sev}" id="severity-${sev}">`, `<h3>${SEVERITY_TITLES[sev]} (${group.length})</h3>`);
-    for (const f of group) out.push(renderFinding(f, ++n));
+    for (const f of group) out.push(renderFinding(f, String(++n)));
     out.push('</section>');
   }
   // Waived findings stay visible, with the waiver's reason and expiry, apart from the ones that count.
@@ -139,13 +139,14 @@ function renderRun(report: Report): string {
   return `<ul class="run" id="run">${items.join('')}</ul>`;
 }
 
-function renderFinding(f: Finding, n: number): string {
+/** One finding as an article; `id` makes its anchor unique in the page. Fleet findings name their hosts. */
+export function renderFinding(f: Finding & {hosts?: string[]}, id: string): string {
   const evidence = f.evidence
     .map((e) => `<div class="evidence"><div class="source">${esc(e.source)}</div><pre>${esc(e.lines.join('\n'))}</pre></div>`)
     .join('\n');
   return [
-    `<article class="finding sev-${f.severity}" id="finding-${n}" data-check="${esc(f.checkId)}" data-subject="${esc(f.subject)}">`,
-    `<h4><span class="check-id">${esc(f.checkId)}</span> <span class="slug">${esc(f.slug)}</span> <span class="subject">${esc(f.subject)}</span></h4>`,
+    `<article class="finding sev-${f.severity}" id="finding-${id}" data-check="${esc(f.checkId)}" data-subject="${esc(f.subject)}">`,
+    `<h4><span class="check-id">${esc(f.checkId)}</span> <span class="slug">${esc(f.slug)}</span> <span class="subject">${esc(f.subject)}</span>${f.hosts ? ` <span class="hosts">${esc(f.hosts.join(', '))}</span>` : ''}</h4>`,
     `<p class="message">${esc(f.message)}</p>`,
     `<p class="explanation">${esc(f.explanation)}</p>`,
     '<div class="fix-label">Fix</div>',
