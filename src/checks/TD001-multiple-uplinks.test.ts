@@ -136,7 +136,7 @@ describe('TD001 multiple-uplinks', () => {
       const r = run({...spare, units: 'wicked.service loaded active exited wicked managed network interfaces\n'});
       const fix = r.findings[0]!.fix;
       expect(fix).toContain('# no ifcfg-eth1 and no NetworkManager profile for eth1 exist: editing one disables nothing');
-      expect(fix).toContain(`cat > /etc/sysconfig/network/ifcfg-eth1 <<'EOF'\nBOOTPROTO='none'\nSTARTMODE='off'\nEOF`);
+      expect(fix).toContain(`printf '%s\\n' "BOOTPROTO='none'" "STARTMODE='off'" > /etc/sysconfig/network/ifcfg-eth1`);
       expect(fix).toContain('ip address flush dev eth1\nip link set eth1 down');
     });
 

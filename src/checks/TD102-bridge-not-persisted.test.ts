@@ -40,7 +40,7 @@ describe('TD102 bridge-not-persisted', () => {
     const [f] = run(check, overlay(suse, {files: {'network.ifcfg': {[BR1]: null}}})).findings;
     expect(f!.message).toBe('br1 has 10.0.2.2/15 now, but no persisted network config gives br1 10.0.2.2/15: after a reboot the bridge has no address and os-autoinst-openvswitch fails');
     expect(f!.fix).toBe(
-      ['mkdir -p /etc/sysconfig/network', `rm -f ${BR1}`, `cat > ${BR1} <<'EOF'`, "BOOTPROTO='static'", "IPADDR='10.0.2.2/15'", "STARTMODE='auto'", "OVS_BRIDGE='yes'", "OVS_BRIDGE_PORT_DEVICE_0='tap0'", "OVS_BRIDGE_PORT_DEVICE_1='tap1'", 'EOF'].join('\n'),
+      ['mkdir -p /etc/sysconfig/network', `rm -f ${BR1}`, `printf '%s\\n' "BOOTPROTO='static'" "IPADDR='10.0.2.2/15'" "STARTMODE='auto'" "OVS_BRIDGE='yes'" "OVS_BRIDGE_PORT_DEVICE_0='tap0'" "OVS_BRIDGE_PORT_DEVICE_1='tap1'" > ${BR1}`].join('\n'),
     );
   });
 
@@ -81,7 +81,7 @@ describe('TD102 without NetworkManager profiles (a run without root)', () => {
     });
     const [f] = run(check, s).findings;
     expect(f!.fix).toBe(
-      ['mkdir -p /etc/sysconfig/network-scripts', 'rm -f /etc/sysconfig/network-scripts/ifcfg-br0', "cat > /etc/sysconfig/network-scripts/ifcfg-br0 <<'EOF'", 'DEVICE=br0', 'DEVICETYPE=ovs', 'TYPE=OVSBridge', 'BOOTPROTO=static', 'IPADDR=172.16.2.2', 'PREFIX=15', 'ONBOOT=yes', 'HOTPLUG=no', 'EOF'].join('\n'),
+      ['mkdir -p /etc/sysconfig/network-scripts', 'rm -f /etc/sysconfig/network-scripts/ifcfg-br0', `printf '%s\\n' DEVICE=br0 DEVICETYPE=ovs TYPE=OVSBridge BOOTPROTO=static IPADDR=172.16.2.2 PREFIX=15 ONBOOT=yes HOTPLUG=no > /etc/sysconfig/network-scripts/ifcfg-br0`].join('\n'),
     );
   });
 });

@@ -8,7 +8,7 @@ import {useTempDir} from '../../test/helpers/temp-dir.js';
 import {addBridgePort, greScript, persistGrePort, wickedTapFile} from './network.js';
 import {buildPlan, stepLines} from './plan.js';
 import {q} from './shell.js';
-import {appendLine, chmodFile, deleteVars, editLine, setIniKey, setVar} from './files.js';
+import {appendLine, chmodFile, deleteVars, editLine, setIniKey, setVar, writeFile} from './files.js';
 import type {Step} from './step.js';
 
 const tmp = useTempDir('td-remedies-');
@@ -75,6 +75,14 @@ describe('file edits, applied', () => {
     expect(read('ifcfg-tap0')).toBe("TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\n");
     expect(read('ifcfg-tap1')).toBe("BOOTPROTO='none'\nSTARTMODE='auto'\nTUNNEL='tap'\nTUNNEL_SET_OWNER='_openqa-worker'\nTUNNEL_SET_GROUP='nogroup'\n");
     expect(read('ifcfg-br1')).toBe("OVS_BRIDGE='yes'\nOVS_BRIDGE_PORT_DEVICE_0='tap0'\nOVS_BRIDGE_PORT_DEVICE_1='tap1'\n");
+  });
+
+  it('a whole-file step pasted from an indented report writes the same file (no here-document to end)', () => {
+    const read = setup({});
+    const plan = buildPlan([{ref: 'T', steps: [writeFile(`${DIR}/ifcfg-x`, ["A='1'", 'B="two words"', 'C=$HOME', ''])]}], tmp());
+    const indented = plan.steps.flatMap((s) => stepLines(s, plan.root)).map((l) => `    ${l}`);
+    execFileSync('sh', ['-c', ['set -eu', ...indented].join('\n')], {stdio: 'pipe'});
+    expect(read('ifcfg-x')).toBe("A='1'\nB=\"two words\"\nC=$HOME\n\n");
   });
 
   it('setIniKey puts one line under the section header, replacing its old one there only; adds a missing section', () => {

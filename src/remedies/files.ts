@@ -2,7 +2,7 @@
 // sed here runs with --follow-symlinks: the edit reaches the link's target (and every device that
 // shares it, as the setup scripts intend). Every edit is idempotent: sed on a known line, grep
 // before append, whole files written from scratch.
-import {bre, q, sedReplacement} from './shell.js';
+import {bre, printfLines, q, sedReplacement} from './shell.js';
 import {step, type Phase, type Step} from './step.js';
 
 export type AssignStyle = 'quoted' | 'bare';
@@ -32,12 +32,16 @@ export function deleteVars(path: string, names: readonly string[]): Step {
   return step('persist', `delete-vars:${path}:${[...names].sort().join(',')}`, [`sed -i --follow-symlinks ${q(names.map((n) => `/^${n}=/d`).join(';'))} ${q(path)}`], {files: [path]});
 }
 
-/** Write a whole file (a link there is replaced by a file of its own); it settles every variable it sets. */
+/**
+ * Write a whole file (a link there is replaced by a file of its own); it settles every variable it
+ * sets. One printf line rather than a here-document: a fix is pasted from an indented report, and
+ * an indented `EOF` would never end a here-document.
+ */
 export function writeFile(path: string, lines: readonly string[], opts: {mode?: string; settles?: string[]} = {}): Step {
   const f = q(path);
   const vars = lines.map((l) => /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(l)?.[1]).filter((v): v is string => v !== undefined);
   // A link there is replaced (rm), not written through: the file is this device's own.
-  return step('persist', `file:${path}`, [`mkdir -p ${q(dirOf(path))}`, `rm -f ${f}`, `cat > ${f} <<'EOF'`, ...lines, 'EOF', ...(opts.mode ? [`chmod ${opts.mode} ${f}`] : [])], {
+  return step('persist', `file:${path}`, [`mkdir -p ${q(dirOf(path))}`, `rm -f ${f}`, `${printfLines(lines)} > ${f}`, ...(opts.mode ? [`chmod ${opts.mode} ${f}`] : [])], {
     files: [path, dirOf(path)],
     satisfies: [...vars.map((v) => `var:${path}:${v}`), ...(opts.settles ?? [])],
   });

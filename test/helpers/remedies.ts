@@ -6,13 +6,7 @@ export function wickedTapFileLines(tap: string): string[] {
   return [
     'mkdir -p /etc/sysconfig/network',
     `rm -f /etc/sysconfig/network/ifcfg-${tap}`,
-    `cat > /etc/sysconfig/network/ifcfg-${tap} <<'EOF'`,
-    "BOOTPROTO='none'",
-    "STARTMODE='auto'",
-    "TUNNEL='tap'",
-    "TUNNEL_SET_OWNER='_openqa-worker'",
-    "TUNNEL_SET_GROUP='nogroup'",
-    'EOF',
+    `printf '%s\\n' "BOOTPROTO='none'" "STARTMODE='auto'" "TUNNEL='tap'" "TUNNEL_SET_OWNER='_openqa-worker'" "TUNNEL_SET_GROUP='nogroup'" > /etc/sysconfig/network/ifcfg-${tap}`,
   ];
 }
 
