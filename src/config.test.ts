@@ -2,7 +2,8 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {DEFAULT_CONFIG, loadConfig, parseConfig} from './config.js';
+import {DEFAULT_CONFIG, loadConfig, parseConfig, snapshotSettings} from './config.js';
+import type {Snapshot, SourceRecord} from './sources/snapshot.js';
 import {UserError} from './errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'td-config-'));
@@ -64,5 +65,29 @@ describe('loadConfig', () => {
   });
   it('requires an explicit --config file to exist', async () => {
     await expect(loadConfig(join(dir, 'missing.yaml'), '/etc/tapdoctor.yaml', {})).rejects.toThrow(new UserError(`--config ${join(dir, 'missing.yaml')}: no such file`));
+  });
+});
+
+describe('snapshotSettings', () => {
+  const snap = (rec: SourceRecord | undefined, contents: Record<string, string> = {}): Snapshot => ({
+    manifest: {format: 'tapdoctor-snapshot', formatVersion: 1, tool: {name: 'tapdoctor', version: '0'}, hostname: 'h', capturedAt: '2026-12-06T00:00:00Z', root: '/', collectedAsRoot: true, sources: rec ? {'tapdoctor.settings': rec} : {}},
+    contents: new Map(Object.entries(contents).map(([k, v]) => [k, Buffer.from(v)])),
+  }) as Snapshot;
+  const entry = {path: 'files/etc/tapdoctor.yaml', binding: '/etc/tapdoctor.yaml', durationMs: 0, bytes: 19, truncated: false};
+
+  it("uses the host's captured file", async () => {
+    const s = await snapshotSettings(snap({name: 'tapdoctor.settings', status: 'ok', entries: [entry]}, {'files/etc/tapdoctor.yaml': 'greMtu: 1380\n'}), {});
+    expect(s).toMatchObject({from: 'snapshot:/etc/tapdoctor.yaml', config: {greMtu: 1380}});
+  });
+
+  it('keeps the defaults, and says why, for a capture that never holds the file (a sosreport)', async () => {
+    const s = await snapshotSettings(snap({name: 'tapdoctor.settings', status: 'failed', reason: 'not collected by sosreport', entries: []}), {});
+    expect(s.config).toEqual(DEFAULT_CONFIG);
+    expect(s.from).toBe('defaults (/etc/tapdoctor.yaml not in this capture: not collected by sosreport)');
+    expect((await snapshotSettings(snap(undefined), {greMtu: 1400}, ['--gre-mtu'])).from).toBe('defaults (/etc/tapdoctor.yaml not in this capture), overridden by --gre-mtu');
+  });
+
+  it('refuses a file the capture found but could not read', async () => {
+    await expect(snapshotSettings(snap({name: 'tapdoctor.settings', status: 'ok', entries: [{...entry, error: 'permission denied'}]}), {})).rejects.toThrow(UserError);
   });
 });

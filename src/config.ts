@@ -149,10 +149,18 @@ export const SETTINGS_PATH = '/etc/tapdoctor.yaml';
  */
 export async function snapshotSettings(snapshot: Snapshot, overrides: Partial<TapdoctorConfig>, flagNames: string[] = []): Promise<Settings> {
   const {SnapshotView} = await import('./sources/snapshot.js');
+  const record = snapshot.manifest.sources[SETTINGS_SOURCE];
+  // A capture that never holds the file (a sosreport, pasted outputs, a snapshot older than the
+  // source) leaves the defaults in force, and the report says why. A file the capture found but
+  // could not read is refused: its settings may change what the checks expect.
+  if (!record || (record.status === 'failed' && record.entries.length === 0)) {
+    const why = record?.reason ? `not in this capture: ${record.reason}` : 'not in this capture';
+    const settings = await loadSettings({kind: 'captured', text: undefined, origin: ''}, overrides, flagNames);
+    return {...settings, from: settings.from.replace(/^defaults/, `defaults (${SETTINGS_PATH} ${why})`)};
+  }
   const captured = new SnapshotView(snapshot).file(SETTINGS_SOURCE, SETTINGS_PATH);
-  if (!captured.ok && snapshot.manifest.sources[SETTINGS_SOURCE]) throw new UserError(`the snapshot's ${SETTINGS_PATH}: ${captured.reason}; give --config FILE`);
-  const text = captured.ok ? captured.value?.text : undefined;
-  return loadSettings({kind: 'captured', text, origin: `snapshot:${SETTINGS_PATH}`}, overrides, flagNames);
+  if (!captured.ok) throw new UserError(`the snapshot's ${SETTINGS_PATH}: ${captured.reason}; give --config FILE`);
+  return loadSettings({kind: 'captured', text: captured.value?.text, origin: `snapshot:${SETTINGS_PATH}`}, overrides, flagNames);
 }
 
 /** Load the explicit --config file (must exist) or the optional site file. */

@@ -52,8 +52,8 @@ describe('settings in the snapshot', () => {
 
     const text = cli('analyze', snap, '--gre-mtu', '1380');
     expect(text.stdout).toContain('\n  settings: snapshot:/etc/tapdoctor.yaml, overridden by --gre-mtu\n');
-    // Without settings in the snapshot: the defaults, whatever this machine has in /etc.
-    expect(cli('analyze', 'fixtures/demo').stdout).toContain('\n  settings: defaults\n');
+    // A snapshot older than the settings source: the defaults, whatever this machine has in /etc, and the report says why.
+    expect(cli('analyze', 'fixtures/demo').stdout).toContain('\n  settings: defaults (/etc/tapdoctor.yaml not in this capture)\n');
   });
 
   it('refuses invalid settings with the key and the reason, in the file as on the command line (exit 2, one line)', async () => {
