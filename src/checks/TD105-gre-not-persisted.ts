@@ -12,7 +12,7 @@ import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import type {SourceFile} from '../sources/snapshot.js';
 import {chmodFile, setVar} from '../remedies/files.js';
-import {greScript, persistGrePort} from '../remedies/network.js';
+import {defaultGreScriptPath, greScript, persistGrePort} from '../remedies/network.js';
 import type {Step} from '../remedies/step.js';
 
 interface Script {
@@ -44,7 +44,7 @@ export default defineCheck('TD105', (f) => {
     const ev: Evidence[] = [runtime, ...candidates.map((c) => scriptEvidence(c, g.remote!))];
     if (candidates.length === 0) {
       const setup = stackForFixes(f);
-      const path = setup === 'NetworkManager' ? `${NM_DISPATCHER_DIRS[0]}gre_tunnel_preup.sh` : '/etc/wicked/scripts/gre_tunnel_preup.sh';
+      const path = defaultGreScriptPath(setup);
       findings.push({
         subject: g.port,
         message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${setup === 'wicked' ? `${bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} names no PRE_UP_SCRIPT` : 'no dispatcher script'}; after a reboot the MM jobs spanning hosts lose their tunnel`,

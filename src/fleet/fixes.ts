@@ -1,10 +1,9 @@
 // Fix text for tunnel repairs, in the syntax of the host's network setup: the runtime command,
 // then where the next boot must find it (wicked PRE_UP_SCRIPT, NetworkManager dispatcher), then
 // the salt pillar hint for salt-managed fleets.
+// The commands themselves come from src/remedies (one way per repair, one quoting).
+import {defaultGreScriptPath, dropPort, setTunnelRemote, tunnelAddPort} from '../remedies/network.js';
 import type {FleetHostView, FleetTunnel} from './host-view.js';
-
-const WICKED_PREUP = '/etc/wicked/scripts/gre_tunnel_preup.sh';
-const NM_PREUP = '/etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh';
 
 /** The next free port name of that type on the host (gre1, gre2, ... / vxlan1, ...). */
 export function nextPortName(host: FleetHostView, type: FleetTunnel['type']): string {
@@ -16,26 +15,24 @@ export function addTunnelFix(host: FleetHostView, peer: {name: string; address: 
   const type = like?.type ?? 'gre';
   const bridge = host.bridge?.name ?? like?.bridge ?? 'br1';
   const port = nextPortName(host, type);
-  const opts = [`type=${type}`, `options:remote_ip=${peer.address}`];
-  if (like?.key !== undefined) opts.push(`options:key=${like.key}`);
-  const cmd = `ovs-vsctl --may-exist add-port ${bridge} ${port} -- set interface ${port} ${opts.join(' ')}`;
+  const cmd = tunnelAddPort(bridge, port, type, peer.address, like?.key);
   return [`# on ${host.name} (towards ${peer.name}):`, cmd, ...persistHint(host, 'add the same line')];
 }
 
 export function setRemoteFix(host: FleetHostView, tunnel: FleetTunnel, address: string, peerName: string): string[] {
   return [
     `# on ${host.name} (${tunnel.port} must point at ${peerName}'s uplink address):`,
-    `ovs-vsctl set interface ${tunnel.port} options:remote_ip=${address}`,
+    setTunnelRemote(tunnel.port, address),
     ...persistHint(host, `replace ${tunnel.remoteIp} by ${address}`),
   ];
 }
 
 export function deletePortFix(host: FleetHostView, tunnel: FleetTunnel): string[] {
-  return [`# on ${host.name}:`, `ovs-vsctl --if-exists del-port ${tunnel.bridge} ${tunnel.port}`, ...persistHint(host, `drop the line naming ${tunnel.remoteIp}`)];
+  return [`# on ${host.name}:`, ...dropPort(tunnel.bridge, tunnel.port).lines, ...persistHint(host, `drop the line naming ${tunnel.remoteIp}`)];
 }
 
 function persistHint(host: FleetHostView, edit: string): string[] {
-  const script = host.preupScript ?? (host.setup === 'NetworkManager' ? NM_PREUP : WICKED_PREUP);
+  const script = host.preupScript ?? defaultGreScriptPath(host.setup);
   const how =
     host.setup === 'NetworkManager'
       ? `# persist: ${edit} in the NetworkManager dispatcher script ${script} (executable, not group/world-writable)`

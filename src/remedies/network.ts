@@ -134,7 +134,23 @@ export function readdPort(bridge: string, tap: string): Step {
 
 /** The OVS command that adds a GRE port to a peer (idempotent: --may-exist). */
 export function greAddPort(bridge: string, port: string, remote: string): string {
-  return `ovs-vsctl --may-exist add-port ${q(bridge)} ${q(port)} -- set interface ${q(port)} type=gre options:remote_ip=${q(remote)}`;
+  return tunnelAddPort(bridge, port, 'gre', remote);
+}
+
+/** A tunnel port (GRE or VXLAN) towards a peer's uplink address; both ends of a keyed tunnel need the same key. */
+export function tunnelAddPort(bridge: string, port: string, type: string, remote: string, key?: string): string {
+  const opts = [`type=${q(type)}`, `options:remote_ip=${q(remote)}`, ...(key !== undefined ? [`options:key=${q(key)}`] : [])];
+  return `ovs-vsctl --may-exist add-port ${q(bridge)} ${q(port)} -- set interface ${q(port)} ${opts.join(' ')}`;
+}
+
+/** Point an existing tunnel port at another address (a renumbered or replaced peer). */
+export function setTunnelRemote(port: string, remote: string): string {
+  return `ovs-vsctl set interface ${q(port)} options:remote_ip=${q(remote)}`;
+}
+
+/** Where the boot-time GRE script lives when none exists yet (salt's name; NM: a dispatcher script). */
+export function defaultGreScriptPath(setup: NetworkStack): string {
+  return setup === 'NetworkManager' ? '/etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh' : '/etc/wicked/scripts/gre_tunnel_preup.sh';
 }
 
 /** The boot-time script (wicked PRE_UP_SCRIPT, NM dispatcher) gets the line that re-creates the GRE
