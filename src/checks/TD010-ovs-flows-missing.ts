@@ -13,9 +13,10 @@ import type {OpenFlow, SwitchConfig} from '../facts/types.js';
 import {manual, type Step} from '../remedies/step.js';
 import {enableUnit, look, restartSwitch, restartUnit} from '../remedies/system.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
+import meta from './TD010-ovs-flows-missing.meta.js';
 
 
-export default defineCheck('TD010', (f) => {
+export default defineCheck(meta, (f) => {
   const sw = f.get(switchConfig);
   const findings: FindingDraft[] = [];
   const notes: string[] = [];
