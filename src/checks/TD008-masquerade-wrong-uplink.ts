@@ -22,6 +22,7 @@ import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
+import meta from './TD008-masquerade-wrong-uplink.meta.js';
 import {editLine, editLinePattern, setVar} from '../remedies/files.js';
 import {firewalldPermanent, firewalldReload, iptablesRule, natPersistKey, nftRule, reloadRuleFile} from '../remedies/firewall.js';
 import {bre} from '../remedies/shell.js';
@@ -43,7 +44,7 @@ interface Ctx {
   links: Link[];
 }
 
-export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
+export default defineCheck(meta, (f) => withFirewallLimits(f, () => {
   const view = f.get(liveFirewall);
   const known = f.try(uplink);
   if (!known.ok) return skip(`no uplink to judge the rules by: ${known.reason}`);

@@ -4,6 +4,7 @@
 // must be executable, and the peer must be in an uncommented line: salt comments out offline
 // peers, and a changed script is not re-applied until the next boot (openQA docs/Networking.asciidoc; docs/checks/TD006.md; README "Pre-reboot gate").
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD105-gre-not-persisted.meta.js';
 import {ifcfgBoot, ifcfgFiles, ifcfgFlavour, wickedScriptPaths, type IfcfgFile} from '../facts/network-config/index.js';
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
@@ -24,7 +25,7 @@ interface Script {
   fix: Step[];
 }
 
-export default defineCheck('TD105', (f) => {
+export default defineCheck(meta, (f) => {
   const bridge = f.get(switchConfig).bridge;
   const db = f.get(ovsDb);
   const gre = db.ports
