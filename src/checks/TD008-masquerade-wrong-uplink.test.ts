@@ -15,6 +15,11 @@ interface Host {
   nft?: string;
   iptables?: string;
   firewalld?: string;
+  firewalldExit?: number;
+  /** firewalld.files: zone XML and firewalld.conf. */
+  firewalldFiles?: Record<string, string>;
+  /** systemd.wants links (name -> target); undefined: not captured. */
+  wants?: Record<string, string>;
   ifcfg?: Record<string, string>;
   ruleFiles?: Record<string, string>;
   sysconfig?: string;
@@ -27,12 +32,14 @@ function run(h: Host) {
       'ip.route4': h.route4 ?? fixture('healthy-suse/commands/ip.route4'),
       ...(h.nft !== undefined ? {'nft.ruleset': h.nft} : {}),
       ...(h.iptables !== undefined ? {'iptables.save': h.iptables} : {}),
-      ...(h.firewalld !== undefined ? {'firewalld.runtime': h.firewalld} : {}),
+      ...(h.firewalld !== undefined ? {'firewalld.runtime': {text: h.firewalld, exitCode: h.firewalldExit ?? 0}} : {}),
     },
     files: {
       'openqa.switch-config': {'/etc/sysconfig/os-autoinst-openvswitch': h.sysconfig ?? 'OS_AUTOINST_USE_BRIDGE=br1\n'},
       'network.ifcfg': h.ifcfg ?? {},
       'firewall.files': h.ruleFiles ?? {},
+      ...(h.firewalldFiles ? {'firewalld.files': h.firewalldFiles} : {}),
+      ...(h.wants ? {'systemd.wants': Object.fromEntries(Object.entries(h.wants).map(([p, t]) => [p, {content: '', linkTarget: t}]))} : {}),
     },
   });
   return analyzeSnapshot(snapshot, [check], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
@@ -220,5 +227,36 @@ describe('TD008 masquerade-wrong-uplink', () => {
       expect(r.findings.map((f) => f.subject)).toEqual(['br1']);
       expect(r.findings[0]!.fix.split('\n')).toEqual(['firewall-cmd --permanent --zone=trusted --change-interface=br1', 'firewall-cmd --reload']);
     });
+  });
+});
+
+describe('TD008 with firewalld set up but not running', () => {
+  // firewall-cmd's answer when the daemon is not on D-Bus (exit 252, firewalld src/firewall/errors.py NOT_RUNNING).
+  const NOT_RUNNING = readFileSync(new URL('../../test/samples/firewall-cmd-list-all-zones/insights-not-running.txt', import.meta.url), 'utf8');
+  const TRUSTED = readFileSync(new URL('../../test/samples/firewalld-zone-xml/salt-openqa-trusted-2020.txt', import.meta.url), 'utf8');
+  const EMPTY_NFT = '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}]}';
+  const base = {firewalld: NOT_RUNNING, firewalldExit: 252, nft: EMPTY_NFT};
+
+  it('names firewalld as the cause and starts it, instead of adding an nft rule', () => {
+    const r = run({...base, firewalldFiles: {'/etc/firewalld/zones/trusted.xml': TRUSTED}, wants: {'/etc/systemd/system/multi-user.target.wants/firewalld.service': '/usr/lib/systemd/system/firewalld.service'}});
+    const f = r.findings[0]!;
+    expect([r.findings.length, f.subject]).toEqual([1, 'eth0']);
+    expect(f.message).toMatch(/firewalld is not running \(FirewallD is not running \(exit 252\)\) on a host set up for it \(firewalld\.service is enabled, \/etc\/firewalld\/zones\/trusted\.xml exists\): its persisted zone trusted masquerades/);
+    const fix = JSON.stringify(f.fix);
+    expect(fix).toContain('systemctl start firewalld.service');
+    expect(fix).toContain('journalctl -b -u firewalld.service');
+    expect(fix).not.toContain('nft add rule');
+    expect(f.evidence.map((e) => e.source)).toEqual(['firewalld.runtime', 'firewalld.files']);
+  });
+
+  it('enables it too when it is not enabled for boot', () => {
+    const r = run({...base, firewalldFiles: {'/etc/firewalld/zones/trusted.xml': TRUSTED}, wants: {}});
+    expect(JSON.stringify(r.findings[0]!.fix)).toContain('systemctl enable --now firewalld.service');
+  });
+
+  it('a host that never set firewalld up: firewall-cmd saying so is no cause, the missing rule is', () => {
+    const r = run({...base, wants: {}});
+    expect(r.findings[0]!.message).toMatch(/there is no masquerade rule at all/);
+    expect(r.findings[0]!.message).not.toMatch(/firewalld/);
   });
 });
