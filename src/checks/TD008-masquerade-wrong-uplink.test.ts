@@ -14,6 +14,11 @@ interface Host {
   nft?: string;
   iptables?: string;
   firewalld?: string;
+  firewalldExit?: number;
+  /** firewalld.files: zone XML and firewalld.conf. */
+  firewalldFiles?: Record<string, string>;
+  /** systemd.wants links (name -> target); undefined: not captured. */
+  wants?: Record<string, string>;
   ifcfg?: Record<string, string>;
   ruleFiles?: Record<string, string>;
   sysconfig?: string;
@@ -26,12 +31,14 @@ const tester = new CheckTester(check, (h: Host) =>
       'ip.route4': h.route4 ?? fixture('healthy-suse/commands/ip.route4'),
       ...(h.nft !== undefined ? {'nft.ruleset': h.nft} : {}),
       ...(h.iptables !== undefined ? {'iptables.save': h.iptables} : {}),
-      ...(h.firewalld !== undefined ? {'firewalld.runtime': h.firewalld} : {}),
+      ...(h.firewalld !== undefined ? {'firewalld.runtime': {text: h.firewalld, exitCode: h.firewalldExit ?? 0}} : {}),
     },
     files: {
       'openqa.switch-config': {'/etc/sysconfig/os-autoinst-openvswitch': h.sysconfig ?? 'OS_AUTOINST_USE_BRIDGE=br1\n'},
       'network.ifcfg': h.ifcfg ?? {},
       'firewall.files': h.ruleFiles ?? {},
+      ...(h.firewalldFiles ? {'firewalld.files': h.firewalldFiles} : {}),
+      ...(h.wants ? {'systemd.wants': Object.fromEntries(Object.entries(h.wants).map(([p, t]) => [p, {content: '', linkTarget: t}]))} : {}),
     },
   }),
 );
@@ -207,6 +214,45 @@ tester.run({
       name: 'firewalld: bridge outside the masquerading zone',
       host: {nft: EMPTY_NFT, firewalld: zone('public', {interfaces: ['br1'], active: true}) + zone('trusted', {interfaces: ['eth0'], masquerade: true, active: true, target: 'ACCEPT'})},
       findings: [{subject: 'br1', fix: ['firewall-cmd --permanent --zone=trusted --change-interface=br1', 'firewall-cmd --reload']}],
+    },
+  ],
+});
+
+// firewalld set up but not running: firewall-cmd's answer when the daemon is not on D-Bus (exit 252, firewalld src/firewall/errors.py NOT_RUNNING).
+const NOT_RUNNING = readFileSync(new URL('../../test/samples/firewall-cmd-list-all-zones/insights-not-running.txt', import.meta.url), 'utf8');
+const TRUSTED = readFileSync(new URL('../../test/samples/firewalld-zone-xml/salt-openqa-trusted-2020.txt', import.meta.url), 'utf8');
+const down = {firewalld: NOT_RUNNING, firewalldExit: 252, nft: EMPTY_NFT.trim()};
+
+tester.run({
+  invalid: [
+    {
+      name: 'firewalld set up but not running: names firewalld as the cause and starts it, instead of adding an nft rule',
+      host: {...down, firewalldFiles: {'/etc/firewalld/zones/trusted.xml': TRUSTED}, wants: {'/etc/systemd/system/multi-user.target.wants/firewalld.service': '/usr/lib/systemd/system/firewalld.service'}},
+      findings: [
+        {
+          subject: 'eth0',
+          message: /firewalld is not running \(FirewallD is not running \(exit 252\)\) on a host set up for it \(firewalld\.service is enabled, \/etc\/firewalld\/zones\/trusted\.xml exists\): its persisted zone trusted masquerades/,
+        },
+      ],
+      assert: (r) => {
+        const f = r.findings[0]!;
+        const fix = JSON.stringify(f.fix);
+        expect(fix).toContain('systemctl start firewalld.service');
+        expect(fix).toContain('journalctl -b -u firewalld.service');
+        expect(fix).not.toContain('nft add rule');
+        expect(f.evidence.map((e) => e.source)).toEqual(['firewalld.runtime', 'firewalld.files']);
+      },
+    },
+    {
+      name: 'firewalld set up but not running: enables it too when it is not enabled for boot',
+      host: {...down, firewalldFiles: {'/etc/firewalld/zones/trusted.xml': TRUSTED}, wants: {}},
+      findings: [{subject: 'eth0', fix: expect.stringContaining('systemctl enable --now firewalld.service')}],
+    },
+    {
+      name: 'a host that never set firewalld up: firewall-cmd saying so is no cause, the missing rule is',
+      host: {...down, wants: {}},
+      findings: [{subject: 'eth0', message: /there is no masquerade rule at all/}],
+      assert: (r) => expect(r.findings[0]!.message).not.toMatch(/firewalld/),
     },
   ],
 });

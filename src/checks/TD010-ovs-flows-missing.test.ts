@@ -18,6 +18,8 @@ interface Host {
   /** ovs-ofctl dump-flows failed for these bridges, with this error. */
   flowErrors?: Record<string, string>;
   journal?: string;
+  /** The installed os-autoinst-openvswitch script. */
+  script?: string;
 }
 
 const ONLY_NORMAL = 'NXST_FLOW reply (xid=0x4):\n cookie=0x0, duration=2.568s, table=0, n_packets=0, n_bytes=0, idle_age=1, priority=0 actions=NORMAL\n';
@@ -37,6 +39,7 @@ const tester = new CheckTester(check, (h: Host) => {
       'openqa.switch-config': {'/etc/sysconfig/os-autoinst-openvswitch': h.sysconfig ?? 'OS_AUTOINST_USE_BRIDGE=br1\n'},
       'openqa.workers-ini': {'/etc/openqa/workers.ini': h.workersIni ?? fixture('healthy-suse/files/etc/openqa/workers.ini')},
       'systemd.wants': {},
+      ...(h.script === undefined ? {} : {'openqa.switch-script': {'/usr/lib/os-autoinst/script/os-autoinst-openvswitch': h.script}}),
     },
     failed: {...(h.units === null ? {'systemd.units': 'systemctl not found'} : {}), ...h.failed},
   });
@@ -49,6 +52,10 @@ const tester = new CheckTester(check, (h: Host) => {
 
 const withUnit = (line: string | undefined) => UNITS.split('\n').flatMap((l) => (l === SWITCH_LINE ? (line ? [line] : []) : [l])).join('\n');
 const dropFlow = (match: string) => SUSE_FLOWS.split('\n').filter((l) => !l.includes(match)).join('\n');
+
+const sample = (path: string) => readFileSync(new URL(`../../test/samples/${path}`, import.meta.url), 'utf8');
+const SCRIPT_8 = sample('os-autoinst-openvswitch/os-autoinst-26013d06-init_switch-rules.txt');
+const SCRIPT_5 = sample('os-autoinst-openvswitch/os-autoinst-2be705f6-init_switch-rules.txt');
 
 // Captured from ovs-vsctl/ovs-ofctl 3.1 against a stopped ovsdb-server / ovs-vswitchd (test/samples).
 const NO_DB = `ovs-vsctl exited 1: ${readFileSync(new URL('../../test/samples/ovs-vsctl-json/generated-ovs-3.1-netns-error-no-db.txt', import.meta.url), 'utf8').trim()}`;
@@ -66,6 +73,7 @@ const STALE_MGMT = 'ovs-ofctl exited 1: ovs-ofctl: /run/openvswitch/br1.mgmt: fa
 
 tester.run({
   valid: [
+    {name: 'expects the rule set of the installed script: five rules pass with a pre-2025-11 script', host: {script: SCRIPT_5}},
     {name: 'passes with the five rules and the service active', host: {}},
     {
       name: 'is n/a on a host that is no tap worker',
@@ -92,6 +100,15 @@ tester.run({
     },
   ],
   invalid: [
+    {
+      name: 'reports the IPv6 rules a 2025-11 script installs but the bridge lacks (the service predates the update)',
+      host: {script: SCRIPT_8},
+      findings: [{subject: 'br1', severity: 'error', message: /^br1: missing ipv6-nd .*ipv6-first .*ipv6-other .*\/usr\/lib\/os-autoinst\/script\/os-autoinst-openvswitch installs eight rules/}],
+      assert: (r) => {
+        expect(r.findings[0]!.evidence.find((e) => e.source === 'openqa.switch-script')?.lines[0]).toMatch(/os-autoinst-openvswitch:\d+: .*0x86dd/);
+        expect(JSON.stringify(r.findings[0]!.fix)).toContain('systemctl restart os-autoinst-openvswitch');
+      },
+    },
     {
       name: 'reports a bridge with only the NORMAL rule',
       host: {flows: {br1: 'NXST_FLOW reply (xid=0x4):\n cookie=0x0, duration=2.568s, table=0, n_packets=16, n_bytes=1476, idle_age=1, priority=0 actions=NORMAL\n'}},
