@@ -174,6 +174,27 @@ describe('analyze a fleet', () => {
     for (const name of ['worker1', 'worker2', 'worker3']) expect(forced[name]).toMatchObject({settingsFrom: cfg, settings: {ignoreInterfaces: ['eth8']}});
   });
 
+  it('--format script: one file whose parts run on their hosts, or --host NAME for one plan; --host elsewhere is a usage error', async () => {
+    const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+    dropPort(hosts[1], 'gre2'); // worker2 -> worker3 gone
+    const d = await writeFleet('script', hosts);
+    const all = run('analyze', d, '--format', 'script');
+    expect(all.code).toBe(1);
+    expect(spawnSync('sh', ['-n'], {input: all.stdout}).status).toBe(0);
+    expect(all.stdout).toMatch(/^ {2}worker2\) tapdoctor_plan_2 ;;$/m);
+    const w2 = run('analyze', d, '--format', 'script', '--host', 'worker2');
+    expect(w2.stdout).toContain('#   TD201 worker2 -> worker3 (error)');
+    expect(w2.stdout).toContain('ovs-vsctl --may-exist add-port br1 gre2 -- set interface gre2 type=gre options:remote_ip=192.0.2.30');
+    // Only the host missing the port changes: worker3's plan has nothing for the one-way tunnel.
+    expect(run('analyze', d, '--format', 'script', '--host', 'worker3').stdout).toContain('# nothing to repair');
+    for (const args of [['--host', 'worker2'], ['--format', 'script', '--host', 'nohost']]) {
+      const r = run('analyze', d, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(run('analyze', join(d, `worker1-${hosts[0]!.manifest.capturedAt.replace(/[:.]/g, '')}.tar.gz`), '--format', 'script', '--host', 'worker1').code).toBe(2);
+  });
+
   it('a bad --topology is a one-line usage error', async () => {
     const d = await writeFleet('topo', meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}));
     const r = run('analyze', d, '--topology', 'ring');

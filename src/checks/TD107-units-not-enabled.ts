@@ -4,6 +4,7 @@
 // service started with `systemctl start` runs until the next boot only. The firewall unit is
 // TD104's business (which one depends on where the NAT lives).
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD107-units-not-enabled.meta.js';
 import {FactUnavailable} from '../facts/facts.js';
 import {activeUnits, enabledUnits} from '../facts/host/units.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
@@ -20,7 +21,7 @@ interface Requirement {
   why: string;
 }
 
-export default defineCheck('TD107', (f) => {
+export default defineCheck(meta, (f) => {
   const enabled = f.get(enabledUnits);
   const active = f.try(activeUnits);
   const taps = f.get(tapInstances);
