@@ -14,9 +14,8 @@
 //
 // tapdoctor runs unchanged: it calls `systemctl list-units --all --no-legend --plain --no-pager`
 // and gets what systemd would print for this host.
-import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 import type {ScenarioSpec} from './spec.js';
 
 /** A unit the host has: its file, whether it is enabled for boot, and its state now. */
@@ -34,7 +33,6 @@ export interface HostUnit {
 }
 
 const UNIT_DIR = 'usr/lib/systemd/system';
-const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 /** `[Unit] Description=` only: the packaged units whose other lines nothing here reads. */
 const described = (description: string) => `[Unit]\nDescription=${description}\n`;
@@ -60,11 +58,55 @@ const SWITCH_UNIT_TEXT = [
   '',
 ].join('\n');
 
-/** The firewall unit of the healthy fixtures: SUSE's salt-installed nftables.service, Fedora's packaged iptables.service. */
+/**
+ * The firewall unit: SUSE's loads salt's /etc/firewall.nft (in /etc/systemd/system, as in
+ * fixtures/healthy-suse), Fedora's is iptables-services' iptables.service (fixtures/healthy-fedora).
+ */
 function firewallUnitFile(unit: string): {file: string; text: string} {
-  const file = unit === 'nftables.service' ? 'etc/systemd/system/nftables.service' : `${UNIT_DIR}/iptables.service`;
-  const fixture = unit === 'nftables.service' ? 'healthy-suse' : 'healthy-fedora';
-  return {file, text: readFileSync(join(FIXTURES, fixture, 'files', file), 'utf8')};
+  if (unit === 'nftables.service') {
+    return {
+      file: 'etc/systemd/system/nftables.service',
+      text: [
+        '[Unit]',
+        'Description=nftables firewall for openQA multi-machine NAT',
+        'Conflicts=firewalld.service',
+        'Wants=network-pre.target',
+        'Before=network-pre.target',
+        '',
+        '[Service]',
+        'Type=oneshot',
+        'RemainAfterExit=yes',
+        'ExecStart=/usr/sbin/nft -f /etc/firewall.nft',
+        'ExecReload=/usr/sbin/nft -f /etc/firewall.nft',
+        'ExecStop=/usr/sbin/nft flush ruleset',
+        '',
+        '[Install]',
+        'WantedBy=multi-user.target',
+        '',
+      ].join('\n'),
+    };
+  }
+  return {
+    file: `${UNIT_DIR}/iptables.service`,
+    text: [
+      '[Unit]',
+      'Description=IPv4 firewall with iptables',
+      'AssertPathExists=/etc/sysconfig/iptables',
+      'Before=network-pre.target',
+      'Wants=network-pre.target',
+      '',
+      '[Service]',
+      'Type=oneshot',
+      'RemainAfterExit=yes',
+      'ExecStart=/usr/libexec/iptables/iptables.init start',
+      'ExecReload=/usr/libexec/iptables/iptables.init reload',
+      'ExecStop=/usr/libexec/iptables/iptables.init stop',
+      '',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
+    ].join('\n'),
+  };
 }
 
 /**
