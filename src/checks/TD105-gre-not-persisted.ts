@@ -13,7 +13,7 @@ import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import type {SourceFile} from '../sources/snapshot.js';
 import {chmodFile, setVar} from '../remedies/files.js';
-import {defaultGreScriptPath, greScript, persistGrePort} from '../remedies/network.js';
+import {defaultGreScriptPath, greScript, persistGrePort, persistTunnel} from '../remedies/network.js';
 import type {Step} from '../remedies/step.js';
 
 interface Script {
@@ -49,11 +49,8 @@ export default defineCheck(meta, (f) => {
       findings.push({
         subject: g.port,
         message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${setup === 'wicked' ? `${bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} names no PRE_UP_SCRIPT` : 'no dispatcher script'}; after a reboot the MM jobs spanning hosts lose their tunnel`,
-        fix: [
-          ...greScript(path, bridge, {nmDispatcher: setup === 'NetworkManager'}),
-          persistGrePort(path, bridge, g.port, g.remote),
-          ...(setup === 'wicked' ? [setVar(bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`, 'PRE_UP_SCRIPT', 'wicked:gre_tunnel_preup.sh')] : []),
-        ],
+        // The same steps as a fleet fix persisting a new tunnel on this host (one way, one set of keys).
+        fix: persistTunnel({path, exists: false, setup, bridge, ...(setup === 'wicked' ? {ifcfg: bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} : {})}, g.port, 'gre', g.remote),
         evidence: ev,
       });
       continue;
