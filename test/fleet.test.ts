@@ -195,6 +195,33 @@ describe('analyze a fleet', () => {
     expect(run('analyze', join(d, `worker1-${hosts[0]!.manifest.capturedAt.replace(/[:.]/g, '')}.tar.gz`), '--format', 'script', '--host', 'worker1').code).toBe(2);
   });
 
+  it('fleet text honours --brief and --quiet, and is laid out for 80 columns when piped', async () => {
+    const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+    dropPort(hosts[1], 'gre2'); // TD201 error
+    const ini = 'files/etc/openqa/workers.ini';
+    setText(hosts[2], ini, text(hosts[2], ini).replace('[1]\n', '[1]\nMM_MTU = 1400\n')); // TD203 warning: 1400 vs the default 1380
+    const d = await writeFleet('text-flags', hosts);
+    const full = run('analyze', d);
+    expect(full.stdout).toContain('  Fix:');
+    // Piped: 80 columns; only the fix lines (never wrapped) and the summary may be longer.
+    let inFix = false;
+    const over = full.stdout.split('\n').filter((l) => {
+      if (l === '  Fix:') inFix = true;
+      else if (l.startsWith('  Evidence')) inFix = false;
+      return l.length > 80 && !inFix && !l.startsWith('Summary:');
+    });
+    expect(over).toEqual([]);
+    const brief = run('analyze', d, '--brief');
+    expect(brief.code).toBe(1);
+    expect(brief.stdout).not.toContain('Fix:');
+    expect(brief.stdout.split('\n').filter((l) => l.startsWith('✖ TD201'))).toEqual([expect.stringContaining('✖ TD201 gre-peer-missing worker2 -> worker3 [worker2, worker3]: one-way tunnel')]);
+    expect(full.stdout).toContain('FLEET WARNINGS (2)');
+    const quiet = run('analyze', d, '--quiet');
+    expect(quiet.stdout).toContain('TD201 gre-peer-missing');
+    expect(quiet.stdout).not.toContain('TD203');
+    expect(quiet.stdout).toContain('fleet: 1 error, 2 warnings, 0 info (2 not shown: --quiet)');
+  });
+
   it('a bad --topology is a one-line usage error', async () => {
     const d = await writeFleet('topo', meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}));
     const r = run('analyze', d, '--topology', 'ring');

@@ -7,7 +7,7 @@ import {summarize, type Report, type Severity} from '../model.js';
 import type {ArchiveLimits} from '../sources/archive.js';
 import type {FailOn} from './base.js';
 import type {HostJob} from '../fleet/host-job.js';
-import {emit, exitCodeFor, formatOf, recordRun, selectedChecks, settingOverrides, settingsOfRun, useColor, type ReportFlags} from './pipeline.js';
+import {emit, exitCodeFor, formatOf, recordRun, selectedChecks, settingOverrides, settingsOfRun, textOptions, useColor, type ReportFlags} from './pipeline.js';
 
 export interface FleetFlags extends ReportFlags {
   complete?: boolean;
@@ -94,7 +94,7 @@ export async function deliverFleet(report: FleetReport, flags: FleetFlags): Prom
     }
     case 'text': {
       const {renderFleetText} = await import('../report/fleet-text.js');
-      text = renderFleetText(report, {color: !flags.output && useColor(flags.color), hostsDetail: flags['hosts-detail'] ?? false});
+      text = renderFleetText(report, {...textOptions(flags), color: !flags.output && useColor(flags.color), hostsDetail: flags['hosts-detail'] ?? false});
       break;
     }
     case 'junit': {
