@@ -9,7 +9,7 @@ export default {
   appliesTo: ['tap-worker'],
   needs: [
     'ip.addr', 'journal.switch', 'openqa.switch-config', 'openqa.workers-ini', 'ovs.bridges', 'ovs.flows',
-    'ovs.interfaces', 'ovs.ports', 'ovs.show', 'systemd.units', 'systemd.wants', 'tap.sysfs',
+    'openqa.switch-script', 'ovs.interfaces', 'ovs.ports', 'ovs.show', 'systemd.units', 'systemd.wants', 'tap.sysfs',
   ],
   kinds: {
     'ovsdb-server-down': {severity: 'error', title: 'ovsdb-server is not running (the OVS database cannot be reached)'},

@@ -6,38 +6,7 @@ import type {FleetOptions} from './fleet.js';
 import type {FleetHostView, FleetTunnel} from './host-view.js';
 import {FLEET_CHECK_META} from './meta.js';
 import {FLEET_CHECKS} from './registry.js';
-
-function host(name: string, address: string, opts: Partial<FleetHostView> = {}): FleetHostView {
-  return {
-    name,
-    capturedAt: '2026-12-06T10:00:00.000Z',
-    uplink: {name: 'eth0', addresses: [address], mtu: 1500, mac: `52:54:00:00:00:${address.split('.').pop()!.padStart(2, '0').slice(-2)}`},
-    addresses: [address, '10.0.2.2'],
-    classes: ['qemu_x86_64', 'tap'],
-    parallelOneHostOnly: false,
-    bridge: {name: 'br1', mtu: 1460, mtuRequest: 1460},
-    tunnels: [],
-    setup: 'wicked',
-    greInput: [],
-    unknown: [],
-    ...opts,
-  };
-}
-
-const gre = (port: string, remoteIp: string, extra: Partial<FleetTunnel> = {}): FleetTunnel => ({bridge: 'br1', port, type: 'gre', remoteIp, ...extra});
-
-/** A full mesh of n hosts 192.0.2.(10*i). */
-function mesh(n: number, tweak: (h: FleetHostView, i: number) => void = () => {}): FleetHostView[] {
-  const addr = (i: number) => `192.0.2.${(i + 1) * 10}`;
-  return Array.from({length: n}, (_, i) => {
-    const h = host(`w${i + 1}`, addr(i));
-    h.tunnels = Array.from({length: n}, (_, j) => j)
-      .filter((j) => j !== i)
-      .map((j, k) => gre(`gre${k + 1}`, addr(j)));
-    tweak(h, i);
-    return h;
-  });
-}
+import {gre, host, mesh} from '../../test/helpers/fleet-views.js';
 
 function findings(views: FleetHostView[], opts: Partial<FleetOptions> = {}): string[] {
   const r = runFleetChecks(views, FLEET_CHECKS, {complete: false, ...opts});

@@ -9,6 +9,7 @@ import {mentionsAddress} from '../facts/persistence.js';
 import {stackForFixes, type NetworkStack} from '../facts/network-stack.js';
 import {greInputVerdicts, type GreInputVerdict} from './gre-input.js';
 import {uplink} from '../facts/uplink.js';
+import {tunnelBoot, type TunnelBoot} from '../facts/tunnel-boot.js';
 
 export type TunnelType = 'gre' | 'vxlan';
 
@@ -43,6 +44,8 @@ export interface FleetHostView {
   setup: NetworkStack;
   /** The GRE pre-up script (wicked PRE_UP_SCRIPT / NM dispatcher) that names tunnels, if any. */
   preupScript?: string;
+  /** Where the next boot re-creates the bridge's tunnel ports (fixes persist new ports there). */
+  boot?: TunnelBoot;
   /** The firewall's verdict for GRE (IP protocol 47) from each tunnel peer: live and persisted. */
   greInput: GreInputVerdict[];
   /** What could not be read (fleet checks say so instead of guessing). */
@@ -114,6 +117,7 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
     const named = scripts.value.find((s) => /type=(gre|vxlan)/.test(s.text) || view.tunnels.some((t) => mentionsAddress(s.text, t.remoteIp)));
     if (named) view.preupScript = named.name;
   }
+  if (view.bridge) view.boot = tunnelBoot(f, view.bridge.name, view.preupScript);
   view.greInput = greInputVerdicts(f, view.tunnels.filter((t) => t.type === 'gre').map((t) => t.remoteIp));
   return view;
 }

@@ -9,5 +9,6 @@ export {iptablesChainKeys, iptablesInEffect, iptablesView} from './iptables.js';
 export {nftView} from './nftables.js';
 export {firewallZones, zoneNatRules} from './firewalld.js';
 export {liveFirewall} from './live.js';
+export {firewalldDown, FIREWALLD_UNIT, type FirewalldDown} from './firewalld-down.js';
 export {detectRuleFileFormat, persistedFirewall} from './persisted.js';
 export {forwardVerdict, hasHiddenConditions, type ForwardDecision} from './forward-verdict.js';

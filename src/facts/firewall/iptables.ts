@@ -5,13 +5,14 @@ import {
   isNatTarget,
   natTargetsOutsideNat,
   type IfaceMatch,
+  type IndexedTable,
   type IptablesDump,
   type IptRule,
   type IptTable,
 } from '../../parsers/iptables/index.js';
 import {nftChainKey} from '../../parsers/nft/index.js';
 import type {ForwardPath, ForwardRule, IfMatch, NatRule} from './model.js';
-import {reachOf, toCounters, type JumpEdge} from './paths.js';
+import {reacher, toCounters, type JumpEdge} from './paths.js';
 
 function fromIptIface(m: IfaceMatch | undefined): IfMatch[] | undefined {
   return m ? [{name: m.name, negated: m.negated, wildcard: m.name.endsWith('+')}] : undefined;
@@ -59,19 +60,23 @@ function isIptBase(table: IptTable, chain: string): boolean {
   return c !== undefined && c.policy !== null && !['filter', 'nat', 'mangle', 'raw', 'security'].includes(table.name);
 }
 
-/** NAT and FORWARD view of one iptables-save dump. */
+/**
+ * NAT and FORWARD view of one iptables-save dump: a whole parse, or the rules iptablesViewNeeds
+ * selects from an index (the same view: it reads no other rule).
+ */
 export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): {nat: NatRule[]; forward: ForwardPath[]} {
   const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
   const misplaced = new Map(natTargetsOutsideNat(dump).map((m) => [m.rule, m]));
   const nat: NatRule[] = [];
   const forward: ForwardPath[] = [];
   for (const table of dump.tables) {
-    const incoming = iptEdges(table);
+    let reach: ReturnType<typeof reacher> | undefined;
     for (const rule of table.rules) {
       const target = rule.target?.name;
       if (target === undefined || !isNatTarget(target)) continue;
       const own = {in: ownList(fromIptIface(rule.inInterface)), out: ownList(fromIptIface(rule.outInterface))};
-      const reach = reachOf(rule.chain, own, (c) => isIptBase(table, c), incoming);
+      reach ??= reacher((c) => isIptBase(table, c), iptEdges(table));
+      const {paths, impossible, ...effective} = reach(rule.chain, own);
       const n: NatRule = {
         backend,
         origin,
@@ -84,18 +89,18 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
         legal: true,
         counters: toCounters(rule.counters),
       };
-      if (reach.out) n.out = reach.out;
-      if (reach.in) n.in = reach.in;
+      if (effective.out) n.out = effective.out;
+      if (effective.in) n.in = effective.in;
       if (rule.source && !rule.source.negated) n.sourceNet = rule.source.addr;
       const bad = misplaced.get(rule);
       if (bad) {
         n.legal = false;
         n.refusedByKernel = true;
         n.illegalReason = `${bad.message}; the kernel refuses it, so the ruleset does not load`;
-      } else if (reach.paths.length === 0) {
+      } else if (paths.length === 0) {
         n.legal = false;
         n.illegalReason = `chain ${rule.chain} is not reached from any built-in ${table.name} chain: the rule never applies`;
-      } else if (reach.impossible) {
+      } else if (impossible) {
         n.legal = false;
         n.illegalReason = `the jumps to chain ${rule.chain} and the rule's own interface matches exclude each other: the rule never applies`;
       }
@@ -132,19 +137,34 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
 }
 
 /**
+ * Which rules iptablesView reads, as a filter for IptablesSaveIndex.select: filter FORWARD, every
+ * rule with a NAT target (wherever it stands: a misplaced one is what TD002 reports), and in a
+ * table block holding one, every jump to a user chain (the paths that reach it). No other rule.
+ */
+export function iptablesViewNeeds(tables: readonly IndexedTable[]): (table: IndexedTable, chain: string, target: string | undefined) => boolean {
+  const holdsNat = new Set(tables.filter((t) => [...t.targets].some(isNatTarget)));
+  return (table, chain, target) => {
+    if (table.name === 'filter' && chain === 'FORWARD') return true;
+    if (target === undefined) return false;
+    if (isNatTarget(target)) return true;
+    return holdsNat.has(table) && table.chains.has(target) && !isBuiltinChain(table.name, target);
+  };
+}
+
+/**
  * Whether a dump holds anything that acts: a rule, a user chain or a non-ACCEPT policy. iptables-save
  * prints empty built-in chains for an nft table that merely shares the name (`ip nat` of SUSE's file).
  */
-export function iptablesInEffect(dump: IptablesDump): boolean {
-  return dump.tables.some((t) => t.rules.length > 0 || [...t.chains.values()].some((c) => !c.builtin || (c.policy !== null && c.policy !== 'ACCEPT')));
+export function iptablesInEffect(tables: readonly IndexedTable[]): boolean {
+  return tables.some((t) => t.ruleCount > 0 || [...t.chains.values()].some((c) => !c.builtin || (c.policy !== null && c.policy !== 'ACCEPT')));
 }
 
 /** Chains an iptables-save dump shows, as nft chain keys (`ip filter FORWARD`), for the dedupe with nft. */
-export function iptablesChainKeys(dump: IptablesDump, family: 'ip' | 'ip6'): Set<string> {
+export function iptablesChainKeys(tables: readonly IndexedTable[], family: 'ip' | 'ip6'): Set<string> {
   const keys = new Set<string>();
-  for (const table of dump.tables) {
+  for (const table of tables) {
     for (const chain of table.chains.keys()) keys.add(nftChainKey(family, table.name, chain));
-    for (const rule of table.rules) keys.add(nftChainKey(family, table.name, rule.chain));
+    for (const chain of table.ruleChains) keys.add(nftChainKey(family, table.name, chain));
   }
   return keys;
 }

@@ -1,7 +1,7 @@
 // nftables adapter: one nft ruleset (JSON or text) -> NAT rules and FORWARD paths of the model.
 import {isNftWildcard, nftChainKey, type NftIfaceMatch, type NftRule, type NftRuleset} from '../../parsers/nft/index.js';
 import type {ForwardPath, ForwardRule, IfMatch, NatRule} from './model.js';
-import {andMatches, reachOf, type JumpEdge} from './paths.js';
+import {andMatches, reacher, type JumpEdge} from './paths.js';
 
 function fromNftIface(ms: NftIfaceMatch[]): IfMatch[][] {
   return ms.map((m) => {
@@ -52,13 +52,14 @@ export function nftView(rs: NftRuleset, origin: string, skip: (chainKey: string)
       forwardByChain.set(key, {backend: 'nftables', family: c.family, table: c.table, chain: c.name, policy: c.policy ?? 'accept', rules: []});
     }
   }
+  const reachInto = reacher(isBase, incoming);
   for (const rule of rs.rules) {
     const key = nftChainKey(rule.family, rule.table, rule.chain);
     if (skip(key)) continue;
     const ref = {backend: 'nftables' as const, origin, text: rule.text, ...(rule.line !== undefined ? {line: rule.line} : {})};
     if (rule.nat) {
       const action = rule.nat.kind;
-      const reach = reachOf(key, {in: fromNftIface(rule.iif), out: fromNftIface(rule.oif)}, isBase, incoming);
+      const reach = reachInto(key, {in: fromNftIface(rule.iif), out: fromNftIface(rule.oif)});
       const n: NatRule = {...ref, family: rule.family, table: rule.table, chain: rule.chain, action, legal: true, counters: rule.counter ? {...rule.counter} : null};
       if (reach.out) n.out = reach.out;
       if (reach.in) n.in = reach.in;

@@ -3,7 +3,7 @@
 // the load), and the firewalld configuration.
 import {modelOrParseError, ParseError} from '../../parsers/errors.js';
 import {parseFirewallCmdZones, parseFirewalldConf, parseFirewalldZoneXml, zoneNameFromPath, type FirewalldZone} from '../../parsers/firewalld.js';
-import {natTargetsOutsideNat, parseIptablesSave} from '../../parsers/iptables/index.js';
+import {indexIptablesSave, natTargetsOutsideNat} from '../../parsers/iptables/index.js';
 import {parseNftText, type NftRuleset} from '../../parsers/nft/index.js';
 import type {SourceFile} from '../../sources/snapshot.js';
 import {FactUnavailable, type Fact, type Facts} from '../facts.js';
@@ -32,14 +32,16 @@ function emptyView(): FirewallView {
 
 function persistedIptables(f: Facts, file: SourceFile): PersistedRuleFile {
   const backend = /6/.test(file.name.slice(file.name.lastIndexOf('/'))) ? 'ip6tables' : 'iptables';
-  const dump = parseIptablesSave(file.text, file.name, {tolerant: true});
+  // Every rule: any problem in the file makes iptables-restore refuse all of it.
+  const index = indexIptablesSave(file.text, file.name);
+  const dump = index.select(() => true);
   const view = emptyView();
   view.sources.push(file.name);
   noteSkipped(f, view, 'firewall.files', dump.errors, file.name);
   const v = iptablesView(dump, backend, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
-  if (iptablesInEffect(dump)) view.backends.push(backend);
+  if (iptablesInEffect(index.tables)) view.backends.push(backend);
   const loadErrors: LoadError[] = dump.errors.map((e) => ({line: e.line, text: e.text, reason: `${e.detail}: iptables-restore refuses the whole file`}));
   for (const m of natTargetsOutsideNat(dump)) {
     loadErrors.push({
