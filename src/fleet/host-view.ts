@@ -7,7 +7,7 @@ import {switchConfig, workerConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {mentionsAddress} from '../facts/persistence.js';
 import {stackForFixes, type NetworkStack} from '../facts/network-stack.js';
-import {greInputVerdicts, type GreInputVerdict} from './gre-input.js';
+import {tunnelInputVerdicts, type TunnelInputVerdict, type TunnelPeer} from '../facts/tunnel-input.js';
 import {uplink} from '../facts/uplink.js';
 
 export type TunnelType = 'gre' | 'vxlan';
@@ -19,6 +19,8 @@ export interface FleetTunnel {
   remoteIp: string;
   /** options:key (the VNI of a VXLAN port, the GRE key), when set. */
   key?: string;
+  /** options:dst_port of a VXLAN port, when set (else 4789). */
+  dstPort?: number;
   localIp?: string;
 }
 
@@ -43,8 +45,8 @@ export interface FleetHostView {
   setup: NetworkStack;
   /** The GRE pre-up script (wicked PRE_UP_SCRIPT / NM dispatcher) that names tunnels, if any. */
   preupScript?: string;
-  /** The firewall's verdict for GRE (IP protocol 47) from each tunnel peer: live and persisted. */
-  greInput: GreInputVerdict[];
+  /** Where the firewall drops, may drop, or cannot say for the tunnel packets of a peer (GRE, VXLAN): live and at boot. */
+  tunnelInput: TunnelInputVerdict[];
   /** What could not be read (fleet checks say so instead of guessing). */
   unknown: string[];
 }
@@ -53,7 +55,7 @@ const TUNNEL_TYPES = new Set<string>(['gre', 'vxlan']);
 
 export function fleetHostView(f: Facts, name: string, capturedAt: string): FleetHostView {
   const unknown: string[] = [];
-  const view: FleetHostView = {name, capturedAt, addresses: [], classes: [], parallelOneHostOnly: false, tunnels: [], setup: 'wicked', greInput: [], unknown};
+  const view: FleetHostView = {name, capturedAt, addresses: [], classes: [], parallelOneHostOnly: false, tunnels: [], setup: 'wicked', tunnelInput: [], unknown};
 
   const ls = f.try(links);
   if (ls.ok) {
@@ -91,6 +93,7 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
           const t: FleetTunnel = {bridge: bridge.name, port: port.name, type: iface.type as TunnelType, remoteIp};
           if (iface.options['key'] !== undefined) t.key = iface.options['key'];
           if (iface.options['local_ip'] !== undefined) t.localIp = iface.options['local_ip'];
+          if (/^\d+$/.test(iface.options['dst_port'] ?? '')) t.dstPort = Number(iface.options['dst_port']);
           view.tunnels.push(t);
         }
       }
@@ -114,7 +117,10 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
     const named = scripts.value.find((s) => /type=(gre|vxlan)/.test(s.text) || view.tunnels.some((t) => mentionsAddress(s.text, t.remoteIp)));
     if (named) view.preupScript = named.name;
   }
-  view.greInput = greInputVerdicts(f, view.tunnels.filter((t) => t.type === 'gre').map((t) => t.remoteIp));
+  const peers: TunnelPeer[] = view.tunnels.map((t) => ({address: t.remoteIp, type: t.type, ...(t.dstPort !== undefined ? {dport: t.dstPort} : {})}));
+  const input = tunnelInputVerdicts(f, peers, primary);
+  view.tunnelInput = input.verdicts.filter((v) => v.verdict !== 'accept');
+  if (peers.length > 0) unknown.push(...input.unknown);
   return view;
 }
 

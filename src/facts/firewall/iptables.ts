@@ -6,11 +6,12 @@ import {
   natTargetsOutsideNat,
   type IfaceMatch,
   type IptablesDump,
+  type IptOption,
   type IptRule,
   type IptTable,
 } from '../../parsers/iptables/index.js';
 import {nftChainKey} from '../../parsers/nft/index.js';
-import type {ForwardPath, ForwardRule, IfMatch, NatRule} from './model.js';
+import type {ForwardPath, ForwardRule, IfMatch, InputPath, InputRule, NatRule, PacketConditions} from './model.js';
 import {reachOf, toCounters, type JumpEdge} from './paths.js';
 
 function fromIptIface(m: IfaceMatch | undefined): IfMatch[] | undefined {
@@ -59,13 +60,58 @@ function isIptBase(table: IptTable, chain: string): boolean {
   return c !== undefined && c.policy !== null && !['filter', 'nat', 'mangle', 'raw', 'security'].includes(table.name);
 }
 
-/** NAT and FORWARD view of one iptables-save dump. */
-export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): {nat: NatRule[]; forward: ForwardPath[]} {
+/** What a rule asks of a packet beyond interfaces (protocol, source, ports, conntrack state). */
+function iptConditions(rule: IptRule, family: 'ipv4' | 'ipv6'): PacketConditions {
+  const when: PacketConditions = {family, opaque: []};
+  const p = rule.protocol;
+  if (p && !(['all', '0'].includes(p.name.toLowerCase()) && !p.negated)) when.protocols = {values: [p.name.toLowerCase()], negated: p.negated};
+  if (rule.source) when.sources = {values: rule.source.addr.split(','), negated: rule.source.negated};
+  if (rule.destination) when.opaque.push(`-d ${rule.destination.negated ? '! ' : ''}${rule.destination.addr}`);
+  const ports = (o: IptOption) => ({values: o.values.join(',').split(',').map((v) => v.replace(':', '-')), negated: o.negated});
+  for (const m of rule.modules) {
+    for (const o of m.options) {
+      if ((m.name === 'conntrack' && o.name === '--ctstate') || (m.name === 'state' && o.name === '--state')) {
+        when.ctStates = {values: o.values.join(',').split(',').map((v) => v.toLowerCase()), negated: o.negated};
+      } else if (['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'multiport'].includes(m.name) && ['--dport', '--dports', '--destination-port', '--destination-ports'].includes(o.name)) {
+        when.dports = ports(o);
+      } else if (m.name !== 'comment' && !(['tcp', 'udp', 'icmp', 'sctp', 'udplite', 'dccp'].includes(m.name) && m.name === p?.name.toLowerCase() && !o.name.includes('sport'))) {
+        when.opaque.push(`-m ${m.name} ${o.negated ? '! ' : ''}${o.name}`);
+      }
+    }
+    if (m.options.length === 0 && !['comment', 'tcp', 'udp', 'icmp', 'conntrack', 'state'].includes(m.name)) when.opaque.push(`-m ${m.name}`);
+  }
+  for (const o of rule.otherOptions) {
+    if (['--dport', '--destination-port'].includes(o.name)) when.dports = ports(o);
+    else when.opaque.push(o.name);
+  }
+  return when;
+}
+
+/** INPUT of the filter table with every user chain it can jump to. */
+function iptInput(table: IptTable, backend: string, family: 'ip' | 'ip6', origin: string): InputPath {
+  const toRule = (rule: IptRule): InputRule => {
+    const r: InputRule = {backend: backend as InputRule['backend'], origin, line: rule.line, text: rule.text, chain: rule.chain, verdict: iptVerdict(table, rule), when: iptConditions(rule, family === 'ip' ? 'ipv4' : 'ipv6')};
+    const i = fromIptIface(rule.inInterface);
+    if (i) r.in = i;
+    return r;
+  };
+  const chains: Record<string, InputRule[]> = {};
+  for (const name of table.chains.keys()) if (!isBuiltinChain(table.name, name)) chains[name] = chainRules(table, name).map(toRule);
+  const input = table.chains.get('INPUT');
+  const path: InputPath = {backend, family, table: table.name, chain: 'INPUT', policy: (input?.policy ?? 'ACCEPT').toLowerCase(), origin, rules: chainRules(table, 'INPUT').map(toRule), chains};
+  if (input) path.policyLine = input.line;
+  return path;
+}
+
+/** NAT, FORWARD and INPUT view of one iptables-save dump. */
+export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): {nat: NatRule[]; forward: ForwardPath[]; input: InputPath[]} {
   const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
   const misplaced = new Map(natTargetsOutsideNat(dump).map((m) => [m.rule, m]));
   const nat: NatRule[] = [];
   const forward: ForwardPath[] = [];
+  const input: InputPath[] = [];
   for (const table of dump.tables) {
+    if (table.name === 'filter' && (table.chains.has('INPUT') || table.rules.some((r) => r.chain === 'INPUT'))) input.push(iptInput(table, backend, family, origin));
     const incoming = iptEdges(table);
     for (const rule of table.rules) {
       const target = rule.target?.name;
@@ -128,7 +174,7 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
       });
     }
   }
-  return {nat, forward};
+  return {nat, forward, input};
 }
 
 /**

@@ -6,7 +6,7 @@ import {parseFirewallCmdZones} from '../../parsers/firewalld.js';
 import type {IptablesDump} from '../../parsers/iptables/index.js';
 import {nftChainKey, parseNftJson, parseNftText} from '../../parsers/nft/index.js';
 import {FactUnavailable, type Fact} from '../facts.js';
-import {firewalldNotRunning, firewallZones, zoneNatRules} from './firewalld.js';
+import {firewalldNotRunning, firewallZones, zoneInputPath, zoneNatRules} from './firewalld.js';
 import {iptablesChainKeys, iptablesInEffect, iptablesView} from './iptables.js';
 import {noteSkipped, type FirewallView} from './model.js';
 import {nftView} from './nftables.js';
@@ -14,7 +14,7 @@ import {exitProblem, iptablesDump, readCommand, type Read} from './read.js';
 
 /** The running firewall, all backends. FactUnavailable only when no firewall source could be read. */
 export const liveFirewall: Fact<FirewallView> = (f) => {
-  const view: FirewallView = {backends: [], sources: [], nat: [], forward: [], problems: []};
+  const view: FirewallView = {backends: [], sources: [], nat: [], forward: [], input: [], problems: []};
   const failures: {source: string; reason: string; parseError: boolean}[] = [];
   const note = <T>(source: string, r: Read<T>): T | undefined => {
     if (r.ok) {
@@ -63,6 +63,7 @@ export const liveFirewall: Fact<FirewallView> = (f) => {
     const v = iptablesView(r.dump, backend, origin);
     view.nat.push(...v.nat);
     view.forward.push(...v.forward);
+    view.input.push(...v.input);
     if (iptablesInEffect(r.dump)) view.backends.push(backend);
     if (backend !== 'iptables-legacy' && r.dump.backend !== 'legacy') {
       for (const k of iptablesChainKeys(r.dump, backend === 'ip6tables' ? 'ip6' : 'ip')) shownByIptables.add(k);
@@ -77,6 +78,7 @@ export const liveFirewall: Fact<FirewallView> = (f) => {
     const v = nftView(nft, 'nft.ruleset', (key) => shownByIptables.has(key));
     view.nat.push(...v.nat);
     view.forward.push(...v.forward);
+    view.input.push(...v.input);
     if (nft.chains.some((c) => !shownByIptables.has(nftChainKey(c.family, c.table, c.name)))) view.backends.push('nftables');
     firewalldRulesVisible ||= nft.tables.some((t) => t.name === 'firewalld');
   }
@@ -84,10 +86,14 @@ export const liveFirewall: Fact<FirewallView> = (f) => {
 
   if (fwd) {
     view.zones = firewallZones(fwd.running, fwd.zones, 'defaultZone' in fwd ? fwd.defaultZone : undefined);
+    view.zoneRulesVisible = firewalldRulesVisible;
     if (fwd.running) {
       view.backends.push('firewalld');
       // firewalld writes its zones into nft/iptables; show the zones themselves only when those rules are not visible.
-      if (!firewalldRulesVisible) view.nat.push(...zoneNatRules(view.zones, 'firewalld.runtime'));
+      if (!firewalldRulesVisible) {
+        view.nat.push(...zoneNatRules(view.zones, 'firewalld.runtime'));
+        view.input.push(zoneInputPath(view.zones, 'firewalld.runtime'));
+      }
     }
   }
   return view;

@@ -27,7 +27,7 @@ export function detectRuleFileFormat(text: string): 'iptables-save' | 'nft' {
 }
 
 function emptyView(): FirewallView {
-  return {backends: [], sources: [], nat: [], forward: [], problems: []};
+  return {backends: [], sources: [], nat: [], forward: [], input: [], problems: []};
 }
 
 function persistedIptables(f: Facts, file: SourceFile): PersistedRuleFile {
@@ -39,6 +39,7 @@ function persistedIptables(f: Facts, file: SourceFile): PersistedRuleFile {
   const v = iptablesView(dump, backend, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
+  view.input = v.input;
   if (iptablesInEffect(dump)) view.backends.push(backend);
   const loadErrors: LoadError[] = dump.errors.map((e) => ({line: e.line, text: e.text, reason: `${e.detail}: iptables-restore refuses the whole file`}));
   for (const m of natTargetsOutsideNat(dump)) {
@@ -67,6 +68,7 @@ function persistedNft(
   const v = nftView(rs, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
+  view.input = v.input;
   if (rs.chains.length > 0) view.backends.push('nftables');
   const loadErrors: LoadError[] = [];
   for (const p of rs.problems) {
