@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {makeSnapshot} from '../test/helpers/snapshot.js';
 import {defineCheck, notApplicable} from './checks/define.js';
+import {checkMeta} from './checks/meta.js';
 import {DEFAULT_CONFIG} from './config.js';
 import {analyzeSnapshot} from './engine.js';
 
@@ -23,7 +24,7 @@ describe('source problems', () => {
 
 describe('applicability', () => {
   const plain = {files: {'openqa.workers-ini': {}, 'openqa.switch-config': {}, 'tap.sysfs': {}}, commands: {'ovs.bridges': '{"data":[],"headings":["_uuid","name","ports"]}'}};
-  const probe = defineCheck('TD009', () => {
+  const probe = defineCheck(checkMeta('TD009'), () => {
     throw new Error('must not run on a host it does not apply to');
   });
   it('makes a check declaring appliesTo tap-worker n/a on a host with no sign of one, without running it', () => {
@@ -32,7 +33,7 @@ describe('applicability', () => {
   });
   it('runs it when a sign is there, and passes a check outcome n/a through', () => {
     const tapHost = {...plain, files: {...plain.files, 'openqa.workers-ini': {'/etc/openqa/workers.ini': '[1]\nWORKER_CLASS = tap\n'}}};
-    const [r] = analyzeSnapshot(makeSnapshot(tapHost), [defineCheck('TD009', () => notApplicable('no GRE port'))], DEFAULT_CONFIG, {mode: 'snapshot'}).results;
+    const [r] = analyzeSnapshot(makeSnapshot(tapHost), [defineCheck(checkMeta('TD009'), () => notApplicable('no GRE port'))], DEFAULT_CONFIG, {mode: 'snapshot'}).results;
     expect(r).toMatchObject({status: 'n/a', reason: 'no GRE port'});
   });
 });

@@ -174,6 +174,54 @@ describe('analyze a fleet', () => {
     for (const name of ['worker1', 'worker2', 'worker3']) expect(forced[name]).toMatchObject({settingsFrom: cfg, settings: {ignoreInterfaces: ['eth8']}});
   });
 
+  it('--format script: one file whose parts run on their hosts, or --host NAME for one plan; --host elsewhere is a usage error', async () => {
+    const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+    dropPort(hosts[1], 'gre2'); // worker2 -> worker3 gone
+    const d = await writeFleet('script', hosts);
+    const all = run('analyze', d, '--format', 'script');
+    expect(all.code).toBe(1);
+    expect(spawnSync('sh', ['-n'], {input: all.stdout}).status).toBe(0);
+    expect(all.stdout).toMatch(/^ {2}worker2\) tapdoctor_plan_2 ;;$/m);
+    const w2 = run('analyze', d, '--format', 'script', '--host', 'worker2');
+    expect(w2.stdout).toContain('#   TD201 worker2 -> worker3 (error)');
+    expect(w2.stdout).toContain('ovs-vsctl --may-exist add-port br1 gre2 -- set interface gre2 type=gre options:remote_ip=192.0.2.30');
+    // Only the host missing the port changes: worker3's plan has nothing for the one-way tunnel.
+    expect(run('analyze', d, '--format', 'script', '--host', 'worker3').stdout).toContain('# nothing to repair');
+    for (const args of [['--host', 'worker2'], ['--format', 'script', '--host', 'nohost']]) {
+      const r = run('analyze', d, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(run('analyze', join(d, `worker1-${hosts[0]!.manifest.capturedAt.replace(/[:.]/g, '')}.tar.gz`), '--format', 'script', '--host', 'worker1').code).toBe(2);
+  });
+
+  it('fleet text honours --brief and --quiet, and is laid out for 80 columns when piped', async () => {
+    const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+    dropPort(hosts[1], 'gre2'); // TD201 error
+    const ini = 'files/etc/openqa/workers.ini';
+    setText(hosts[2], ini, text(hosts[2], ini).replace('[1]\n', '[1]\nMM_MTU = 1400\n')); // TD203 warning: 1400 vs the default 1380
+    const d = await writeFleet('text-flags', hosts);
+    const full = run('analyze', d);
+    expect(full.stdout).toContain('  Fix:');
+    // Piped: 80 columns; only the fix lines (never wrapped) and the summary may be longer.
+    let inFix = false;
+    const over = full.stdout.split('\n').filter((l) => {
+      if (l === '  Fix:') inFix = true;
+      else if (l.startsWith('  Evidence')) inFix = false;
+      return l.length > 80 && !inFix && !l.startsWith('Summary:');
+    });
+    expect(over).toEqual([]);
+    const brief = run('analyze', d, '--brief');
+    expect(brief.code).toBe(1);
+    expect(brief.stdout).not.toContain('Fix:');
+    expect(brief.stdout.split('\n').filter((l) => l.startsWith('✖ TD201'))).toEqual([expect.stringContaining('✖ TD201 gre-peer-missing worker2 -> worker3 [worker2, worker3]: one-way tunnel')]);
+    expect(full.stdout).toContain('FLEET WARNINGS (2)');
+    const quiet = run('analyze', d, '--quiet');
+    expect(quiet.stdout).toContain('TD201 gre-peer-missing');
+    expect(quiet.stdout).not.toContain('TD203');
+    expect(quiet.stdout).toContain('fleet: 1 error, 2 warnings, 0 info (2 not shown: --quiet)');
+  });
+
   it('a bad --topology is a one-line usage error', async () => {
     const d = await writeFleet('topo', meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}));
     const r = run('analyze', d, '--topology', 'ring');

@@ -12,11 +12,11 @@ function walk(dir: string): string[] {
 }
 
 /** Static imports and re-exports between modules of src/ (dynamic import() is how heavy modules load lazily: not a circle). */
-function importGraph(): Map<string, string[]> {
+function importGraph(runtimeOnly = false): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of walk(src).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
     const text = readFileSync(file, 'utf8');
-    const deps = [...text.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s'(\.[^']+)'/gms)].map((m) => resolve(dirname(file), m[1]!).replace(/\.js$/, '.ts'));
+    const deps = [...text.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s'(\.[^']+)'/gms)].filter((m) => !(runtimeOnly && /^(?:import|export) type\s/.test(m[0]))).map((m) => resolve(dirname(file), m[1]!).replace(/\.js$/, '.ts'));
     graph.set(file, deps);
   }
   return graph;
@@ -89,6 +89,20 @@ describe('layout', () => {
     const expected = [...top.map((e) => `${e.name}/`), ...dirs(src).map((d) => `${relative(repo, d)}/`)];
     const missing = expected.filter((d) => !rows.has(d));
     expect(missing, 'add a row for each to the table under "### Map of rooms" in README.md').toEqual([]);
+  });
+
+  it('the check index (checks/meta.ts) reaches only meta files: `checks list` and `explain` load no check code', () => {
+    const graph = importGraph(true); // type imports are erased: they load nothing
+    const reached = new Set<string>();
+    const visit = (f: string) => {
+      if (reached.has(f) || !graph.has(f)) return;
+      reached.add(f);
+      for (const d of graph.get(f)!) visit(d);
+    };
+    visit(join(src, 'checks/meta.ts'));
+    const names = [...reached].map((f) => relative(src, f)).sort();
+    expect(names.filter((n) => n.startsWith('checks/TD')).length).toBe(names.filter((n) => /^checks\/TD\d{3}-[a-z0-9-]+\.meta\.ts$/.test(n)).length);
+    expect(names.filter((n) => !/^checks\/(TD\d{3}-[a-z0-9-]+\.meta|meta|check-meta)\.ts$/.test(n))).toEqual([]);
   });
 });
 

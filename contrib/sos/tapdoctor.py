@@ -38,6 +38,9 @@ SWITCH_CONFIG = ['/etc/sysconfig/os-autoinst-openvswitch',
                  '/etc/systemd/system/os-autoinst-openvswitch.service.d/*.conf',
                  '/usr/lib/systemd/system/os-autoinst-openvswitch.service',
                  '/etc/systemd/system/os-autoinst-openvswitch.service']
+# The script says which OpenFlow rules it installs (IPv6 since 2025-11).
+SWITCH_SCRIPT = ['/usr/lib/os-autoinst/script/os-autoinst-openvswitch',
+                 '/usr/lib/os-autoinst/os-autoinst-openvswitch']
 POOL = ['/var/lib/openqa/pool/*/vars.json', '/var/lib/openqa/pool/*/qemu.pid']
 TAP_SYSFS = ['/sys/class/net/*/tun_flags', '/sys/class/net/*/owner', '/sys/class/net/*/group']
 PRE_UP = ['/etc/wicked/scripts/*', '/etc/NetworkManager/dispatcher.d/*',
@@ -82,7 +85,7 @@ class Tapdoctor(Plugin, IndependentPlugin, DebianPlugin, UbuntuPlugin, RedHatPlu
             self.add_cmd_output('%s snapshot --quiet --force --output %s' % (exe, out),
                                 suggest_filename='tapdoctor_snapshot', timeout=300)
             return
-        self.add_copy_spec(WORKERS_INI + SWITCH_CONFIG + POOL + TAP_SYSFS + PRE_UP + IFCFG
+        self.add_copy_spec(WORKERS_INI + SWITCH_CONFIG + SWITCH_SCRIPT + POOL + TAP_SYSFS + PRE_UP + IFCFG
                            + ACCOUNTS + RULE_FILES)
         self.add_cmd_output(['iptables-save -c', 'ip6tables-save -c', 'nft -j list ruleset'])
         for qemu in sorted(glob.glob('/usr/bin/qemu-system-*')):

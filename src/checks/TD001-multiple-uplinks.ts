@@ -15,11 +15,12 @@ import type {IfcfgFile} from '../facts/network-config/index.js';
 import type {UplinkView} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD001-multiple-uplinks.meta.js';
 import {disableNic, type NicConfig} from '../remedies/network.js';
 import {manual, step, type Remedy} from '../remedies/step.js';
 import {uplink} from '../facts/uplink.js';
 
-export default defineCheck('TD001', (f) => {
+export default defineCheck(meta, (f) => {
   const view = f.get(uplinks);
   if (view.active.length === 0) {
     return pass('no active uplink at all: no IPv4 default route and no NIC with carrier and a global IPv4 address');

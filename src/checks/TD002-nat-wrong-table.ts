@@ -15,10 +15,11 @@ import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {moveNatRules, reloadRuleFile, type NatMove} from '../remedies/firewall.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD002-nat-wrong-table.meta.js';
 import {withFirewallLimits} from './firewall-limits.js';
 import {uplink as uplinkFact} from '../facts/uplink.js';
 
-export default defineCheck('TD002', (f) => withFirewallLimits(f, () => {
+export default defineCheck(meta, (f) => withFirewallLimits(f, () => {
   const live = f.try(liveFirewall);
   const persisted = f.try(persistedFirewall);
   if (!live.ok && !persisted.ok) throw new FactUnavailable(`${live.reason}; ${persisted.reason}`);

@@ -3,6 +3,7 @@
 // none: os-autoinst backend/qemu.pm) and vlan_mode=dot1q-tunnel (OVS >= 2.8.1). A tag left on a
 // tap no running job uses is reported as info. docs/checks/TD003.md.
 import type {FindingDraft} from './define.js';
+import meta from './TD003-vlan-tag-mismatch.meta.js';
 import {addPort, setVlan} from '../remedies/network.js';
 import {step} from '../remedies/step.js';
 import {look, SWITCH_UNIT} from '../remedies/system.js';
@@ -16,7 +17,7 @@ import type {OvsDb, PoolJob} from '../facts/types.js';
 /** os-autoinst-openvswitch adds vlan_mode=dot1q-tunnel from this Open vSwitch version on. */
 const DOT1Q_TUNNEL_SINCE = [2, 8, 1];
 
-export default defineCheck('TD003', (f) => {
+export default defineCheck(meta, (f) => {
   const jobs = f.get(poolJobs);
   const bridge = f.get(switchConfig).bridge;
   const db = f.get(ovsDb);

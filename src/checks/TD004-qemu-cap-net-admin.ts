@@ -6,13 +6,14 @@
 import {manual, type Step} from '../remedies/step.js';
 import {qemuCapability, remountSuid} from '../remedies/system.js';
 import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';
+import meta from './TD004-qemu-cap-net-admin.meta.js';
 import type {Facts} from '../facts/facts.js';
 import {poolJobs, workerConfig} from '../facts/openqa.js';
 import {capNeed, getcapEvidence, liveTapJobs, qemuNetAdmin, type CapNeed, type QemuCap} from '../facts/taps.js';
 import {parseShellVars} from '../parsers/shellvars.js';
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 
-export default defineCheck('TD004', (f) => {
+export default defineCheck(meta, (f) => {
   const need = f.get(capNeed);
   if (need.tapInstances.length === 0) return notApplicable('no worker instance has tap in WORKER_CLASS: qemu opens no tap here');
   const caps = f.get(qemuNetAdmin);

@@ -1,8 +1,7 @@
 import {describe, expect, it} from 'vitest';
+import {CheckTester} from '../../test/helpers/check-tester.js';
 import {ipAddrLink} from '../../test/helpers/ip-link.js';
 import {makeSnapshot, type SnapshotSpec} from '../../test/helpers/snapshot.js';
-import {DEFAULT_CONFIG} from '../config.js';
-import {analyzeSnapshot} from '../engine.js';
 import forwardCountersZero from './TD005-forward-counters-zero.js';
 import {overlay} from '../../test/gate/overlay.js';
 import {fixture, run as runCheck} from '../../test/gate/run-check.js';
@@ -33,92 +32,24 @@ function spec(iptables: string, flows = LEARNED, extra: SnapshotSpec['commands']
   };
 }
 
-function run(s: SnapshotSpec, config = DEFAULT_CONFIG) {
-  return analyzeSnapshot(makeSnapshot(s), [forwardCountersZero], config, {mode: 'snapshot'}).results[0]!;
-}
+const tester = new CheckTester(forwardCountersZero, makeSnapshot);
 
 const dump = (...rules: string[]) => ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...rules, 'COMMIT', ''].join('\n');
 
-describe('TD005 drop', () => {
-  it('reports Fedora\'s hard-coded eth0 on an eth2 host: the final REJECT takes the replies (error, TD008 hint)', () => {
-    const r = run(
-      spec(
-        dump(
-          '[31:2604] -A FORWARD -i br0 -j ACCEPT',
-          '[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
-          '[29:2436] -A FORWARD -j REJECT --reject-with icmp-host-prohibited',
-        ),
-      ),
-    );
-    expect(r.status).toBe('fail');
-    expect(r.findings).toHaveLength(1);
-    const f = r.findings[0]!;
-    expect(f.subject).toBe('filter/FORWARD');
-    expect(f.severity).toBe('error');
-    expect(f.message).toBe(
-      'ip filter/FORWARD drops replies from eth2 to br0 (the catch-all `[29:2436] -A FORWARD -j REJECT --reject-with icmp-host-prohibited`), expected accept rules for the bridge before it: SUTs cannot reach anything beyond the host; `[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT` names eth0, not the uplink eth2 (TD008)',
-    );
-    expect(f.fix.split('\n')).toEqual([
-      'iptables -I FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
-      "# MANUAL (where the rules go in the chain is the admin's):",
-      '# persist: in /etc/sysconfig/iptables, under *filter before the FORWARD reject:',
-      '#   -A FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
-      // No restart here: it would load the file without the new rule and undo the runtime fix.
-      '# then prove it loads: unshare --net iptables-restore /etc/sysconfig/iptables   # a real load, in a throwaway network namespace (--test accepts NAT the kernel refuses)',
-    ]);
-  });
+const nftRuleset = (...items: object[]) => JSON.stringify({nftables: [{metainfo: {version: '1.0.6', json_schema_version: 1}}, ...items]});
+const COUNTING = dump('[3:252] -A FORWARD -i br0 -j ACCEPT', '[3:252] -A FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT');
 
-  it('reports an nft forward chain with policy drop and no accept for the bridge', () => {
-    const nft = JSON.stringify({
-      nftables: [
-        {metainfo: {version: '1.0.6', json_schema_version: 1}},
-        {table: {family: 'inet', name: 'filter', handle: 1}},
-        {chain: {family: 'inet', table: 'filter', name: 'forward', handle: 1, type: 'filter', hook: 'forward', prio: 0, policy: 'drop'}},
-      ],
-    });
-    const r = run(spec('', LEARNED, {'iptables.save': '', 'nft.ruleset': nft}));
-    const f = r.findings[0]!;
-    expect([f.subject, f.severity]).toEqual(['filter/forward', 'error']);
-    expect(f.message).toMatch(/^inet filter\/forward drops traffic from br0 to eth2 and replies from eth2 to br0 \(policy drop\)/);
-    expect(f.fix.split('\n').slice(0, 2)).toEqual([
-      'nft insert rule inet filter forward iifname "br0" counter accept',
-      'nft insert rule inet filter forward iifname "eth2" oifname "br0" ct state related,established counter accept',
-    ]);
-  });
-
-  it('cannot see past a jump (Docker\'s DOCKER-USER before a DROP policy): no verdict, no finding', () => {
-    const text = ['*filter', ':FORWARD DROP [0:0]', ':DOCKER-USER - [0:0]', '[120:9000] -A FORWARD -j DOCKER-USER', '[120:9000] -A DOCKER-USER -j RETURN', 'COMMIT', ''].join('\n');
-    const r = run(spec(text));
-    expect(r.findings).toEqual([]);
-  });
-});
-
-describe('TD005 zero counters', () => {
-  it('warns when the bridge rules read 0 though SUTs routed traffic, naming the wrong interface', () => {
-    const r = run(spec(dump('[0:0] -A FORWARD -i br0 -o eth0 -j ACCEPT', '[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT')));
-    const f = r.findings[0]!;
-    expect([f.subject, f.severity]).toEqual(['filter/FORWARD', 'warning']);
-    expect(f.message).toBe(
-      '2 FORWARD rule(s) for br0 read 0 packets, expected >0: SUTs routed traffic through the host (1 learned flow(s) with packets in table 1 of br0): `[0:0] -A FORWARD -i br0 -o eth0 -j ACCEPT` names eth0, not the uplink eth2; `[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT` names eth0, not the uplink eth2 (TD008)',
-    );
-    expect(f.evidence[0]).toEqual({source: 'iptables.save', lines: ['[0:0] -A FORWARD -i br0 -o eth0 -j ACCEPT', '[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT']});
-    expect(f.evidence[1]!.source).toBe('ovs.flows');
-    expect(f.evidence[1]!.lines[1]).toMatch(/^cookie=0x0, duration=1.534s, table=1, n_packets=6/);
-    // The remedy's steps, not their JavaScript string form.
-    expect(f.fix.split('\n')[0]).toBe('# make the rules name the bridge and the real uplink (eth2), before any reject; live:');
-    expect(f.fix).toContain('iptables -I FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT');
-    expect(f.fix).not.toContain('[object Object]');
-  });
-
-  it('passes when the rules count packets', () => {
-    const r = run(spec(dump('[3:252] -A FORWARD -i br0 -j ACCEPT', '[3:252] -A FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT', '[0:0] -A FORWARD -j REJECT')));
-    expect(r.status).toBe('pass');
-    expect(r.findings).toEqual([]);
-  });
-
-  it('does not blame a return rule an earlier generic RELATED,ESTABLISHED accept takes the traffic from', () => {
-    const r = run(
-      spec(
+tester.run({
+  valid: [
+    {
+      name: "drop: cannot see past a jump (Docker's DOCKER-USER before a DROP policy): no verdict, no finding",
+      host: spec(['*filter', ':FORWARD DROP [0:0]', ':DOCKER-USER - [0:0]', '[120:9000] -A FORWARD -j DOCKER-USER', '[120:9000] -A DOCKER-USER -j RETURN', 'COMMIT', ''].join('\n')),
+      status: 'skip',
+    },
+    {name: 'zero counters: passes when the rules count packets', host: spec(dump('[3:252] -A FORWARD -i br0 -j ACCEPT', '[3:252] -A FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT', '[0:0] -A FORWARD -j REJECT'))},
+    {
+      name: 'zero counters: does not blame a return rule an earlier generic RELATED,ESTABLISHED accept takes the traffic from',
+      host: spec(
         dump(
           '[500:40000] -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
           '[3:252] -A FORWARD -i br0 -j ACCEPT',
@@ -126,72 +57,121 @@ describe('TD005 zero counters', () => {
           '[0:0] -A FORWARD -j REJECT --reject-with icmp-host-prohibited',
         ),
       ),
-    );
-    expect(r.findings).toEqual([]);
-  });
-
-  it('passes with a note while tap jobs run but no SUT has sent anything yet', () => {
-    const ports = JSON.stringify({
-      headings: ['_uuid', 'interfaces', 'name', 'tag', 'vlan_mode'],
-      data: [[['uuid', 'p1'], ['uuid', 'i1'], 'tap0', 7, 'dot1q-tunnel']],
-    });
-    const r = run(spec(dump('[0:0] -A FORWARD -i br0 -j ACCEPT'), NOT_LEARNED, {
-      'ovs.bridges': JSON.stringify({headings: ['_uuid', 'name', 'ports'], data: [[['uuid', 'b1'], 'br0', ['uuid', 'p1']]]}),
-      'ovs.ports': ports,
-      'ovs.interfaces': JSON.stringify({headings: ['_uuid', 'name', 'type'], data: [[['uuid', 'i1'], 'tap0', '']]}),
-    }));
-    expect(r.status).toBe('pass');
-    expect(r.reason).toBe('tap jobs are running (tagged tap0=7) but no SUT has routed traffic through br0 yet (no learned flow with packets in table 1): zero counters prove nothing so far');
-  });
-
-  it('is not applicable before any MM traffic (fresh boot)', () => {
-    const r = run(spec(dump('[0:0] -A FORWARD -i br0 -j ACCEPT'), NOT_LEARNED));
-    expect(r.status).toBe('skip');
-    expect(r.reason).toBe('no multi-machine traffic since the switch flows were installed (table 1 of br0 is empty, no running tap job, up 1440 min): counters are judged once MM jobs have run');
-  });
-});
-
-describe('TD005 not applicable', () => {
-  it('is n/a without a FORWARD chain (SUSE\'s NAT-only nftables)', () => {
-    const nat = ['*nat', ':POSTROUTING ACCEPT [0:0]', '[1:84] -A POSTROUTING -o eth2 -j MASQUERADE', 'COMMIT', ''].join('\n');
-    const r = run(spec(nat));
-    expect(r.status).toBe('n/a');
-    expect(r.reason).toMatch(/^no filter FORWARD chain in the live ruleset/);
-  });
-
-  it('skips nft rules without counters', () => {
-    const nft = JSON.stringify({
-      nftables: [
-        {metainfo: {version: '1.0.6', json_schema_version: 1}},
-        {table: {family: 'ip', name: 'filter', handle: 1}},
-        {chain: {family: 'ip', table: 'filter', name: 'FORWARD', handle: 1, type: 'filter', hook: 'forward', prio: 0, policy: 'accept'}},
-        {rule: {family: 'ip', table: 'filter', chain: 'FORWARD', handle: 2, expr: [{match: {op: '==', left: {meta: {key: 'iifname'}}, right: 'br0'}}, {accept: null}]}},
+    },
+    {
+      name: 'zero counters: passes with a note while tap jobs run but no SUT has sent anything yet',
+      host: spec(dump('[0:0] -A FORWARD -i br0 -j ACCEPT'), NOT_LEARNED, {
+        'ovs.bridges': JSON.stringify({headings: ['_uuid', 'name', 'ports'], data: [[['uuid', 'b1'], 'br0', ['uuid', 'p1']]]}),
+        'ovs.ports': JSON.stringify({headings: ['_uuid', 'interfaces', 'name', 'tag', 'vlan_mode'], data: [[['uuid', 'p1'], ['uuid', 'i1'], 'tap0', 7, 'dot1q-tunnel']]}),
+        'ovs.interfaces': JSON.stringify({headings: ['_uuid', 'name', 'type'], data: [[['uuid', 'i1'], 'tap0', '']]}),
+      }),
+      reason: 'tap jobs are running (tagged tap0=7) but no SUT has routed traffic through br0 yet (no learned flow with packets in table 1): zero counters prove nothing so far',
+    },
+    {
+      name: 'zero counters: is not judged before any MM traffic (fresh boot)',
+      host: spec(dump('[0:0] -A FORWARD -i br0 -j ACCEPT'), NOT_LEARNED),
+      status: 'skip',
+      reason: 'no multi-machine traffic since the switch flows were installed (table 1 of br0 is empty, no running tap job, up 1440 min): counters are judged once MM jobs have run',
+    },
+    {
+      name: "is n/a without a FORWARD chain (SUSE's NAT-only nftables)",
+      host: spec(['*nat', ':POSTROUTING ACCEPT [0:0]', '[1:84] -A POSTROUTING -o eth2 -j MASQUERADE', 'COMMIT', ''].join('\n')),
+      status: 'n/a',
+      reason: /^no filter FORWARD chain in the live ruleset/,
+    },
+    {
+      name: 'skips nft rules without counters',
+      host: spec('', LEARNED, {
+        'iptables.save': '',
+        'nft.ruleset': nftRuleset(
+          {table: {family: 'ip', name: 'filter', handle: 1}},
+          {chain: {family: 'ip', table: 'filter', name: 'FORWARD', handle: 1, type: 'filter', hook: 'forward', prio: 0, policy: 'accept'}},
+          {rule: {family: 'ip', table: 'filter', chain: 'FORWARD', handle: 2, expr: [{match: {op: '==', left: {meta: {key: 'iifname'}}, right: 'br0'}}, {accept: null}]}},
+        ),
+      }),
+      status: 'skip',
+      reason: 'the FORWARD rules for br0 carry no counters (nft rules without `counter`): cannot tell whether they match',
+    },
+    {
+      name: "does not judge IPv6 forwarding (Fedora's ip6tables rejects it all by design)",
+      host: spec(COUNTING, LEARNED, {'ip6tables.save': dump('[12:960] -A FORWARD -j REJECT --reject-with icmp6-adm-prohibited')}),
+    },
+    {
+      name: 'skips policy ACCEPT without a rule for the bridge',
+      host: spec(dump('[10:800] -A FORWARD -i docker0 -j ACCEPT')),
+      status: 'skip',
+      reason: 'no FORWARD rule names br0 and the policy lets bridge traffic pass: there is no counter to judge',
+    },
+    {
+      name: 'is n/a on hosts where firewalld runs',
+      host: spec(dump('[0:0] -A FORWARD -i br0 -j ACCEPT'), LEARNED, {'firewalld.runtime': ['trusted (active)', '  target: ACCEPT', '  interfaces: br0 eth2', '  masquerade: yes', ''].join('\n')}),
+      status: 'n/a',
+      reason: /^firewalld manages forwarding here/,
+    },
+  ],
+  invalid: [
+    {
+      name: "drop: reports Fedora's hard-coded eth0 on an eth2 host: the final REJECT takes the replies (error, TD008 hint)",
+      host: spec(
+        dump(
+          '[31:2604] -A FORWARD -i br0 -j ACCEPT',
+          '[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
+          '[29:2436] -A FORWARD -j REJECT --reject-with icmp-host-prohibited',
+        ),
+      ),
+      findings: [
+        {
+          subject: 'filter/FORWARD',
+          severity: 'error',
+          message:
+            'ip filter/FORWARD drops replies from eth2 to br0 (the catch-all `[29:2436] -A FORWARD -j REJECT --reject-with icmp-host-prohibited`), expected accept rules for the bridge before it: SUTs cannot reach anything beyond the host; `[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT` names eth0, not the uplink eth2 (TD008)',
+          fix: [
+            'iptables -I FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
+            "# MANUAL (where the rules go in the chain is the admin's):",
+            '# persist: in /etc/sysconfig/iptables, under *filter before the FORWARD reject:',
+            '#   -A FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT',
+            // No restart here: it would load the file without the new rule and undo the runtime fix.
+            '# then prove it loads: unshare --net iptables-restore /etc/sysconfig/iptables   # a real load, in a throwaway network namespace (--test accepts NAT the kernel refuses)',
+          ],
+        },
       ],
-    });
-    const r = run(spec('', LEARNED, {'iptables.save': '', 'nft.ruleset': nft}));
-    expect(r.status).toBe('skip');
-    expect(r.reason).toBe('the FORWARD rules for br0 carry no counters (nft rules without `counter`): cannot tell whether they match');
-  });
-
-  it('does not judge IPv6 forwarding (Fedora\'s ip6tables rejects it all by design)', () => {
-    const v6 = dump('[12:960] -A FORWARD -j REJECT --reject-with icmp6-adm-prohibited');
-    const r = run(spec(dump('[3:252] -A FORWARD -i br0 -j ACCEPT', '[3:252] -A FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT'), LEARNED, {'ip6tables.save': v6}));
-    expect(r.status).toBe('pass');
-    expect(r.findings).toEqual([]);
-  });
-
-  it('skips policy ACCEPT without a rule for the bridge', () => {
-    const r = run(spec(dump('[10:800] -A FORWARD -i docker0 -j ACCEPT')));
-    expect(r.status).toBe('skip');
-    expect(r.reason).toBe('no FORWARD rule names br0 and the policy lets bridge traffic pass: there is no counter to judge');
-  });
-
-  it('is n/a on hosts where firewalld runs', () => {
-    const zones = ['trusted (active)', '  target: ACCEPT', '  interfaces: br0 eth2', '  masquerade: yes', ''].join('\n');
-    const r = run(spec(dump('[0:0] -A FORWARD -i br0 -j ACCEPT'), LEARNED, {'firewalld.runtime': zones}));
-    expect(r.status).toBe('n/a');
-    expect(r.reason).toMatch(/^firewalld manages forwarding here/);
-  });
+    },
+    {
+      name: 'drop: reports an nft forward chain with policy drop and no accept for the bridge',
+      host: spec('', LEARNED, {
+        'iptables.save': '',
+        'nft.ruleset': nftRuleset({table: {family: 'inet', name: 'filter', handle: 1}}, {chain: {family: 'inet', table: 'filter', name: 'forward', handle: 1, type: 'filter', hook: 'forward', prio: 0, policy: 'drop'}}),
+      }),
+      findings: [{subject: 'filter/forward', severity: 'error', message: /^inet filter\/forward drops traffic from br0 to eth2 and replies from eth2 to br0 \(policy drop\)/}],
+      assert: (r) =>
+        expect(r.findings[0]!.fix.split('\n').slice(0, 2)).toEqual([
+          'nft insert rule inet filter forward iifname "br0" counter accept',
+          'nft insert rule inet filter forward iifname "eth2" oifname "br0" ct state related,established counter accept',
+        ]),
+    },
+    {
+      name: 'zero counters: warns when the bridge rules read 0 though SUTs routed traffic, naming the wrong interface',
+      host: spec(dump('[0:0] -A FORWARD -i br0 -o eth0 -j ACCEPT', '[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT')),
+      findings: [
+        {
+          subject: 'filter/FORWARD',
+          severity: 'warning',
+          message:
+            '2 FORWARD rule(s) for br0 read 0 packets, expected >0: SUTs routed traffic through the host (1 learned flow(s) with packets in table 1 of br0): `[0:0] -A FORWARD -i br0 -o eth0 -j ACCEPT` names eth0, not the uplink eth2; `[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT` names eth0, not the uplink eth2 (TD008)',
+        },
+      ],
+      assert: (r) => {
+        const f = r.findings[0]!;
+        expect(f.evidence[0]).toEqual({source: 'iptables.save', lines: ['[0:0] -A FORWARD -i br0 -o eth0 -j ACCEPT', '[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT']});
+        expect(f.evidence[1]!.source).toBe('ovs.flows');
+        expect(f.evidence[1]!.lines[1]).toMatch(/^cookie=0x0, duration=1.534s, table=1, n_packets=6/);
+        // The remedy's steps, not their JavaScript string form.
+        expect(f.fix.split('\n')[0]).toBe('# make the rules name the bridge and the real uplink (eth2), before any reject; live:');
+        expect(f.fix).toContain('iptables -I FORWARD -i eth2 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT');
+        expect(f.fix).not.toContain('[object Object]');
+      },
+    },
+  ],
 });
 
 describe('TD005 on a ruleset with skipped lines', () => {

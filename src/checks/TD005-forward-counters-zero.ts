@@ -15,10 +15,11 @@ import type {Evidence} from '../model.js';
 import {iptablesRule, nftRule, proveLoad} from '../remedies/firewall.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
+import meta from './TD005-forward-counters-zero.meta.js';
 import {withFirewallLimits} from './firewall-limits.js';
 import {bridgeForwarding, judgedPaths, type BridgeForward} from '../facts/bridge-forwarding.js';
 
-export default defineCheck('TD005', (f) => withFirewallLimits(f, () => {
+export default defineCheck(meta, (f) => withFirewallLimits(f, () => {
   const live = f.get(liveFirewall);
   if (live.zones?.running) {
     return notApplicable('firewalld manages forwarding here: its zone chains are judged by zone membership (TD008), not by FORWARD counters');

@@ -20,6 +20,7 @@ import {poolJobs, switchConfig, workerConfig} from '../facts/openqa.js';
 import type {OvsBridge, OvsInterface} from '../facts/types.js';
 import type {Evidence, Severity} from '../model.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
+import meta from './TD006-gre-mtu.meta.js';
 import {uplink} from '../facts/uplink.js';
 import {editLinePattern, replaceLine, setIniKey} from '../remedies/files.js';
 import {bridgeRstp, dropPort, mtuRequest} from '../remedies/network.js';
@@ -43,7 +44,7 @@ interface GrePort {
   type: 'gre' | 'vxlan';
 }
 
-export default defineCheck('TD006', (f) => {
+export default defineCheck(meta, (f) => {
   const bridgeName = f.get(switchConfig).bridge;
   const db = f.get(ovsDb);
   const bridge = db.bridges.find((b) => b.name === bridgeName);

@@ -19,6 +19,7 @@ import type {Evidence, Severity} from '../model.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {enableUnit, fstabShare, look, SALT_SHARE_OPTIONS, startUnit} from '../remedies/system.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
+import meta from './TD007-factory-share-unmounted.meta.js';
 
 export const SHARE_DIR = posix.dirname(FACTORY_PATH);
 
@@ -27,7 +28,7 @@ const NFS_TYPES = new Set(['nfs', 'nfs4']);
 const OTHER_NETWORK_TYPES = new Set(['cifs', 'smb3', 'ceph', 'glusterfs', 'fuse.glusterfs', 'fuse.sshfs', 'virtiofs', '9p', 'lustre']);
 const WEBUI_UNITS = ['openqa-webui.service', 'openqa-gru.service'];
 
-export default defineCheck('TD007', (f) => {
+export default defineCheck(meta, (f) => {
   const wc = f.get(workerConfig);
   if (wc.instances.length === 0) {
     return notApplicable('no openQA worker instance on this host (no enabled openqa-worker@N unit or workers.ini instance): a web UI host keeps the share locally');

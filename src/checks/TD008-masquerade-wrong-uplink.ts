@@ -12,7 +12,7 @@
 //     zone that masquerades for it?
 // Misplaced NAT rules (filter table, unreachable chains) are TD002's; they still count as "a rule
 // for the uplink" here so one fault gives one finding.
-import {liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, skippedNote, type FirewallView, type ForwardDecision, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
+import {firewalldDown, FIREWALLD_UNIT, liveFirewall, masqueradesFor, matchesInterface, persistedFirewall, skippedNote, type FirewallView, type ForwardDecision, type ForwardPath, type ForwardRule, type IfMatch, type NatRule} from '../facts/firewall/index.js';
 import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles} from '../facts/network-config/index.js';
 import {ifcfgLine} from '../facts/network-config/index.js';
@@ -22,11 +22,14 @@ import {SWITCH_DEFAULTS, switchConfig} from '../facts/openqa.js';
 import type {Link} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
+import meta from './TD008-masquerade-wrong-uplink.meta.js';
 import {editLine, editLinePattern, setVar} from '../remedies/files.js';
 import {firewalldPermanent, firewalldReload, iptablesRule, natPersistKey, nftRule, reloadRuleFile} from '../remedies/firewall.js';
 import {bre} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {withFirewallLimits} from './firewall-limits.js';
+import {enableUnit, look, startUnit} from '../remedies/system.js';
+import type {FirewalldDown} from '../facts/firewall/index.js';
 import {uplink} from '../facts/uplink.js';
 import {bridgeForwarding} from '../facts/bridge-forwarding.js';
 
@@ -43,7 +46,7 @@ interface Ctx {
   links: Link[];
 }
 
-export default defineCheck('TD008', (f) => withFirewallLimits(f, () => {
+export default defineCheck(meta, (f) => withFirewallLimits(f, () => {
   const view = f.get(liveFirewall);
   const known = f.try(uplink);
   if (!known.ok) return skip(`no uplink to judge the rules by: ${known.reason}`);
@@ -174,6 +177,9 @@ function otherInterfaceRules(ctx: Ctx, family: 'IPv4' | 'IPv6'): NatRule[] {
 
 function uncovered(ctx: Ctx, family: 'IPv4' | 'IPv6', ipv6Too: boolean): FindingDraft {
   const {view, uplink} = ctx;
+  // firewalld set up here but not running: that is why nothing masquerades, and starting it the fix.
+  const down = ctx.f.get(firewalldDown);
+  if (down) return firewalldDownFinding(ctx, down, family, ipv6Too);
   const wrong = otherInterfaceRules(ctx, family);
   const slaves = ctx.links.filter((l) => l.master === uplink).map((l) => l.name);
   const wrongNames = [...new Set(wrong.flatMap((r) => names(r.out)))];
@@ -200,6 +206,25 @@ function uncovered(ctx: Ctx, family: 'IPv4' | 'IPv6', ipv6Too: boolean): Finding
     subject: uplink,
     message: `${what}; expected a masquerade for traffic leaving by ${uplink}`,
     fix: masqueradeFix(ctx, ipv6Too ? [family, 'IPv6'] : [family]),
+    evidence: ev,
+  };
+}
+
+function firewalldDownFinding(ctx: Ctx, down: FirewalldDown, family: 'IPv4' | 'IPv6', ipv6Too: boolean): FindingDraft {
+  const {uplink} = ctx;
+  const covering = down.masqueradeZones.filter((z) => z.interfaces.length === 0 || z.interfaces.includes(uplink));
+  const zones = (covering.length > 0 ? covering : down.masqueradeZones).map((z) => `zone ${z.zone} masquerades${z.file ? ` (${z.file})` : ''}`);
+  const persisted = zones.length > 0 ? `its persisted ${zones.join(', ')}, but` : 'and no persisted zone masquerades either, so even once it runs';
+  const ev: Evidence[] = [evidence('firewalld.runtime', down.said)];
+  if (down.unitLine) ev.push(evidence('systemd.units', down.unitLine));
+  for (const z of down.masqueradeZones) if (z.file) ev.push(evidence('firewalld.files', `${z.file}: <masquerade/>${z.interfaces.length ? `, interfaces ${z.interfaces.join(' ')}` : ''}`));
+  const fix: Step[] = [look(`journal:${FIREWALLD_UNIT}`, `journalctl -b -u ${FIREWALLD_UNIT}   # why it stopped`), down.enabled === false ? enableUnit(FIREWALLD_UNIT, true) : startUnit(FIREWALLD_UNIT)];
+  if (zones.length === 0) fix.push(firewalldPermanent(`masquerade:trusted`, ['firewall-cmd --permanent --zone=trusted --add-masquerade']), firewalldReload());
+  fix.push(look('nat-after-start', `nft list ruleset | grep -n masquerade   # expect firewalld's masquerade for ${uplink}`));
+  return {
+    subject: uplink,
+    message: `no ${family} masquerade covers the uplink ${uplink} (${ctx.uplinkWhy}): firewalld is not running (${down.said.replace(/^firewall-cmd --list-all-zones: /, '')}${down.unitLine ? `; ${down.unitLine.split(' ').slice(0, 4).join(' ')}` : ''}) on a host set up for it (${down.configuredBy.join(', ')}): ${persisted} nothing is in the kernel while it is down${ipv6Too ? '; IPv6 likewise' : ''}; expected a masquerade for traffic leaving by ${uplink}`,
+    fix,
     evidence: ev,
   };
 }

@@ -9,12 +9,13 @@ import {switchConfig} from '../facts/openqa.js';
 import {step, type Step} from '../remedies/step.js';
 import {sysctlFileLine, sysctlNow, sysctlPersist} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD009-ip-forward-disabled.meta.js';
 import {uplink as uplinkFact} from '../facts/uplink.js';
 
 const GLOBAL_KEY = 'net.ipv4.ip_forward';
 const PERSIST_FILE = '/etc/sysctl.d/ip_forward.conf';
 
-export default defineCheck('TD009', (f) => {
+export default defineCheck(meta, (f) => {
   const fw = f.get(forwarding);
   if (fw.ipv4 === undefined) throw new FactUnavailable('/proc/sys/net/ipv4/ip_forward was not captured');
   const ra = raIgnored(f, fw);

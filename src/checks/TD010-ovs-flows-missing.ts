@@ -1,21 +1,23 @@
 // TD010: the effective bridge lacks the OpenFlow rules os-autoinst-openvswitch installs at start
 // (os-autoinst script/os-autoinst-openvswitch, its add-flow rules), or the service does not run. The rules are recognised by structure
 // (facts/ovs.ts switchFlowsPresent) against the bridge's current MAC and LOCAL_IP: rules that
-// point at another MAC mean the bridge was re-created after the service had started.
+// point at another MAC mean the bridge was re-created after the service had started. The set
+// expected is the installed script's (facts/ovs.ts switchScript): five rules, eight since 2025-11.
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {activeUnits} from '../facts/host/units.js';
 import {ipLinkEvidence} from '../facts/interfaces.js';
 import {links} from '../facts/network.js';
 import {bridgesWithoutDevice, ovsDaemonsDown, ovsUnitsDown, type OvsDaemon} from '../facts/ovs-daemons.js';
 import {SWITCH_UNIT, switchConfig, tapInstances} from '../facts/openqa.js';
-import {ovsBridgeNames, ovsFlowErrors, ovsFlows, switchFlowsPresent, type SwitchFlowsResult, type SwitchRule} from '../facts/ovs.js';
+import {IPV6_SWITCH_RULES, ovsBridgeNames, ovsFlowErrors, ovsFlows, switchFlowsPresent, switchScript, type SwitchFlowsResult, type SwitchRule, type SwitchScript} from '../facts/ovs.js';
 import type {OpenFlow, SwitchConfig} from '../facts/types.js';
 import {manual, type Step} from '../remedies/step.js';
 import {enableUnit, look, restartSwitch, restartUnit} from '../remedies/system.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
+import meta from './TD010-ovs-flows-missing.meta.js';
 
 
-export default defineCheck('TD010', (f) => {
+export default defineCheck(meta, (f) => {
   const sw = f.get(switchConfig);
   const findings: FindingDraft[] = [];
   const notes: string[] = [];
@@ -38,10 +40,14 @@ export default defineCheck('TD010', (f) => {
   }
   {
     const mac = bridgeMac(f, sw.bridge, notes);
-    const result = switchFlowsPresent(flows.flows, {localIp: sw.localIp, rewriteTarget: sw.rewriteTarget, ...(mac ? {bridgeMac: mac} : {})});
-    const problem = flowProblem(result, sw, mac);
+    // The installed script decides whether eight rules (IPv6 since 2025-11) or five are expected.
+    const known = f.try(switchScript);
+    const script = known.ok ? known.value : undefined;
+    const result = switchFlowsPresent(flows.flows, {localIp: sw.localIp, rewriteTarget: sw.rewriteTarget, ...(mac ? {bridgeMac: mac} : {}), ...(script ? {ipv6: script.ipv6} : {})});
+    const problem = flowProblem(result, sw, mac, script);
     if (problem) {
       const finding = flowFinding(sw, flows.flows, result, problem, service.state === 'active' ? waitingLine(f) : undefined);
+      if (script) finding.evidence.push(evidence('openqa.switch-script', script.evidence));
       // Stale rules are proven by the bridge's current MAC beside them.
       const link = result.staleMac.length > 0 ? ipLinkEvidence(f, sw.bridge) : undefined;
       if (link) finding.evidence.push(evidence('ip.addr', link));
@@ -181,14 +187,19 @@ function bridgeMac(f: Facts, bridge: string, notes: string[]): string | undefine
 }
 
 /** The one-line fault, or undefined when every rule is there. */
-function flowProblem(r: SwitchFlowsResult, sw: SwitchConfig, mac: string | undefined): string | undefined {
+function flowProblem(r: SwitchFlowsResult, sw: SwitchConfig, mac: string | undefined, script: SwitchScript | undefined): string | undefined {
   if (r.missing.length === 0) return undefined;
   if (r.onlyNormal) return 'only the default rule (priority=0 actions=NORMAL): the service never installed its rules on this bridge, or the bridge was re-created after it started';
   const stale = [...new Set(r.staleMac.map((s) => s.mac))];
   if (stale.length > 0) {
     return `the rules send to ${stale.join(', ')}, but the bridge's MAC is ${mac ?? '?'}: the bridge was re-created after ${SWITCH_UNIT} started (missing for the current MAC: ${r.missing.map((m) => describeRule(m, sw)).join(', ')})`;
   }
-  return `missing ${r.missing.map((m) => describeRule(m, sw)).join(', ')} (present: ${r.present.join(', ') || 'none'})`;
+  const missing = `missing ${r.missing.map((m) => describeRule(m, sw)).join(', ')} (present: ${r.present.join(', ') || 'none'})`;
+  // All IPv4 rules there, only the IPv6 ones missing: the running service is older than the script.
+  if (script?.ipv6 && r.missing.every((m) => IPV6_SWITCH_RULES.includes(m))) {
+    return `${missing}: ${script.path} installs eight rules, the three IPv6 ones since os-autoinst 26013d06 (2025-11); the running service started from an older version (the package was updated without a restart), so SUT IPv6 traffic to the host is not rewritten`;
+  }
+  return missing;
 }
 
 function describeRule(rule: SwitchRule, sw: SwitchConfig): string {
@@ -203,6 +214,12 @@ function describeRule(rule: SwitchRule, sw: SwitchConfig): string {
       return `ipv4-first (priority=100,ip,dl_dst=<bridge MAC> learn, mod_nw_src:${sw.rewriteTarget})`;
     case 'ipv4-other':
       return `ipv4-other (priority=99,ip,dl_dst=<bridge MAC> mod_nw_src:${sw.rewriteTarget})`;
+    case 'ipv6-nd':
+      return 'ipv6-nd (priority=100,icmp6,icmp_type=135,nd_target=<LOCAL_IPV6> learn, LOCAL)';
+    case 'ipv6-first':
+      return 'ipv6-first (priority=100,ipv6,dl_dst=<bridge MAC> learn, LOCAL)';
+    case 'ipv6-other':
+      return 'ipv6-other (priority=99,ipv6,dl_dst=<bridge MAC> LOCAL)';
     default:
       return rule;
   }

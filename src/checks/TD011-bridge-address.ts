@@ -21,10 +21,11 @@ import {q} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {look, restartSwitch, restartUnit, systemdReload} from '../remedies/system.js';
 import {defineCheck, evidence, notApplicable, pass, skip, type FindingDraft} from './define.js';
+import meta from './TD011-bridge-address.meta.js';
 
 const RESTART = restartSwitch;
 
-export default defineCheck('TD011', (f) => {
+export default defineCheck(meta, (f) => {
   const sw = f.get(switchConfig);
   const all = f.get(links);
   const ovs = f.try(ovsBridgeNames);

@@ -4,6 +4,7 @@
 // device") are errors for such a tap and warnings otherwise; instances above 64 collide with the
 // second-NIC taps. Surplus taps (SUSE spares, 64/128 sets) are harmless. docs/checks/TD012.md.
 import {notApplicable, defineCheck, type FindingDraft} from './define.js';
+import meta from './TD012-tap-inventory.meta.js';
 import type {Facts} from '../facts/facts.js';
 import {ovsDb} from '../facts/ovs.js';
 import {switchConfig, tapInstances, workerConfig} from '../facts/openqa.js';
@@ -22,7 +23,7 @@ const JOB_FAILS = (tap: string) => `: its jobs fail in qemu ("could not configur
 /** Interface types that are kernel devices OVS opens (not gre/vxlan/internal/patch). */
 const DEVICE_TYPES = new Set(['', 'system', 'tap']);
 
-export default defineCheck('TD012', (f) => {
+export default defineCheck(meta, (f) => {
   const config = f.get(workerConfig);
   const wanted = f.get(tapInstances);
   if (wanted.length === 0) {

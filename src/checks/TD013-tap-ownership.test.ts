@@ -1,8 +1,6 @@
-import {describe, expect, it} from 'vitest';
+import {expect} from 'vitest';
+import {CheckTester} from '../../test/helpers/check-tester.js';
 import {makeSnapshot} from '../../test/helpers/snapshot.js';
-import {DEFAULT_CONFIG} from '../config.js';
-import {analyzeSnapshot} from '../engine.js';
-import type {CheckResult} from '../model.js';
 import check from './TD013-tap-ownership.js';
 
 const QEMU = '/usr/bin/qemu-system-x86_64';
@@ -19,12 +17,12 @@ interface Host {
   job?: boolean;
 }
 
-function run(host: Host = {}): CheckResult {
+const tester = new CheckTester(check, (host: Host) => {
   const sysfs: Record<string, string> = {};
   for (const [tap, [owner, group, flags]] of Object.entries(host.taps ?? {tap0: [990, 65534], tap1: [990, 65534]})) {
     Object.assign(sysfs, {[`/sys/class/net/${tap}/owner`]: `${owner}\n`, [`/sys/class/net/${tap}/group`]: `${group}\n`, [`/sys/class/net/${tap}/tun_flags`]: `${flags ?? '0x1802'}\n`});
   }
-  const snapshot = makeSnapshot({
+  return makeSnapshot({
     commands: {
       'qemu.getcap': {[QEMU]: host.cap === false ? '' : `${QEMU} cap_net_admin=ep\n`},
       'openqa.qemu-alive': host.job ? {'/var/lib/openqa/pool/1': `${QEMU}\0`} : {},
@@ -47,76 +45,92 @@ function run(host: Host = {}): CheckResult {
     },
     failed: host.failed ?? {},
   });
-  return analyzeSnapshot(snapshot, [check], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
-}
+});
 
-const brief = (r: CheckResult) => r.findings.map((f) => `${f.severity} ${f.subject}: ${f.message}`);
-
-describe('TD013 tap-ownership', () => {
-  it('passes for the worker user, its supplementary group kvm, and unset owner/group', () => {
-    expect(run().status).toBe('pass');
-    expect(run({taps: {tap0: [990, 36], tap1: [-1, -1]}}).status).toBe('pass');
-    expect(run({taps: {tap0: [-1, 65534], tap1: [990, -1]}}).status).toBe('pass');
-  });
-
-  it('a foreign owner is an error without CAP_NET_ADMIN, with the wicked line to change', () => {
-    const r = run({cap: false, taps: {tap0: [480, 65534], tap1: [990, 65534]}, ifcfg: {'/etc/sysconfig/network/ifcfg-tap0': "TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\nTUNNEL_SET_GROUP='nogroup'\n"}});
-    expect(brief(r)).toEqual([
-      `error tap0: tap0 (instance 1) refuses the worker user: owner geekotest (480) is not _openqa-worker (990); qemu lacks CAP_NET_ADMIN (${QEMU}), so jobs fail with "could not configure /dev/net/tun (tap0): Operation not permitted"`,
-    ]);
-    expect(r.findings[0]!.fix.split('\n')).toEqual([
-      'ip link delete tap0 2>/dev/null || true',
-      'ip tuntap add dev tap0 mode tap user 990 group 65534',
-      'ip link set tap0 up',
-      'ovs-vsctl --may-exist add-port br1 tap0',
-      "# /etc/sysconfig/network/ifcfg-tap0 line 2: TUNNEL_SET_OWNER='geekotest'",
-      `if grep -q '^TUNNEL_SET_OWNER=' /etc/sysconfig/network/ifcfg-tap0; then sed -i --follow-symlinks "s/^TUNNEL_SET_OWNER=.*/TUNNEL_SET_OWNER='_openqa-worker'/" /etc/sysconfig/network/ifcfg-tap0; else echo "TUNNEL_SET_OWNER='_openqa-worker'" >> /etc/sysconfig/network/ifcfg-tap0; fi`,
-    ]);
-    expect(r.findings[0]!.evidence).toEqual([
-      {source: 'tap.sysfs', lines: ['/sys/class/net/tap0/owner: 480', '/sys/class/net/tap0/group: 65534', '/sys/class/net/tap0/tun_flags: 0x1802']},
-      {source: 'accounts /etc/passwd', lines: ['_openqa-worker:x:990:65534:openQA worker:/var/lib/openqa:/bin/bash']},
-      {source: 'network.ifcfg', lines: ["/etc/sysconfig/network/ifcfg-tap0:2: TUNNEL_SET_OWNER='geekotest'", "/etc/sysconfig/network/ifcfg-tap0:3: TUNNEL_SET_GROUP='nogroup'"]},
-      {source: `qemu.getcap ${QEMU}`, lines: [`getcap ${QEMU} printed nothing: the file has no capabilities`]},
-    ]);
-  });
-
-  it('info when qemu has CAP_NET_ADMIN to get around it', () => {
-    const r = run({taps: {tap0: [990, 0], tap1: [990, 65534]}});
-    expect(brief(r)).toEqual([
-      `info tap0: tap0 (instance 1) refuses the worker user: group root (0) is not one of _openqa-worker's groups (nogroup, kvm); qemu has CAP_NET_ADMIN (${QEMU}), which gets around it`,
-    ]);
-  });
-
-  it('NetworkManager: nmcli con modify with the numeric ids', () => {
-    const nm = {'/etc/NetworkManager/system-connections/tap1.nmconnection': '[connection]\nid=tap1\ntype=tun\ninterface-name=tap1\nmaster=tap1-port\nslave-type=ovs-port\n\n[tun]\nmode=2\nowner=0\ngroup=65534\n'};
-    const r = run({taps: {tap0: [990, 65534], tap1: [0, 65534]}, nm});
-    expect(r.findings[0]!.fix.split('\n').slice(-2)).toEqual(['ovs-vsctl --may-exist add-port br1 tap1', 'nmcli connection modify tap1 tun.owner 990 tun.group 65534']);
-    expect(r.findings[0]!.evidence.at(-1)).toEqual({source: 'network.nm', lines: ['/etc/NetworkManager/system-connections/tap1.nmconnection: [tun] owner=0 group=65534']});
-  });
-
-  it('a running job holds the tap: re-creating it waits for the job, after the persistent fix', () => {
-    const r = run({taps: {tap0: [480, 65534], tap1: [990, 65534]}, job: true});
-    expect(r.findings[0]!.message).toContain('tap0 (instance 1, job /var/lib/openqa/pool/1)');
-    const lines = r.findings[0]!.fix.split('\n');
-    const wait = lines.indexOf("# only once the job in /var/lib/openqa/pool/1 has ended (tapdoctor's script stops here while it runs):");
-    expect(wait).toBeGreaterThan(0);
-    expect(lines[wait + 1]).toBe('ip link delete tap0 2>/dev/null || true');
-  });
-
-  it('missing taps are TD012\'s; a non-persistent idle tap is a warning', () => {
-    expect(run({taps: {tap0: [990, 65534]}}).status).toBe('pass');
-    const r = run({taps: {tap0: [990, 65534], tap1: [990, 65534, '0x1002']}});
-    expect(brief(r)).toEqual([
-      'warning tap1: tap1 (instance 2) is not persistent (tun_flags without TUN_PERSIST): it vanishes with the process holding it, and no running job holds it',
-    ]);
-  });
-
-  it('cannot judge without the worker user or without sysfs: skip, not pass', () => {
-    const r = run({passwd: 'root:x:0:0:root:/root:/bin/bash\n', taps: {tap0: [990, 65534], tap1: [990, 65534]}});
-    expect(r).toMatchObject({
+tester.run({
+  valid: [
+    {name: 'passes for the worker user', host: {}},
+    {name: 'passes for its supplementary group kvm and an unset owner/group', host: {taps: {tap0: [990, 36], tap1: [-1, -1]}}},
+    {name: 'passes for an unset owner or group', host: {taps: {tap0: [-1, 65534], tap1: [990, -1]}}},
+    {name: "missing taps are TD012's", host: {taps: {tap0: [990, 65534]}}},
+    {
+      name: 'cannot judge without the worker user: skip, not pass',
+      host: {passwd: 'root:x:0:0:root:/root:/bin/bash\n', taps: {tap0: [990, 65534], tap1: [990, 65534]}},
       status: 'skip',
       reason: 'cannot judge tap ownership: tap0: the worker user _openqa-worker is not in /etc/passwd; tap1: the worker user _openqa-worker is not in /etc/passwd',
-    });
-    expect(run({failed: {'tap.sysfs': 'permission denied'}})).toMatchObject({status: 'skip', reason: 'could not collect tap.sysfs: permission denied'});
-  });
+    },
+    {name: 'cannot judge without sysfs: skip, not pass', host: {failed: {'tap.sysfs': 'permission denied'}}, status: 'skip', reason: 'could not collect tap.sysfs: permission denied'},
+  ],
+  invalid: [
+    {
+      name: 'a foreign owner is an error without CAP_NET_ADMIN, with the wicked line to change',
+      host: {cap: false, taps: {tap0: [480, 65534], tap1: [990, 65534]}, ifcfg: {'/etc/sysconfig/network/ifcfg-tap0': "TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\nTUNNEL_SET_GROUP='nogroup'\n"}},
+      findings: [
+        {
+          subject: 'tap0',
+          severity: 'error',
+          message: `tap0 (instance 1) refuses the worker user: owner geekotest (480) is not _openqa-worker (990); qemu lacks CAP_NET_ADMIN (${QEMU}), so jobs fail with "could not configure /dev/net/tun (tap0): Operation not permitted"`,
+          fix: [
+            'ip link delete tap0 2>/dev/null || true',
+            'ip tuntap add dev tap0 mode tap user 990 group 65534',
+            'ip link set tap0 up',
+            'ovs-vsctl --may-exist add-port br1 tap0',
+            "# /etc/sysconfig/network/ifcfg-tap0 line 2: TUNNEL_SET_OWNER='geekotest'",
+            `if grep -q '^TUNNEL_SET_OWNER=' /etc/sysconfig/network/ifcfg-tap0; then sed -i --follow-symlinks "s/^TUNNEL_SET_OWNER=.*/TUNNEL_SET_OWNER='_openqa-worker'/" /etc/sysconfig/network/ifcfg-tap0; else echo "TUNNEL_SET_OWNER='_openqa-worker'" >> /etc/sysconfig/network/ifcfg-tap0; fi`,
+          ],
+          evidence: [
+            {source: 'tap.sysfs', lines: ['/sys/class/net/tap0/owner: 480', '/sys/class/net/tap0/group: 65534', '/sys/class/net/tap0/tun_flags: 0x1802']},
+            {source: 'accounts /etc/passwd', lines: ['_openqa-worker:x:990:65534:openQA worker:/var/lib/openqa:/bin/bash']},
+            {source: 'network.ifcfg', lines: ["/etc/sysconfig/network/ifcfg-tap0:2: TUNNEL_SET_OWNER='geekotest'", "/etc/sysconfig/network/ifcfg-tap0:3: TUNNEL_SET_GROUP='nogroup'"]},
+            {source: `qemu.getcap ${QEMU}`, lines: [`getcap ${QEMU} printed nothing: the file has no capabilities`]},
+          ],
+        },
+      ],
+    },
+    {
+      name: 'info when qemu has CAP_NET_ADMIN to get around it',
+      host: {taps: {tap0: [990, 0], tap1: [990, 65534]}},
+      findings: [
+        {
+          subject: 'tap0',
+          severity: 'info',
+          message: `tap0 (instance 1) refuses the worker user: group root (0) is not one of _openqa-worker's groups (nogroup, kvm); qemu has CAP_NET_ADMIN (${QEMU}), which gets around it`,
+        },
+      ],
+    },
+    {
+      name: 'NetworkManager: nmcli con modify with the numeric ids',
+      host: {
+        taps: {tap0: [990, 65534], tap1: [0, 65534]},
+        nm: {'/etc/NetworkManager/system-connections/tap1.nmconnection': '[connection]\nid=tap1\ntype=tun\ninterface-name=tap1\nmaster=tap1-port\nslave-type=ovs-port\n\n[tun]\nmode=2\nowner=0\ngroup=65534\n'},
+      },
+      findings: [{subject: 'tap1'}],
+      assert: (r) => {
+        expect(r.findings[0]!.fix.split('\n').slice(-2)).toEqual(['ovs-vsctl --may-exist add-port br1 tap1', 'nmcli connection modify tap1 tun.owner 990 tun.group 65534']);
+        expect(r.findings[0]!.evidence.at(-1)).toEqual({source: 'network.nm', lines: ['/etc/NetworkManager/system-connections/tap1.nmconnection: [tun] owner=0 group=65534']});
+      },
+    },
+    {
+      name: 'a running job holds the tap: re-creating it waits for the job, after the persistent fix',
+      host: {taps: {tap0: [480, 65534], tap1: [990, 65534]}, job: true},
+      findings: [{subject: 'tap0', message: expect.stringContaining('tap0 (instance 1, job /var/lib/openqa/pool/1)')}],
+      assert: (r) => {
+        const lines = r.findings[0]!.fix.split('\n');
+        const wait = lines.indexOf("# only once the job in /var/lib/openqa/pool/1 has ended (tapdoctor's script stops here while it runs):");
+        expect(wait).toBeGreaterThan(0);
+        expect(lines[wait + 1]).toBe('ip link delete tap0 2>/dev/null || true');
+      },
+    },
+    {
+      name: 'a non-persistent idle tap is a warning',
+      host: {taps: {tap0: [990, 65534], tap1: [990, 65534, '0x1002']}},
+      findings: [
+        {
+          subject: 'tap1',
+          severity: 'warning',
+          message: 'tap1 (instance 2) is not persistent (tun_flags without TUN_PERSIST): it vanishes with the process holding it, and no running job holds it',
+        },
+      ],
+    },
+  ],
 });

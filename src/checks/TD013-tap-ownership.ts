@@ -3,6 +3,7 @@
 // its groups). Error when qemu lacks CAP_NET_ADMIN to get around it, info when it has it. Taps
 // that do not exist are TD012's; a non-persistent tap no running job holds is a warning.
 import {notApplicable, defineCheck, pass, skip, type FindingDraft} from './define.js';
+import meta from './TD013-tap-ownership.meta.js';
 import type {Facts} from '../facts/facts.js';
 import {ifcfgFiles, nmProfiles, tapOwnerSettings} from '../facts/network-config/index.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
@@ -13,7 +14,7 @@ import {recreateTap} from '../remedies/network.js';
 import {persistTap, persistTapOwner} from '../remedies/taps.js';
 import type {Evidence} from '../model.js';
 
-export default defineCheck('TD013', (f) => {
+export default defineCheck(meta, (f) => {
   f.get(tapSysfs); // owner/group come only from sysfs: without it there is nothing to judge
   const needed = f.get(neededTaps);
   if (needed.length === 0) return notApplicable('no worker instance has tap in WORKER_CLASS and no tap job is running');

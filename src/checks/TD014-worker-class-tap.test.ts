@@ -1,8 +1,6 @@
-import {describe, expect, it} from 'vitest';
+import {expect} from 'vitest';
+import {CheckTester} from '../../test/helpers/check-tester.js';
 import {makeSnapshot} from '../../test/helpers/snapshot.js';
-import {DEFAULT_CONFIG} from '../config.js';
-import {analyzeSnapshot} from '../engine.js';
-import type {CheckResult} from '../model.js';
 import check from './TD014-worker-class-tap.js';
 
 const SHOW_BR1 = 'Bridge br1\n    Port tap1\n        Interface tap1\n    Port tap0\n        tag: 3\n        Interface tap0\n    Port br1\n        Interface br1\n            type: internal\n';
@@ -16,8 +14,8 @@ interface Host {
   bridge?: string;
 }
 
-function run(host: Host = {}): CheckResult {
-  const snapshot = makeSnapshot({
+const tester = new CheckTester(check, (host: Host) =>
+  makeSnapshot({
     commands: {
       ...(host.show === null ? {} : {'ovs.show': host.show ?? SHOW_BR1}),
       ...(host.units === null ? {} : {'systemd.units': host.units ?? UNITS()}),
@@ -30,72 +28,108 @@ function run(host: Host = {}): CheckResult {
       },
       'openqa.switch-config': {'/etc/sysconfig/os-autoinst-openvswitch': `OS_AUTOINST_USE_BRIDGE=${host.bridge ?? 'br1'}\n`},
     },
-  });
-  return analyzeSnapshot(snapshot, [check], DEFAULT_CONFIG, {mode: 'snapshot'}).results[0]!;
-}
+  }),
+);
 
-const brief = (r: CheckResult) => r.findings.map((f) => `${f.severity} ${f.subject}: ${f.message}`);
+const down = (n: number) =>
+  `worker instance ${n} advertises WORKER_CLASS qemu_x86_64,tap but os-autoinst-openvswitch.service is failed (failed): openQA marks the instance broken (D-Bus service 'org.opensuse.os_autoinst.switch' is not running) and it takes no job at all, tap or not`;
 
-describe('TD014 worker-class-tap', () => {
-  it('passes when tap instances have the bridge and a running switch service; Fedora\'s tap2 counts as tap', () => {
-    expect(run().status).toBe('pass');
-    expect(run({workerClass: 'qemu_x86_64,tap2'}).status).toBe('pass');
-  });
-
-  it('tap instances with the switch service down: a warning per instance with the way out', () => {
-    const r = run({units: UNITS('failed failed')});
-    expect(brief(r)).toEqual([
-      "warning 1: worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap but os-autoinst-openvswitch.service is failed (failed): openQA marks the instance broken (D-Bus service 'org.opensuse.os_autoinst.switch' is not running) and it takes no job at all, tap or not",
-      "warning 2: worker instance 2 advertises WORKER_CLASS qemu_x86_64,tap but os-autoinst-openvswitch.service is failed (failed): openQA marks the instance broken (D-Bus service 'org.opensuse.os_autoinst.switch' is not running) and it takes no job at all, tap or not",
-    ]);
-    expect(r.findings[0]!.fix.split('\n')).toEqual([
-      'systemctl enable --now os-autoinst-openvswitch.service',
-      "# look: journalctl -b -u os-autoinst-openvswitch.service   # it waits for bridge 'br1' and its address before serving",
-      "# MANUAL (an alternative to the repair above, the admin's call):",
-      '# or, while it cannot be fixed: WORKER_CLASS = qemu_x86_64 in /etc/openqa/workers.ini line 5, then systemctl restart openqa-worker-auto-restart@1.service, so the scheduler sends multi-machine jobs elsewhere',
-    ]);
-    expect(r.findings[1]!.evidence).toEqual([
-      {source: 'systemd.units', lines: ['os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper']},
-      {source: 'openqa.workers-ini', lines: ['/etc/openqa/workers.ini:8: WORKER_CLASS = qemu_x86_64,tap']},
-    ]);
-    expect(run({units: UNITS().replace(/^os-autoinst-openvswitch.*\n/m, '')}).findings[0]!.message).toContain('os-autoinst-openvswitch.service is not loaded');
-  });
-
-  it('a numbered class (tap2) with the switch service down: openQA does not check it, so tap jobs come and fail at set_vlan', () => {
-    const r = run({units: UNITS('failed failed'), workerClass: 'qemu_x86_64,tap2'});
-    expect(brief(r)[0]).toBe(
-      'warning 1: worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap2 but os-autoinst-openvswitch.service is failed (failed): the scheduler still sends it tap jobs, and they fail at set_vlan',
-    );
-  });
-
-  it('tap instances and the switch bridge missing (the unit default br0 on a br1 host)', () => {
-    const r = run({bridge: 'br0'});
-    expect(brief(r)[0]).toBe(
-      'warning 1: worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap but the switch bridge br0 (OS_AUTOINST_USE_BRIDGE, from /etc/sysconfig/os-autoinst-openvswitch:1) does not exist (OVS bridges: br1): the scheduler still sends it tap jobs, and they fail at set_vlan',
-    );
-    expect(r.findings[0]!.fix.split('\n').slice(0, 2)).toEqual(['# MANUAL (only the admin knows whether br1 is the multi-machine bridge):', '# if br1 is the multi-machine bridge: set OS_AUTOINST_USE_BRIDGE=br1 in /etc/sysconfig/os-autoinst-openvswitch and systemctl restart os-autoinst-openvswitch.service']);
-    // Both broken: one finding per instance naming both.
-    expect(run({bridge: 'br0', units: UNITS('activating start')}).findings[0]!.message).toContain('os-autoinst-openvswitch.service is activating (start) and the switch bridge br0');
-  });
-
-  it('taps on the bridge but no instance advertises tap: warning on workers.ini', () => {
-    const r = run({workerClass: 'qemu_x86_64'});
-    expect(brief(r)).toEqual([
-      'warning /etc/openqa/workers.ini: br1 has 2 tap ports (tap0, tap1) but no worker instance advertises tap in WORKER_CLASS (instances 1, 2: qemu_x86_64): multi-machine jobs never run here',
-    ]);
-    expect(r.findings[0]!.fix).toContain('in /etc/openqa/workers.ini [1] WORKER_CLASS = qemu_x86_64,tap');
-    expect(r.findings[0]!.explanation).toContain('deliberately off');
-  });
-
-  it('neither tap instances nor taps: not a multi-machine worker', () => {
-    expect(run({workerClass: 'qemu_x86_64', show: 'Bridge br1\n    Port br1\n        Interface br1\n            type: internal\n'})).toMatchObject({
+tester.run({
+  valid: [
+    {name: 'passes when tap instances have the bridge and a running switch service', host: {}},
+    {name: "Fedora's tap2 counts as tap", host: {workerClass: 'qemu_x86_64,tap2'}},
+    {
+      name: 'neither tap instances nor taps: not a multi-machine worker',
+      host: {workerClass: 'qemu_x86_64', show: 'Bridge br1\n    Port br1\n        Interface br1\n            type: internal\n'},
       status: 'n/a',
       reason: 'no worker instance advertises tap and br1 has no tap ports: not a multi-machine worker',
-    });
-  });
-
-  it('half the data: passes with a note saying what it could not see; none: skip', () => {
-    expect(run({show: null})).toMatchObject({status: 'pass', reason: 'os-autoinst-openvswitch.service is active; whether bridge br1 exists is unknown (source ovs.bridges is not in this snapshot; source ovs.show is not in this snapshot)'});
-    expect(run({show: null, units: null}).status).toBe('skip');
-  });
+    },
+    {
+      name: 'half the data: passes with a note saying what it could not see',
+      host: {show: null},
+      reason: 'os-autoinst-openvswitch.service is active; whether bridge br1 exists is unknown (source ovs.bridges is not in this snapshot; source ovs.show is not in this snapshot)',
+    },
+    {name: 'no data: skip', host: {show: null, units: null}, status: 'skip'},
+  ],
+  invalid: [
+    {
+      name: 'tap instances with the switch service down: a warning per instance with the way out',
+      host: {units: UNITS('failed failed')},
+      findings: [
+        {
+          subject: '1',
+          severity: 'warning',
+          message: down(1),
+          fix: [
+            'systemctl enable --now os-autoinst-openvswitch.service',
+            "# look: journalctl -b -u os-autoinst-openvswitch.service   # it waits for bridge 'br1' and its address before serving",
+            "# MANUAL (an alternative to the repair above, the admin's call):",
+            '# or, while it cannot be fixed: WORKER_CLASS = qemu_x86_64 in /etc/openqa/workers.ini line 5, then systemctl restart openqa-worker-auto-restart@1.service, so the scheduler sends multi-machine jobs elsewhere',
+          ],
+        },
+        {
+          subject: '2',
+          severity: 'warning',
+          message: down(2),
+          evidence: [
+            {source: 'systemd.units', lines: ['os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper']},
+            {source: 'openqa.workers-ini', lines: ['/etc/openqa/workers.ini:8: WORKER_CLASS = qemu_x86_64,tap']},
+          ],
+        },
+      ],
+    },
+    {
+      name: 'the switch service not loaded at all',
+      host: {units: UNITS().replace(/^os-autoinst-openvswitch.*\n/m, '')},
+      findings: [{subject: '1', message: expect.stringContaining('os-autoinst-openvswitch.service is not loaded')}, {subject: '2'}],
+    },
+    {
+      name: 'a numbered class (tap2) with the switch service down: openQA does not check it, so tap jobs come and fail at set_vlan',
+      host: {units: UNITS('failed failed'), workerClass: 'qemu_x86_64,tap2'},
+      findings: [
+        {
+          subject: '1',
+          severity: 'warning',
+          message: 'worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap2 but os-autoinst-openvswitch.service is failed (failed): the scheduler still sends it tap jobs, and they fail at set_vlan',
+        },
+        {subject: '2'},
+      ],
+    },
+    {
+      name: 'tap instances and the switch bridge missing (the unit default br0 on a br1 host)',
+      host: {bridge: 'br0'},
+      findings: [
+        {
+          subject: '1',
+          severity: 'warning',
+          message:
+            'worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap but the switch bridge br0 (OS_AUTOINST_USE_BRIDGE, from /etc/sysconfig/os-autoinst-openvswitch:1) does not exist (OVS bridges: br1): the scheduler still sends it tap jobs, and they fail at set_vlan',
+        },
+        {subject: '2'},
+      ],
+      assert: (r) =>
+        expect(r.findings[0]!.fix.split('\n').slice(0, 2)).toEqual([
+          '# MANUAL (only the admin knows whether br1 is the multi-machine bridge):',
+          '# if br1 is the multi-machine bridge: set OS_AUTOINST_USE_BRIDGE=br1 in /etc/sysconfig/os-autoinst-openvswitch and systemctl restart os-autoinst-openvswitch.service',
+        ]),
+    },
+    {
+      name: 'both broken: one finding per instance naming both',
+      host: {bridge: 'br0', units: UNITS('activating start')},
+      findings: [{subject: '1', message: expect.stringContaining('os-autoinst-openvswitch.service is activating (start) and the switch bridge br0')}, {subject: '2'}],
+    },
+    {
+      name: 'taps on the bridge but no instance advertises tap: warning on workers.ini',
+      host: {workerClass: 'qemu_x86_64'},
+      findings: [
+        {
+          subject: '/etc/openqa/workers.ini',
+          severity: 'warning',
+          message: 'br1 has 2 tap ports (tap0, tap1) but no worker instance advertises tap in WORKER_CLASS (instances 1, 2: qemu_x86_64): multi-machine jobs never run here',
+          fix: expect.stringContaining('in /etc/openqa/workers.ini [1] WORKER_CLASS = qemu_x86_64,tap'),
+          explanation: expect.stringContaining('deliberately off'),
+        },
+      ],
+    },
+  ],
 });

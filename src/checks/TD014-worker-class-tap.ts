@@ -6,6 +6,7 @@
 // multi-machine jobs never come here (warning on the workers.ini; deliberate while MM is being
 // repaired). openQA commit eeb2e670d, poo#162284; docs/checks/TD014.md.
 import {notApplicable, defineCheck, pass, skip, type CheckOutcome, type FindingDraft} from './define.js';
+import meta from './TD014-worker-class-tap.meta.js';
 import type {Facts} from '../facts/facts.js';
 import {activeUnits} from '../facts/host/units.js';
 import {ovsDb} from '../facts/ovs.js';
@@ -19,7 +20,7 @@ import {manual, type Step} from '../remedies/step.js';
 /** Unit states in which the switch service answers set_vlan (Type=dbus: active once its bus name is owned). */
 const SERVING = new Set(['active', 'reloading']);
 
-export default defineCheck('TD014', (f) => {
+export default defineCheck(meta, (f) => {
   const config = f.get(workerConfig);
   const sw = f.get(switchConfig);
   const tapInst = config.instances.filter((i) => i.tap);

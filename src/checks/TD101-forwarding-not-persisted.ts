@@ -4,6 +4,7 @@
 import type {Step} from '../remedies/step.js';
 import {sysctlFileLine, sysctlNow, sysctlPersist} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD101-forwarding-not-persisted.meta.js';
 import {forwarding, sysctlFiles} from '../facts/host/sysctl.js';
 import {enabledUnits} from '../facts/host/units.js';
 import {switchConfig} from '../facts/openqa.js';
@@ -30,7 +31,7 @@ function lastAssignment(files: Array<{path: string; conf: {assignments: Array<{k
   return last;
 }
 
-export default defineCheck('TD101', (f) => {
+export default defineCheck(meta, (f) => {
   // /run is a tmpfs: what /run/sysctl.d sets now is gone at the next boot.
   const files = f.get(sysctlFiles).filter((x) => !x.path.startsWith('/run/'));
   const runtime = f.try(forwarding);

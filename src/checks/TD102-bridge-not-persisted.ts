@@ -4,6 +4,7 @@
 // address set with `ip addr add` is gone after the boot, and os-autoinst-openvswitch then dies
 // with "can't parse bridge local port IP" after INIT_TIMEOUT (os-autoinst script/os-autoinst-openvswitch init_switch).
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD102-bridge-not-persisted.meta.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {ifcfgFiles, type IfcfgFile} from '../facts/network-config/index.js';
 import {links} from '../facts/network.js';
@@ -17,7 +18,7 @@ import {nmAdd, nmModify} from '../remedies/nm.js';
 import type {Step} from '../remedies/step.js';
 import {describeCandidates, setIfcfgVar, someCandidateWorks, unreadableFile, type Candidate} from './gate-helpers.js';
 
-export default defineCheck('TD102', (f) => {
+export default defineCheck(meta, (f) => {
   const sw = f.get(switchConfig);
   if (Number.isNaN(sw.netmask)) throw new FactUnavailable(`OS_AUTOINST_BRIDGE_NETMASK of the switch service is not a prefix length (${sw.origin.netmask})`);
   const taps = f.get(tapInstances);

@@ -5,6 +5,7 @@
 // add-port`) work now and vanish at reboot, while OVSDB keeps the port (docs/checks/TD012.md; README "Pre-reboot gate").
 import {posix} from 'node:path';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD103-taps-not-persisted.meta.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {ifcfgFiles, type IfcfgFile} from '../facts/network-config/index.js';
 import {tapSysfs} from '../facts/host/tap-sysfs.js';
@@ -25,7 +26,7 @@ import {describeCandidates, setIfcfgVar, someCandidateWorks, unreadableFile, typ
 /** Sets of taps per instance os-autoinst uses: tap(N-1), tap(N-1+64), tap(N-1+128). */
 const NIC_SETS = 3;
 
-export default defineCheck('TD103', (f) => {
+export default defineCheck(meta, (f) => {
   const instances = f.get(tapInstances);
   if (instances.length === 0) return pass('no tap-class worker instance: no tap is needed after a reboot');
   const bridge = f.get(switchConfig).bridge;

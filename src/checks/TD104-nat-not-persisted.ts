@@ -5,6 +5,7 @@
 // /etc/sysconfig/iptables. And that file must load as a whole: one bad line and `nft -f` /
 // `iptables-restore` load nothing (docs/checks/TD002.md; README "Pre-reboot gate").
 import {defineCheck, evidence, type FindingDraft} from './define.js';
+import meta from './TD104-nat-not-persisted.meta.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
 import {appendNftNat, firewalldPermanent, firewalldReload, reloadRuleFile, saveLiveIptables, saveLiveNftTable} from '../remedies/firewall.js';
 import {manual, type Step} from '../remedies/step.js';
@@ -17,7 +18,7 @@ import {SUSEFIREWALL2_PATH} from '../facts/firewall/susefirewall2.js';
 
 type Backend = 'firewalld' | 'nft' | 'iptables';
 
-export default defineCheck('TD104', (f) => {
+export default defineCheck(meta, (f) => {
   const uplink = f.get(uplinkFact).name;
   const nat = persistedNatFor(f, uplink);
   const live = f.try(liveFirewall);

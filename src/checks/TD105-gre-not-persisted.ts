@@ -4,6 +4,7 @@
 // must be executable, and the peer must be in an uncommented line: salt comments out offline
 // peers, and a changed script is not re-applied until the next boot (openQA docs/Networking.asciidoc; docs/checks/TD006.md; README "Pre-reboot gate").
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD105-gre-not-persisted.meta.js';
 import {ifcfgBoot, ifcfgFiles, ifcfgFlavour, wickedScriptPaths, type IfcfgFile} from '../facts/network-config/index.js';
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
@@ -12,7 +13,7 @@ import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
 import type {Evidence} from '../model.js';
 import type {SourceFile} from '../sources/snapshot.js';
 import {chmodFile, setVar} from '../remedies/files.js';
-import {defaultGreScriptPath, greScript, persistGrePort} from '../remedies/network.js';
+import {defaultGreScriptPath, greScript, persistGrePort, persistTunnel} from '../remedies/network.js';
 import type {Step} from '../remedies/step.js';
 
 interface Script {
@@ -24,7 +25,7 @@ interface Script {
   fix: Step[];
 }
 
-export default defineCheck('TD105', (f) => {
+export default defineCheck(meta, (f) => {
   const bridge = f.get(switchConfig).bridge;
   const db = f.get(ovsDb);
   const gre = db.ports
@@ -48,11 +49,8 @@ export default defineCheck('TD105', (f) => {
       findings.push({
         subject: g.port,
         message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${setup === 'wicked' ? `${bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} names no PRE_UP_SCRIPT` : 'no dispatcher script'}; after a reboot the MM jobs spanning hosts lose their tunnel`,
-        fix: [
-          ...greScript(path, bridge, {nmDispatcher: setup === 'NetworkManager'}),
-          persistGrePort(path, bridge, g.port, g.remote),
-          ...(setup === 'wicked' ? [setVar(bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`, 'PRE_UP_SCRIPT', 'wicked:gre_tunnel_preup.sh')] : []),
-        ],
+        // The same steps as a fleet fix persisting a new tunnel on this host (one way, one set of keys).
+        fix: persistTunnel({path, exists: false, setup, bridge, ...(setup === 'wicked' ? {ifcfg: bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} : {})}, g.port, 'gre', g.remote),
         evidence: ev,
       });
       continue;

@@ -6,6 +6,7 @@ import {editLinePattern} from '../remedies/files.js';
 import {manual, type Step} from '../remedies/step.js';
 import {enableUnit, fstabShare, SALT_SHARE_OPTIONS, systemdReload} from '../remedies/system.js';
 import {defineCheck, evidence, pass, type CheckOutcome, type FindingDraft} from './define.js';
+import meta from './TD106-share-not-persisted.meta.js';
 import type {Facts} from '../facts/facts.js';
 import {factoryShare, FACTORY_PATH, mountInfo, OPENQA_DIR} from '../facts/host/mounts.js';
 import {enabledUnits} from '../facts/host/units.js';
@@ -19,7 +20,7 @@ import {shareSources, sourceDifferences} from '../facts/host/share-source.js';
 
 const NETWORK_FS = /^(nfs4?|cifs|smb3|glusterfs|fuse\..*)$/;
 
-export default defineCheck('TD106', (f) => {
+export default defineCheck(meta, (f) => {
   const share = f.get(factoryShare);
   const wc = f.get(workerConfig);
   const cache = wc.global.CACHEDIRECTORY ?? wc.instances.map((i) => i.settings.CACHEDIRECTORY).find((v) => v);

@@ -6,6 +6,7 @@
 // with autoconnect, and NetworkManager even a NIC with no profile at all: it creates "Wired
 // connection N" with DHCP unless no-auto-default or unmanaged-devices covers the device.
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
+import meta from './TD108-spare-nic-autostart.meta.js';
 import type {Facts} from '../facts/facts.js';
 import {links, matchesIgnoreList, uplinks} from '../facts/network.js';
 import {ovsBridgeNames} from '../facts/ovs.js';
@@ -15,7 +16,7 @@ import type {Link} from '../facts/types.js';
 import {disableNic, NETWORK_SCRIPTS_DIR, type NicConfig} from '../remedies/network.js';
 import {manual} from '../remedies/step.js';
 
-export default defineCheck('TD108', (f) => {
+export default defineCheck(meta, (f) => {
   const all = f.get(links);
   const up = f.get(uplinks);
   const setup = f.get(networkSetup);

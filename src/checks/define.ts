@@ -1,4 +1,4 @@
-// How a check is written: its metadata comes from meta.ts, its `run` is a pure function of facts.
+// How a check is written: its metadata is its own <ID>-<slug>.meta.ts, its `run` is a pure function of facts.
 // A check returns findings (none = pass), or `pass`/`n/a`/`skip` with a reason; a fact it needs that
 // is missing makes the engine skip it with that fact's reason. `n/a` is "does not apply here" (no GRE
 // port, NAT-only ruleset); `skip` is "could not determine" and names the missing data. Applicability
@@ -6,7 +6,7 @@
 import type {Facts} from '../facts/facts.js';
 import type {Evidence, Severity} from '../model.js';
 import type {Remedy} from '../remedies/step.js';
-import {checkMeta, type CheckMeta} from './meta.js';
+import type {CheckMeta} from './check-meta.js';
 
 export interface FindingDraft {
   /** The distinct fault (`ovsdb-server-down`); the finding's kind is `<ID>/<kind>`. Defaults to the check's slug. */
@@ -32,8 +32,8 @@ export interface CheckDefinition extends CheckMeta {
   run(facts: Facts): CheckOutcome | FindingDraft[];
 }
 
-export function defineCheck(id: string, run: CheckDefinition['run']): CheckDefinition {
-  return {...checkMeta(id), run};
+export function defineCheck(meta: CheckMeta, run: CheckDefinition['run']): CheckDefinition {
+  return {...meta, run};
 }
 
 export const pass = (note?: string): CheckOutcome => ({status: 'pass', note});

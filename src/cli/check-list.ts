@@ -4,7 +4,8 @@ import Table from 'cli-table3';
 import type {CheckMeta} from '../checks/meta.js';
 
 export function checkListJson(meta: readonly CheckMeta[]): string {
-  return `${JSON.stringify(meta.map((m) => ({id: m.id, slug: m.slug, severity: m.severity, title: m.title, gateOnly: Boolean(m.gate)})), null, 2)}\n`;
+  const kinds = (m: CheckMeta) => Object.entries(m.kinds ?? {}).map(([k, v]) => ({kind: `${m.id}/${k}`, severity: v.severity, title: v.title}));
+  return `${JSON.stringify(meta.map((m) => ({id: m.id, slug: m.slug, severity: m.severity, title: m.title, gateOnly: Boolean(m.gate), kinds: kinds(m), needs: m.needs ?? []})), null, 2)}\n`;
 }
 
 /** Every border character empty: plain columns, two spaces apart. */

@@ -7,13 +7,14 @@ import {summarize, type Report, type Severity} from '../model.js';
 import type {ArchiveLimits} from '../sources/archive.js';
 import type {FailOn} from './base.js';
 import type {HostJob} from '../fleet/host-job.js';
-import {emit, exitCodeFor, formatOf, recordRun, selectedChecks, settingOverrides, settingsOfRun, useColor, type ReportFlags} from './pipeline.js';
+import {emit, exitCodeFor, formatOf, recordRun, selectedChecks, settingOverrides, settingsOfRun, textOptions, useColor, type ReportFlags} from './pipeline.js';
 
 export interface FleetFlags extends ReportFlags {
   complete?: boolean;
   topology?: string;
   'hosts-detail'?: boolean;
   jobs?: number;
+  host?: string;
 }
 
 const isFleetCheck = (id: string) => /^TD2\d\d$/.test(id);
@@ -28,6 +29,7 @@ export function parseTopology(value: string | undefined): TopologySetting | unde
 
 export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: Partial<ArchiveLimits>): Promise<FleetReport> {
   const topology = parseTopology(flags.topology);
+  if (flags.host !== undefined && formatOf(flags) !== 'script') throw new UserError(`--host selects one host's repair plan: give it with --format script`);
   const [{expandInputs}, {analyzeAll}, {hostEntries}, {runFleetChecks}, {FLEET_CHECKS}] = await Promise.all([
     import('../fleet/inputs.js'),
     import('../fleet/pool.js'),
@@ -59,6 +61,11 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
   }
   const views = hosts.flatMap((h) => (h.view ? [h.view] : []));
   const fleet = runFleetChecks(views, FLEET_CHECKS, {complete: flags.complete ?? false, topology});
+  // Each fleet finding's steps go into the plan of the host that must carry them out.
+  const [{planFleet}, {remediesOf}] = await Promise.all([import('../fleet/plan.js'), import('../fleet/engine.js')]);
+  const reports = new Map<string, Report>();
+  for (const h of hosts) if (h.report && !reports.has(h.name)) reports.set(h.name, h.report);
+  planFleet(reports, fleet.results.flatMap((r) => r.findings), remediesOf);
   const fleetWaivers = settings.config.waivers.filter((w) => isFleetCheck(w.check));
   const pseudo: Report = {target: {mode: 'snapshot', host: 'fleet', capturedAt: ''}, results: fleet.results, summary: summarize(fleet.results), sourceProblems: []};
   fleet.waivers = applyWaivers(pseudo, fleetWaivers, new Date().toISOString().slice(0, 10));
@@ -87,7 +94,7 @@ export async function deliverFleet(report: FleetReport, flags: FleetFlags): Prom
     }
     case 'text': {
       const {renderFleetText} = await import('../report/fleet-text.js');
-      text = renderFleetText(report, {color: !flags.output && useColor(flags.color), hostsDetail: flags['hosts-detail'] ?? false});
+      text = renderFleetText(report, {...textOptions(flags), color: !flags.output && useColor(flags.color), hostsDetail: flags['hosts-detail'] ?? false});
       break;
     }
     case 'junit': {
@@ -105,8 +112,13 @@ export async function deliverFleet(report: FleetReport, flags: FleetFlags): Prom
       text = renderFleetHtml(report);
       break;
     }
+    case 'script': {
+      const {renderFleetScript} = await import('../fleet/script.js');
+      text = renderFleetScript(report, flags.host);
+      break;
+    }
     default:
-      throw new UserError(`--format ${format} is for one host; a fleet run writes text, json, junit, prometheus or html`);
+      throw new UserError(`--format ${format} is for one host; a fleet run writes text, json, junit, prometheus, html or script`);
   }
   await emit(text, flags.output, flags.force);
   return fleetExitCode(report, flags['fail-on'] as FailOn);

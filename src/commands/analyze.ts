@@ -30,6 +30,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     complete: Flags.boolean({description: 'fleet: the snapshots are every host of the network, so a tunnel to any other address is a warning (TD202)', default: false}),
     topology: Flags.string({description: "fleet: who must peer: 'mesh' or 'star:HOST' (default: openQA tap mesh when hosts carry tap, else a detected hub, else mesh)"}),
     'hosts-detail': Flags.boolean({description: "fleet text: each host's full report after the fleet findings", default: false}),
+    host: Flags.string({description: "fleet, --format script: the repair plan of this host alone (default: one file with every host's plan, each host running its own part)"}),
     jobs: Flags.integer({description: 'fleet: worker threads analyzing snapshots (default: one per core)', min: 0, max: 64}),
     input: Flags.string({
       multiple: true,
@@ -66,6 +67,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
       if (code !== 0) this.exit(code);
       return;
     }
+    if (flags.host !== undefined) throw new UserError('--host picks one host of a fleet run (several snapshots); one snapshot is one host already');
     const snapshot = await readSnapshot(args.path, limits);
     const settings = await pipeline.settingsFor(flags, {snapshot});
     const analysis = await pipeline.analyze(snapshot, flags, settings, {mode: 'snapshot', path: args.path});

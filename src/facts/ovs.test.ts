@@ -5,7 +5,7 @@ import {DEFAULT_CONFIG} from '../config.js';
 import {parseDumpFlows} from '../parsers/ofctl.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {Facts} from './facts.js';
-import {ovsBridgeNames, ovsDb, ovsFlowErrors, ovsFlows, switchFlowsPresent} from './ovs.js';
+import {ovsBridgeNames, ovsDb, ovsFlowErrors, ovsFlows, switchFlowsPresent, switchScript} from './ovs.js';
 
 const sample = (path: string) => readFileSync(new URL(`../../test/samples/${path}`, import.meta.url), 'utf8');
 const factsFor = (spec: SnapshotSpec) => new Facts(new SnapshotView(makeSnapshot(spec)), DEFAULT_CONFIG);
@@ -166,5 +166,41 @@ describe('switchFlowsPresent', () => {
   it('does not mistake other switches for os-autoinst (neutron br-int)', () => {
     const result = switchFlowsPresent(parseDumpFlows(sample('ovs-ofctl-dump-flows/hotsos-neutron-br-int-nxst.txt'), 'f'), {localIp: '10.0.2.2'});
     expect([result.present, result.onlyNormal]).toEqual([[], false]);
+  });
+});
+
+describe('the rule set the host\'s os-autoinst-openvswitch installs', () => {
+  const NEW = sample('os-autoinst-openvswitch/os-autoinst-26013d06-init_switch-rules.txt');
+  const OLD = sample('os-autoinst-openvswitch/os-autoinst-2be705f6-init_switch-rules.txt');
+  const SCRIPT = '/usr/lib/os-autoinst/script/os-autoinst-openvswitch';
+  const expect5 = {localIp: '10.0.2.2', bridgeMac: '02:1f:18:35:e9:be', rewriteTarget: '10.1.0.0'};
+  const upstream8 = flowsOf('generated-ovs-3.1-netns-br1-ipv6-upstream-rules.txt');
+  const five = upstream8.filter((fl) => !fl.text.includes('ipv6') && !fl.text.includes('icmp6'));
+
+  it('reads from the script whether it installs the IPv6 rules (os-autoinst 26013d06, 2025-11)', () => {
+    const newer = factsFor({files: {'openqa.switch-script': {[SCRIPT]: NEW}}}).get(switchScript);
+    expect(newer).toMatchObject({path: SCRIPT, ipv6: true});
+    expect(newer?.evidence).toMatch(/^\/usr\/lib\/os-autoinst\/script\/os-autoinst-openvswitch:\d+: .*eth_type=0x86dd,ip_proto=58,icmpv6_type=135/);
+    const older = factsFor({files: {'openqa.switch-script': {'/usr/lib/os-autoinst/os-autoinst-openvswitch': OLD}}}).get(switchScript);
+    expect(older).toMatchObject({path: '/usr/lib/os-autoinst/os-autoinst-openvswitch', ipv6: false});
+    expect(factsFor({files: {'openqa.switch-script': {}}}).get(switchScript)).toBeUndefined();
+    expect(factsFor({files: {}}).try(switchScript)).toEqual({ok: false, reason: 'source openqa.switch-script is not in this snapshot'});
+  });
+
+  it('finds all eight rules as upstream\'s add-flow strings dump (real OVS 3.1)', () => {
+    expect(switchFlowsPresent(upstream8, {...expect5, ipv6: true})).toEqual({
+      present: ['default', 'host-replies', 'arp-gateway', 'ipv4-first', 'ipv4-other', 'ipv6-nd', 'ipv6-first', 'ipv6-other'],
+      missing: [],
+      onlyNormal: false,
+      staleMac: [],
+    });
+  });
+
+  it('expects the IPv6 rules from a script that installs them, not from the rules that happen to be there', () => {
+    expect(five).toHaveLength(5);
+    expect(switchFlowsPresent(five, {...expect5, ipv6: true}).missing).toEqual(['ipv6-nd', 'ipv6-first', 'ipv6-other']);
+    expect(switchFlowsPresent(five, {...expect5, ipv6: false}).missing).toEqual([]);
+    // Script unknown: judged by the shape present (five rules are a whole pre-2025-11 set).
+    expect(switchFlowsPresent(five, expect5).missing).toEqual([]);
   });
 });

@@ -68,8 +68,41 @@ export const REQUIRED_SWITCH_RULES: readonly SwitchRule[] = ['default', 'host-re
 /** Added in 2025-11 (os-autoinst@26013d06): optional, but all or none. */
 export const IPV6_SWITCH_RULES: readonly SwitchRule[] = ['ipv6-nd', 'ipv6-first', 'ipv6-other'];
 
+/** The installed os-autoinst-openvswitch script, as far as it decides which rules to expect. */
+export interface SwitchScript {
+  path: string;
+  /** It installs the three IPv6 rules (os-autoinst 26013d06, 2025-11): eight rules, not five. */
+  ipv6: boolean;
+  /** `path:line: text` of its first IPv6 rule, or what shows it has none. */
+  evidence: string;
+}
+
+/** An ethertype match on IPv6 (0x86dd) in a rule string: only the IPv6 rules of the script have one. */
+const IPV6_RULE = /\b(?:dl|eth)_type=0x86dd\b/;
+
+/**
+ * The script the switch service runs (package os-autoinst-openvswitch), read for the rules it
+ * installs: os-autoinst script/os-autoinst-openvswitch init_switch adds the five IPv4 rules in
+ * every version and three IPv6 rules since 26013d06 (2025-11). Undefined when the host has no
+ * script at the packaged paths; FactUnavailable when it was not captured (older snapshots).
+ */
+export const switchScript: Fact<SwitchScript | undefined> = (f) => {
+  const file = f.entries('openqa.switch-script').find((e) => e.text !== '');
+  if (!file) return undefined;
+  const lines = file.text.split('\n');
+  const at = lines.findIndex((l) => IPV6_RULE.test(l));
+  return at >= 0
+    ? {path: file.name, ipv6: true, evidence: `${file.name}:${at + 1}: ${lines[at]!.trim()}`}
+    : {path: file.name, ipv6: false, evidence: `${file.name}: no IPv6 rule (no dl_type/eth_type=0x86dd): the five-rule version from before 2025-11`};
+};
+
 export interface SwitchFlowsExpectation {
   localIp: string;
+  /**
+   * Whether this host's script installs the IPv6 rules (switchScript). Unknown (undefined): judged
+   * by the rules present, all three or none.
+   */
+  ipv6?: boolean;
   /** The bridge's current MAC; flows to another MAC are stale (the bridge was re-created). */
   bridgeMac?: string;
   rewriteTarget?: string;
@@ -157,7 +190,7 @@ export function switchFlowsPresent(flows: OpenFlow[], expect: SwitchFlowsExpecta
     }
     found.add(hit.rule);
   }
-  const anyIpv6 = IPV6_SWITCH_RULES.some((r) => found.has(r)) || staleMac.some((s) => IPV6_SWITCH_RULES.includes(s.rule));
+  const anyIpv6 = expect.ipv6 ?? (IPV6_SWITCH_RULES.some((r) => found.has(r)) || staleMac.some((s) => IPV6_SWITCH_RULES.includes(s.rule)));
   const expected = anyIpv6 ? [...REQUIRED_SWITCH_RULES, ...IPV6_SWITCH_RULES] : REQUIRED_SWITCH_RULES;
   const order = [...REQUIRED_SWITCH_RULES, ...IPV6_SWITCH_RULES];
   return {

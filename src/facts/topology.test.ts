@@ -259,7 +259,7 @@ describe('buildTopology', () => {
             natRule([ifm('en*')]),
           ],
           forward: [],
-          input: [],
+          input: () => [],
           problems: [],
         } satisfies FirewallView,
       ],

@@ -81,7 +81,7 @@ export function tunnelInputVerdicts(f: Facts, peers: readonly TunnelPeer[], inIf
   const live = f.try(liveFirewall);
   if (live.ok) {
     // Each source's chains stand for themselves in evidence: group the paths by origin.
-    for (const [origin, paths] of byOrigin(live.value.input)) judge(paths, 'live', origin);
+    for (const [origin, paths] of byOrigin(live.value.input())) judge(paths, 'live', origin);
   } else unknown.push(`live firewall: ${live.reason}`);
 
   try {
@@ -98,7 +98,7 @@ function judgePersisted(f: Facts, judge: (paths: readonly InputPath[], where: st
   const persisted = f.try(persistedFirewall);
   const judgeFile = (file: PersistedRuleFile) => {
     // A file that does not load leaves no rules behind at boot (TD104 and the gate report it).
-    if (file.loadErrors.length === 0) judge(file.view.input, file.path, 'firewall.files', file.format === 'iptables-save' ? splitLines(fileText(f, 'firewall.files', file.path)) : undefined);
+    if (file.loadErrors.length === 0) judge(file.view.input(), file.path, 'firewall.files', file.format === 'iptables-save' ? splitLines(fileText(f, 'firewall.files', file.path)) : undefined);
   };
   const judgeZones = () => {
     if (persisted.ok && persisted.value.zones) judge([zoneInputPath(persisted.value.zones, 'firewalld permanent')], 'firewalld permanent', 'firewalld.files');

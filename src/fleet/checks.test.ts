@@ -6,38 +6,7 @@ import type {FleetOptions} from './fleet.js';
 import type {FleetHostView, FleetTunnel} from './host-view.js';
 import {FLEET_CHECK_META} from './meta.js';
 import {FLEET_CHECKS} from './registry.js';
-
-function host(name: string, address: string, opts: Partial<FleetHostView> = {}): FleetHostView {
-  return {
-    name,
-    capturedAt: '2026-12-06T10:00:00.000Z',
-    uplink: {name: 'eth0', addresses: [address], mtu: 1500, mac: `52:54:00:00:00:${address.split('.').pop()!.padStart(2, '0').slice(-2)}`},
-    addresses: [address, '10.0.2.2'],
-    classes: ['qemu_x86_64', 'tap'],
-    parallelOneHostOnly: false,
-    bridge: {name: 'br1', mtu: 1460, mtuRequest: 1460},
-    tunnels: [],
-    setup: 'wicked',
-    tunnelInput: [],
-    unknown: [],
-    ...opts,
-  };
-}
-
-const gre = (port: string, remoteIp: string, extra: Partial<FleetTunnel> = {}): FleetTunnel => ({bridge: 'br1', port, type: 'gre', remoteIp, ...extra});
-
-/** A full mesh of n hosts 192.0.2.(10*i). */
-function mesh(n: number, tweak: (h: FleetHostView, i: number) => void = () => {}): FleetHostView[] {
-  const addr = (i: number) => `192.0.2.${(i + 1) * 10}`;
-  return Array.from({length: n}, (_, i) => {
-    const h = host(`w${i + 1}`, addr(i));
-    h.tunnels = Array.from({length: n}, (_, j) => j)
-      .filter((j) => j !== i)
-      .map((j, k) => gre(`gre${k + 1}`, addr(j)));
-    tweak(h, i);
-    return h;
-  });
-}
+import {gre, host, mesh} from '../../test/helpers/fleet-views.js';
 
 function findings(views: FleetHostView[], opts: Partial<FleetOptions> = {}): string[] {
   const r = runFleetChecks(views, FLEET_CHECKS, {complete: false, ...opts});
@@ -131,7 +100,7 @@ describe('fleet checks', () => {
     expect(findings(views)).toEqual(['TD206 error w2 <- w1: running firewall [w2,w1]']);
     const f = runFleetChecks(views, FLEET_CHECKS, {complete: false}).results.flatMap((r) => r.findings).find((x) => x.checkId === 'TD206')!;
     expect(f.message).toContain('rejects GRE (IP protocol 47) from its tunnel peer w1 (192.0.2.10) at `-A INPUT -j REJECT` (line 9)');
-    expect(f.fix).toBe('# on w2:\niptables -I INPUT -s 192.0.2.10/32 -p gre -j ACCEPT');
+    expect(f.fix).toBe('# on w2:\niptables -C INPUT -s 192.0.2.10/32 -p gre -j ACCEPT 2>/dev/null || iptables -I INPUT -s 192.0.2.10/32 -p gre -j ACCEPT');
   });
 
   it('star: detected hub, spokes do not peer, a missing tunnel back and a key mismatch are reported', () => {

@@ -2,15 +2,23 @@
 // Findings have the single-host shape plus `hosts`: the host that must change first.
 import type {CheckMeta} from '../checks/meta.js';
 import type {Evidence, Finding, Severity} from '../model.js';
+import type {Step} from '../remedies/step.js';
 import type {Fleet} from './fleet.js';
 import {fleetCheckMeta} from './meta.js';
+
+/** What one host must do for a fleet finding: steps built by src/remedies/, merged into that host's plan. */
+export interface HostRemedy {
+  host: string;
+  steps: Step[];
+}
 
 export interface FleetFindingDraft {
   /** The host that must change first, then the others involved. */
   hosts: string[];
   subject: string;
   message: string;
-  fix: string;
+  /** Per host that must change: its steps (a host left out changes nothing for this finding). */
+  fix: HostRemedy[];
   evidence: Evidence[];
   severity?: Severity;
 }

@@ -1,41 +1,77 @@
-// Fix text for tunnel repairs, in the syntax of the host's network setup: the runtime command,
-// then where the next boot must find it (wicked PRE_UP_SCRIPT, NetworkManager dispatcher), then
-// the salt pillar hint for salt-managed fleets.
-// The commands themselves come from src/remedies (one way per repair, one quoting).
-import {defaultGreScriptPath, dropPort, setTunnelRemote, tunnelAddPort} from '../remedies/network.js';
+// Remedies for tunnel repairs, as steps of the plan of the host that must change: the runtime
+// command, then where the next boot must find it (the host's tunnel boot script: wicked
+// PRE_UP_SCRIPT, NetworkManager dispatcher), then the salt pillar hint for salt-managed fleets.
+// The commands themselves come from src/remedies (one way per repair, one quoting), and TD105
+// persists tunnels with the same persistTunnel, so a host plan never says two things of one port.
+import {bootNames} from '../facts/tunnel-boot.js';
+import {dropPort, persistTunnel, retargetPersistedTunnel, retargetTunnel, tunnelAddPort} from '../remedies/network.js';
+import {q} from '../remedies/shell.js';
+import {manual, step, type Step} from '../remedies/step.js';
+import type {HostRemedy} from './define.js';
 import type {FleetHostView, FleetTunnel} from './host-view.js';
 
-/** The next free port name of that type on the host (gre1, gre2, ... / vxlan1, ...). */
-export function nextPortName(host: FleetHostView, type: FleetTunnel['type']): string {
+/** The next free port name of that type on the host (gre1, gre2, ... / vxlan1, ...), not in `taken`. */
+export function nextPortName(host: FleetHostView, type: FleetTunnel['type'], taken: ReadonlySet<string> = new Set()): string {
   const used = new Set(host.tunnels.map((t) => t.port));
-  for (let n = 1; ; n++) if (!used.has(`${type}${n}`)) return `${type}${n}`;
+  for (let n = 1; ; n++) if (!used.has(`${type}${n}`) && !taken.has(`${type}${n}`)) return `${type}${n}`;
 }
 
-export function addTunnelFix(host: FleetHostView, peer: {name: string; address: string}, like?: FleetTunnel): string[] {
+/**
+ * A tunnel port of `host` towards `peer`, now and at the next boot. `taken`: port names this run
+ * already gave out on the host (two missing peers get two ports).
+ */
+export function addTunnelFix(host: FleetHostView, peer: {name: string; address: string}, like?: FleetTunnel, taken?: Set<string>): HostRemedy {
   const type = like?.type ?? 'gre';
   const bridge = host.bridge?.name ?? like?.bridge ?? 'br1';
-  const port = nextPortName(host, type);
-  const cmd = tunnelAddPort(bridge, port, type, peer.address, like?.key);
-  return [`# on ${host.name} (towards ${peer.name}):`, cmd, ...persistHint(host, 'add the same line')];
+  const port = nextPortName(host, type, taken);
+  taken?.add(port);
+  const steps: Step[] = [step('runtime', `tunnel-to:${bridge}:${peer.address}`, [`# ${port} towards ${peer.name}`, tunnelAddPort(bridge, port, type, peer.address, like?.key)])];
+  steps.push(...persistFor(host, peer.address, () => (host.boot ? persistTunnel(host.boot, port, type, peer.address, like?.key) : [])));
+  return {host: host.name, steps};
 }
 
-export function setRemoteFix(host: FleetHostView, tunnel: FleetTunnel, address: string, peerName: string): string[] {
-  return [
-    `# on ${host.name} (${tunnel.port} must point at ${peerName}'s uplink address):`,
-    setTunnelRemote(tunnel.port, address),
-    ...persistHint(host, `replace ${tunnel.remoteIp} by ${address}`),
-  ];
+/** Point an existing port at the peer's uplink address, now and in the boot script. */
+export function setRemoteFix(host: FleetHostView, tunnel: FleetTunnel, address: string, peerName: string): HostRemedy {
+  const steps: Step[] = [retargetTunnel(tunnel.port, address, `${tunnel.port} must point at ${peerName}'s uplink address`)];
+  const boot = host.boot;
+  if (boot?.exists && bootNames(boot, tunnel.remoteIp)) steps.push(retargetPersistedTunnel(boot.path, tunnel.remoteIp, address), saltHint());
+  else steps.push(...persistFor(host, address, () => (boot ? persistTunnel(boot, tunnel.port, tunnel.type, address, tunnel.key) : [])));
+  return {host: host.name, steps};
 }
 
-export function deletePortFix(host: FleetHostView, tunnel: FleetTunnel): string[] {
-  return [`# on ${host.name}:`, ...dropPort(tunnel.bridge, tunnel.port).lines, ...persistHint(host, `drop the line naming ${tunnel.remoteIp}`)];
+/** Drop a tunnel to an address that may be a peer not analyzed here: the admin decides. */
+export function deletePortFix(host: FleetHostView, tunnel: FleetTunnel): HostRemedy {
+  const script = host.boot?.path ?? 'the boot script';
+  return {
+    host: host.name,
+    steps: [
+      manual(`drop-tunnel:${tunnel.port}`, `only if ${tunnel.remoteIp} is no longer a worker of this network`, [
+        ...dropPort(tunnel.bridge, tunnel.port).lines,
+        `# and drop the line naming ${tunnel.remoteIp} from ${script}`,
+      ]),
+    ],
+  };
 }
 
-function persistHint(host: FleetHostView, edit: string): string[] {
-  const script = host.preupScript ?? defaultGreScriptPath(host.setup);
-  const how =
-    host.setup === 'NetworkManager'
-      ? `# persist: ${edit} in the NetworkManager dispatcher script ${script} (executable, not group/world-writable)`
-      : `# persist: ${edit} in ${script} (wicked: PRE_UP_SCRIPT="wicked:${script.split('/').pop()}" in ifcfg-${host.bridge?.name ?? 'br1'})`;
-  return [how, '# salt-states-openqa: the script is rendered from the worker classes and bridge_ip grains of all hosts: fix the grains/pillar, then run state.apply on every host of the class'];
+/** Persist steps for a tunnel to `address`, unless the boot script already names it. */
+function persistFor(host: FleetHostView, address: string, build: () => Step[]): Step[] {
+  const boot = host.boot;
+  if (boot?.exists && bootNames(boot, address)) {
+    // The script is right and was not re-run since it changed (or the port was removed by hand).
+    return [step('persist', `gre-preup-has:${boot.path}:${address}`, [`# ${boot.path} already re-creates the tunnel to ${address} at boot`]), saltHint()];
+  }
+  const steps = build();
+  if (steps.length === 0) {
+    return [manual(`tunnel-persist:${address}`, 'tapdoctor could not tell which bridge carries the tunnels', [`# make the next boot re-create the tunnel to ${address} (wicked PRE_UP_SCRIPT, NetworkManager dispatcher script)`])];
+  }
+  return [...steps, saltHint()];
 }
+
+/** salt-states-openqa renders the script: a hand edit lasts until the next highstate. */
+function saltHint(): Step {
+  return step('persist', 'salt-gre-peers', [
+    '# salt-states-openqa renders the GRE script from the worker classes and bridge_ip grains of all hosts:',
+    '# on a salt-managed host fix the grains/pillar instead, then run state.apply on every host of the class',
+  ]);
+}
+

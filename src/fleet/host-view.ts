@@ -9,6 +9,7 @@ import {mentionsAddress} from '../facts/persistence.js';
 import {stackForFixes, type NetworkStack} from '../facts/network-stack.js';
 import {tunnelInputVerdicts, type TunnelInputVerdict, type TunnelPeer} from '../facts/tunnel-input.js';
 import {uplink} from '../facts/uplink.js';
+import {tunnelBoot, type TunnelBoot} from '../facts/tunnel-boot.js';
 
 export type TunnelType = 'gre' | 'vxlan';
 
@@ -45,6 +46,8 @@ export interface FleetHostView {
   setup: NetworkStack;
   /** The GRE pre-up script (wicked PRE_UP_SCRIPT / NM dispatcher) that names tunnels, if any. */
   preupScript?: string;
+  /** Where the next boot re-creates the bridge's tunnel ports (fixes persist new ports there). */
+  boot?: TunnelBoot;
   /** Where the firewall drops, may drop, or cannot say for the tunnel packets of a peer (GRE, VXLAN): live and at boot. */
   tunnelInput: TunnelInputVerdict[];
   /** What could not be read (fleet checks say so instead of guessing). */
@@ -117,6 +120,7 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
     const named = scripts.value.find((s) => /type=(gre|vxlan)/.test(s.text) || view.tunnels.some((t) => mentionsAddress(s.text, t.remoteIp)));
     if (named) view.preupScript = named.name;
   }
+  if (view.bridge) view.boot = tunnelBoot(f, view.bridge.name, view.preupScript);
   const peers: TunnelPeer[] = view.tunnels.map((t) => ({address: t.remoteIp, type: t.type, ...(t.dstPort !== undefined ? {dport: t.dstPort} : {})}));
   const input = tunnelInputVerdicts(f, peers, primary);
   view.tunnelInput = input.verdicts.filter((v) => v.verdict !== 'accept');

@@ -182,7 +182,9 @@ export function acceptTunnelInput(drop: InputDrop, t: TunnelTraffic): Step[] {
   if (drop.where === 'live') {
     if (drop.backend === 'nftables') return [nftRule(`insert rule ${drop.family} ${drop.table} ${drop.chain} ${nftAccept(t)}`)];
     const tool = drop.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
-    return [iptablesRule(tool, iptablesAccept(t).replace(/^-A INPUT/, '-I INPUT'))];
+    const rule = iptablesAccept(t).replace(/^-A /, '');
+    // idempotent: a second run finds the rule and adds nothing
+    return [step('runtime', key, [`${tool} -C ${rule} 2>/dev/null || ${tool} -I ${rule}`])];
   }
   const f = q(drop.where);
   if (drop.insertAt) {

@@ -1,7 +1,7 @@
 // Interfaces: turning a NIC off, taps (runtime and persisted), bridge ports and VLAN tags. One
 // builder per job, so two checks asking for the same job get the same step.
 import {appendLine, deleteVars, setVar, writeFile} from './files.js';
-import {q} from './shell.js';
+import {bre, q, sedReplacement} from './shell.js';
 import {manual, step, type Step} from './step.js';
 
 import {NETWORK_SCRIPTS_DIR, WICKED_DIR, type NetworkStack} from '../facts/network-stack.js';
@@ -156,7 +156,48 @@ export function defaultGreScriptPath(setup: NetworkStack): string {
 /** The boot-time script (wicked PRE_UP_SCRIPT, NM dispatcher) gets the line that re-creates the GRE
  *  port; the bridge is named literally, so the line works whatever variables the script sets. */
 export function persistGrePort(script: string, bridge: string, port: string, remote: string, note?: string): Step {
-  return appendLine(script, greAddPort(bridge, port, remote), {key: `gre-preup:${script}:${port}`, ...(note ? {note} : {})});
+  return persistTunnelPort(script, bridge, port, 'gre', remote, undefined, note);
+}
+
+/** The same for any tunnel port (GRE or VXLAN, with its key): one step per script and port. */
+export function persistTunnelPort(script: string, bridge: string, port: string, type: string, remote: string, key?: string, note?: string): Step {
+  return appendLine(script, tunnelAddPort(bridge, port, type, remote, key), {key: `gre-preup:${script}:${port}`, ...(note ? {note} : {})});
+}
+
+/** Where a host's tunnel ports are re-created at boot, as its facts show it. */
+export interface TunnelBootScript {
+  path: string;
+  /** The snapshot holds the script (else it is written first). */
+  exists: boolean;
+  setup: NetworkStack;
+  bridge: string;
+  /** wicked: the bridge's ifcfg file, when its PRE_UP_SCRIPT does not name the script yet. */
+  ifcfg?: string;
+}
+
+/**
+ * A tunnel port the next boot re-creates: the script written when missing (executable, RSTP on),
+ * the port's line appended, and (wicked) PRE_UP_SCRIPT naming the script. TD105 and the fleet
+ * checks persist tunnels with this one function, so their steps share keys in a plan.
+ */
+export function persistTunnel(boot: TunnelBootScript, port: string, type: string, remote: string, key?: string, note?: string): Step[] {
+  return [
+    ...(boot.exists ? [] : greScript(boot.path, boot.bridge, {nmDispatcher: boot.setup === 'NetworkManager'})),
+    persistTunnelPort(boot.path, boot.bridge, port, type, remote, key, note),
+    ...(boot.ifcfg ? [setVar(boot.ifcfg, 'PRE_UP_SCRIPT', `wicked:${boot.path.split('/').pop()}`)] : []),
+  ];
+}
+
+/** Point a tunnel port at another address now (OVSDB keeps it). */
+export function retargetTunnel(port: string, remote: string, note?: string): Step {
+  return step('runtime', `tunnel-remote:${port}`, [...(note ? [`# ${note}`] : []), setTunnelRemote(port, remote)]);
+}
+
+/** The boot script's lines naming the old address name the new one (a renumbered peer). */
+export function retargetPersistedTunnel(script: string, from: string, to: string): Step {
+  // remote_ip=OLD followed by no further address character: 192.0.2.1 never rewrites 192.0.2.10.
+  const sed = `s/remote_ip=\\("\\?\\)${bre(from)}\\([^0-9.]\\|$\\)/remote_ip=\\1${sedReplacement(to)}\\2/g`;
+  return step('persist', `gre-retarget:${script}:${from}`, [`sed -i --follow-symlinks ${q(sed)} ${q(script)}`], {files: [script]});
 }
 
 /** A pre-up script of its own for the GRE ports, when none exists (the ports are appended by persistGrePort). */

@@ -1,14 +1,21 @@
 // `--format script`: the report's plan with a header naming the host, the time and the findings.
-import type {Report} from '../model.js';
+import type {Finding, Report} from '../model.js';
 import {buildPlan, findingRef} from './plan.js';
 import {renderScript} from './script.js';
 import {q} from './shell.js';
 
-export function renderReportScript(report: Report, command: 'check' | 'gate'): string {
+export interface ScriptContext {
+  /** Fleet runs: the fleet findings whose steps this host's plan carries. */
+  fleetFindings?: readonly Finding[];
+  /** Fleet runs: what verifies the repair (a new snapshot analyzed with the others). */
+  verify?: string;
+}
+
+export function renderReportScript(report: Report, command: 'check' | 'gate', ctx: ScriptContext = {}): string {
   const plan = report.plan ?? buildPlan([]);
-  const findings = report.results.flatMap((r) => r.findings).map((f) => ({ref: findingRef(f), severity: f.severity, message: f.message}));
+  const findings = [...report.results.flatMap((r) => r.findings), ...(ctx.fleetFindings ?? [])].map((f) => ({ref: findingRef(f), severity: f.severity, message: f.message}));
   const rootFlag = plan.root !== '/' ? ` --root ${q(plan.root)}` : '';
-  const verify = report.target.mode === 'live' ? `tapdoctor ${command}${rootFlag}` : `tapdoctor ${command}   # on ${report.target.host}: the findings above must be gone`;
+  const verify = ctx.verify ?? (report.target.mode === 'live' ? `tapdoctor ${command}${rootFlag}` : `tapdoctor ${command}   # on ${report.target.host}: the findings above must be gone`);
   return renderScript(plan, {
     host: report.target.host,
     capturedAt: report.target.capturedAt,

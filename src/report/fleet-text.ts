@@ -1,20 +1,35 @@
 // Text of a fleet run: one line per host (name, verdict, error/warning counts), the fleet
-// findings in full, then (with --hosts-detail) every host's own report.
-import {Chalk} from 'chalk';
+// findings in full, then (with --hosts-detail) every host's own report. Laid out like the
+// single-host text, with its pieces (text.ts): prose wrapped to the width (the terminal's, 80 when
+// piped), fix lines never wrapped, evidence cut with a marker; --brief: one line per finding;
+// --quiet: error findings only (the summary still counts every finding).
+import {Chalk, type ChalkInstance} from 'chalk';
 import {fleetFindings, fleetSummary, hostVerdict, type FleetReport} from '../fleet/report.js';
-import {SEVERITIES, type Finding, type Severity} from '../model.js';
-import {fixLines, hanging, renderText, WIDTH} from './text.js';
+import type {FleetFinding} from '../fleet/define.js';
+import {SEVERITIES, type Severity} from '../model.js';
+import {briefLine, findingBlock, hanging, renderText, WIDTH} from './text.js';
 
-export function renderFleetText(report: FleetReport, opts: {color: boolean; hostsDetail: boolean; width?: number}): string {
+export interface FleetTextOptions {
+  color: boolean;
+  hostsDetail: boolean;
+  width?: number;
+  brief?: boolean;
+  quiet?: boolean;
+}
+
+export function renderFleetText(report: FleetReport, opts: FleetTextOptions): string {
   const width = opts.width ?? WIDTH;
   const c = new Chalk({level: opts.color ? 1 : 0});
-  const paint: Record<Severity, (s: string) => string> = {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
+  const paint: Record<Severity, ChalkInstance> = {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
   const verdictPaint = {ok: c.green, warning: c.yellow, error: c.red, unreadable: c.magenta};
   const out: string[] = [];
   const sum = fleetSummary(report);
-  out.push(c.bold(`tapdoctor fleet: ${sum.hosts} host${sum.hosts === 1 ? '' : 's'}, topology ${report.fleet.topology.kind}${report.fleet.topology.hub ? ` (hub ${report.fleet.topology.hub})` : ''}`), `  ${report.fleet.topology.basis}`, '');
+  out.push(c.bold(`tapdoctor fleet: ${sum.hosts} host${sum.hosts === 1 ? '' : 's'}, topology ${report.fleet.topology.kind}${report.fleet.topology.hub ? ` (hub ${report.fleet.topology.hub})` : ''}`));
+  if (!opts.brief) out.push(...hanging('  ', 2, report.fleet.topology.basis, width), '');
   const findings = fleetFindings(report);
-  out.push(c.bold('HOSTS'));
+  const shown = opts.quiet ? findings.filter((f) => f.severity === 'error') : findings;
+  const hidden = findings.length - shown.length;
+  if (!opts.brief) out.push(c.bold('HOSTS'));
   const nameWidth = Math.min(40, Math.max(4, ...report.hosts.map((h) => h.name.length)));
   for (const h of report.hosts) {
     const v = hostVerdict(h);
@@ -23,43 +38,37 @@ export function renderFleetText(report: FleetReport, opts: {color: boolean; host
     out.push(`  ${h.name.padEnd(nameWidth)}  ${verdictPaint[v](v.padEnd(10))}  ${counts}`);
     for (const s of h.superseded ?? []) out.push(c.dim(`  ${''.padEnd(nameWidth)}  newer snapshot counts; ignored ${s.path} (captured ${s.capturedAt})`));
   }
-  out.push('');
+  if (!opts.brief) out.push('');
 
-  if (findings.length === 0) out.push(c.green('No fleet findings: the tunnels between these hosts agree.'), '');
-  for (const sev of SEVERITIES) {
-    const group = findings.filter((f) => f.severity === sev);
-    if (group.length === 0) continue;
-    out.push(paint[sev](`FLEET ${sev.toUpperCase()}${sev === 'info' ? '' : 'S'} (${group.length})`));
-    for (const f of group) out.push(...block(f, c, paint[sev], width), '');
-  }
+  const tag = (f: FleetFinding) => `  ${c.dim(`[${f.hosts.join(', ')}]`)}${f.waiver ? c.dim(` (waived until ${f.waiver.expires}: ${f.waiver.reason})`) : ''}`;
   const notRun = report.fleet.results.filter((r) => r.status === 'skip' || r.status === 'error');
-  if (notRun.length > 0) {
-    out.push(c.bold(`FLEET CHECKS NOT RUN (${notRun.length})`));
-    for (const r of notRun) out.push(...hanging('  ', 4, `${r.id} ${r.slug}: ${r.reason ?? ''}`, width));
-    out.push('');
+  if (opts.brief) {
+    out.push(...shown.map((f) => briefLine(f, c, ` [${f.hosts.join(', ')}]${f.waiver ? ' (waived)' : ''}`)));
+    // What did not run stays visible: a short report must not read as a clean one.
+    if (notRun.length > 0) out.push(`${c.yellow('?')} fleet checks not run: ${notRun.map((r) => r.id).join(', ')} (run without --brief for why)`);
+  } else {
+    if (findings.length === 0) out.push(c.green('No fleet findings: the tunnels between these hosts agree.'), '');
+    for (const sev of SEVERITIES) {
+      const group = shown.filter((f) => f.severity === sev);
+      if (group.length === 0) continue;
+      out.push(paint[sev](`FLEET ${sev.toUpperCase()}${sev === 'info' ? '' : 'S'} (${group.length})`));
+      for (const f of group) out.push(...findingBlock(f, c, paint[sev], width, tag(f)), '');
+    }
+    if (notRun.length > 0) {
+      out.push(c.bold(`FLEET CHECKS NOT RUN (${notRun.length})`));
+      for (const r of notRun) out.push(...hanging('  ', 4, `${r.id} ${r.slug}: ${r.reason ?? ''}`, width));
+      out.push('');
+    }
   }
   if (opts.hostsDetail) {
     for (const h of report.hosts) {
       if (!h.report) continue;
-      out.push(c.bold(`── ${h.name} ${'─'.repeat(Math.max(0, width - h.name.length - 4))}`), renderText(h.report, {color: opts.color, width}));
+      out.push(c.bold(`── ${h.name} ${'─'.repeat(Math.max(0, width - h.name.length - 4))}`), renderText(h.report, {color: opts.color, width, brief: opts.brief, quiet: opts.quiet}));
     }
   }
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   out.push(
-    `${c.bold('Summary:')} ${n(sum.hosts, 'host')} (${sum.unreadable} unreadable); fleet: ${n(sum.fleetFindings.error, 'error')}, ${n(sum.fleetFindings.warning, 'warning')}, ${sum.fleetFindings.info} info; all: ${n(sum.findings.error, 'error')}, ${n(sum.findings.warning, 'warning')}${opts.hostsDetail ? '' : ' (per-host details: --hosts-detail)'}`,
+    `${c.bold('Summary:')} ${n(sum.hosts, 'host')} (${sum.unreadable} unreadable); fleet: ${n(sum.fleetFindings.error, 'error')}, ${n(sum.fleetFindings.warning, 'warning')}, ${sum.fleetFindings.info} info${hidden > 0 ? ` (${hidden} not shown: --quiet)` : ''}; all: ${n(sum.findings.error, 'error')}, ${n(sum.findings.warning, 'warning')}${opts.hostsDetail ? '' : ' (per-host details: --hosts-detail)'}`,
   );
   return `${out.join('\n')}\n`;
-}
-
-function block(f: Finding & {hosts: string[]}, c: InstanceType<typeof Chalk>, sev: (s: string) => string, width: number): string[] {
-  const waived = f.waiver ? c.dim(` (waived until ${f.waiver.expires}: ${f.waiver.reason})`) : '';
-  const lines = [`${sev(f.checkId)} ${c.bold(f.slug)}  ${c.underline(f.subject)}  ${c.dim(`[${f.hosts.join(', ')}]`)}${waived}`];
-  lines.push(...hanging('  ', 2, f.message, width));
-  if (f.explanation) lines.push(...hanging(`  ${c.bold('Why:')} `, 7, f.explanation, width));
-  lines.push(`  ${c.bold('Fix:')}`, ...fixLines(f.fix, width - 4).map((l) => `    ${c.green(l)}`));
-  for (const e of f.evidence) {
-    lines.push(`  ${c.bold('Evidence')} ${c.dim(`(${e.source})`)}:`);
-    for (const l of e.lines) lines.push(`    ${c.dim(l)}`);
-  }
-  return lines;
 }

@@ -100,11 +100,17 @@ export function renderText(report: Report, opts: TextOptions): string {
 }
 
 function briefText(report: Report, shown: Finding[], notRun: Report['results'], c: ChalkInstance, paint: Record<Severity, ChalkInstance>, hidden: number): string {
-  const out = shown.map((f) => `${paint[f.severity](`${MARK[f.severity]} ${f.checkId}`)} ${f.slug} ${f.subject}: ${f.message}`);
+  const out = shown.map((f) => briefLine(f, c));
   // What did not run stays visible: a short report must not read as a clean one.
   if (notRun.length > 0) out.push(`${c.yellow('?')} not checked: ${notRun.map((r) => r.id).join(', ')} (run without --brief for why)`);
   out.push(summaryLine(report, c, hidden));
   return `${out.join('\n')}\n`;
+}
+
+/** A finding in one line (--brief); `tag` follows the subject (a fleet finding's hosts). */
+export function briefLine(f: Finding, c: ChalkInstance, tag = ''): string {
+  const paint: Record<Severity, ChalkInstance> = {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
+  return `${paint[f.severity](`${MARK[f.severity]} ${f.checkId}`)} ${f.slug} ${f.subject}${tag}: ${f.message}`;
 }
 
 /**
@@ -131,8 +137,9 @@ export function renderHeader(report: Report, opts: {color: boolean; width?: numb
   return `${out.join('\n')}\n`;
 }
 
-function findingBlock(f: Finding, c: ChalkInstance, sevPaint: ChalkInstance, width: number): string[] {
-  const lines = [`${sevPaint(`${MARK[f.severity]} ${f.checkId}`)} ${c.bold(f.slug)}  ${c.underline(f.subject)}`];
+/** A finding in full: title, message, why, fix (never wrapped), evidence (cut to the width). `tag` follows the title. */
+export function findingBlock(f: Finding, c: ChalkInstance, sevPaint: ChalkInstance, width: number, tag = ''): string[] {
+  const lines = [`${sevPaint(`${MARK[f.severity]} ${f.checkId}`)} ${c.bold(f.slug)}  ${c.underline(f.subject)}${tag}`];
   lines.push(...hanging('  ', 2, f.message, width));
   if (f.explanation) lines.push(...hanging(`  ${c.bold('Why:')} `, 7, f.explanation, width));
   lines.push(`  ${c.bold('Fix:')}`, ...fixLines(f.fix, width - 4).map((l) => `    ${c.green(l)}`));

@@ -238,7 +238,9 @@ async function unxzInto(compressed: Buffer, parser: TarParser, lim: ArchiveLimit
 
 /** Stream-inflate, feeding the tar parser as output arrives; stop at the first limit hit. */
 async function inflateInto(compressed: Buffer, parser: TarParser, lim: ArchiveLimits, fail: Fail): Promise<void> {
-  const gunzip = createGunzip();
+  // 256 KiB out per step instead of zlib's 16 KiB: a 14 MB rule dump takes 50 steps, not 850 (half
+  // the CPU time), and the limits below are still checked every 256 KiB.
+  const gunzip = createGunzip({chunkSize: 256 * 1024});
   gunzip.end(compressed);
   let inflated = 0;
   try {

@@ -355,6 +355,18 @@ export const CATALOGUE: readonly SourceSpec[] = [
     // Collected by our sos plugin (contrib/sos/tapdoctor.py), not by sos itself.
     sos: {plugin: 'tapdoctor', copiedByPlugin: true},
   },
+  {
+    // The script itself says which rules it installs: the three IPv6 rules came with os-autoinst
+    // 26013d06 (2025-11). Both the path since 2022 (script/) and the one before.
+    name: 'openqa.switch-script',
+    kind: 'files',
+    where: 'host',
+    paths: ['/usr/lib/os-autoinst/script/os-autoinst-openvswitch', '/usr/lib/os-autoinst/os-autoinst-openvswitch'],
+    redaction: 'none',
+    description: 'the installed os-autoinst-openvswitch script: which OpenFlow rules this version installs (TD010)',
+    // Collected by our sos plugin (contrib/sos/tapdoctor.py), not by sos itself.
+    sos: {plugin: 'tapdoctor', copiedByPlugin: true},
+  },
   {name: 'openqa.pool', kind: 'files', where: 'host', paths: ['/var/lib/openqa/pool/*/vars.json', '/var/lib/openqa/pool/*/qemu.pid'], redaction: 'keyvalue', description: 'running jobs: vars.json and qemu.pid per pool dir', sos: {plugin: 'tapdoctor', copiedByPlugin: true}},
   {name: 'openqa.qemu-alive', kind: 'probe', probe: 'qemu-alive', description: 'whether each pool qemu.pid names a live qemu process'},
 

@@ -3,6 +3,7 @@
 //    the pool dir, text = cmdline with NULs; `absent` when no such process).
 //  - factory-share-stat: `stat` of the factory dir under a hard deadline, only when an NFS mount
 //    covers it (an idle automount must not be triggered; a stale NFS handle must not hang us).
+//    A hang or ESTALE is recorded as the probe's answer, not as a collection failure.
 import {readFile} from 'node:fs/promises';
 import type {ProbeSource} from './catalogue.js';
 import type {Collected, CollectContext} from './collect-context.js';
@@ -53,10 +54,16 @@ async function factoryShareStat(spec: ProbeSource, ctx: CollectContext, soFar: C
   const out = await runCommand(argv, {timeoutMs: spec.timeoutMs ?? ctx.timeoutMs, maxBytes: 4096, env: ctx.env});
   const entry: EntryRecord = {path: commandPath(spec.name), binding: argv.join(' '), exitCode: out.exitCode, durationMs: out.durationMs, bytes: out.stdout.length, truncated: false};
   if (out.stderr) entry.stderr = out.stderr;
-  if (out.error) entry.error = out.error;
-  else if (out.exitCode !== 0) entry.error = `stat exited ${out.exitCode}: ${out.stderr.trim().split('\n')[0] ?? ''}`;
   const data = new Map<string, Buffer>();
-  if (!entry.error) data.set(entry.path, out.stdout);
+  // A hang past the deadline or ESTALE is what this probe looks for: the answer (TD007's
+  // evidence), stored as its text, not a failure to collect.
+  const said = out.error ?? (out.exitCode !== 0 ? (out.stderr.trim().split('\n')[0] ?? '') : '');
+  if (/^timed out\b/.test(said) || /stale file handle/i.test(said)) {
+    data.set(entry.path, Buffer.from(`${said}\n`));
+    entry.bytes = data.get(entry.path)!.length;
+  } else if (out.error) entry.error = out.error;
+  else if (out.exitCode !== 0) entry.error = `stat exited ${out.exitCode}: ${said}`;
+  if (!entry.error && !data.has(entry.path)) data.set(entry.path, out.stdout);
   return [{name: spec.name, status: 'ok', entries: [entry]}, data];
 }
 

@@ -5,7 +5,7 @@ export default class ChecksList extends TapdoctorCommand {
   static override description = "Checks marked (gate) are persistence checks: they run only in 'tapdoctor gate'. A finding may be reported above or below the default severity when the case warrants it. 'tapdoctor explain ID' shows a check's full page.";
   static override examples = ['<%= config.bin %> checks list', '<%= config.bin %> checks list --format json'];
   static override flags = {
-    json: Flags.boolean({description: 'print a JSON array of {id, slug, severity, title, gateOnly} (same as --format json)', default: false}),
+    json: Flags.boolean({description: 'print a JSON array of {id, slug, severity, title, gateOnly, kinds, needs} (same as --format json)', default: false}),
     format: Flags.string({description: 'output format', options: ['text', 'json']}),
     color: Flags.boolean({description: 'bold header (default: only when stdout is a terminal and NO_COLOR is unset)', allowNo: true}),
   };

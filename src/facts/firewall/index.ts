@@ -9,6 +9,7 @@ export {iptablesChainKeys, iptablesInEffect, iptablesView} from './iptables.js';
 export {nftView} from './nftables.js';
 export {firewallZones, zoneInputPath, zoneNatRules} from './firewalld.js';
 export {liveFirewall} from './live.js';
+export {firewalldDown, FIREWALLD_UNIT, type FirewalldDown} from './firewalld-down.js';
 export {detectRuleFileFormat, persistedFirewall} from './persisted.js';
 export {forwardVerdict, hasHiddenConditions, type ForwardDecision} from './forward-verdict.js';
 export {hostInputVerdict, inputVerdict, type InputDecision, type InputPacket, type InputVerdict} from './input-verdict.js';

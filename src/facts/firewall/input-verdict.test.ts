@@ -8,9 +8,9 @@ import {parseNftJson, parseNftText} from '../../parsers/nft/index.js';
 import {parseSuSEfirewall2} from '../../parsers/susefirewall2.js';
 import {firewallZones, zoneInputPath} from './firewalld.js';
 import {hostInputVerdict, type InputPacket} from './input-verdict.js';
-import {iptablesView} from './iptables.js';
+import {iptablesInput} from './iptables.js';
 import type {InputPath} from './model.js';
-import {nftView} from './nftables.js';
+import {nftInput} from './nftables.js';
 import {suseFirewall2InputPath} from './susefirewall2.js';
 
 const sample = (kind: string, name: string) => readFileSync(new URL(`../../../test/samples/${kind}/${name}`, import.meta.url), 'utf8');
@@ -20,8 +20,8 @@ const vxlan = (source: string, inIf?: string): InputPacket => ({protocol: 'udp',
 /** Both listings of one scenario, as input paths. */
 function nftPaths(scenario: string): Array<[string, InputPath[]]> {
   return [
-    ['json', nftView(parseNftJson(sample('nft', `generated-input-${scenario}-json.txt`), 'nft.ruleset'), 'nft.ruleset').input],
-    ['text', nftView(parseNftText(sample('nft', `generated-input-${scenario}-text.txt`), 'nft.ruleset'), 'nft.ruleset').input],
+    ['json', nftInput(parseNftJson(sample('nft', `generated-input-${scenario}-json.txt`), 'nft.ruleset'), 'nft.ruleset')],
+    ['text', nftInput(parseNftText(sample('nft', `generated-input-${scenario}-text.txt`), 'nft.ruleset'), 'nft.ruleset')],
   ];
 }
 
@@ -73,7 +73,7 @@ describe('INPUT verdict for tunnel packets, nft (JSON and text alike)', () => {
 });
 
 describe('INPUT verdict, iptables', () => {
-  const paths = iptablesView(parseIptablesSave(sample('nft', 'generated-input-iptables-save.txt'), 'iptables.save'), 'iptables', 'iptables.save').input;
+  const paths = iptablesInput(parseIptablesSave(sample('nft', 'generated-input-iptables-save.txt'), 'iptables.save'), 'iptables', 'iptables.save');
   it('accepts GRE from the allowed peer, rejects the others at the REJECT line', () => {
     expect(judge(paths, gre('192.0.2.12'))[0]).toBe('accept');
     expect(judge(paths, gre('192.0.2.11'))).toEqual(['drop', '-A INPUT -j REJECT --reject-with icmp-host-prohibited']);
@@ -81,7 +81,7 @@ describe('INPUT verdict, iptables', () => {
   });
   it('follows a user chain and its RETURN', () => {
     const text = ['*filter', ':INPUT DROP [0:0]', ':PEERS - [0:0]', '-A INPUT -p gre -j PEERS', '-A PEERS -s 192.0.2.12/32 -j ACCEPT', '-A PEERS -j RETURN', 'COMMIT', ''].join('\n');
-    const p = iptablesView(parseIptablesSave(text, 'f'), 'iptables', 'f').input;
+    const p = iptablesInput(parseIptablesSave(text, 'f'), 'iptables', 'f');
     expect(judge(p, gre('192.0.2.12'))[0]).toBe('accept');
     expect(judge(p, gre('192.0.2.11'))).toEqual(['drop', 'policy drop']);
   });

@@ -1,10 +1,11 @@
-// iptables adapter: one iptables-save dump -> NAT rules and FORWARD paths of the model.
+// iptables adapter: one iptables-save dump -> NAT rules, FORWARD paths and INPUT paths of the model.
 import {
   chainRules,
   isBuiltinChain,
   isNatTarget,
   natTargetsOutsideNat,
   type IfaceMatch,
+  type IndexedTable,
   type IptablesDump,
   type IptOption,
   type IptRule,
@@ -12,7 +13,7 @@ import {
 } from '../../parsers/iptables/index.js';
 import {nftChainKey} from '../../parsers/nft/index.js';
 import type {ForwardPath, ForwardRule, IfMatch, InputPath, InputRule, NatRule, PacketConditions} from './model.js';
-import {reachOf, toCounters, type JumpEdge} from './paths.js';
+import {reacher, toCounters, type JumpEdge} from './paths.js';
 
 function fromIptIface(m: IfaceMatch | undefined): IfMatch[] | undefined {
   return m ? [{name: m.name, negated: m.negated, wildcard: m.name.endsWith('+')}] : undefined;
@@ -60,64 +61,23 @@ function isIptBase(table: IptTable, chain: string): boolean {
   return c !== undefined && c.policy !== null && !['filter', 'nat', 'mangle', 'raw', 'security'].includes(table.name);
 }
 
-/** What a rule asks of a packet beyond interfaces (protocol, source, ports, conntrack state). */
-function iptConditions(rule: IptRule, family: 'ipv4' | 'ipv6'): PacketConditions {
-  const when: PacketConditions = {family, opaque: []};
-  const p = rule.protocol;
-  if (p && !(['all', '0'].includes(p.name.toLowerCase()) && !p.negated)) when.protocols = {values: [p.name.toLowerCase()], negated: p.negated};
-  if (rule.source) when.sources = {values: rule.source.addr.split(','), negated: rule.source.negated};
-  if (rule.destination) when.opaque.push(`-d ${rule.destination.negated ? '! ' : ''}${rule.destination.addr}`);
-  const ports = (o: IptOption) => ({values: o.values.join(',').split(',').map((v) => v.replace(':', '-')), negated: o.negated});
-  for (const m of rule.modules) {
-    for (const o of m.options) {
-      if ((m.name === 'conntrack' && o.name === '--ctstate') || (m.name === 'state' && o.name === '--state')) {
-        when.ctStates = {values: o.values.join(',').split(',').map((v) => v.toLowerCase()), negated: o.negated};
-      } else if (['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'multiport'].includes(m.name) && ['--dport', '--dports', '--destination-port', '--destination-ports'].includes(o.name)) {
-        when.dports = ports(o);
-      } else if (m.name !== 'comment' && !(['tcp', 'udp', 'icmp', 'sctp', 'udplite', 'dccp'].includes(m.name) && m.name === p?.name.toLowerCase() && !o.name.includes('sport'))) {
-        when.opaque.push(`-m ${m.name} ${o.negated ? '! ' : ''}${o.name}`);
-      }
-    }
-    if (m.options.length === 0 && !['comment', 'tcp', 'udp', 'icmp', 'conntrack', 'state'].includes(m.name)) when.opaque.push(`-m ${m.name}`);
-  }
-  for (const o of rule.otherOptions) {
-    if (['--dport', '--destination-port'].includes(o.name)) when.dports = ports(o);
-    else when.opaque.push(o.name);
-  }
-  return when;
-}
-
-/** INPUT of the filter table with every user chain it can jump to. */
-function iptInput(table: IptTable, backend: string, family: 'ip' | 'ip6', origin: string): InputPath {
-  const toRule = (rule: IptRule): InputRule => {
-    const r: InputRule = {backend: backend as InputRule['backend'], origin, line: rule.line, text: rule.text, chain: rule.chain, verdict: iptVerdict(table, rule), when: iptConditions(rule, family === 'ip' ? 'ipv4' : 'ipv6')};
-    const i = fromIptIface(rule.inInterface);
-    if (i) r.in = i;
-    return r;
-  };
-  const chains: Record<string, InputRule[]> = {};
-  for (const name of table.chains.keys()) if (!isBuiltinChain(table.name, name)) chains[name] = chainRules(table, name).map(toRule);
-  const input = table.chains.get('INPUT');
-  const path: InputPath = {backend, family, table: table.name, chain: 'INPUT', policy: (input?.policy ?? 'ACCEPT').toLowerCase(), origin, rules: chainRules(table, 'INPUT').map(toRule), chains};
-  if (input) path.policyLine = input.line;
-  return path;
-}
-
-/** NAT, FORWARD and INPUT view of one iptables-save dump. */
-export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): {nat: NatRule[]; forward: ForwardPath[]; input: InputPath[]} {
+/**
+ * NAT and FORWARD view of one iptables-save dump: a whole parse, or the rules iptablesViewNeeds
+ * selects from an index (the same view: it reads no other rule).
+ */
+export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): {nat: NatRule[]; forward: ForwardPath[]} {
   const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
   const misplaced = new Map(natTargetsOutsideNat(dump).map((m) => [m.rule, m]));
   const nat: NatRule[] = [];
   const forward: ForwardPath[] = [];
-  const input: InputPath[] = [];
   for (const table of dump.tables) {
-    if (table.name === 'filter' && (table.chains.has('INPUT') || table.rules.some((r) => r.chain === 'INPUT'))) input.push(iptInput(table, backend, family, origin));
-    const incoming = iptEdges(table);
+    let reach: ReturnType<typeof reacher> | undefined;
     for (const rule of table.rules) {
       const target = rule.target?.name;
       if (target === undefined || !isNatTarget(target)) continue;
       const own = {in: ownList(fromIptIface(rule.inInterface)), out: ownList(fromIptIface(rule.outInterface))};
-      const reach = reachOf(rule.chain, own, (c) => isIptBase(table, c), incoming);
+      reach ??= reacher((c) => isIptBase(table, c), iptEdges(table));
+      const {paths, impossible, ...effective} = reach(rule.chain, own);
       const n: NatRule = {
         backend,
         origin,
@@ -130,18 +90,18 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
         legal: true,
         counters: toCounters(rule.counters),
       };
-      if (reach.out) n.out = reach.out;
-      if (reach.in) n.in = reach.in;
+      if (effective.out) n.out = effective.out;
+      if (effective.in) n.in = effective.in;
       if (rule.source && !rule.source.negated) n.sourceNet = rule.source.addr;
       const bad = misplaced.get(rule);
       if (bad) {
         n.legal = false;
         n.refusedByKernel = true;
         n.illegalReason = `${bad.message}; the kernel refuses it, so the ruleset does not load`;
-      } else if (reach.paths.length === 0) {
+      } else if (paths.length === 0) {
         n.legal = false;
         n.illegalReason = `chain ${rule.chain} is not reached from any built-in ${table.name} chain: the rule never applies`;
-      } else if (reach.impossible) {
+      } else if (impossible) {
         n.legal = false;
         n.illegalReason = `the jumps to chain ${rule.chain} and the rule's own interface matches exclude each other: the rule never applies`;
       }
@@ -174,23 +134,94 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
       });
     }
   }
-  return {nat, forward, input};
+  return {nat, forward};
+}
+
+/** What a rule asks of a packet beyond interfaces (protocol, source, ports, conntrack state). */
+function iptConditions(rule: IptRule, family: 'ipv4' | 'ipv6'): PacketConditions {
+  const when: PacketConditions = {family, opaque: []};
+  const p = rule.protocol;
+  const proto = p?.name.toLowerCase();
+  if (p && !(['all', '0'].includes(proto!) && !p.negated)) when.protocols = {values: [proto!], negated: p.negated};
+  if (rule.source) when.sources = {values: rule.source.addr.split(','), negated: rule.source.negated};
+  if (rule.destination) when.opaque.push(`-d ${rule.destination.negated ? '! ' : ''}${rule.destination.addr}`);
+  const ports = (o: IptOption) => ({values: o.values.join(',').split(',').map((v) => v.replace(':', '-')), negated: o.negated});
+  for (const m of rule.modules) {
+    for (const o of m.options) {
+      if ((m.name === 'conntrack' && o.name === '--ctstate') || (m.name === 'state' && o.name === '--state')) {
+        when.ctStates = {values: o.values.join(',').split(',').map((v) => v.toLowerCase()), negated: o.negated};
+      } else if (PORT_MODULES.includes(m.name) && DPORT_OPTIONS.includes(o.name)) {
+        when.dports = ports(o);
+      } else if (m.name === 'comment' || (m.name === proto && !o.name.includes('sport'))) {
+        // a comment, or a header field of the protocol the rule already requires (--tcp-flags, --icmp-type)
+      } else {
+        when.opaque.push(`-m ${m.name} ${o.negated ? '! ' : ''}${o.name}`);
+      }
+    }
+  }
+  for (const o of rule.otherOptions) {
+    if (DPORT_OPTIONS.includes(o.name)) when.dports = ports(o);
+    else when.opaque.push(o.name);
+  }
+  return when;
+}
+
+const PORT_MODULES = ['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'multiport'];
+const DPORT_OPTIONS = ['--dport', '--dports', '--destination-port', '--destination-ports'];
+
+/** INPUT of the filter table, with every user chain of the table for its jumps. */
+export function iptablesInput(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): InputPath[] {
+  const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
+  const table = dump.tables.find((t) => t.name === 'filter');
+  if (!table || !(table.chains.has('INPUT') || table.rules.some((r) => r.chain === 'INPUT'))) return [];
+  const toRule = (rule: IptRule): InputRule => {
+    const r: InputRule = {backend, origin, line: rule.line, text: rule.text, chain: rule.chain, verdict: iptVerdict(table, rule), when: iptConditions(rule, family === 'ip' ? 'ipv4' : 'ipv6')};
+    const i = fromIptIface(rule.inInterface);
+    if (i) r.in = i;
+    return r;
+  };
+  const chains: Record<string, InputRule[]> = {};
+  for (const name of table.chains.keys()) if (!isBuiltinChain(table.name, name)) chains[name] = chainRules(table, name).map(toRule);
+  const input = table.chains.get('INPUT');
+  const path: InputPath = {backend, family, table: table.name, chain: 'INPUT', policy: (input?.policy ?? 'ACCEPT').toLowerCase(), origin, rules: chainRules(table, 'INPUT').map(toRule), chains};
+  if (input) path.policyLine = input.line;
+  return [path];
+}
+
+/** Which rules iptablesInput reads, for IptablesSaveIndex.select: filter INPUT and the filter user chains. */
+export function iptablesInputNeeds(table: IndexedTable, chain: string): boolean {
+  return table.name === 'filter' && (chain === 'INPUT' || !isBuiltinChain('filter', chain));
+}
+
+/**
+ * Which rules iptablesView reads, as a filter for IptablesSaveIndex.select: filter FORWARD, every
+ * rule with a NAT target (wherever it stands: a misplaced one is what TD002 reports), and in a
+ * table block holding one, every jump to a user chain (the paths that reach it). No other rule.
+ */
+export function iptablesViewNeeds(tables: readonly IndexedTable[]): (table: IndexedTable, chain: string, target: string | undefined) => boolean {
+  const holdsNat = new Set(tables.filter((t) => [...t.targets].some(isNatTarget)));
+  return (table, chain, target) => {
+    if (table.name === 'filter' && chain === 'FORWARD') return true;
+    if (target === undefined) return false;
+    if (isNatTarget(target)) return true;
+    return holdsNat.has(table) && table.chains.has(target) && !isBuiltinChain(table.name, target);
+  };
 }
 
 /**
  * Whether a dump holds anything that acts: a rule, a user chain or a non-ACCEPT policy. iptables-save
  * prints empty built-in chains for an nft table that merely shares the name (`ip nat` of SUSE's file).
  */
-export function iptablesInEffect(dump: IptablesDump): boolean {
-  return dump.tables.some((t) => t.rules.length > 0 || [...t.chains.values()].some((c) => !c.builtin || (c.policy !== null && c.policy !== 'ACCEPT')));
+export function iptablesInEffect(tables: readonly IndexedTable[]): boolean {
+  return tables.some((t) => t.ruleCount > 0 || [...t.chains.values()].some((c) => !c.builtin || (c.policy !== null && c.policy !== 'ACCEPT')));
 }
 
 /** Chains an iptables-save dump shows, as nft chain keys (`ip filter FORWARD`), for the dedupe with nft. */
-export function iptablesChainKeys(dump: IptablesDump, family: 'ip' | 'ip6'): Set<string> {
+export function iptablesChainKeys(tables: readonly IndexedTable[], family: 'ip' | 'ip6'): Set<string> {
   const keys = new Set<string>();
-  for (const table of dump.tables) {
+  for (const table of tables) {
     for (const chain of table.chains.keys()) keys.add(nftChainKey(family, table.name, chain));
-    for (const rule of table.rules) keys.add(nftChainKey(family, table.name, rule.chain));
+    for (const chain of table.ruleChains) keys.add(nftChainKey(family, table.name, chain));
   }
   return keys;
 }

@@ -135,14 +135,12 @@ export interface FirewallView {
   sources: string[];
   nat: NatRule[];
   forward: ForwardPath[];
-  /** Input hook chains: what reaches the host itself (tunnel packets from peers). */
-  input: InputPath[];
-  zones?: FirewallZones;
   /**
-   * firewalld's zones are enforced by rules this view shows (its nft table or iptables chains);
-   * false: only the zone configuration is visible, so zones must be judged by their settings.
+   * Input hook chains: what reaches the host itself (tunnel packets from peers). Computed on the
+   * first call: a live iptables dump parses its INPUT rules only for a question about them.
    */
-  zoneRulesVisible?: boolean;
+  input(): InputPath[];
+  zones?: FirewallZones;
   /** Sources that could not be read or parsed, lines skipped: the view may be incomplete. */
   problems: string[];
   /**

@@ -1,7 +1,7 @@
 // nftables adapter: one nft ruleset (JSON or text) -> NAT rules and FORWARD paths of the model.
 import {isNftWildcard, nftChainKey, type NftIfaceMatch, type NftRule, type NftRuleset} from '../../parsers/nft/index.js';
 import type {ForwardPath, ForwardRule, IfMatch, InputPath, InputRule, NatRule, PacketConditions} from './model.js';
-import {andMatches, reachOf, type JumpEdge} from './paths.js';
+import {andMatches, reacher, type JumpEdge} from './paths.js';
 
 function fromNftIface(ms: NftIfaceMatch[]): IfMatch[][] {
   return ms.map((m) => {
@@ -48,8 +48,8 @@ function nftConditions(rule: NftRule): PacketConditions {
   return when;
 }
 
-/** The input hook base chains of an nft ruleset (ip and inet tables carry IPv4), each with its table's other chains. */
-function nftInput(rs: NftRuleset, origin: string, skip: (chainKey: string) => boolean): InputPath[] {
+/** The input hook base chains of an nft ruleset, each with its table's other chains; `skip` drops chains another source shows. */
+export function nftInput(rs: NftRuleset, origin: string, skip: (chainKey: string) => boolean = () => false): InputPath[] {
   const byChain = new Map<string, InputRule[]>();
   for (const rule of rs.rules) {
     const key = nftChainKey(rule.family, rule.table, rule.chain);
@@ -75,8 +75,8 @@ function nftInput(rs: NftRuleset, origin: string, skip: (chainKey: string) => bo
   return out;
 }
 
-/** NAT, FORWARD and INPUT view of an nft ruleset; `skip` drops chains another source already shows. */
-export function nftView(rs: NftRuleset, origin: string, skip: (chainKey: string) => boolean = () => false): {nat: NatRule[]; forward: ForwardPath[]; input: InputPath[]} {
+/** NAT and FORWARD view of an nft ruleset; `skip` drops chains another source already shows. */
+export function nftView(rs: NftRuleset, origin: string, skip: (chainKey: string) => boolean = () => false): {nat: NatRule[]; forward: ForwardPath[]} {
   const chains = new Map(rs.chains.map((c) => [nftChainKey(c.family, c.table, c.name), c]));
   const incoming = new Map<string, JumpEdge[]>();
   for (const rule of rs.rules) {
@@ -97,13 +97,14 @@ export function nftView(rs: NftRuleset, origin: string, skip: (chainKey: string)
       forwardByChain.set(key, {backend: 'nftables', family: c.family, table: c.table, chain: c.name, policy: c.policy ?? 'accept', rules: []});
     }
   }
+  const reachInto = reacher(isBase, incoming);
   for (const rule of rs.rules) {
     const key = nftChainKey(rule.family, rule.table, rule.chain);
     if (skip(key)) continue;
     const ref = {backend: 'nftables' as const, origin, text: rule.text, ...(rule.line !== undefined ? {line: rule.line} : {})};
     if (rule.nat) {
       const action = rule.nat.kind;
-      const reach = reachOf(key, {in: fromNftIface(rule.iif), out: fromNftIface(rule.oif)}, isBase, incoming);
+      const reach = reachInto(key, {in: fromNftIface(rule.iif), out: fromNftIface(rule.oif)});
       const n: NatRule = {...ref, family: rule.family, table: rule.table, chain: rule.chain, action, legal: true, counters: rule.counter ? {...rule.counter} : null};
       if (reach.out) n.out = reach.out;
       if (reach.in) n.in = reach.in;
@@ -134,5 +135,5 @@ export function nftView(rs: NftRuleset, origin: string, skip: (chainKey: string)
       path.rules.push(fr);
     }
   }
-  return {nat, forward: [...forwardByChain.values()], input: nftInput(rs, origin, skip)};
+  return {nat, forward: [...forwardByChain.values()]};
 }

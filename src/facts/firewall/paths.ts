@@ -99,9 +99,32 @@ interface Reach {
   impossible: boolean;
 }
 
-/** Reachability of a rule and its effective interface conditions (its own plus its paths'). */
-export function reachOf(chain: string, own: {in: IfMatch[][]; out: IfMatch[][]}, isBase: (c: string) => boolean, incoming: Map<string, JumpEdge[]>): Reach {
-  const paths = pathsInto(chain, isBase, incoming);
+/**
+ * Reachability of a rule and its effective interface conditions (its own plus its paths'), for the
+ * rules of one ruleset: the paths into a chain are walked once, however many rules it holds.
+ */
+export function reacher(isBase: (c: string) => boolean, incoming: Map<string, JumpEdge[]>): (chain: string, own: {in: IfMatch[][]; out: IfMatch[][]}) => Reach {
+  const pathsByChain = new Map<string, PathCtx[]>();
+  // Rules of one chain mostly share their own matches (none, or one of a few interfaces): the
+  // answer is the same, so it is worked out once (callers only read it).
+  const known = new Map<string, Reach>();
+  return (chain, own) => {
+    const key = `${chain}\n${matchesKey(own.in)}\n${matchesKey(own.out)}`;
+    let reach = known.get(key);
+    if (!reach) {
+      let paths = pathsByChain.get(chain);
+      if (!paths) pathsByChain.set(chain, (paths = pathsInto(chain, isBase, incoming)));
+      known.set(key, (reach = reachWith(paths, own)));
+    }
+    return reach;
+  };
+}
+
+function matchesKey(lists: IfMatch[][]): string {
+  return lists.map((l) => l.map((m) => `${m.negated ? '!' : ''}${m.name}${m.wildcard ? '*' : ''}`).join(',')).join(';');
+}
+
+function reachWith(paths: PathCtx[], own: {in: IfMatch[][]; out: IfMatch[][]}): Reach {
   const ins: IfMatch[][] = [];
   const outs: IfMatch[][] = [];
   for (const p of paths) {

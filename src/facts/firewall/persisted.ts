@@ -3,14 +3,14 @@
 // the load), and the firewalld configuration.
 import {modelOrParseError, ParseError} from '../../parsers/errors.js';
 import {parseFirewallCmdZones, parseFirewalldConf, parseFirewalldZoneXml, zoneNameFromPath, type FirewalldZone} from '../../parsers/firewalld.js';
-import {natTargetsOutsideNat, parseIptablesSave} from '../../parsers/iptables/index.js';
+import {indexIptablesSave, natTargetsOutsideNat} from '../../parsers/iptables/index.js';
 import {parseNftText, type NftRuleset} from '../../parsers/nft/index.js';
 import type {SourceFile} from '../../sources/snapshot.js';
 import {FactUnavailable, type Fact, type Facts} from '../facts.js';
 import {firewalldNotRunning, firewallZones} from './firewalld.js';
-import {iptablesInEffect, iptablesView} from './iptables.js';
+import {iptablesInEffect, iptablesInput, iptablesView} from './iptables.js';
 import {noteSkipped, type FirewallView, type FirewallZones, LoadError, PersistedFirewall, PersistedRuleFile} from './model.js';
-import {nftView} from './nftables.js';
+import {nftInput, nftView} from './nftables.js';
 import {readCommand} from './read.js';
 
 // --- persisted ---------------------------------------------------------------------------------
@@ -27,20 +27,23 @@ export function detectRuleFileFormat(text: string): 'iptables-save' | 'nft' {
 }
 
 function emptyView(): FirewallView {
-  return {backends: [], sources: [], nat: [], forward: [], input: [], problems: []};
+  return {backends: [], sources: [], nat: [], forward: [], input: () => [], problems: []};
 }
 
 function persistedIptables(f: Facts, file: SourceFile): PersistedRuleFile {
   const backend = /6/.test(file.name.slice(file.name.lastIndexOf('/'))) ? 'ip6tables' : 'iptables';
-  const dump = parseIptablesSave(file.text, file.name, {tolerant: true});
+  // Every rule: any problem in the file makes iptables-restore refuse all of it.
+  const index = indexIptablesSave(file.text, file.name);
+  const dump = index.select(() => true);
   const view = emptyView();
   view.sources.push(file.name);
   noteSkipped(f, view, 'firewall.files', dump.errors, file.name);
   const v = iptablesView(dump, backend, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
-  view.input = v.input;
-  if (iptablesInEffect(dump)) view.backends.push(backend);
+  const input = iptablesInput(dump, backend, file.name);
+  view.input = () => input;
+  if (iptablesInEffect(index.tables)) view.backends.push(backend);
   const loadErrors: LoadError[] = dump.errors.map((e) => ({line: e.line, text: e.text, reason: `${e.detail}: iptables-restore refuses the whole file`}));
   for (const m of natTargetsOutsideNat(dump)) {
     loadErrors.push({
@@ -68,7 +71,8 @@ function persistedNft(
   const v = nftView(rs, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
-  view.input = v.input;
+  const input = nftInput(rs, file.name);
+  view.input = () => input;
   if (rs.chains.length > 0) view.backends.push('nftables');
   const loadErrors: LoadError[] = [];
   for (const p of rs.problems) {

@@ -1,7 +1,7 @@
 // Reading a firewall command source: a failed command with no output is a collection failure, a
 // parse failure is a parse error; both become the reason the view is incomplete.
 import {modelOrParseError, ParseError} from '../../parsers/errors.js';
-import {CONVERTED_NOTE, parseIptablesSave, type IptablesDump} from '../../parsers/iptables/index.js';
+import {CONVERTED_NOTE, indexIptablesSave, type IptablesSaveIndex} from '../../parsers/iptables/index.js';
 import type {SourceText} from '../../sources/snapshot.js';
 import {FactUnavailable, type Facts} from '../facts.js';
 
@@ -38,16 +38,15 @@ export function exitProblem(source: string, src: SourceText): string | undefined
   return `${source} exited with ${code === null ? 'a signal' : code}${stderr ? `: ${stderr}` : ''}`;
 }
 
-export function iptablesDump(source: string, backendName: 'iptables' | 'ip6tables' | 'iptables-legacy') {
-  return (src: SourceText): {dump: IptablesDump; problems: string[]; limits: string[]} => {
+/** An iptables-save command source, indexed: the caller parses the rules it reads (select). */
+export function iptablesDump(source: string) {
+  return (src: SourceText): {index: IptablesSaveIndex; problems: string[]; limits: string[]} => {
     const problems: string[] = [];
     // Rules converted from listings (a sosreport, a paste): their note says what is not shown.
     const note = src.entry.stderr ?? '';
     const limits = note.startsWith(CONVERTED_NOTE) ? [`${source} ${note}`] : [];
     const exit = exitProblem(source, src);
     if (exit) problems.push(exit);
-    const dump = parseIptablesSave(src.text, source, {tolerant: true});
-    for (const e of dump.errors) problems.push(`${backendName}: skipped ${e.message}`);
-    return {dump, problems, limits};
+    return {index: indexIptablesSave(src.text, source), problems, limits};
   };
 }

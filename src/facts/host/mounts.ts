@@ -102,7 +102,8 @@ function shareStat(f: Facts): Pick<FactoryShare, 'stat' | 'statDetail'> {
   const entry = f.view.record('share.stat')!.entries[0];
   if (!entry) return {stat: 'not-probed', statDetail: 'the probe recorded nothing'};
   const output = (f.view.snapshot.contents.get(entry.path)?.toString('utf8') ?? '').trim();
-  const said = [entry.error, entry.stderr, output].filter((s): s is string => !!s).join('; ');
+  // The probe stores a hang or ESTALE as its text, which its stderr may repeat: each once.
+  const said = [...new Set([entry.error, entry.stderr?.trim(), output].filter((s): s is string => !!s))].join('; ');
   if (/timed out|stale file handle/i.test(said)) return {stat: 'stale', statDetail: said};
   if (entry.absent || /no such file or directory/i.test(said)) return {stat: 'missing', statDetail: said || 'absent'};
   if (entry.error) return {stat: 'not-probed', statDetail: entry.error};

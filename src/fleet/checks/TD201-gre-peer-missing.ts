@@ -8,6 +8,9 @@ import {tunnelLedger} from '../pairs.js';
 export default defineFleetCheck('TD201', (fleet) => {
   const ledger = tunnelLedger(fleet);
   const out: FleetFindingDraft[] = [];
+  // Port names given out per host in this run: two missing peers get two ports.
+  const taken = new Map<string, Set<string>>();
+  const takenOn = (h: FleetHostView) => taken.get(h.name) ?? taken.set(h.name, new Set()).get(h.name)!;
   for (const p of ledger.pairs) {
     const abMissing = p.ab.length === 0 && !ledger.staleDirections.has(`${p.a.name}->${p.b.name}`);
     const baMissing = p.ba.length === 0 && !ledger.staleDirections.has(`${p.b.name}->${p.a.name}`);
@@ -18,7 +21,7 @@ export default defineFleetCheck('TD201', (fleet) => {
         hosts: [p.a.name, p.b.name],
         subject: `${p.a.name} <-> ${p.b.name}`,
         message: `${p.a.name} and ${p.b.name} must peer (${p.pair.why}) but neither has a tunnel towards the other, expected one each way: clusters split over them never meet`,
-        fix: [...addTunnelFix(p.a, peerOf(p.b), likeOf(p.a)), ...addTunnelFix(p.b, peerOf(p.a), likeOf(p.b))].join('\n'),
+        fix: [addTunnelFix(p.a, peerOf(p.b), likeOf(p.a), takenOn(p.a)), addTunnelFix(p.b, peerOf(p.a), likeOf(p.b), takenOn(p.b))],
         evidence: [noTunnel(p.a, p.b), noTunnel(p.b, p.a)],
       });
       continue;
@@ -29,7 +32,8 @@ export default defineFleetCheck('TD201', (fleet) => {
       hosts: [lacking.name, having.name],
       subject: `${lacking.name} -> ${having.name}`,
       message: `one-way tunnel: ${having.name} has ${existing.map((t) => t.port).join(', ')} towards ${lacking.name}, but ${lacking.name} has none towards ${having.name} (${p.pair.why}), expected both directions: SUTs on ${lacking.name} never answer SUTs on ${having.name}`,
-      fix: addTunnelFix(lacking, peerOf(having), existing[0]).join('\n'),
+      // Only the side without the port changes: the other end is right as it is.
+      fix: [addTunnelFix(lacking, peerOf(having), existing[0], takenOn(lacking))],
       evidence: [...existing.map((t) => tunnelEvidence(having, t)), noTunnel(lacking, having)],
     });
   }

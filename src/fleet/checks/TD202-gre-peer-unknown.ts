@@ -20,7 +20,7 @@ export default defineFleetCheck('TD202', (fleet) => {
         severity: 'error',
         subject: `${host.name}: ${tunnel.port}`,
         message: `stale remote_ip: ${host.name}'s ${tunnel.port} points at ${tunnel.remoteIp}, no host of the set${elsewhere}, while ${host.name} has no tunnel to its peer ${peer.name} (${peer.uplink!.name} ${address}), expected remote_ip=${address}`,
-        fix: setRemoteFix(host, tunnel, address, peer.name).join('\n'),
+        fix: [setRemoteFix(host, tunnel, address, peer.name)],
         evidence: [tunnelEvidence(host, tunnel), hostEvidence(peer.name, 'ip.addr', `${peer.uplink!.name}: inet ${peer.uplink!.addresses.join(', ')}`)],
       });
       continue;
@@ -31,7 +31,7 @@ export default defineFleetCheck('TD202', (fleet) => {
       severity: complete ? 'warning' : 'info',
       subject: `${host.name}: ${tunnel.port}`,
       message: `${host.name}'s ${tunnel.port} tunnels to ${tunnel.remoteIp}, the uplink address of no host in ${complete ? 'the complete set' : 'these snapshots'}${elsewhere}: a decommissioned or renumbered peer, or a host not analyzed here${complete ? '' : ' (give --complete when the set is the whole network)'}`,
-      fix: [`# if ${tunnel.remoteIp} is no longer a worker of this network:`, ...deletePortFix(host, tunnel)].join('\n'),
+      fix: [deletePortFix(host, tunnel)],
       evidence: [tunnelEvidence(host, tunnel), {source: 'fleet', lines: [`uplink addresses of the set: ${[...fleet.byUplinkAddress.keys()].join(', ') || 'none'}`]}],
     });
   }

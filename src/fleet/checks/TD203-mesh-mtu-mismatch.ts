@@ -6,6 +6,9 @@ import type {Severity} from '../../model.js';
 import {defineFleetCheck, hostEvidence, type FleetFindingDraft} from '../define.js';
 import {overheadOf, type Fleet} from '../fleet.js';
 import type {FleetHostView, FleetTunnel} from '../host-view.js';
+import {mtuRequest} from '../../remedies/network.js';
+import {q} from '../../remedies/shell.js';
+import {manual, step, type Step} from '../../remedies/step.js';
 
 /** os-autoinst-distri-opensuse's MM_MTU when none is set. */
 export const DEFAULT_SUT_MTU = 1380;
@@ -13,7 +16,8 @@ export const DEFAULT_SUT_MTU = 1380;
 interface SutMtu {
   value: number;
   what: string;
-  fix: (want: number) => string;
+  /** Steps giving the host's SUTs this MTU; `alt`: another way, said as a comment. */
+  fix: (want: number, alt?: string) => Step[];
 }
 
 export default defineFleetCheck('TD203', (fleet) => {
@@ -31,11 +35,17 @@ function sutMtu(h: FleetHostView): SutMtu | undefined {
     return {
       value,
       what: h.mmMtu !== undefined ? `MM_MTU ${value}` : `the default MM_MTU ${value}`,
-      fix: (want) => `# on ${h.name}: set MM_MTU = ${want} in /etc/openqa/workers.ini [global]; workers read it at start: restart the instances once idle`,
+      // workers.ini is edited by hand or rendered by salt: tapdoctor does not rewrite it.
+      fix: (want, alt) => [manual(`mm-mtu:${want}`, 'workers.ini is edited by hand or rendered by salt', [`# set MM_MTU = ${want} in /etc/openqa/workers.ini [global]; workers read it at start: restart the instances once idle`, ...(alt ? [`# ${alt}`] : [])])],
     };
   }
   if (h.bridge?.mtu !== undefined) {
-    return {value: h.bridge.mtu, what: `bridge ${h.bridge.name} MTU ${h.bridge.mtu}`, fix: (want) => `# on ${h.name}:\nip link set dev ${h.bridge!.name} mtu ${want}\novs-vsctl set interface ${h.bridge!.name} mtu_request=${want}`};
+    const br = h.bridge.name;
+    return {
+      value: h.bridge.mtu,
+      what: `bridge ${br} MTU ${h.bridge.mtu}`,
+      fix: (want, alt) => [step('runtime', `bridge-mtu:${br}`, [...(alt ? [`# ${alt}`] : []), `ip link set dev ${q(br)} mtu ${want}`]), mtuRequest(br, want)],
+    };
   }
   return undefined;
 }
@@ -53,7 +63,7 @@ function pathFindings(x: FleetHostView, y: FleetHostView, tunnel: FleetTunnel): 
       hosts: [x.name, y.name],
       subject: `${x.name} <-> ${y.name}`,
       message: `${x.name}'s SUTs use ${s.what}, but the ${tunnel.type.toUpperCase()} tunnel to ${y.name} carries only ${path} (${y.name}'s uplink ${y.uplink.name} MTU ${y.uplink.mtu} − ${overhead}), expected ≤ ${path}: larger packets between SUTs on the two hosts are dropped`,
-      fix: [s.fix(path), `# or raise ${y.name}'s uplink MTU to ${x.uplink.mtu} if the network carries it`].join('\n'),
+      fix: [{host: x.name, steps: s.fix(path, `or raise ${y.name}'s uplink MTU to ${x.uplink.mtu} if the network carries it`)}],
       evidence: [hostEvidence(x.name, 'openqa.workers-ini', s.what), hostEvidence(x.name, 'ip.addr', `${x.uplink.name}: mtu ${x.uplink.mtu}`), hostEvidence(y.name, 'ip.addr', `${y.uplink.name}: mtu ${y.uplink.mtu}`)],
     },
   ];
@@ -75,7 +85,7 @@ function disagreement(fleet: Fleet, x: FleetHostView, y: FleetHostView, tunnel: 
       severity,
       subject: `${high.name} <-> ${low.name}`,
       message: `${high.name}'s SUTs use ${sHigh.what} but ${low.name}'s use ${sLow.what}, expected one MTU on every host of the mesh: frames above ${sLow.value} from ${high.name} are dropped by SUTs on ${low.name}`,
-      fix: sHigh.fix(sLow.value),
+      fix: [{host: high.name, steps: sHigh.fix(sLow.value)}],
       evidence: [hostEvidence(high.name, 'openqa.workers-ini', sHigh.what), hostEvidence(low.name, 'openqa.workers-ini', sLow.what)],
     },
   ];

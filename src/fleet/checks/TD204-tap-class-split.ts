@@ -4,6 +4,7 @@
 import {defineFleetCheck, hostEvidence, type FleetFindingDraft} from '../define.js';
 import {isTapClass, locationClasses} from '../fleet.js';
 import type {FleetHostView} from '../host-view.js';
+import {manual} from '../../remedies/step.js';
 
 export default defineFleetCheck('TD204', (fleet) => {
   const groups = new Map<string, FleetHostView[]>();
@@ -27,11 +28,17 @@ export default defineFleetCheck('TD204', (fleet) => {
       hosts: names,
       subject: `class ${cls}`,
       message: `worker class ${cls} is carried by ${names.join(', ')} with no tunnel between them and without PARALLEL_ONE_HOST_ONLY=1, expected a GRE mesh, PARALLEL_ONE_HOST_ONLY=1, or the class on one host: clusters split over these hosts time out at their first barrier`,
-      fix: [
-        `# either keep each cluster on one host: on ${names.join(', ')} add to /etc/openqa/workers.ini [global]:`,
-        'PARALLEL_ONE_HOST_ONLY = 1',
-        `# or join them by a GRE mesh (each host a port towards every other: see TD201's fix), or give each host its own class (${className}, ${className === 'tap' ? 'tap2' : `${className}b`}, ...)`,
-      ].join('\n'),
+      // An admin decision (one host per cluster, a mesh, or separate classes): advice on every host named.
+      fix: unmeshed.map((h) => ({
+        host: h.name,
+        steps: [
+          manual(`class-split:${cls}`, 'keep clusters on one host, mesh the hosts, or split the class: an admin decision', [
+            '# either keep each cluster on one host: add to /etc/openqa/workers.ini [global]:',
+            '#   PARALLEL_ONE_HOST_ONLY = 1',
+            `# or join ${names.join(', ')} by a GRE mesh (each host a port towards every other: see TD201's fix), or give each host its own class (${className}, ${className === 'tap' ? 'tap2' : `${className}b`}, ...)`,
+          ]),
+        ],
+      })),
       evidence: unmeshed.map((h) => hostEvidence(h.name, 'openqa.workers-ini', `WORKER_CLASS includes ${className}; PARALLEL_ONE_HOST_ONLY not 1; tunnel ports: ${h.tunnels.map((t) => `${t.port}->${t.remoteIp}`).join(', ') || 'none'}`)),
     });
   }

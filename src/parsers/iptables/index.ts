@@ -2,7 +2,7 @@
 // serializer and the semantics the checks need. See README.md beside this file.
 
 export type * from './types.js';
-export {parseIptablesSave} from './save.js';
+export {indexIptablesSave, parseIptablesSave, type IptablesSaveIndex} from './save.js';
 export {serializeIptablesSave, serializeRule} from './serialize.js';
 export {parseIptablesList} from './list.js';
 export {CONVERTED_NOTE, dumpFromListings, dumpFromRuleSpecs, tableOfChains, type Converted, type ListedTable} from './from-list.js';

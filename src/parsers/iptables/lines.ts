@@ -10,6 +10,11 @@ import {isBlank} from './tokenize.js';
  * line; `crlf` says it was there. One pass with indexOf: linear in the input, whatever it holds.
  */
 export function forEachLine(text: string, visit: (line: string, lineNo: number, crlf: boolean) => void): void {
+  forEachLineAt(text, (start, end, lineNo, crlf) => visit(text.slice(start, end), lineNo, crlf));
+}
+
+/** forEachLine without copying: each line is text[start, end) (its CR excluded). */
+export function forEachLineAt(text: string, visit: (start: number, end: number, lineNo: number, crlf: boolean) => void): void {
   const n = text.length;
   let pos = 0;
   let lineNo = 0;
@@ -18,7 +23,7 @@ export function forEachLine(text: string, visit: (line: string, lineNo: number, 
     if (end === -1) end = n;
     lineNo++;
     const crlf = end > pos && text.charCodeAt(end - 1) === 13; /* CR */
-    visit(text.slice(pos, crlf ? end - 1 : end), lineNo, crlf);
+    visit(pos, crlf ? end - 1 : end, lineNo, crlf);
     pos = end + 1;
   }
 }

@@ -24,12 +24,18 @@ const ZERO_COUNTERS: Counters = Object.freeze({packets: 0n, bytes: 0n});
 
 /** Parses `[packets:bytes]` occupying s[from, to) including the brackets; null if malformed. */
 export function parseBracketCounters(s: string, from: number, to: number): Counters | null {
-  if (s.charCodeAt(from) !== 91 /* [ */ || s.charCodeAt(to - 1) !== 93 /* ] */) return null;
+  if (!isBracketCounters(s, from, to)) return null;
   const colon = s.indexOf(':', from + 1);
-  if (colon === -1 || colon >= to - 1) return null;
-  if (!isCount(s, from + 1, colon) || !isCount(s, colon + 1, to - 1)) return null;
   if (colon === from + 2 && to === colon + 3 && s.charCodeAt(from + 1) === 48 && s.charCodeAt(colon + 1) === 48) return ZERO_COUNTERS;
   return {packets: digitsToBigInt(s, from + 1, colon), bytes: digitsToBigInt(s, colon + 1, to - 1)};
+}
+
+/** Whether s[from, to) is `[packets:bytes]` (what parseBracketCounters reads), without reading the numbers. */
+export function isBracketCounters(s: string, from: number, to: number): boolean {
+  if (s.charCodeAt(from) !== 91 /* [ */ || s.charCodeAt(to - 1) !== 93 /* ] */) return false;
+  const colon = s.indexOf(':', from + 1);
+  if (colon === -1 || colon >= to - 1) return false;
+  return isCount(s, from + 1, colon) && isCount(s, colon + 1, to - 1);
 }
 
 /** A counter value: 1 to MAX_COUNTER_DIGITS digits. */

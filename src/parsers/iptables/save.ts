@@ -3,14 +3,15 @@
 // POLICY [p:b]` lines, `[p:b] -A ...` rules, `-I`, `-N`, `-P`, comments.
 //
 // One pass over the text, one line at a time (indexOf, no split), rules tokenized by hand: linear
-// in the input, whatever it holds.
+// in the input, whatever it holds. indexIptablesSave() is the same parser for readers that need
+// some chains only: it parses a rule line when it is asked for (see IptablesSaveIndex).
 
 import {isBuiltinChain, isKnownTable} from './builtins.js';
-import {failer, forEachLine, wordsOf} from './lines.js';
-import {isDigits, parseBracketCounters} from './numbers.js';
+import {failer, forEachLine, forEachLineAt, wordsOf} from './lines.js';
+import {isBracketCounters, isDigits, parseBracketCounters} from './numbers.js';
 import {NO_MODULES, NO_OPTIONS, RuleArgsParser, RuleSyntaxError} from './rule.js';
-import {isBlank, Tokens, tokenize} from './tokenize.js';
-import type {Counters, IptablesDump, IptChain, IptRule, IptTable, ParseOptions} from './types.js';
+import {Interner, isBlank, scanRuleWords, Tokens, tokenize, type TargetSpan} from './tokenize.js';
+import type {Counters, IndexedTable, IptablesDump, IptChain, IptRule, IptTable, ParseOptions} from './types.js';
 
 /**
  * Parses iptables-save output. Strict (default): throws ParseError at the first bad line.
@@ -18,6 +19,96 @@ import type {Counters, IptablesDump, IptChain, IptRule, IptTable, ParseOptions} 
  */
 export function parseIptablesSave(text: string, source = 'iptables.save', opts: ParseOptions = {}): IptablesDump {
   return new SaveParser(source, opts.tolerant === true).parse(text);
+}
+
+/**
+ * Reads iptables-save text (tolerant) for readers that need some chains only. Header, table, chain
+ * and comment lines are read at once. A rule line is only checked for its shape (counters,
+ * `-A CHAIN` of a declared chain, quotes, template syntax, one -j/-g target): a line that is not
+ * plain is parsed at once, so every line-level problem is reported as parseIptablesSave reports it.
+ * A plain line is parsed when select() asks for its chain or target; what the rule's options mean
+ * (`-p tcp -p udp`, `-j` negated) is only checked then.
+ */
+export function indexIptablesSave(text: string, source = 'iptables.save'): IptablesSaveIndex {
+  const parser = new SaveParser(source, true);
+  parser.index(text);
+  return new IptablesSaveIndex(parser, text);
+}
+
+/** Rule lines of one table block, not parsed yet: where each is and what its shape check read. */
+interface Deferred {
+  lines: number[];
+  starts: number[];
+  ends: number[];
+  chains: string[];
+  /** The -j/-g target; undefined for a rule without one. */
+  targets: (string | undefined)[];
+  /** The parsed rule once asked for (null: it did not parse). */
+  parsed: (IptRule | null | undefined)[];
+}
+
+/**
+ * The result of indexIptablesSave. `tables` knows every table, chain, rule count and rule target;
+ * select() returns the rules asked for, parsed. Nothing here answers "which rules does chain X
+ * hold" without parsing them: a chain that was not asked for is unread, not empty.
+ */
+export class IptablesSaveIndex {
+  readonly tables: IndexedTable[];
+
+  constructor(
+    private readonly parser: SaveParser,
+    private readonly text: string,
+  ) {
+    this.tables = parser.dumpSoFar().tables.map((t, k) => {
+      const d = parser.deferredOf(k);
+      const ruleChains = new Set<string>();
+      const targets = new Set<string>();
+      for (const r of t.rules) {
+        ruleChains.add(r.chain);
+        if (r.target) targets.add(r.target.name);
+      }
+      for (const c of d.chains) ruleChains.add(c);
+      for (const x of d.targets) if (x !== undefined) targets.add(x);
+      return {name: t.name, line: t.line, chains: t.chains, ruleCount: t.rules.length + d.lines.length, ruleChains, targets};
+    });
+  }
+
+  /** The header facts of the dump (version, backend, family, legacyTablesPresent, crlf). */
+  get header(): Omit<IptablesDump, 'tables' | 'errors'> {
+    const {tables: _t, errors: _e, ...header} = this.parser.dumpSoFar();
+    return header;
+  }
+
+  /**
+   * A dump with every table and chain and, of the rules, those `want` accepts (by table, chain and
+   * -j/-g target), parsed, in file order. `errors`: every problem found so far, in line order: each
+   * line's shape, and the options of every rule parsed (by this or an earlier select).
+   */
+  select(want: (table: IndexedTable, chain: string, target: string | undefined) => boolean): IptablesDump {
+    const dump = this.parser.dumpSoFar();
+    const tables = dump.tables.map((t, k) => {
+      const indexed = this.tables[k]!;
+      const d = this.parser.deferredOf(k);
+      const rules: IptRule[] = [];
+      let e = 0;
+      const takeEagerBefore = (line: number) => {
+        for (; e < t.rules.length && t.rules[e]!.line < line; e++) {
+          const r = t.rules[e]!;
+          if (want(indexed, r.chain, r.target?.name)) rules.push(r);
+        }
+      };
+      for (let j = 0; j < d.lines.length; j++) {
+        if (!want(indexed, d.chains[j]!, d.targets[j])) continue;
+        takeEagerBefore(d.lines[j]!);
+        let rule = d.parsed[j];
+        if (rule === undefined) rule = d.parsed[j] = this.parser.parseDeferred(t, this.text.slice(d.starts[j], d.ends[j]), d.lines[j]!);
+        if (rule) rules.push(rule);
+      }
+      takeEagerBefore(Infinity);
+      return {name: t.name, line: t.line, chains: t.chains, rules};
+    });
+    return {...this.header, tables, errors: [...dump.errors].sort((a, b) => a.line - b.line)};
+  }
 }
 
 const HEADER = /^# Generated by (\S+) v(\S+)(?: \(([^)]*)\))?/;
@@ -40,10 +131,97 @@ class SaveParser {
       if (crlf) this.dump.crlf = true;
       this.line(line, lineNo);
     });
+    this.end();
+    return this.dump;
+  }
+
+  /** parse(), leaving plain rule lines for parseDeferred (indexIptablesSave). */
+  index(text: string): void {
+    forEachLineAt(text, (start, end, lineNo, crlf) => {
+      if (crlf) this.dump.crlf = true;
+      if (!this.defer(text, start, end, lineNo)) this.line(text.slice(start, end), lineNo);
+    });
+    this.end();
+  }
+
+  dumpSoFar(): IptablesDump {
+    return this.dump;
+  }
+
+  deferredOf(tableIndex: number): Deferred {
+    return this.deferred[tableIndex] ?? EMPTY_DEFERRED;
+  }
+
+  /** Parses one deferred rule line of `table` (its problems go to the dump's errors). */
+  parseDeferred(table: IptTable, line: string, lineNo: number): IptRule | null {
+    const scratch: IptTable = {name: table.name, line: table.line, chains: table.chains, rules: []};
+    this.table = scratch;
+    try {
+      this.line(line, lineNo);
+    } finally {
+      this.table = null;
+    }
+    return scratch.rules[0] ?? null;
+  }
+
+  private end(): void {
     if (this.table) {
       this.fail(this.table.line, `*${this.table.name}`, `table ${this.table.name} is never closed by COMMIT`);
     }
-    return this.dump;
+  }
+
+  // --- the shape check of indexIptablesSave ------------------------------------------------------
+
+  private readonly deferred: Deferred[] = [];
+  private readonly target: TargetSpan = {start: -1, end: -1};
+  /** Chain and target names: the same few strings on 100,000 lines. */
+  private readonly names = new Interner();
+
+  /**
+   * Records a plain `[p:b] -A CHAIN ...` line of the open table for later and returns true; false
+   * for anything else (parse it now). Reads char codes of text[start, end): no copies.
+   */
+  private defer(text: string, start: number, end: number, lineNo: number): boolean {
+    const table = this.table;
+    if (!table) return false;
+    let i = start;
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) === 91 /* [ */) {
+      const close = text.indexOf(']', i);
+      if (close === -1 || close >= end || !isBracketCounters(text, i, close + 1)) return false;
+      i = close + 1;
+      while (i < end && isBlank(text.charCodeAt(i))) i++;
+    }
+    if (i + 2 >= end || text.charCodeAt(i) !== 45 /* - */ || text.charCodeAt(i + 1) !== 65 /* A */ || !isBlank(text.charCodeAt(i + 2))) return false;
+    i += 3;
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    const chainStart = i;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (isBlank(c)) break;
+      if (c === 34 /* " */ || c === 123 /* { */) return false;
+      i++;
+    }
+    if (i === chainStart || text.charCodeAt(chainStart) === 45 /* - */) return false;
+    const chain = this.declaredChain(table, text, chainStart, i);
+    if (chain === undefined) return false;
+    if (!scanRuleWords(text, i, end, this.target)) return false;
+    const target = this.target.start === -1 ? undefined : this.names.slice(text, this.target.start, this.target.end);
+    const k = this.dump.tables.length - 1;
+    const d = (this.deferred[k] ??= {lines: [], starts: [], ends: [], chains: [], targets: [], parsed: []});
+    d.lines.push(lineNo);
+    d.starts.push(start);
+    d.ends.push(end);
+    d.chains.push(chain);
+    d.targets.push(target);
+    d.parsed.push(undefined);
+    return true;
+  }
+
+  /** The chain text[start, end) names, as declared (or built in); undefined when it is neither. */
+  private declaredChain(table: IptTable, text: string, start: number, end: number): string | undefined {
+    const name = this.names.slice(text, start, end);
+    return table.chains.has(name) || isBuiltinChain(table.name, name) ? name : undefined;
   }
 
   private line(line: string, lineNo: number): void {
@@ -232,6 +410,8 @@ class SaveParser {
     this.declareChain(table, {name: chain, builtin: isBuiltinChain(table.name, chain), policy, counters: prefix, line: lineNo}, line);
   }
 }
+
+const EMPTY_DEFERRED: Deferred = Object.freeze({lines: [], starts: [], ends: [], chains: [], targets: [], parsed: []}) as unknown as Deferred;
 
 function isCommit(line: string, s: number): boolean {
   if (!line.startsWith('COMMIT', s)) return false;

@@ -35,7 +35,7 @@ export class Tokens {
   /** Whether the token had quotes: a quoted `!` or `-x` is a plain value, never syntax. */
   quoted: boolean[] = [];
   count = 0;
-  private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
+  private readonly names = new Interner();
 
   push(value: string, quoted: boolean): void {
     this.values[this.count] = value;
@@ -45,21 +45,34 @@ export class Tokens {
 
   /** Pushes line[start, end) (unquoted), reusing an earlier equal string when the cache has one. */
   pushSlice(line: string, start: number, end: number, hash: number): void {
+    this.push(this.names.slice(line, start, end, hash), false);
+  }
+}
+
+/**
+ * text.slice(start, end), handing out an earlier equal string when the cache holds one: a fixed-size
+ * table keyed by a hash of the chars (wordHash), so memory stays bounded and a hit allocates nothing.
+ */
+export class Interner {
+  private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
+
+  slice(text: string, start: number, end: number, hash = wordHash(text, start, end)): string {
     const length = end - start;
-    if (length > INTERN_MAX_LENGTH) {
-      this.push(line.slice(start, end), false);
-      return;
-    }
+    if (length > INTERN_MAX_LENGTH) return text.slice(start, end);
     const slot = (hash ^ (hash >>> 12) ^ length) & (INTERN_SLOTS - 1);
     const known = this.interned[slot];
-    if (known !== undefined && known.length === length && line.startsWith(known, start)) {
-      this.push(known, false);
-      return;
-    }
-    const value = line.slice(start, end);
+    if (known !== undefined && known.length === length && text.startsWith(known, start)) return known;
+    const value = text.slice(start, end);
     this.interned[slot] = value;
-    this.push(value, false);
+    return value;
   }
+}
+
+/** The hash tokenize() computes while it reads a word. */
+export function wordHash(text: string, start: number, end: number): number {
+  let hash = 0;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return hash;
 }
 
 /**
@@ -179,4 +192,88 @@ function needsQuotes(value: string): boolean {
     if (isBlank(c) || c === QUOTE || c === BACKSLASH || c === 10 || c === BRACE) return true;
   }
   return false;
+}
+
+/** Where scanRuleWords found the rule's target word (-1: the rule has no -j/-g). */
+export interface TargetSpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * The words of text[from, to) by tokenize()'s rules, read without building them, for a reader that
+ * parses a rule only when asked. Returns false when the words are anything but plain: whatever
+ * tokenize() would refuse (an unterminated quote, template syntax), a quoted target, one starting
+ * with `-` or `!`, a second target or a -j/-g without one. Such a line is parsed at once, so its problem is reported as the
+ * full parse reports it. Otherwise `target` holds the word after the one -j/-g/--jump/--goto (an
+ * unquoted `-j` is always an option, never a value: see RuleArgsParser).
+ */
+export function scanRuleWords(text: string, from: number, to: number, target: TargetSpan): boolean {
+  target.start = -1;
+  target.end = -1;
+  let expectTarget = false;
+  let i = from;
+  while (i < to) {
+    let c = text.charCodeAt(i);
+    if (isBlank(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let quoted = false;
+    while (i < to) {
+      c = text.charCodeAt(i);
+      if (isBlank(c)) break;
+      if (c === QUOTE) {
+        quoted = true;
+        i++;
+        let closed = false;
+        while (i < to) {
+          c = text.charCodeAt(i);
+          if (c === BACKSLASH && i + 1 < to) {
+            const next = text.charCodeAt(i + 1);
+            if (next === QUOTE || next === BACKSLASH) {
+              i += 2;
+              continue;
+            }
+          } else if (c === QUOTE) {
+            closed = true;
+            i++;
+            break;
+          }
+          i++;
+        }
+        if (!closed) return false;
+        continue;
+      }
+      if (c === BRACE && i + 1 < to) {
+        const next = text.charCodeAt(i + 1);
+        if (next === BRACE || next === 37 /* % */) return false;
+      }
+      i++;
+    }
+    if (expectTarget) {
+      // `-j "X"`, `-j -m` (no value) or `-j ! X`: for the parser to judge.
+      const first = text.charCodeAt(start);
+      if (quoted || first === 45 /* - */ || first === 33 /* ! */) return false;
+      target.start = start;
+      target.end = i;
+      expectTarget = false;
+    } else if (!quoted && isJumpWord(text, start, i)) {
+      if (target.start !== -1) return false;
+      expectTarget = true;
+    }
+  }
+  return !expectTarget;
+}
+
+/** text[start, end) is `-j`, `-g`, `--jump` or `--goto`. */
+function isJumpWord(text: string, start: number, end: number): boolean {
+  if (text.charCodeAt(start) !== 45 /* - */) return false;
+  const length = end - start;
+  if (length === 2) {
+    const c = text.charCodeAt(start + 1);
+    return c === 106 /* j */ || c === 103 /* g */;
+  }
+  return length === 6 && (text.startsWith('--jump', start) || text.startsWith('--goto', start));
 }

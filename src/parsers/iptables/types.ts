@@ -110,6 +110,19 @@ export interface IptablesDump {
   errors: ParseError[];
 }
 
+/** A table block as indexIptablesSave knows it before any rule is parsed. */
+export interface IndexedTable {
+  name: string;
+  line: number;
+  chains: Map<string, IptChain>;
+  /** Rule lines of the block, parsed or not (a line that failed to parse is not counted). */
+  ruleCount: number;
+  /** The chains its rules are in. */
+  ruleChains: Set<string>;
+  /** The -j/-g targets of its rules. */
+  targets: Set<string>;
+}
+
 export interface ParseOptions {
   /** Record ParseErrors in `errors` and keep going instead of throwing at the first one. */
   tolerant?: boolean;

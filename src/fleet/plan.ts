@@ -1,0 +1,63 @@
+// Each host's repair plan in a fleet run: the host's own findings' steps and the steps of every
+// fleet finding that host must carry out, merged by the one plan builder (src/remedies/plan.ts:
+// one step per job, `satisfies`, phases). A fleet finding's fix text is, per host it names, that
+// host's slice of its plan, so the fleet report, the host's script and its own findings agree.
+import type {Report} from '../model.js';
+import {buildPlan, findingRef, sliceFor, type Plan, type PlanInput} from '../remedies/plan.js';
+import type {FleetFinding, HostRemedy} from './define.js';
+
+/** A plan back into the inputs that build it again: each step asked for by its findings, in plan order. */
+export function planInputs(plan: Plan): PlanInput[] {
+  return plan.steps.flatMap(({findings, ...step}) => findings.map((ref) => ({ref, steps: [step]})));
+}
+
+/** The fix text of a fleet finding: per host, `# on HOST:` and its slice of that host's plan. */
+export function fleetFixText(ref: string, remedies: readonly HostRemedy[], planOf: (host: string) => Plan): string {
+  return remedies
+    .map((r) => {
+      const slice = sliceFor(planOf(r.host), ref);
+      return slice === '' ? '' : `# on ${r.host}:\n${slice}`;
+    })
+    .filter((t) => t !== '')
+    .join('\n');
+}
+
+/** Alone (no host plan yet, e.g. in a unit test), a finding's fix is a plan of its own steps. */
+export function standaloneFixText(ref: string, remedies: readonly HostRemedy[], rootOf: (host: string) => string = () => '/'): string {
+  return fleetFixText(ref, remedies, (host) => ownPlan(ref, remedies, host, rootOf(host)));
+}
+
+function ownPlan(ref: string, remedies: readonly HostRemedy[], host: string, root: string): Plan {
+  return buildPlan(remedies.filter((r) => r.host === host).map((r) => ({ref, steps: r.steps})), root);
+}
+
+/**
+ * Merge the fleet findings' steps into the reports of the hosts that must carry them out (info
+ * findings are no fault: their advice stays theirs, as on one host), then set every fix text from
+ * the merged plans. `reports`: the host reports by host name (the first of a name).
+ */
+export function planFleet(reports: ReadonlyMap<string, Report>, findings: readonly FleetFinding[], remediesOf: (f: FleetFinding) => readonly HostRemedy[]): void {
+  const extra = new Map<string, PlanInput[]>();
+  for (const f of findings) {
+    if (f.severity === 'info') continue;
+    for (const r of remediesOf(f)) {
+      if (!reports.has(r.host)) continue;
+      extra.set(r.host, [...(extra.get(r.host) ?? []), {ref: findingRef(f), steps: r.steps}]);
+    }
+  }
+  for (const [host, inputs] of extra) {
+    const report = reports.get(host)!;
+    const own = report.plan ?? buildPlan([]);
+    const plan = buildPlan([...planInputs(own), ...inputs], own.root);
+    report.plan = plan;
+    // The host's own findings: their fix is their slice of the merged plan (a fleet step may do their job).
+    const planned = new Set(own.steps.flatMap((s) => s.findings));
+    for (const f of report.results.flatMap((r) => r.findings)) if (planned.has(findingRef(f))) f.fix = sliceFor(plan, findingRef(f));
+  }
+  const rootOf = (host: string) => reports.get(host)?.plan?.root ?? '/';
+  for (const f of findings) {
+    const ref = findingRef(f);
+    const remedies = remediesOf(f);
+    f.fix = f.severity === 'info' ? standaloneFixText(ref, remedies, rootOf) : fleetFixText(ref, remedies, (host) => reports.get(host)?.plan ?? ownPlan(ref, remedies, host, rootOf(host)));
+  }
+}
