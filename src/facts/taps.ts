@@ -82,6 +82,8 @@ export interface TapAccess {
   verdict: 'allowed' | 'refused' | 'unknown';
   /** Why the kernel refuses the worker user ("owner geekotest (480) is not _openqa-worker (990)"). */
   refusals: string[];
+  /** Which of the tap's ids refuses: its owner comes first (the finding's kind, TD013). */
+  refusedBy?: 'owner' | 'group';
   unknownBecause?: string;
 }
 
@@ -112,7 +114,8 @@ export function tapAccess(sysfs: TapSysfs | undefined, worker: Account | undefin
     const mine = worker.groups.map((g) => db?.groupByGid.get(g)?.name ?? String(g)).join(', ');
     refusals.push(`group ${groupLabel(db, sysfs.group)} is not one of ${worker.name}'s groups (${mine})`);
   }
-  return {verdict: refusals.length ? 'refused' : 'allowed', refusals};
+  const ownerRefuses = isSet(sysfs.owner) && sysfs.owner !== worker.uid;
+  return refusals.length ? {verdict: 'refused', refusals, refusedBy: ownerRefuses ? 'owner' : 'group'} : {verdict: 'allowed', refusals};
 }
 
 /** The worker user's account and the account db, or why they are unknown (never throws). */
