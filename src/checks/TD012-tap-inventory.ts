@@ -86,6 +86,8 @@ function judgeTap(ctx: Ctx, inst: WorkerInstance, tap: string): FindingDraft | u
   const dev = tapDevice(view, tap);
   const port = ovsPort(db, tap);
   const iface = ovsInterface(db, tap);
+  if (dev.exists && dev.isTap !== false && port?.bridge === bridge && !deviceGone(iface)) return undefined;
+  // A broken tap from here on: only now the evidence and the fix (a 300-tap host has 300 good ones).
   const who = `${tap} (instance ${inst.instance})`;
   const owner = tapOwnerNames(f);
   const evidence: Evidence[] = instanceEvidence(f, inst);

@@ -11,7 +11,7 @@ import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {parseVarsJson, parseQemuPid} from '../parsers/pool.js';
 import {parseShellVars} from '../parsers/shellvars.js';
 import {type EnvFileOp, type EnvOp} from '../parsers/systemd.js';
-import {configuredInstances, parseWorkersIni, resolveGlobal, resolveInstance, hostSettings, type WorkersIni} from '../parsers/workers-ini.js';
+import {configuredInstances, hostSettings, instanceResolver, parseWorkersIni, resolveGlobal, type WorkersIni} from '../parsers/workers-ini.js';
 import type {Fact, Facts} from './facts.js';
 import {activeUnits, enabledUnits, readUnitFile} from './host/units.js';
 import type {PoolJob, SwitchConfig, WorkerConfig, WorkerInstance} from './types.js';
@@ -182,10 +182,11 @@ export const workerConfig: Fact<WorkerConfig> = (f) => {
   const unitsKnown = (enabled.ok && enabled.value.size > 0) || active.ok;
   const numbers = unitsKnown ? [...fromUnits.keys()] : [...configured];
 
+  const resolve = instanceResolver(files);
   const instances: WorkerInstance[] = numbers
     .sort((a, b) => a - b)
     .map((n) => {
-      const r = resolveInstance(files, n);
+      const r = resolve(n);
       const declaredBy = [...(configured.has(n) ? ['workers.ini section'] : []), ...(fromUnits.get(n) ?? [])];
       return {instance: n, settings: r.settings, workerClasses: r.workerClasses, tap: r.workerClasses.some(isTapClass), origin: r.origin, declaredBy};
     });

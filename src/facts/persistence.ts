@@ -149,6 +149,24 @@ export function bootZoneOf(f: Facts, ifname: string, permanent: {zonesOf(i: stri
 }
 
 /**
+ * The rule files an enabled firewall unit (nft or iptables kind) loads at boot: what its ExecStart
+ * loads when its unit file was captured, else the stock files; for nft, with the files they include.
+ */
+export function bootRuleFiles(
+  f: Facts,
+  u: (typeof FIREWALL_UNITS)[number],
+  persisted: readonly PersistedRuleFile[],
+  texts: ReadonlyMap<string, string>,
+  unresolved: string[],
+): {files: PersistedRuleFile[]; loadedBy?: string} {
+  const loaded = unitLoadedFiles(f, u.unit);
+  const mains = loaded?.files ?? u.mainFiles;
+  const files =
+    u.kind === 'nft' ? reachableNftFiles(persisted.filter((x) => x.format === 'nft'), texts, mains, unresolved) : persisted.filter((x) => x.format === 'iptables-save' && mains.includes(x.path));
+  return loaded ? {files, loadedBy: loaded.origin} : {files};
+}
+
+/**
  * What NAT for `uplink` the next boot loads: the legal masquerade rules of every enabled firewall
  * unit's persisted configuration, and the files that would not load as a whole.
  */
@@ -191,14 +209,8 @@ export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
       if (masquerade) out.rules.push({unit: u.unit, origin: 'firewalld permanent', text: `zone ${bz.zone}: masquerade: yes (${bz.boundBy})`, ...(zone!.line ? {line: zone!.line} : {})});
       continue;
     }
-    // What the unit's ExecStart loads, when its unit file was captured; else the stock files.
-    const loaded = unitLoadedFiles(f, u.unit);
-    const mains = loaded?.files ?? u.mainFiles;
-    if (loaded) out.loadedBy[u.unit] = loaded.origin;
-    const files =
-      u.kind === 'nft'
-        ? reachableNftFiles(persisted.files.filter((x) => x.format === 'nft'), texts, mains, out.unresolvedIncludes)
-        : persisted.files.filter((x) => x.format === 'iptables-save' && mains.includes(x.path));
+    const {files, loadedBy} = bootRuleFiles(f, u, persisted.files, texts, out.unresolvedIncludes);
+    if (loadedBy) out.loadedBy[u.unit] = loadedBy;
     for (const file of files) {
       out.files.push({unit: u.unit, path: file.path});
       if (file.loadErrors.length > 0) out.loadFailures.push({unit: u.unit, path: file.path, errors: file.loadErrors});

@@ -17,7 +17,7 @@
 import {chmodSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {CLI} from './cli.js';
-import {firewallUnit} from './rootfs.js';
+import {hostUnits, unitDescription} from './systemd.js';
 import type {ScenarioSpec} from './spec.js';
 
 export interface StandinContext {
@@ -31,21 +31,9 @@ export interface StandinContext {
   units: string[];
 }
 
-/** The units a built host runs, as `systemctl list-units --all --plain --no-legend` lists them. */
+/** The units a built host runs (systemd.ts), as `systemctl list-units --all --plain --no-legend` lists them, unpadded. */
 export function runningUnits(spec: ScenarioSpec): string[] {
-  const template = spec.flavour === 'suse' ? 'openqa-worker-auto-restart' : 'openqa-worker';
-  const firewall = firewallUnit(spec);
-  // A rule file the builder could not load is a firewall unit that failed at boot.
-  const firewallState = spec.firewall.kind === 'none' ? 'loaded failed failed' : 'loaded active exited';
-  return [
-    'openvswitch.service loaded active exited Open vSwitch',
-    'ovsdb-server.service loaded active running Open vSwitch Database Unit',
-    'ovs-vswitchd.service loaded active running Open vSwitch Forwarding Unit',
-    'os-autoinst-openvswitch.service loaded active running os-autoinst openvswitch helper',
-    ...(firewall ? [`${firewall} ${firewallState} firewall`] : []),
-    ...(spec.networkConfig === 'wicked' ? ['wicked.service loaded active exited wicked managed network interfaces'] : spec.networkConfig === 'nm' ? ['NetworkManager.service loaded active running Network Manager'] : []),
-    ...spec.workers.instances.map(({instance}) => `${template}@${instance}.service loaded active running openQA Worker #${instance}`),
-  ];
+  return hostUnits(spec).map((u) => `${u.unit} loaded ${u.active} ${u.sub} ${unitDescription(u)}`);
 }
 
 /** Writes the stand-ins into dir/bin and returns that directory (to put first on PATH). */
