@@ -12,4 +12,10 @@ export default {
     'ovs.interfaces', 'ovs.ports', 'ovs.show', 'sysctl.files', 'sysctl.runtime', 'systemd.units',
     'systemd.wants', 'tap.sysfs',
   ],
+  kinds: {
+    'ip-forward-off': {severity: 'error', title: 'net.ipv4.ip_forward is 0: the host routes no SUT traffic'},
+    'bridge-forwarding-off': {severity: 'error', title: "Forwarding is off on the switch bridge: what SUTs send is not routed"},
+    'uplink-forwarding-off': {severity: 'error', title: 'Forwarding is off on the uplink: replies are not routed back to the SUTs'},
+    'accept-ra-ignored': {severity: 'warning', title: 'The uplink forwards IPv6 with accept_ra=1: its RA default route expires'},
+  },
 } satisfies CheckMeta;

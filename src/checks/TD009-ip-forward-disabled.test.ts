@@ -45,6 +45,7 @@ tester.run({
       host: {runtime: {...ON, 'net.ipv4.ip_forward': '0', 'net.ipv4.conf.br1.forwarding': '0', 'net.ipv4.conf.eth0.forwarding': '0'}},
       findings: [
         {
+          kind: 'ip-forward-off',
           subject: 'net.ipv4.ip_forward',
           message: 'IPv4 forwarding is off: net.ipv4.ip_forward = 0, expected 1 (the host routes no SUT traffic at all)',
           evidence: [{source: 'sysctl.runtime', lines: ['/proc/sys/net/ipv4/ip_forward: 0']}],
@@ -55,7 +56,7 @@ tester.run({
     {
       name: 'names the persisted line that says 0',
       host: {runtime: {...ON, 'net.ipv4.ip_forward': '0'}, sysctl: {'/etc/sysctl.d/90-net.conf': '# no routing\nnet.ipv4.ip_forward=0\n'}},
-      findings: [{subject: 'net.ipv4.ip_forward'}],
+      findings: [{kind: 'ip-forward-off', subject: 'net.ipv4.ip_forward'}],
       assert: (r) => {
         const f = r.findings[0]!;
         expect(f.evidence[1]).toEqual({source: 'sysctl.files', lines: ['/etc/sysctl.d/90-net.conf:2: net.ipv4.ip_forward = 0']});
@@ -67,11 +68,12 @@ tester.run({
       host: {runtime: {...ON, 'net.ipv4.conf.eth0.forwarding': '0'}},
       findings: [
         {
+          kind: 'uplink-forwarding-off',
           subject: 'net.ipv4.conf.eth0.forwarding',
           message: 'forwarding is off on the uplink eth0: net.ipv4.conf.eth0.forwarding = 0, expected 1 (replies entering from the uplink are not routed back to the SUTs)',
         },
       ],
     },
-    {name: 'uses the configured uplink', host: {runtime: {...ON, 'net.ipv4.conf.bond0.forwarding': '0'}}, config: {uplink: 'bond0'}, findings: [{subject: 'net.ipv4.conf.bond0.forwarding'}]},
+    {name: 'uses the configured uplink', host: {runtime: {...ON, 'net.ipv4.conf.bond0.forwarding': '0'}}, config: {uplink: 'bond0'}, findings: [{kind: 'uplink-forwarding-off', subject: 'net.ipv4.conf.bond0.forwarding'}]},
   ],
 });

@@ -59,8 +59,8 @@ function raIgnored(f: Facts, fw: ReturnType<typeof forwarding>): FindingDraft[] 
   const key = `net.ipv6.conf.${uplink}.accept_ra`;
   return [
     {
+      kind: 'accept-ra-ignored',
       subject: key,
-      severity: 'warning',
       message: `${uplink} forwards IPv6 (net.ipv6.conf.${uplink}.forwarding = 1) with ${key} = 1, expected 2: the kernel ignores router advertisements on a forwarding interface, so the RA-learned IPv6 default route via ${raDefault.gateway ?? uplink} is not renewed and expires`,
       fix: [sysctlNow(key, 2), sysctlPersist(key, 2, '/etc/sysctl.d/accept_ra.conf')],
       evidence: [
@@ -99,6 +99,7 @@ function finding(f: Facts, key: string, on: {iface: string; role: string} | unde
       : 'replies entering from the uplink are not routed back to the SUTs'
     : 'the host routes no SUT traffic at all';
   return {
+    kind: on ? `${on.role}-forwarding-off` : 'ip-forward-off',
     subject: key,
     message: `${what}: ${key} = 0, expected 1 (${why})`,
     fix,

@@ -11,4 +11,9 @@ export default {
     'openqa.switch-config', 'openqa.workers-ini', 'qemu.getcap', 'systemd.units', 'systemd.wants',
     'tap.sysfs',
   ],
+  kinds: {
+    'owner-refuses-worker': {severity: 'error', title: "The tap's owner is not the worker user (info when qemu has CAP_NET_ADMIN)"},
+    'group-refuses-worker': {severity: 'error', title: "The tap's group is none of the worker user's groups (info when qemu has CAP_NET_ADMIN)"},
+    'not-persistent': {severity: 'warning', title: 'An idle tap is not persistent: it vanishes with the process holding it'},
+  },
 } satisfies CheckMeta;

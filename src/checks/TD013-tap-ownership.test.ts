@@ -67,7 +67,7 @@ tester.run({
       host: {cap: false, taps: {tap0: [480, 65534], tap1: [990, 65534]}, ifcfg: {'/etc/sysconfig/network/ifcfg-tap0': "TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\nTUNNEL_SET_GROUP='nogroup'\n"}},
       findings: [
         {
-          subject: 'tap0',
+          kind: 'owner-refuses-worker', subject: 'tap0',
           severity: 'error',
           message: `tap0 (instance 1) refuses the worker user: owner geekotest (480) is not _openqa-worker (990); qemu lacks CAP_NET_ADMIN (${QEMU}), so jobs fail with "could not configure /dev/net/tun (tap0): Operation not permitted"`,
           fix: [
@@ -92,7 +92,7 @@ tester.run({
       host: {taps: {tap0: [990, 0], tap1: [990, 65534]}},
       findings: [
         {
-          subject: 'tap0',
+          kind: 'group-refuses-worker', subject: 'tap0',
           severity: 'info',
           message: `tap0 (instance 1) refuses the worker user: group root (0) is not one of _openqa-worker's groups (nogroup, kvm); qemu has CAP_NET_ADMIN (${QEMU}), which gets around it`,
         },
@@ -104,7 +104,7 @@ tester.run({
         taps: {tap0: [990, 65534], tap1: [0, 65534]},
         nm: {'/etc/NetworkManager/system-connections/tap1.nmconnection': '[connection]\nid=tap1\ntype=tun\ninterface-name=tap1\nmaster=tap1-port\nslave-type=ovs-port\n\n[tun]\nmode=2\nowner=0\ngroup=65534\n'},
       },
-      findings: [{subject: 'tap1'}],
+      findings: [{kind: 'owner-refuses-worker', subject: 'tap1'}],
       assert: (r) => {
         expect(r.findings[0]!.fix.split('\n').slice(-2)).toEqual(['ovs-vsctl --may-exist add-port br1 tap1', 'nmcli connection modify tap1 tun.owner 990 tun.group 65534']);
         expect(r.findings[0]!.evidence.at(-1)).toEqual({source: 'network.nm', lines: ['/etc/NetworkManager/system-connections/tap1.nmconnection: [tun] owner=0 group=65534']});
@@ -113,7 +113,7 @@ tester.run({
     {
       name: 'a running job holds the tap: re-creating it waits for the job, after the persistent fix',
       host: {taps: {tap0: [480, 65534], tap1: [990, 65534]}, job: true},
-      findings: [{subject: 'tap0', message: expect.stringContaining('tap0 (instance 1, job /var/lib/openqa/pool/1)')}],
+      findings: [{kind: 'owner-refuses-worker', subject: 'tap0', message: expect.stringContaining('tap0 (instance 1, job /var/lib/openqa/pool/1)')}],
       assert: (r) => {
         const lines = r.findings[0]!.fix.split('\n');
         const wait = lines.indexOf("# only once the job in /var/lib/openqa/pool/1 has ended (tapdoctor's script stops here while it runs):");
@@ -126,7 +126,7 @@ tester.run({
       host: {taps: {tap0: [990, 65534], tap1: [990, 65534, '0x1002']}},
       findings: [
         {
-          subject: 'tap1',
+          kind: 'not-persistent', subject: 'tap1',
           severity: 'warning',
           message: 'tap1 (instance 2) is not persistent (tun_flags without TUN_PERSIST): it vanishes with the process holding it, and no running job holds it',
         },

@@ -37,11 +37,11 @@ export default defineCheck(meta, (f) => {
     }
     judged++;
     if (access.verdict === 'refused') {
-      findings.push(refused(f, t, access.refusals, qemu, bridge, stack));
+      findings.push(refused(f, t, access.refusals, access.refusedBy ?? 'owner', qemu, bridge, stack));
     } else if (dev.persistent === false && t.jobs.length === 0) {
       findings.push({
+        kind: 'not-persistent',
         subject: t.name,
-        severity: 'warning',
         message: `${t.name} (${usersOf(t)}) is not persistent (tun_flags without TUN_PERSIST): it vanishes with the process holding it, and no running job holds it`,
         fix: [recreateTap(t.name, bridge, tapOwnerNames(f)), ...persistTap(f, t.name, bridge, stack)],
         evidence: [sysfsEvidence(f, t.name)],
@@ -72,7 +72,7 @@ function qemuCapability(f: Facts): QemuCapability {
   return {has: false, detail: `qemu lacks CAP_NET_ADMIN (${lacking.map((c) => c.path).join(', ')}), so jobs fail with "could not configure /dev/net/tun (…): Operation not permitted"`, lacking};
 }
 
-function refused(f: Facts, t: NeededTap, refusals: string[], qemu: QemuCapability, bridge: string, stack: NetworkStack | undefined): FindingDraft {
+function refused(f: Facts, t: NeededTap, refusals: string[], by: 'owner' | 'group', qemu: QemuCapability, bridge: string, stack: NetworkStack | undefined): FindingDraft {
   const owner = tapOwnerNames(f);
   const evidence: Evidence[] = [sysfsEvidence(f, t.name)];
   const passwd = passwdEvidence(f, f.config.workerUser);
@@ -80,8 +80,10 @@ function refused(f: Facts, t: NeededTap, refusals: string[], qemu: QemuCapabilit
   evidence.push(...persistedOwnerEvidence(f, t.name));
   if (!qemu.has) evidence.push(...qemu.lacking.slice(0, 1).flatMap(getcapEvidence));
   return {
+    kind: `${by}-refuses-worker`,
     subject: t.name,
-    severity: qemu.has ? 'info' : 'error',
+    // CAP_NET_ADMIN lets qemu open the tap whoever owns it: then no fault, only a note.
+    ...(qemu.has ? {severity: 'info' as const} : {}),
     message: `${t.name} (${usersOf(t)}) refuses the worker user: ${refusals.join('; ')}; ${qemu.detail.replace('(…)', `(${t.name})`)}`,
     // Persist first; re-creating the tap under a running job waits for the job (guarded in the plan).
     fix: [...persistTapOwner(f, t.name, stack), recreateTap(t.name, bridge, owner, t.jobs[0]?.dir)],

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {loadCase} from '../../test/helpers/fixture.js';
 import {overlay} from '../../test/gate/overlay.js';
@@ -80,5 +81,43 @@ describe('TD105 gre-not-persisted', () => {
     expect(mentionsAddress('options:remote_ip=192.0.2.20 # worker-c', '192.0.2.2')).toBe(false);
     expect(mentionsAddress('options:remote_ip=192.0.2.2 # worker-b', '192.0.2.2')).toBe(true);
     expect(mentionsAddress('options:remote_ip=10.192.0.2.2', '192.0.2.2')).toBe(false);
+  });
+});
+
+describe('TD105 network-scripts OVSTunnel files (openvswitch rhel/README.RHEL.rst, rhel/etc_sysconfig_network-scripts_ifup-ovs)', () => {
+  const RH = '/etc/sysconfig/network-scripts/ifcfg-gre1';
+  // Fedora's ansible template of 2016 (roles/openqa/worker/templates/ifcfg-gre.j2), rendered for this host's peer.
+  const TEMPLATE = readFileSync(new URL('../../test/samples/ifcfg/fedora-ifcfg-gre.j2-2016.txt', import.meta.url), 'utf8')
+    .replace("OVS_BRIDGE='br0'", "OVS_BRIDGE='br1'")
+    .replace("DEVICE='gre{{ item.0 }}'", "DEVICE='gre1'")
+    .replace("{{ hostvars[item.1]['eth0_ip'] }}", '192.0.2.2');
+  /** The TD105-peer-in-preup host with the wicked PRE_UP_SCRIPT gone: only the network-scripts file can re-create gre1. */
+  async function host(tunnel: string) {
+    const {snapshot} = await loadCase('TD105-peer-in-preup');
+    const br1 = snapshot.contents.get(`files${BR1}`)!.toString('utf8').replace(/^PRE_UP_SCRIPT=.*\n/m, '');
+    return run(check, overlay(snapshot, {files: {'network.ifcfg': {[BR1]: br1, [RH]: tunnel}}}));
+  }
+
+  it('passes with the file as the README documents it (DEVICETYPE=ovs, TYPE=OVSTunnel, OVS_TUNNEL_TYPE=gre)', async () => {
+    expect(await host(TEMPLATE)).toMatchObject({status: 'pass', findings: []});
+  });
+
+  it('without DEVICETYPE=ovs ifup never runs ifup-ovs: network-scripts derives "gre" from DEVICE and falls back to ifup-eth', async () => {
+    const [f] = (await host(TEMPLATE.replace("DEVICETYPE='ovs'\n", ''))).findings;
+    expect(f!.message).toMatch(new RegExp(`${RH}: DEVICETYPE is not set, so ifup derives DEVICETYPE=gre from DEVICE=gre1 and runs ifup-eth, which ignores OVS_TUNNEL_\\*: not ifup-ovs`));
+    expect(f!.fix).toContain(`DEVICETYPE=ovs`);
+    expect(f!.evidence.find((e) => e.source === RH)?.lines).toEqual(['line 1: TYPE=OVSTunnel', 'line 2: OVS_BRIDGE=br1', 'line 3: DEVICE=gre1', 'line 4: OVS_TUNNEL_TYPE=gre', 'line 5: OVS_TUNNEL_OPTIONS=options:remote_ip=192.0.2.2', 'line 6: ONBOOT=yes']);
+  });
+
+  it('a DEVICE named ovsN needs no DEVICETYPE: network-scripts derives ovs from it', async () => {
+    const text = TEMPLATE.replace("DEVICETYPE='ovs'\n", '').replace("DEVICE='gre1'", "DEVICE='ovs1'");
+    expect((await host(text)).findings).toEqual([]);
+  });
+
+  it('a tunnel of another type, or none, is no GRE port (ifup-ovs sets type=$OVS_TUNNEL_TYPE)', async () => {
+    const [vx] = (await host(TEMPLATE.replace("OVS_TUNNEL_TYPE='gre'", "OVS_TUNNEL_TYPE='vxlan'"))).findings;
+    expect(vx!.message).toContain(`${RH}: OVS_TUNNEL_TYPE=vxlan, expected gre`);
+    const [none] = (await host(TEMPLATE.replace("OVS_TUNNEL_TYPE='gre'\n", ''))).findings;
+    expect(none!.message).toContain(`${RH}: OVS_TUNNEL_TYPE is not set, expected gre`);
   });
 });

@@ -5,7 +5,7 @@
 // peers, and a changed script is not re-applied until the next boot (openQA docs/Networking.asciidoc; docs/checks/TD006.md; README "Pre-reboot gate").
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import meta from './TD105-gre-not-persisted.meta.js';
-import {ifcfgBoot, ifcfgFiles, ifcfgFlavour, wickedScriptPaths, type IfcfgFile} from '../facts/network-config/index.js';
+import {ifcfgBoot, ifcfgFiles, ifcfgFlavour, ifcfgLine, wickedScriptPaths, type IfcfgFile} from '../facts/network-config/index.js';
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {activeLinesWith, mentionsAddress, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript} from '../facts/persistence.js';
@@ -22,6 +22,8 @@ interface Script {
   file?: SourceFile;
   /** Why this script does not re-create the port (empty = it does). */
   problems: string[];
+  /** Evidence lines when there is no script text to quote (an ifcfg file's assignments). */
+  lines?: string[];
   fix: Step[];
 }
 
@@ -68,6 +70,7 @@ export default defineCheck(meta, (f) => {
 function scriptEvidence(c: Script, remote: string): Evidence {
   const mode = c.file?.entry.mode;
   const modeLine = mode === undefined ? [] : [`mode ${(mode & 0o7777).toString(8).padStart(4, '0')}`];
+  if (c.lines) return evidence(c.path, ...c.lines);
   if (!c.file) return evidence(c.path, `${c.via}: not found`);
   const mentions = c.file.text.split('\n').filter((l) => mentionsAddress(l, remote) || l.includes('add-port'));
   return evidence(c.path, ...modeLine, ...mentions);
@@ -126,12 +129,40 @@ function nmScripts(scripts: SourceFile[], remote: string, port: string, bridge: 
     .map((s) => judge(s.name, 'NetworkManager dispatcher', s, remote, {nm: true, port, bridge}));
 }
 
-/** network-scripts: ifcfg-greN with TYPE=OVSTunnel, OVS_TUNNEL_TYPE=gre, options:remote_ip=<peer>. */
+/** The assignments of an OVS tunnel ifcfg that decide what ifup does with it, as `line N: VAR=value`. */
+const RH_TUNNEL_VARS = ['DEVICETYPE', 'TYPE', 'DEVICE', 'OVS_BRIDGE', 'OVS_TUNNEL_TYPE', 'OVS_TUNNEL_OPTIONS', 'ONBOOT'];
+
+/**
+ * network-scripts: ifcfg-greN as openvswitch's rhel/README.RHEL.rst documents it: DEVICETYPE=ovs,
+ * TYPE=OVSTunnel, OVS_TUNNEL_TYPE=gre, OVS_TUNNEL_OPTIONS="options:remote_ip=<peer>". ifup runs
+ * ifup-$DEVICETYPE (initscripts network-scripts/ifup), where an unset DEVICETYPE is DEVICE without
+ * its trailing digits (network-functions source_config): only "ovs" reaches ifup-ovs; anything
+ * else falls back to ifup-eth, which ignores the OVS_* variables. ifup-ovs adds the port with
+ * `type=$OVS_TUNNEL_TYPE`.
+ */
 function rhTunnels(ifcfg: Record<string, IfcfgFile>, bridge: string, remote: string): Script[] {
   return Object.values(ifcfg)
     .filter((x) => ifcfgFlavour(x) === 'ifcfg-rh' && x.vars.TYPE === 'OVSTunnel' && (x.vars.OVS_TUNNEL_OPTIONS ?? '').includes('remote_ip=') && mentionsAddress(x.vars.OVS_TUNNEL_OPTIONS ?? '', remote))
     .map((x) => {
-      const s: Script = {path: x.path, via: 'ifcfg-rh OVSTunnel', problems: [], fix: []};
+      const lines = RH_TUNNEL_VARS.flatMap((v) => {
+        const l = ifcfgLine(x, v);
+        return l ? [{line: l.line, text: `line ${l.line}: ${l.text}`}] : [];
+      });
+      const s: Script = {path: x.path, via: 'ifcfg-rh OVSTunnel', problems: [], fix: [], lines: lines.sort((a, b) => a.line - b.line).map((l) => l.text)};
+      const device = x.vars.DEVICE ?? x.name;
+      const deviceType = x.vars.DEVICETYPE || device.replace(/[0-9]*$/, '');
+      if (deviceType !== 'ovs') {
+        s.problems.push(
+          x.vars.DEVICETYPE
+            ? `DEVICETYPE=${x.vars.DEVICETYPE}, expected ovs: ifup runs ifup-${x.vars.DEVICETYPE} or ifup-eth, not ifup-ovs`
+            : `DEVICETYPE is not set, so ifup derives DEVICETYPE=${deviceType} from DEVICE=${device} and runs ifup-eth, which ignores OVS_TUNNEL_*: not ifup-ovs`,
+        );
+        s.fix.push(setVar(x.path, 'DEVICETYPE', 'ovs', {style: 'bare'}));
+      }
+      if (x.vars.OVS_TUNNEL_TYPE !== 'gre') {
+        s.problems.push(`${x.vars.OVS_TUNNEL_TYPE ? `OVS_TUNNEL_TYPE=${x.vars.OVS_TUNNEL_TYPE}` : 'OVS_TUNNEL_TYPE is not set'}, expected gre: ifup-ovs adds the port with type=$OVS_TUNNEL_TYPE`);
+        s.fix.push(setVar(x.path, 'OVS_TUNNEL_TYPE', 'gre', {style: 'bare'}));
+      }
       if (x.vars.OVS_BRIDGE !== bridge) {
         s.problems.push(`OVS_BRIDGE=${x.vars.OVS_BRIDGE ?? '(unset)'}, expected ${bridge}`);
         s.fix.push(setVar(x.path, 'OVS_BRIDGE', bridge, {style: 'bare'}));

@@ -8,7 +8,7 @@ export default {
   severity: 'error',
   gate: true,
   needs: [
-    'network.ifcfg', 'network.nm', 'openqa.switch-config', 'openqa.workers-ini', 'systemd.units',
-    'systemd.wants',
+    'mountinfo', 'network.ifcfg', 'network.nm', 'openqa.switch-config', 'openqa.workers-ini',
+    'systemd.units', 'systemd.wants',
   ],
 } satisfies CheckMeta;

@@ -11,6 +11,7 @@ import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {bridgeHomes} from '../facts/network-config/index.js';
 import {enabledOneOf} from '../facts/persistence.js';
 import {enableUnit} from '../remedies/system.js';
+import {POOL_DIR, WORKER_TARGET, workerTargetBoot, type WorkerTargetBoot} from '../facts/worker-target.js';
 
 const WORKER_UNIT = /^openqa-worker(?:-plain|-auto-restart)?@(\d{1,6})\.service$/;
 const RUNNING = new Set(['active', 'activating', 'reloading']);
@@ -19,6 +20,8 @@ interface Requirement {
   /** Any of these enabled satisfies it; the first is what the fix enables. */
   units: string[];
   why: string;
+  /** Why something else that could have started it at boot does not (openqa-worker.target). */
+  but?: string;
 }
 
 export default defineCheck(meta, (f) => {
@@ -52,7 +55,14 @@ export default defineCheck(meta, (f) => {
       const n = m[1]!;
       // Any flavour of the same instance enabled keeps the instance after a reboot.
       const variants = [unit, ...['openqa-worker', 'openqa-worker-plain', 'openqa-worker-auto-restart'].map((b) => `${b}@${n}.service`).filter((u) => u !== unit)];
-      required.push({units: variants, why: `worker instance ${n} is ${state.active} now`});
+      if (enabledOneOf(enabled, variants)) continue;
+      // An enabled openqa-worker.target starts openqa-worker@N for each pool dir its generator sees at boot.
+      const boot = f.get(workerTargetBoot);
+      if (boot.enabled && boot.poolSeenAtBoot) {
+        notes.push(`worker instance ${n} starts at boot through ${WORKER_TARGET} (openQA's systemd-openqa-generator links openqa-worker@${n} for ${POOL_DIR}/${n}, on the root filesystem)`);
+        continue;
+      }
+      required.push({units: variants, why: `worker instance ${n} is ${state.active} now`, ...(boot.enabled ? {but: targetMisses(boot)} : {})});
     }
   }
 
@@ -63,11 +73,12 @@ export default defineCheck(meta, (f) => {
     const state = active.ok ? active.value[unit] : undefined;
     findings.push({
       subject: unit,
-      message: `${unit} is ${state ? `${state.active} (${state.sub}) now but ` : ''}not enabled: after a reboot it does not start, and ${r.why}`,
+      message: `${unit} is ${state ? `${state.active} (${state.sub}) now but ` : ''}not enabled${r.but ? `; ${r.but}` : ''}: after a reboot it does not start, and ${r.why}`,
       fix: [enableUnit(unit)],
       evidence: [
         evidence('systemd.wants', `no link named ${r.units.join(' or ')} in /etc/systemd/system/*.wants/`),
         ...(state ? [evidence('systemd.units', `${unit} ${state.load} ${state.active} ${state.sub} ${state.description}`)] : []),
+        ...(r.but && f.get(workerTargetBoot).poolMount ? [evidence('mountinfo', `${POOL_DIR} lies on ${f.get(workerTargetBoot).poolMount!.mountPoint} (${f.get(workerTargetBoot).poolMount!.fsType} ${f.get(workerTargetBoot).poolMount!.source})`)] : []),
       ],
     });
   }
@@ -76,3 +87,9 @@ export default defineCheck(meta, (f) => {
   if (findings.length === 0 && notes.length > 0) return pass(notes.join('; '));
   return findings;
 });
+
+/** Why an enabled openqa-worker.target does not bring the instance back. */
+function targetMisses(boot: WorkerTargetBoot): string {
+  if (boot.poolSeenAtBoot === undefined) return `${WORKER_TARGET} is enabled, but whether its generator sees ${POOL_DIR} at boot is unknown (${boot.unknown ?? 'mounts unknown'})`;
+  return `${WORKER_TARGET} is enabled, but ${POOL_DIR} lies on ${boot.poolMount!.mountPoint}, and generators run before ${boot.poolMount!.mountPoint} is mounted (systemd.generator(7)): openQA's systemd-openqa-generator finds no pool directory at boot and the target starts no instance`;
+}

@@ -35,8 +35,8 @@ describe('tapAccess: the kernel rule of tun_not_capable()', () => {
   it('matches the kernel rule of drivers/net/tun.c tun_not_capable() (uid/egid 65534, no capabilities)', () => {
     expect(verdict(65534, -1, nobody).verdict).toBe('allowed'); // user nobody
     expect(verdict(65534, 65534, nobody).verdict).toBe('allowed'); // user nobody group nogroup
-    expect(verdict(65534, 0, nobody)).toEqual({verdict: 'refused', refusals: ["group root (0) is not one of nobody's groups (nogroup)"]}); // group root
-    expect(verdict(0, -1, nobody)).toEqual({verdict: 'refused', refusals: ['owner root (0) is not nobody (65534)']}); // user root
+    expect(verdict(65534, 0, nobody)).toEqual({verdict: 'refused', refusals: ["group root (0) is not one of nobody's groups (nogroup)"], refusedBy: 'group'}); // group root
+    expect(verdict(0, -1, nobody)).toEqual({verdict: 'refused', refusals: ['owner root (0) is not nobody (65534)'], refusedBy: 'owner'}); // user root
   });
 
   it('owner AND group must both admit the user; unset (-1) admits everyone', () => {

@@ -187,6 +187,11 @@ async function expectBuiltAsSpecified(host: LiveHost, spec: ScenarioSpec): Promi
     expect(shareLines).toHaveLength(1);
     expect(shareLines[0]).toContain(' - tmpfs td-share ');
     expect((await host.exec(['stat', '-c', '%F', '/var/lib/openqa/share/factory'])).stdout).toBe('directory\n');
+  } else if (spec.share === 'local') {
+    // The web UI's own share: factory/ on the host's disk (its work dir), no mount of its own.
+    expect(shareLines).toEqual([]);
+    expect((await host.exec(['stat', '-c', '%F', '/var/lib/openqa/share/factory'])).stdout).toBe('directory\n');
+    expect(readdirSync(join(host.varLibDir, 'openqa/share/factory')).sort()).toEqual(['hdd', 'iso']);
   } else {
     expect(shareLines).toEqual([]);
     expect((await host.exec(['stat', '/var/lib/openqa/share/factory'])).code).not.toBe(0);
@@ -343,9 +348,14 @@ describe.skipIf(skipLive)('live host builder', () => {
       expect((await host.exec(['ovs-vsctl', 'br-exists', 'br1'])).code).toBe(0);
       expect((await host.exec(['sh', '-c', 'echo "$OVS_RUNDIR"'])).stdout).toBe(`${host.ovsEnv.OVS_RUNDIR}\n`);
       expect((await host.exec(['cat', '/sys/class/net/tap0/owner'])).stdout).toBe(`${ACCOUNTS.workerUid}\n`);
-      // Node (how the CLI will run) sees the scenario's mount in its own mountinfo.
-      const node = await host.exec([process.execPath, '-e', 'process.stdout.write(String(require("fs").readFileSync("/proc/self/mountinfo","utf8").includes(" /var/lib/openqa/share ")))']);
-      expect(node.stdout).toBe('true');
+      // Node (how the CLI will run) sees the scenario's mounts in its own mountinfo: the host's
+      // varlib dir bound over /var/lib/openqa (or /var/lib), and the share's factory/ in it.
+      const node = await host.exec([
+        process.execPath,
+        '-e',
+        'const m = require("fs").readFileSync("/proc/self/mountinfo","utf8").split("\\n").map((l) => l.split(" ")).filter((f) => /\\/varlib(\\/openqa)?$/.test(f[3] ?? "")).map((f) => f[4]); process.stdout.write(JSON.stringify([m, require("fs").statSync("/var/lib/openqa/share/factory").isDirectory()]))',
+      ]);
+      expect(JSON.parse(node.stdout), node.stderr).toEqual([[existsSync('/var/lib/openqa') ? '/var/lib/openqa' : '/var/lib'], true]);
       // mounts: false = only the netns.
       expect((await host.exec(['stat', '/var/lib/openqa/share/factory'], {mounts: false})).code).not.toBe(0);
       const started = Date.now();

@@ -23,6 +23,10 @@ function meshHost(n: number, opts: {job: boolean}): ScenarioSpec {
   spec.bridge.rstp = true;
   spec.gre = [1, 2, 3].filter((k) => k !== n).map((k, i) => ({name: `gre${i + 1}`, remoteIp: lanAddress(k)}));
   spec.workers.global.MM_MTU = '1458';
+  // Workers of one remote web UI, with a cache (no NFS server can run here: the share is a tmpfs).
+  spec.webui = 'remote';
+  spec.share = 'tmpfs';
+  spec.workers.cacheDirectory = '/var/lib/openqa/cache';
   // What a salt-built worker enables for boot, and the unit that loads /etc/firewall.nft.
   spec.enabledUnits = ['openvswitch.service', 'os-autoinst-openvswitch.service', 'wicked.service', 'nftables.service'];
   spec.files['usr/lib/systemd/system/nftables.service'] = '[Unit]\nDescription=nftables\n[Service]\nType=oneshot\nExecStart=/usr/sbin/nft -f /etc/firewall.nft\n[Install]\nWantedBy=multi-user.target\n';

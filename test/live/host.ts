@@ -27,6 +27,7 @@ import {installQemuBinary, QEMU_PATH, renderRootFiles, writeRootFiles} from './r
 import {run, type RunResult} from './run.js';
 import {effectiveSwitch, nicMac, UPLINK_ADDRESSES, type ScenarioSpec} from './spec.js';
 import {captureState, type HostState} from './state.js';
+import {hostUnits, writeSystemctlStandIn} from './systemd.js';
 import {sendSutTraffic, type TrafficResult} from './traffic.js';
 
 /** Build steps in order; CreateOptions.failAfter aborts after one (to test partial teardown). */
@@ -84,6 +85,8 @@ export class LiveHost {
   ) {}
 
   private ovs: OvsInstance | null = null;
+  /** The systemctl stand-in's directory (systemd.ts), first on PATH of exec(). */
+  private systemdBin: string | null = null;
   private mac: string | null = null;
   private readonly qemu = new Map<number, number>();
   private trafficResult: TrafficResult = {gatewayReplied: null, outsideReplied: null};
@@ -153,15 +156,28 @@ export class LiveHost {
     return this.ledger.list();
   }
 
+  /** Directory of the host's systemctl stand-in (systemd.ts); exec() puts it first on PATH. */
+  get systemctlDir(): string {
+    if (!this.systemdBin) throw new Error('root dir not written yet');
+    return this.systemdBin;
+  }
+
+  /** The directory that stands for /var/lib on this host's disk (mountns.ts). */
+  get varLibDir(): string {
+    return join(this.workDir, 'varlib');
+  }
+
   /**
    * Run argv on this host: inside its netns and a private mount namespace with the scenario's
-   * mounts (mountns.ts), with OVS_* pointing at its Open vSwitch. Never throws for a failing
+   * mounts (mountns.ts), with OVS_* pointing at its Open vSwitch and its systemctl stand-in
+   * (systemd.ts) first on PATH, unless options.env brings its own PATH. Never throws for a failing
    * command: read code/stdout/stderr/timedOut.
    */
   exec(argv: string[], options: ExecOptions = {}): Promise<RunResult> {
-    const inside = options.mounts === false ? ['ip', 'netns', 'exec', this.netns, ...argv] : inScenarioMounts(this.netns, this.spec.share, argv);
+    const inside = options.mounts === false ? ['ip', 'netns', 'exec', this.netns, ...argv] : inScenarioMounts(this.netns, this.spec.share, this.varLibDir, argv);
+    const path = this.systemdBin ? {PATH: `${this.systemdBin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`} : {};
     return run(inside, {
-      env: {...this.ovsEnvOrEmpty(), [MARKER_VAR]: this.id, ...options.env},
+      env: {...this.ovsEnvOrEmpty(), [MARKER_VAR]: this.id, ...path, ...options.env},
       timeoutMs: options.timeoutMs ?? 30_000,
       input: options.input,
     });
@@ -177,7 +193,7 @@ export class LiveHost {
    */
   startProcess(argv: string[], what: string, cmdline?: string): number {
     // Inside the scenario's mounts, like exec(): what it runs sees the same share.
-    const inside = inScenarioMounts(this.netns, this.spec.share, argv);
+    const inside = inScenarioMounts(this.netns, this.spec.share, this.varLibDir, argv);
     const child = spawn(inside[0]!, inside.slice(1), {env: {...process.env, [MARKER_VAR]: this.id}, stdio: 'ignore', detached: true});
     if (child.pid === undefined) throw new Error(`could not start ${what}`);
     this.ledger.add({kind: 'pid', pid: child.pid, what, ...(cmdline !== undefined ? {cmdline} : {})});
@@ -248,7 +264,10 @@ export class LiveHost {
       const binary = await installQemuBinary(this.rootDir, spec.qemu.capNetAdmin);
       for (const job of spec.jobs) this.qemu.set(job.instance, await this.startQemuStandIn(binary, job.qemu === 'running'));
     });
-    await step('rootfs', async () => writeRootFiles(this.rootDir, renderRootFiles(spec, this.qemu)));
+    await step('rootfs', async () => {
+      writeRootFiles(this.rootDir, renderRootFiles(spec, this.qemu));
+      this.systemdBin = writeSystemctlStandIn(join(this.workDir, 'systemd'), this.rootDir, hostUnits(spec), this.ovs?.pids ?? null);
+    });
     await step('flows', async () => {
       if (!spec.bridge.present) return;
       this.mac = await bridgeMac(ns.host, spec.bridge.name);

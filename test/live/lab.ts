@@ -25,7 +25,7 @@ export interface LabHost {
   name: string;
   address: string;
   host: LiveHost;
-  /** Directory of the host's stand-in commands (systemctl), first on tapdoctor's PATH. */
+  /** Directory of the host's systemctl stand-in (systemd.ts), first on tapdoctor's PATH. */
   bin: string;
 }
 
@@ -73,9 +73,8 @@ export class FleetLab {
   /** Build a host on the LAN and start its sshd, answering as `name`. */
   async addHost(name: string, spec: ScenarioSpec, n: number): Promise<LabHost> {
     const host = await LiveHost.create(this.onLan(spec, n));
-    const entry = {name, address: lanAddress(n), host, bin: join(host.workDir, 'bin')};
+    const entry = {name, address: lanAddress(n), host, bin: host.systemctlDir};
     this.hosts.push(entry);
-    writeSystemctlStandIn(entry.bin, spec);
     await this.startSshd(entry);
     return entry;
   }
@@ -179,27 +178,4 @@ export class FleetLab {
     problems.push(...this.ledger.teardown());
     if (problems.length > 0) throw new Error(`lab ${this.id} teardown left:\n${problems.join('\n')}`);
   }
-}
-
-/**
- * A namespace host runs no systemd, so `systemctl list-units` cannot answer there; the gate would
- * always say CANNOT TELL. This stand-in prints what systemd would list for the spec (the worker
- * instances, Open vSwitch, the switch service on tap workers, wicked, the firewall) and refuses
- * every other use. It is written by hand like the fixtures' systemd state (fixtures/README.md).
- */
-function writeSystemctlStandIn(dir: string, spec: ScenarioSpec): void {
-  mkdirSync(dir, {recursive: true});
-  const template = spec.flavour === 'suse' ? 'openqa-worker-auto-restart' : 'openqa-worker';
-  const lines = [
-    ...spec.workers.instances.map((i) => `${template}@${i.instance}.service loaded active running openQA Worker #${i.instance}`),
-    'openvswitch.service loaded active exited Open vSwitch',
-    // The switch service runs on openQA tap workers only (not on an overlay node).
-    ...(spec.switchConfig !== null || spec.workers.instances.length > 0 ? ['os-autoinst-openvswitch.service loaded active running os-autoinst openvswitch helper'] : []),
-    ...(spec.networkConfig === 'wicked' ? ['wicked.service loaded active exited wicked managed network interfaces'] : []),
-    ...(spec.networkConfig === 'nm' ? ['NetworkManager.service loaded active running Network Manager'] : []),
-    ...(spec.firewall.kind === 'suse-nft' ? ['nftables.service loaded active exited nftables'] : []),
-  ];
-  writeFileSync(join(dir, 'systemctl.list-units'), `${lines.join('\n')}\n`);
-  const script = `#!/bin/sh\n# systemctl stand-in of a tapdoctor live-test host (see test/live/lab.ts)\nif [ "$1" = list-units ]; then cat '${join(dir, 'systemctl.list-units')}'; exit 0; fi\necho "systemctl stand-in: $*: not supported" >&2\nexit 1\n`;
-  writeFileSync(join(dir, 'systemctl'), script, {mode: 0o755});
 }

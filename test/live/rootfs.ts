@@ -7,6 +7,7 @@ import {dirname, join} from 'node:path';
 import {firewallFile} from './firewall.js';
 import {must} from './run.js';
 import {nicMac, UPLINK_ADDRESSES, type ScenarioSpec, type TapOwner, type TapSpec} from './spec.js';
+import {hostUnits} from './systemd.js';
 
 /**
  * Numeric ids used for tap owners and groups. The kernel only stores numbers; these names are
@@ -52,7 +53,8 @@ export function renderRootFiles(spec: ScenarioSpec, qemuPids: ReadonlyMap<number
     const pid = qemuPids.get(job.instance);
     if (pid !== undefined) put(`var/lib/openqa/pool/${job.instance}/qemu.pid`, `${pid}\n`);
   }
-  put('etc/fstab', fstab());
+  put('etc/fstab', fstab(spec));
+  for (const unit of hostUnits(spec)) put(unit.file, unit.fileText);
   if (spec.forwarding.persisted) put('etc/sysctl.d/ip_forward.conf', sysctlConf(spec));
   const firewall = firewallFile(spec.firewall);
   if (firewall) put(firewall.path, firewall.text);
@@ -69,23 +71,15 @@ export function renderRootFiles(spec: ScenarioSpec, qemuPids: ReadonlyMap<number
 }
 
 /**
- * `systemctl enable` links of the worker instances: tapdoctor counts instances by enabled or
- * running openqa-worker*@N units (openQA lib/OpenQA/Worker/Settings.pm), and the namespace host runs no systemd.
- * SUSE (salt) enables openqa-worker-auto-restart@N, Fedora (ansible) openqa-worker@N.
+ * `systemctl enable` links of the host's units (systemd.ts hostUnits): the worker instances
+ * (tapdoctor counts instances by enabled or running openqa-worker*@N units, openQA
+ * lib/OpenQA/Worker/Settings.pm), the switch and its service, the network stack, the firewall
+ * unit that loads the rule file, the web UI on a single-host setup (the gate reads these links).
  */
 function enabledWorkerUnits(spec: ScenarioSpec): Map<string, string> {
-  const template = spec.flavour === 'suse' ? 'openqa-worker-auto-restart' : 'openqa-worker';
-  const links = new Map(
-    spec.workers.instances.map(({instance}) => [`etc/systemd/system/multi-user.target.wants/${template}@${instance}.service`, `/usr/lib/systemd/system/${template}@.service`]),
-  );
-  // What a set-up worker has enabled besides its instances (the gate reads these links): the
-  // switch, its service, the network stack and the firewall unit that loads the rule file.
-  const network = spec.networkConfig === 'nm' ? 'NetworkManager.service' : spec.networkConfig === 'wicked' ? 'wicked.service' : undefined;
-  const firewall = firewallUnit(spec);
-  // The switch service only on a tap worker: an overlay node (devstack's br-ex) runs none.
-  const tapWorker = spec.switchConfig !== null || spec.workers.instances.length > 0;
-  for (const unit of ['openvswitch.service', tapWorker ? 'os-autoinst-openvswitch.service' : undefined, network, firewall]) {
-    if (unit) links.set(`etc/systemd/system/multi-user.target.wants/${unit}`, `/usr/lib/systemd/system/${unit}`);
+  const links = new Map<string, string>();
+  for (const unit of hostUnits(spec)) {
+    if (unit.enabled) links.set(`etc/systemd/system/multi-user.target.wants/${unit.unit}`, `/${unit.file}`);
   }
   return links;
 }
@@ -135,8 +129,11 @@ function group(spec: ScenarioSpec): string {
   return ['root:x:0:', `kvm:x:${ACCOUNTS.gids.kvm}:${ACCOUNTS.workerUser}`, `${nobodyGroup}:x:65534:`, ''].join('\n');
 }
 
+/** The web UI's host name of a remote worker (fstab's NFS server too). */
+const WEBUI_HOST = 'openqa.example.test';
+
 function workersIni(spec: ScenarioSpec): string {
-  const global = ['[global]', 'HOST = http://localhost'];
+  const global = ['[global]', `HOST = http://${spec.webui === 'here' ? 'localhost' : WEBUI_HOST}`];
   if (spec.workers.cacheDirectory) global.push(`CACHEDIRECTORY = ${spec.workers.cacheDirectory}`);
   for (const [key, value] of Object.entries(spec.workers.global)) global.push(`${key} = ${value}`);
   const sections = spec.workers.instances.map(({instance, workerClass}) => `[${instance}]\nWORKER_CLASS = ${workerClass}\n`);
@@ -172,12 +169,11 @@ function varsJson(spec: ScenarioSpec, job: ScenarioSpec['jobs'][number]): Record
   return vars;
 }
 
-function fstab(): string {
-  return [
-    'UUID=0b6a4c1e-0000-4000-8000-000000000001  /  ext4  defaults  0 1',
-    'openqa.example.test:/var/lib/openqa/share  /var/lib/openqa/share  nfs4  ro,nofail,x-systemd.automount  0 0',
-    '',
-  ].join('\n');
+/** A remote worker mounts the web UI's share; a single-host setup has it on its own disk. */
+function fstab(spec: ScenarioSpec): string {
+  const lines = ['UUID=0b6a4c1e-0000-4000-8000-000000000001  /  ext4  defaults  0 1'];
+  if (spec.webui === 'remote') lines.push(`${WEBUI_HOST}:/var/lib/openqa/share  /var/lib/openqa/share  nfs4  ro,nofail,x-systemd.automount  0 0`);
+  return [...lines, ''].join('\n');
 }
 
 function sysctlConf(spec: ScenarioSpec): string {
@@ -266,11 +262,4 @@ function nmFiles(spec: ScenarioSpec): Array<[string, string]> {
     files.push([`${dir}/${uplink.name}.nmconnection`, keyfile({connection: {id: uplink.name, type: 'ethernet', 'interface-name': uplink.name, autoconnect: uplink.up ? 'true' : 'false'}, ipv4})]);
   }
   return files;
-}
-
-/** The unit that loads the host's rule file at boot (also when the builder could not load it). */
-export function firewallUnit(spec: ScenarioSpec): string | undefined {
-  if (spec.firewall.kind === 'suse-nft' || typeof spec.files['etc/firewall.nft'] === 'string') return 'nftables.service';
-  if (spec.firewall.kind === 'fedora-iptables' || typeof spec.files['etc/sysconfig/iptables'] === 'string') return 'iptables.service';
-  return undefined;
 }

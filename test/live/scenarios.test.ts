@@ -15,7 +15,7 @@
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {analyzeFile, checkOnHost, CLI_BUILT, comparableFindings, expectedExitCode, findingKeys, notApplicable, passNotes, skipped, snapshotOnHost, type CliRun, type JsonReport} from './cli.js';
+import {analyzeFile, checkOnHost, CLI, CLI_BUILT, comparableFindings, expectedExitCode, findingKeys, notApplicable, passNotes, skipped, snapshotOnHost, type CliRun, type JsonReport} from './cli.js';
 import {useLiveHost} from './fixture.js';
 import type {LiveHost} from './host.js';
 import {skipLive} from './prereqs.js';
@@ -56,82 +56,78 @@ interface Scenario {
   notes?: Record<string, RegExp>;
   /** A test that the scenario's fault is what it claims to be, where that is not obvious. */
   premise?: {title: string; run: (host: LiveHost) => Promise<void>};
+  /** A healthy host: nothing at all to report, and once its jobs end the gate says SAFE TO REBOOT. */
+  healthy?: true;
 }
 
 const QEMU = '/usr/bin/qemu-system-x86_64';
 
 /**
- * The builder can serve no NFS, so its "mounted share" is a tmpfs. With CACHEDIRECTORY set the
- * share is optional and TD007 says what it sees as info (docs/checks/TD007.md: with a
- * cache the share is optional, so info): right, and below --fail-on warning. Every preset with a cache shows it.
+ * The presets are single-host setups (spec.ts): the web UI runs on the host, so its local
+ * /var/lib/openqa/share is the share (docs/checks/TD007.md, Exceptions) and TD007 passes with that
+ * note. The units come from the host's systemctl stand-in (systemd.ts).
  */
-const SHARE_IS_TMPFS = 'TD007 /var/lib/openqa/share info';
-
-/**
- * The namespace host runs no systemd (`systemctl` fails), so the checks that also judge the
- * switch service's state pass on the rest of their data and say so. (Enabled units come from the
- * root dir's .wants links instead, which the builder writes for the worker instances.)
- */
-const NO_SYSTEMD_NOTES: Record<string, RegExp> = {
-  TD010: /^the state of os-autoinst-openvswitch\.service could not be read \(could not collect systemd\.units: .*\); only the rules were checked$/,
-  TD014: /^bridge br\d exists; whether os-autoinst-openvswitch\.service runs is unknown \(could not collect systemd\.units: /,
+const WEBUI_HERE: Record<string, RegExp> = {
+  TD007: /^the openQA web UI runs on this host \(openqa-webui\.service\): its local \/var\/lib\/openqa\/share is the share$/,
 };
 
 const SCENARIOS: Record<PresetName | 'natInFilterChain' | 'natInFilterTable', Scenario> = {
   healthySuse: {
     spec: PRESETS.healthySuse,
-    findings: [SHARE_IS_TMPFS],
+    healthy: true,
+    findings: [],
     notApplicable: {
       // SUSE's firewall.nft is NAT only: no FORWARD rules and no counters to read (docs/checks/TD005.md).
       TD005: /^no filter FORWARD chain in the live ruleset/,
       // A single-host setup has no GRE port: nothing for TD006 to judge.
       TD006: /^no GRE port on br1/,
     },
-    notes: NO_SYSTEMD_NOTES,
+    notes: WEBUI_HERE,
   },
   healthyFedora: {
     spec: PRESETS.healthyFedora,
-    findings: [SHARE_IS_TMPFS],
+    healthy: true,
+    findings: [],
     notApplicable: {TD006: /^no GRE port on br0/},
-    notes: NO_SYSTEMD_NOTES,
+    notes: WEBUI_HERE,
   },
   // docs/checks/TD001.md: eth1 has its own default route (metric 200) beside eth0's (100); eth0 stays the uplink.
-  secondUplink: {spec: PRESETS.secondUplink, findings: ['TD001 eth1 warning', SHARE_IS_TMPFS]},
+  secondUplink: {spec: PRESETS.secondUplink, findings: ['TD001 eth1 warning']},
   // docs/checks/TD003.md: job 1 runs with NICVLAN 5 on tap0, whose port carries tag 6.
-  wrongTag: {spec: PRESETS.wrongTag, findings: ['TD003 tap0 error', SHARE_IS_TMPFS]},
+  wrongTag: {spec: PRESETS.wrongTag, findings: ['TD003 tap0 error']},
   // docs/checks/TD004.md + docs/checks/TD013.md: the running job's tap0 belongs to another user, so qemu needs cap_net_admin and
   // lacks it: TD004 is an error when the capability is needed (docs/checks/TD004.md), and the
   // tap refuses the worker user (TD013).
-  qemuNoCapForeignTap: {spec: PRESETS.qemuNoCapForeignTap, findings: [`TD004 ${QEMU} error`, 'TD013 tap0 error', SHARE_IS_TMPFS]},
+  qemuNoCapForeignTap: {spec: PRESETS.qemuNoCapForeignTap, findings: [`TD004 ${QEMU} error`, 'TD013 tap0 error']},
   // docs/checks/TD005.md: table-1 flows prove jobs ran, the br0 FORWARD accepts read 0. Subject: the chain.
-  zeroForwardCounters: {spec: PRESETS.zeroForwardCounters, findings: ['TD005 filter/FORWARD warning', SHARE_IS_TMPFS]},
+  zeroForwardCounters: {spec: PRESETS.zeroForwardCounters, findings: ['TD005 filter/FORWARD warning']},
   // docs/checks/TD006.md: MM_MTU 1500 > eth0 MTU 1500 - 42 on the path to the GRE peer 192.0.2.20. Subjects are
   // where MM_MTU is set (docs/checks/TD006.md): workers.ini [global] and the running job.
-  greMtu: {spec: PRESETS.greMtu, findings: ['TD006 /etc/openqa/workers.ini error', 'TD006 /var/lib/openqa/pool/1 error', SHARE_IS_TMPFS]},
-  // docs/checks/TD007.md: no CACHEDIRECTORY, so the share is required, and nothing is mounted there.
+  greMtu: {spec: PRESETS.greMtu, findings: ['TD006 /etc/openqa/workers.ini error', 'TD006 /var/lib/openqa/pool/1 error']},
+  // docs/checks/TD007.md: a remote worker without CACHEDIRECTORY, so the share is required, and nothing is mounted there.
   shareNotMounted: {spec: PRESETS.shareNotMounted, findings: ['TD007 /var/lib/openqa/share error']},
   // docs/checks/TD008.md: masquerade names eth2 (which does not exist), not the uplink eth0. TD002 stays quiet:
   // its rule is NAT *placement*, and nat/postrouting is the right place.
-  masqueradeWrongIface: {spec: PRESETS.masqueradeWrongIface, findings: ['TD008 eth0 error', SHARE_IS_TMPFS]},
+  masqueradeWrongIface: {spec: PRESETS.masqueradeWrongIface, findings: ['TD008 eth0 error']},
   // docs/checks/TD009.md: ip_forward 0 at runtime, nothing persisted.
-  ipForwardOff: {spec: PRESETS.ipForwardOff, findings: ['TD009 net.ipv4.ip_forward error', SHARE_IS_TMPFS]},
+  ipForwardOff: {spec: PRESETS.ipForwardOff, findings: ['TD009 net.ipv4.ip_forward error']},
   // docs/checks/TD010.md: only priority=0 NORMAL on br1.
-  flowsMissing: {spec: PRESETS.flowsMissing, findings: ['TD010 br1 error', SHARE_IS_TMPFS]},
+  flowsMissing: {spec: PRESETS.flowsMissing, findings: ['TD010 br1 error']},
   // docs/checks/TD011.md: br1 has 10.0.2.2/24, the service expects 10.0.2.2/15.
-  bridgeAddressWrong: {spec: PRESETS.bridgeAddressWrong, findings: ['TD011 br1 error', SHARE_IS_TMPFS]},
+  bridgeAddressWrong: {spec: PRESETS.bridgeAddressWrong, findings: ['TD011 br1 error']},
   // docs/checks/TD012.md: instance 2's tap1 exists but is no port of br1.
-  tapNotOnBridge: {spec: PRESETS.tapNotOnBridge, findings: ['TD012 tap1 error', SHARE_IS_TMPFS]},
+  tapNotOnBridge: {spec: PRESETS.tapNotOnBridge, findings: ['TD012 tap1 error']},
   // docs/checks/TD012.md: instance 2's tap1 is an OVS port whose device is gone (ofport -1, error set).
-  portDeviceGone: {spec: PRESETS.portDeviceGone, findings: ['TD012 tap1 error', SHARE_IS_TMPFS]},
+  portDeviceGone: {spec: PRESETS.portDeviceGone, findings: ['TD012 tap1 error']},
   // docs/checks/TD013.md: idle instance 2's tap1 belongs to another user, but qemu has cap_net_admin: info only,
   // so the exit code stays 0.
-  tapForeignOwner: {spec: PRESETS.tapForeignOwner, findings: ['TD013 tap1 info', SHARE_IS_TMPFS]},
+  tapForeignOwner: {spec: PRESETS.tapForeignOwner, findings: ['TD013 tap1 info']},
   // docs/checks/TD014.md: both instances have tap in WORKER_CLASS, but br1 was never created: the bridge is
   // missing (TD011), neither instance's tap is on it (TD012), and each instance takes tap jobs it
   // cannot run (TD014: a warning per instance, docs/checks/TD014.md). TD010 skips (no bridge).
   tapClassNoBridge: {
     spec: PRESETS.tapClassNoBridge,
-    findings: ['TD011 br1 error', 'TD012 tap0 error', 'TD012 tap1 error', 'TD014 1 warning', 'TD014 2 warning', SHARE_IS_TMPFS],
+    findings: ['TD011 br1 error', 'TD012 tap0 error', 'TD012 tap1 error', 'TD014 1 warning', 'TD014 2 warning'],
   },
   // docs/checks/TD002.md, SUSE: /etc/firewall.nft puts masquerade into a filter chain; nothing is loaded. TD008
   // also reports the uplink without masquerade, although its docs say a misplaced NAT rule
@@ -139,7 +135,7 @@ const SCENARIOS: Record<PresetName | 'natInFilterChain' | 'natInFilterTable', Sc
   // behaves and flagged for the lead.
   natInFilterChain: {
     spec: () => withUnloadableFirewall(healthySuse(), 'natInFilterChain', 'etc/firewall.nft', MISPLACED_NAT_NFT),
-    findings: ['TD002 /etc/firewall.nft error', 'TD008 eth0 error', SHARE_IS_TMPFS],
+    findings: ['TD002 /etc/firewall.nft error', 'TD008 eth0 error'],
     premise: {
       title: 'nft -f refuses /etc/firewall.nft and loads nothing',
       run: (host) => expectLoadRefused(host, ['nft', '-f'], 'etc/firewall.nft', 'Error: Could not process rule: Operation not supported'),
@@ -150,7 +146,7 @@ const SCENARIOS: Record<PresetName | 'natInFilterChain' | 'natInFilterTable', Sc
   // it was unverified before), so TD005 has no FORWARD chain to read and skips.
   natInFilterTable: {
     spec: () => withUnloadableFirewall(healthyFedora(), 'natInFilterTable', 'etc/sysconfig/iptables', MISPLACED_NAT_IPTABLES),
-    findings: ['TD002 /etc/sysconfig/iptables error', 'TD008 eth0 error', SHARE_IS_TMPFS],
+    findings: ['TD002 /etc/sysconfig/iptables error', 'TD008 eth0 error'],
     premise: {
       title: 'iptables-restore refuses /etc/sysconfig/iptables and loads nothing',
       run: (host) => expectLoadRefused(host, ['sh', '-c', 'exec iptables-restore < "$0"'], 'etc/sysconfig/iptables', 'line 8: RULE_APPEND failed (Invalid argument): rule in chain FORWARD'),
@@ -215,7 +211,7 @@ for (const [name, scenario] of Object.entries(SCENARIOS)) {
 
     if (scenario.notes) {
       const notes = scenario.notes;
-      test(`passes with a note only ${Object.keys(notes).join(', ')} (no systemd here)`, () => {
+      test(`passes with a note only ${Object.keys(notes).join(', ')}`, () => {
         const actual = passNotes(seen.check.report);
         expect(Object.keys(actual).sort()).toEqual(Object.keys(notes).sort());
         for (const [id, note] of Object.entries(notes)) expect(actual[id], id).toMatch(note);
@@ -240,6 +236,18 @@ for (const [name, scenario] of Object.entries(SCENARIOS)) {
       expect(seen.analysis.result.code, seen.analysis.result.stderr).toBe(code);
     });
 
+    if (scenario.healthy) {
+      test('healthy: zero findings of any severity, zero skips, zero collection problems, exit 0', () => {
+        const {report, result} = seen.check;
+        expect(report.findings).toEqual([]);
+        expect(report.checks.filter((c) => c.status === 'skip' || c.status === 'error' || c.status === 'fail')).toEqual([]);
+        expect(report.sourceProblems).toEqual([]);
+        expect(report.summary.findings).toEqual({error: 0, warning: 0, info: 0});
+        expect(result.code, result.stderr).toBe(0);
+        expect(seen.analysis.report.sourceProblems).toEqual([]);
+      });
+    }
+
     if (scenario.premise) {
       const premise = scenario.premise;
       test(`the premise holds: ${premise.title}`, () => premise.run(host()));
@@ -255,6 +263,17 @@ for (const [name, scenario] of Object.entries(SCENARIOS)) {
         expect([0, 1]).toContain(result.code);
         expect(result.code).toBe(expectedExitCode(report));
         expect(await host().state()).toEqual(before);
+      });
+    }
+
+    if (scenario.healthy) {
+      // Last: it ends the host's jobs (a running job is rightly NOT SAFE: the reboot would kill it).
+      test('once its jobs end, gate --no-openqa says SAFE TO REBOOT with exit 0', async () => {
+        const h = host();
+        await h.endJobs();
+        const gate = await h.exec([process.execPath, CLI, 'gate', '--root', h.rootDir, '--no-openqa'], {env: {NO_COLOR: '1'}, timeoutMs: 90_000});
+        expect(gate.stdout.trimEnd().split('\n').at(-1), `${gate.stdout}\n${gate.stderr}`).toBe('SAFE TO REBOOT');
+        expect(gate.code, gate.stderr).toBe(0);
       });
     }
   });

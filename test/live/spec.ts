@@ -1,5 +1,6 @@
 // What a throwaway tap worker host looks like, as data. host.ts builds exactly this; the presets
-// below are a healthy SUSE and a healthy Fedora worker (os-autoinst script/os-autoinst-setup-multi-machine and salt-states-openqa openqa/openvswitch.sls; fedora-infra/ansible roles/openqa/worker/tasks/tap-setup.yml) and one named fault
+// below are a healthy SUSE and a healthy Fedora worker, each a single-host openQA (the web UI on the
+// same host, its share local: the one healthy share this kernel can show, having no NFS) (os-autoinst script/os-autoinst-setup-multi-machine and salt-states-openqa openqa/openvswitch.sls; fedora-infra/ansible roles/openqa/worker/tasks/tap-setup.yml) and one named fault
 // per check, each written as a small transform of a healthy spec so a reader sees the difference.
 
 export type Flavour = 'suse' | 'fedora';
@@ -130,8 +131,18 @@ export interface ScenarioSpec {
   jobs: JobSpec[];
   /** cap_net_admin=ep on root/usr/bin/qemu-system-x86_64. */
   qemu: {capNetAdmin: boolean};
-  /** What host.exec sees at /var/lib/openqa/share: nothing, or a tmpfs (mounted, but not NFS). */
-  share: 'absent' | 'tmpfs';
+  /**
+   * Where the openQA web UI runs. 'here': a single-host setup (openQA's default HOST localhost):
+   * its /var/lib/openqa/share is local, no NFS (openQA docs/Installing.md asks for shared storage
+   * only for remote workers). 'remote': HOST and the fstab NFS line name openqa.example.test.
+   */
+  webui: 'here' | 'remote';
+  /**
+   * What host.exec sees at /var/lib/openqa/share: 'local', the directory with factory/ on the
+   * local disk (the web UI's own, with webui 'here'); 'absent', nothing; 'tmpfs', a tmpfs with
+   * factory/ (mounted, but not NFS: no NFS server can run here).
+   */
+  share: 'local' | 'absent' | 'tmpfs';
   /**
    * SUT traffic sent once while building, from a stand-in SUT namespace on the bridge:
    * 'gateway' pings the bridge address, 'outside' also pings the uplink's peer through NAT.
@@ -143,6 +154,8 @@ export interface ScenarioSpec {
   networkConfig: 'wicked' | 'nm' | 'none';
   /** Further units enabled for boot (multi-user.target.wants links), beyond the worker instances. */
   enabledUnits?: string[];
+  /** Units whose runtime state differs from what the host's build implies (systemd.ts), e.g. a failed switch service. */
+  unitStates?: Record<string, {active: 'active' | 'failed' | 'inactive'; sub: 'running' | 'exited' | 'failed' | 'dead'}>;
   /** Extra or replaced files below the root dir (path relative to it); null removes the file. */
   files: Record<string, string | null>;
 }
@@ -177,12 +190,14 @@ export function healthySuse(): ScenarioSpec {
         {instance: 1, workerClass: 'qemu_x86_64,tap'},
         {instance: 2, workerClass: 'qemu_x86_64,tap'},
       ],
-      cacheDirectory: '/var/lib/openqa/cache',
+      // One host with the web UI: assets come from its local share, no cache needed.
+      cacheDirectory: null,
       global: {},
     },
     jobs: [{instance: 1, workerId: 5, taps: ['tap0'], vlans: [5], qemu: 'running'}],
     qemu: {capNetAdmin: true},
-    share: 'tmpfs',
+    webui: 'here',
+    share: 'local',
     traffic: 'outside',
     zeroForwardCountersAfterTraffic: false,
     networkConfig: 'wicked',
@@ -210,12 +225,13 @@ export function healthyFedora(): ScenarioSpec {
         {instance: 1, workerClass: 'qemu_x86_64,tap'},
         {instance: 2, workerClass: 'qemu_x86_64,tap'},
       ],
-      cacheDirectory: '/var/lib/openqa/cache',
+      cacheDirectory: null,
       global: {},
     },
     jobs: [{instance: 1, workerId: 7, taps: ['tap0'], vlans: [7], qemu: 'running'}],
     qemu: {capNetAdmin: true},
-    share: 'tmpfs',
+    webui: 'here',
+    share: 'local',
     traffic: 'outside',
     zeroForwardCountersAfterTraffic: false,
     networkConfig: 'nm',
@@ -268,8 +284,9 @@ export const FAULTS = {
     spec.bridge.rstp = true;
     spec.workers.global.MM_MTU = '1500';
   },
-  /** docs/checks/TD007.md: no cache directory, so the share is required, and nothing is mounted there. */
+  /** docs/checks/TD007.md: a remote worker without a cache directory, so the share is required, and nothing is mounted there. */
   shareNotMounted(spec) {
+    spec.webui = 'remote';
     spec.share = 'absent';
     spec.workers.cacheDirectory = null;
   },

@@ -27,6 +27,7 @@ function devstackNode(n: number, peers: number[]): ScenarioSpec {
   spec.forwarding = {ipv4: true, perInterface: {}, persisted: true};
   spec.workers = {instances: [], cacheDirectory: null, global: {}};
   spec.jobs = [];
+  spec.webui = 'remote';
   spec.share = 'absent';
   spec.traffic = 'none';
   spec.networkConfig = 'none';

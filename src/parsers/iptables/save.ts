@@ -43,8 +43,15 @@ interface Deferred {
   chains: string[];
   /** The -j/-g target; undefined for a rule without one. */
   targets: (string | undefined)[];
-  /** The parsed rule once asked for (null: it did not parse). */
-  parsed: (IptRule | null | undefined)[];
+  /** The parsed rule by its place in these lists, once asked for (null: it did not parse). */
+  parsed: Map<number, IptRule | null>;
+  /** The chains and targets above, each once. */
+  chainSet: Set<string>;
+  targetSet: Set<string>;
+}
+
+function noDeferred(): Deferred {
+  return {lines: [], starts: [], ends: [], chains: [], targets: [], parsed: new Map(), chainSet: new Set(), targetSet: new Set()};
 }
 
 /**
@@ -61,14 +68,12 @@ export class IptablesSaveIndex {
   ) {
     this.tables = parser.dumpSoFar().tables.map((t, k) => {
       const d = parser.deferredOf(k);
-      const ruleChains = new Set<string>();
-      const targets = new Set<string>();
+      const ruleChains = new Set(d.chainSet);
+      const targets = new Set(d.targetSet);
       for (const r of t.rules) {
         ruleChains.add(r.chain);
         if (r.target) targets.add(r.target.name);
       }
-      for (const c of d.chains) ruleChains.add(c);
-      for (const x of d.targets) if (x !== undefined) targets.add(x);
       return {name: t.name, line: t.line, chains: t.chains, ruleCount: t.rules.length + d.lines.length, ruleChains, targets};
     });
   }
@@ -100,8 +105,8 @@ export class IptablesSaveIndex {
       for (let j = 0; j < d.lines.length; j++) {
         if (!want(indexed, d.chains[j]!, d.targets[j])) continue;
         takeEagerBefore(d.lines[j]!);
-        let rule = d.parsed[j];
-        if (rule === undefined) rule = d.parsed[j] = this.parser.parseDeferred(t, this.text.slice(d.starts[j], d.ends[j]), d.lines[j]!);
+        let rule = d.parsed.get(j);
+        if (rule === undefined) d.parsed.set(j, (rule = this.parser.parseDeferred(t, this.text.slice(d.starts[j], d.ends[j]), d.lines[j]!)));
         if (rule) rules.push(rule);
       }
       takeEagerBefore(Infinity);
@@ -149,7 +154,7 @@ class SaveParser {
   }
 
   deferredOf(tableIndex: number): Deferred {
-    return this.deferred[tableIndex] ?? EMPTY_DEFERRED;
+    return this.deferred[tableIndex]!;
   }
 
   /** Parses one deferred rule line of `table` (its problems go to the dump's errors). */
@@ -196,32 +201,29 @@ class SaveParser {
     i += 3;
     while (i < end && isBlank(text.charCodeAt(i))) i++;
     const chainStart = i;
+    let hash = 0;
     while (i < end) {
       const c = text.charCodeAt(i);
       if (isBlank(c)) break;
       if (c === 34 /* " */ || c === 123 /* { */) return false;
+      hash = (Math.imul(hash, 31) + c) | 0;
       i++;
     }
     if (i === chainStart || text.charCodeAt(chainStart) === 45 /* - */) return false;
-    const chain = this.declaredChain(table, text, chainStart, i);
-    if (chain === undefined) return false;
+    const chain = this.names.slice(text, chainStart, i, hash);
+    // An undeclared chain is a problem the parser reports.
+    if (!table.chains.has(chain) && !isBuiltinChain(table.name, chain)) return false;
     if (!scanRuleWords(text, i, end, this.target)) return false;
     const target = this.target.start === -1 ? undefined : this.names.slice(text, this.target.start, this.target.end);
-    const k = this.dump.tables.length - 1;
-    const d = (this.deferred[k] ??= {lines: [], starts: [], ends: [], chains: [], targets: [], parsed: []});
+    const d = this.deferred[this.deferred.length - 1]!;
     d.lines.push(lineNo);
     d.starts.push(start);
     d.ends.push(end);
     d.chains.push(chain);
     d.targets.push(target);
-    d.parsed.push(undefined);
+    d.chainSet.add(chain);
+    if (target !== undefined) d.targetSet.add(target);
     return true;
-  }
-
-  /** The chain text[start, end) names, as declared (or built in); undefined when it is neither. */
-  private declaredChain(table: IptTable, text: string, start: number, end: number): string | undefined {
-    const name = this.names.slice(text, start, end);
-    return table.chains.has(name) || isBuiltinChain(table.name, name) ? name : undefined;
   }
 
   private line(line: string, lineNo: number): void {
@@ -282,6 +284,7 @@ class SaveParser {
     if (this.table) this.fail(lineNo, line, `COMMIT expected before a new table (table ${this.table.name} is still open)`);
     this.table = {name, line: lineNo, chains: new Map(), rules: []};
     this.dump.tables.push(this.table);
+    this.deferred.push(noDeferred());
   }
 
   private commit(line: string, lineNo: number): void {
@@ -410,8 +413,6 @@ class SaveParser {
     this.declareChain(table, {name: chain, builtin: isBuiltinChain(table.name, chain), policy, counters: prefix, line: lineNo}, line);
   }
 }
-
-const EMPTY_DEFERRED: Deferred = Object.freeze({lines: [], starts: [], ends: [], chains: [], targets: [], parsed: []}) as unknown as Deferred;
 
 function isCommit(line: string, s: number): boolean {
   if (!line.startsWith('COMMIT', s)) return false;
