@@ -8,12 +8,11 @@
 import {posix} from 'node:path';
 import {modelOrParseError, ParseError, splitLines} from '../parsers/errors.js';
 import {parseNftText} from '../parsers/nft/index.js';
-import {parseUnitFile} from '../parsers/systemd.js';
 import type {Fact, Facts} from './facts.js';
 import {fileText} from './file-evidence.js';
 import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall/index.js';
 import {ifcfgFiles, nmConnections} from './network-config/index.js';
-import {enabledUnits} from './host/units.js';
+import {enabledUnits, readUnitFile} from './host/units.js';
 import {SUSEFIREWALL2_PATH, suseFirewall2, suseFirewall2Masquerades} from './firewall/susefirewall2.js';
 
 // --- enabled units and network setups ----------------------------------------------------------
@@ -87,7 +86,7 @@ export function unitLoadedFiles(f: Facts, unit: string): {files: string[]; origi
   const dropIns = [...byPath.keys()].filter((p) => p.startsWith(`/etc/systemd/system/${unit}.d/`)).sort();
   let execStarts: Array<{value: string; origin: string}> = [];
   for (const path of [main, ...dropIns]) {
-    for (const e of parseUnitFile(byPath.get(path)!, path).entries) {
+    for (const e of readUnitFile(f, 'systemd.firewall-units', {name: path, text: byPath.get(path)!}).entries) {
       if (e.section !== 'Service' || e.key !== 'ExecStart') continue;
       execStarts = e.value.trim() === '' ? [] : [...execStarts, {value: e.value, origin: `${path}:${e.line}`}];
     }
@@ -150,6 +149,24 @@ export function bootZoneOf(f: Facts, ifname: string, permanent: {zonesOf(i: stri
 }
 
 /**
+ * The rule files an enabled firewall unit (nft or iptables kind) loads at boot: what its ExecStart
+ * loads when its unit file was captured, else the stock files; for nft, with the files they include.
+ */
+export function bootRuleFiles(
+  f: Facts,
+  u: (typeof FIREWALL_UNITS)[number],
+  persisted: readonly PersistedRuleFile[],
+  texts: ReadonlyMap<string, string>,
+  unresolved: string[],
+): {files: PersistedRuleFile[]; loadedBy?: string} {
+  const loaded = unitLoadedFiles(f, u.unit);
+  const mains = loaded?.files ?? u.mainFiles;
+  const files =
+    u.kind === 'nft' ? reachableNftFiles(persisted.filter((x) => x.format === 'nft'), texts, mains, unresolved) : persisted.filter((x) => x.format === 'iptables-save' && mains.includes(x.path));
+  return loaded ? {files, loadedBy: loaded.origin} : {files};
+}
+
+/**
  * What NAT for `uplink` the next boot loads: the legal masquerade rules of every enabled firewall
  * unit's persisted configuration, and the files that would not load as a whole.
  */
@@ -192,14 +209,8 @@ export function persistedNatFor(f: Facts, uplink: string): PersistedNat {
       if (masquerade) out.rules.push({unit: u.unit, origin: 'firewalld permanent', text: `zone ${bz.zone}: masquerade: yes (${bz.boundBy})`, ...(zone!.line ? {line: zone!.line} : {})});
       continue;
     }
-    // What the unit's ExecStart loads, when its unit file was captured; else the stock files.
-    const loaded = unitLoadedFiles(f, u.unit);
-    const mains = loaded?.files ?? u.mainFiles;
-    if (loaded) out.loadedBy[u.unit] = loaded.origin;
-    const files =
-      u.kind === 'nft'
-        ? reachableNftFiles(persisted.files.filter((x) => x.format === 'nft'), texts, mains, out.unresolvedIncludes)
-        : persisted.files.filter((x) => x.format === 'iptables-save' && mains.includes(x.path));
+    const {files, loadedBy} = bootRuleFiles(f, u, persisted.files, texts, out.unresolvedIncludes);
+    if (loadedBy) out.loadedBy[u.unit] = loadedBy;
     for (const file of files) {
       out.files.push({unit: u.unit, path: file.path});
       if (file.loadErrors.length > 0) out.loadFailures.push({unit: u.unit, path: file.path, errors: file.loadErrors});

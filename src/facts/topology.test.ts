@@ -259,6 +259,7 @@ describe('buildTopology', () => {
             natRule([ifm('en*')]),
           ],
           forward: [],
+          input: () => [],
           problems: [],
         } satisfies FirewallView,
       ],

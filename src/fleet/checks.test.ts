@@ -91,9 +91,16 @@ describe('fleet checks', () => {
 
   it('TD206: a peer whose firewall rejects GRE from the host', () => {
     const views = mesh(2, (h) => {
-      if (h.name === 'w2') h.greInput = [{peer: '192.0.2.10', where: 'live', verdict: 'reject', rule: '-A INPUT -j REJECT', line: 9}];
+      if (h.name === 'w2') {
+        h.tunnelInput = [
+          {peer: '192.0.2.10', tunnel: 'gre', where: 'live', source: 'iptables.save', backend: 'iptables', verdict: 'drop', family: 'ip', table: 'filter', chain: 'INPUT', rule: {text: '-A INPUT -j REJECT', line: 9, verdict: 'reject', chain: 'INPUT'}},
+        ];
+      }
     });
-    expect(findings(views)).toEqual(['TD206 error w2: INPUT [w2,w1]']);
+    expect(findings(views)).toEqual(['TD206 error w2 <- w1: running firewall [w2,w1]']);
+    const f = runFleetChecks(views, FLEET_CHECKS, {complete: false}).results.flatMap((r) => r.findings).find((x) => x.checkId === 'TD206')!;
+    expect(f.message).toContain('rejects GRE (IP protocol 47) from its tunnel peer w1 (192.0.2.10) at `-A INPUT -j REJECT` (line 9)');
+    expect(f.fix).toBe('# on w2:\niptables -C INPUT -s 192.0.2.10/32 -p gre -j ACCEPT 2>/dev/null || iptables -I INPUT -s 192.0.2.10/32 -p gre -j ACCEPT');
   });
 
   it('star: detected hub, spokes do not peer, a missing tunnel back and a key mismatch are reported', () => {

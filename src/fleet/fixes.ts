@@ -75,8 +75,3 @@ function saltHint(): Step {
   ]);
 }
 
-/** Accept GRE (IP protocol 47) from a peer in the running INPUT chain (idempotent). */
-export function acceptGreNow(peer: string): Step {
-  const rule = `INPUT -p gre -s ${q(peer)} -j ACCEPT`;
-  return step('runtime', `gre-accept:${peer}`, [`iptables -C ${rule} 2>/dev/null || iptables -I ${rule}`]);
-}

@@ -7,7 +7,7 @@ import {switchConfig, workerConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {mentionsAddress} from '../facts/persistence.js';
 import {stackForFixes, type NetworkStack} from '../facts/network-stack.js';
-import {greInputVerdicts, type GreInputVerdict} from './gre-input.js';
+import {tunnelInputVerdicts, type TunnelInputVerdict, type TunnelPeer} from '../facts/tunnel-input.js';
 import {uplink} from '../facts/uplink.js';
 import {tunnelBoot, type TunnelBoot} from '../facts/tunnel-boot.js';
 
@@ -20,6 +20,8 @@ export interface FleetTunnel {
   remoteIp: string;
   /** options:key (the VNI of a VXLAN port, the GRE key), when set. */
   key?: string;
+  /** options:dst_port of a VXLAN port, when set (else 4789). */
+  dstPort?: number;
   localIp?: string;
 }
 
@@ -46,8 +48,8 @@ export interface FleetHostView {
   preupScript?: string;
   /** Where the next boot re-creates the bridge's tunnel ports (fixes persist new ports there). */
   boot?: TunnelBoot;
-  /** The firewall's verdict for GRE (IP protocol 47) from each tunnel peer: live and persisted. */
-  greInput: GreInputVerdict[];
+  /** Where the firewall drops, may drop, or cannot say for the tunnel packets of a peer (GRE, VXLAN): live and at boot. */
+  tunnelInput: TunnelInputVerdict[];
   /** What could not be read (fleet checks say so instead of guessing). */
   unknown: string[];
 }
@@ -56,7 +58,7 @@ const TUNNEL_TYPES = new Set<string>(['gre', 'vxlan']);
 
 export function fleetHostView(f: Facts, name: string, capturedAt: string): FleetHostView {
   const unknown: string[] = [];
-  const view: FleetHostView = {name, capturedAt, addresses: [], classes: [], parallelOneHostOnly: false, tunnels: [], setup: 'wicked', greInput: [], unknown};
+  const view: FleetHostView = {name, capturedAt, addresses: [], classes: [], parallelOneHostOnly: false, tunnels: [], setup: 'wicked', tunnelInput: [], unknown};
 
   const ls = f.try(links);
   if (ls.ok) {
@@ -94,6 +96,7 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
           const t: FleetTunnel = {bridge: bridge.name, port: port.name, type: iface.type as TunnelType, remoteIp};
           if (iface.options['key'] !== undefined) t.key = iface.options['key'];
           if (iface.options['local_ip'] !== undefined) t.localIp = iface.options['local_ip'];
+          if (/^\d+$/.test(iface.options['dst_port'] ?? '')) t.dstPort = Number(iface.options['dst_port']);
           view.tunnels.push(t);
         }
       }
@@ -118,7 +121,10 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
     if (named) view.preupScript = named.name;
   }
   if (view.bridge) view.boot = tunnelBoot(f, view.bridge.name, view.preupScript);
-  view.greInput = greInputVerdicts(f, view.tunnels.filter((t) => t.type === 'gre').map((t) => t.remoteIp));
+  const peers: TunnelPeer[] = view.tunnels.map((t) => ({address: t.remoteIp, type: t.type, ...(t.dstPort !== undefined ? {dport: t.dstPort} : {})}));
+  const input = tunnelInputVerdicts(f, peers, primary);
+  view.tunnelInput = input.verdicts.filter((v) => v.verdict !== 'accept');
+  if (peers.length > 0) unknown.push(...input.unknown);
   return view;
 }
 

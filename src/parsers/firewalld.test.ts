@@ -76,6 +76,7 @@ describe('parseFirewallCmdZones (firewall-cmd --list-all-zones)', () => {
       sources: [],
       services: [],
       ports: [],
+      protocols: [],
       masquerade: true,
       forward: true,
       forwardPorts: [],
@@ -120,6 +121,7 @@ describe('parseFirewalldZoneXml', () => {
       sources: [],
       services: [],
       ports: [],
+      protocols: [],
       masquerade: true,
       forward: false,
       forwardPorts: [],
@@ -151,10 +153,12 @@ describe('parseFirewalldZoneXml', () => {
       sources: ['10.0.0.0/8'],
       services: ['ssh'],
       ports: ['20003/tcp'],
+      protocols: [],
       masquerade: false,
       forward: false,
       forwardPorts: ['port=80:proto=tcp:toport=8080:toaddr='],
-      richRules: ['rule family="ipv4" source masquerade'],
+      // the same text firewall-cmd prints for it
+      richRules: ['rule family="ipv4" source address="10.1.0.0/16" masquerade'],
       richRuleMasquerade: true,
     });
   });

@@ -12,6 +12,8 @@ export interface FirewalldZone {
   sources: string[];
   services: string[];
   ports: string[];
+  /** IP protocols the zone accepts (`<protocol value="gre"/>`, `protocols: gre`). */
+  protocols: string[];
   masquerade: boolean;
   /** Intra-zone forwarding (`<forward/>`, `forward: yes`); undefined when the output predates it. */
   forward?: boolean;
@@ -46,7 +48,7 @@ export interface FirewalldConf {
 export const FIREWALLD_NOT_RUNNING = 'FirewallD is not running';
 
 function emptyZone(name: string): FirewalldZone {
-  return {name, interfaces: [], sources: [], services: [], ports: [], masquerade: false, forwardPorts: [], richRules: [], richRuleMasquerade: false};
+  return {name, interfaces: [], sources: [], services: [], ports: [], protocols: [], masquerade: false, forwardPorts: [], richRules: [], richRuleMasquerade: false};
 }
 
 /** `/etc/firewalld/zones/trusted.xml` -> `trusted`. */
@@ -105,17 +107,53 @@ export function parseFirewalldZoneXml(text: string, source: string, name = zoneN
   zone.sources = nodes(z['source']).flatMap((n) => attr(n, 'address') ?? attr(n, 'mac') ?? attr(n, 'ipset') ?? []);
   zone.services = nodes(z['service']).flatMap((n) => attr(n, 'name') ?? []);
   zone.ports = nodes(z['port']).map((n) => `${attr(n, 'port') ?? ''}/${attr(n, 'protocol') ?? ''}`);
+  zone.protocols = nodes(z['protocol']).flatMap((n) => attr(n, 'value') ?? []);
   zone.masquerade = 'masquerade' in z;
   zone.forward = 'forward' in z;
   zone.forwardPorts = nodes(z['forward-port']).map(
     (n) => `port=${attr(n, 'port') ?? ''}:proto=${attr(n, 'protocol') ?? ''}:toport=${attr(n, 'to-port') ?? ''}:toaddr=${attr(n, 'to-addr') ?? ''}`,
   );
   for (const rule of nodes(z['rule'])) {
-    const parts = Object.keys(rule).filter((k) => !k.startsWith('@_'));
-    zone.richRules.push(`rule${attr(rule, 'family') ? ` family="${attr(rule, 'family')}"` : ''} ${parts.join(' ')}`.trimEnd());
+    zone.richRules.push(richRuleText(rule));
     if ('masquerade' in rule) zone.richRuleMasquerade = true;
   }
   return zone;
+}
+
+/** Rich-rule attributes in the order firewall-cmd prints them. */
+const RICH_ATTRS: Record<string, string[]> = {
+  source: ['address', 'mac', 'ipset'],
+  destination: ['address', 'ipset'],
+  service: ['name'],
+  port: ['port', 'protocol'],
+  protocol: ['value'],
+  'icmp-block': ['name'],
+  'icmp-type': ['name'],
+  'source-port': ['port', 'protocol'],
+  'forward-port': ['port', 'protocol', 'to-port', 'to-addr'],
+  log: ['prefix', 'level'],
+  reject: ['type'],
+  mark: ['set'],
+};
+const RICH_ORDER = ['source', 'destination', 'service', 'port', 'protocol', 'icmp-block', 'icmp-type', 'masquerade', 'forward-port', 'source-port', 'log', 'audit', 'accept', 'reject', 'drop', 'mark'];
+
+/**
+ * A rich rule element as `firewall-cmd --list-all` prints it (`rule family="ipv4" source
+ * address="192.0.2.12" protocol value="gre" accept`), so XML and runtime rules read alike.
+ */
+function richRuleText(rule: XmlNode): string {
+  const parts = ['rule'];
+  for (const a of ['family', 'priority']) if (attr(rule, a) !== undefined) parts.push(`${a}="${attr(rule, a)}"`);
+  for (const el of RICH_ORDER) {
+    if (!(el in rule)) continue;
+    const node = isNode(rule[el]) ? (rule[el] as XmlNode) : {};
+    const invert = /^(true|yes)$/i.test(attr(node, 'invert') ?? '') ? ' NOT' : '';
+    const attrs = (RICH_ATTRS[el] ?? []).flatMap((a) => (attr(node, a) !== undefined ? [`${el === 'port' && a === 'port' ? 'port' : a}="${attr(node, a)}"`] : []));
+    const limit = isNode(node['limit']) ? attr(node['limit'], 'value') : undefined;
+    const head = el === 'protocol' ? 'protocol' : el;
+    parts.push(`${head}${invert}${attrs.length ? ` ${attrs.join(' ')}` : ''}${limit !== undefined ? ` limit value="${limit}"` : ''}`);
+  }
+  return parts.join(' ');
 }
 
 // --- firewall-cmd --list-all-zones ------------------------------------------------------------
@@ -200,6 +238,9 @@ function applyZoneKey(zone: FirewalldZone, key: string, value: string): void {
       break;
     case 'ports':
       zone.ports.push(...words);
+      break;
+    case 'protocols':
+      zone.protocols.push(...words);
       break;
     case 'masquerade':
       zone.masquerade = value === 'yes';

@@ -114,3 +114,88 @@ export function moveNatRules(path: string, format: 'nft' | 'iptables-save', move
   }
   return step('persist', `nat-move:${path}`, lines, {files: [path]});
 }
+
+// --- tunnel packets into the host (TD206) ------------------------------------------------------
+
+/** A tunnel's packets from one peer: GRE (IP protocol 47) or VXLAN (UDP, port 4789 unless set). */
+export interface TunnelTraffic {
+  peer: string;
+  tunnel: 'gre' | 'vxlan';
+  dport?: number;
+}
+
+/** Where the packets are dropped, as the tunnel-input fact says it. */
+export interface InputDrop {
+  where: string;
+  backend: string;
+  family: string;
+  table: string;
+  chain: string;
+  rule?: {text: string; line?: number; verdict: string};
+  /** iptables-save file: the line to insert the accept before (the first INPUT rule), or after (`:INPUT`). */
+  insertAt?: {line: number; text: string; before: boolean};
+  zone?: string;
+}
+
+const port = (t: TunnelTraffic) => t.dport ?? 4789;
+
+function iptablesAccept(t: TunnelTraffic): string {
+  return `-A INPUT -s ${t.peer}/32 ${t.tunnel === 'gre' ? '-p gre' : `-p udp -m udp --dport ${port(t)}`} -j ACCEPT`;
+}
+
+function nftAccept(t: TunnelTraffic): string {
+  return `ip saddr ${t.peer} ${t.tunnel === 'gre' ? 'ip protocol gre' : `udp dport ${port(t)}`} accept`;
+}
+
+function richAccept(t: TunnelTraffic): string {
+  return `rule family="ipv4" source address="${t.peer}" ${t.tunnel === 'gre' ? 'protocol value="gre"' : `port port="${port(t)}" protocol="udp"`} accept`;
+}
+
+/**
+ * Let a peer's tunnel packets in where the host drops them: a rule in front of the drop in the
+ * firewall that drops them (running rules now; the rule file, zone or sysconfig file the next boot
+ * loads, then reloaded). firewalld's own rules are changed through firewall-cmd, never by hand.
+ */
+export function acceptTunnelInput(drop: InputDrop, t: TunnelTraffic): Step[] {
+  const key = `tunnel-input:${drop.where}:${t.peer}:${t.tunnel}`;
+  if (drop.backend === 'firewalld' || drop.table === 'firewalld' || drop.zone !== undefined) {
+    const zone = drop.zone ? ` --zone=${q(drop.zone)}` : '';
+    // A denying rich rule comes before every allow of its zone: it must go.
+    const denying = drop.rule && drop.rule.text.startsWith('rule ') && drop.rule.verdict !== 'accept';
+    const change = denying ? `--remove-rich-rule=${q(drop.rule!.text)}` : `--add-rich-rule=${q(richAccept(t))}`;
+    return [firewalldPermanent(key, [`firewall-cmd --permanent${zone} ${change}`]), firewalldReload()];
+  }
+  if (drop.backend === 'susefirewall2') {
+    const entry = `${t.peer},${t.tunnel === 'gre' ? '47' : `udp,${port(t)}`}`;
+    return [
+      step(
+        'persist',
+        key,
+        [
+          `grep -q '^FW_SERVICES_ACCEPT_EXT=' ${q(drop.where)} && sed -i --follow-symlinks ${q(`s/^FW_SERVICES_ACCEPT_EXT="\\(.*\\)"/FW_SERVICES_ACCEPT_EXT="\\1 ${entry}"/`)} ${q(drop.where)} || printf '%s\\n' ${q(`FW_SERVICES_ACCEPT_EXT="${entry}"`)} >> ${q(drop.where)}`,
+        ],
+        {files: [drop.where]},
+      ),
+      step('reload', 'reload:SuSEfirewall2', ['systemctl restart SuSEfirewall2.service']),
+    ];
+  }
+  if (drop.where === 'live') {
+    if (drop.backend === 'nftables') return [nftRule(`insert rule ${drop.family} ${drop.table} ${drop.chain} ${nftAccept(t)}`)];
+    const tool = drop.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
+    const rule = iptablesAccept(t).replace(/^-A /, '');
+    // idempotent: a second run finds the rule and adds nothing
+    return [step('runtime', key, [`${tool} -C ${rule} 2>/dev/null || ${tool} -I ${rule}`])];
+  }
+  const f = q(drop.where);
+  if (drop.insertAt) {
+    // Only while the line still says what it said when the snapshot was taken.
+    const {line, text, before} = drop.insertAt;
+    return [
+      step('persist', key, [`grep -qxF -e ${q(iptablesAccept(t))} ${f} || sed -i --follow-symlinks -e ${q(`${line}{/^${bre(text.trim())}$/${before ? 'i' : 'a'} ${iptablesAccept(t)}`)} -e '}' ${f}`], {files: [drop.where]}),
+      reloadRuleFile(drop.where),
+    ];
+  }
+  // An nft file is a script: an insert after the table's definition puts the accept first in its chain.
+  const cmd = `insert rule ${drop.family} ${drop.table} ${drop.chain} ${nftAccept(t)}`;
+  return [step('persist', key, [`grep -qxF -e ${q(cmd)} ${f} || printf '%s\\n' ${q(cmd)} >> ${f}`], {files: [drop.where]}), reloadRuleFile(drop.where)];
+}

@@ -13,7 +13,7 @@ export function host(name: string, address: string, opts: Partial<FleetHostView>
     bridge: {name: 'br1', mtu: 1460, mtuRequest: 1460},
     tunnels: [],
     setup: 'wicked',
-    greInput: [],
+    tunnelInput: [],
     unknown: [],
     ...opts,
   };

@@ -1,4 +1,4 @@
-// iptables adapter: one iptables-save dump -> NAT rules and FORWARD paths of the model.
+// iptables adapter: one iptables-save dump -> NAT rules, FORWARD paths and INPUT paths of the model.
 import {
   chainRules,
   isBuiltinChain,
@@ -7,11 +7,12 @@ import {
   type IfaceMatch,
   type IndexedTable,
   type IptablesDump,
+  type IptOption,
   type IptRule,
   type IptTable,
 } from '../../parsers/iptables/index.js';
 import {nftChainKey} from '../../parsers/nft/index.js';
-import type {ForwardPath, ForwardRule, IfMatch, NatRule} from './model.js';
+import type {ForwardPath, ForwardRule, IfMatch, InputPath, InputRule, NatRule, PacketConditions} from './model.js';
 import {reacher, toCounters, type JumpEdge} from './paths.js';
 
 function fromIptIface(m: IfaceMatch | undefined): IfMatch[] | undefined {
@@ -134,6 +135,62 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
     }
   }
   return {nat, forward};
+}
+
+/** What a rule asks of a packet beyond interfaces (protocol, source, ports, conntrack state). */
+function iptConditions(rule: IptRule, family: 'ipv4' | 'ipv6'): PacketConditions {
+  const when: PacketConditions = {family, opaque: []};
+  const p = rule.protocol;
+  const proto = p?.name.toLowerCase();
+  if (p && !(['all', '0'].includes(proto!) && !p.negated)) when.protocols = {values: [proto!], negated: p.negated};
+  if (rule.source) when.sources = {values: rule.source.addr.split(','), negated: rule.source.negated};
+  if (rule.destination) when.opaque.push(`-d ${rule.destination.negated ? '! ' : ''}${rule.destination.addr}`);
+  const ports = (o: IptOption) => ({values: o.values.join(',').split(',').map((v) => v.replace(':', '-')), negated: o.negated});
+  for (const m of rule.modules) {
+    for (const o of m.options) {
+      if ((m.name === 'conntrack' && o.name === '--ctstate') || (m.name === 'state' && o.name === '--state')) {
+        when.ctStates = {values: o.values.join(',').split(',').map((v) => v.toLowerCase()), negated: o.negated};
+      } else if (PORT_MODULES.includes(m.name) && DPORT_OPTIONS.includes(o.name)) {
+        when.dports = ports(o);
+      } else if (m.name === 'comment' || (m.name === proto && !o.name.includes('sport'))) {
+        // a comment, or a header field of the protocol the rule already requires (--tcp-flags, --icmp-type)
+      } else {
+        when.opaque.push(`-m ${m.name} ${o.negated ? '! ' : ''}${o.name}`);
+      }
+    }
+  }
+  for (const o of rule.otherOptions) {
+    if (DPORT_OPTIONS.includes(o.name)) when.dports = ports(o);
+    else when.opaque.push(o.name);
+  }
+  return when;
+}
+
+const PORT_MODULES = ['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'multiport'];
+const DPORT_OPTIONS = ['--dport', '--dports', '--destination-port', '--destination-ports'];
+
+/** INPUT of the filter table, with every user chain of the table for its jumps. */
+export function iptablesInput(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): InputPath[] {
+  const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
+  const table = dump.tables.find((t) => t.name === 'filter');
+  if (!table || !(table.chains.has('INPUT') || table.rules.some((r) => r.chain === 'INPUT'))) return [];
+  const toRule = (rule: IptRule): InputRule => {
+    const r: InputRule = {backend, origin, line: rule.line, text: rule.text, chain: rule.chain, verdict: iptVerdict(table, rule), when: iptConditions(rule, family === 'ip' ? 'ipv4' : 'ipv6')};
+    const i = fromIptIface(rule.inInterface);
+    if (i) r.in = i;
+    return r;
+  };
+  const chains: Record<string, InputRule[]> = {};
+  for (const name of table.chains.keys()) if (!isBuiltinChain(table.name, name)) chains[name] = chainRules(table, name).map(toRule);
+  const input = table.chains.get('INPUT');
+  const path: InputPath = {backend, family, table: table.name, chain: 'INPUT', policy: (input?.policy ?? 'ACCEPT').toLowerCase(), origin, rules: chainRules(table, 'INPUT').map(toRule), chains};
+  if (input) path.policyLine = input.line;
+  return [path];
+}
+
+/** Which rules iptablesInput reads, for IptablesSaveIndex.select: filter INPUT and the filter user chains. */
+export function iptablesInputNeeds(table: IndexedTable, chain: string): boolean {
+  return table.name === 'filter' && (chain === 'INPUT' || !isBuiltinChain('filter', chain));
 }
 
 /**

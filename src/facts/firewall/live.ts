@@ -6,15 +6,17 @@ import {parseFirewallCmdZones} from '../../parsers/firewalld.js';
 import type {IptablesSaveIndex} from '../../parsers/iptables/index.js';
 import {nftChainKey, parseNftJson, parseNftText} from '../../parsers/nft/index.js';
 import {FactUnavailable, type Fact} from '../facts.js';
-import {firewalldNotRunning, firewallZones, zoneNatRules} from './firewalld.js';
-import {iptablesChainKeys, iptablesInEffect, iptablesView, iptablesViewNeeds} from './iptables.js';
-import {noteSkipped, type FirewallView} from './model.js';
-import {nftView} from './nftables.js';
+import {firewalldNotRunning, firewallZones, zoneInputPath, zoneNatRules} from './firewalld.js';
+import {iptablesChainKeys, iptablesInEffect, iptablesInput, iptablesInputNeeds, iptablesView, iptablesViewNeeds} from './iptables.js';
+import {noteSkipped, type FirewallView, type InputPath} from './model.js';
+import {nftInput, nftView} from './nftables.js';
 import {exitProblem, iptablesDump, readCommand, type Read} from './read.js';
 
 /** The running firewall, all backends. FactUnavailable only when no firewall source could be read. */
 export const liveFirewall: Fact<FirewallView> = (f) => {
-  const view: FirewallView = {backends: [], sources: [], nat: [], forward: [], problems: []};
+  const view: FirewallView = {backends: [], sources: [], nat: [], forward: [], input: () => [], problems: []};
+  // INPUT is read only when asked (see FirewallView.input): what it needs, kept here until then.
+  const inputParts: Array<() => InputPath[]> = [];
   const failures: {source: string; reason: string; parseError: boolean}[] = [];
   const note = <T>(source: string, r: Read<T>): T | undefined => {
     if (r.ok) {
@@ -66,6 +68,7 @@ export const liveFirewall: Fact<FirewallView> = (f) => {
     const v = iptablesView(dump, backend, origin);
     view.nat.push(...v.nat);
     view.forward.push(...v.forward);
+    inputParts.push(() => iptablesInput(r.index.select(iptablesInputNeeds), backend, origin));
     if (iptablesInEffect(r.index.tables)) view.backends.push(backend);
     if (backend !== 'iptables-legacy' && dump.backend !== 'legacy') {
       for (const k of iptablesChainKeys(r.index.tables, backend === 'ip6tables' ? 'ip6' : 'ip')) shownByIptables.add(k);
@@ -80,6 +83,7 @@ export const liveFirewall: Fact<FirewallView> = (f) => {
     const v = nftView(nft, 'nft.ruleset', (key) => shownByIptables.has(key));
     view.nat.push(...v.nat);
     view.forward.push(...v.forward);
+    inputParts.push(() => nftInput(nft, 'nft.ruleset', (key) => shownByIptables.has(key)));
     if (nft.chains.some((c) => !shownByIptables.has(nftChainKey(c.family, c.table, c.name)))) view.backends.push('nftables');
     firewalldRulesVisible ||= nft.tables.some((t) => t.name === 'firewalld');
   }
@@ -90,8 +94,14 @@ export const liveFirewall: Fact<FirewallView> = (f) => {
     if (fwd.running) {
       view.backends.push('firewalld');
       // firewalld writes its zones into nft/iptables; show the zones themselves only when those rules are not visible.
-      if (!firewalldRulesVisible) view.nat.push(...zoneNatRules(view.zones, 'firewalld.runtime'));
+      if (!firewalldRulesVisible) {
+        view.nat.push(...zoneNatRules(view.zones, 'firewalld.runtime'));
+        const zones = view.zones;
+        inputParts.push(() => [zoneInputPath(zones, 'firewalld.runtime')]);
+      }
     }
   }
+  let input: InputPath[] | undefined;
+  view.input = () => (input ??= inputParts.flatMap((part) => part()));
   return view;
 };

@@ -14,7 +14,7 @@ export interface IfMatch {
   wildcard: boolean;
 }
 
-export type FwBackend = 'iptables' | 'ip6tables' | 'iptables-legacy' | 'nftables' | 'firewalld';
+export type FwBackend = 'iptables' | 'ip6tables' | 'iptables-legacy' | 'nftables' | 'firewalld' | 'susefirewall2';
 
 export interface FwRuleRef {
   backend: FwBackend;
@@ -72,6 +72,51 @@ export interface ForwardPath {
   rules: ForwardRule[];
 }
 
+/**
+ * What a rule asks of a packet beyond interfaces, for judging one packet on the INPUT hook. Each
+ * list is an OR of values; `negated` inverts it. Undefined = no such condition.
+ */
+export interface PacketConditions {
+  /** `ipv4` / `ipv6` (nft `ip ...`/`ip6 ...`, `meta nfproto`; iptables by the dump's family). */
+  family?: 'ipv4' | 'ipv6';
+  /** IP protocols by name or number (`gre`, `47`, `udp`); implied by `tcp dport`, `udp ...`. */
+  protocols?: {values: string[]; negated: boolean};
+  /** Source addresses or networks (`192.0.2.0/24`). */
+  sources?: {values: string[]; negated: boolean};
+  /** Destination ports (`4789`, `1000-2000`). */
+  dports?: {values: string[]; negated: boolean};
+  /** Conntrack states (lower case: new, established, related, invalid, untracked). */
+  ctStates?: {values: string[]; negated: boolean};
+  /** Conditions tapdoctor cannot judge (marks, fib, limits, address types, ...), as written. */
+  opaque: string[];
+  /** A condition no packet addressed to the host holds (`ct status dnat`): the rule never matches it. */
+  never?: string;
+}
+
+export interface InputRule extends FwRuleRef {
+  chain: string;
+  in?: IfMatch[];
+  /** accept, drop, reject, return, `jump X`, `goto X`, queue, an extension target (LOG), or 'none'. */
+  verdict: string;
+  when: PacketConditions;
+}
+
+/** One input hook chain (iptables `filter INPUT`, an nft base chain `hook input`) with the chains it can jump to. */
+export interface InputPath {
+  backend: string;
+  family: string;
+  table: string;
+  chain: string;
+  /** accept / drop (lower case). */
+  policy: string;
+  /** Where the policy is written (iptables `:INPUT DROP` line). */
+  policyLine?: number;
+  origin: string;
+  rules: InputRule[];
+  /** The other chains of the same table, by name, for jumps and gotos. */
+  chains: Record<string, InputRule[]>;
+}
+
 export interface FirewallZones {
   /** firewalld answered (runtime), or said "not running". Persisted views copy the runtime state. */
   running: boolean;
@@ -90,6 +135,11 @@ export interface FirewallView {
   sources: string[];
   nat: NatRule[];
   forward: ForwardPath[];
+  /**
+   * Input hook chains: what reaches the host itself (tunnel packets from peers). Computed on the
+   * first call: a live iptables dump parses its INPUT rules only for a question about them.
+   */
+  input(): InputPath[];
   zones?: FirewallZones;
   /** Sources that could not be read or parsed, lines skipped: the view may be incomplete. */
   problems: string[];

@@ -1,6 +1,6 @@
 // nftables adapter: one nft ruleset (JSON or text) -> NAT rules and FORWARD paths of the model.
 import {isNftWildcard, nftChainKey, type NftIfaceMatch, type NftRule, type NftRuleset} from '../../parsers/nft/index.js';
-import type {ForwardPath, ForwardRule, IfMatch, NatRule} from './model.js';
+import type {ForwardPath, ForwardRule, IfMatch, InputPath, InputRule, NatRule, PacketConditions} from './model.js';
 import {andMatches, reacher, type JumpEdge} from './paths.js';
 
 function fromNftIface(ms: NftIfaceMatch[]): IfMatch[][] {
@@ -28,6 +28,51 @@ function nftVerdict(rule: NftRule): string {
 function nftStateful(rule: NftRule): boolean {
   if (rule.ctState && !rule.ctState.negated && rule.ctState.states.some((s) => s === 'established' || s === 'related')) return true;
   return rule.compat.some((c) => c.type === 'match' && (c.name === 'conntrack' || c.name === 'state'));
+}
+
+function nftConditions(rule: NftRule): PacketConditions {
+  const when: PacketConditions = {opaque: [...rule.opaque]};
+  if (rule.nfproto) when.family = rule.nfproto;
+  if (rule.l4proto) when.protocols = {values: rule.l4proto.values, negated: rule.l4proto.negated};
+  if (rule.sources) when.sources = {values: rule.sources.values, negated: rule.sources.negated};
+  if (rule.dports) when.dports = {values: rule.dports.values, negated: rule.dports.negated};
+  if (rule.ctState) when.ctStates = {values: rule.ctState.states, negated: rule.ctState.negated};
+  // A packet to the host itself that no DNAT rewrote: `ct status dnat` does not hold for it.
+  if (rule.ctStatus) {
+    if (rule.ctStatus.negated) when.opaque.push(`ct status != ${rule.ctStatus.values.join(',')}`);
+    else if (!rule.ctStatus.values.every((v) => v === 'dnat' || v === 'snat')) when.opaque.push(`ct status ${rule.ctStatus.values.join(',')}`);
+    else when.never = `ct status ${rule.ctStatus.values.join(',')}`;
+  }
+  // iptables-nft compat matches show without their options
+  for (const c of rule.compat) if (c.type === 'match' && !when.opaque.includes(`xt match ${c.name}`)) when.opaque.push(`xt match ${c.name}`);
+  return when;
+}
+
+/** The input hook base chains of an nft ruleset, each with its table's other chains; `skip` drops chains another source shows. */
+export function nftInput(rs: NftRuleset, origin: string, skip: (chainKey: string) => boolean = () => false): InputPath[] {
+  const byChain = new Map<string, InputRule[]>();
+  for (const rule of rs.rules) {
+    const key = nftChainKey(rule.family, rule.table, rule.chain);
+    if (skip(key)) continue;
+    const r: InputRule = {backend: 'nftables', origin, text: rule.text, chain: rule.chain, verdict: nftVerdict(rule), when: nftConditions(rule)};
+    if (rule.line !== undefined) r.line = rule.line;
+    const i = andMatches(fromNftIface(rule.iif));
+    if (i && i.length > 0) r.in = i;
+    const list = byChain.get(key) ?? [];
+    list.push(r);
+    byChain.set(key, list);
+  }
+  const out: InputPath[] = [];
+  for (const c of rs.chains) {
+    const key = nftChainKey(c.family, c.table, c.name);
+    if (c.hook !== 'input' || (c.type ?? 'filter') !== 'filter' || !['ip', 'ip6', 'inet'].includes(c.family) || skip(key)) continue;
+    const chains: Record<string, InputRule[]> = {};
+    for (const other of rs.chains) if (other.family === c.family && other.table === c.table && other.hook === undefined) chains[other.name] = byChain.get(nftChainKey(other.family, other.table, other.name)) ?? [];
+    const path: InputPath = {backend: 'nftables', family: c.family, table: c.table, chain: c.name, policy: c.policy ?? 'accept', origin, rules: byChain.get(key) ?? [], chains};
+    if (c.line !== undefined) path.policyLine = c.line;
+    out.push(path);
+  }
+  return out;
 }
 
 /** NAT and FORWARD view of an nft ruleset; `skip` drops chains another source already shows. */

@@ -8,9 +8,9 @@ import {parseNftText, type NftRuleset} from '../../parsers/nft/index.js';
 import type {SourceFile} from '../../sources/snapshot.js';
 import {FactUnavailable, type Fact, type Facts} from '../facts.js';
 import {firewalldNotRunning, firewallZones} from './firewalld.js';
-import {iptablesInEffect, iptablesView} from './iptables.js';
+import {iptablesInEffect, iptablesInput, iptablesView} from './iptables.js';
 import {noteSkipped, type FirewallView, type FirewallZones, LoadError, PersistedFirewall, PersistedRuleFile} from './model.js';
-import {nftView} from './nftables.js';
+import {nftInput, nftView} from './nftables.js';
 import {readCommand} from './read.js';
 
 // --- persisted ---------------------------------------------------------------------------------
@@ -27,7 +27,7 @@ export function detectRuleFileFormat(text: string): 'iptables-save' | 'nft' {
 }
 
 function emptyView(): FirewallView {
-  return {backends: [], sources: [], nat: [], forward: [], problems: []};
+  return {backends: [], sources: [], nat: [], forward: [], input: () => [], problems: []};
 }
 
 function persistedIptables(f: Facts, file: SourceFile): PersistedRuleFile {
@@ -41,6 +41,8 @@ function persistedIptables(f: Facts, file: SourceFile): PersistedRuleFile {
   const v = iptablesView(dump, backend, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
+  const input = iptablesInput(dump, backend, file.name);
+  view.input = () => input;
   if (iptablesInEffect(index.tables)) view.backends.push(backend);
   const loadErrors: LoadError[] = dump.errors.map((e) => ({line: e.line, text: e.text, reason: `${e.detail}: iptables-restore refuses the whole file`}));
   for (const m of natTargetsOutsideNat(dump)) {
@@ -69,6 +71,8 @@ function persistedNft(
   const v = nftView(rs, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
+  const input = nftInput(rs, file.name);
+  view.input = () => input;
   if (rs.chains.length > 0) view.backends.push('nftables');
   const loadErrors: LoadError[] = [];
   for (const p of rs.problems) {

@@ -5,6 +5,7 @@
 import {ParseError} from '../../parsers/errors.js';
 import {parseSuSEfirewall2, type SuSEfirewall2Config} from '../../parsers/susefirewall2.js';
 import {FactUnavailable, type Fact} from '../facts.js';
+import type {InputPath, InputRule, PacketConditions} from './model.js';
 
 export const SUSEFIREWALL2_PATH = '/etc/sysconfig/SuSEfirewall2';
 
@@ -42,4 +43,50 @@ export function suseFirewall2Masquerades(c: SuSEfirewall2Config, uplink: string)
   const devVar = 'FW_MASQ_DEV' in c.values ? 'FW_MASQ_DEV' : 'FW_DEV_EXT';
   if (!c.masqDev.some((d) => d === uplink || d === 'auto')) return {masquerades: false, why: `${at(devVar)}: masquerades on "${c.masqDev.join(' ')}", not on ${uplink}`};
   return {masquerades: true, why: `${at('FW_MASQUERADE')}: FW_MASQUERADE="yes", FW_ROUTE="yes", ${devVar} "${c.masqDev.join(' ')}"`};
+}
+
+/**
+ * What SuSEfirewall2 does with packets to the host, as one input path (template, sections 2-4 and
+ * 8-9): internal interfaces are trusted unless FW_PROTECT_FROM_INT=yes; the external zone (FW_DEV_EXT,
+ * "any"/"auto" taking the interfaces no zone lists) accepts FW_TRUSTED_NETS, FW_SERVICES_ACCEPT_EXT
+ * ("net,protocol[,dport]"), the IP protocols of FW_SERVICES_EXT_IP and the ports of
+ * FW_SERVICES_EXT_UDP/TCP, and drops the rest (rejects with FW_REJECT=yes). The DMZ and a
+ * protected internal zone are not modelled: their verdict is unknown.
+ */
+export function suseFirewall2InputPath(c: SuSEfirewall2Config): InputPath {
+  const v = (name: string) => (c.values[name] ?? '').split(/\s+/).filter((w) => w !== '');
+  const rule = (variable: string, text: string, verdict: string, when: Omit<PacketConditions, 'opaque'> & {opaque?: string[]} = {}, inIf?: string[]): InputRule => {
+    const r: InputRule = {backend: 'susefirewall2', origin: c.path, text, chain: 'input', verdict, when: {opaque: [], ...when}};
+    if (c.lines[variable] !== undefined) r.line = c.lines[variable];
+    if (inIf && inIf.length > 0) r.in = inIf.map((name) => ({name, negated: false, wildcard: false}));
+    return r;
+  };
+  const show = (name: string) => `${name}="${c.values[name] ?? ''}"`;
+  const dispatch: InputRule[] = [];
+  if (c.devInt.length > 0) {
+    dispatch.push(c.values['FW_PROTECT_FROM_INT'] === 'yes' ? rule('FW_PROTECT_FROM_INT', `${show('FW_DEV_INT')} with ${show('FW_PROTECT_FROM_INT')} (not modelled)`, 'unknown', {}, c.devInt) : rule('FW_DEV_INT', `${show('FW_DEV_INT')}: internal, not protected`, 'accept', {}, c.devInt));
+  }
+  if (c.devDmz.length > 0) dispatch.push(rule('FW_DEV_DMZ', `${show('FW_DEV_DMZ')} (not modelled)`, 'unknown', {}, c.devDmz));
+  if (c.devExt.length > 0) dispatch.push(rule('FW_DEV_EXT', show('FW_DEV_EXT'), 'goto ext', {}, c.devExt));
+  dispatch.push(c.extAny || c.extAuto ? rule('FW_DEV_EXT', `${show('FW_DEV_EXT')}: other interfaces are external`, 'goto ext') : rule('FW_DEV_EXT', `${show('FW_DEV_EXT')}: the interface is in no zone (not modelled)`, 'unknown'));
+
+  const ext: InputRule[] = [];
+  const entry = (variable: string, e: string): InputRule => {
+    const [net, proto, dport] = e.split(',');
+    const when: Omit<PacketConditions, 'opaque'> = {};
+    if (net && net !== '0/0') when.sources = {values: [net], negated: false};
+    if (proto) when.protocols = {values: [proto.toLowerCase()], negated: false};
+    if (dport) when.dports = {values: [dport.replace(':', '-')], negated: false};
+    return rule(variable, `${variable}: ${e}`, 'accept', when);
+  };
+  for (const e of v('FW_TRUSTED_NETS')) ext.push(entry('FW_TRUSTED_NETS', e));
+  for (const e of v('FW_SERVICES_ACCEPT_EXT')) ext.push(entry('FW_SERVICES_ACCEPT_EXT', e));
+  if (c.servicesExtIp.length > 0) ext.push(rule('FW_SERVICES_EXT_IP', show('FW_SERVICES_EXT_IP'), 'accept', {protocols: {values: c.servicesExtIp.map((p) => p.toLowerCase()), negated: false}}));
+  for (const [variable, proto] of [['FW_SERVICES_EXT_UDP', 'udp'], ['FW_SERVICES_EXT_TCP', 'tcp']] as const) {
+    const ports = v(variable);
+    if (ports.length > 0) ext.push(rule(variable, show(variable), 'accept', {protocols: {values: [proto], negated: false}, dports: {values: ports.map((p) => p.replace(':', '-')), negated: false}}));
+  }
+  const reject = c.values['FW_REJECT'] === 'yes';
+  ext.push(rule(reject ? 'FW_REJECT' : 'FW_DEV_EXT', reject ? `${show('FW_REJECT')}: the external zone rejects the rest` : 'the external zone drops what it does not allow (FW_REJECT="no", the default)', reject ? 'reject' : 'drop'));
+  return {backend: 'susefirewall2', family: 'inet', table: 'SuSEfirewall2', chain: 'input', policy: 'accept', origin: c.path, rules: dispatch, chains: {ext}};
 }

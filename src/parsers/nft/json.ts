@@ -1,7 +1,7 @@
 // `nft -j list ruleset` (JSON) into the model.
 import {clip, ParseError, splitLines} from '../errors.js';
 import {nftPriority} from './names.js';
-import {addIfaceMatch, applyCompat, emptyRuleset, NAT_KINDS, newRule, resolveSetsAndCounters, SIMPLE_VERDICTS, IFACE_KEYS} from './ruleset.js';
+import {addIfaceMatch, applyCompat, applyPacketMatch, emptyRuleset, NAT_KINDS, newRule, resolveSetsAndCounters, SIMPLE_VERDICTS, IFACE_KEYS, valueMatch} from './ruleset.js';
 import type {NftChain, NftCounter, NftIfaceMatch, NftNat, NftRule, NftRuleset, NftVerdict} from './types.js';
 
 type Json = null | boolean | number | string | Json[] | {[k: string]: Json};
@@ -136,9 +136,19 @@ function applyJsonExpr(rule: NftRule, e: Json): void {
       addIfaceMatch(rule, left['meta']['key'] as NftIfaceMatch['key'], jsonValues(v['right']), negated);
     } else if (isObject(left) && isObject(left['ct']) && left['ct']['key'] === 'state') {
       rule.ctState = {states: jsonValues(v['right']).map((s) => s.toLowerCase()), negated};
-    } else if (isObject(left) && isObject(left['payload']) && left['payload']['field'] === 'saddr' && (left['payload']['protocol'] === 'ip' || left['payload']['protocol'] === 'ip6')) {
+    } else if (isObject(left) && isObject(left['ct']) && left['ct']['key'] === 'status') {
+      rule.ctStatus = valueMatch(jsonValues(v['right']).map((s) => s.toLowerCase()), negated);
+    } else if (isObject(left) && isObject(left['payload']) && typeof left['payload']['protocol'] === 'string' && typeof left['payload']['field'] === 'string') {
+      const protocol = left['payload']['protocol'];
+      const field = left['payload']['field'];
       const values = jsonValues(v['right']);
-      if (values.length === 1) rule.saddr = {addr: values[0]!, negated};
+      if (field === 'saddr' && (protocol === 'ip' || protocol === 'ip6') && values.length === 1) rule.saddr = {addr: values[0]!, negated};
+      if (!applyPacketMatch(rule, protocol, field, values, negated)) rule.opaque.push(`${protocol} ${field}`);
+    } else if (isObject(left) && isObject(left['meta']) && typeof left['meta']['key'] === 'string') {
+      if (!applyPacketMatch(rule, 'meta', left['meta']['key'], jsonValues(v['right']), negated)) rule.opaque.push(`meta ${left['meta']['key']}`);
+    } else {
+      // fib, marks, socket, ...: a condition the model does not judge
+      rule.opaque.push(renderLeft(left));
     }
   } else if (kind === 'counter') {
     if (isObject(v) && typeof v['packets'] === 'number' && typeof v['bytes'] === 'number') rule.counter = {packets: v['packets'], bytes: v['bytes']};
@@ -157,6 +167,10 @@ function applyJsonExpr(rule: NftRule, e: Json): void {
     rule.nat = nat;
   } else if (kind === 'xt' && isObject(v) && typeof v['name'] === 'string') {
     applyCompat(rule, String(v['type'] ?? ''), v['name']);
+    // JSON shows a compat match without its options: what it asks is unknown
+    if (v['type'] === 'match') rule.opaque.push(`xt match ${v['name']}`);
+  } else if (kind === 'limit' || kind === 'quota') {
+    rule.opaque.push(kind);
   }
 }
 

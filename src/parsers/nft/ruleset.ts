@@ -1,5 +1,5 @@
 // What the JSON and the text reader share: building rules and rulesets, statement vocabularies.
-import type {NftCounter, NftIfaceMatch, NftNat, NftRule, NftRuleset} from './types.js';
+import type {NftCounter, NftIfaceMatch, NftNat, NftRule, NftRuleset, NftValueMatch} from './types.js';
 
 export const IFACE_KEYS = new Set(['iifname', 'oifname', 'iif', 'oif']);
 export const SIMPLE_VERDICTS = new Set(['accept', 'drop', 'reject', 'return', 'continue', 'queue']);
@@ -26,12 +26,53 @@ export function addIfaceMatch(rule: NftRule, key: NftIfaceMatch['key'], values: 
   (key === 'iifname' || key === 'iif' ? rule.iif : rule.oif).push(m);
 }
 
+/** Transport protocols that have ports (`th dport` matches any of them). */
+export const PORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp'];
+
+/** A value match; a lone `@name` is a set reference, resolved later. */
+export function valueMatch(values: string[], negated: boolean): NftValueMatch {
+  if (values.length === 1 && values[0]!.startsWith('@')) return {values: [], negated, set: values[0]!.slice(1)};
+  return {values, negated};
+}
+
+/**
+ * The packet conditions of one match, from its left-hand side (`ip protocol`, `tcp dport`, `meta
+ * l4proto`, ...). Returns false when the left side is none the model judges (the caller records it as opaque).
+ */
+export function applyPacketMatch(rule: NftRule, proto: string, field: string, values: string[], negated: boolean): boolean {
+  if (proto === 'ip' || proto === 'ip6') rule.nfproto = proto === 'ip' ? 'ipv4' : 'ipv6';
+  if ((proto === 'ip' && field === 'protocol') || (proto === 'ip6' && field === 'nexthdr') || (proto === 'meta' && field === 'l4proto')) {
+    rule.l4proto = valueMatch(values, negated);
+    return true;
+  }
+  if (proto === 'meta' && field === 'nfproto') {
+    if (!negated && values.length === 1 && (values[0] === 'ipv4' || values[0] === 'ipv6')) rule.nfproto = values[0];
+    return !negated && values.length === 1;
+  }
+  if ((proto === 'ip' || proto === 'ip6') && field === 'saddr') {
+    rule.sources = valueMatch(values, negated);
+    return true;
+  }
+  if (proto === 'ip6') return true; // an IPv4 packet never matches it, whatever the field
+  if (PORT_PROTOCOLS.includes(proto) || proto === 'th' || proto === 'icmp' || proto === 'icmpv6') {
+    if (rule.l4proto === undefined) rule.l4proto = {values: proto === 'th' ? [...PORT_PROTOCOLS] : [proto === 'icmpv6' ? 'ipv6-icmp' : proto], negated: false};
+    if (proto === 'icmpv6') rule.nfproto = 'ipv6';
+    if (field === 'dport') {
+      rule.dports = valueMatch(values, negated);
+      return true;
+    }
+    // Other header fields (flags, sport, icmp type) only narrow a protocol the model already judges.
+    return field !== 'sport';
+  }
+  return false;
+}
+
 export function emptyRuleset(format: 'json' | 'text'): NftRuleset {
   return {format, tables: [], chains: [], rules: [], sets: [], includes: [], problems: []};
 }
 
 export function newRule(family: string, table: string, chain: string): NftRule {
-  return {family, table, chain, text: '', iif: [], oif: [], compat: [], counter: null};
+  return {family, table, chain, text: '', iif: [], oif: [], compat: [], counter: null, opaque: []};
 }
 
 /** Replace `@set` references by the set's elements and named counters by their values. */
@@ -42,6 +83,12 @@ export function resolveSetsAndCounters(rs: NftRuleset, namedCounters: Map<string
       if (m.set === undefined) continue;
       const set = sets.get(`${rule.family} ${rule.table} ${m.set}`);
       if (set) m.values = [...set.elements];
+    }
+    for (const m of [rule.sources, rule.l4proto, rule.dports]) {
+      if (m?.set === undefined) continue;
+      const set = sets.get(`${rule.family} ${rule.table} ${m.set}`);
+      if (set) m.values = [...set.elements];
+      else rule.opaque.push(`@${m.set}`);
     }
     if (rule.counterName !== undefined) {
       rule.counter = namedCounters.get(`${rule.family} ${rule.table} ${rule.counterName}`) ?? rule.counter;

@@ -1,7 +1,7 @@
 // The statements of one nft text rule: interface matches, saddr, ct state, counter, NAT, verdict.
 // Unknown statements are skipped, never an error: nft grows new syntax every release and an unknown
 // statement must not hide the masquerade beside it.
-import {addIfaceMatch, applyCompat, IFACE_KEYS, NAT_KINDS, SIMPLE_VERDICTS, toNumber} from './ruleset.js';
+import {addIfaceMatch, applyCompat, applyPacketMatch, IFACE_KEYS, NAT_KINDS, PORT_PROTOCOLS, SIMPLE_VERDICTS, toNumber, valueMatch} from './ruleset.js';
 import type {Tok} from './tokenize.js';
 import type {NftIfaceMatch, NftNat, NftRule, NftVerdict} from './types.js';
 
@@ -35,6 +35,12 @@ function readValues(toks: Tok[], i: number): {values: string[]; next: number} {
   }
   return {values: [], next: i};
 }
+
+/** Payload protocols whose `<proto> <field> [op] value` matches are packet conditions. */
+const PAYLOADS = new Set(['ip', 'ip6', 'th', 'icmp', 'icmpv6', ...PORT_PROTOCOLS]);
+/** Statements that are no condition (and their argument words). */
+const LOG_ARGS = new Set(['prefix', 'level', 'group', 'snaplen', 'queue-threshold', 'flags']);
+const NO_CONDITION = new Set(['notrack', 'log']);
 
 const OPS = new Map([
   ['==', false],
@@ -70,20 +76,33 @@ export function interpretRule(rule: NftRule, toks: Tok[]): void {
       const {values, next} = readValues(toks, o.next);
       addIfaceMatch(rule, w as NftIfaceMatch['key'], values, o.negated);
       i = next;
+    } else if ((rule.verdict !== undefined || rule.nat !== undefined) && w !== 'counter' && w !== 'comment') {
+      // after the verdict (`reject with icmpx admin-prohibited`) nothing is a condition
+      i++;
+    } else if (word(i + 1) === 'set' || word(i + 2) === 'set') {
+      i += word(i + 1) === 'set' ? 3 : 4; // `meta mark set 1`, `ct mark set 2`: statements, no conditions
     } else if (w === 'ct' && word(i + 1) === 'state') {
       const o = op(i + 2);
       const {values, next} = readValues(toks, o.next);
       rule.ctState = {states: values.map((s) => s.toLowerCase()), negated: o.negated};
       i = next;
-    } else if ((w === 'ct' && word(i + 1) === 'status') || ((w === 'icmp' || w === 'icmpv6') && (word(i + 1) === 'type' || word(i + 1) === 'code'))) {
-      // Values that spell NAT words without being NAT statements: `ct status dnat accept`
-      // (firewalld's filter_FORWARD), `icmp type redirect drop` (hardening rules).
-      i = readValues(toks, op(i + 2).next).next;
-    } else if ((w === 'ip' || w === 'ip6') && word(i + 1) === 'saddr') {
+    } else if (w === 'ct' && word(i + 1) === 'status') {
+      // Values that spell NAT words without being NAT statements: `ct status dnat accept` (firewalld's filter_INPUT).
       const o = op(i + 2);
       const {values, next} = readValues(toks, o.next);
-      if (values.length === 1) rule.saddr = {addr: values[0]!, negated: o.negated};
+      rule.ctStatus = valueMatch(values.map((v) => v.toLowerCase()), o.negated);
       i = next;
+    } else if ((PAYLOADS.has(w) || w === 'meta') && word(i + 1) !== undefined) {
+      // `ip saddr 192.0.2.1`, `ip protocol gre`, `udp dport 4789`, `icmp type redirect` (a value, not NAT), `meta l4proto gre`
+      const field = word(i + 1)!;
+      const o = op(i + 2);
+      const {values, next} = readValues(toks, o.next);
+      if ((w === 'ip' || w === 'ip6') && field === 'saddr' && values.length === 1) rule.saddr = {addr: values[0]!, negated: o.negated};
+      if (!applyPacketMatch(rule, w, field, values, o.negated)) rule.opaque.push(`${w} ${field}`);
+      i = next;
+    } else if (w === 'log') {
+      i++;
+      while (LOG_ARGS.has(word(i) ?? '')) i += 2;
     } else if (w === 'counter') {
       if (word(i + 1) === 'packets' && word(i + 3) === 'bytes') {
         rule.counter = {packets: toNumber(word(i + 2) ?? '') ?? 0, bytes: toNumber(word(i + 4) ?? '') ?? 0};
@@ -118,6 +137,8 @@ export function interpretRule(rule: NftRule, toks: Tok[]): void {
       applyCompat(rule, toks[i + 1]!.value, toks[i + 2]!.value);
       i += 3;
     } else {
+      // A match the model does not judge (`fib ...`, `mark 0x1`, `limit rate ...`): the rule is conditional.
+      if (!NO_CONDITION.has(w) && !rule.opaque.includes(w)) rule.opaque.push(w);
       i++;
     }
   }

@@ -14,6 +14,13 @@ export interface NftIfaceMatch {
   set?: string;
 }
 
+/** A match on values: `== { a, b }` or `!= a`; `set` names a referenced set (values empty when unknown). */
+export interface NftValueMatch {
+  values: string[];
+  negated: boolean;
+  set?: string;
+}
+
 export interface NftNat {
   kind: 'masquerade' | 'snat' | 'dnat' | 'redirect';
   /** The `to` argument as written (`192.0.2.1`, `10.0.2.15:80`, `:3128`). */
@@ -50,6 +57,18 @@ export interface NftRule {
   saddr?: {addr: string; negated: boolean};
   /** `ct state established,related` (lower case). */
   ctState?: {states: string[]; negated: boolean};
+  /** `ct status dnat` (lower case). */
+  ctStatus?: NftValueMatch;
+  /** Every source address match (`ip saddr { a, b }`, `ip saddr @peers`, resolved when the set is known). */
+  sources?: NftValueMatch;
+  /** `ip protocol gre`, `meta l4proto { tcp, udp }`, `ip6 nexthdr`; implied by `tcp dport`, `udp ...`, `icmp ...`. */
+  l4proto?: NftValueMatch;
+  /** `tcp dport 22`, `udp dport { 4789 }`, `th dport`. */
+  dports?: NftValueMatch;
+  /** The family a rule only matches in an inet table (`ip ...` -> ipv4, `ip6 ...` -> ipv6, `meta nfproto`). */
+  nfproto?: 'ipv4' | 'ipv6';
+  /** Matches the model does not judge (`fib ...`, `meta mark`, `limit`, `ct status`, ...): the rule is conditional. */
+  opaque: string[];
   /** iptables-nft compat expressions (`xt match "conntrack"`), which JSON shows without their options. */
   compat: {type: string; name: string}[];
   nat?: NftNat;
