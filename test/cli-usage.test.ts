@@ -66,6 +66,22 @@ describe('tapdoctor CLI usage', () => {
     oneLineError(run('frobnicate'), /^tapdoctor: unknown command 'frobnicate' \(see: tapdoctor help\)$/m);
   });
 
+  it('refuses a value given to a switch in one line, exit 2, instead of taking it for an argument', () => {
+    oneLineError(run('analyze', 'fixtures/demo', '--json=1'), /^tapdoctor: --json takes no value \('--json=1'\): give --json \(or leave it out\) \(see: tapdoctor analyze --help\)$/m);
+    oneLineError(run('analyze', 'fixtures/demo', '--no-color=1'), /--no-color takes no value .*give --color or --no-color/);
+    oneLineError(run('checks', 'list', '--json=true'), /--json takes no value/);
+    oneLineError(run('check', '--quiet=yes'), /--quiet takes no value/);
+    // After `--` everything is an argument, as always.
+    expect(run('analyze', '--json', '--', 'fixtures/demo').code).toBe(1);
+  });
+
+  it('lets the last of --color and --no-color win', () => {
+    const esc = /\x1b\[/;
+    expect(run('analyze', 'fixtures/demo', '--no-color', '--color').stdout).toMatch(esc);
+    expect(run('analyze', 'fixtures/demo', '--color', '--no-color').stdout).not.toMatch(esc);
+    expect(run('analyze', 'fixtures/demo', '--color').stdout).toMatch(esc);
+  });
+
   it('lists the checks for explain without an ID, and prints every page with --all', () => {
     const list = run('explain');
     expect(list.code).toBe(0);

@@ -129,6 +129,15 @@ describe('the catalogue is the single list of what runs, and all of it is read-o
     const paths = CATALOGUE.flatMap((s) => (s.kind === 'files' ? s.paths : []));
     for (const p of paths) expect(p).not.toMatch(/client\.conf|shadow/);
   });
+  it('leaves out only the VM taps\' own forwarding flags, never those TD009 reads', () => {
+    const sysctl = CATALOGUE.find((s) => s.name === 'sysctl.runtime');
+    const except = sysctl?.kind === 'files' ? sysctl.except : undefined;
+    const left = ['tap0', 'tap299'].flatMap((i) => [`/proc/sys/net/ipv4/conf/${i}/forwarding`, `/proc/sys/net/ipv6/conf/${i}/accept_ra`]);
+    const kept = ['all', 'default', 'br1', 'br0', 'eth0', 'gre_sys', 'tapx', 'ovs-netdev'].flatMap((i) => [`/proc/sys/net/ipv4/conf/${i}/forwarding`, `/proc/sys/net/ipv6/conf/${i}/forwarding`, `/proc/sys/net/ipv6/conf/${i}/accept_ra`]);
+    expect(left.filter((p) => except?.test(p))).toEqual(left);
+    expect(kept.filter((p) => except?.test(p))).toEqual([]);
+    expect(except?.test('/proc/sys/net/ipv4/ip_forward')).toBe(false);
+  });
 });
 
 describe('progress on stderr', () => {

@@ -22,7 +22,7 @@ export const reportFlags = {
   output: Flags.string({char: 'o', description: 'write the report to this file instead of stdout (atomically, mode 0644); an existing file only with --force'}),
   force: Flags.boolean({description: 'let --output replace an existing file (default: refuse, exit 2)', default: false}),
   brief: Flags.boolean({description: 'text report in short: one line per finding, what did not run, the summary', default: false}),
-  color: Flags.boolean({description: 'colour the text output (default: only when stdout is a terminal and NO_COLOR is unset)', allowNo: true}),
+  color: Flags.boolean({description: 'colour the text output (default: only when stdout is a terminal and NO_COLOR is unset; of --color and --no-color the last one given wins)', allowNo: true}),
   config: Flags.string({description: "site settings YAML (default: the host's /etc/tapdoctor.yaml below --root, if present; the report says which was used)"}),
   'gre-mtu': Flags.integer({description: 'MTU the SUTs behind GRE tunnels must use (default 1458, or greMtu from the settings file)', min: 576, max: 9000}),
   'multi-nic': Flags.boolean({description: 'also expect the extra taps of multi-NIC jobs: tap(N-1+64) and tap(N-1+128) for worker instance N', allowNo: true}),
@@ -42,6 +42,12 @@ export const liveFlags = {
  */
 export abstract class TapdoctorCommand extends Command {
   static override enableJsonFlag = false;
+
+  override async init(): Promise<void> {
+    await super.init();
+    const {refuseSwitchValues} = await import('./usage-error.js');
+    refuseSwitchValues(this.argv, {flags: (this.constructor as typeof TapdoctorCommand).flags});
+  }
 
   protected override async catch(err: Error & {code?: string; oclif?: {exit?: number}}): Promise<unknown> {
     // this.exit(n) throws oclif's ExitError: it passes through to main, which returns n.

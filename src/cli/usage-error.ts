@@ -24,7 +24,26 @@ const FLAG_USE = /^Flag --[\w-]+ (expects|can only)/;
 
 export function isParseError(err: unknown): boolean {
   const message = (err as Error)?.message ?? '';
-  return OCLIF_TAIL.test(message) || FLAG_USE.test(message);
+  return err instanceof SwitchValueError || OCLIF_TAIL.test(message) || FLAG_USE.test(message);
+}
+
+/** A switch (a boolean flag) written with a value: `--json=1`. */
+export class SwitchValueError extends Error {}
+
+/**
+ * oclif reads `--json=1` as `--json` followed by the argument `1` (analyze then takes `1` for a
+ * snapshot path). A switch takes no value: say so, naming its negation where it has one.
+ */
+export function refuseSwitchValues(argv: readonly string[], spec: ParseSpec): void {
+  const end = argv.indexOf('--');
+  for (const arg of end < 0 ? argv : argv.slice(0, end)) {
+    const m = /^--(no-)?([\w-]+)=/.exec(arg);
+    if (!m) continue;
+    const flag = spec.flags?.[m[2]!];
+    if (flag?.type !== 'boolean' || (m[1] && !flag.allowNo)) continue;
+    const forms = flag.allowNo ? `--${m[2]} or --no-${m[2]}` : `--${m[2]} (or leave it out)`;
+    throw new SwitchValueError(`--${m[1] ?? ''}${m[2]} takes no value ('${arg}'): give ${forms}`);
+  }
 }
 
 /** The flag spellings a command accepts: --name, -c, --no-name. */
@@ -34,6 +53,7 @@ export function flagNames(spec: ParseSpec): string[] {
 
 /** One line for an oclif parse error (without the "see: --help" pointer, which the caller adds). */
 export function parseErrorLine(err: ParseErrorFields, spec: ParseSpec): string {
+  if (err instanceof SwitchValueError) return err.message;
   const kind = err.constructor?.name;
   const message = (err.message ?? '').replace(OCLIF_TAIL, '');
   if (kind === 'NonExistentFlagsError' && err.flags) {

@@ -312,6 +312,11 @@ function tapReasons(f: Facts, view: KernelTapView, unknown: string[] = [], missi
 
 /** The owner and group to give a new tap: the group the usable taps already have, else nogroup/nobody. */
 export function tapOwnerNames(f: Facts): {user: string; group: string; uid?: number; gid?: number} {
+  return f.get(newTapOwner);
+}
+
+// A fact (computed once): every broken tap's fix asks, and the answer counts all taps.
+const newTapOwner: Fact<{user: string; group: string; uid?: number; gid?: number}> = (f) => {
   const who = workerIdentity(f);
   const user = f.config.workerUser;
   const view = f.try(kernelTapView);
@@ -330,7 +335,7 @@ export function tapOwnerNames(f: Facts): {user: string; group: string; uid?: num
   if (who.worker) out.uid = who.worker.uid;
   if (gid !== undefined) out.gid = gid;
   return out;
-}
+};
 
 // --- Open vSwitch lookups --------------------------------------------------------------------
 
@@ -373,11 +378,8 @@ export function linkEvidence(link: Link): Evidence {
 
 /** The `Port <name>` block of `ovs-vsctl show` (exact lines), else the port as read from the JSON lists. */
 export function ovsPortEvidence(f: Facts, db: OvsDb, port: OvsPort): Evidence {
-  const show = f.view.command('ovs.show');
-  if (show.ok) {
-    const block = showBlock(show.value.text, port.name, port.bridge);
-    if (block.length) return {source: 'ovs.show', lines: block};
-  }
+  const block = f.get(ovsShowLines)?.(port.name, port.bridge) ?? [];
+  if (block.length) return {source: 'ovs.show', lines: block};
   const iface = ovsInterface(db, port.name);
   const fields = [
     `bridge=${port.bridge ?? '?'}`,
@@ -394,9 +396,16 @@ export function ovsPortRowEvidence(port: OvsPort): Evidence {
   return {source: 'ovs.ports', lines: [`port ${port.name}: bridge=${port.bridge ?? '?'} tag=${port.tag ?? '[]'} vlan_mode=${port.vlanMode ?? '[]'}`]};
 }
 
+/** `ovs-vsctl show` split once, as a lookup of port blocks; undefined when it was not collected. */
+const ovsShowLines: Fact<((port: string, bridge?: string) => string[]) | undefined> = (f) => {
+  const show = f.view.command('ovs.show');
+  if (!show.ok) return undefined;
+  const lines = splitLines(show.value.text);
+  return (port, bridge) => showBlock(lines, port, bridge);
+};
+
 /** Lines of `Port <name>` and everything indented below it, inside `Bridge <bridge>` when given. */
-function showBlock(text: string, port: string, bridge?: string): string[] {
-  const lines = splitLines(text);
+function showBlock(lines: readonly string[], port: string, bridge?: string): string[] {
   const names = (kind: string, name: string) => [`${kind} ${name}`, `${kind} "${name}"`];
   let inBridge = bridge === undefined;
   let bridgeIndent = -1;
@@ -442,13 +451,17 @@ export function settingEvidence(f: Facts, origin: string | undefined, fallback: 
   if (origin && at > 0) {
     const path = origin.slice(0, at);
     const line = Number(origin.slice(at + 1));
-    const file = f.view.file('openqa.workers-ini', path);
-    const text = file.ok ? file.value?.text : undefined;
-    const hit = text !== undefined ? splitLines(text)[line - 1] : undefined;
+    const hit = f.get(workersIniLines).get(path)?.[line - 1];
     if (hit !== undefined) return {source: 'openqa.workers-ini', lines: [`${origin}: ${hit.trim()}`]};
   }
   return {source: 'openqa.workers-ini', lines: [fallback]};
 }
+
+/** The lines of every captured workers.ini file, split once (each of 300 instances cites one). */
+const workersIniLines: Fact<Map<string, string[]>> = (f) => {
+  const entries = f.view.entries('openqa.workers-ini');
+  return new Map(entries.ok ? entries.value.map((e) => [e.name, splitLines(e.text)]) : []);
+};
 
 /** The /etc/passwd line of a user. */
 export function passwdEvidence(f: Facts, user: string): Evidence | undefined {

@@ -38,6 +38,9 @@ describe('parseOvsJsonList', () => {
     expect(asSet(table.rows[0]!['interfaces'])).toEqual([{uuid: '0f3c2b6e-8a37-4c5b-9d3b-1b2a3c4d5e6f'}]);
     const gre = parseOvsJsonList('{"data":[["gre1","gre",["map",[["remote_ip","192.0.2.2"],["key",5]]]]],"headings":["name","type","options"]}', 'x');
     expect(gre.rows[0]!['options']).toEqual({map: {remote_ip: '192.0.2.2', key: 5}});
+    // Collection asks for two columns only: the others are left undecoded (and out of the rows).
+    const some = parseOvsJsonList('{"data":[["gre1","gre",["map",[["remote_ip","192.0.2.2"]]]]],"headings":["name","type","options"]}', 'x', ['type', 'options']);
+    expect(some.rows).toEqual([{type: 'gre', options: {map: {remote_ip: '192.0.2.2'}}}]);
     expect(asStringMap(gre.rows[0]!['options'])).toEqual({remote_ip: '192.0.2.2', key: '5'});
   });
 

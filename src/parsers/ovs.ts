@@ -39,8 +39,11 @@ function put<T>(obj: Record<string, T>, key: string, value: T): void {
 
 type Json = ReturnType<typeof parseJsonDocument>;
 
-/** `ovs-vsctl --format=json list <table>`: {"data": [[...], ...], "headings": [...]}. */
-export function parseOvsJsonList(text: string, source: string): OvsTable {
+/**
+ * `ovs-vsctl --format=json list <table>`: {"data": [[...], ...], "headings": [...]}. With `columns`,
+ * only those cells are decoded (collection asks one table for two columns; the facts decode all).
+ */
+export function parseOvsJsonList(text: string, source: string, columns?: readonly string[]): OvsTable {
   const doc = parseJsonDocument(text, source);
   const bad = (detail: string, what: unknown = doc): never => {
     throw new ParseError(source, 1, JSON.stringify(what) ?? '', detail);
@@ -50,10 +53,13 @@ export function parseOvsJsonList(text: string, source: string): OvsTable {
   const data = Object.prototype.hasOwnProperty.call(doc, 'data') ? doc.data : undefined;
   if (!Array.isArray(headings) || !headings.every((h) => typeof h === 'string')) return bad('"headings" is not a list of column names');
   if (!Array.isArray(data)) return bad('"data" is not a list of rows');
+  const wanted = headings.map((h) => columns === undefined || columns.includes(h as string));
   const rows = data.map((row) => {
     if (!Array.isArray(row) || row.length !== headings.length) return bad(`row does not have ${headings.length} columns`, row);
     const rec: Record<string, OvsValue> = {};
-    row.forEach((cell, i) => put(rec, headings[i] as string, decodeValue(cell, (d) => bad(d, cell))));
+    row.forEach((cell, i) => {
+      if (wanted[i]) put(rec, headings[i] as string, decodeValue(cell, (d) => bad(d, cell)));
+    });
     return rec;
   });
   return {source, headings: headings as string[], rows};

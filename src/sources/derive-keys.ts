@@ -20,9 +20,9 @@ export async function deriveKeys(from: PerKeySource['keysFrom'], ctx: CollectCon
       return {ok: true, value: paths.map((p) => ({key: p, argValue: onDisk(p, {where: 'host'}, ctx.root)}))};
     }
     case 'ovs-bridges':
-      return ovsColumn(soFar, 'ovs.bridges', (row) => (typeof row.name === 'string' ? [row.name] : []));
+      return ovsColumn(soFar, 'ovs.bridges', ['name'], (row) => (typeof row.name === 'string' ? [row.name] : []));
     case 'gre-peers':
-      return ovsColumn(soFar, 'ovs.interfaces', (row) => {
+      return ovsColumn(soFar, 'ovs.interfaces', ['type', 'options'], (row) => {
         if (row.type !== 'gre' && row.type !== 'gretap' && row.type !== 'vxlan') return [];
         const remote = asStringMap(row.options).remote_ip;
         return remote && /^[0-9a-fA-F.:]+$/.test(remote) ? [remote] : [];
@@ -30,13 +30,13 @@ export async function deriveKeys(from: PerKeySource['keysFrom'], ctx: CollectCon
   }
 }
 
-function ovsColumn(soFar: Collected, source: string, pick: (row: Record<string, OvsValue>) => string[]): Available<DerivedKey[]> {
+function ovsColumn(soFar: Collected, source: string, columns: readonly string[], pick: (row: Record<string, OvsValue>) => string[]): Available<DerivedKey[]> {
   const rec = soFar.sources[source];
   if (!rec || rec.status === 'failed') return {ok: false, reason: `needs ${source}: ${rec?.reason ?? 'not collected'}`};
   const text = soFar.contents.get(rec.entries[0]?.path ?? '')?.toString('utf8') ?? '';
   try {
     const keys = new Set<string>();
-    for (const row of parseOvsJsonList(text, source).rows) for (const k of pick(row)) keys.add(k);
+    for (const row of parseOvsJsonList(text, source, columns).rows) for (const k of pick(row)) keys.add(k);
     return {ok: true, value: [...keys].sort().map((k) => ({key: k, argValue: k}))};
   } catch (error) {
     return {ok: false, reason: `cannot read ${source}: ${(error as Error).message}`};

@@ -35,10 +35,14 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
 
   // Phase 1: everything that needs nothing else. Phase 2: per-key commands and probes, whose keys
   // come from phase-1 output (bridges -> dump-flows, pool pids -> liveness).
-  const firstPhase = specs.filter((s) => s.kind === 'command' || s.kind === 'files');
-  const secondPhase = specs.filter((s) => s.kind === 'perKey' || s.kind === 'probe');
-  await Promise.all(firstPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
-  await Promise.all(secondPhase.map(async (spec) => finish(...(await collectOne(spec, ctx, {sources, contents})))));
+  // The commands of phase one start first and run while the files are read (synchronously, see
+  // read-files.ts): a macrotask turn lets every command reach its spawn before the reading begins.
+  const soFar = {sources, contents};
+  const run = async (spec: SourceSpec) => finish(...(await collectOne(spec, ctx, soFar)));
+  const commands = Promise.all(specs.filter((s) => s.kind === 'command').map(run));
+  await new Promise((resolve) => setImmediate(resolve));
+  await Promise.all([commands, ...specs.filter((s) => s.kind === 'files').map(run)]);
+  await Promise.all(specs.filter((s) => s.kind === 'perKey' || s.kind === 'probe').map(run));
 
   const snapshot: Snapshot = {
     manifest: {

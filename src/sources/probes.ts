@@ -4,7 +4,7 @@
 //  - factory-share-stat: `stat` of the factory dir under a hard deadline, only when an NFS mount
 //    covers it (an idle automount must not be triggered; a stale NFS handle must not hang us).
 //    A hang or ESTALE is recorded as the probe's answer, not as a collection failure.
-import {readFile} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
 import type {ProbeSource} from './catalogue.js';
 import type {Collected, CollectContext} from './collect-context.js';
 import {runCommand} from './run-command.js';
@@ -31,7 +31,8 @@ async function qemuAlive(spec: ProbeSource, soFar: Collected): Promise<[SourceRe
       entry.error = `qemu.pid holds no pid: ${JSON.stringify(pid.slice(0, 40))}`;
     } else {
       try {
-        const cmdline = await readFile(`/proc/${pid}/cmdline`);
+        // /proc answers from memory (as the other kernel files, read-files.ts): no thread-pool round trip per job.
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`);
         entry.bytes = cmdline.length;
         data.set(entry.path, cmdline);
       } catch {

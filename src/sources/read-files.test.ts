@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -53,6 +54,22 @@ describe('readHostFiles', () => {
     expect(r.entries[0]).toMatchObject({binding: '/etc/fstab', absent: true});
     expect(r.entries[1]).toMatchObject({binding: '/big/file', truncated: true, bytes: 1000});
     expect(r.data.get('files/big/file')!.length).toBe(1000);
+  });
+
+  it('reads a file bigger than one read whole, and leaves a FIFO unopened', async () => {
+    const big = Array.from({length: 30_000}, (_, i) => `line ${i}`).join('\n');
+    put('var/big.txt', big);
+    execFileSync('mkfifo', [join(root, 'var/fifo')]);
+    const r = await readHostFiles(spec(['/var/*']), ctx);
+    expect(r.entries.map((e) => e.binding)).toEqual(['/var/big.txt']);
+    expect(r.data.get('files/var/big.txt')!.toString()).toBe(big);
+  });
+
+  it('leaves out glob matches the source excepts, never an explicitly named path', async () => {
+    put('etc/x/tap0', 'a');
+    put('etc/x/br1', 'b');
+    const r = await readHostFiles(spec(['/etc/x/*', '/etc/x/tap0'], {except: /\/tap\d+$/}), ctx);
+    expect(r.entries.map((e) => e.binding)).toEqual(['/etc/x/br1', '/etc/x/tap0']);
   });
 
   it('reads kernel files from the running kernel, not below --root', async () => {

@@ -1,8 +1,7 @@
 // Reads the host files of a `files` source: expands `*` globs (one path segment each), reads
 // below --root for host files, records symlink targets, redacts secrets, and never reads the
 // files that hold API keys. Read-only: lstat, readlink, readdir, readFile.
-import {closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, type Stats} from 'node:fs';
-import {lstat, open, readdir, readlink, stat} from 'node:fs/promises';
+import {closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync} from 'node:fs';
 import {dirname, join, posix} from 'node:path';
 import {NEVER_CAPTURED, type FilesSource} from './catalogue.js';
 import type {CollectContext} from './collect-context.js';
@@ -10,7 +9,6 @@ import {redactCaptured} from './redact.js';
 import {filePath, type EntryRecord} from './snapshot.js';
 
 const MAX_FILES_PER_SOURCE = 4096;
-const FILES_AT_ONCE = 32;
 
 export interface FilesResult {
   entries: EntryRecord[];
@@ -27,38 +25,31 @@ export async function readHostFiles(spec: FilesSource, ctx: Pick<CollectContext,
   const entries: EntryRecord[] = [];
   const data = new Map<string, Buffer>();
   const seen = new Set<string>();
-  const wanted: {hostPath: string; explicit: boolean}[] = [];
   for (const pattern of spec.paths) {
     const paths = pattern.includes('*') ? await expandGlob(pattern, spec, ctx.root) : [pattern];
     for (const hostPath of paths) {
       if (seen.has(hostPath) || NEVER_CAPTURED.includes(hostPath)) continue;
+      if (spec.except && pattern.includes('*') && spec.except.test(hostPath)) continue;
       seen.add(hostPath);
       if (seen.size > MAX_FILES_PER_SOURCE) break;
-      wanted.push({hostPath, explicit: !pattern.includes('*')});
+      const [entry, content] = readOne(hostPath, spec, ctx, !pattern.includes('*'));
+      if (!entry) continue;
+      entries.push(entry);
+      if (content) data.set(entry.path, content);
     }
-  }
-  // A 300-tap host has ~900 sysfs and /proc/sys files per source: read several at a time (the
-  // order of the entries stays the order of the paths).
-  const results = new Array<[EntryRecord | undefined, Buffer | undefined]>(wanted.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < wanted.length) {
-      const i = next++;
-      results[i] = await readOne(wanted[i]!.hostPath, spec, ctx, wanted[i]!.explicit);
-    }
-  };
-  await Promise.all(Array.from({length: Math.min(FILES_AT_ONCE, wanted.length)}, worker));
-  for (const [entry, content] of results) {
-    if (!entry) continue;
-    entries.push(entry);
-    if (content) data.set(entry.path, content);
   }
   const readable = entries.filter((e) => !e.error);
   const failure = entries.length > 0 && readable.length === 0 && entries.every((e) => e.error) ? entries[0]!.error : undefined;
   return {entries, data, ...(failure ? {failure} : {})};
 }
 
-async function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectContext, 'root' | 'maxBytes' | 'isRoot'>, explicit: boolean): Promise<[EntryRecord | undefined, Buffer | undefined]> {
+// Synchronous reads, on purpose. These are small local files (/etc, the pool's vars.json, sysfs,
+// /proc/sys): a synchronous call takes microseconds, while each step through libuv's thread pool
+// is a hand-over between threads that a loaded worker host makes cost far more (a 300-tap host
+// reads ~2,000 files; measured with npm run bench). The commands were started before the files
+// are read (sources/live.ts), so they run meanwhile. No read has a deadline either way: a file on
+// a hung NFS mount would hang the thread-pool version as well.
+function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectContext, 'root' | 'maxBytes' | 'isRoot'>, explicit: boolean): [EntryRecord | undefined, Buffer | undefined] {
   const started = performance.now();
   const real = onDisk(hostPath, spec, ctx.root);
   const entry: EntryRecord = {path: filePath(hostPath), binding: hostPath, durationMs: 0, bytes: 0, truncated: false};
@@ -66,20 +57,29 @@ async function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectCon
     entry.durationMs = Math.round(performance.now() - started);
     return entry;
   };
-  const fs = spec.where === 'kernel' ? kernelFs : hostFs;
+  // No such path: an explicitly named file is recorded absent (that is data); a glob match that
+  // vanished is left out; a dangling link (a unit file under /usr not below --root, a removed
+  // profile) is recorded absent, since the link itself (systemd .wants) is what is asked about.
+  const absent = (): [EntryRecord | undefined, Buffer | undefined] => {
+    if (!entry.linkTarget && !explicit) return [undefined, undefined];
+    entry.absent = true;
+    return [done(), undefined];
+  };
   let target = real;
   try {
-    // lstat only matters where links are recorded; stat below follows links either way.
-    if (spec.links && (await fs.lstat(real)).isSymbolicLink()) {
-      entry.linkTarget = await fs.readlink(real);
-      // Resolve the link inside --root: an absolute target means a host path, not one on this machine.
-      target = entry.linkTarget.startsWith('/') ? onDisk(entry.linkTarget, spec, ctx.root) : join(dirname(real), entry.linkTarget);
+    // lstat only matters where links are recorded; the read below follows links either way.
+    if (spec.links) {
+      const st = lstatSync(real, {throwIfNoEntry: false});
+      if (!st) return absent();
+      if (st.isSymbolicLink()) {
+        entry.linkTarget = readlinkSync(real);
+        // Resolve the link inside --root: an absolute target means a host path, not one on this machine.
+        target = entry.linkTarget.startsWith('/') ? onDisk(entry.linkTarget, spec, ctx.root) : join(dirname(real), entry.linkTarget);
+      }
     }
-    const raw = await fs.readRegular(target, ctx.maxBytes);
-    if (!raw) {
-      if (entry.linkTarget) return [done(), undefined];
-      return [undefined, undefined];
-    }
+    const raw = spec.where === 'kernel' ? readKernelFile(target, ctx.maxBytes) : readHostFile(target, ctx.maxBytes);
+    if (raw === 'absent') return absent();
+    if (raw === 'not a file') return entry.linkTarget ? [done(), undefined] : [undefined, undefined];
     entry.mode = raw.mode & 0o7777;
     entry.truncated = raw.truncated;
     let content = raw.data;
@@ -92,27 +92,10 @@ async function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectCon
     return [done(), content];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      // A dangling link (a unit file under /usr not below --root, a removed profile): the path
-      // resolves to nothing, but the link itself (systemd .wants) is what is asked about.
-      if (entry.linkTarget) {
-        entry.absent = true;
-        return [done(), undefined];
-      }
-      if (!explicit) return [undefined, undefined];
-      entry.absent = true;
-      return [done(), undefined];
-    }
+    if (code === 'ENOENT' || code === 'ENOTDIR') return absent(); // gone between two calls
     entry.error = code === 'EACCES' || code === 'EPERM' ? (ctx.isRoot ? 'permission denied' : 'permission denied (needs root)') : `cannot read: ${code ?? (error as Error).message}`;
     return [done(), undefined];
   }
-}
-
-interface FileAccess {
-  lstat(path: string): Promise<Stats>;
-  readlink(path: string): Promise<string>;
-  /** A regular file's mode and first maxBytes; undefined when the path is not a regular file. */
-  readRegular(path: string, maxBytes: number): Promise<Read | undefined>;
 }
 
 interface Read {
@@ -121,77 +104,67 @@ interface Read {
   mode: number;
 }
 
-// Read at most maxBytes + 1 bytes: a huge file costs no more memory than the limit, and /proc
-// and /sys files (which report size 0 or 4096 whatever they hold) are read to their end. The
-// first read asks for one page (what a sysfs or /proc/sys value fits in), later ones for 64 KiB.
-const FIRST_READ = 4096;
-const LATER_READS = 64 * 1024;
+/** A regular file's bytes; 'absent' when there is no such path, 'not a file' for anything else (never opened). */
+type Found = Read | 'absent' | 'not a file';
+
+// Read at most maxBytes + 1 bytes: a huge file costs no more memory than the limit. Reads go into
+// one scratch buffer and a copy of what came is kept: most of these files are a few bytes, and a
+// fresh 64 KiB buffer per file would be an allocation outside Node's small-buffer pool.
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
-function limited(chunks: Buffer[], maxBytes: number, mode: number): Read {
+function readFd(fd: number, maxBytes: number, untilZero: boolean): {data: Buffer; truncated: boolean} {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const want = Math.min(SCRATCH.length, maxBytes + 1 - total);
+    if (want <= 0) break;
+    const bytesRead = readSync(fd, SCRATCH, 0, want, null);
+    if (bytesRead === 0) break;
+    chunks.push(Buffer.from(SCRATCH.subarray(0, bytesRead)));
+    total += bytesRead;
+    // A regular file that gave less than asked is at its end; /proc and /sys files (seq_file) may
+    // come short before their end, so they are read until a read returns nothing.
+    if (!untilZero && bytesRead < want) break;
+  }
   const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  return data.length > maxBytes ? {data: data.subarray(0, maxBytes), truncated: true, mode} : {data, truncated: false, mode};
+  return data.length > maxBytes ? {data: data.subarray(0, maxBytes), truncated: true} : {data, truncated: false};
 }
 
-/** Host files (below --root, possibly on slow or network storage): through libuv's thread pool. */
-const hostFs: FileAccess = {
-  lstat,
-  readlink: (path) => readlink(path),
-  async readRegular(path, maxBytes) {
-    // stat before open: opening a device node can have effects (a tape rewinds).
-    const st = await stat(path);
-    if (!st.isFile()) return undefined;
-    const fh = await open(path, OPEN_FLAGS);
-    try {
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for (;;) {
-        const want = Math.min(chunks.length === 0 ? FIRST_READ : LATER_READS, maxBytes + 1 - total);
-        if (want <= 0) break;
-        const buf = Buffer.allocUnsafe(want);
-        const {bytesRead} = await fh.read(buf, 0, want, null);
-        if (bytesRead === 0) break;
-        chunks.push(buf.subarray(0, bytesRead));
-        total += bytesRead;
-      }
-      return limited(chunks, maxBytes, st.mode);
-    } finally {
-      await fh.close();
-    }
-  },
-};
+/** Host files (below --root): stat before open, since opening a device node can have effects (a tape rewinds). */
+function readHostFile(path: string, maxBytes: number): Found {
+  const st = statSync(path, {throwIfNoEntry: false});
+  if (!st) return 'absent';
+  if (!st.isFile()) return 'not a file';
+  const fd = openSync(path, OPEN_FLAGS);
+  try {
+    return {...readFd(fd, maxBytes, false), mode: st.mode};
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
- * /proc and /sys: the kernel answers from memory, so synchronous calls take microseconds, while
- * a 300-tap host's ~1,800 such files through the thread pool cost thousands of queue round trips.
+ * /proc and /sys (which report size 0 or 4096 whatever they hold, and hold no device nodes): open
+ * first, then fstat the open file (one path lookup through sysfs's symlinks instead of two).
  */
-const kernelFs: FileAccess = {
-  lstat: async (path) => lstatSync(path),
-  readlink: async (path) => readlinkSync(path),
-  async readRegular(path, maxBytes) {
-    // /proc and /sys hold no device nodes: open first, then fstat the open file (one path lookup
-    // through sysfs's symlinks instead of two).
-    const fd = openSync(path, OPEN_FLAGS);
-    try {
-      const mode = fstatSync(fd).mode;
-      if ((mode & constants.S_IFMT) !== constants.S_IFREG) return undefined;
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for (;;) {
-        const want = Math.min(chunks.length === 0 ? FIRST_READ : LATER_READS, maxBytes + 1 - total);
-        if (want <= 0) break;
-        const buf = Buffer.allocUnsafe(want);
-        const bytesRead = readSync(fd, buf, 0, want, null);
-        if (bytesRead === 0) break;
-        chunks.push(buf.subarray(0, bytesRead));
-        total += bytesRead;
-      }
-      return limited(chunks, maxBytes, mode);
-    } finally {
-      closeSync(fd);
-    }
-  },
-};
+function readKernelFile(path: string, maxBytes: number): Found {
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'absent';
+    throw error;
+  }
+  try {
+    const mode = fstatSync(fd).mode;
+    if ((mode & constants.S_IFMT) !== constants.S_IFREG) return 'not a file';
+    return {...readFd(fd, maxBytes, true), mode};
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Expand `*` in each path segment; returns absolute host paths in sorted order. */
 export async function expandGlob(pattern: string, spec: Pick<FilesSource, 'where'>, root: string): Promise<string[]> {
@@ -207,7 +180,7 @@ export async function expandGlob(pattern: string, spec: Pick<FilesSource, 'where
       const re = globSegment(seg);
       let names: string[] = [];
       try {
-        names = await readdir(onDisk(prefix, spec, root));
+        names = readdirSync(onDisk(prefix, spec, root));
       } catch {
         continue;
       }
