@@ -30,7 +30,7 @@ export function parseTopology(value: string | undefined): TopologySetting | unde
   throw new UserError(`--topology must be 'mesh' or 'star:HOST', got '${value}'`);
 }
 
-/** A fleet run's report and, when it was streamed (JSON, Prometheus), the hosts' rendered pieces. */
+/** A fleet run's report and, when it was streamed (JSON, Prometheus, JUnit), the hosts' rendered pieces. */
 export interface FleetRun {
   report: FleetReport;
   spool?: {chunks: HostChunks; help: FamilyHelp};
@@ -39,7 +39,7 @@ export interface FleetRun {
 }
 
 /** Formats whose host parts are written as each host finishes: the run keeps no host report. */
-const STREAMED = new Set(['json', 'prometheus']);
+const STREAMED = new Set(['json', 'prometheus', 'junit']);
 
 export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: Partial<ArchiveLimits>): Promise<FleetRun> {
   const topology = parseTopology(flags.topology);
@@ -64,7 +64,7 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
   const files = await expandInputs(paths);
   const nowSeconds = Math.floor(Date.now() / 1000);
   const spool = STREAMED.has(format) ? {chunks: new (await import('../fleet/chunks.js')).SpoolChunks(), help: new Map<string, string>()} : undefined;
-  const [spoolJson, spoolProm] = spool ? await Promise.all([import('../report/fleet-json.js'), import('../report/fleet-prometheus.js')]) : [];
+  const [spoolJson, spoolProm, spoolJunit] = spool ? await Promise.all([import('../report/fleet-json.js'), import('../report/fleet-prometheus.js'), import('../report/fleet-junit.js')]) : [];
   const failOn = flags['fail-on'] as FailOn;
   try {
     const outcomes = await analyzeAll(
@@ -78,6 +78,7 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
           if (!spool) return;
           // Written out now; the run keeps the host's counts, exit code and plan only.
           if (format === 'json') spoolJson!.spoolHostJson(spool.chunks, index, o.report);
+          else if (format === 'junit') spoolJunit!.spoolHostJunit(spool.chunks, index, o.report);
           else spoolProm!.spoolHostPrometheus(spool.chunks, spool.help, index, o.view.name, o.report, nowSeconds);
           const {report, ...rest} = o;
           return {...rest, digest: {findings: report.summary.findings, exitCode: exitCodeFor(report, failOn), ...(report.plan ? {plan: report.plan} : {})}};
@@ -126,6 +127,9 @@ export async function deliverFleet({report, spool, nowSeconds}: FleetRun, flags:
       if (format === 'json') {
         const {writeFleetJson} = await import('../report/fleet-json.js');
         await emitPieces((write) => writeFleetJson(report, spool.chunks, write), flags.output, flags.force);
+      } else if (format === 'junit') {
+        const {writeFleetJunit} = await import('../report/fleet-junit.js');
+        await emitPieces((write) => writeFleetJunit(report, spool.chunks, write), flags.output, flags.force);
       } else {
         const {writeFleetPrometheus} = await import('../report/fleet-prometheus.js');
         await emitPieces((write) => writeFleetPrometheus(report, spool.chunks, spool.help, write), flags.output, flags.force);

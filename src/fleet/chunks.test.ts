@@ -7,6 +7,8 @@ import {mesh} from '../../test/helpers/fleet-views.js';
 import {summarize, type Report} from '../model.js';
 import {renderFleetJson, spoolHostJson, writeFleetJson} from '../report/fleet-json.js';
 import {renderFleetPrometheus, spoolHostPrometheus, writeFleetPrometheus} from '../report/fleet-prometheus.js';
+import {renderFleetJunit, spoolHostJunit, writeFleetJunit} from '../report/fleet-junit.js';
+import {renderJunit} from '../report/junit.js';
 import {SpoolChunks} from './chunks.js';
 import {runFleetChecks} from './engine.js';
 import {FLEET_CHECKS} from './registry.js';
@@ -67,5 +69,22 @@ describe('streamed fleet reports', () => {
     const status = text.split('\n').filter((l) => l.startsWith('tapdoctor_check_status{') && l.includes('id="TD009"') && l.includes('status="pass"'));
     expect(status).toEqual(['w1', 'w2', 'w3'].map((h) => expect.stringContaining(`host="${h}"`)));
     expect(text).toContain('tapdoctor_host_readable{host="bad.tar.gz"} 0');
+  });
+
+  it('JUnit from the spool: totals first, then a suite per host in host order, the unreadable one and the fleet', () => {
+    const r = fleet();
+    const chunks = new SpoolChunks();
+    for (const h of [...r.hosts].reverse()) if (h.report) spoolHostJunit(chunks, h.index, h.report);
+    const pieces: string[] = [];
+    writeFleetJunit(r, chunks, (t) => pieces.push(t));
+    chunks.close();
+    const text = pieces.join('');
+    expect(text).toBe(renderFleetJunit(r));
+    expect([...text.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1])).toEqual(['w1', 'w2', 'w3', 'bad.tar.gz', 'fleet']);
+    // The totals add up every suite: 3 hosts x 1 check, the unreadable snapshot, the 7 fleet checks.
+    expect(text).toMatch(/<testsuites name="tapdoctor" tests="11" failures="1" errors="1" skipped="0">/);
+    // A host's suite is the single-host JUnit's.
+    const one = renderJunit(r.hosts[0]!.report!);
+    expect(text).toContain(one.slice(one.indexOf('  <testsuite '), one.indexOf('</testsuites>')));
   });
 });

@@ -1,21 +1,49 @@
 // JUnit of a fleet run: a testsuite per host (its single-host checks, as renderJunit writes them),
 // a testsuite per unreadable snapshot (one errored test saying why), and one for the fleet checks.
-import type {FleetReport} from '../fleet/report.js';
+// Each host's suite is rendered when the host is analyzed and kept as a chunk (fleet/chunks.ts),
+// so a streamed fleet run never holds the reports.
+import {MemoryChunks, type HostChunks} from '../fleet/chunks.js';
+import type {FleetHostEntry, FleetReport} from '../fleet/report.js';
 import {summarize, type Report} from '../model.js';
-import {renderJunit} from './junit.js';
+import {junitSuite, writeJunit, type Counts} from './junit.js';
 
-export function renderFleetJunit(report: FleetReport): string {
-  const suites: Report[] = [];
+const SUITE = 'junit';
+const COUNTS = 'junit-counts';
+
+export function spoolHostJunit(chunks: HostChunks, index: number, report: Report): void {
+  const suite = junitSuite(report);
+  chunks.put(index, SUITE, suite.text);
+  chunks.put(index, COUNTS, JSON.stringify(suite.counts));
+}
+
+function unreadableSuite(h: FleetHostEntry): Report {
+  const results = [{id: 'snapshot', slug: 'readable', title: 'The snapshot can be read', severity: 'error' as const, status: 'error' as const, reason: h.unreadable ?? 'unreadable', findings: []}];
+  return {target: {mode: 'snapshot', host: h.name, path: h.path, capturedAt: ''}, results, summary: summarize(results), sourceProblems: []};
+}
+
+export function writeFleetJunit(report: FleetReport, chunks: HostChunks, write: (text: string) => void): void {
+  const suites: Array<{counts: Counts; text: () => string}> = [];
   for (const h of report.hosts) {
-    if (h.report) {
-      suites.push(h.report);
+    const counts = h.unreadable ? undefined : chunks.get(h.index, COUNTS);
+    if (counts !== undefined) {
+      suites.push({counts: JSON.parse(counts) as Counts, text: () => chunks.get(h.index, SUITE)!});
       continue;
     }
-    const results = [{id: 'snapshot', slug: 'readable', title: 'The snapshot can be read', severity: 'error' as const, status: 'error' as const, reason: h.unreadable ?? 'unreadable', findings: []}];
-    suites.push({target: {mode: 'snapshot', host: h.name, path: h.path, capturedAt: ''}, results, summary: summarize(results), sourceProblems: []});
+    const s = junitSuite(unreadableSuite(h));
+    suites.push({counts: s.counts, text: () => s.text});
   }
   const newest = report.hosts.map((h) => h.view?.capturedAt ?? '').sort().pop() ?? '';
   const results = report.fleet.results;
-  suites.push({target: {mode: 'snapshot', host: 'fleet', capturedAt: newest}, results, summary: summarize(results), sourceProblems: []});
-  return renderJunit(suites);
+  const fleet = junitSuite({target: {mode: 'snapshot', host: 'fleet', capturedAt: newest}, results, summary: summarize(results), sourceProblems: []});
+  suites.push({counts: fleet.counts, text: () => fleet.text});
+  writeJunit(suites, write);
+}
+
+/** The JUnit of a report that holds its hosts' reports. */
+export function renderFleetJunit(report: FleetReport): string {
+  const chunks = new MemoryChunks();
+  for (const h of report.hosts) if (h.report) spoolHostJunit(chunks, h.index, h.report);
+  const out: string[] = [];
+  writeFleetJunit(report, chunks, (t) => out.push(t));
+  return out.join('');
 }

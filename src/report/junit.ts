@@ -10,26 +10,40 @@ import {waiverLine} from '../waivers.js';
  */
 export function renderJunit(reports: Report | readonly Report[]): string {
   const list: readonly Report[] = Array.isArray(reports) ? reports : [reports as Report];
+  const out: string[] = [];
+  writeJunit(list.map(junitSuite), (t) => out.push(t));
+  return out.join('');
+}
+
+/** One report's <testsuite>, rendered, with the counts the <testsuites> totals add up. */
+export interface JunitSuite {
+  counts: Counts;
+  text: string;
+}
+
+export function junitSuite(report: Report): JunitSuite {
+  const counts = countResults(report);
+  return {counts, text: renderSuite(report, counts)};
+}
+
+/**
+ * The document from its suites, written piece by piece (a streamed fleet run reads each suite from
+ * its spool when written); the totals come first, so the counts are read before the texts.
+ */
+export function writeJunit(suites: ReadonlyArray<{counts: Counts; text: () => string} | JunitSuite>, write: (text: string) => void): void {
   const totals = {tests: 0, failures: 0, errors: 0, skipped: 0};
-  const suites: string[] = [];
-  for (const report of list) {
-    const counts = countResults(report);
+  for (const {counts} of suites) {
     totals.tests += counts.tests;
     totals.failures += counts.failures;
     totals.errors += counts.errors;
     totals.skipped += counts.skipped;
-    suites.push(renderSuite(report, counts));
   }
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="tapdoctor" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}">`,
-    ...suites,
-    '</testsuites>',
-    '',
-  ].join('\n');
+  write(`<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tapdoctor" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}">\n`);
+  for (const s of suites) write(`${typeof s.text === 'function' ? s.text() : s.text}\n`);
+  write('</testsuites>\n');
 }
 
-interface Counts {
+export interface Counts {
   tests: number;
   failures: number;
   errors: number;
