@@ -106,7 +106,7 @@ tester.run({
       },
       findings: [
         {
-          subject: 'tap0',
+          kind: 'tag-differs', subject: 'tap0',
           severity: 'error',
           message: "tap0 has tag 6, expected 5 (NICVLAN of running job /var/lib/openqa/pool/1): VLAN 6 belongs to job /var/lib/openqa/pool/2, so this SUT sits in another cluster's network",
         },
@@ -126,7 +126,7 @@ tester.run({
       },
       findings: [
         {
-          subject: 'tap1',
+          kind: 'untagged', subject: 'tap1',
           severity: 'error',
           message:
             'tap1 of running job /var/lib/openqa/pool/2 is untagged; expected tag 5 (NICVLAN); its cluster on this host also runs /var/lib/openqa/pool/1 in VLAN 5 (a job started seconds ago may not be tagged yet: re-run then)',
@@ -139,18 +139,18 @@ tester.run({
         jobs: [{dir: 1, vars: {NICVLAN: '12', TAPDEV: 'tap0,tap64', WORKER_INSTANCE: 1}}],
         bridges: {br1: [{name: 'tap0', tag: 12, vlanMode: 'dot1q-tunnel'}, {name: 'tap64', tag: 13, vlanMode: 'dot1q-tunnel'}]},
       },
-      findings: [{subject: 'tap64', severity: 'error', message: 'tap64 has tag 13, expected 12 (NICVLAN of running job /var/lib/openqa/pool/1)'}],
+      findings: [{kind: 'tag-differs', subject: 'tap64', severity: 'error', message: 'tap64 has tag 13, expected 12 (NICVLAN of running job /var/lib/openqa/pool/1)'}],
     },
     {
       name: 'derives tap(instance-1+64i) when TAPDEV is auto',
       host: {jobs: [{dir: 3, vars: {NICVLAN: '7,8', TAPDEV: 'auto', WORKER_INSTANCE: 3}}], bridges: {br1: [{name: 'tap2', tag: 7, vlanMode: 'dot1q-tunnel'}, {name: 'tap66', tag: 7, vlanMode: 'dot1q-tunnel'}]}},
-      findings: [{subject: 'tap66', severity: 'error', message: 'tap66 has tag 7, expected 8 (NICVLAN of running job /var/lib/openqa/pool/3)'}],
+      findings: [{kind: 'tag-differs', subject: 'tap66', severity: 'error', message: 'tap66 has tag 7, expected 8 (NICVLAN of running job /var/lib/openqa/pool/3)'}],
     },
-    {name: 'untagged: error', host: {jobs: [job1], bridges: {br1: [{name: 'tap0'}]}}, findings: [{subject: 'tap0', severity: 'error'}]},
+    {name: 'untagged: error', host: {jobs: [job1], bridges: {br1: [{name: 'tap0'}]}}, findings: [{kind: 'untagged', subject: 'tap0', severity: 'error'}]},
     {
       name: 'untagged: only a warning when QEMU_NON_FATAL_DBUS_CALL=1 let the job run on',
       host: {jobs: [{...job1, vars: {...job1.vars, QEMU_NON_FATAL_DBUS_CALL: '1'}}], bridges: {br1: [{name: 'tap0'}]}},
-      findings: [{subject: 'tap0', severity: 'warning', message: expect.stringContaining('QEMU_NON_FATAL_DBUS_CALL=1')}],
+      findings: [{kind: 'untagged', subject: 'tap0', severity: 'warning', message: expect.stringContaining('QEMU_NON_FATAL_DBUS_CALL=1')}],
       assert: (r) => expect(r.findings[0]!.evidence[0]!.lines).toContain('"QEMU_NON_FATAL_DBUS_CALL": "1"'),
     },
     {
@@ -158,7 +158,7 @@ tester.run({
       host: {jobs: [job1], bridges: {br0: [{name: 'tap0', tag: 5, vlanMode: 'dot1q-tunnel'}], br1: []}},
       findings: [
         {
-          subject: 'tap0',
+          kind: 'not-on-bridge', subject: 'tap0',
           severity: 'error',
           message: "tap0 of running job /var/lib/openqa/pool/1 is a port of br0, not of br1 (OS_AUTOINST_USE_BRIDGE): set_vlan refuses it (\"'tap0' is not connected to bridge 'br1'\")",
           fix: expect.stringContaining('ovs-vsctl --if-exists del-port br0 tap0\novs-vsctl add-port br1 tap0\novs-vsctl set port tap0 tag=5 vlan_mode=dot1q-tunnel\nip link set tap0 up'),
@@ -168,23 +168,23 @@ tester.run({
     {
       name: 'a tap that is no OVS port at all',
       host: {jobs: [job1], bridges: {br1: []}},
-      findings: [{subject: 'tap0', severity: 'error', message: 'tap0 of running job /var/lib/openqa/pool/1 is not an OVS port; expected a port of br1 with tag 5'}],
+      findings: [{kind: 'not-on-bridge', subject: 'tap0', severity: 'error', message: 'tap0 of running job /var/lib/openqa/pool/1 is not an OVS port; expected a port of br1 with tag 5'}],
     },
     {
       name: 'vlan_mode other than dot1q-tunnel is a warning',
       host: {jobs: [job1], bridges: {br1: [{name: 'tap0', tag: 5}]}},
-      findings: [{subject: 'tap0', severity: 'warning', message: 'tap0 has vlan_mode unset (access), expected dot1q-tunnel: frames the SUT tags itself leave VLAN 5 or are dropped'}],
+      findings: [{kind: 'vlan-mode', subject: 'tap0', severity: 'warning', message: 'tap0 has vlan_mode unset (access), expected dot1q-tunnel: frames the SUT tags itself leave VLAN 5 or are dropped'}],
     },
     {
       name: 'from `ovs-vsctl show` a wrong tag is still reported, with the show lines',
       host: {jobs: [job1], show: SHOW.replace('tag: 5', 'tag: 9')},
-      findings: [{subject: 'tap0'}],
+      findings: [{kind: 'tag-differs', subject: 'tap0'}],
       assert: (r) => expect(r.findings[0]!.evidence[1]).toEqual({source: 'ovs.show', lines: ['    Port tap0', '        tag: 9', '        Interface tap0']}),
     },
     {
       name: 'a tag left on a tap no running job uses is info, idle host or not',
       host: {jobs: [{...job1, alive: false}], bridges: {br1: [{name: 'tap0', tag: 5, vlanMode: 'dot1q-tunnel'}]}},
-      findings: [{subject: 'tap0', severity: 'info', message: 'tap0 keeps tag 5 but no running job uses it; the next job on it gets its own tag', fix: 'ovs-vsctl remove port tap0 tag 5   # what unset_vlan does at the end of a job'}],
+      findings: [{kind: 'leftover-tag', subject: 'tap0', severity: 'info', message: 'tap0 keeps tag 5 but no running job uses it; the next job on it gets its own tag', fix: 'ovs-vsctl remove port tap0 tag 5   # what unset_vlan does at the end of a job'}],
     },
   ],
 });

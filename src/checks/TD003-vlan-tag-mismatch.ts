@@ -62,6 +62,7 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
 
     if (!port) {
       out.push({
+        kind: 'not-on-bridge',
         subject: tap,
         message: `${tap} of running job ${job.dir} is not an OVS port; expected a port of ${bridge} with tag ${vlan}`,
         fix: [addPort(bridge, tap), tagFix, journal, look(`persist-port:${tap}`, `make the port persistent: see TD012`)],
@@ -73,6 +74,7 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
     if (port.bridge !== bridge) {
       const where = port.bridge ? `a port of ${port.bridge}` : 'in OVSDB but on no bridge';
       out.push({
+        kind: 'not-on-bridge',
         subject: tap,
         message: `${tap} of running job ${job.dir} is ${where}, not of ${bridge} (OS_AUTOINST_USE_BRIDGE): set_vlan refuses it ("'${tap}' is not connected to bridge '${bridge}'")`,
         fix: [
@@ -86,8 +88,9 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
     }
     if (port.tag === undefined) {
       out.push({
+        kind: 'untagged',
         subject: tap,
-        severity: nonFatal ? 'warning' : 'error',
+        ...(nonFatal ? {severity: 'warning' as const} : {}),
         message: `${tap} of running job ${job.dir} is untagged; expected tag ${vlan} (NICVLAN)${cluster}${
           nonFatal ? ': the job runs on because QEMU_NON_FATAL_DBUS_CALL=1 made the failed set_vlan non-fatal' : ' (a job started seconds ago may not be tagged yet: re-run then)'
         }`,
@@ -99,6 +102,7 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
     if (port.tag !== vlan) {
       const owner = live.find((other) => other !== job && other.vlans.includes(port.tag!));
       out.push({
+        kind: 'tag-differs',
         subject: tap,
         message: `${tap} has tag ${port.tag}, expected ${vlan} (NICVLAN of running job ${job.dir})${owner ? `: VLAN ${port.tag} belongs to job ${owner.dir}, so this SUT sits in another cluster's network` : ''}${cluster}`,
         fix: [tagFix, journal],
@@ -108,8 +112,8 @@ function checkJob(f: Facts, db: OvsDb, bridge: string, job: PoolJob, live: PoolJ
     }
     if (checkMode && port.vlanMode !== 'dot1q-tunnel') {
       out.push({
+        kind: 'vlan-mode',
         subject: tap,
-        severity: 'warning',
         message: `${tap} has vlan_mode ${port.vlanMode ?? 'unset (access)'}, expected dot1q-tunnel: frames the SUT tags itself leave VLAN ${vlan} or are dropped`,
         fix: [step('runtime', `vlan:${tap}`, [`ovs-vsctl set port ${tap} vlan_mode=dot1q-tunnel`]), journal],
         evidence: [jobVars, ovsPortRowEvidence(port)],
@@ -127,8 +131,8 @@ function leftoverTags(f: Facts, db: OvsDb, bridge: string, inUse: Set<string>, l
     .map((p) => {
       const cluster = live.find((j) => j.vlans.includes(p.tag!));
       return {
+        kind: 'leftover-tag',
         subject: p.name,
-        severity: 'info' as const,
         message: `${p.name} keeps tag ${p.tag} but no running job uses it${cluster ? ` (VLAN ${p.tag} is the network of running job ${cluster.dir})` : ''}; the next job on it gets its own tag`,
         fix: [step('runtime', `vlan:${p.name}`, [`ovs-vsctl remove port ${p.name} tag ${p.tag}   # what unset_vlan does at the end of a job`])],
         evidence: [ovsPortEvidence(f, db, p)],

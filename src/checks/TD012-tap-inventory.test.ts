@@ -80,7 +80,7 @@ tester.run({
       host: {devices: [{name: 'tap0'}], show: SHOW(['tap0'])},
       findings: [
         {
-          subject: 'tap1',
+          kind: 'tap-missing', subject: 'tap1',
           severity: 'error',
           message:
             'tap1 (instance 2) does not exist and is not a port of br1: its jobs fail in qemu ("could not configure /dev/net/tun (tap1): Operation not permitted") or, when qemu may create it, in set_vlan (not on the bridge)',
@@ -102,24 +102,24 @@ tester.run({
         devices: [{name: 'tap0'}],
         show: SHOW(['tap0', 'tap1']).replace('        Interface tap1\n', '        Interface tap1\n            error: "could not open network device tap1 (No such device)"\n'),
       },
-      findings: [{subject: 'tap1', severity: 'error', message: /^tap1 \(instance 2\) is gone from the kernel but OVSDB still lists it on br1 \(could not open network device tap1 \(No such device\)\)/}],
+      findings: [{kind: 'tap-missing', subject: 'tap1', severity: 'error', message: /^tap1 \(instance 2\) is gone from the kernel but OVSDB still lists it on br1 \(could not open network device tap1 \(No such device\)\)/}],
       assert: (r) =>
         expect(r.findings[0]!.evidence.at(-1)).toEqual({
           source: 'ovs.show',
           lines: ['    Port tap1', '        Interface tap1', '            error: "could not open network device tap1 (No such device)"'],
         }),
     },
-    {name: 'not an OVS port', host: {show: SHOW(['tap0'])}, findings: [{subject: 'tap1', severity: 'error', message: `tap1 (instance 2) exists but is not a port of br1: ${NOT_CONNECTED}`}]},
+    {name: 'not an OVS port', host: {show: SHOW(['tap0'])}, findings: [{kind: 'not-on-bridge', subject: 'tap1', severity: 'error', message: `tap1 (instance 2) exists but is not a port of br1: ${NOT_CONNECTED}`}]},
     {
       name: 'on another bridge',
       host: {show: `${SHOW(['tap0'])}Bridge br0\n    Port tap1\n        Interface tap1\n`},
-      findings: [{subject: 'tap1', severity: 'error', message: `tap1 (instance 2) is a port of br0, not of br1 (OS_AUTOINST_USE_BRIDGE): ${NOT_CONNECTED}`}],
+      findings: [{kind: 'not-on-bridge', subject: 'tap1', severity: 'error', message: `tap1 (instance 2) is a port of br0, not of br1 (OS_AUTOINST_USE_BRIDGE): ${NOT_CONNECTED}`}],
       assert: (r) => expect(r.findings[0]!.fix.split('\n').slice(0, 2)).toEqual(['ovs-vsctl --if-exists del-port br0 tap1', 'ovs-vsctl --may-exist add-port br1 tap1']),
     },
     {
       name: 'not a tap at all',
       host: {devices: [{name: 'tap0'}, {name: 'tap1', kind: 'tun'}]},
-      findings: [{subject: 'tap1', severity: 'error', message: "tap1 (instance 2) exists but is a tun (layer 3) device, not a tap: qemu's -netdev tap cannot attach to it"}],
+      findings: [{kind: 'not-a-tap', subject: 'tap1', severity: 'error', message: "tap1 (instance 2) exists but is a tun (layer 3) device, not a tap: qemu's -netdev tap cannot attach to it"}],
     },
     {
       name: 'a stale OVS port of a spare tap is a warning; surplus taps that work are silent',
@@ -127,14 +127,14 @@ tester.run({
         devices: [{name: 'tap0'}, {name: 'tap1'}, {name: 'tap2'}],
         show: SHOW(['tap0', 'tap1', 'tap2', 'tap5']).replace('        Interface tap5\n', '        Interface tap5\n            error: "could not open network device tap5 (No such device)"\n'),
       },
-      findings: [{subject: 'tap5', severity: 'warning', message: 'OVSDB lists tap5 on br1 but the device is gone (could not open network device tap5 (No such device)); no active tap instance needs it'}],
+      findings: [{kind: 'stale-port', subject: 'tap5', severity: 'warning', message: 'OVSDB lists tap5 on br1 but the device is gone (could not open network device tap5 (No such device)); no active tap instance needs it'}],
     },
     {
       name: 'instances above 64 collide with the second-NIC taps',
       host: {units: [1, 2, 65], devices: [{name: 'tap0'}, {name: 'tap1'}, {name: 'tap64'}], show: SHOW(['tap0', 'tap1', 'tap64'])},
       findings: [
         {
-          subject: '65',
+          kind: 'instance-collision', subject: '65',
           severity: 'warning',
           message: 'instance 65 uses tap64, which is also the second-NIC tap of instance 1 (tap(N-1+64)): a multi-NIC job on instance 1 and any job on instance 65 fight over it',
           // The fix names the instance's own unit, as systemd lists it.
@@ -142,11 +142,11 @@ tester.run({
         },
       ],
     },
-    {name: 'multiNic requires the 64/128 sets too', host: {}, config: {multiNic: true}, findings: [{subject: 'tap64'}, {subject: 'tap128'}, {subject: 'tap65'}, {subject: 'tap129'}]},
+    {name: 'multiNic requires the 64/128 sets too', host: {}, config: {multiNic: true}, findings: [{kind: 'tap-missing', subject: 'tap64'}, {kind: 'tap-missing', subject: 'tap128'}, {kind: 'tap-missing', subject: 'tap65'}, {kind: 'tap-missing', subject: 'tap129'}]},
     {
       name: 'NetworkManager hosts get nmcli commands',
       host: {devices: [{name: 'tap0'}], show: SHOW(['tap0']), stack: 'nm'},
-      findings: [{subject: 'tap1'}],
+      findings: [{kind: 'tap-missing', subject: 'tap1'}],
       assert: (r) =>
         expect(r.findings[0]!.fix.split('\n').slice(3)).toEqual([
           'nmcli connection show tap1-port >/dev/null 2>&1 || nmcli connection add type ovs-port conn.interface tap1 master br1 con-name tap1-port',

@@ -54,8 +54,8 @@ export default defineCheck(meta, (f) => {
     const port = ovsPort(db, iface.name);
     const on = port?.bridge ?? 'no bridge';
     findings.push({
+      kind: 'stale-port',
       subject: iface.name,
-      severity: 'warning',
       message: `OVSDB lists ${iface.name} on ${on} but the device is gone (${iface.error ?? `ofport ${iface.ofport}`}); no active tap instance needs it`,
       fix: [
         manual(`stale-port:${iface.name}`, `whether anything should still use ${iface.name} is the admin's call`, [
@@ -99,11 +99,12 @@ function judgeTap(ctx: Ctx, inst: WorkerInstance, tap: string): FindingDraft | u
     const message = port
       ? `${who} is gone from the kernel but OVSDB still lists it on ${port.bridge ?? 'no bridge'} (${iface?.error ?? (iface?.ofport === -1 ? 'ofport -1' : 'no device')})${JOB_FAILS(tap)}`
       : `${who} does not exist and is not a port of ${bridge}${JOB_FAILS(tap)}`;
-    return {subject: tap, message, fix: [createTap(tap, bridge, owner, {...(port?.bridge ? {from: port.bridge} : {}), stalePort: port !== undefined}), ...persist], evidence: [...evidence, kernelEvidence, portEvidence]};
+    return {kind: 'tap-missing', subject: tap, message, fix: [createTap(tap, bridge, owner, {...(port?.bridge ? {from: port.bridge} : {}), stalePort: port !== undefined}), ...persist], evidence: [...evidence, kernelEvidence, portEvidence]};
   }
   if (dev.isTap === false) {
     const what = dev.link?.kind === 'tun' ? 'a tun (layer 3) device' : `a ${dev.link?.kind ?? 'non-tap'} device`;
     return {
+      kind: 'not-a-tap',
       subject: tap,
       message: `${who} exists but is ${what}, not a tap: qemu's -netdev tap cannot attach to it`,
       fix: [recreateTap(tap, bridge, owner), ...persist],
@@ -113,6 +114,7 @@ function judgeTap(ctx: Ctx, inst: WorkerInstance, tap: string): FindingDraft | u
   if (!port) {
     const enslaved = dev.link?.master && dev.link.master !== 'ovs-system' ? ` (it is enslaved to ${dev.link.master})` : '';
     return {
+      kind: 'not-on-bridge',
       subject: tap,
       message: `${who} exists but is not a port of ${bridge}${enslaved}: set_vlan fails with "'${tap}' is not connected to bridge '${bridge}'"`,
       fix: [step('runtime', `port:${tap}`, [...(enslaved ? [`ip link set ${tap} nomaster`] : []), `ovs-vsctl --may-exist add-port ${bridge} ${tap}`]), ...persist],
@@ -121,6 +123,7 @@ function judgeTap(ctx: Ctx, inst: WorkerInstance, tap: string): FindingDraft | u
   }
   if (port.bridge !== bridge) {
     return {
+      kind: 'not-on-bridge',
       subject: tap,
       message: `${who} is a port of ${port.bridge ?? 'no bridge'}, not of ${bridge} (OS_AUTOINST_USE_BRIDGE): set_vlan fails with "'${tap}' is not connected to bridge '${bridge}'"`,
       fix: [addPort(bridge, tap, port.bridge), ...persist],
@@ -129,6 +132,7 @@ function judgeTap(ctx: Ctx, inst: WorkerInstance, tap: string): FindingDraft | u
   }
   if (deviceGone(iface)) {
     return {
+      kind: 'port-unusable',
       subject: tap,
       message: `${bridge} cannot use ${who}: ${iface!.error ?? `ofport ${iface!.ofport}`}`,
       fix: [readdPort(bridge, tap)],
@@ -143,8 +147,8 @@ function collision(ctx: Ctx, inst: WorkerInstance): FindingDraft {
   const tap = `tap${n - 1}`;
   const other = n - MAX_SAFE_INSTANCE;
   return {
+    kind: 'instance-collision',
     subject: String(n), // worker instances are named by number, as in TD014
-    severity: 'warning',
     message: `instance ${n} uses ${tap}, which is also the second-NIC tap of instance ${other} (tap(N-1+64)): a multi-NIC job on instance ${other} and any job on instance ${n} fight over it`,
     fix: [manual(`renumber:${n}`, 'which instances to renumber is the admin\'s call', [`# renumber the tap worker instances to 1-${MAX_SAFE_INSTANCE} (systemctl disable --now ${workerUnit(inst)}; enable a free instance number instead), or remove tap from WORKER_CLASS of instance ${n}`])],
     evidence: instanceEvidence(ctx.f, inst),

@@ -49,11 +49,17 @@ export default defineCheck(meta, (f) => {
     const now = runtimeValue === undefined ? 'runtime value unknown' : `runtime ${runtimeValue}${runtimeValue === 1 ? ' (set by hand or by a script, lost at reboot)' : ''}`;
     if (global === undefined) {
       const exists = files.some((x) => x.path === '/etc/sysctl.d/ip_forward.conf');
+      // A line meant to set it that systemd-sysctl skips (no "=", a bad key) is the cause: name it.
+      const meant = files.flatMap((x) => x.conf.problems.filter((p) => /ip_forward|conf[./]all[./]forwarding/.test(p.text)).map((p) => ({path: x.path, ...p})));
+      const skipped = meant.map((p) => `; ${p.path}:${p.line} "${p.text.trim()}" is ${p.reason === 'not an assignment' ? 'not an assignment' : `skipped (${p.reason})`}: systemd-sysctl ignores it`).join('');
       findings.push({
         subject: 'net.ipv4.ip_forward',
-        message: `no sysctl file sets net.ipv4.ip_forward = 1 (${now}); after a reboot forwarding is off`,
-        fix: [sysctlPersist('net.ipv4.ip_forward', 1, '/etc/sysctl.d/ip_forward.conf'), ...(runtimeValue === 1 ? [] : [sysctlNow('net.ipv4.ip_forward', 1)])],
-        evidence: [...runtimeEvidence, evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.d, /usr/lib/sysctl.d (/etc/sysctl.conf counts only through a 99-sysctl.conf link there; /run/sysctl.d is emptied at boot)')],
+        message: `no sysctl file sets net.ipv4.ip_forward = 1 (${now})${skipped}; after a reboot forwarding is off`,
+        fix: [
+          meant[0]?.path.startsWith('/etc/') ? sysctlFileLine(meant[0].path, meant[0].line, 'net.ipv4.ip_forward', 1) : sysctlPersist('net.ipv4.ip_forward', 1, '/etc/sysctl.d/ip_forward.conf'),
+          ...(runtimeValue === 1 ? [] : [sysctlNow('net.ipv4.ip_forward', 1)]),
+        ],
+        evidence: [...runtimeEvidence, ...meant.map((p) => evidence('sysctl.files', `${p.path}:${p.line}: ${p.text.trim()}`)), evidence('sysctl.files', files.length ? `read, in boot order: ${files.map((x) => x.path).join(', ')}` : 'no sysctl file in /etc/sysctl.d, /usr/lib/sysctl.d (/etc/sysctl.conf counts only through a 99-sysctl.conf link there; /run/sysctl.d is emptied at boot)')],
       });
     } else {
       findings.push({

@@ -10,10 +10,10 @@ import {posix} from 'node:path';
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {parseVarsJson, parseQemuPid} from '../parsers/pool.js';
 import {parseShellVars} from '../parsers/shellvars.js';
-import {parseUnitFile, type EnvFileOp, type EnvOp} from '../parsers/systemd.js';
+import {type EnvFileOp, type EnvOp} from '../parsers/systemd.js';
 import {configuredInstances, hostSettings, instanceResolver, parseWorkersIni, resolveGlobal, type WorkersIni} from '../parsers/workers-ini.js';
 import type {Fact, Facts} from './facts.js';
-import {activeUnits, enabledUnits} from './host/units.js';
+import {activeUnits, enabledUnits, readUnitFile} from './host/units.js';
 import type {PoolJob, SwitchConfig, WorkerConfig, WorkerInstance} from './types.js';
 import {compareStrings} from '../compare.js';
 
@@ -53,7 +53,7 @@ export const switchConfig: Fact<SwitchConfig> = (f) => {
   const unitPath = SWITCH_UNIT_PATHS.find((p) => byPath.has(p));
   const layers: Array<{path: string; env: EnvOp[]; envFiles: EnvFileOp[]}> = [];
   if (unitPath) {
-    const unit = parseUnitFile(byPath.get(unitPath)!.text, unitPath);
+    const unit = readUnitFile(f, 'openqa.switch-config', byPath.get(unitPath)!);
     layers.push({path: unitPath, env: unit.environment, envFiles: unit.environmentFiles});
   } else {
     layers.push({path: 'default', env: STOCK_UNIT_ENV, envFiles: STOCK_UNIT_ENV_FILES});
@@ -61,7 +61,7 @@ export const switchConfig: Fact<SwitchConfig> = (f) => {
   const dropIns = files.filter((e) => e.name.startsWith(SWITCH_DROPIN_DIR) && e.name.endsWith('.conf'));
   dropIns.sort((a, b) => compareStrings(posix.basename(a.name), posix.basename(b.name)));
   for (const d of dropIns) {
-    const unit = parseUnitFile(d.text, d.name);
+    const unit = readUnitFile(f, 'openqa.switch-config', d);
     layers.push({path: d.name, env: unit.environment, envFiles: unit.environmentFiles});
   }
 

@@ -6,7 +6,11 @@ import {DEFAULT_CONFIG} from '../config.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {Facts} from './facts.js';
 import {liveFirewall, persistedFirewall, skippedNote} from './firewall/index.js';
-import {fstabFile} from './host/mounts.js';
+import {factoryShare, fstabFile} from './host/mounts.js';
+import {sysctlFiles} from './host/sysctl.js';
+import {switchConfig} from './openqa.js';
+import {analyzeSnapshot} from '../engine.js';
+import td101 from '../checks/TD101-forwarding-not-persisted.js';
 
 const facts = (spec: SnapshotSpec) => new Facts(new SnapshotView(makeSnapshot(spec)), DEFAULT_CONFIG);
 
@@ -80,5 +84,38 @@ describe('sources that would not parse at all', () => {
     const f = facts({files: {'firewalld.files': {'/etc/firewalld/zones/public.xml': '<?xml version="1.0"?>\n<zone><interface name="eth0"/>\n'}}});
     f.try(persistedFirewall);
     expect(f.parseProblems()).toEqual([expect.objectContaining({source: 'firewalld.files [/etc/firewalld/zones/public.xml]', problem: expect.stringMatching(/the whole file was left out\)$/)})]);
+  });
+});
+
+describe('sysctl.d and unit files: the lines systemd skips are in the report', () => {
+  // sysctl.d(5): "key = value"; a line without "=" is ignored by systemd-sysctl with a warning.
+  const IP_FORWARD_NO_EQUALS = '# forwarding for the SUTs\nnet.ipv4.ip_forward 1\n';
+
+  it('sysctl.d: a line that is not an assignment becomes a source problem with file and line', () => {
+    const f = facts({files: {'sysctl.files': {'/etc/sysctl.d/ip_forward.conf': IP_FORWARD_NO_EQUALS}}});
+    expect(f.get(sysctlFiles)[0]!.conf.assignments).toEqual([]);
+    expect(f.parseProblems()).toEqual([{source: 'sysctl.files [/etc/sysctl.d/ip_forward.conf]', problem: 'line 2 skipped: net.ipv4.ip_forward 1 (not an assignment)'}]);
+  });
+
+  it('TD101 does not just say "not set": it names the skipped line that meant to set it', () => {
+    const snapshot = makeSnapshot({files: {'sysctl.files': {'/etc/sysctl.d/ip_forward.conf': IP_FORWARD_NO_EQUALS}}, commands: {}});
+    const report = analyzeSnapshot(snapshot, [td101], DEFAULT_CONFIG, {mode: 'snapshot'});
+    const finding = report.results[0]!.findings[0]!;
+    expect(finding.message).toMatch(/\/etc\/sysctl\.d\/ip_forward\.conf:2 "net\.ipv4\.ip_forward 1" is not an assignment: systemd-sysctl ignores it/);
+    expect(report.sourceProblems.map((p) => p.source)).toContain('sysctl.files [/etc/sysctl.d/ip_forward.conf]');
+  });
+
+  it('unit files: a malformed line of the switch drop-in is a source problem', () => {
+    const dropIn = '/etc/systemd/system/os-autoinst-openvswitch.service.d/override.conf';
+    const f = facts({files: {'openqa.switch-config': {[dropIn]: '[Service]\nEnvironment="OS_AUTOINST_USE_BRIDGE=br2"\nEnvironmentFile /etc/sysconfig/os-autoinst-openvswitch\n'}}});
+    expect(f.get(switchConfig).bridge).toBe('br2');
+    expect(f.parseProblems()).toEqual([{source: `openqa.switch-config [${dropIn}]`, problem: "line 3 skipped: EnvironmentFile /etc/sysconfig/os-autoinst-openvswitch (missing '=')"}]);
+  });
+
+  it('unit files: a malformed line of a mount unit is a source problem', () => {
+    const unit = '/etc/systemd/system/var-lib-openqa-share.mount';
+    const f = facts({files: {mountinfo: {'/proc/self/mountinfo': '35 1 253:0 / / rw,relatime shared:1 - xfs /dev/sda1 rw\n'}, fstab: {}, 'systemd.mount-units': {[unit]: '[Mount]\nWhat=openqa:/var/lib/openqa/share\nWhere /var/lib/openqa/share\n'}}});
+    expect(f.try(factoryShare).ok).toBe(true);
+    expect(f.parseProblems().map((p) => `${p.source}: ${p.problem}`)).toEqual([`systemd.mount-units [${unit}]: line 3 skipped: Where /var/lib/openqa/share (missing '=')`]);
   });
 });

@@ -8,12 +8,11 @@
 import {posix} from 'node:path';
 import {modelOrParseError, ParseError, splitLines} from '../parsers/errors.js';
 import {parseNftText} from '../parsers/nft/index.js';
-import {parseUnitFile} from '../parsers/systemd.js';
 import type {Fact, Facts} from './facts.js';
 import {fileText} from './file-evidence.js';
 import {persistedFirewall, type LoadError, type PersistedRuleFile, matchesInterface} from './firewall/index.js';
 import {ifcfgFiles, nmConnections} from './network-config/index.js';
-import {enabledUnits} from './host/units.js';
+import {enabledUnits, readUnitFile} from './host/units.js';
 import {SUSEFIREWALL2_PATH, suseFirewall2, suseFirewall2Masquerades} from './firewall/susefirewall2.js';
 
 // --- enabled units and network setups ----------------------------------------------------------
@@ -87,7 +86,7 @@ export function unitLoadedFiles(f: Facts, unit: string): {files: string[]; origi
   const dropIns = [...byPath.keys()].filter((p) => p.startsWith(`/etc/systemd/system/${unit}.d/`)).sort();
   let execStarts: Array<{value: string; origin: string}> = [];
   for (const path of [main, ...dropIns]) {
-    for (const e of parseUnitFile(byPath.get(path)!, path).entries) {
+    for (const e of readUnitFile(f, 'systemd.firewall-units', {name: path, text: byPath.get(path)!}).entries) {
       if (e.section !== 'Service' || e.key !== 'ExecStart') continue;
       execStarts = e.value.trim() === '' ? [] : [...execStarts, {value: e.value, origin: `${path}:${e.line}`}];
     }

@@ -3,7 +3,8 @@
 import {posix} from 'node:path';
 import {normalizeMountPoint, parseFstab, type Fstab, type FstabEntry} from '../../parsers/fstab.js';
 import {effectiveMounts, mountContaining, parseMountInfo, pathWithin, type MountInfoEntry} from '../../parsers/mountinfo.js';
-import {parseUnitFile, unitNameToPath, unitValue} from '../../parsers/systemd.js';
+import {unitNameToPath, unitValue} from '../../parsers/systemd.js';
+import {readUnitFile} from './units.js';
 import {FactUnavailable, type Fact, type Facts} from '../facts.js';
 import type {SourceFile} from '../../sources/snapshot.js';
 import type {Mount} from '../types.js';
@@ -87,7 +88,7 @@ export const factoryShare: Fact<FactoryShare> = (f) => {
         continue;
       }
       if (!name.endsWith('.mount') && !name.endsWith('.automount')) continue;
-      const where = unitValue(parseUnitFile(e.text, e.name), name.endsWith('.mount') ? 'Mount' : 'Automount', 'Where') ?? unitNameToPath(name);
+      const where = unitValue(readUnitFile(f, 'systemd.mount-units', e), name.endsWith('.mount') ? 'Mount' : 'Automount', 'Where') ?? unitNameToPath(name);
       if (pathWithin(where, OPENQA_DIR) && pathWithin(FACTORY_PATH, where)) names.push(name);
     }
     names.sort((a, b) => MOUNT_UNIT_RANK(a) - MOUNT_UNIT_RANK(b) || (a < b ? -1 : a > b ? 1 : 0));

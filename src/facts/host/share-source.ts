@@ -3,7 +3,8 @@
 // persisted source, so a share mounted by hand from another server or export changes under the
 // workers at the next boot even though "something mounts the path".
 import {posix} from 'node:path';
-import {parseUnitFile, unitValue} from '../../parsers/systemd.js';
+import {unitValue} from '../../parsers/systemd.js';
+import {readUnitFile} from './units.js';
 import type {Fact} from '../facts.js';
 import {factoryShare, mountUnitFiles} from './mounts.js';
 
@@ -48,7 +49,7 @@ export const shareSources: Fact<ShareSources> = (f) => {
     const units = f.try(mountUnitFiles);
     const file = units.ok ? units.value.find((u) => posix.basename(u.name) === share.mountUnit) : undefined;
     if (file) {
-      const unit = parseUnitFile(file.text, file.name);
+      const unit = readUnitFile(f, 'systemd.mount-units', file);
       const what = unitValue(unit, 'Mount', 'What');
       const type = unitValue(unit, 'Mount', 'Type');
       if (what) out.persisted = splitSource(what, type ?? 'nfs', share.mountUnit);

@@ -67,7 +67,12 @@ export const sysctlFiles: Fact<Array<{path: string; conf: SysctlConf}>> = (f) =>
     if (!prev || rank < prev.rank) chosen.set(name, {path: e.name, rank, text: e.text});
   }
   const ordered = [...chosen.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v);
-  return ordered.map((v) => ({path: v.path, conf: parseSysctlConf(v.text, v.path)}));
+  return ordered.map((v) => {
+    const conf = parseSysctlConf(v.text, v.path);
+    // systemd-sysctl ignores these lines with a warning: the report names each one.
+    f.noteParseProblems('sysctl.files', conf.problems, v.path);
+    return {path: v.path, conf};
+  });
 };
 
 export const persistedSysctl: Fact<Record<string, {value: string; file: string; line: number}>> = (f) => {

@@ -1,7 +1,17 @@
 // systemd units: enabled (.wants links) and active states (list-units).
 import {posix} from 'node:path';
-import {parseListUnits, type UnitState} from '../../parsers/systemd.js';
-import {type Fact} from '../facts.js';
+import {parseListUnits, parseUnitFile, type UnitFile, type UnitState} from '../../parsers/systemd.js';
+import {type Fact, type Facts} from '../facts.js';
+
+/**
+ * A unit file or drop-in as systemd reads it; the lines systemd skips (with a warning) are noted
+ * as source problems of `source`, so a setting lost on a malformed line shows in the report.
+ */
+export function readUnitFile(f: Facts, source: string, file: {name: string; text: string}): UnitFile {
+  const unit = parseUnitFile(file.text, file.name);
+  f.noteParseProblems(source, unit.problems, file.name);
+  return unit;
+}
 
 /** Units enabled through a symlink in /etc/systemd/system/*.wants/ (the link's file name). */
 export const enabledUnits: Fact<Set<string>> = (f) => new Set(f.entries('systemd.wants').map((e) => posix.basename(e.name)));
