@@ -14,7 +14,7 @@ import type {LiveHost} from './host.js';
 import {switchFlows} from './ovs.js';
 import {skipLive} from './prereqs.js';
 import {effectiveSwitch, healthySuse, PRESETS, withFaults, type ScenarioSpec} from './spec.js';
-import {runningUnits, writeStandins} from './standins.js';
+import {writeStandins} from './standins.js';
 
 const TIMEOUT = 90_000;
 
@@ -60,7 +60,7 @@ for (const [name, spec] of Object.entries(HEALABLE)) {
           bridge: sw.bridge,
           expectedAddress: `${sw.localIp}/${sw.netmask}`,
           flows: switchFlows({...sw, mac: h.bridgeMac!}),
-          units: runningUnits(h.spec),
+          systemctlDir: h.systemctlDir,
         });
         // Every run sees the stand-ins, tapdoctor's read-only `systemctl list-units` included.
         const env = {PATH: `${bin}:${process.env.PATH}`};

@@ -154,6 +154,8 @@ export interface ScenarioSpec {
   networkConfig: 'wicked' | 'nm' | 'none';
   /** Further units enabled for boot (multi-user.target.wants links), beyond the worker instances. */
   enabledUnits?: string[];
+  /** Units whose runtime state differs from what the host's build implies (systemd.ts), e.g. a failed switch service. */
+  unitStates?: Record<string, {active: 'active' | 'failed' | 'inactive'; sub: 'running' | 'exited' | 'failed' | 'dead'}>;
   /** Extra or replaced files below the root dir (path relative to it); null removes the file. */
   files: Record<string, string | null>;
 }

@@ -7,7 +7,8 @@
 //                                          the switch service's start: refuse unless the bridge's first
 //                                          IPv4 is LOCAL_IP/NETMASK (as the script does), then replace
 //                                          the bridge's flows by its rules
-//   systemctl list-units                   the units the host runs (switch, its service, network, firewall, workers)
+//   systemctl list-units                   the host's own stand-in (systemd.ts); a unit restarted here
+//                                          reads active from then on
 //   systemctl enable/start/reload/daemon-reload, permctl
 //                                          recorded only (nothing on this host reads them at runtime)
 //   wicked ifdown IF / nmcli device disconnect IF
@@ -17,8 +18,7 @@
 import {chmodSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {CLI} from './cli.js';
-import {hostUnits, unitDescription} from './systemd.js';
-import type {ScenarioSpec} from './spec.js';
+import {unitStatesFile} from './systemd.js';
 
 export interface StandinContext {
   rootDir: string;
@@ -27,13 +27,8 @@ export interface StandinContext {
   expectedAddress: string;
   /** The switch service's OpenFlow rules, one per line (ovs-ofctl add-flows syntax). */
   flows: string[];
-  /** `systemctl list-units` lines of the units this host runs (what systemd would list). */
-  units: string[];
-}
-
-/** The units a built host runs (systemd.ts), as `systemctl list-units --all --plain --no-legend` lists them, unpadded. */
-export function runningUnits(spec: ScenarioSpec): string[] {
-  return hostUnits(spec).map((u) => `${u.unit} loaded ${u.active} ${u.sub} ${unitDescription(u)}`);
+  /** The host's systemctl stand-in directory (LiveHost.systemctlDir): list-units, and the unit states it reads. */
+  systemctlDir: string;
 }
 
 /** Writes the stand-ins into dir/bin and returns that directory (to put first on PATH). */
@@ -43,14 +38,13 @@ export function writeStandins(dir: string, ctx: StandinContext): string {
   const log = join(dir, 'calls.log');
   const flows = join(dir, 'switch-flows.txt');
   writeFileSync(flows, `${ctx.flows.join('\n')}\n`);
-  const units = join(dir, 'units.txt');
-  writeFileSync(units, `${ctx.units.join('\n')}\n`);
+  const units = unitStatesFile(ctx.systemctlDir);
   const record = `echo "$(basename "$0") $*" >> '${log}'`;
   const scripts: Record<string, string> = {
     systemctl: `
 ${record}
 # A unit that started is listed as active from then on.
-started() { sed -i "s/^$1\\.service loaded [a-z]* [a-z]*/$1.service loaded active exited/" '${units}'; }
+started() { sed -i "s/^$1\\.service\t[a-z]*\t[a-z]*\t/$1.service\tactive\texited\t/" '${units}'; }
 verb="$1"; unit="\${2:-}"; unit="\${unit%.service}"
 case "$verb:$unit" in
   restart:nftables) nft flush ruleset && nft -f '${ctx.rootDir}/etc/firewall.nft' && started nftables ;;
@@ -59,7 +53,7 @@ case "$verb:$unit" in
     first=$(ip -4 -o addr show dev '${ctx.bridge}' | awk '{print $4; exit}')
     if [ "$first" != '${ctx.expectedAddress}' ]; then echo "bridge local port IP is expected to be ${ctx.expectedAddress}" >&2; exit 1; fi
     ovs-ofctl del-flows '${ctx.bridge}' && exec ovs-ofctl add-flows '${ctx.bridge}' '${flows}' ;;
-  list-units:*) exec cat '${units}' ;;
+  list-units:*) exec '${join(ctx.systemctlDir, 'systemctl')}' "$@" ;;
   enable:*|start:*|reload:*|daemon-reload:*) exit 0 ;;
   *) echo "systemctl stand-in: $* not modelled" >&2; exit 1 ;;
 esac`,

@@ -148,6 +148,7 @@ export function hostUnits(spec: ScenarioSpec): HostUnit[] {
     add('openqa-scheduler.service', `${UNIT_DIR}/openqa-scheduler.service`, described('The openQA Scheduler'), running);
     add('openqa-websockets.service', `${UNIT_DIR}/openqa-websockets.service`, described('The openQA WebSockets server'), running);
   }
+  for (const u of units) Object.assign(u, spec.unitStates?.[u.unit]);
   return units.sort((a, b) => listOrder(a.unit, b.unit));
 }
 
@@ -171,20 +172,19 @@ function listOrder(a: string, b: string): number {
   return sa < sb ? -1 : sa > sb ? 1 : na < nb ? -1 : na > nb ? 1 : 0;
 }
 
-/** The Description= a unit's file gives it (%i filled in for an instance). */
-export function unitDescription(unit: HostUnit): string {
-  const description = /^Description=(.*)$/m.exec(unit.fileText)?.[1] ?? unit.unit;
-  return description.replaceAll('%i', /@([^.]*)\./.exec(unit.unit)?.[1] ?? '');
+/** The unit states the stand-in in binDir reads: unit TAB active TAB sub TAB daemon pid or -. */
+export function unitStatesFile(binDir: string): string {
+  return join(binDir, '..', 'units.tsv');
 }
 
 /**
- * Writes <dir>/units.tsv (unit, active, sub, pid of its daemon or -) and <dir>/bin/systemctl, and
- * returns the bin directory (to put first on PATH).
+ * Writes <dir>/units.tsv (unitStatesFile) and <dir>/bin/systemctl, and returns the bin directory
+ * (to put first on PATH).
  */
 export function writeSystemctlStandIn(dir: string, rootDir: string, units: HostUnit[], pids: {ovsdb: number; vswitchd: number} | null): string {
   const bin = join(dir, 'bin');
   mkdirSync(bin, {recursive: true});
-  const states = join(dir, 'units.tsv');
+  const states = unitStatesFile(bin);
   writeFileSync(states, units.map((u) => [u.unit, u.active, u.sub, u.daemon && pids ? pids[u.daemon] : '-'].join('\t') + '\n').join(''));
   writeFileSync(join(dir, 'list-units.awk'), LIST_UNITS_AWK);
   const script = [
