@@ -26,7 +26,15 @@ const rows = [];
 const scratch = mkdtempSync(join(tmpdir(), 'td-bench-'));
 const cleanups = [];
 const cleanup = async () => {
-  for (const c of cleanups.reverse()) await c();
+  // Every cleanup runs, and a failed one (a daemon slow to die under load) loses no measurement.
+  for (const c of cleanups.reverse()) {
+    try {
+      await c();
+    } catch (error) {
+      console.error(`bench: cleanup: ${error.message}`);
+      process.exitCode = 1;
+    }
+  }
   cleanups.length = 0;
   rmSync(scratch, {recursive: true, force: true});
 };
