@@ -9,7 +9,7 @@ export default {
   appliesTo: ['tap-worker'],
   needs: [
     'firewall.files', 'firewalld.files', 'firewalld.permanent', 'firewalld.runtime', 'ip.addr', 'ip.route4',
-    'ip.route6', 'ip6tables.save', 'iptables-legacy.save', 'iptables.save', 'nft.ruleset',
+    'ip.route6', 'ip6tables.save', 'iptables-legacy.save', 'iptables.save', 'network.ifcfg', 'nft.ruleset',
     'openqa.switch-config', 'openqa.workers-ini', 'ovs.bridges', 'ovs.interfaces', 'ovs.ports', 'ovs.show',
     'systemd.units', 'systemd.wants', 'tap.sysfs',
   ],
