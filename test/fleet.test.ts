@@ -31,7 +31,7 @@ async function writeFleet(name: string, hosts: Snap[]): Promise<string> {
 interface FleetJson {
   summary: {hosts: number; unreadable: number};
   fleet: {hosts: Array<{name: string; verdict: string; reason?: string; superseded?: unknown[]}>; findings: Array<{checkId: string; subject: string; hosts: string[]; severity: string; waiver?: {reason: string}}>; waivers?: Array<{status: string; matched: number}>};
-  hosts: Array<{target: {host: string}}>;
+  hosts: Array<{target: {host: string; path?: string}}>;
 }
 
 beforeAll(async () => {
@@ -91,6 +91,9 @@ describe('analyze a fleet', () => {
     const w2 = doc.fleet.hosts.find((h) => h.name === 'worker2')!;
     expect(w2.superseded).toHaveLength(1);
     expect(doc.fleet.hosts).toHaveLength(3);
+    // The JSON is streamed host by host: the ignored older snapshot's report is not in it.
+    expect(doc.hosts.map((h) => `${h.target.host} ${h.target.path?.includes('2026-02-01') ? 'newer' : 'older'}`).sort()).toEqual(['worker1 older', 'worker2 newer', 'worker3 older']);
+    expect(run('analyze', d, '--json', '--jobs', '0').stdout).toBe(run('analyze', d, '--json', '--jobs', '2').stdout);
     expect(run('analyze', d).stdout).toContain('newer snapshot counts; ignored');
   });
 

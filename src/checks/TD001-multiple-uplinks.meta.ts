@@ -12,4 +12,8 @@ export default {
     'openqa.workers-ini', 'ovs.bridges', 'ovs.interfaces', 'ovs.ports', 'ovs.show', 'systemd.units',
     'systemd.wants', 'tap.sysfs',
   ],
+  kinds: {
+    'second-uplink': {severity: 'warning', title: 'A second active device beside the uplink (default route or carrier with a global address)'},
+    'policy-rule-diverts': {severity: 'warning', title: "A policy routing rule sends SUT traffic to another table than main (a VPN's)"},
+  },
 } satisfies CheckMeta;

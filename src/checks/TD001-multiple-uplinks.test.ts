@@ -88,7 +88,7 @@ tester.run({
       },
       findings: [
         {
-          subject: 'eth1',
+          kind: 'second-uplink', subject: 'eth1',
           severity: 'warning',
           message:
             'eth1 is a second active uplink (default route via 198.51.100.1 metric 200; UP, carrier, global 198.51.100.10/24) beside eth0 (the lowest-metric IPv4 default route); expected only eth0',
@@ -110,12 +110,12 @@ tester.run({
       name: 'the configured uplink wins over the default route',
       host: {links: [eth0(), eth1()], routes: [route('eth0', '192.0.2.1', 100)]},
       config: {uplink: 'eth1'},
-      findings: [{subject: 'eth0', message: expect.stringContaining('beside eth1 (the configured uplink)')}],
+      findings: [{kind: 'second-uplink', subject: 'eth0', message: expect.stringContaining('beside eth1 (the configured uplink)')}],
     },
     {
       name: 'without an IPv4 default route takes the first active device as the uplink',
       host: {links: [eth0(), eth1()], routes: []},
-      findings: [{subject: 'eth1', message: expect.stringContaining('the first active device (there is no IPv4 default route)')}],
+      findings: [{kind: 'second-uplink', subject: 'eth1', message: expect.stringContaining('the first active device (there is no IPv4 default route)')}],
     },
     {
       name: 'fix per network stack: NetworkManager profile: autoconnect no on the profile, not a file edit',
@@ -124,7 +124,7 @@ tester.run({
         files: {'network.nm': {'/etc/NetworkManager/system-connections/Wired 2.nmconnection': '[connection]\nid=Wired connection 2\ntype=ethernet\ninterface-name=eth1\n'}},
         units: 'NetworkManager.service loaded active running Network Manager\n',
       },
-      findings: [{subject: 'eth1'}],
+      findings: [{kind: 'second-uplink', subject: 'eth1'}],
       assert: (r) =>
         expect(r.findings[0]!.fix.split('\n').slice(1)).toEqual([
           'nmcli device disconnect eth1',
@@ -138,7 +138,7 @@ tester.run({
         files: {'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-eth1': 'DEVICE=eth1\nBOOTPROTO=dhcp\nONBOOT=yes\n'}},
         units: 'network.service loaded active exited LSB: Bring up/down networking\n',
       },
-      findings: [{subject: 'eth1'}],
+      findings: [{kind: 'second-uplink', subject: 'eth1'}],
       assert: (r) => {
         expect(r.findings[0]!.fix).toContain(
           "# /etc/sysconfig/network-scripts/ifcfg-eth1 line 3: ONBOOT=yes -> ONBOOT=no\nif grep -q '^ONBOOT=' /etc/sysconfig/network-scripts/ifcfg-eth1; then sed -i --follow-symlinks 's/^ONBOOT=.*/ONBOOT=no/' /etc/sysconfig/network-scripts/ifcfg-eth1;",
@@ -149,12 +149,12 @@ tester.run({
     {
       name: 'fix per network stack: wicked ifcfg without STARTMODE: appends one',
       host: {...spare(), files: {'network.ifcfg': {'/etc/sysconfig/network/ifcfg-eth1': "BOOTPROTO='dhcp'\n"}}},
-      findings: [{subject: 'eth1', fix: expect.stringContaining(`else echo "STARTMODE='off'" >> /etc/sysconfig/network/ifcfg-eth1; fi`)}],
+      findings: [{kind: 'second-uplink', subject: 'eth1', fix: expect.stringContaining(`else echo "STARTMODE='off'" >> /etc/sysconfig/network/ifcfg-eth1; fi`)}],
     },
     {
       name: 'fix per network stack: no file configures the spare: says that editing one disables nothing',
       host: {...spare(), units: WICKED_UNIT},
-      findings: [{subject: 'eth1'}],
+      findings: [{kind: 'second-uplink', subject: 'eth1'}],
       assert: (r) => {
         const fix = r.findings[0]!.fix;
         expect(fix).toContain('# no ifcfg-eth1 and no NetworkManager profile for eth1 exist: editing one disables nothing');
@@ -165,12 +165,12 @@ tester.run({
     {
       name: 'fix per network stack: unknown stack: says so and names what could not be read',
       host: {...spare(), files: {}, failed: {'network.nm': 'needs root'}},
-      findings: [{subject: 'eth1', fix: expect.stringContaining('# MANUAL (could not tell which network stack manages eth1 (network.nm: could not collect network.nm: needs root)):')}],
+      findings: [{kind: 'second-uplink', subject: 'eth1', fix: expect.stringContaining('# MANUAL (could not tell which network stack manages eth1 (network.nm: could not collect network.nm: needs root)):')}],
     },
     {
       name: 'policy rules: reports a catch-all rule to another table before main, with the SUT range of the switch config',
       host: withRules([...base, {priority: 100, src: 'all', table: '100'}]),
-      findings: [{subject: 'ip rule 100'}],
+      findings: [{kind: 'policy-rule-diverts', subject: 'ip rule 100'}],
       assert: (r) => expect(r.findings[0]!.fix.split('\n')[0]).toBe("ip -4 rule add from 172.17.0.0/16 lookup main priority 1   # SUT traffic takes the main table's default via eth0"),
     },
   ],

@@ -66,6 +66,7 @@ function policyLeak(f: Facts, primary: string): FindingDraft | undefined {
     if (rule.src !== undefined && rule.src !== 'all' && (rule.srclen ?? 32) > 0) return undefined; // made for the SUT range
     const text = ruleText(rule);
     return {
+      kind: 'policy-rule-diverts',
       subject: `ip rule ${rule.priority}`,
       message: `policy rule "${text}" routes SUT traffic (source ${sutRange} after the bridge's SNAT) by table ${table} instead of the main table's default route via ${primary}; expected the main table: behind such a rule (wg-quick's VPN table) SUT traffic leaves without the uplink's masquerade`,
       fix: [
@@ -135,6 +136,7 @@ function spareFinding(f: Facts, view: UplinkView, primary: string, why: string, 
   if (linkLines.length > 0) ev.push(evidence('ip.addr', ...linkLines));
   if (ev.length === 0) ev.push(evidence('ip.addr', `${spare}: ${reasons.join('; ')}`));
   return {
+    kind: 'second-uplink',
     subject: spare,
     message: `${spare} is a second active uplink (${reasons.join('; ')}) beside ${primary} (${why}); expected only ${primary}`,
     fix: disableFix(f, spare),

@@ -11,4 +11,8 @@ export default {
     'ip.route6', 'ip6tables.save', 'iptables-legacy.save', 'iptables.save', 'nft.ruleset', 'ovs.bridges',
     'ovs.interfaces', 'ovs.ports', 'ovs.show', 'systemd.units',
   ],
+  kinds: {
+    'persisted-rule-misplaced': {severity: 'error', title: 'A rule file puts NAT outside a nat chain: the whole file fails to load (warning when it still loads)'},
+    'live-rule-misplaced': {severity: 'warning', title: 'A live NAT rule sits in a chain where it never applies (error when the kernel refuses it)'},
+  },
 } satisfies CheckMeta;

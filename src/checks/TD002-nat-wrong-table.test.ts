@@ -62,7 +62,7 @@ tester.run({
       host: {files: {'firewall.files': {'/etc/sysconfig/nftables.conf': FEDORA_NFT}}, failed: NO_NFT},
       findings: [
         {
-          subject: '/etc/sysconfig/nftables.conf',
+          kind: 'persisted-rule-misplaced', subject: '/etc/sysconfig/nftables.conf',
           severity: 'error',
           message: 'line 4 (masquerade in filter/POSTROUTING): expected in a nat chain at postrouting; nft aborts the atomic load: none of its rules load, NAT included',
           // The line moves into a declared nat chain; only a real load proves the file (nft -c accepts it as it is).
@@ -98,7 +98,7 @@ tester.run({
         },
         failed: NO_NFT,
       },
-      findings: [{subject: '/etc/firewall.nft', message: /^line 9 \(masquerade in filter\/forward\)/}],
+      findings: [{kind: 'persisted-rule-misplaced', subject: '/etc/firewall.nft', message: /^line 9 \(masquerade in filter\/forward\)/}],
       assert: (r) => {
         const f = r.findings[0]!;
         expect(f.fix).toContain("'table ip nat {' '\tchain postrouting {' '\t\toifname \"eth0\" masquerade   # tapdoctor: moved from line 9' '\t}' '}'");
@@ -114,7 +114,7 @@ tester.run({
       },
       findings: [
         {
-          subject: '/etc/sysconfig/iptables',
+          kind: 'persisted-rule-misplaced', subject: '/etc/sysconfig/iptables',
           message: 'line 6 (masquerade in filter/FORWARD): expected in a nat chain at postrouting; iptables-restore refuses the file: none of its rules load, NAT included',
           fix: [
             '# /etc/sysconfig/iptables line 6: -A FORWARD -o eth0 -j MASQUERADE -> *nat POSTROUTING',
@@ -129,7 +129,7 @@ tester.run({
     {
       name: 'persisted files: proves IPv6 files with ip6tables-restore and restarts ip6tables',
       host: {files: {'firewall.files': {'/etc/sysconfig/ip6tables': ['*filter', ':FORWARD ACCEPT [0:0]', '-A FORWARD -o eth0 -j MASQUERADE', 'COMMIT', '*nat', ':POSTROUTING ACCEPT [0:0]', 'COMMIT', ''].join('\n')}}, failed: NO_NFT},
-      findings: [{subject: '/etc/sysconfig/ip6tables'}],
+      findings: [{kind: 'persisted-rule-misplaced', subject: '/etc/sysconfig/ip6tables'}],
       assert: (r) => {
         const fix = r.findings[0]!.fix;
         expect(fix).not.toContain('no *nat table yet');
@@ -145,7 +145,7 @@ tester.run({
         commands: {...UPLINK, 'nft.ruleset': nftJson(), 'systemd.units': 'nftables.service loaded failed failed Netfilter Tables\nsshd.service loaded active running OpenSSH Daemon\n'},
         files: {'firewall.files': {'/etc/sysconfig/nftables.conf': FEDORA_NFT}},
       },
-      findings: [{subject: '/etc/sysconfig/nftables.conf', message: /NAT included; the running ruleset has no masquerade for eth0 either, nftables.service failed$/}],
+      findings: [{kind: 'persisted-rule-misplaced', subject: '/etc/sysconfig/nftables.conf', message: /NAT included; the running ruleset has no masquerade for eth0 either, nftables.service failed$/}],
       assert: (r) => expect(r.findings[0]!.evidence[1]).toEqual({source: 'systemd.units', lines: ['nftables.service loaded failed failed Netfilter Tables']}),
     },
     {
@@ -153,7 +153,7 @@ tester.run({
       host: {commands: {'nft.ruleset': nftJson(...regularChainMasq('ip', 'nat', 'sutmasq'))}, files: {'firewall.files': {}}},
       findings: [
         {
-          subject: 'nat/sutmasq',
+          kind: 'live-rule-misplaced', subject: 'nat/sutmasq',
           severity: 'warning',
           message: '1 live NAT rule(s) in ip nat/sutmasq, expected in a chain of type nat hook postrouting: chain ip nat sutmasq is no base chain and no nat chain jumps to it: the rule never applies',
           evidence: [{source: 'nft.ruleset', lines: ['oifname "eth0" masquerade']}],

@@ -114,8 +114,9 @@ function fileFinding(f: Facts, file: PersistedRuleFile, live: FirewallView | und
     ...(liveNote?.evidence ?? []),
   ];
   return {
+    kind: 'persisted-rule-misplaced',
     subject: file.path,
-    severity: fatal ? 'error' : 'warning',
+    ...(fatal ? {} : {severity: 'warning' as const}),
     message: `${where}: expected in a nat chain at ${homesOf(bad)}; ${consequence}`,
     fix: [moveNatRules(file.path, file.format === 'nft' ? 'nft' : 'iptables-save', bad.map((b) => natMove(file, text, b))), reloadRuleFile(file.path)],
     evidence: evidenceList,
@@ -214,8 +215,9 @@ function liveFindings(view: FirewallView): FindingDraft[] {
     const home = NAT_HOME[first.action];
     const refused = rules.some((r) => r.refusedByKernel);
     return {
+      kind: 'live-rule-misplaced',
       subject,
-      severity: refused ? 'error' : 'warning',
+      ...(refused ? {severity: 'error' as const} : {}),
       message: `${rules.length} live NAT rule(s) in ${first.family} ${subject}, expected in a chain of type nat hook ${home.hook}: ${first.illegalReason ?? 'never applies'}`,
       fix: rules.map(liveRuleFix),
       evidence: [evidence(first.origin, ...rules.map((r) => r.text))],

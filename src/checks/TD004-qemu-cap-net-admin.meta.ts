@@ -10,4 +10,9 @@ export default {
     'accounts', 'ip.addr', 'mountinfo', 'openqa.pool', 'openqa.qemu-alive', 'openqa.workers-ini',
     'os-release', 'qemu.getcap', 'systemd.units', 'systemd.wants', 'tap.sysfs',
   ],
+  kinds: {
+    required: {severity: 'error', title: 'qemu lacks an effective cap_net_admin and a tap or a running job needs it'},
+    'not-required': {severity: 'info', title: 'qemu lacks an effective cap_net_admin, no tap needs it today (warning when the taps could not be judged)'},
+    'unused-binary': {severity: 'info', title: 'A qemu binary no tap job here runs lacks cap_net_admin'},
+  },
 } satisfies CheckMeta;

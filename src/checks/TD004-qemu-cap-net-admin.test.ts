@@ -59,7 +59,7 @@ tester.run({
       host: {getcap: {[QEMU]: ''}},
       findings: [
         {
-          subject: QEMU,
+          kind: 'not-required', subject: QEMU,
           severity: 'info',
           message: `${QEMU} lacks cap_net_admin, expected cap_net_admin=ep; every existing tap is usable without it today, but TAPSCRIPT needs it and qemu updates drop it`,
           evidence: [{source: `qemu.getcap ${QEMU}`, lines: [`getcap ${QEMU} printed nothing: the file has no capabilities`]}],
@@ -79,31 +79,31 @@ tester.run({
     {
       name: "a missing tap is TD012's cause, not an error here",
       host: {getcap: {[QEMU]: ''}, taps: {tap0: [990, 65534]}},
-      findings: [{subject: QEMU, severity: 'info', message: expect.stringContaining("(missing tap1: TD012's finding; a tap qemu creates is no port of the bridge, so the capability would not make it work)")}],
+      findings: [{kind: 'not-required', subject: QEMU, severity: 'info', message: expect.stringContaining("(missing tap1: TD012's finding; a tap qemu creates is no port of the bridge, so the capability would not make it work)")}],
     },
     {
       name: 'a tap that refuses the worker user is',
       host: {getcap: {[QEMU]: ''}, taps: {tap0: [990, 0], tap1: [990, 36]}},
-      findings: [{subject: QEMU, message: expect.stringContaining("qemu needs it here: tap0 (instance 1): group root (0) is not one of _openqa-worker's groups (nogroup, kvm)")}],
+      findings: [{kind: 'required', subject: QEMU, message: expect.stringContaining("qemu needs it here: tap0 (instance 1): group root (0) is not one of _openqa-worker's groups (nogroup, kvm)")}],
       assert: (r) =>
         expect(r.findings[0]!.evidence[1]).toEqual({
           source: 'tap.sysfs',
           lines: ['/sys/class/net/tap0/owner: 990', '/sys/class/net/tap0/group: 0', '/sys/class/net/tap0/tun_flags: 0x1802'],
         }),
     },
-    {name: 'error when a running job uses TAPSCRIPT', host: {getcap: {[QEMU]: ''}, jobVars: {TAPSCRIPT: '/etc/openqa/ifup-br1'}}, findings: [{subject: QEMU, severity: 'error'}]},
-    {name: '"no" (os-autoinst\'s default) is no script', host: {getcap: {[QEMU]: ''}, jobVars: {TAPSCRIPT: 'no'}}, findings: [{subject: QEMU, severity: 'info'}]},
+    {name: 'error when a running job uses TAPSCRIPT', host: {getcap: {[QEMU]: ''}, jobVars: {TAPSCRIPT: '/etc/openqa/ifup-br1'}}, findings: [{kind: 'required', subject: QEMU, severity: 'error'}]},
+    {name: '"no" (os-autoinst\'s default) is no script', host: {getcap: {[QEMU]: ''}, jobVars: {TAPSCRIPT: 'no'}}, findings: [{kind: 'not-required', subject: QEMU, severity: 'info'}]},
     {
       name: 'needs both e and p',
       host: {getcap: {[QEMU]: `${QEMU} cap_net_admin=p\n`}},
-      findings: [{subject: QEMU, message: expect.stringContaining('has cap_net_admin=p, needs both e and p (cap_net_admin=ep)')}],
+      findings: [{kind: 'not-required', subject: QEMU, message: expect.stringContaining('has cap_net_admin=p, needs both e and p (cap_net_admin=ep)')}],
     },
     {
       name: 'a nosuid mount voids the capability; the fix is the mount, not setcap',
       host: {mountinfo: '35 1 0:32 / / rw,relatime shared:1 - btrfs /dev/sda2 rw\n40 35 0:33 / /usr rw,nosuid,relatime shared:2 - ext4 /dev/sda3 rw\n'},
       findings: [
         {
-          subject: QEMU,
+          kind: 'not-required', subject: QEMU,
           severity: 'info',
           message: `${QEMU} has cap_net_admin=ep, but /usr is mounted nosuid, so the kernel ignores its file capabilities; every existing tap is usable without it today, but TAPSCRIPT needs it and qemu updates drop it`,
           fix: "mount -o remount,suid /usr\n# MANUAL (the mount options are the admin's):\n# drop nosuid from the options of /usr in /etc/fstab (or its .mount unit)",
@@ -116,8 +116,8 @@ tester.run({
       name: 'one finding per binary; a binary no tap job runs is info',
       host: {getcap: {[QEMU]: '', [AARCH]: ''}, taps: {tap0: [990, 0], tap1: [990, 36]}},
       findings: [
-        {subject: AARCH, severity: 'info', message: `${AARCH} lacks cap_net_admin, expected cap_net_admin=ep; no tap job here runs it (they run qemu-system-x86_64)`},
-        {subject: QEMU, severity: 'error'},
+        {kind: 'unused-binary', subject: AARCH, severity: 'info', message: `${AARCH} lacks cap_net_admin, expected cap_net_admin=ep; no tap job here runs it (they run qemu-system-x86_64)`},
+        {kind: 'required', subject: QEMU, severity: 'error'},
       ],
     },
     {
@@ -125,8 +125,8 @@ tester.run({
       name: 'without a qemu_<arch> class every binary counts',
       host: {getcap: {[QEMU]: '', [AARCH]: ''}, workerClass: 'tap'},
       findings: [
-        {subject: AARCH, severity: 'info'},
-        {subject: QEMU, severity: 'info'},
+        {kind: 'not-required', subject: AARCH, severity: 'info'},
+        {kind: 'not-required', subject: QEMU, severity: 'info'},
       ],
     },
     {
@@ -134,7 +134,7 @@ tester.run({
       host: {getcap: {[QEMU]: ''}, osRelease: OS_FEDORA},
       findings: [
         {
-          subject: QEMU,
+          kind: 'not-required', subject: QEMU,
           fix: `setcap cap_net_admin=ep ${QEMU}\n# MANUAL (keeping it across qemu updates belongs to config management):\n# Fedora: keep it across qemu updates in config management, as fedora-infra tap-setup.yml does:\n#   community.general.capabilities: path=${QEMU} capability=cap_net_admin+ep state=present`,
         },
       ],

@@ -52,8 +52,8 @@ function basename(p: string): string {
 function finding(cap: QemuCap, need: CapNeed, distro: Distro, used: Set<string> | undefined): FindingDraft {
   if (used && !used.has(basename(cap.path))) {
     return {
+      kind: 'unused-binary',
       subject: cap.path,
-      severity: 'info',
       message: `${cap.path} ${capState(cap)}; no tap job here runs it (they run ${[...used].sort().join(', ')})`,
       fix: fixFor(cap, distro),
       evidence: getcapEvidence(cap),
@@ -70,10 +70,10 @@ function finding(cap: QemuCap, need: CapNeed, distro: Distro, used: Set<string> 
       }`;
   // Not needed today: upstream (os-autoinst@971a9a7e) runs without it on purpose, so that is no
   // fault (info); only when the taps could not be judged does it stay a warning.
-  const severity = required ? 'error' : need.unknown.length > 0 ? 'warning' : 'info';
   return {
+    kind: required ? 'required' : 'not-required',
     subject: cap.path,
-    severity,
+    ...(!required && need.unknown.length > 0 ? {severity: 'warning' as const} : {}),
     message: `${cap.path} ${state}; ${why}`,
     fix: fixFor(cap, distro),
     evidence: [...getcapEvidence(cap), ...need.reasons.slice(0, 4).flatMap((r) => r.evidence)],

@@ -53,7 +53,7 @@ tester.run({
       host: {mountinfo: [ROOT]},
       findings: [
         {
-          subject: SHARE,
+          kind: 'not-mounted', subject: SHARE,
           severity: 'error',
           message: '/var/lib/openqa/share is not mounted: factory/ lies on / (xfs), expected an nfs/nfs4 mount of the web UI\'s share: jobs fail with "Cannot find HDD_1 asset"',
           fix: [
@@ -77,7 +77,7 @@ tester.run({
       host: {mountinfo: [ROOT], fstab: FSTAB},
       findings: [
         {
-          subject: SHARE,
+          kind: 'not-mounted', subject: SHARE,
           fix: [
             'systemctl start var-lib-openqa-share.automount',
             'ls /var/lib/openqa/share/factory >/dev/null   # the first access mounts it',
@@ -91,7 +91,7 @@ tester.run({
     {
       name: 'reports a missing share as info only when every instance has a cache',
       host: {mountinfo: [ROOT], cache: true},
-      findings: [{subject: SHARE, severity: 'info', message: /\(optional here: every instance has CACHEDIRECTORY\)$/}],
+      findings: [{kind: 'not-mounted', subject: SHARE, severity: 'info', message: /\(optional here: every instance has CACHEDIRECTORY\)$/}],
       assert: (r) => expect(r.findings[0]!.evidence.at(-1)).toEqual({source: 'openqa.workers-ini', lines: ['/etc/openqa/workers.ini:3: CACHEDIRECTORY = /var/lib/openqa/cache']}),
     },
     {
@@ -99,7 +99,7 @@ tester.run({
       host: {mountinfo: [ROOT, '512 35 0:55 / /var/lib/openqa/share rw,relatime shared:301 - tmpfs tmpfs rw,size=4194304k,inode64'], fstab: FSTAB},
       findings: [
         {
-          subject: SHARE,
+          kind: 'not-nfs', subject: SHARE,
           message: /^\/var\/lib\/openqa\/share is a tmpfs mount, not NFS, expected/,
           fix: ['umount /var/lib/openqa/share   # the tmpfs mount hides the share', 'systemctl start var-lib-openqa-share.automount', 'ls /var/lib/openqa/share/factory >/dev/null   # the first access mounts it'],
         },
@@ -108,14 +108,14 @@ tester.run({
     {
       name: 'reports a stale handle as error',
       host: {mountinfo: [ROOT, NFS], stat: STALE},
-      findings: [{subject: SHARE, severity: 'error'}],
+      findings: [{kind: 'stale-handle', subject: SHARE, severity: 'error'}],
       assert: (r) => expect(r.findings[0]!.fix.split('\n')[0]).toBe('umount -f -l /var/lib/openqa/share && mount /var/lib/openqa/share'),
     },
-    {name: 'reports a stale handle as warning with a cache', host: {mountinfo: [ROOT, NFS], stat: STALE, cache: true}, findings: [{subject: SHARE, severity: 'warning'}]},
+    {name: 'reports a stale handle as warning with a cache', host: {mountinfo: [ROOT, NFS], stat: STALE, cache: true}, findings: [{kind: 'stale-handle', subject: SHARE, severity: 'warning'}]},
     {
       name: 'reports an NFS mount without factory/ (wrong export)',
       host: {mountinfo: [ROOT, NFS], stat: "stat: cannot statx '/var/lib/openqa/share/factory': No such file or directory\n"},
-      findings: [{subject: SHARE, message: /^\/var\/lib\/openqa\/share is mounted from openqa.example.com:\/var\/lib\/openqa\/share but \/var\/lib\/openqa\/share\/factory is missing/}],
+      findings: [{kind: 'factory-missing', subject: SHARE, message: /^\/var\/lib\/openqa\/share is mounted from openqa.example.com:\/var\/lib\/openqa\/share but \/var\/lib\/openqa\/share\/factory is missing/}],
     },
   ],
 });

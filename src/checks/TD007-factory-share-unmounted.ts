@@ -145,6 +145,7 @@ const REQUIRED_NOTE = ': jobs fail with "Cannot find HDD_1 asset"';
 function staleFinding(f: Facts, ctx: Ctx): FindingDraft {
   const mp = ctx.mountPoint;
   return {
+    kind: 'stale-handle',
     subject: mp,
     severity: severityFor(ctx, 'error', 'warning'),
     message: `${mp} is a stale NFS mount (${ctx.share.statDetail ?? 'stat hung'}), expected factory/ to answer: every process touching it hangs${ctx.optional ? OPTIONAL_NOTE : ', jobs included'}`,
@@ -155,6 +156,7 @@ function staleFinding(f: Facts, ctx: Ctx): FindingDraft {
 
 function factoryMissingFinding(f: Facts, ctx: Ctx, mount: Mount): FindingDraft {
   return {
+    kind: 'factory-missing',
     subject: mount.mountPoint,
     severity: severityFor(ctx, 'error', 'info'),
     message: `${mount.mountPoint} is mounted from ${mount.source} but ${FACTORY_PATH} is missing (${ctx.share.statDetail ?? 'absent'}), expected the web UI's share with factory/${ctx.optional ? OPTIONAL_NOTE : REQUIRED_NOTE}`,
@@ -169,6 +171,7 @@ function notSharedFinding(f: Facts, ctx: Ctx, mount: Mount | undefined): Finding
     ? `a ${mount.fsType} mount${mount.source && mount.source !== mount.fsType ? ` (${mount.source})` : ''}, not NFS`
     : `not mounted: factory/ lies on ${ctx.share.coveringMount ? `${ctx.share.coveringMount.mountPoint} (${ctx.share.coveringMount.fsType})` : 'the local disk'}`;
   return {
+    kind: mount ? 'not-nfs' : 'not-mounted',
     subject: mp,
     severity: severityFor(ctx, 'error', 'info'),
     message: `${mp} is ${where}, expected an nfs/nfs4 mount of the web UI's share${ctx.optional ? OPTIONAL_NOTE : REQUIRED_NOTE}`,

@@ -10,4 +10,9 @@ export default {
     'openqa.switch-config', 'openqa.workers-ini', 'ovs.bridges', 'ovs.interfaces', 'ovs.ports', 'ovs.show',
     'systemd.units', 'systemd.wants',
   ],
+  kinds: {
+    'switch-service-down': {severity: 'warning', title: 'A tap instance while os-autoinst-openvswitch.service is not running'},
+    'switch-bridge-missing': {severity: 'warning', title: "A tap instance while the switch service's bridge (OS_AUTOINST_USE_BRIDGE) does not exist"},
+    'taps-without-class': {severity: 'warning', title: 'Taps on the bridge, but no worker instance advertises tap'},
+  },
 } satisfies CheckMeta;

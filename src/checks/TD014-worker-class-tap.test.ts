@@ -57,7 +57,7 @@ tester.run({
       host: {units: UNITS('failed failed')},
       findings: [
         {
-          subject: '1',
+          kind: 'switch-service-down', subject: '1',
           severity: 'warning',
           message: down(1),
           fix: [
@@ -68,7 +68,7 @@ tester.run({
           ],
         },
         {
-          subject: '2',
+          kind: 'switch-service-down', subject: '2',
           severity: 'warning',
           message: down(2),
           evidence: [
@@ -81,18 +81,18 @@ tester.run({
     {
       name: 'the switch service not loaded at all',
       host: {units: UNITS().replace(/^os-autoinst-openvswitch.*\n/m, '')},
-      findings: [{subject: '1', message: expect.stringContaining('os-autoinst-openvswitch.service is not loaded')}, {subject: '2'}],
+      findings: [{kind: 'switch-service-down', subject: '1', message: expect.stringContaining('os-autoinst-openvswitch.service is not loaded')}, {kind: 'switch-service-down', subject: '2'}],
     },
     {
       name: 'a numbered class (tap2) with the switch service down: openQA does not check it, so tap jobs come and fail at set_vlan',
       host: {units: UNITS('failed failed'), workerClass: 'qemu_x86_64,tap2'},
       findings: [
         {
-          subject: '1',
+          kind: 'switch-service-down', subject: '1',
           severity: 'warning',
           message: 'worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap2 but os-autoinst-openvswitch.service is failed (failed): the scheduler still sends it tap jobs, and they fail at set_vlan',
         },
-        {subject: '2'},
+        {kind: 'switch-service-down', subject: '2'},
       ],
     },
     {
@@ -100,12 +100,12 @@ tester.run({
       host: {bridge: 'br0'},
       findings: [
         {
-          subject: '1',
+          kind: 'switch-bridge-missing', subject: '1',
           severity: 'warning',
           message:
             'worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap but the switch bridge br0 (OS_AUTOINST_USE_BRIDGE, from /etc/sysconfig/os-autoinst-openvswitch:1) does not exist (OVS bridges: br1): the scheduler still sends it tap jobs, and they fail at set_vlan',
         },
-        {subject: '2'},
+        {kind: 'switch-bridge-missing', subject: '2'},
       ],
       assert: (r) =>
         expect(r.findings[0]!.fix.split('\n').slice(0, 2)).toEqual([
@@ -116,14 +116,14 @@ tester.run({
     {
       name: 'both broken: one finding per instance naming both',
       host: {bridge: 'br0', units: UNITS('activating start')},
-      findings: [{subject: '1', message: expect.stringContaining('os-autoinst-openvswitch.service is activating (start) and the switch bridge br0')}, {subject: '2'}],
+      findings: [{kind: 'switch-service-down', subject: '1', message: expect.stringContaining('os-autoinst-openvswitch.service is activating (start) and the switch bridge br0')}, {kind: 'switch-service-down', subject: '2'}],
     },
     {
       name: 'taps on the bridge but no instance advertises tap: warning on workers.ini',
       host: {workerClass: 'qemu_x86_64'},
       findings: [
         {
-          subject: '/etc/openqa/workers.ini',
+          kind: 'taps-without-class', subject: '/etc/openqa/workers.ini',
           severity: 'warning',
           message: 'br1 has 2 tap ports (tap0, tap1) but no worker instance advertises tap in WORKER_CLASS (instances 1, 2: qemu_x86_64): multi-machine jobs never run here',
           fix: expect.stringContaining('in /etc/openqa/workers.ini [1] WORKER_CLASS = qemu_x86_64,tap'),

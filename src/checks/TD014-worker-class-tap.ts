@@ -80,6 +80,7 @@ function advertisedWithoutSwitch(f: Facts, tapInst: WorkerInstance[], bridge: st
     const where = origin ? `${origin.slice(0, origin.lastIndexOf(':'))} line ${origin.slice(origin.lastIndexOf(':') + 1)}` : `the [${inst.instance}] section of the worker config`;
     const without = inst.workerClasses.filter((c) => !isTapClass(c)).join(',');
     return {
+      kind: broken.some((b) => b.serviceDown) ? 'switch-service-down' : 'switch-bridge-missing',
       subject: String(inst.instance),
       message: `worker instance ${inst.instance} advertises WORKER_CLASS ${inst.settings['WORKER_CLASS'] ?? ''} but ${broken.map((b) => b.what).join(' and ')}: ${consequence(inst, broken.some((b) => b.serviceDown))}`,
       fix: [
@@ -125,6 +126,7 @@ function tapsWithoutClass(f: Facts, config: WorkerConfig, bridge: string): Check
   const example = config.instances[0];
   return [
     {
+      kind: 'taps-without-class',
       subject: file,
       message: `${bridge} has ${names.length} tap port${names.length > 1 ? 's' : ''} (${abbreviate(names)}) but no worker instance advertises tap in WORKER_CLASS${
         config.instances.length ? ` (${instanceList(config.instances)}: ${[...new Set(config.instances.map((i) => i.settings['WORKER_CLASS'] ?? '(unset)'))].join(' / ')})` : ' (no worker instance at all)'

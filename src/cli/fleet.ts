@@ -3,11 +3,14 @@
 import {UserError} from '../errors.js';
 import type {TopologySetting} from '../fleet/fleet.js';
 import type {FleetReport} from '../fleet/report.js';
-import {summarize, type Report, type Severity} from '../model.js';
+import {summarize, type CheckResult, type Report, type Severity} from '../model.js';
+import type {HostChunks} from '../fleet/chunks.js';
+import type {Plan} from '../remedies/plan.js';
+import type {FamilyHelp} from '../report/fleet-prometheus.js';
 import type {ArchiveLimits} from '../sources/archive.js';
 import type {FailOn} from './base.js';
 import type {HostJob} from '../fleet/host-job.js';
-import {emit, exitCodeFor, formatOf, recordRun, selectedChecks, settingOverrides, settingsOfRun, textOptions, useColor, type ReportFlags} from './pipeline.js';
+import {emit, emitPieces, exitCodeFor, formatOf, recordRun, selectedChecks, settingOverrides, settingsOfRun, textOptions, useColor, type ReportFlags} from './pipeline.js';
 
 export interface FleetFlags extends ReportFlags {
   complete?: boolean;
@@ -27,15 +30,30 @@ export function parseTopology(value: string | undefined): TopologySetting | unde
   throw new UserError(`--topology must be 'mesh' or 'star:HOST', got '${value}'`);
 }
 
-export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: Partial<ArchiveLimits>): Promise<FleetReport> {
+/** A fleet run's report and, when it was streamed (JSON, Prometheus), the hosts' rendered pieces. */
+export interface FleetRun {
+  report: FleetReport;
+  spool?: {chunks: HostChunks; help: FamilyHelp};
+  /** Prometheus: one time for every host's samples. */
+  nowSeconds: number;
+}
+
+/** Formats whose host parts are written as each host finishes: the run keeps no host report. */
+const STREAMED = new Set(['json', 'prometheus']);
+
+export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: Partial<ArchiveLimits>): Promise<FleetRun> {
   const topology = parseTopology(flags.topology);
-  if (flags.host !== undefined && formatOf(flags) !== 'script') throw new UserError(`--host selects one host's repair plan: give it with --format script`);
-  const [{expandInputs}, {analyzeAll}, {hostEntries}, {runFleetChecks}, {FLEET_CHECKS}] = await Promise.all([
+  const format = formatOf(flags);
+  if (flags.host !== undefined && format !== 'script') throw new UserError(`--host selects one host's repair plan: give it with --format script`);
+  const [{expandInputs}, {analyzeAll}, {hostEntries}, {runFleetChecks, remediesOf}, {FLEET_CHECKS}, {applyWaivers}, {CHECKS}, {planFleet}] = await Promise.all([
     import('../fleet/inputs.js'),
     import('../fleet/pool.js'),
     import('../fleet/report.js'),
     import('../fleet/engine.js'),
     import('../fleet/registry.js'),
+    import('../waivers.js'),
+    import('../checks/registry.js'),
+    import('../fleet/plan.js'),
   ]);
   // Each host is analyzed with the settings its snapshot brings (as `analyze` of that snapshot
   // alone would), unless --config names one file for all; never this machine's file. The fleet
@@ -44,32 +62,49 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
   const hostSettings: HostJob['settings'] = flags.config ? {kind: 'explicit', settings} : {kind: 'captured', ...settingOverrides(flags)};
   const checks = await selectedChecks(flags);
   const files = await expandInputs(paths);
-  const outcomes = await analyzeAll(
-    files.map((path) => ({path, checkIds: checks.map((c) => c.id), settings: hostSettings, limits, topology: formatOf(flags) === 'html'})),
-    {threads: flags.jobs},
-  );
-  const hosts = hostEntries(outcomes);
-  // Waivers and the run object as for one host; fleet checks take the waivers naming them.
-  const [{applyWaivers}, {CHECKS}] = await Promise.all([import('../waivers.js'), import('../checks/registry.js')]);
-  const settingsOf = new Map(outcomes.flatMap((o) => (o.ok ? [[o.report, o.settings] as const] : [])));
-  for (const h of hosts) {
-    if (!h.report) continue;
-    recordRun(h.report, flags, settingsOf.get(h.report) ?? settings, checks, CHECKS, (r, w, today) => applyWaivers(r, w.filter((x) => !isFleetCheck(x.check)), today));
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const spool = STREAMED.has(format) ? {chunks: new (await import('../fleet/chunks.js')).SpoolChunks(), help: new Map<string, string>()} : undefined;
+  const [spoolJson, spoolProm] = spool ? await Promise.all([import('../report/fleet-json.js'), import('../report/fleet-prometheus.js')]) : [];
+  const failOn = flags['fail-on'] as FailOn;
+  try {
+    const outcomes = await analyzeAll(
+      files.map((path) => ({path, checkIds: checks.map((c) => c.id), settings: hostSettings, limits, topology: format === 'html'})),
+      {
+        threads: flags.jobs,
+        onOutcome: (o, index) => {
+          if (!o.ok || !o.report) return;
+          // Waivers and the run object as for one host; fleet checks take the waivers naming them.
+          recordRun(o.report, flags, o.settings, checks, CHECKS, (r, w, today) => applyWaivers(r, w.filter((x) => !isFleetCheck(x.check)), today));
+          if (!spool) return;
+          // Written out now; the run keeps the host's counts, exit code and plan only.
+          if (format === 'json') spoolJson!.spoolHostJson(spool.chunks, index, o.report);
+          else spoolProm!.spoolHostPrometheus(spool.chunks, spool.help, index, o.view.name, o.report, nowSeconds);
+          const {report, ...rest} = o;
+          return {...rest, digest: {findings: report.summary.findings, exitCode: exitCodeFor(report, failOn), ...(report.plan ? {plan: report.plan} : {})}};
+        },
+      },
+    );
+    const hosts = hostEntries(outcomes);
+    if (topology?.kind === 'star' && !hosts.some((h) => h.name === topology.hub)) {
+      throw new UserError(`--topology star:${topology.hub}: no analyzed host is named ${topology.hub} (hosts: ${hosts.map((h) => h.name).join(', ')})`);
+    }
+    const views = hosts.flatMap((h) => (h.view ? [h.view] : []));
+    const fleet = runFleetChecks(views, FLEET_CHECKS, {complete: flags.complete ?? false, topology});
+    // Each fleet finding's steps go into the plan of the host that must carry them out.
+    const plans = new Map<string, {plan?: Plan; results?: CheckResult[]}>();
+    for (const h of hosts) {
+      const holder = h.report ?? h.digest;
+      if (holder && !plans.has(h.name)) plans.set(h.name, holder);
+    }
+    planFleet(plans, fleet.results.flatMap((r) => r.findings), remediesOf);
+    const fleetWaivers = settings.config.waivers.filter((w) => isFleetCheck(w.check));
+    const pseudo: Report = {target: {mode: 'snapshot', host: 'fleet', capturedAt: ''}, results: fleet.results, summary: summarize(fleet.results), sourceProblems: []};
+    fleet.waivers = applyWaivers(pseudo, fleetWaivers, new Date().toISOString().slice(0, 10));
+    return {report: {hosts, fleet, complete: flags.complete ?? false}, nowSeconds, ...(spool ? {spool} : {})};
+  } catch (error) {
+    spool?.chunks.close();
+    throw error;
   }
-  if (topology?.kind === 'star' && !hosts.some((h) => h.name === topology.hub)) {
-    throw new UserError(`--topology star:${topology.hub}: no analyzed host is named ${topology.hub} (hosts: ${hosts.map((h) => h.name).join(', ')})`);
-  }
-  const views = hosts.flatMap((h) => (h.view ? [h.view] : []));
-  const fleet = runFleetChecks(views, FLEET_CHECKS, {complete: flags.complete ?? false, topology});
-  // Each fleet finding's steps go into the plan of the host that must carry them out.
-  const [{planFleet}, {remediesOf}] = await Promise.all([import('../fleet/plan.js'), import('../fleet/engine.js')]);
-  const reports = new Map<string, Report>();
-  for (const h of hosts) if (h.report && !reports.has(h.name)) reports.set(h.name, h.report);
-  planFleet(reports, fleet.results.flatMap((r) => r.findings), remediesOf);
-  const fleetWaivers = settings.config.waivers.filter((w) => isFleetCheck(w.check));
-  const pseudo: Report = {target: {mode: 'snapshot', host: 'fleet', capturedAt: ''}, results: fleet.results, summary: summarize(fleet.results), sourceProblems: []};
-  fleet.waivers = applyWaivers(pseudo, fleetWaivers, new Date().toISOString().slice(0, 10));
-  return {hosts, fleet, complete: flags.complete ?? false};
 }
 
 const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1};
@@ -77,14 +112,29 @@ const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1};
 /** The worst over hosts and fleet: 2 when a host could not be analyzed, 1 for findings at --fail-on. */
 export function fleetExitCode(report: FleetReport, failOn: FailOn): number {
   let worst = 0;
-  for (const h of report.hosts) worst = Math.max(worst, h.report ? exitCodeFor(h.report, failOn) : 2);
+  for (const h of report.hosts) worst = Math.max(worst, h.digest ? h.digest.exitCode : h.report ? exitCodeFor(h.report, failOn) : 2);
   const counted = [...report.fleet.results.flatMap((r) => r.findings.filter((f) => !f.waiver).map((f) => f.severity)), ...(report.fleet.waivers ?? []).flatMap((w) => (w.severity ? [w.severity] : []))];
   if (failOn !== 'never' && counted.some((s) => RANK[s] >= RANK[failOn])) worst = Math.max(worst, 1);
   return worst;
 }
 
-export async function deliverFleet(report: FleetReport, flags: FleetFlags): Promise<number> {
+export async function deliverFleet({report, spool, nowSeconds}: FleetRun, flags: FleetFlags): Promise<number> {
   const format = formatOf(flags);
+  if (spool) {
+    // Streamed: the pieces go out one at a time, from the spool, in host order.
+    try {
+      if (format === 'json') {
+        const {writeFleetJson} = await import('../report/fleet-json.js');
+        await emitPieces((write) => writeFleetJson(report, spool.chunks, write), flags.output, flags.force);
+      } else {
+        const {writeFleetPrometheus} = await import('../report/fleet-prometheus.js');
+        await emitPieces((write) => writeFleetPrometheus(report, spool.chunks, spool.help, write), flags.output, flags.force);
+      }
+    } finally {
+      spool.chunks.close();
+    }
+    return fleetExitCode(report, flags['fail-on'] as FailOn);
+  }
   let text: string;
   switch (format) {
     case 'json': {
@@ -104,7 +154,7 @@ export async function deliverFleet(report: FleetReport, flags: FleetFlags): Prom
     }
     case 'prometheus': {
       const {renderFleetPrometheus} = await import('../report/fleet-prometheus.js');
-      text = renderFleetPrometheus(report, Math.floor(Date.now() / 1000));
+      text = renderFleetPrometheus(report, nowSeconds);
       break;
     }
     case 'html': {

@@ -213,7 +213,20 @@ export async function emit(text: string, output: string | undefined, force = fal
   if (output) {
     const {writeFileAtomic} = await import('../sources/write.js');
     await writeFileAtomic(output, Buffer.from(text), force, 0o644);
+    return;
+  }
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/**
+ * The same for a report written piece by piece (a streamed fleet report): to --output atomically,
+ * or to stdout, whose writes are synchronous for files and pipes on Linux, so no piece waits in memory.
+ */
+export async function emitPieces(produce: (write: (text: string) => void) => void, output: string | undefined, force = false): Promise<void> {
+  if (output) {
+    const {writeFileAtomic} = await import('../sources/write.js');
+    await writeFileAtomic(output, produce, force, 0o644);
   } else {
-    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    produce((text) => process.stdout.write(text));
   }
 }

@@ -62,8 +62,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 such findings; 2 unreadable or
     const {isFleetRun} = await import('../fleet/inputs.js');
     if (await isFleetRun(paths)) {
       const fleet = await import('../cli/fleet.js');
-      const report = await fleet.analyzeFleet(paths, flags, limits);
-      const code = await fleet.deliverFleet(report, flags);
+      const run = await fleet.analyzeFleet(paths, flags, limits);
+      const code = await fleet.deliverFleet(run, flags);
       if (code !== 0) this.exit(code);
       return;
     }

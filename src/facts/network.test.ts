@@ -202,6 +202,31 @@ describe('uplinks', () => {
     expect(f.get(uplinks).active).toEqual(['eth0', 'lan0']);
   });
 
+  it('an OVS bridge holding the NIC and the default route (userspace tunnelling: br-phy) is the uplink; the tap bridge never is', () => {
+    const uuid = (u: string) => ['uuid', u];
+    const set = (...u: string[]) => ['set', u.map(uuid)];
+    const ovs = {
+      'ovs.bridges': JSON.stringify({headings: ['_uuid', 'name', 'ports'], data: [[uuid('b1'), 'br-phy', set('p1', 'p2')], [uuid('b2'), 'br1', set('p3', 'p4', 'p5')]]}),
+      'ovs.ports': JSON.stringify({headings: ['_uuid', 'name', 'interfaces'], data: [[uuid('p1'), 'br-phy', set('i1')], [uuid('p2'), 'eth0', set('i2')], [uuid('p3'), 'br1', set('i3')], [uuid('p4'), 'tap0', set('i4')], [uuid('p5'), 'gre1', set('i5')]]}),
+      'ovs.interfaces': JSON.stringify({
+        headings: ['_uuid', 'name', 'type'],
+        data: [[uuid('i1'), 'br-phy', 'internal'], [uuid('i2'), 'eth0', ''], [uuid('i3'), 'br1', 'internal'], [uuid('i4'), 'tap0', ''], [uuid('i5'), 'gre1', 'gre']],
+      }),
+    };
+    const links_ = [
+      lo(),
+      link('eth0', {kind: 'veth', master: 'ovs-system', slaveKind: 'openvswitch'}),
+      link('br-phy', {kind: 'tun', tunType: 'tap', inet: ['192.0.2.11/24']}),
+      link('br1', {kind: 'tun', tunType: 'tap', inet: ['10.0.2.2/15']}),
+      link('tap0', {kind: 'tun', tunType: 'tap', master: 'ovs-system', slaveKind: 'openvswitch'}),
+    ];
+    const f = factsFor(host(links_, [defaultRoute('br-phy', 100)], ovs));
+    expect([f.get(uplinks).primary, f.get(uplinks).active]).toEqual(['br-phy', ['br-phy']]);
+    // br1 holds only taps and tunnels: a default route on it does not make it an uplink
+    const wrong = factsFor(host(links_, [defaultRoute('br1', 100, '10.0.2.1')], ovs));
+    expect(wrong.get(uplinks).primary).toBeUndefined();
+  });
+
   it('ignores loopback, container/VM bridges, VPNs, taps, macvtap, OVS bridges and ovs-system', () => {
     const ovs = {
       'ovs.bridges': '{"data":[[["uuid","b1"],"br1",["set",[]]]],"headings":["_uuid","name","ports"]}',

@@ -93,6 +93,8 @@ class UplinkResolver {
     readonly all: Link[],
     private readonly ovsNames: Set<string>,
     private readonly ignore: readonly string[],
+    /** OVS bridges holding a NIC as a port (not a tap, not a tunnel): an underlay bridge such as br-phy. */
+    private readonly ovsWithNic: ReadonlySet<string> = new Set(),
   ) {
     for (const l of all) if (!this.byName.has(l.name)) this.byName.set(l.name, l);
   }
@@ -132,6 +134,9 @@ class UplinkResolver {
     if (this.isIgnoredByConfig(name)) return 'listed in ignoreInterfaces';
     const l = this.byName.get(name);
     if (name === 'lo' || l?.linkType === 'loopback' || l?.flags.includes('LOOPBACK')) return 'loopback';
+    // The userspace datapath tunnels over an address on an OVS bridge that holds the NIC (br-phy):
+    // with the default route on it, that bridge is where traffic leaves.
+    if (this.ovsWithNic.has(name) && carriesDefaultRoute) return undefined;
     if (this.ovsNames.has(name) || name === 'ovs-system' || name === 'ovs-netdev') return 'Open vSwitch device';
     if (!l) return undefined;
     if (l.kind && NON_UPLINK_KINDS.has(l.kind)) return `${l.kind} device`;
@@ -158,7 +163,10 @@ export const uplinks: Fact<UplinkView> = (f) => {
   const ovs = f.try(ovsDb);
   // Without OVS data its bridges are still recognised by kind ('openvswitch', or a tap on netdev).
   const ovsNames = new Set<string>(ovs.ok ? ovs.value.bridges.map((b) => b.name) : []);
-  const resolver = new UplinkResolver(all, ovsNames, f.config.ignoreInterfaces);
+  const byName = new Map(all.map((l) => [l.name, l]));
+  const isNic = (i: {name: string; type: string}) => (i.type === '' || i.type === 'system' || i.type === 'dpdk') && byName.has(i.name) && byName.get(i.name)!.kind !== 'tun' && !ovsNames.has(i.name);
+  const ovsWithNic = new Set<string>(ovs.ok ? ovs.value.bridges.filter((b) => b.ports.some((p) => p.interfaces.some(isNic))).map((b) => b.name) : []);
+  const resolver = new UplinkResolver(all, ovsNames, f.config.ignoreInterfaces, ovsWithNic);
 
   const defaultRoutes = allRoutes.filter(isDefaultRoute).sort((a, b) => (a.family === b.family ? a.metric - b.metric : a.family === 'inet' ? -1 : 1));
   const reasons: Record<string, string[]> = {};

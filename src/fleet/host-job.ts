@@ -1,9 +1,10 @@
 // One host of a fleet run: read its snapshot, run the single-host checks, read its fleet view.
 // Runs in a worker thread (worker.ts) or in-process; takes and returns plain data only.
 import type {Settings, TapdoctorConfig} from '../config.js';
-import type {Report} from '../model.js';
+import type {Report, Severity} from '../model.js';
 import type {ArchiveLimits} from '../sources/archive.js';
 import type {FleetHostView} from './host-view.js';
+import type {Plan} from '../remedies/plan.js';
 
 export interface HostJob {
   path: string;
@@ -19,7 +20,23 @@ export interface HostJob {
   topology?: boolean;
 }
 
-export type HostOutcome = {ok: true; path: string; report: Report; settings: Settings; view: FleetHostView; topologySvg?: string} | {ok: false; path: string; reason: string};
+/**
+ * What a fleet report needs of a host whose report was written out as it arrived (streamed JSON
+ * and Prometheus): its counts, its exit code alone, and its repair plan (fleet steps join it).
+ */
+export interface HostDigest {
+  findings: Record<Severity, number>;
+  exitCode: number;
+  plan?: Plan;
+}
+
+/**
+ * What a host's analysis gives. The CLI may replace `report` by a `digest` once it has written the
+ * report out (streamed JSON/Prometheus), so the pool keeps only the small part.
+ */
+export type HostOutcome =
+  | {ok: true; path: string; report?: Report; digest?: HostDigest; settings: Settings; view: FleetHostView; topologySvg?: string}
+  | {ok: false; path: string; reason: string};
 
 export async function runHostJob(job: HostJob): Promise<HostOutcome> {
   try {

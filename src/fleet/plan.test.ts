@@ -31,7 +31,7 @@ function report(name: string, root = '/', findings: Array<{f: Finding; steps: Pa
 function fleetRun(views: FleetHostView[], reports: Map<string, Report>): FleetReport {
   const fleet = runFleetChecks(views, FLEET_CHECKS, {complete: false});
   planFleet(reports, fleet.results.flatMap((r) => r.findings), remediesOf);
-  return {hosts: views.map((v) => ({name: v.name, path: `${v.name}.tar.gz`, view: v, report: reports.get(v.name)!})), fleet, complete: false};
+  return {hosts: views.map((v, index) => ({index, name: v.name, path: `${v.name}.tar.gz`, view: v, report: reports.get(v.name)!})), fleet, complete: false};
 }
 
 const keys = (r: Report) => (r.plan?.steps ?? []).map((s) => `${s.phase} ${s.key} [${s.findings.join(', ')}]`);

@@ -2,7 +2,13 @@
 // fleet finding that host must carry out, merged by the one plan builder (src/remedies/plan.ts:
 // one step per job, `satisfies`, phases). A fleet finding's fix text is, per host it names, that
 // host's slice of its plan, so the fleet report, the host's script and its own findings agree.
-import type {Report} from '../model.js';
+import type {CheckResult} from '../model.js';
+
+/** A host's plan and, when still held, its check results (their findings' fix texts follow the plan). */
+export interface PlanHolder {
+  plan?: Plan;
+  results?: readonly CheckResult[];
+}
 import {buildPlan, findingRef, sliceFor, type Plan, type PlanInput} from '../remedies/plan.js';
 import type {FleetFinding, HostRemedy} from './define.js';
 
@@ -36,7 +42,7 @@ function ownPlan(ref: string, remedies: readonly HostRemedy[], host: string, roo
  * findings are no fault: their advice stays theirs, as on one host), then set every fix text from
  * the merged plans. `reports`: the host reports by host name (the first of a name).
  */
-export function planFleet(reports: ReadonlyMap<string, Report>, findings: readonly FleetFinding[], remediesOf: (f: FleetFinding) => readonly HostRemedy[]): void {
+export function planFleet(reports: ReadonlyMap<string, PlanHolder>, findings: readonly FleetFinding[], remediesOf: (f: FleetFinding) => readonly HostRemedy[]): void {
   const extra = new Map<string, PlanInput[]>();
   for (const f of findings) {
     if (f.severity === 'info') continue;
@@ -52,7 +58,7 @@ export function planFleet(reports: ReadonlyMap<string, Report>, findings: readon
     report.plan = plan;
     // The host's own findings: their fix is their slice of the merged plan (a fleet step may do their job).
     const planned = new Set(own.steps.flatMap((s) => s.findings));
-    for (const f of report.results.flatMap((r) => r.findings)) if (planned.has(findingRef(f))) f.fix = sliceFor(plan, findingRef(f));
+    for (const f of (report.results ?? []).flatMap((r) => r.findings)) if (planned.has(findingRef(f))) f.fix = sliceFor(plan, findingRef(f));
   }
   const rootOf = (host: string) => reports.get(host)?.plan?.root ?? '/';
   for (const f of findings) {

@@ -11,8 +11,12 @@ import {runHostJob, type HostJob, type HostOutcome} from './host-job.js';
 export interface PoolOptions {
   /** Worker threads; default: the number of cores (0: run in this thread). */
   threads?: number;
-  onOutcome?: (outcome: HostOutcome, index: number) => void;
+  /** Called as each host finishes; what it returns is kept instead of the outcome (a smaller one). */
+  onOutcome?: (outcome: HostOutcome, index: number) => HostOutcome | void;
 }
+
+/** Snapshots one thread analyzes before it is replaced (its whole heap freed at once). */
+const RECYCLE_AFTER = 100;
 
 /** Defined in the one-file bundle (scripts/bundle.mjs), whose workers run the bundle itself. */
 declare const __TAPDOCTOR_BUNDLE__: boolean | undefined;
@@ -25,8 +29,8 @@ export async function analyzeAll(jobs: readonly HostJob[], opts: PoolOptions = {
   const results: HostOutcome[] = new Array(jobs.length);
   if (threads <= 1 || !existsSync(workerFile)) {
     for (const [i, job] of jobs.entries()) {
-      results[i] = await runHostJob(job);
-      opts.onOutcome?.(results[i]!, i);
+      const outcome = await runHostJob(job);
+      results[i] = opts.onOutcome?.(outcome, i) ?? outcome;
     }
     return results;
   }
@@ -35,10 +39,18 @@ export async function analyzeAll(jobs: readonly HostJob[], opts: PoolOptions = {
   await Promise.all(
     Array.from({length: threads}, async () => {
       let worker = new Worker(workerFile, workerOptions);
+      let done = 0;
       try {
         while (next < jobs.length) {
+          // A fresh thread now and then: V8 lets a busy thread's heap grow long before it collects,
+          // so without this a thread's memory grows with the number of snapshots it read.
+          if (done > 0 && done % RECYCLE_AFTER === 0) {
+            await worker.terminate();
+            worker = new Worker(workerFile, workerOptions);
+          }
+          done += 1;
           const id = next++;
-          results[id] = await new Promise<HostOutcome>((resolve) => {
+          const outcome = await new Promise<HostOutcome>((resolve) => {
             const onMessage = (m: {id: number; outcome: HostOutcome}) => {
               if (m.id !== id) return;
               worker.off('error', onError);
@@ -56,7 +68,7 @@ export async function analyzeAll(jobs: readonly HostJob[], opts: PoolOptions = {
             worker.once('error', onError);
             worker.postMessage({id, job: jobs[id]});
           });
-          opts.onOutcome?.(results[id]!, id);
+          results[id] = opts.onOutcome?.(outcome, id) ?? outcome;
         }
       } finally {
         await worker.terminate();

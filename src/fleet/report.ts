@@ -3,14 +3,18 @@
 import type {Report, Severity} from '../model.js';
 import type {FleetAnalysis, FleetCheckResult} from './engine.js';
 import type {FleetFinding} from './define.js';
-import type {HostOutcome} from './host-job.js';
+import type {HostDigest, HostOutcome} from './host-job.js';
 import type {FleetHostView} from './host-view.js';
 
 export interface FleetHostEntry {
   /** Host name from the snapshot; the file name for an unreadable one. */
   name: string;
   path: string;
+  /** Position among the snapshots analyzed (the key of its rendered chunks). */
+  index: number;
+  /** The host's report; absent when it was streamed out (then `digest` holds what is left). */
   report?: Report;
+  digest?: HostDigest;
   view?: FleetHostView;
   /** Why the snapshot could not be analyzed. */
   unreadable?: string;
@@ -35,12 +39,12 @@ export type HostVerdict = 'ok' | 'warning' | 'error' | 'unreadable';
 export function hostEntries(outcomes: readonly HostOutcome[]): FleetHostEntry[] {
   const out: FleetHostEntry[] = [];
   const byIdentity = new Map<string, FleetHostEntry>();
-  for (const o of outcomes) {
+  for (const [index, o] of outcomes.entries()) {
     if (!o.ok) {
-      out.push({name: o.path.split('/').pop() ?? o.path, path: o.path, unreadable: o.reason});
+      out.push({name: o.path.split('/').pop() ?? o.path, path: o.path, index, unreadable: o.reason});
       continue;
     }
-    const entry: FleetHostEntry = {name: o.view.name, path: o.path, report: o.report, view: o.view, ...(o.topologySvg ? {topologySvg: o.topologySvg} : {})};
+    const entry: FleetHostEntry = {name: o.view.name, path: o.path, index, view: o.view, ...(o.report ? {report: o.report} : {}), ...(o.digest ? {digest: o.digest} : {}), ...(o.topologySvg ? {topologySvg: o.topologySvg} : {})};
     const identity = `${o.view.name}|${o.view.uplink?.mac ?? ''}`;
     const earlier = byIdentity.get(identity);
     if (!earlier) {
@@ -62,9 +66,14 @@ export function fleetFindings(report: FleetReport): FleetFinding[] {
   return report.fleet.results.flatMap((r: FleetCheckResult) => r.findings);
 }
 
+/** A readable host's findings per severity (waived ones left out). */
+export function hostFindingCounts(entry: FleetHostEntry): Record<Severity, number> | undefined {
+  return entry.digest?.findings ?? entry.report?.summary.findings;
+}
+
 export function hostVerdict(entry: FleetHostEntry): HostVerdict {
-  if (entry.unreadable || !entry.report) return 'unreadable';
-  const s = entry.report.summary.findings;
+  const s = entry.unreadable ? undefined : hostFindingCounts(entry);
+  if (!s) return 'unreadable';
   return s.error > 0 ? 'error' : s.warning > 0 ? 'warning' : 'ok';
 }
 
@@ -72,7 +81,10 @@ export function hostVerdict(entry: FleetHostEntry): HostVerdict {
 export function fleetSummary(report: FleetReport): {hosts: number; unreadable: number; findings: Record<Severity, number>; fleetFindings: Record<Severity, number>} {
   const findings: Record<Severity, number> = {error: 0, warning: 0, info: 0};
   const fleet: Record<Severity, number> = {error: 0, warning: 0, info: 0};
-  for (const h of report.hosts) if (h.report) for (const sev of ['error', 'warning', 'info'] as const) findings[sev] += h.report.summary.findings[sev];
+  for (const h of report.hosts) {
+    const counts = hostFindingCounts(h);
+    if (counts) for (const sev of ['error', 'warning', 'info'] as const) findings[sev] += counts[sev];
+  }
   for (const f of fleetFindings(report)) {
     findings[f.severity] += 1;
     fleet[f.severity] += 1;

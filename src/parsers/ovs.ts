@@ -53,13 +53,11 @@ export function parseOvsJsonList(text: string, source: string, columns?: readonl
   const data = Object.prototype.hasOwnProperty.call(doc, 'data') ? doc.data : undefined;
   if (!Array.isArray(headings) || !headings.every((h) => typeof h === 'string')) return bad('"headings" is not a list of column names');
   if (!Array.isArray(data)) return bad('"data" is not a list of rows');
-  const wanted = headings.map((h) => columns === undefined || columns.includes(h as string));
+  const wanted = headings.flatMap((h, i) => (columns === undefined || columns.includes(h as string) ? [i] : []));
   const rows = data.map((row) => {
     if (!Array.isArray(row) || row.length !== headings.length) return bad(`row does not have ${headings.length} columns`, row);
     const rec: Record<string, OvsValue> = {};
-    row.forEach((cell, i) => {
-      if (wanted[i]) put(rec, headings[i] as string, decodeValue(cell, (d) => bad(d, cell)));
-    });
+    for (const i of wanted) put(rec, headings[i] as string, decodeValue(row[i]!, (d) => bad(d, row[i])));
     return rec;
   });
   return {source, headings: headings as string[], rows};

@@ -2,7 +2,24 @@ import {readFileSync} from 'node:fs';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {ParseError} from './errors.js';
-import {configuredInstances, hostSettings, parseInstanceSpec, parseWorkersIni, resolveGlobal, resolveInstance, splitWorkerClasses} from './workers-ini.js';
+import {configuredInstances, hostSettings, instanceResolver, parseInstanceSpec, parseWorkersIni, resolveGlobal, resolveInstance, sectionCovers, splitWorkerClasses, type WorkersIni} from './workers-ini.js';
+
+/** The resolution spelled out, section by section (what instanceResolver must equal). */
+function resolveOne(files: WorkersIni[], n: number) {
+  const settings: Record<string, string> = {};
+  const origin: Record<string, string> = {};
+  const put = (file: string, e: {key: string; value: string; append: boolean; line: number}, fill = false) => {
+    if (fill && e.key in settings) return;
+    settings[e.key] = e.append && settings[e.key] && !fill ? `${settings[e.key]},${e.value}` : e.value;
+    origin[e.key] = `${file}:${e.line}`;
+  };
+  const all = files.flatMap((f) => f.sections);
+  for (const s of all) if (s.kind === 'global') for (const e of s.entries) put(s.file, e);
+  for (const s of all) if (sectionCovers(s, n)) for (const e of s.entries) put(s.file, e);
+  const workerClasses = splitWorkerClasses(settings.WORKER_CLASS);
+  for (const s of all) if (s.kind === 'class' && workerClasses.includes(s.className ?? '')) for (const e of s.entries) put(s.file, e, true);
+  return {settings, origin, instance: n, workerClasses};
+}
 import {applyEdits, edits, survives} from '../../test/helpers/mutation.js';
 import {catchError} from '../../test/helpers/thrown.js';
 
@@ -89,6 +106,16 @@ describe('parseWorkersIni on openQA t/data/24-worker-settings/workers.ini', () =
       RANGE_AND_LIST_KEY: 'set-via-range-and-list',
     });
     expect(resolveInstance(files, 7).settings.RANGE_AND_LIST_KEY).toBeUndefined();
+  });
+
+  it('resolves many instances at once as one at a time, in file order, also above MAX_INSTANCE', () => {
+    const ini = parseWorkersIni('[global]\nA = g\n[1-3, 2]\nA += r\n[2]\nB = two\n[1500-1600]\nA = high\n[1-2000]\nC = all\n', '/w.ini');
+    const resolve = instanceResolver([ini]);
+    for (const n of [1, 2, 3, 4, 1550, 2000, 2001]) expect(resolve(n)).toEqual(resolveOne([ini], n));
+    expect(resolve(2).settings).toMatchObject({A: 'g,r', B: 'two', C: 'all'});
+    expect(resolve(2).origin.A).toBe('/w.ini:4');
+    expect(resolve(1550).settings).toMatchObject({A: 'high', C: 'all'});
+    expect({...resolve(2001).settings}).toEqual({A: 'g'});
   });
 
   it('enumerates configured instances and host sections', () => {

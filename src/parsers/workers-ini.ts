@@ -168,10 +168,19 @@ export function instanceResolver(files: readonly WorkersIni[]): (instance: numbe
   const global = sections.filter((s) => s.kind === 'global');
   const instanceSections = sections.filter((s) => s.kind === 'instances');
   const classSections = sections.filter((s) => s.kind === 'class');
+  // The sections naming each instance up to MAX_INSTANCE, in file order (ranges are capped there,
+  // as in configuredInstances); a higher instance number is looked up section by section.
+  const naming = Array.from({length: MAX_INSTANCE + 1}, (): IniSection[] => []);
+  for (const s of instanceSections) {
+    for (const [a, b] of s.ranges ?? []) {
+      for (let n = Math.max(a, 1); n <= Math.min(b, MAX_INSTANCE); n++) if (naming[n]!.at(-1) !== s) naming[n]!.push(s);
+    }
+  }
   return (instance) => {
     const out = empty();
     for (const s of global) for (const e of s.entries) apply(out, s, e);
-    for (const s of instanceSections) if (sectionCovers(s, instance)) for (const e of s.entries) apply(out, s, e);
+    const mine = instance >= 1 && instance <= MAX_INSTANCE ? naming[instance]! : instanceSections.filter((s) => sectionCovers(s, instance));
+    for (const s of mine) for (const e of s.entries) apply(out, s, e);
     const workerClasses = splitWorkerClasses(out.settings.WORKER_CLASS);
     const classes = new Set(workerClasses);
     for (const s of classSections) {

@@ -14,7 +14,7 @@ function fleetReport(): FleetReport {
     if (h.name === 'w1') h.tunnels.push(gre('gre9', '198.51.100.7'));
   });
   const fleet = runFleetChecks(views, FLEET_CHECKS, {complete: false});
-  const hosts = views.map((v) => ({name: v.name, path: `${v.name}.tar.gz`, view: v, report: {target: {mode: 'snapshot' as const, host: v.name, capturedAt: v.capturedAt}, results: [], summary: summarize([]), sourceProblems: []}}));
+  const hosts = views.map((v, index) => ({index, name: v.name, path: `${v.name}.tar.gz`, view: v, report: {target: {mode: 'snapshot' as const, host: v.name, capturedAt: v.capturedAt}, results: [], summary: summarize([]), sourceProblems: []}}));
   return {hosts, fleet, complete: false};
 }
 

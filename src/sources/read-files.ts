@@ -25,8 +25,9 @@ export async function readHostFiles(spec: FilesSource, ctx: Pick<CollectContext,
   const entries: EntryRecord[] = [];
   const data = new Map<string, Buffer>();
   const seen = new Set<string>();
+  const listings = new Map<string, string[]>();
   for (const pattern of spec.paths) {
-    const paths = pattern.includes('*') ? await expandGlob(pattern, spec, ctx.root) : [pattern];
+    const paths = pattern.includes('*') ? await expandGlob(pattern, spec, ctx.root, listings) : [pattern];
     for (const hostPath of paths) {
       if (seen.has(hostPath) || NEVER_CAPTURED.includes(hostPath)) continue;
       if (spec.except && pattern.includes('*') && spec.except.test(hostPath)) continue;
@@ -166,8 +167,12 @@ function readKernelFile(path: string, maxBytes: number): Found {
   }
 }
 
-/** Expand `*` in each path segment; returns absolute host paths in sorted order. */
-export async function expandGlob(pattern: string, spec: Pick<FilesSource, 'where'>, root: string): Promise<string[]> {
+/**
+ * Expand `*` in each path segment; returns absolute host paths in sorted order. `listings` keeps
+ * the directories already listed for the patterns of one source (/sys/class/net/* for owner,
+ * group and tun_flags is one listing of a 300-entry directory, not three).
+ */
+export async function expandGlob(pattern: string, spec: Pick<FilesSource, 'where'>, root: string, listings = new Map<string, string[]>()): Promise<string[]> {
   const segments = pattern.split('/').filter(Boolean);
   let prefixes = ['/'];
   for (const seg of segments) {
@@ -178,13 +183,16 @@ export async function expandGlob(pattern: string, spec: Pick<FilesSource, 'where
         continue;
       }
       const re = globSegment(seg);
-      let names: string[] = [];
-      try {
-        names = readdirSync(onDisk(prefix, spec, root));
-      } catch {
-        continue;
+      let names = listings.get(prefix);
+      if (!names) {
+        try {
+          names = readdirSync(onDisk(prefix, spec, root)).sort();
+        } catch {
+          names = [];
+        }
+        listings.set(prefix, names);
       }
-      for (const n of names.sort()) if (re.test(n)) next.push(childPath(prefix, n));
+      for (const n of names) if (re.test(n)) next.push(childPath(prefix, n));
     }
     prefixes = next;
     if (prefixes.length === 0) break;

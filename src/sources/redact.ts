@@ -44,6 +44,18 @@ const SECRET_LAST_WORDS = new Set(['key', 'pass', 'pwd', 'psk', 'cred', 'creds',
 
 /** Whether a config key (ini, sysconfig, NM keyfile, JSON) names a secret. Case-insensitive. */
 export function isSecretKey(key: string): boolean {
+  // Keys repeat across files (a 300-tap host has 300 ifcfg-tapN files with the same keys): answer
+  // each once. Bounded, so a hostile file with a million keys costs no memory.
+  let known = secretKeyAnswers.get(key);
+  if (known === undefined) {
+    known = judgeKey(key);
+    if (secretKeyAnswers.size < 4096) secretKeyAnswers.set(key, known);
+  }
+  return known;
+}
+const secretKeyAnswers = new Map<string, boolean>();
+
+function judgeKey(key: string): boolean {
   // `WIRELESS_KEY_0`, `KEY1`, `wep-key3`: the number only tells which of several secrets it is.
   const base = stripIndexSuffix(key);
   const words = splitWords(base);

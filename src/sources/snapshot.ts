@@ -143,9 +143,16 @@ export class SnapshotView {
     return (this.record(source)?.entries ?? []).filter((e) => e.error);
   }
 
+  /** Each entry's text, decoded once: facts and evidence ask for the same files again and again. */
+  private readonly texts = new Map<string, string>();
   private textOf(entry: EntryRecord): string {
-    const buf = this.snapshot.contents.get(entry.path);
-    return buf ? buf.toString('utf8') : '';
+    let text = this.texts.get(entry.path);
+    if (text === undefined) {
+      const buf = this.snapshot.contents.get(entry.path);
+      text = buf ? buf.toString('utf8') : '';
+      this.texts.set(entry.path, text);
+    }
+    return text;
   }
 }
 

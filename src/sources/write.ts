@@ -5,7 +5,7 @@
 // Mode 0600: a snapshot describes a host's network and its owner decides who reads it.
 
 import {randomBytes} from 'node:crypto';
-import {constants} from 'node:fs';
+import {constants, writeSync} from 'node:fs';
 import {link, lstat, open, rename, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
@@ -114,12 +114,15 @@ function padding(size: number): Buffer {
 
 // --- atomic write ----------------------------------------------------------------------------
 
+/** Content written piece by piece (a streamed report), so it is never whole in memory. */
+export type WritePieces = (write: (text: string) => void) => void;
+
 /**
  * Write `data` to `target` atomically with `mode` (0600 for snapshots): a temp file beside the target (same file
  * system, so the final step is atomic), fsync, then link (no clobber) or rename (`force`). On any
  * failure the temp file is removed and the target is untouched.
  */
-export async function writeFileAtomic(target: string, data: Buffer, force: boolean, mode = 0o600): Promise<string> {
+export async function writeFileAtomic(target: string, data: Buffer | WritePieces, force: boolean, mode = 0o600): Promise<string> {
   const finalPath = path.resolve(target);
   const dir = path.dirname(finalPath);
   await requireDirectory(dir);
@@ -132,7 +135,8 @@ export async function writeFileAtomic(target: string, data: Buffer, force: boole
     const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
     try {
       await fh.chmod(mode); // whatever the umask
-      await fh.writeFile(data);
+      if (Buffer.isBuffer(data)) await fh.writeFile(data);
+      else data((text) => writeSync(fh.fd, text));
       await fh.sync();
     } finally {
       await fh.close();

@@ -6,6 +6,7 @@ import {
   natTargetsOutsideNat,
   type IfaceMatch,
   type IndexedTable,
+  type MisplacedNatRule,
   type IptablesDump,
   type IptOption,
   type IptRule,
@@ -70,42 +71,14 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
   const misplaced = new Map(natTargetsOutsideNat(dump).map((m) => [m.rule, m]));
   const nat: NatRule[] = [];
   const forward: ForwardPath[] = [];
+  const source = {backend, origin};
   for (const table of dump.tables) {
     let reach: ReturnType<typeof reacher> | undefined;
     for (const rule of table.rules) {
       const target = rule.target?.name;
       if (target === undefined || !isNatTarget(target)) continue;
-      const own = {in: ownList(fromIptIface(rule.inInterface)), out: ownList(fromIptIface(rule.outInterface))};
       reach ??= reacher((c) => isIptBase(table, c), iptEdges(table));
-      const {paths, impossible, ...effective} = reach(rule.chain, own);
-      const n: NatRule = {
-        backend,
-        origin,
-        line: rule.line,
-        text: rule.text,
-        family,
-        table: table.name,
-        chain: rule.chain,
-        action: target.toLowerCase() as NatRule['action'],
-        legal: true,
-        counters: toCounters(rule.counters),
-      };
-      if (effective.out) n.out = effective.out;
-      if (effective.in) n.in = effective.in;
-      if (rule.source && !rule.source.negated) n.sourceNet = rule.source.addr;
-      const bad = misplaced.get(rule);
-      if (bad) {
-        n.legal = false;
-        n.refusedByKernel = true;
-        n.illegalReason = `${bad.message}; the kernel refuses it, so the ruleset does not load`;
-      } else if (paths.length === 0) {
-        n.legal = false;
-        n.illegalReason = `chain ${rule.chain} is not reached from any built-in ${table.name} chain: the rule never applies`;
-      } else if (impossible) {
-        n.legal = false;
-        n.illegalReason = `the jumps to chain ${rule.chain} and the rule's own interface matches exclude each other: the rule never applies`;
-      }
-      nat.push(n);
+      nat.push(natRuleOf(rule, target, table.name, family, source, reach, misplaced.get(rule)));
     }
     if (table.name === 'filter' && (table.chains.has('FORWARD') || table.rules.some((r) => r.chain === 'FORWARD'))) {
       forward.push({
@@ -114,27 +87,72 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
         table: table.name,
         chain: 'FORWARD',
         policy: (table.chains.get('FORWARD')?.policy ?? 'ACCEPT').toLowerCase(),
-        rules: chainRules(table, 'FORWARD').map((rule) => {
-          const fr: ForwardRule = {
-            backend,
-            origin,
-            line: rule.line,
-            text: rule.text,
-            chain: 'FORWARD',
-            verdict: iptVerdict(table, rule),
-            stateful: iptStateful(rule),
-            counters: toCounters(rule.counters),
-          };
-          const i = fromIptIface(rule.inInterface);
-          const o = fromIptIface(rule.outInterface);
-          if (i) fr.in = i;
-          if (o) fr.out = o;
-          return fr;
-        }),
+        rules: chainRules(table, 'FORWARD').map((rule) => forwardRuleOf(rule, table, source)),
       });
     }
   }
   return {nat, forward};
+}
+
+// One function per rule kind, apart from the loops: thousands of NAT rules make the loop hot, and
+// the optimizing compiler then compiles a small loop instead of one large function (twice: on the
+// loop, then whole).
+
+function natRuleOf(
+  rule: IptRule,
+  target: string,
+  table: string,
+  family: 'ip' | 'ip6',
+  source: {backend: NatRule['backend']; origin: string},
+  reach: ReturnType<typeof reacher>,
+  bad: MisplacedNatRule | undefined,
+): NatRule {
+  const r = reach(rule.chain, {in: ownList(fromIptIface(rule.inInterface)), out: ownList(fromIptIface(rule.outInterface))});
+  const n: NatRule = {
+    backend: source.backend,
+    origin: source.origin,
+    line: rule.line,
+    text: rule.text,
+    family,
+    table,
+    chain: rule.chain,
+    action: target.toLowerCase() as NatRule['action'],
+    legal: true,
+    counters: toCounters(rule.counters),
+  };
+  if (r.out) n.out = r.out;
+  if (r.in) n.in = r.in;
+  if (rule.source && !rule.source.negated) n.sourceNet = rule.source.addr;
+  if (bad) {
+    n.legal = false;
+    n.refusedByKernel = true;
+    n.illegalReason = `${bad.message}; the kernel refuses it, so the ruleset does not load`;
+  } else if (r.paths.length === 0) {
+    n.legal = false;
+    n.illegalReason = `chain ${rule.chain} is not reached from any built-in ${table} chain: the rule never applies`;
+  } else if (r.impossible) {
+    n.legal = false;
+    n.illegalReason = `the jumps to chain ${rule.chain} and the rule's own interface matches exclude each other: the rule never applies`;
+  }
+  return n;
+}
+
+function forwardRuleOf(rule: IptRule, table: IptTable, source: {backend: ForwardRule['backend']; origin: string}): ForwardRule {
+  const fr: ForwardRule = {
+    backend: source.backend,
+    origin: source.origin,
+    line: rule.line,
+    text: rule.text,
+    chain: 'FORWARD',
+    verdict: iptVerdict(table, rule),
+    stateful: iptStateful(rule),
+    counters: toCounters(rule.counters),
+  };
+  const i = fromIptIface(rule.inInterface);
+  const o = fromIptIface(rule.outInterface);
+  if (i) fr.in = i;
+  if (o) fr.out = o;
+  return fr;
 }
 
 /** What a rule asks of a packet beyond interfaces (protocol, source, ports, conntrack state). */

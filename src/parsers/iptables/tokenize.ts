@@ -107,28 +107,11 @@ export function tokenize(line: string, start: number, out: Tokens): string | nul
       c = line.charCodeAt(i);
       if (isBlank(c)) break;
       if (c === QUOTE) {
-        i++;
-        let segment = i;
-        let closed = false;
-        while (i < n) {
-          c = line.charCodeAt(i);
-          if (c === BACKSLASH && i + 1 < n) {
-            const next = line.charCodeAt(i + 1);
-            if (next === QUOTE || next === BACKSLASH) {
-              value += line.slice(segment, i);
-              segment = i + 1; // keep the escaped char, drop the backslash
-              i += 2;
-              continue;
-            }
-          } else if (c === QUOTE) {
-            value += line.slice(segment, i);
-            i++;
-            closed = true;
-            break;
-          }
-          i++;
-        }
-        if (!closed) return 'unterminated quote';
+        const close = closingQuote(line, i, n);
+        if (close === -1) return 'unterminated quote';
+        // Keep the escaped char, drop the backslash.
+        value += line.slice(i + 1, close).replace(ESCAPED, '$1');
+        i = close + 1;
       } else {
         const segment = i;
         while (i < n) {
@@ -147,6 +130,26 @@ export function tokenize(line: string, start: number, out: Tokens): string | nul
     return 'template syntax ({{ }} or {% %}) is not iptables-restore input';
   }
   return null;
+}
+
+/** Inside quotes, a backslash escapes `"` and `\\` (and only those). */
+const ESCAPED = /\\(["\\])/g;
+
+/**
+ * The index of the quote closing the one at text[open], before `end`; -1 when it is never closed.
+ * Inside, `\"` and `\\` are escapes (iptables-restore's add_param_to_argv).
+ */
+function closingQuote(text: string, open: number, end: number): number {
+  for (let i = open + 1; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH && i + 1 < end) {
+      const next = text.charCodeAt(i + 1);
+      if (next === QUOTE || next === BACKSLASH) i++;
+    } else if (c === QUOTE) {
+      return i;
+    }
+  }
+  return -1;
 }
 
 /** `{{` or `{%` outside double quotes. */
@@ -226,24 +229,9 @@ export function scanRuleWords(text: string, from: number, to: number, target: Ta
       if (isBlank(c)) break;
       if (c === QUOTE) {
         quoted = true;
-        i++;
-        let closed = false;
-        while (i < to) {
-          c = text.charCodeAt(i);
-          if (c === BACKSLASH && i + 1 < to) {
-            const next = text.charCodeAt(i + 1);
-            if (next === QUOTE || next === BACKSLASH) {
-              i += 2;
-              continue;
-            }
-          } else if (c === QUOTE) {
-            closed = true;
-            i++;
-            break;
-          }
-          i++;
-        }
-        if (!closed) return false;
+        const close = closingQuote(text, i, to);
+        if (close === -1) return false;
+        i = close + 1;
         continue;
       }
       if (c === BRACE && i + 1 < to) {
