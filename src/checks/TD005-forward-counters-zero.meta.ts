@@ -13,4 +13,8 @@ export default {
     'openqa.qemu-alive', 'openqa.switch-config', 'openqa.workers-ini', 'ovs.bridges', 'ovs.flows',
     'ovs.interfaces', 'ovs.ports', 'ovs.show', 'proc.uptime', 'systemd.units', 'systemd.wants', 'tap.sysfs',
   ],
+  kinds: {
+    'bridge-traffic-dropped': {severity: 'error', title: 'The FORWARD chain drops traffic between the bridge and the uplink (a reject or drop policy before any accept)'},
+    'counters-zero': {severity: 'warning', title: 'The FORWARD rules for the bridge read 0 packets although SUTs routed traffic'},
+  },
 } satisfies CheckMeta;

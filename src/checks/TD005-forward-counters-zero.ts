@@ -86,8 +86,8 @@ function dropFinding(f: Facts, j: BridgeForward): FindingDraft | undefined {
   const hint = `${wrong.length > 0 ? `; ${wrong.join('; ')} (TD008)` : ''}${unread ? `; ${unread}, so this finding may be wrong` : ''}`;
   const ev: Evidence[] = [evidence(path.rules[0]?.origin ?? sourceOf(path), `${subject} (${path.family}) policy ${path.policy}`, ...path.rules.map((r) => r.text))];
   return {
+    kind: 'bridge-traffic-dropped',
     subject,
-    severity: 'error',
     message: `${path.family} ${subject} drops ${blocked.join(' and ')} (${cause}), expected accept rules for the bridge before it: SUTs cannot reach anything beyond the host${hint}`,
     fix: addRulesFix(f, path, bridge, uplink, {outbound: out.verdict === 'drop', inbound: back.verdict === 'drop'}),
     evidence: ev,
@@ -192,6 +192,7 @@ function zeroFinding(f: Facts, path: ForwardPath, zero: ForwardRule[], bridge: s
     evidence('ovs.flows', `ovs-ofctl dump-flows ${a.bridge} (table 1, learned from SUT traffic):`, ...flows.slice(0, 3).map((fl) => fl.text.trim())),
   ];
   return {
+    kind: 'counters-zero',
     subject,
     message: `${zero.length} FORWARD rule(s) for ${bridge} read 0 packets, expected >0: SUTs routed traffic through the host (${flows.length} learned flow(s) with packets in table 1 of ${a.bridge})${hint}`,
     fix: [

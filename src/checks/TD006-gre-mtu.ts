@@ -109,6 +109,7 @@ function peerFindings(f: Facts, bridgeName: string, gre: GrePort[], routeOf: (ip
     ];
     if (self !== undefined) {
       out.push({
+        kind: 'self-peer',
         subject: g.port,
         message: `GRE port ${g.port} tunnels to ${g.remoteIp}, an address of this host (${self}), expected another MM host: frames loop back onto ${bridgeName}`,
         fix: forget,
@@ -118,6 +119,7 @@ function peerFindings(f: Facts, bridgeName: string, gre: GrePort[], routeOf: (ip
     }
     if (route?.error !== undefined) {
       out.push({
+        kind: 'peer-unreachable',
         subject: g.port,
         message: `no route to the GRE peer ${g.remoteIp} of ${g.port} (${route.error}), expected one via the uplink: SUTs on the peer's VLANs are unreachable`,
         // Routing or a gone peer: only the admin knows which, so dropping the port is MANUAL here.
@@ -159,6 +161,7 @@ function preupReference(f: Facts, ip: string): {path: string; line: number; text
 function rstpFinding(bridge: OvsBridge, gre: GrePort[]): FindingDraft | undefined {
   if (gre.length < 2 || bridge.rstpEnable !== false || bridge.stpEnable === true) return undefined;
   return {
+    kind: 'rstp-off',
     subject: bridge.name,
     message: `${bridge.name} has ${gre.length} GRE ports (${gre.map((g) => g.port).join(', ')}) with rstp_enable=false, expected true: a mesh of tunnels loops broadcasts`,
     fix: [bridgeRstp(bridge.name, 'persist: the GRE pre-up script (gre_tunnel_preup.sh) should run the same command after adding the ports')],
@@ -317,7 +320,7 @@ function mtuFindings(f: Facts, suts: SutMtu[], capacity: Capacity | undefined): 
     entry.fixes.push(...s.fix(want));
     bySubject.set(s.subject, entry);
   }
-  return [...bySubject].map(([subject, e]) => ({subject, severity: e.severity, message: e.messages.join('; '), fix: e.fixes, evidence: e.evidence}));
+  return [...bySubject].map(([subject, e]) => ({kind: 'sut-mtu-too-large', subject, severity: e.severity, message: e.messages.join('; '), fix: e.fixes, evidence: e.evidence}));
 }
 
 function bridgeMtuFinding(f: Facts, bridge: OvsBridge, suts: SutMtu[]): FindingDraft | undefined {
@@ -332,6 +335,7 @@ function bridgeMtuFinding(f: Facts, bridge: OvsBridge, suts: SutMtu[]): FindingD
   const want = Math.max(RECOMMENDED_BRIDGE_MTU, largest.value);
   const shown = own ? `mtu=${own.mtu ?? '[]'} mtu_request=${own.mtuRequest ?? '[]'}` : `mtu ${mtu}`;
   return {
+    kind: 'bridge-mtu-below-sut',
     subject: bridge.name,
     message: `${bridge.name} MTU ${mtu} is below the SUT MTU ${largest.value} (${largest.what}), expected ≥ ${largest.value} (os-autoinst sets ${RECOMMENDED_BRIDGE_MTU}): large packets between SUTs and the host are dropped`,
     fix: [mtuRequest(bridge.name, want, `persist: wicked ifcfg-${bridge.name} MTU='${want}' / NetworkManager: ethernet.mtu ${want} in the bridge's ovs-interface profile (OVSDB keeps mtu_request across reboots)`)],

@@ -107,7 +107,7 @@ tester.run({
       host: {nft: EMPTY_NFT},
       findings: [
         {
-          subject: 'eth0',
+          kind: 'uplink-not-masqueraded', subject: 'eth0',
           message: 'no IPv4 masquerade covers the uplink eth0 (the lowest-metric IPv4 default route); there is no masquerade rule at all; expected a masquerade for traffic leaving by eth0',
         },
       ],
@@ -127,7 +127,7 @@ tester.run({
       },
       findings: [
         {
-          subject: 'bond0',
+          kind: 'uplink-not-masqueraded', subject: 'bond0',
           message: expect.stringContaining('the rules name eth0 (eth0 is a slave of bond0: rules must name the master)'),
           evidence: [{source: 'iptables.save', lines: ['line 3: [0:0] -A POSTROUTING -o eth0 -j MASQUERADE']}],
         },
@@ -139,14 +139,14 @@ tester.run({
       host: {
         nft: 'table ip nat {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "eth0" masquerade\n\t}\n}\ntable ip6 nat {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "eth2" masquerade\n\t}\n}\n',
       },
-      findings: [{subject: 'eth0', severity: 'warning', message: /^no IPv6 masquerade covers the uplink eth0/}],
+      findings: [{kind: 'ipv6-uplink-not-masqueraded', subject: 'eth0', severity: 'warning', message: /^no IPv6 masquerade covers the uplink eth0/}],
       assert: (r) => expect(r.findings[0]!.fix.split('\n')[0]).toBe('nft add rule ip6 nat postrouting oifname "eth0" masquerade'),
     },
     {
       name: 'names the persisted line that names the wrong interface',
       host: {nft: DEMO_NFT, ruleFiles: {'/etc/firewall.nft': DEMO_NFT}},
       // The ip6 nat table names eth2 as well: one finding, both lines.
-      findings: [{subject: 'eth0', message: expect.stringContaining('IPv6 likewise')}],
+      findings: [{kind: 'uplink-not-masqueraded', subject: 'eth0', message: expect.stringContaining('IPv6 likewise')}],
       assert: (r) => {
         expect(r.findings[0]!.fix).toContain(`# /etc/firewall.nft line 4: oifname "eth2" masquerade -> name eth0 instead of eth2\nsed -i --follow-symlinks '4s/"eth2"/"eth0"/' /etc/firewall.nft`);
         expect(r.findings[0]!.fix).toContain(`nft add rule ip6 nat postrouting oifname "eth0" masquerade`);
@@ -160,7 +160,7 @@ tester.run({
       host: {nft: natOn('10.0.2.0/24')},
       findings: [
         {
-          subject: 'ip nat postrouting: ip saddr 10.0.2.0/24 oifname "eth0" masquerade',
+          kind: 'snat-sut-range', subject: 'ip nat postrouting: ip saddr 10.0.2.0/24 oifname "eth0" masquerade',
           message:
             'source NAT only for 10.0.2.0/24, a SUT range: after the OpenFlow rewrite SUT traffic reaches the host from 10.1.0.0/16, so the rule never matches and nothing masquerades it on eth0',
         },
@@ -169,14 +169,14 @@ tester.run({
     {
       name: "a source restriction to another range than Fedora's rewritten one",
       host: {iptables: FEDORA_SNAT.replace('172.17.0.0/16', '172.16.2.0/24'), sysconfig: FEDORA_SYSCONFIG},
-      findings: [{subject: '-A POSTROUTING -s 172.16.2.0/24 -o eth0 -j MASQUERADE'}],
+      findings: [{kind: 'snat-sut-range', subject: '-A POSTROUTING -s 172.16.2.0/24 -o eth0 -j MASQUERADE'}],
     },
     {
       name: 'FORWARD: a return rule naming another interface before a reject: the rule is the subject',
       host: {nft: fwd(['iifname "br1" accept', 'iifname "eth2" oifname "br1" ct state established,related accept'], 'drop')},
       findings: [
         {
-          subject: 'ip filter FORWARD: iifname "eth2" oifname "br1" ct state established,related accept',
+          kind: 'forward-names-other-interface', subject: 'ip filter FORWARD: iifname "eth2" oifname "br1" ct state established,related accept',
           message: 'ip filter FORWARD: replies from eth0 back to br1 are dropped by the chain policy drop: the return rule names eth2, the uplink is eth0 (the lowest-metric IPv4 default route)',
           fix: 'nft insert rule ip filter FORWARD iifname "eth0" oifname "br1" ct state related,established counter accept',
         },
@@ -191,7 +191,7 @@ tester.run({
       },
       findings: [
         {
-          subject: 'eth0',
+          kind: 'uplink-not-masqueraded', subject: 'eth0',
           message: expect.stringContaining('firewalld puts eth0 in zone public'),
           fix: [
             'firewall-cmd --permanent --zone=trusted --change-interface=eth0',
@@ -206,14 +206,14 @@ tester.run({
       name: 'firewalld: uplink bound to two zones',
       host: {nft: EMPTY_NFT, firewalld: zone('public', {interfaces: ['eth0'], masquerade: true, active: true}) + zone('trusted', {interfaces: ['br1', 'eth0'], masquerade: true, active: true, target: 'ACCEPT'})},
       findings: [
-        {subject: 'eth0', message: /^eth0 is bound to 2 zones \(public, trusted\), expected exactly one/},
-        {subject: 'br1', message: /^br1 is in firewalld zone trusted, expected public/},
+        {kind: 'zone-mismatch', subject: 'eth0', message: /^eth0 is bound to 2 zones \(public, trusted\), expected exactly one/},
+        {kind: 'zone-mismatch', subject: 'br1', message: /^br1 is in firewalld zone trusted, expected public/},
       ],
     },
     {
       name: 'firewalld: bridge outside the masquerading zone',
       host: {nft: EMPTY_NFT, firewalld: zone('public', {interfaces: ['br1'], active: true}) + zone('trusted', {interfaces: ['eth0'], masquerade: true, active: true, target: 'ACCEPT'})},
-      findings: [{subject: 'br1', fix: ['firewall-cmd --permanent --zone=trusted --change-interface=br1', 'firewall-cmd --reload']}],
+      findings: [{kind: 'zone-mismatch', subject: 'br1', fix: ['firewall-cmd --permanent --zone=trusted --change-interface=br1', 'firewall-cmd --reload']}],
     },
   ],
 });
@@ -230,7 +230,7 @@ tester.run({
       host: {...down, firewalldFiles: {'/etc/firewalld/zones/trusted.xml': TRUSTED}, wants: {'/etc/systemd/system/multi-user.target.wants/firewalld.service': '/usr/lib/systemd/system/firewalld.service'}},
       findings: [
         {
-          subject: 'eth0',
+          kind: 'firewalld-down', subject: 'eth0',
           message: /firewalld is not running \(FirewallD is not running \(exit 252\)\) on a host set up for it \(firewalld\.service is enabled, \/etc\/firewalld\/zones\/trusted\.xml exists\): its persisted zone trusted masquerades/,
         },
       ],
@@ -246,12 +246,12 @@ tester.run({
     {
       name: 'firewalld set up but not running: enables it too when it is not enabled for boot',
       host: {...down, firewalldFiles: {'/etc/firewalld/zones/trusted.xml': TRUSTED}, wants: {}},
-      findings: [{subject: 'eth0', fix: expect.stringContaining('systemctl enable --now firewalld.service')}],
+      findings: [{kind: 'firewalld-down', subject: 'eth0', fix: expect.stringContaining('systemctl enable --now firewalld.service')}],
     },
     {
       name: 'a host that never set firewalld up: firewall-cmd saying so is no cause, the missing rule is',
       host: {...down, wants: {}},
-      findings: [{subject: 'eth0', message: /there is no masquerade rule at all/}],
+      findings: [{kind: 'uplink-not-masqueraded', subject: 'eth0', message: /there is no masquerade rule at all/}],
       assert: (r) => expect(r.findings[0]!.message).not.toMatch(/firewalld/),
     },
   ],

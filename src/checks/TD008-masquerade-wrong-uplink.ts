@@ -160,7 +160,11 @@ function masqueradeFindings(ctx: Ctx, sutRangeCoversUplink: boolean): FindingDra
   const anyV6Intent = view.nat.some((r) => isSourceNat(r) && isV6(r) && r.family === 'ip6');
   const out: FindingDraft[] = [];
   if (v4.length === 0 && !sutRangeCoversUplink) out.push(uncovered(ctx, 'IPv4', anyV6Intent && v6.length === 0));
-  else if (anyV6Intent && v6.length === 0) out.push({...uncovered(ctx, 'IPv6', false), severity: 'warning'});
+  else if (anyV6Intent && v6.length === 0) {
+    const v6Finding = uncovered(ctx, 'IPv6', false);
+    // firewalld down is one fault for both families: its own severity; the IPv6 kind is a warning by its meta.
+    out.push(v6Finding.kind === 'firewalld-down' ? {...v6Finding, severity: 'warning'} : v6Finding);
+  }
   return out;
 }
 
@@ -203,6 +207,7 @@ function uncovered(ctx: Ctx, family: 'IPv4' | 'IPv6', ipv6Too: boolean): Finding
   if (family === 'IPv4') ev.push(...masqueradesFor(view, uplink).filter((r) => isSourceNat(r) && isV4(r)).map(ruleEvidence));
   if (ev.length === 0) ev.push(evidence(view.sources[0] ?? 'nft.ruleset', `(no ${family} source-NAT rule; sources read: ${view.sources.join(', ') || 'none'})`));
   return {
+    kind: family === 'IPv4' ? 'uplink-not-masqueraded' : 'ipv6-uplink-not-masqueraded',
     subject: uplink,
     message: `${what}; expected a masquerade for traffic leaving by ${uplink}`,
     fix: masqueradeFix(ctx, ipv6Too ? [family, 'IPv6'] : [family]),
@@ -222,6 +227,7 @@ function firewalldDownFinding(ctx: Ctx, down: FirewalldDown, family: 'IPv4' | 'I
   if (zones.length === 0) fix.push(firewalldPermanent(`masquerade:trusted`, ['firewall-cmd --permanent --zone=trusted --add-masquerade']), firewalldReload());
   fix.push(look('nat-after-start', `nft list ruleset | grep -n masquerade   # expect firewalld's masquerade for ${uplink}`));
   return {
+    kind: 'firewalld-down',
     subject: uplink,
     message: `no ${family} masquerade covers the uplink ${uplink} (${ctx.uplinkWhy}): firewalld is not running (${down.said.replace(/^firewall-cmd --list-all-zones: /, '')}${down.unitLine ? `; ${down.unitLine.split(' ').slice(0, 4).join(' ')}` : ''}) on a host set up for it (${down.configuredBy.join(', ')}): ${persisted} nothing is in the kernel while it is down${ipv6Too ? '; IPv6 likewise' : ''}; expected a masquerade for traffic leaving by ${uplink}`,
     fix,
@@ -307,6 +313,7 @@ function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boo
       }
     }
     findings.push({
+      kind: 'snat-sut-range',
       subject: ruleSubject(r),
       message: `source NAT only for ${r.sourceNet}, a SUT range: after the OpenFlow rewrite SUT traffic reaches the host from ${good}, so the rule never matches${matchesInterface(r.out, ctx.uplink) ? ` and nothing masquerades it on ${ctx.uplink}` : ''}`,
       fix,
@@ -371,7 +378,7 @@ function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: 
   if (wrongName) {
     for (const h of persistedForward(ctx.f, meant)) fix.push(sedSwap(h, wrongName, uplink, {note: `${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${wrongName}`}), reloadRuleFile(h.path));
   }
-  return {subject: ruleSubject({...withTable(meant), backend: meant.backend}), message, fix, evidence: ev};
+  return {kind: 'forward-names-other-interface', subject: ruleSubject({...withTable(meant), backend: meant.backend}), message, fix, evidence: ev};
 }
 
 // --- 4. firewalld zones -----------------------------------------------------------------------
@@ -384,6 +391,7 @@ function zoneFindings(ctx: Ctx): FindingDraft[] {
   const bound = zones.zonesOf(uplink);
   if (bound.length > 1) {
     out.push({
+      kind: 'zone-mismatch',
       subject: uplink,
       message: `${uplink} is bound to ${bound.length} zones (${bound.join(', ')}), expected exactly one: which zone's masquerade and forwarding apply is left to chance`,
       fix: [...bound.slice(1).map((z) => firewalldPermanent(`remove:${z}:${uplink}`, [`firewall-cmd --permanent --zone=${z} --remove-interface=${uplink}`])), ...zoneLineFix(ctx.f, uplink, bound[0]!), firewalldReload()],
@@ -400,6 +408,7 @@ function zoneFindings(ctx: Ctx): FindingDraft[] {
     const z = zones.zoneOf(iface);
     if (z === uplinkZone) continue;
     out.push({
+      kind: 'zone-mismatch',
       subject: iface,
       message: `${iface} is in firewalld zone ${z ?? '(none)'}, expected ${uplinkZone}, the zone that masquerades for the uplink ${uplink}: forwarded SUT traffic crosses zones and is rejected`,
       fix: [firewalldPermanent(`zone:${iface}`, [`firewall-cmd --permanent --zone=${uplinkZone} --change-interface=${iface}`]), ...zoneLineFix(ctx.f, iface, uplinkZone), firewalldReload()],

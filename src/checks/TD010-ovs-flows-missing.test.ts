@@ -103,7 +103,7 @@ tester.run({
     {
       name: 'reports the IPv6 rules a 2025-11 script installs but the bridge lacks (the service predates the update)',
       host: {script: SCRIPT_8},
-      findings: [{subject: 'br1', severity: 'error', message: /^br1: missing ipv6-nd .*ipv6-first .*ipv6-other .*\/usr\/lib\/os-autoinst\/script\/os-autoinst-openvswitch installs eight rules/}],
+      findings: [{kind: 'rules-missing', subject: 'br1', severity: 'error', message: /^br1: missing ipv6-nd .*ipv6-first .*ipv6-other .*\/usr\/lib\/os-autoinst\/script\/os-autoinst-openvswitch installs eight rules/}],
       assert: (r) => {
         expect(r.findings[0]!.evidence.find((e) => e.source === 'openqa.switch-script')?.lines[0]).toMatch(/os-autoinst-openvswitch:\d+: .*0x86dd/);
         expect(JSON.stringify(r.findings[0]!.fix)).toContain('systemctl restart os-autoinst-openvswitch');
@@ -114,7 +114,7 @@ tester.run({
       host: {flows: {br1: 'NXST_FLOW reply (xid=0x4):\n cookie=0x0, duration=2.568s, table=0, n_packets=16, n_bytes=1476, idle_age=1, priority=0 actions=NORMAL\n'}},
       findings: [
         {
-          subject: 'br1',
+          kind: 'rules-missing', subject: 'br1',
           message: 'br1: only the default rule (priority=0 actions=NORMAL): the service never installed its rules on this bridge, or the bridge was re-created after it started',
         },
       ],
@@ -128,19 +128,19 @@ tester.run({
       host: {flows: {br1: SUSE_FLOWS.replace('arp_tpa=10.0.2.2', 'arp_tpa=10.0.2.1')}},
       findings: [
         {
-          subject: 'br1',
+          kind: 'rules-missing', subject: 'br1',
           message: 'br1: missing arp-gateway (priority=100,arp,arp_tpa=10.0.2.2) (present: default, host-replies, ipv4-first, ipv4-other)',
           fix: expect.stringContaining('fix the address first (TD011)'),
         },
       ],
     },
-    {name: 'reports a missing host-replies rule', host: {flows: {br1: dropFlow('in_port=LOCAL actions=resubmit')}}, findings: [{subject: 'br1', message: expect.stringContaining('missing host-replies (priority=1,in_port=LOCAL resubmit(,1))')}]},
+    {name: 'reports a missing host-replies rule', host: {flows: {br1: dropFlow('in_port=LOCAL actions=resubmit')}}, findings: [{kind: 'rules-missing', subject: 'br1', message: expect.stringContaining('missing host-replies (priority=1,in_port=LOCAL resubmit(,1))')}]},
     {
       name: 'reports a failed service even when its rules are still there',
       host: {units: withUnit('os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper')},
       findings: [
         {
-          subject: 'os-autoinst-openvswitch.service',
+          kind: 'switch-service-down', subject: 'os-autoinst-openvswitch.service',
           severity: 'error',
           evidence: [{source: 'systemd.units', lines: ['os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper']}],
         },
@@ -153,11 +153,11 @@ tester.run({
       host: {units: withUnit('os-autoinst-openvswitch.service loaded activating start os-autoinst openvswitch helper'), flows: {br1: ONLY_NORMAL}},
       findings: [
         {
-          subject: 'os-autoinst-openvswitch.service',
+          kind: 'switch-service-activating', subject: 'os-autoinst-openvswitch.service',
           severity: 'warning',
           message: 'os-autoinst-openvswitch.service is activating (start), expected active: it has not taken its D-Bus name yet, so set_vlan calls fail',
         },
-        {subject: 'br1', severity: 'error'},
+        {kind: 'rules-missing', subject: 'br1', severity: 'error'},
       ],
     },
     {
@@ -170,12 +170,12 @@ tester.run({
       // Once it ran past the wait, missing rules are the plain finding again.
       name: 'once it ran past the wait, missing rules are the plain finding again',
       host: {flows: {br1: ONLY_NORMAL}, journal: `${WAITING}2026-11-21T06:02:16+0000 w1 os-autoinst-openvswitch[1482]: Running D-Bus service\n`},
-      findings: [{kind: 'TD010/ovs-flows-missing', subject: 'br1'}],
+      findings: [{kind: 'rules-missing', subject: 'br1'}],
     },
     {
       name: 'a tap worker without the service installed',
       host: {units: withUnit(undefined)},
-      findings: [{subject: 'os-autoinst-openvswitch.service', message: expect.stringContaining('is not loaded (not installed?)')}],
+      findings: [{kind: 'switch-service-down', subject: 'os-autoinst-openvswitch.service', message: expect.stringContaining('is not loaded (not installed?)')}],
     },
     {
       name: 'a dead switch: ovsdb-server down (database socket absent): error of kind ovsdb-server-down with the journal and the restart order',

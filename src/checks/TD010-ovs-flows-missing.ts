@@ -130,8 +130,8 @@ function serviceState(f: Facts): ServiceState {
     return {
       state: 'activating',
       finding: {
+        kind: 'switch-service-activating',
         subject: SWITCH_UNIT,
-        severity: 'warning',
         // Type=dbus: the script takes its bus name before it waits for the bridge, so a unit that
         // waits for the bridge is already active; activating means it has not even taken the name.
         message: `${SWITCH_UNIT} is activating (${unit.sub}), expected active: it has not taken its D-Bus name yet, so set_vlan calls fail`,
@@ -144,6 +144,7 @@ function serviceState(f: Facts): ServiceState {
   return {
     state: unit?.active ?? 'missing',
     finding: {
+      kind: 'switch-service-down',
       subject: SWITCH_UNIT,
       message: `${SWITCH_UNIT} is ${state}, expected active: workers cannot tag taps (set_vlan) and refuse tap jobs`,
       fix: unit
@@ -260,7 +261,7 @@ function flowFinding(sw: SwitchConfig, flows: OpenFlow[], r: SwitchFlowsResult, 
   if (r.missing.includes('arp-gateway') && r.present.includes('ipv4-first')) {
     fix.push(look(`arp-rule:${sw.bridge}`, `the ARP rule is keyed on LOCAL_IP ${sw.localIp}: if ${sw.bridge} carries another address, fix the address first (TD011)`));
   }
-  return {subject: sw.bridge, message: `${sw.bridge}: ${problem}`, fix, evidence: ev};
+  return {kind: 'rules-missing', subject: sw.bridge, message: `${sw.bridge}: ${problem}`, fix, evidence: ev};
 }
 
 /** `file:line: VAR=value`, or `VAR=value (default)` when nothing sets it. */

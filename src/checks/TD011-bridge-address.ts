@@ -120,6 +120,7 @@ function configFindings(sw: SwitchConfig): FindingDraft[] {
   const local = ipv4ToNumber(sw.localIp);
   if (local === undefined) {
     out.push({
+      kind: 'switch-config-invalid',
       subject: subjectFor('localIp'),
       message: `OS_AUTOINST_BRIDGE_LOCAL_IP='${sw.localIp}' is not an IPv4 address: the service cannot match any bridge address`,
       fix: setVariable(sw, 'localIp', '10.0.2.2'),
@@ -129,6 +130,7 @@ function configFindings(sw: SwitchConfig): FindingDraft[] {
   if (!Number.isInteger(sw.netmask) || sw.netmask < 0 || sw.netmask > 32) {
     const raw = sw.environment?.OS_AUTOINST_BRIDGE_NETMASK ?? String(sw.netmask);
     out.push({
+      kind: 'switch-config-invalid',
       subject: subjectFor('netmask'),
       message: `OS_AUTOINST_BRIDGE_NETMASK='${raw}' is not a prefix length (expected e.g. 15): the service compares "<ip>/<netmask>" and never matches`,
       fix: setVariable(sw, 'netmask', '15'),
@@ -140,6 +142,7 @@ function configFindings(sw: SwitchConfig): FindingDraft[] {
   const target = ipv4ToNumber(sw.rewriteTarget);
   if (net && (target === undefined || !netContains(net, target))) {
     out.push({
+      kind: 'switch-config-invalid',
       subject: subjectFor('rewriteTarget'),
       message: `OS_AUTOINST_BRIDGE_REWRITE_TARGET=${sw.rewriteTarget} lies outside LOCAL_IP/NETMASK ${formatNet(net)}: replies to the rewritten SUT sources are not routed back through the bridge`,
       fix: [look(`rewrite-target:${sw.bridge}`, `pick a /16 inside ${formatNet(net)} that the SUTs do not use (SUSE: 10.1.0.0 in 10.0.0.0/15; Fedora: 172.17.0.0 in 172.16.0.0/15)`), ...setVariable(sw, 'rewriteTarget', suggestTarget(net))],
@@ -179,7 +182,7 @@ function missingBridge(f: Facts, sw: SwitchConfig, all: Link[], ovsBridges: stri
     ? `bridge ${sw.bridge}${placeholder} does not exist; Open vSwitch bridge ${other.name} carries ${expected}: ${VAR_NAMES.bridge} names the wrong bridge`
     : `bridge ${sw.bridge}${placeholder} does not exist (${VAR_NAMES.bridge}${originOf(sw, 'bridge') ? '' : ' default'}); expected an Open vSwitch bridge ${sw.bridge} with ${expected ?? 'LOCAL_IP/NETMASK'}`;
   const fix = other ? setVariable(sw, 'bridge', other.name) : createBridgeFix(f, sw.bridge, expected ?? '10.0.2.2/15');
-  return {subject: sw.bridge, message, fix, evidence: ev};
+  return {kind: 'bridge-missing', subject: sw.bridge, message, fix, evidence: ev};
 }
 
 /**
@@ -249,7 +252,7 @@ function notOvs(f: Facts, sw: SwitchConfig, link: Link, all: Link[], ovsBridges:
   const fix = other
     ? setVariable(sw, 'bridge', other.name)
     : [look(`bridge-name:${sw.bridge}`, `${sw.bridge} is taken by ${what}; create the Open vSwitch bridge under another name (e.g. br1) and point ${VAR_NAMES.bridge} at it`), ...createBridgeFix(f, 'br1', expected ?? '10.0.2.2/15'), ...setVariable(sw, 'bridge', 'br1')];
-  return {subject: sw.bridge, message, fix, evidence: ev};
+  return {kind: 'not-ovs-bridge', subject: sw.bridge, message, fix, evidence: ev};
 }
 
 function addressFinding(f: Facts, sw: SwitchConfig, link: Link, expected: string): FindingDraft | undefined {
@@ -267,6 +270,7 @@ function addressFinding(f: Facts, sw: SwitchConfig, link: Link, expected: string
   for (const a of inet) if (`${a.local}/${a.prefixlen}` !== expected) now.push(`! ${has(`${a.local}/${a.prefixlen}`)} || ip address del ${a.local}/${a.prefixlen} dev ${sw.bridge}`);
   if (!elsewhere) now.push(`${has(expected)} || ip address add ${expected} dev ${sw.bridge}`);
   return {
+    kind: first ? 'address-wrong' : 'no-address',
     subject: sw.bridge,
     message,
     fix: [step('runtime', `bridge-address:${sw.bridge}`, now), ...persistAddressFix(f, sw.bridge, expected), RESTART(sw.bridge)],

@@ -53,6 +53,7 @@ export default defineCheck(meta, (f) => {
       const meant = files.flatMap((x) => x.conf.problems.filter((p) => /ip_forward|conf[./]all[./]forwarding/.test(p.text)).map((p) => ({path: x.path, ...p})));
       const skipped = meant.map((p) => `; ${p.path}:${p.line} "${p.text.trim()}" is ${p.reason === 'not an assignment' ? 'not an assignment' : `skipped (${p.reason})`}: systemd-sysctl ignores it`).join('');
       findings.push({
+        kind: 'ip-forward-not-set',
         subject: 'net.ipv4.ip_forward',
         message: `no sysctl file sets net.ipv4.ip_forward = 1 (${now})${skipped}; after a reboot forwarding is off`,
         fix: [
@@ -63,6 +64,7 @@ export default defineCheck(meta, (f) => {
       });
     } else {
       findings.push({
+        kind: 'ip-forward-set-off',
         subject: global.key,
         message: `${global.path}:${global.line} is the last setting of the IPv4 forwarding switch and says ${global.key} = ${global.value}, expected 1 (${now})`,
         fix: [fixLine(global, '1')],
@@ -82,6 +84,7 @@ export default defineCheck(meta, (f) => {
     const a = lastAssignment(files, new Set([`net.ipv4.conf.${iface}.forwarding`]));
     if (!a || a.value === '1') continue;
     findings.push({
+      kind: 'interface-forwarding-off',
       subject: a.key,
       message: `${a.path}:${a.line} sets ${a.key} = ${a.value}: after a reboot ${iface} does not forward even with net.ipv4.ip_forward = 1`,
       fix: [fixLine(a, '1')],

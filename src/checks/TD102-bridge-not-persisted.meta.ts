@@ -11,4 +11,8 @@ export default {
     'ip.addr', 'network.ifcfg', 'network.nm', 'openqa.switch-config', 'openqa.workers-ini', 'systemd.units',
     'systemd.wants',
   ],
+  kinds: {
+    'no-bridge-config': {severity: 'error', title: 'No persisted network config gives the bridge LOCAL_IP/NETMASK'},
+    'bridge-config-wrong': {severity: 'error', title: 'The persisted bridge config would not give it LOCAL_IP/NETMASK at boot'},
+  },
 } satisfies CheckMeta;

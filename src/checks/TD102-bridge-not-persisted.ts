@@ -38,12 +38,14 @@ export default defineCheck(meta, (f) => {
   const finding: FindingDraft =
     candidates.length === 0
       ? {
+          kind: 'no-bridge-config',
           subject: bridge,
           message: `${now}no persisted network config gives ${bridge} ${expected}: after a reboot the bridge has no address and os-autoinst-openvswitch fails`,
           fix: freshFix(f, bridge, expected, taps.flatMap((t) => t.taps)),
           evidence: [runtime.evidence, switchOrigin, evidence('network config', `no ifcfg-${bridge} in ${WICKED_DIR} or /etc/sysconfig/network-scripts/, no NetworkManager ovs profile with interface-name=${bridge}`)],
         }
       : {
+          kind: 'bridge-config-wrong',
           subject: bridge,
           message: `${now}the persisted config would not give it ${expected}: ${describeCandidates(candidates)}`,
           fix: candidates[0]!.fix,

@@ -11,4 +11,8 @@ export default {
     'accounts', 'ip.addr', 'network.ifcfg', 'network.nm', 'openqa.switch-config', 'openqa.workers-ini',
     'ovs.bridges', 'ovs.interfaces', 'ovs.ports', 'ovs.show', 'systemd.units', 'systemd.wants', 'tap.sysfs',
   ],
+  kinds: {
+    'no-tap-config': {severity: 'error', title: 'No persisted config creates the tap: a hand-made tap, gone after a reboot'},
+    'tap-config-wrong': {severity: 'error', title: 'The persisted tap config would not put it on the bridge at boot'},
+  },
 } satisfies CheckMeta;

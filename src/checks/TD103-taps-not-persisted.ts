@@ -62,6 +62,7 @@ export default defineCheck(meta, (f) => {
     const runtime = evidence('runtime', `${tap}: ${devicesNow.has(tap) ? 'tun device in /sys/class/net' : 'no device in /sys/class/net'}; ${portsNow.has(tap) ? `OVS port of ${bridge}` : `not an OVS port of ${bridge}`}`);
     if (candidates.length === 0) {
       findings.push({
+        kind: 'no-tap-config',
         subject: tap,
         message: `${tap} (${why}) ${state}, but no persisted config creates it${devicesNow.has(tap) ? ': a hand-made tap, gone after a reboot' : ''}`,
         fix: freshFix(f, tap, bridge, bridgeFile),
@@ -70,6 +71,7 @@ export default defineCheck(meta, (f) => {
       continue;
     }
     findings.push({
+      kind: 'tap-config-wrong',
       subject: tap,
       message: `${tap} (${why}) ${state}, but the persisted config would not put it on ${bridge} at boot: ${describeCandidates(candidates)}`,
       fix: candidates[0]!.fix,

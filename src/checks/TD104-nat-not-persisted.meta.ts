@@ -13,4 +13,8 @@ export default {
     'ovs.bridges', 'ovs.interfaces', 'ovs.ports', 'ovs.show', 'susefirewall2.files',
     'systemd.firewall-units', 'systemd.wants',
   ],
+  kinds: {
+    'masquerade-not-persisted': {severity: 'error', title: 'No enabled firewall loads a masquerade for the uplink at boot'},
+    'file-does-not-load': {severity: 'error', title: 'A rule file an enabled firewall unit loads at boot would not load at all'},
+  },
 } satisfies CheckMeta;

@@ -44,6 +44,7 @@ export default defineCheck(meta, (f) => {
         ? `no masquerade for ${uplink} among the runtime rules that could be read (${liveUnread})`
         : `no masquerade for ${uplink} at runtime either (TD008)`;
   findings.push({
+    kind: 'masquerade-not-persisted',
     subject: uplink,
     message: `${liveText}: ${persistedSummary(nat)}; after a reboot SUTs reach nothing outside the host`,
     fix: missingNatFix(f, uplink, nat, liveRules),
@@ -63,6 +64,7 @@ function loadFailure(lf: PersistedNat['loadFailures'][number], nat: PersistedNat
   const first = lf.errors[0]!;
   const lost = nat.lostRules.filter((r) => r.origin === lf.path);
   return {
+    kind: 'file-does-not-load',
     subject: lf.path,
     message: `${lf.path}, loaded by ${lf.unit} at boot, would not load at all: line ${first.line}: ${first.reason}${lf.errors.length > 1 ? ` (+${lf.errors.length - 1} more)` : ''}${lost.length > 0 ? `; its masquerade for ${nat.uplink} is lost with it` : ''}`,
     // The edit is the admin's (TD002 writes it when it knows the rule's home); then a real load proves it.

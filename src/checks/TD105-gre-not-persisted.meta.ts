@@ -8,7 +8,11 @@ export default {
   severity: 'error',
   gate: true,
   needs: [
-    'network.ifcfg', 'network.preup', 'openqa.switch-config', 'ovs.bridges', 'ovs.interfaces', 'ovs.ports',
-    'ovs.show',
+    'network.ifcfg', 'network.nm', 'network.preup', 'openqa.switch-config', 'ovs.bridges', 'ovs.interfaces',
+    'ovs.ports', 'ovs.show', 'systemd.wants',
   ],
+  kinds: {
+    'no-preup': {severity: 'error', title: 'No pre-up script re-creates the GRE port at boot'},
+    'preup-would-not-recreate': {severity: 'error', title: 'The persisted pre-up would not re-create the GRE port (missing, not executable, peer commented out, wrong ifcfg)'},
+  },
 } satisfies CheckMeta;

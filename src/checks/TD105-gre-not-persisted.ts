@@ -49,6 +49,7 @@ export default defineCheck(meta, (f) => {
       const setup = stackForFixes(f);
       const path = defaultGreScriptPath(setup);
       findings.push({
+        kind: 'no-preup',
         subject: g.port,
         message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${setup === 'wicked' ? `${bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} names no PRE_UP_SCRIPT` : 'no dispatcher script'}; after a reboot the MM jobs spanning hosts lose their tunnel`,
         // The same steps as a fleet fix persisting a new tunnel on this host (one way, one set of keys).
@@ -58,6 +59,7 @@ export default defineCheck(meta, (f) => {
       continue;
     }
     findings.push({
+      kind: 'preup-would-not-recreate',
       subject: g.port,
       message: `${g.port} (GRE to ${g.remote}) exists now, but the persisted pre-up would not re-create it: ${candidates.map((c) => `${c.path}: ${c.problems.join('; ')}`).join(' | ')}`,
       fix: candidates.flatMap((c) => c.fix),

@@ -11,4 +11,8 @@ export default {
     'fstab', 'mountinfo', 'openqa.workers-ini', 'share.stat', 'systemd.mount-units', 'systemd.units',
     'systemd.wants',
   ],
+  kinds: {
+    'not-mounted-at-boot': {severity: 'error', title: 'Neither /etc/fstab nor an enabled mount unit mounts the factory share at boot'},
+    'source-mismatch': {severity: 'error', title: 'The share is mounted from another server, export or type than the next boot mounts'},
+  },
 } satisfies CheckMeta;

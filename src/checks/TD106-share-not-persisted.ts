@@ -64,6 +64,7 @@ export default defineCheck(meta, (f) => {
   else fix = [manual(`fstab:${point}`, 'the web UI host is unknown', [`# append to /etc/fstab: WEBUI:/var/lib/openqa/share ${point} nfs ${SALT_SHARE_OPTIONS} 0 0`])];
   return [
     {
+      kind: 'not-mounted-at-boot',
       subject: point,
       message: `${now}, but ${fstab ? `/etc/fstab:${fstab.line} has noauto without x-systemd.automount` : 'neither /etc/fstab nor an enabled mount unit mounts it'}: after a reboot the workers fail jobs with "Cannot find … asset"`,
       fix,
@@ -92,6 +93,7 @@ function sourceMismatch(f: Facts, unit: string | undefined): FindingDraft[] | Ch
     : [manual(`share-what:${point}`, 'the unit is edited with systemctl edit', [`systemctl edit --full ${unit ?? persisted.origin}   # set What=${share.mount!.source} to keep what is mounted now`])];
   return [
     {
+      kind: 'source-mismatch',
       subject: point,
       message: `${point} is mounted from ${now} now, but ${persisted.origin} mounts ${boot} at boot (${diff.join(', ')}): after a reboot the workers read another share`,
       fix: [...keepNow, manual(`share-remount:${point}`, 'an alternative: the admin decides which share is right', [`# or, if ${persisted.origin} is right, mount that now and compare the assets before rebooting:`, `umount ${point} && mount ${point}`], 'verify')],

@@ -20,6 +20,8 @@ interface Requirement {
   /** Any of these enabled satisfies it; the first is what the fix enables. */
   units: string[];
   why: string;
+  /** The finding's kind: a service the tap setup needs, or a worker instance running now. */
+  kind: 'service-not-enabled' | 'worker-not-enabled' | 'worker-target-misses-pool';
   /** Why something else that could have started it at boot does not (openqa-worker.target). */
   but?: string;
 }
@@ -32,8 +34,8 @@ export default defineCheck(meta, (f) => {
   const notes: string[] = [];
 
   if (taps.length > 0) {
-    required.push({units: ['openvswitch.service', 'openvswitch-switch.service'], why: 'it brings up the OVS bridge and its ports'});
-    required.push({units: ['os-autoinst-openvswitch.service'], why: 'without it the bridge has no OpenFlow rules and tap jobs cannot be tagged'});
+    required.push({kind: 'service-not-enabled', units: ['openvswitch.service', 'openvswitch-switch.service'], why: 'it brings up the OVS bridge and its ports'});
+    required.push({kind: 'service-not-enabled', units: ['os-autoinst-openvswitch.service'], why: 'without it the bridge has no OpenFlow rules and tap jobs cannot be tagged'});
     const bridge = f.get(switchConfig).bridge;
     // One network service must run the bridge config; a second config left over for another
     // service (salt writes ifcfg-br1 even for its NetworkManager backend) needs no second service.
@@ -45,7 +47,7 @@ export default defineCheck(meta, (f) => {
       notes.push(`${bridge} is configured in ${home.paths.join(', ')}; whether the SysV network service is enabled is not captured`);
       return [];
     });
-    if (services.length > 0) required.push({units: services.map((x) => x.unit), why: services.map((x) => x.why).join('; ')});
+    if (services.length > 0) required.push({kind: 'service-not-enabled', units: services.map((x) => x.unit), why: services.map((x) => x.why).join('; ')});
   }
 
   if (active.ok) {
@@ -62,7 +64,7 @@ export default defineCheck(meta, (f) => {
         notes.push(`worker instance ${n} starts at boot through ${WORKER_TARGET} (openQA's systemd-openqa-generator links openqa-worker@${n} for ${POOL_DIR}/${n}, on the root filesystem)`);
         continue;
       }
-      required.push({units: variants, why: `worker instance ${n} is ${state.active} now`, ...(boot.enabled ? {but: targetMisses(boot)} : {})});
+      required.push({kind: boot.enabled ? 'worker-target-misses-pool' : 'worker-not-enabled', units: variants, why: `worker instance ${n} is ${state.active} now`, ...(boot.enabled ? {but: targetMisses(boot)} : {})});
     }
   }
 
@@ -72,6 +74,7 @@ export default defineCheck(meta, (f) => {
     const unit = r.units[0]!;
     const state = active.ok ? active.value[unit] : undefined;
     findings.push({
+      kind: r.kind,
       subject: unit,
       message: `${unit} is ${state ? `${state.active} (${state.sub}) now but ` : ''}not enabled${r.but ? `; ${r.but}` : ''}: after a reboot it does not start, and ${r.why}`,
       fix: [enableUnit(unit)],

@@ -11,4 +11,8 @@ export default {
     'ip.addr', 'ip.route4', 'ip.route6', 'network.ifcfg', 'network.nm', 'ovs.bridges', 'ovs.interfaces',
     'ovs.ports', 'ovs.show', 'systemd.wants',
   ],
+  kinds: {
+    'spare-nic-up-at-boot': {severity: 'error', title: 'A spare NIC that is not an uplink now is brought up with an address at boot'},
+    'spare-nic-config-unreadable': {severity: 'error', title: 'The boot config of a spare NIC is unreadable: whether it comes up cannot be told'},
+  },
 } satisfies CheckMeta;

@@ -33,8 +33,11 @@ export default defineCheck(meta, (f) => {
     const state = `${l.up ? 'up' : 'down'}${l.carrier ? ', carrier' : ''}, ${l.addrs.some((a) => a.family === 'inet' && a.scope === 'global') ? 'with' : 'no'} global IPv4`;
     const how = bringsUp.map(describe).join('; ') || `${unreadable!.path} is unreadable (${unreadable!.error})`;
     findings.push({
+      kind: bringsUp.length > 0 ? 'spare-nic-up-at-boot' : 'spare-nic-config-unreadable',
       subject: l.name,
-      message: `${l.name} is not an uplink now (${state}), but at boot ${how}: a second uplink steals the default route or the NAT interface`,
+      message: bringsUp.length > 0
+        ? `${l.name} is not an uplink now (${state}), but at boot ${how}: a second uplink steals the default route or the NAT interface`
+        : `${l.name} is not an uplink now (${state}), but ${how}: whether it comes up at boot cannot be told, and a second uplink would steal the default route or the NAT interface`,
       fix: bringsUp.length > 0 ? disableNic(l.name, bringsUp.map((b) => disableFix(f, l.name, b)), {now: false}) : [manual(`unreadable:${unreadable!.path}`, `${unreadable!.path} is unreadable`, [`# make ${unreadable!.path} readable, then set ${l.name} not to start at boot there`])],
       evidence: [
         evidence('ip.addr', `${l.name}: ${l.flags.join(',')} operstate ${l.operstate}${l.mac ? ` link/ether ${l.mac}` : ''}`),

@@ -74,6 +74,9 @@ const EXPECTED_TRAFFIC: Record<PresetName, TrafficResult> = {
   portDeviceGone: {gatewayReplied: true, outsideReplied: true},
   tapForeignOwner: {gatewayReplied: true, outsideReplied: true},
   tapClassNoBridge: {gatewayReplied: null, outsideReplied: null},
+  // The IPv6 rules change nothing for the SUT's IPv4 traffic.
+  ipv6RulesMissing: {gatewayReplied: true, outsideReplied: true},
+  switchEightRules: {gatewayReplied: true, outsideReplied: true},
 };
 
 async function expectBuiltAsSpecified(host: LiveHost, spec: ScenarioSpec): Promise<void> {
@@ -126,8 +129,15 @@ async function expectBuiltAsSpecified(host: LiveHost, spec: ScenarioSpec): Promi
   // OpenFlow rules of table 0.
   if (spec.bridge.present) {
     const flows = (await out(host, ['ovs-ofctl', 'dump-flows', br, 'table=0'])).split('\n').filter((l) => l.includes('priority='));
-    if (spec.bridge.flows === 'installed') {
-      expect(flows).toHaveLength(5);
+    if (spec.bridge.flows !== 'none') {
+      const ipv6 = spec.bridge.flows === 'installed' && spec.switchScript === 'eight-rules';
+      expect(flows).toHaveLength(ipv6 ? 8 : 5);
+      // The IPv6 rules of os-autoinst 26013d06: neighbour solicitation for fec0::2, and IPv6 to the bridge MAC.
+      if (ipv6) {
+        expect(flows.filter((f) => f.includes('priority=100,icmp6,icmp_type=135,icmp_code=0,nd_target=fec0::2 actions=learn('))).toHaveLength(1);
+        expect(flows.filter((f) => f.includes(`priority=100,ipv6,dl_dst=${host.bridgeMac} actions=learn(`))).toHaveLength(1);
+        expect(flows.filter((f) => f.includes(`priority=99,ipv6,dl_dst=${host.bridgeMac} actions=load:`))).toHaveLength(1);
+      }
       expect(flows.filter((f) => f.includes(`priority=100,arp,arp_tpa=${sw.localIp} actions=learn(`))).toHaveLength(1);
       expect(flows.filter((f) => f.includes(`priority=100,ip,dl_dst=${host.bridgeMac} actions=learn(`))).toHaveLength(1);
       expect(flows.filter((f) => f.includes(`priority=99,ip,dl_dst=${host.bridgeMac} actions=mod_nw_src:${sw.rewriteTarget},`))).toHaveLength(1);

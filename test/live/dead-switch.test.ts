@@ -87,7 +87,7 @@ describe.skipIf(skipLive)('a live SUSE worker whose switch unit failed', () => {
     seen = await check(host());
   }, 120_000);
   test('TD010 reports the failed os-autoinst-openvswitch.service as an error, and the exit code is 1', () => {
-    expect(errorKinds(seen)).toContain('TD010/ovs-flows-missing os-autoinst-openvswitch.service');
+    expect(errorKinds(seen)).toContain('TD010/switch-service-down os-autoinst-openvswitch.service');
     expect(seen.result.code).toBe(1);
   });
 });

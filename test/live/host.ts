@@ -271,7 +271,10 @@ export class LiveHost {
     await step('flows', async () => {
       if (!spec.bridge.present) return;
       this.mac = await bridgeMac(ns.host, spec.bridge.name);
-      if (spec.bridge.flows === 'installed') await installFlows(ovs(), ns.host, spec.bridge.name, switchFlows({...sw, mac: this.mac}));
+      if (spec.bridge.flows !== 'none') {
+        const ipv6 = spec.bridge.flows === 'installed' && spec.switchScript === 'eight-rules';
+        await installFlows(ovs(), ns.host, spec.bridge.name, switchFlows({...sw, mac: this.mac, ipv6}));
+      }
     });
     await step('traffic', async () => {
       if (spec.traffic === 'none' || !spec.bridge.present) return;

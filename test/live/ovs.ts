@@ -133,7 +133,7 @@ export async function bridgeMac(netns: string, bridge: string): Promise<string> 
  * each, in the service's order. Open vSwitch 3.1 drops the SYN rule's tcp_flags match when it
  * stores it, so that rule dumps as plain `priority=100,ip,dl_dst=<MAC>`, as on real hosts.
  */
-export function switchFlows(options: {localIp: string; netmask: number; rewriteTarget: string; mac: string}): string[] {
+export function switchFlows(options: {localIp: string; netmask: number; rewriteTarget: string; mac: string; ipv6?: boolean}): string[] {
   const {localIp, rewriteTarget, mac} = options;
   const rewriteHex = rewriteTarget.split('.').map((octet) => Number(octet).toString(16).padStart(2, '0')).join('');
   const bits = `[0..${options.netmask}]`;
@@ -147,6 +147,25 @@ export function switchFlows(options: {localIp: string; netmask: number; rewriteT
       'learn(table=1,priority=100,in_port=LOCAL,dl_type=0x0800,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],output:NXM_OF_IN_PORT[]),' +
       `mod_nw_src:${rewriteTarget},move:NXM_OF_ETH_SRC${bits}->NXM_OF_IP_SRC${bits},local`,
     `table=0,priority=99,dl_type=0x0800,dl_dst=${mac},actions=mod_nw_src:${rewriteTarget},move:NXM_OF_ETH_SRC${bits}->NXM_OF_IP_SRC${bits},local`,
+    ...(options.ipv6 ? ipv6SwitchFlows(mac) : []),
+  ];
+}
+
+/**
+ * The three IPv6 rules os-autoinst 26013d06 (2025-11) added, with its defaults (LOCAL_IPV6
+ * fec0::2; SUT sources rewritten to fec0:0:0:1::<MAC>).
+ */
+function ipv6SwitchFlows(mac: string): string[] {
+  const target = 'fec00000000000010000000000000000';
+  const rewrite = `load:0x${target}->NXM_NX_IPV6_SRC[],move:NXM_OF_ETH_SRC[0..47]->NXM_NX_IPV6_SRC[0..47],local`;
+  return [
+    'table=0,priority=100,eth_type=0x86dd,ip_proto=58,icmpv6_type=135,icmpv6_code=0,nd_target=fec0::2,actions=' +
+      'learn(table=1,priority=100,in_port=LOCAL,eth_type=0x86dd,ip_proto=58,icmpv6_type=136,icmpv6_code=0,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],output:NXM_OF_IN_PORT[]),' +
+      rewrite,
+    `table=0,priority=100,dl_type=0x86dd,tcp_flags=+syn-ack,dl_dst=${mac},actions=` +
+      'learn(table=1,priority=100,in_port=LOCAL,dl_type=0x86dd,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],output:NXM_OF_IN_PORT[]),' +
+      rewrite,
+    `table=0,priority=99,dl_type=0x86dd,dl_dst=${mac},actions=${rewrite}`,
   ];
 }
 

@@ -2,7 +2,7 @@
 // workers.ini, switch config, pool, interface config, fstab, sysctl.d, firewall file, the enabled
 // openqa-worker units) plus a real binary at usr/bin/qemu-system-x86_64 whose file capability
 // the scenario decides.
-import {chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {firewallFile} from './firewall.js';
 import {must} from './run.js';
@@ -48,6 +48,7 @@ export function renderRootFiles(spec: ScenarioSpec, qemuPids: ReadonlyMap<number
   put('etc/group', group(spec));
   put('etc/openqa/workers.ini', workersIni(spec));
   if (spec.switchConfig) put('etc/sysconfig/os-autoinst-openvswitch', switchConfig(spec));
+  if (spec.switchScript) put('usr/lib/os-autoinst/script/os-autoinst-openvswitch', switchScriptText(spec.switchScript), 0o755);
   for (const job of spec.jobs) {
     put(`var/lib/openqa/pool/${job.instance}/vars.json`, `${JSON.stringify(varsJson(spec, job), null, 3)}\n`);
     const pid = qemuPids.get(job.instance);
@@ -262,4 +263,10 @@ function nmFiles(spec: ScenarioSpec): Array<[string, string]> {
     files.push([`${dir}/${uplink.name}.nmconnection`, keyfile({connection: {id: uplink.name, type: 'ethernet', 'interface-name': uplink.name, autoconnect: uplink.up ? 'true' : 'false'}, ipv4})]);
   }
   return files;
+}
+
+/** The init_switch rule list of os-autoinst @2be705f6 (five rules) or @26013d06 (eight, IPv6): test/samples/os-autoinst-openvswitch. */
+function switchScriptText(version: 'five-rules' | 'eight-rules'): string {
+  const file = version === 'eight-rules' ? 'os-autoinst-26013d06-init_switch-rules.txt' : 'os-autoinst-2be705f6-init_switch-rules.txt';
+  return readFileSync(new URL(`../samples/os-autoinst-openvswitch/${file}`, import.meta.url), 'utf8');
 }

@@ -113,6 +113,10 @@ const SCENARIOS: Record<PresetName | 'natInFilterChain' | 'natInFilterTable', Sc
   ipForwardOff: {spec: PRESETS.ipForwardOff, findings: ['TD009 net.ipv4.ip_forward error']},
   // docs/checks/TD010.md: only priority=0 NORMAL on br1.
   flowsMissing: {spec: PRESETS.flowsMissing, findings: ['TD010 br1 error']},
+  // docs/checks/TD010.md: the installed script adds eight rules (IPv6 since 2025-11), br1 holds the five IPv4 ones.
+  ipv6RulesMissing: {spec: PRESETS.ipv6RulesMissing, findings: ['TD010 br1 error']},
+  // docs/checks/TD010.md: the 2025-11 script and all eight of its rules on br1 (real OVS dumps them without tcp_flags).
+  switchEightRules: {spec: PRESETS.switchEightRules, findings: [], notApplicable: {TD005: /^no filter FORWARD chain in the live ruleset/, TD006: /^no GRE port on br1/}},
   // docs/checks/TD011.md: br1 has 10.0.2.2/24, the service expects 10.0.2.2/15.
   bridgeAddressWrong: {spec: PRESETS.bridgeAddressWrong, findings: ['TD011 br1 error']},
   // docs/checks/TD012.md: instance 2's tap1 exists but is no port of br1.

@@ -39,8 +39,12 @@ export interface BridgeSpec {
   addresses: string[];
   /** Interface mtu_request of the internal port; null = unset. */
   mtuRequest: number | null;
-  /** 'installed': the os-autoinst-openvswitch flows of os-autoinst script/os-autoinst-openvswitch, its add-flow rules; 'none': only NORMAL. */
-  flows: 'installed' | 'none';
+  /**
+   * 'installed': the rules os-autoinst script/os-autoinst-openvswitch adds (its add-flow rules):
+   * eight with an eight-rule switchScript, else five; 'installed-five': the five IPv4 rules whatever
+   * the script (a service started before the package update); 'none': only NORMAL.
+   */
+  flows: 'installed' | 'installed-five' | 'none';
   rstp: boolean;
 }
 
@@ -123,6 +127,11 @@ export interface ScenarioSpec {
   bridge: BridgeSpec;
   /** null: the file does not exist. */
   switchConfig: SwitchConfig | null;
+  /**
+   * The installed /usr/lib/os-autoinst/script/os-autoinst-openvswitch (its init_switch rule list):
+   * 'five-rules' before os-autoinst 26013d06, 'eight-rules' with IPv6 since; absent = no file.
+   */
+  switchScript?: 'five-rules' | 'eight-rules';
   taps: TapSpec[];
   gre: GreSpec[];
   firewall: FirewallSpec;
@@ -303,6 +312,11 @@ export const FAULTS = {
   flowsMissing(spec) {
     spec.bridge.flows = 'none';
   },
+  /** docs/checks/TD010.md: the installed script adds eight rules (IPv6), the running service only five. */
+  ipv6RulesMissing(spec) {
+    spec.switchScript = 'eight-rules';
+    spec.bridge.flows = 'installed-five';
+  },
   /** docs/checks/TD011.md: the bridge carries LOCAL_IP with a /24 instead of /15 (flows from before the change). */
   bridgeAddressWrong(spec) {
     spec.bridge.addresses[0] = spec.bridge.addresses[0].replace(/\/\d+$/, '/24');
@@ -356,6 +370,9 @@ export const PRESETS = {
   masqueradeWrongIface: () => withFaults(healthySuse(), 'masqueradeWrongIface'),
   ipForwardOff: () => withFaults(healthySuse(), 'ipForwardOff'),
   flowsMissing: () => withFaults(healthySuse(), 'flowsMissing'),
+  ipv6RulesMissing: () => withFaults(healthySuse(), 'ipv6RulesMissing'),
+  /** Healthy with the 2025-11 script: it and the bridge have all eight rules (IPv6 included). */
+  switchEightRules: () => ({...healthySuse(), name: 'healthy-suse-eight-rules', switchScript: 'eight-rules' as const}),
   bridgeAddressWrong: () => withFaults(healthySuse(), 'bridgeAddressWrong'),
   tapNotOnBridge: () => withFaults(healthySuse(), 'tapNotOnBridge'),
   portDeviceGone: () => withFaults(healthySuse(), 'portDeviceGone'),
