@@ -50,6 +50,22 @@ describe('tunnelInputVerdicts', () => {
     ]);
   });
 
+  it('nftables.service loads /etc/firewall.nft with a dropping input chain: dropped at boot; the fix appends an insert and proves the load', () => {
+    const file = ['table ip nat {', '\tchain postrouting {', '\t\ttype nat hook postrouting priority srcnat; policy accept;', '\t\toifname "eth0" masquerade', '\t}', '}', 'table inet filter {', '\tchain input {', '\t\ttype filter hook input priority filter; policy drop;', '\t\tct state established,related accept', '\t\ttcp dport 22 accept', '\t}', '}', ''].join('\n');
+    const out = verdicts({
+      commands: {'nft.ruleset': '{"nftables": []}', 'iptables.save': '', 'firewalld.runtime': NOT_RUNNING},
+      files: {...wants('nftables.service'), 'firewall.files': {'/etc/firewall.nft': file}},
+    });
+    const boot = out.filter((v) => v.where !== 'live');
+    expect(boot.map(brief)).toEqual(['192.0.2.11 /etc/firewall.nft drop', '192.0.2.12 /etc/firewall.nft drop']);
+    expect(boot[0]).toMatchObject({policy: {text: 'table inet filter chain input: policy drop', line: 8}});
+    expect(fixOf(boot[0]!)).toEqual([
+      "grep -qxF -e 'insert rule inet filter input ip saddr 192.0.2.11 ip protocol gre accept' /etc/firewall.nft || printf '%s\\n' 'insert rule inet filter input ip saddr 192.0.2.11 ip protocol gre accept' >> /etc/firewall.nft",
+      'unshare --net nft -f /etc/firewall.nft   # a real load, in a throwaway network namespace (nft -c accepts NAT the kernel refuses)',
+      'systemctl restart nftables.service',
+    ]);
+  });
+
   it("a rule file no enabled unit loads is not judged; an unknown unit state judges every file", () => {
     const files = {'firewall.files': {'/etc/sysconfig/iptables': sample('nft', 'generated-input-iptables-save.txt')}};
     const commands = {'nft.ruleset': '{"nftables": []}', 'iptables.save': '', 'firewalld.runtime': NOT_RUNNING};
