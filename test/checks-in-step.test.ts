@@ -63,3 +63,20 @@ describe.each(declaredKinds)('%s kind %s', (id, kind) => {
     expect(produced, `a fixtures/cases/${id}-* case producing ${kind}`).not.toEqual([]);
   });
 });
+
+// A check that names its faults names every one: on every case, each of its findings carries a
+// declared kind (never the bare `<ID>/<slug>` default), so JSON consumers can rely on the kind.
+describe('named kinds', () => {
+  it('every finding of a check with declared kinds has one of them, on every case', async () => {
+    const unnamed: string[] = [];
+    for (const [name] of cases) {
+      const {snapshot} = await loadCase(name);
+      for (const r of analyzeSnapshot(snapshot, CHECKS, DEFAULT_CONFIG, {mode: 'snapshot'}).results) {
+        const meta = CHECK_META.find((m) => m.id === r.id)!;
+        if (!meta.kinds) continue;
+        for (const f of r.findings) if (!Object.keys(meta.kinds).some((k) => f.kind === `${r.id}/${k}`)) unnamed.push(`${name}: ${f.kind} ${f.subject}`);
+      }
+    }
+    expect(unnamed).toEqual([]);
+  });
+});

@@ -292,13 +292,25 @@ export class LiveHost {
     });
   }
 
-  /** The running jobs end: their qemu stand-ins (this host's own children) exit. */
+  /**
+   * The running jobs end: their qemu stand-ins (this host's own children) exit, and each job's
+   * taps lose their tag as os-autoinst's qemu cleanup has the switch service do (backend/qemu.pm
+   * calls unset_vlan: `ovs-vsctl remove port TAP tag VLAN`; a tap no longer on the bridge fails
+   * that check and keeps what it has).
+   */
   async endJobs(): Promise<void> {
-    const alive = [...this.qemu.values()].filter((pid) => isAlive(pid));
+    const running = this.spec.jobs.filter((job) => isAlive(this.qemu.get(job.instance) ?? -1));
+    const alive = running.map((job) => this.qemu.get(job.instance)!);
     for (const pid of alive) process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + 5000;
     while (alive.some((pid) => isAlive(pid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     if (alive.some((pid) => isAlive(pid))) throw new Error(`qemu stand-ins ${alive.join(', ')} did not end`);
+    for (const job of running) {
+      for (const [i, tap] of job.taps.entries()) {
+        const vlan = job.vlans[i];
+        if (vlan !== undefined) await this.exec(['ovs-vsctl', 'remove', 'port', tap, 'tag', String(vlan)], {mounts: false, timeoutMs: 10_000});
+      }
+    }
   }
 
   /**

@@ -272,9 +272,11 @@ for (const [name, scenario] of Object.entries(SCENARIOS)) {
 
     if (scenario.healthy) {
       // Last: it ends the host's jobs (a running job is rightly NOT SAFE: the reboot would kill it).
-      test('once its jobs end, gate --no-openqa says SAFE TO REBOOT with exit 0', async () => {
+      test('once its jobs end: check still finds nothing, and gate --no-openqa says SAFE TO REBOOT with exit 0', async () => {
         const h = host();
         await h.endJobs();
+        const idle = await checkOnHost(h);
+        expect([findingKeys(idle.report), skipped(idle.report), idle.report.sourceProblems, idle.result.code]).toEqual([[], {}, [], 0]);
         const gate = await h.exec([process.execPath, CLI, 'gate', '--root', h.rootDir, '--no-openqa'], {env: {NO_COLOR: '1'}, timeoutMs: 90_000});
         expect(gate.stdout.trimEnd().split('\n').at(-1), `${gate.stdout}\n${gate.stderr}`).toBe('SAFE TO REBOOT');
         expect(gate.code, gate.stderr).toBe(0);
