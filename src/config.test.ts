@@ -87,6 +87,12 @@ describe('snapshotSettings', () => {
     expect((await snapshotSettings(snap(undefined), {greMtu: 1400}, ['--gre-mtu'])).from).toBe('defaults (/etc/tapdoctor.yaml not in this capture), overridden by --gre-mtu');
   });
 
+  it('keeps the defaults, and says so, when the capture looked and the host had no file', async () => {
+    const s = await snapshotSettings(snap({name: 'tapdoctor.settings', status: 'ok', entries: []}), {});
+    expect(s.config).toEqual(DEFAULT_CONFIG);
+    expect(s.from).toBe('defaults (no /etc/tapdoctor.yaml on the captured host)');
+  });
+
   it('refuses a file the capture found but could not read', async () => {
     await expect(snapshotSettings(snap({name: 'tapdoctor.settings', status: 'ok', entries: [{...entry, error: 'permission denied'}]}), {})).rejects.toThrow(UserError);
   });

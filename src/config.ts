@@ -160,7 +160,10 @@ export async function snapshotSettings(snapshot: Snapshot, overrides: Partial<Ta
   }
   const captured = new SnapshotView(snapshot).file(SETTINGS_SOURCE, SETTINGS_PATH);
   if (!captured.ok) throw new UserError(`the snapshot's ${SETTINGS_PATH}: ${captured.reason}; give --config FILE`);
-  return loadSettings({kind: 'captured', text: captured.value?.text, origin: `snapshot:${SETTINGS_PATH}`}, overrides, flagNames);
+  const settings = await loadSettings({kind: 'captured', text: captured.value?.text, origin: `snapshot:${SETTINGS_PATH}`}, overrides, flagNames);
+  // The capture looked and the host had no file: the defaults were in force there too.
+  if (!captured.value) return {...settings, from: settings.from.replace(/^defaults/, `defaults (no ${SETTINGS_PATH} on the captured host)`)};
+  return settings;
 }
 
 /** Load the explicit --config file (must exist) or the optional site file. */

@@ -88,7 +88,8 @@ tester.run({
       },
       findings: [
         {
-          kind: 'second-uplink', subject: 'eth1',
+          kind: 'second-uplink',
+          subject: 'eth1',
           severity: 'warning',
           message:
             'eth1 is a second active uplink (default route via 198.51.100.1 metric 200; UP, carrier, global 198.51.100.10/24) beside eth0 (the lowest-metric IPv4 default route); expected only eth0',

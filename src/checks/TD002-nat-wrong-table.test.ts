@@ -62,7 +62,8 @@ tester.run({
       host: {files: {'firewall.files': {'/etc/sysconfig/nftables.conf': FEDORA_NFT}}, failed: NO_NFT},
       findings: [
         {
-          kind: 'persisted-rule-misplaced', subject: '/etc/sysconfig/nftables.conf',
+          kind: 'persisted-rule-misplaced',
+          subject: '/etc/sysconfig/nftables.conf',
           severity: 'error',
           message: 'line 4 (masquerade in filter/POSTROUTING): expected in a nat chain at postrouting; nft aborts the atomic load: none of its rules load, NAT included',
           // The line moves into a declared nat chain; only a real load proves the file (nft -c accepts it as it is).
@@ -114,7 +115,8 @@ tester.run({
       },
       findings: [
         {
-          kind: 'persisted-rule-misplaced', subject: '/etc/sysconfig/iptables',
+          kind: 'persisted-rule-misplaced',
+          subject: '/etc/sysconfig/iptables',
           message: 'line 6 (masquerade in filter/FORWARD): expected in a nat chain at postrouting; iptables-restore refuses the file: none of its rules load, NAT included',
           fix: [
             '# /etc/sysconfig/iptables line 6: -A FORWARD -o eth0 -j MASQUERADE -> *nat POSTROUTING',
@@ -153,7 +155,8 @@ tester.run({
       host: {commands: {'nft.ruleset': nftJson(...regularChainMasq('ip', 'nat', 'sutmasq'))}, files: {'firewall.files': {}}},
       findings: [
         {
-          kind: 'live-rule-misplaced', subject: 'nat/sutmasq',
+          kind: 'live-rule-misplaced',
+          subject: 'nat/sutmasq',
           severity: 'warning',
           message: '1 live NAT rule(s) in ip nat/sutmasq, expected in a chain of type nat hook postrouting: chain ip nat sutmasq is no base chain and no nat chain jumps to it: the rule never applies',
           evidence: [{source: 'nft.ruleset', lines: ['oifname "eth0" masquerade']}],

@@ -106,7 +106,8 @@ tester.run({
       },
       findings: [
         {
-          kind: 'tag-differs', subject: 'tap0',
+          kind: 'tag-differs',
+          subject: 'tap0',
           severity: 'error',
           message: "tap0 has tag 6, expected 5 (NICVLAN of running job /var/lib/openqa/pool/1): VLAN 6 belongs to job /var/lib/openqa/pool/2, so this SUT sits in another cluster's network",
         },
@@ -126,7 +127,8 @@ tester.run({
       },
       findings: [
         {
-          kind: 'untagged', subject: 'tap1',
+          kind: 'untagged',
+          subject: 'tap1',
           severity: 'error',
           message:
             'tap1 of running job /var/lib/openqa/pool/2 is untagged; expected tag 5 (NICVLAN); its cluster on this host also runs /var/lib/openqa/pool/1 in VLAN 5 (a job started seconds ago may not be tagged yet: re-run then)',
@@ -158,7 +160,8 @@ tester.run({
       host: {jobs: [job1], bridges: {br0: [{name: 'tap0', tag: 5, vlanMode: 'dot1q-tunnel'}], br1: []}},
       findings: [
         {
-          kind: 'not-on-bridge', subject: 'tap0',
+          kind: 'not-on-bridge',
+          subject: 'tap0',
           severity: 'error',
           message: "tap0 of running job /var/lib/openqa/pool/1 is a port of br0, not of br1 (OS_AUTOINST_USE_BRIDGE): set_vlan refuses it (\"'tap0' is not connected to bridge 'br1'\")",
           fix: expect.stringContaining('ovs-vsctl --if-exists del-port br0 tap0\novs-vsctl add-port br1 tap0\novs-vsctl set port tap0 tag=5 vlan_mode=dot1q-tunnel\nip link set tap0 up'),

@@ -59,7 +59,8 @@ tester.run({
       host: {getcap: {[QEMU]: ''}},
       findings: [
         {
-          kind: 'not-required', subject: QEMU,
+          kind: 'not-required',
+          subject: QEMU,
           severity: 'info',
           message: `${QEMU} lacks cap_net_admin, expected cap_net_admin=ep; every existing tap is usable without it today, but TAPSCRIPT needs it and qemu updates drop it`,
           evidence: [{source: `qemu.getcap ${QEMU}`, lines: [`getcap ${QEMU} printed nothing: the file has no capabilities`]}],
@@ -103,7 +104,8 @@ tester.run({
       host: {mountinfo: '35 1 0:32 / / rw,relatime shared:1 - btrfs /dev/sda2 rw\n40 35 0:33 / /usr rw,nosuid,relatime shared:2 - ext4 /dev/sda3 rw\n'},
       findings: [
         {
-          kind: 'not-required', subject: QEMU,
+          kind: 'not-required',
+          subject: QEMU,
           severity: 'info',
           message: `${QEMU} has cap_net_admin=ep, but /usr is mounted nosuid, so the kernel ignores its file capabilities; every existing tap is usable without it today, but TAPSCRIPT needs it and qemu updates drop it`,
           fix: "mount -o remount,suid /usr\n# MANUAL (the mount options are the admin's):\n# drop nosuid from the options of /usr in /etc/fstab (or its .mount unit)",
@@ -134,7 +136,8 @@ tester.run({
       host: {getcap: {[QEMU]: ''}, osRelease: OS_FEDORA},
       findings: [
         {
-          kind: 'not-required', subject: QEMU,
+          kind: 'not-required',
+          subject: QEMU,
           fix: `setcap cap_net_admin=ep ${QEMU}\n# MANUAL (keeping it across qemu updates belongs to config management):\n# Fedora: keep it across qemu updates in config management, as fedora-infra tap-setup.yml does:\n#   community.general.capabilities: path=${QEMU} capability=cap_net_admin+ep state=present`,
         },
       ],

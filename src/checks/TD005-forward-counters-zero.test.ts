@@ -121,7 +121,8 @@ tester.run({
       ),
       findings: [
         {
-          kind: 'bridge-traffic-dropped', subject: 'filter/FORWARD',
+          kind: 'bridge-traffic-dropped',
+          subject: 'filter/FORWARD',
           severity: 'error',
           message:
             'ip filter/FORWARD drops replies from eth2 to br0 (the catch-all `[29:2436] -A FORWARD -j REJECT --reject-with icmp-host-prohibited`), expected accept rules for the bridge before it: SUTs cannot reach anything beyond the host; `[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT` names eth0, not the uplink eth2 (TD008)',
@@ -154,7 +155,8 @@ tester.run({
       host: spec(dump('[0:0] -A FORWARD -i br0 -o eth0 -j ACCEPT', '[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT')),
       findings: [
         {
-          kind: 'counters-zero', subject: 'filter/FORWARD',
+          kind: 'counters-zero',
+          subject: 'filter/FORWARD',
           severity: 'warning',
           message:
             '2 FORWARD rule(s) for br0 read 0 packets, expected >0: SUTs routed traffic through the host (1 learned flow(s) with packets in table 1 of br0): `[0:0] -A FORWARD -i br0 -o eth0 -j ACCEPT` names eth0, not the uplink eth2; `[0:0] -A FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT` names eth0, not the uplink eth2 (TD008)',

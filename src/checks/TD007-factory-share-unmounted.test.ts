@@ -53,7 +53,8 @@ tester.run({
       host: {mountinfo: [ROOT]},
       findings: [
         {
-          kind: 'not-mounted', subject: SHARE,
+          kind: 'not-mounted',
+          subject: SHARE,
           severity: 'error',
           message: '/var/lib/openqa/share is not mounted: factory/ lies on / (xfs), expected an nfs/nfs4 mount of the web UI\'s share: jobs fail with "Cannot find HDD_1 asset"',
           fix: [
@@ -77,7 +78,8 @@ tester.run({
       host: {mountinfo: [ROOT], fstab: FSTAB},
       findings: [
         {
-          kind: 'not-mounted', subject: SHARE,
+          kind: 'not-mounted',
+          subject: SHARE,
           fix: [
             'systemctl start var-lib-openqa-share.automount',
             'ls /var/lib/openqa/share/factory >/dev/null   # the first access mounts it',
@@ -99,7 +101,8 @@ tester.run({
       host: {mountinfo: [ROOT, '512 35 0:55 / /var/lib/openqa/share rw,relatime shared:301 - tmpfs tmpfs rw,size=4194304k,inode64'], fstab: FSTAB},
       findings: [
         {
-          kind: 'not-nfs', subject: SHARE,
+          kind: 'not-nfs',
+          subject: SHARE,
           message: /^\/var\/lib\/openqa\/share is a tmpfs mount, not NFS, expected/,
           fix: ['umount /var/lib/openqa/share   # the tmpfs mount hides the share', 'systemctl start var-lib-openqa-share.automount', 'ls /var/lib/openqa/share/factory >/dev/null   # the first access mounts it'],
         },

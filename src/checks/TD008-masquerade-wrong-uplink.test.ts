@@ -107,7 +107,8 @@ tester.run({
       host: {nft: EMPTY_NFT},
       findings: [
         {
-          kind: 'uplink-not-masqueraded', subject: 'eth0',
+          kind: 'uplink-not-masqueraded',
+          subject: 'eth0',
           message: 'no IPv4 masquerade covers the uplink eth0 (the lowest-metric IPv4 default route); there is no masquerade rule at all; expected a masquerade for traffic leaving by eth0',
         },
       ],
@@ -127,7 +128,8 @@ tester.run({
       },
       findings: [
         {
-          kind: 'uplink-not-masqueraded', subject: 'bond0',
+          kind: 'uplink-not-masqueraded',
+          subject: 'bond0',
           message: expect.stringContaining('the rules name eth0 (eth0 is a slave of bond0: rules must name the master)'),
           evidence: [{source: 'iptables.save', lines: ['line 3: [0:0] -A POSTROUTING -o eth0 -j MASQUERADE']}],
         },
@@ -160,7 +162,8 @@ tester.run({
       host: {nft: natOn('10.0.2.0/24')},
       findings: [
         {
-          kind: 'snat-sut-range', subject: 'ip nat postrouting: ip saddr 10.0.2.0/24 oifname "eth0" masquerade',
+          kind: 'snat-sut-range',
+          subject: 'ip nat postrouting: ip saddr 10.0.2.0/24 oifname "eth0" masquerade',
           message:
             'source NAT only for 10.0.2.0/24, a SUT range: after the OpenFlow rewrite SUT traffic reaches the host from 10.1.0.0/16, so the rule never matches and nothing masquerades it on eth0',
         },
@@ -176,7 +179,8 @@ tester.run({
       host: {nft: fwd(['iifname "br1" accept', 'iifname "eth2" oifname "br1" ct state established,related accept'], 'drop')},
       findings: [
         {
-          kind: 'forward-names-other-interface', subject: 'ip filter FORWARD: iifname "eth2" oifname "br1" ct state established,related accept',
+          kind: 'forward-names-other-interface',
+          subject: 'ip filter FORWARD: iifname "eth2" oifname "br1" ct state established,related accept',
           message: 'ip filter FORWARD: replies from eth0 back to br1 are dropped by the chain policy drop: the return rule names eth2, the uplink is eth0 (the lowest-metric IPv4 default route)',
           fix: 'nft insert rule ip filter FORWARD iifname "eth0" oifname "br1" ct state related,established counter accept',
         },
@@ -191,7 +195,8 @@ tester.run({
       },
       findings: [
         {
-          kind: 'uplink-not-masqueraded', subject: 'eth0',
+          kind: 'uplink-not-masqueraded',
+          subject: 'eth0',
           message: expect.stringContaining('firewalld puts eth0 in zone public'),
           fix: [
             'firewall-cmd --permanent --zone=trusted --change-interface=eth0',
@@ -230,7 +235,8 @@ tester.run({
       host: {...down, firewalldFiles: {'/etc/firewalld/zones/trusted.xml': TRUSTED}, wants: {'/etc/systemd/system/multi-user.target.wants/firewalld.service': '/usr/lib/systemd/system/firewalld.service'}},
       findings: [
         {
-          kind: 'firewalld-down', subject: 'eth0',
+          kind: 'firewalld-down',
+          subject: 'eth0',
           message: /firewalld is not running \(FirewallD is not running \(exit 252\)\) on a host set up for it \(firewalld\.service is enabled, \/etc\/firewalld\/zones\/trusted\.xml exists\): its persisted zone trusted masquerades/,
         },
       ],

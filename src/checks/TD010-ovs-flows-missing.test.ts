@@ -114,7 +114,8 @@ tester.run({
       host: {flows: {br1: 'NXST_FLOW reply (xid=0x4):\n cookie=0x0, duration=2.568s, table=0, n_packets=16, n_bytes=1476, idle_age=1, priority=0 actions=NORMAL\n'}},
       findings: [
         {
-          kind: 'rules-missing', subject: 'br1',
+          kind: 'rules-missing',
+          subject: 'br1',
           message: 'br1: only the default rule (priority=0 actions=NORMAL): the service never installed its rules on this bridge, or the bridge was re-created after it started',
         },
       ],
@@ -128,7 +129,8 @@ tester.run({
       host: {flows: {br1: SUSE_FLOWS.replace('arp_tpa=10.0.2.2', 'arp_tpa=10.0.2.1')}},
       findings: [
         {
-          kind: 'rules-missing', subject: 'br1',
+          kind: 'rules-missing',
+          subject: 'br1',
           message: 'br1: missing arp-gateway (priority=100,arp,arp_tpa=10.0.2.2) (present: default, host-replies, ipv4-first, ipv4-other)',
           fix: expect.stringContaining('fix the address first (TD011)'),
         },
@@ -140,7 +142,8 @@ tester.run({
       host: {units: withUnit('os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper')},
       findings: [
         {
-          kind: 'switch-service-down', subject: 'os-autoinst-openvswitch.service',
+          kind: 'switch-service-down',
+          subject: 'os-autoinst-openvswitch.service',
           severity: 'error',
           evidence: [{source: 'systemd.units', lines: ['os-autoinst-openvswitch.service loaded failed failed os-autoinst openvswitch helper']}],
         },
@@ -153,7 +156,8 @@ tester.run({
       host: {units: withUnit('os-autoinst-openvswitch.service loaded activating start os-autoinst openvswitch helper'), flows: {br1: ONLY_NORMAL}},
       findings: [
         {
-          kind: 'switch-service-activating', subject: 'os-autoinst-openvswitch.service',
+          kind: 'switch-service-activating',
+          subject: 'os-autoinst-openvswitch.service',
           severity: 'warning',
           message: 'os-autoinst-openvswitch.service is activating (start), expected active: it has not taken its D-Bus name yet, so set_vlan calls fail',
         },

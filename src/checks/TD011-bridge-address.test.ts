@@ -66,7 +66,8 @@ tester.run({
       host: {links: [br1()], sysconfig: sample('os-autoinst-openvswitch/openqa-docs-2016-placeholder.txt')},
       findings: [
         {
-          kind: 'bridge-missing', subject: 'bridge_name',
+          kind: 'bridge-missing',
+          subject: 'bridge_name',
           message: 'bridge bridge_name (a placeholder from the docs, not a bridge name) does not exist; Open vSwitch bridge br1 carries 10.0.2.2/15: OS_AUTOINST_USE_BRIDGE names the wrong bridge',
           fix: [
             '# /etc/sysconfig/os-autoinst-openvswitch line 1 -> OS_AUTOINST_USE_BRIDGE=br1',
@@ -85,7 +86,8 @@ tester.run({
       },
       findings: [
         {
-          kind: 'not-ovs-bridge', subject: 'br0',
+          kind: 'not-ovs-bridge',
+          subject: 'br0',
           message: 'br0 is a Linux bridge over eth0, not an Open vSwitch bridge; the Open vSwitch bridge is br1: os-autoinst-openvswitch cannot tag taps on it',
           fix: "if grep -q '^OS_AUTOINST_USE_BRIDGE=' /etc/sysconfig/os-autoinst-openvswitch; then sed -i --follow-symlinks 's/^OS_AUTOINST_USE_BRIDGE=.*/OS_AUTOINST_USE_BRIDGE=br1/' /etc/sysconfig/os-autoinst-openvswitch; else echo OS_AUTOINST_USE_BRIDGE=br1 >> /etc/sysconfig/os-autoinst-openvswitch; fi\nsystemctl restart os-autoinst-openvswitch.service",
         },
@@ -96,7 +98,8 @@ tester.run({
       host: {links: [br1(['10.0.2.2/24'])], sysconfig: SUSE, ifcfg: {'/etc/sysconfig/network/ifcfg-br1': "BOOTPROTO='static'\nOVS_BRIDGE='yes'\nIPADDR='10.0.2.2/24'\n"}},
       findings: [
         {
-          kind: 'address-wrong', subject: 'br1',
+          kind: 'address-wrong',
+          subject: 'br1',
           message: 'br1\'s first IPv4 address is 10.0.2.2/24, expected 10.0.2.2/15: os-autoinst-openvswitch refuses to start ("bridge local port IP is expected to be 10.0.2.2/15")',
           fix: [
             "! ip -4 -o address show dev br1 | grep -qF ' 10.0.2.2/24 ' || ip address del 10.0.2.2/24 dev br1",
@@ -127,7 +130,8 @@ tester.run({
       },
       findings: [
         {
-          kind: 'no-address', subject: 'br0',
+          kind: 'no-address',
+          subject: 'br0',
           // os-autoinst script/os-autoinst-openvswitch init_switch: the wait, then the die, for a bridge with no address.
           message:
             'br0 has no IPv4 address, expected 172.16.2.2/15: os-autoinst-openvswitch logs "Waiting for IP on bridge \'br0\'" for OS_AUTOINST_OPENVSWITCH_INIT_TIMEOUT seconds, then dies with "can\'t parse bridge local port IP"',
@@ -152,7 +156,8 @@ tester.run({
       },
       findings: [
         {
-          kind: 'bridge-missing', subject: 'br1',
+          kind: 'bridge-missing',
+          subject: 'br1',
           fix: [
             '# /etc/sysconfig/network/ifcfg-br1 configures br1 but it is not up: bring it up (keep the file: it lists the tap ports)',
             'wicked ifup br1',
@@ -182,7 +187,8 @@ tester.run({
       host: {links: [link('br0', ['172.16.2.2/15'], tun)], bridges: ['br0'], sysconfig: 'OS_AUTOINST_BRIDGE_LOCAL_IP=172.16.2.2\n'},
       findings: [
         {
-          kind: 'switch-config-invalid', subject: '/etc/sysconfig/os-autoinst-openvswitch',
+          kind: 'switch-config-invalid',
+          subject: '/etc/sysconfig/os-autoinst-openvswitch',
           message: 'OS_AUTOINST_BRIDGE_REWRITE_TARGET=10.1.0.0 lies outside LOCAL_IP/NETMASK 172.16.0.0/15: replies to the rewritten SUT sources are not routed back through the bridge',
           fix: expect.stringContaining('echo OS_AUTOINST_BRIDGE_REWRITE_TARGET=172.17.0.0 >> /etc/sysconfig/os-autoinst-openvswitch'),
         },
@@ -193,7 +199,8 @@ tester.run({
       host: {links: [br1()], sysconfig: `${SUSE}OS_AUTOINST_BRIDGE_NETMASK=255.254.0.0\n`},
       findings: [
         {
-          kind: 'switch-config-invalid', subject: '/etc/sysconfig/os-autoinst-openvswitch',
+          kind: 'switch-config-invalid',
+          subject: '/etc/sysconfig/os-autoinst-openvswitch',
           message: `OS_AUTOINST_BRIDGE_NETMASK='255.254.0.0' is not a prefix length (expected e.g. 15): the service compares "<ip>/<netmask>" and never matches`,
         },
       ],

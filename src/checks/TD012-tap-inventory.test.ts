@@ -80,7 +80,8 @@ tester.run({
       host: {devices: [{name: 'tap0'}], show: SHOW(['tap0'])},
       findings: [
         {
-          kind: 'tap-missing', subject: 'tap1',
+          kind: 'tap-missing',
+          subject: 'tap1',
           severity: 'error',
           message:
             'tap1 (instance 2) does not exist and is not a port of br1: its jobs fail in qemu ("could not configure /dev/net/tun (tap1): Operation not permitted") or, when qemu may create it, in set_vlan (not on the bridge)',
@@ -134,7 +135,8 @@ tester.run({
       host: {units: [1, 2, 65], devices: [{name: 'tap0'}, {name: 'tap1'}, {name: 'tap64'}], show: SHOW(['tap0', 'tap1', 'tap64'])},
       findings: [
         {
-          kind: 'instance-collision', subject: '65',
+          kind: 'instance-collision',
+          subject: '65',
           severity: 'warning',
           message: 'instance 65 uses tap64, which is also the second-NIC tap of instance 1 (tap(N-1+64)): a multi-NIC job on instance 1 and any job on instance 65 fight over it',
           // The fix names the instance's own unit, as systemd lists it.

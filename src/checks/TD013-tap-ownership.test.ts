@@ -67,7 +67,8 @@ tester.run({
       host: {cap: false, taps: {tap0: [480, 65534], tap1: [990, 65534]}, ifcfg: {'/etc/sysconfig/network/ifcfg-tap0': "TUNNEL='tap'\nTUNNEL_SET_OWNER='geekotest'\nTUNNEL_SET_GROUP='nogroup'\n"}},
       findings: [
         {
-          kind: 'owner-refuses-worker', subject: 'tap0',
+          kind: 'owner-refuses-worker',
+          subject: 'tap0',
           severity: 'error',
           message: `tap0 (instance 1) refuses the worker user: owner geekotest (480) is not _openqa-worker (990); qemu lacks CAP_NET_ADMIN (${QEMU}), so jobs fail with "could not configure /dev/net/tun (tap0): Operation not permitted"`,
           fix: [
@@ -92,7 +93,8 @@ tester.run({
       host: {taps: {tap0: [990, 0], tap1: [990, 65534]}},
       findings: [
         {
-          kind: 'group-refuses-worker', subject: 'tap0',
+          kind: 'group-refuses-worker',
+          subject: 'tap0',
           severity: 'info',
           message: `tap0 (instance 1) refuses the worker user: group root (0) is not one of _openqa-worker's groups (nogroup, kvm); qemu has CAP_NET_ADMIN (${QEMU}), which gets around it`,
         },
@@ -126,7 +128,8 @@ tester.run({
       host: {taps: {tap0: [990, 65534], tap1: [990, 65534, '0x1002']}},
       findings: [
         {
-          kind: 'not-persistent', subject: 'tap1',
+          kind: 'not-persistent',
+          subject: 'tap1',
           severity: 'warning',
           message: 'tap1 (instance 2) is not persistent (tun_flags without TUN_PERSIST): it vanishes with the process holding it, and no running job holds it',
         },

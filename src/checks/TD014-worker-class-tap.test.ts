@@ -57,7 +57,8 @@ tester.run({
       host: {units: UNITS('failed failed')},
       findings: [
         {
-          kind: 'switch-service-down', subject: '1',
+          kind: 'switch-service-down',
+          subject: '1',
           severity: 'warning',
           message: down(1),
           fix: [
@@ -68,7 +69,8 @@ tester.run({
           ],
         },
         {
-          kind: 'switch-service-down', subject: '2',
+          kind: 'switch-service-down',
+          subject: '2',
           severity: 'warning',
           message: down(2),
           evidence: [
@@ -88,7 +90,8 @@ tester.run({
       host: {units: UNITS('failed failed'), workerClass: 'qemu_x86_64,tap2'},
       findings: [
         {
-          kind: 'switch-service-down', subject: '1',
+          kind: 'switch-service-down',
+          subject: '1',
           severity: 'warning',
           message: 'worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap2 but os-autoinst-openvswitch.service is failed (failed): the scheduler still sends it tap jobs, and they fail at set_vlan',
         },
@@ -100,7 +103,8 @@ tester.run({
       host: {bridge: 'br0'},
       findings: [
         {
-          kind: 'switch-bridge-missing', subject: '1',
+          kind: 'switch-bridge-missing',
+          subject: '1',
           severity: 'warning',
           message:
             'worker instance 1 advertises WORKER_CLASS qemu_x86_64,tap but the switch bridge br0 (OS_AUTOINST_USE_BRIDGE, from /etc/sysconfig/os-autoinst-openvswitch:1) does not exist (OVS bridges: br1): the scheduler still sends it tap jobs, and they fail at set_vlan',
@@ -123,7 +127,8 @@ tester.run({
       host: {workerClass: 'qemu_x86_64'},
       findings: [
         {
-          kind: 'taps-without-class', subject: '/etc/openqa/workers.ini',
+          kind: 'taps-without-class',
+          subject: '/etc/openqa/workers.ini',
           severity: 'warning',
           message: 'br1 has 2 tap ports (tap0, tap1) but no worker instance advertises tap in WORKER_CLASS (instances 1, 2: qemu_x86_64): multi-machine jobs never run here',
           fix: expect.stringContaining('in /etc/openqa/workers.ini [1] WORKER_CLASS = qemu_x86_64,tap'),

@@ -52,8 +52,13 @@ describe('settings in the snapshot', () => {
 
     const text = cli('analyze', snap, '--gre-mtu', '1380');
     expect(text.stdout).toContain('\n  settings: snapshot:/etc/tapdoctor.yaml, overridden by --gre-mtu\n');
-    // A snapshot older than the settings source: the defaults, whatever this machine has in /etc, and the report says why.
-    expect(cli('analyze', 'fixtures/demo').stdout).toContain('\n  settings: defaults (/etc/tapdoctor.yaml not in this capture)\n');
+    // The demo's host had no file: the defaults, whatever this machine has in /etc, and the report says why.
+    expect(cli('analyze', 'fixtures/demo').stdout).toContain('\n  settings: defaults (no /etc/tapdoctor.yaml on the captured host)\n');
+    // A snapshot older than the settings source: the same defaults, and the report says the capture lacks it.
+    const older = join(dir, 'older.tar.gz');
+    const {['tapdoctor.settings']: _settings, ...sources} = demo.manifest.sources;
+    await writeSnapshot({...demo, manifest: {...demo.manifest, sources}}, older);
+    expect(cli('analyze', older).stdout).toContain('\n  settings: defaults (/etc/tapdoctor.yaml not in this capture)\n');
   });
 
   it('refuses invalid settings with the key and the reason, in the file as on the command line (exit 2, one line)', async () => {
