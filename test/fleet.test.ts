@@ -170,7 +170,7 @@ describe('analyze a fleet', () => {
     expect(r.code, r.stderr).toBe(0);
     const runs = byHost(r.stdout);
     expect(runs.worker1).toMatchObject({settingsFrom: 'snapshot:/etc/tapdoctor.yaml', settings: {ignoreInterfaces: ['eth9']}});
-    expect(runs.worker2).toMatchObject({settingsFrom: 'defaults', settings: {ignoreInterfaces: []}});
+    expect(runs.worker2).toMatchObject({settingsFrom: 'defaults (no /etc/tapdoctor.yaml on the captured host)', settings: {ignoreInterfaces: []}});
     const cfg = join(dir, 'all.yaml');
     writeFileSync(cfg, 'ignoreInterfaces: [eth8]\n');
     const forced = byHost(run('analyze', d, '--json', '--config', cfg).stdout);

@@ -5,6 +5,8 @@
 import {closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import type {Report} from '../model.js';
+import type {FleetReport} from './report.js';
 
 export interface HostChunks {
   put(host: number, key: string, text: string): void;
@@ -62,4 +64,16 @@ export class SpoolChunks implements HostChunks {
       rmSync(dir, {recursive: true, force: true});
     }
   }
+}
+
+/**
+ * A streamed format rendered from a report that still holds its hosts' reports: each host's
+ * pieces put in memory, then the same writer as when streaming, collected into one string.
+ */
+export function renderHeld(report: FleetReport, spool: (chunks: HostChunks, index: number, name: string, host: Report) => void, write: (chunks: HostChunks, write: (text: string) => void) => void): string {
+  const chunks = new MemoryChunks();
+  for (const h of report.hosts) if (h.report) spool(chunks, h.index, h.name, h.report);
+  const out: string[] = [];
+  write(chunks, (t) => out.push(t));
+  return out.join('');
 }

@@ -2,8 +2,7 @@
 // (the single-host finding shape plus `hosts`), then one single-host report per host. The hosts'
 // reports are written one at a time from their rendered chunks (fleet/chunks.ts), so a streamed
 // fleet run never holds them all; the text is the same as one JSON.stringify of the whole.
-import type {HostChunks} from '../fleet/chunks.js';
-import {MemoryChunks} from '../fleet/chunks.js';
+import {renderHeld, type HostChunks} from '../fleet/chunks.js';
 import {fleetFindings, fleetSummary, hostFindingCounts, hostVerdict, type FleetReport} from '../fleet/report.js';
 import type {Report} from '../model.js';
 import {TOOL_VERSION} from '../version.js';
@@ -66,9 +65,5 @@ export function writeFleetJson(report: FleetReport, chunks: HostChunks, write: (
 
 /** The fleet JSON of a report that holds its hosts' reports. */
 export function renderFleetJson(report: FleetReport): string {
-  const chunks = new MemoryChunks();
-  for (const h of report.hosts) if (h.report) spoolHostJson(chunks, h.index, h.report);
-  const out: string[] = [];
-  writeFleetJson(report, chunks, (t) => out.push(t));
-  return out.join('');
+  return renderHeld(report, (chunks, index, _name, host) => spoolHostJson(chunks, index, host), (chunks, write) => writeFleetJson(report, chunks, write));
 }

@@ -2,7 +2,7 @@
 // a testsuite per unreadable snapshot (one errored test saying why), and one for the fleet checks.
 // Each host's suite is rendered when the host is analyzed and kept as a chunk (fleet/chunks.ts),
 // so a streamed fleet run never holds the reports.
-import {MemoryChunks, type HostChunks} from '../fleet/chunks.js';
+import {renderHeld, type HostChunks} from '../fleet/chunks.js';
 import type {FleetHostEntry, FleetReport} from '../fleet/report.js';
 import {summarize, type Report} from '../model.js';
 import {junitSuite, writeJunit, type Counts} from './junit.js';
@@ -41,9 +41,5 @@ export function writeFleetJunit(report: FleetReport, chunks: HostChunks, write: 
 
 /** The JUnit of a report that holds its hosts' reports. */
 export function renderFleetJunit(report: FleetReport): string {
-  const chunks = new MemoryChunks();
-  for (const h of report.hosts) if (h.report) spoolHostJunit(chunks, h.index, h.report);
-  const out: string[] = [];
-  writeFleetJunit(report, chunks, (t) => out.push(t));
-  return out.join('');
+  return renderHeld(report, (chunks, index, _name, host) => spoolHostJunit(chunks, index, host), (chunks, write) => writeFleetJunit(report, chunks, write));
 }

@@ -3,7 +3,7 @@
 // under host="fleet" and the fleet findings that name each host. One HELP/TYPE per family, its
 // samples host after host. Each host's samples are rendered when the host is analyzed and kept
 // per family as chunks (fleet/chunks.ts), so a streamed fleet run never holds the reports.
-import {MemoryChunks, type HostChunks} from '../fleet/chunks.js';
+import {renderHeld, type HostChunks} from '../fleet/chunks.js';
 import {fleetFindings, type FleetReport} from '../fleet/report.js';
 import {SEVERITIES, type Report} from '../model.js';
 import {TOOL_VERSION} from '../version.js';
@@ -64,10 +64,6 @@ export function writeFleetPrometheus(report: FleetReport, chunks: HostChunks, he
 
 /** The Prometheus text of a report that holds its hosts' reports. */
 export function renderFleetPrometheus(report: FleetReport, nowSeconds: number): string {
-  const chunks = new MemoryChunks();
   const help: FamilyHelp = new Map();
-  for (const h of report.hosts) if (h.report) spoolHostPrometheus(chunks, help, h.index, h.name, h.report, nowSeconds);
-  const out: string[] = [];
-  writeFleetPrometheus(report, chunks, help, (t) => out.push(t));
-  return out.join('');
+  return renderHeld(report, (chunks, index, name, host) => spoolHostPrometheus(chunks, help, index, name, host, nowSeconds), (chunks, write) => writeFleetPrometheus(report, chunks, help, write));
 }
