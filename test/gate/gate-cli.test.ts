@@ -68,7 +68,7 @@ describe('tapdoctor gate (CLI)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.last).toBe('SAFE TO REBOOT');
-    expect(r.stdout).toContain('  settings: defaults (no /etc/tapdoctor.yaml on the captured host)\n');
+    expect(r.stdout).toContain('  settings: defaults (/etc/tapdoctor.yaml not in this capture)\n');
     expect(r.stdout).toContain(`openQA ${webUiUrl}/: 2 workers of openqaworker-suse1, 0 with a job`);
   });
 

@@ -52,13 +52,12 @@ describe('settings in the snapshot', () => {
 
     const text = cli('analyze', snap, '--gre-mtu', '1380');
     expect(text.stdout).toContain('\n  settings: snapshot:/etc/tapdoctor.yaml, overridden by --gre-mtu\n');
-    // The demo's host had no file: the defaults, whatever this machine has in /etc, and the report says why.
-    expect(cli('analyze', 'fixtures/demo').stdout).toContain('\n  settings: defaults (no /etc/tapdoctor.yaml on the captured host)\n');
-    // A snapshot older than the settings source: the same defaults, and the report says the capture lacks it.
-    const older = join(dir, 'older.tar.gz');
-    const {['tapdoctor.settings']: _settings, ...sources} = demo.manifest.sources;
-    await writeSnapshot({...demo, manifest: {...demo.manifest, sources}}, older);
-    expect(cli('analyze', older).stdout).toContain('\n  settings: defaults (/etc/tapdoctor.yaml not in this capture)\n');
+    // A snapshot older than the settings source (the demo): the defaults, whatever this machine has in /etc, and the report says why.
+    expect(cli('analyze', 'fixtures/demo').stdout).toContain('\n  settings: defaults (/etc/tapdoctor.yaml not in this capture)\n');
+    // A capture that looked and found no file: the same defaults, and the report says the host had none.
+    const looked = join(dir, 'looked.tar.gz');
+    await writeSnapshot({...demo, manifest: {...demo.manifest, sources: {...demo.manifest.sources, 'tapdoctor.settings': {name: 'tapdoctor.settings', status: 'ok', entries: []}}}}, looked);
+    expect(cli('analyze', looked).stdout).toContain('\n  settings: defaults (no /etc/tapdoctor.yaml on the captured host)\n');
   });
 
   it('refuses invalid settings with the key and the reason, in the file as on the command line (exit 2, one line)', async () => {
