@@ -3,66 +3,33 @@
 // hosts and edges with fleet findings outlined in red, no overlapping boxes, no network request.
 // The screenshot is kept as docs/fleet-report.png (the README shows it).
 import {spawnSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
+import {copyFileSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath, pathToFileURL} from 'node:url';
+import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 // @ts-expect-error plain ESM helper shared with the bench
 import {addClass, asHost, dropPort, meshBase, meshOfThree, setText, text} from '../../scripts/fleet-fixture.mjs';
 import {writeSnapshot} from '../../src/sources/write.js';
-import {skipWithout} from './tools.js';
+import {launchChromium, openFile, skipChromium, type Browser} from '../helpers/chromium.js';
 
-interface Locator {
-  isVisible(): Promise<boolean>;
-  count(): Promise<number>;
-}
-interface Page {
-  goto(url: string): Promise<unknown>;
-  locator(selector: string): Locator;
-  evaluate<T, A>(fn: (arg: A) => T, arg: A): Promise<T>;
-  on(event: 'request', cb: (r: {url(): string}) => void): void;
-  screenshot(o: {path: string; fullPage: boolean}): Promise<unknown>;
-  close(): Promise<void>;
-}
-interface Context {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: {launchPersistentContext(dir: string, o: Record<string, unknown>): Promise<Context>};
-}
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const moduleName = 'playwright-core';
-const playwright = (await import(moduleName).catch(() => undefined)) as Playwright | undefined;
-const skip =
-  skipWithout('chromium', existsSync(CHROMIUM), 'apt-get install chromium, or CHROMIUM_PATH') ||
-  skipWithout('playwright-core', playwright !== undefined, 'npm install playwright-core');
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(repo, 'test-artifacts');
 
 type Snap = {manifest: {hostname: string}; contents: Map<string, Buffer>};
 
-describe.skipIf(skip)('fleet HTML report in headless Chromium', () => {
-  let context: Context;
+describe.skipIf(skipChromium)('fleet HTML report in headless Chromium', () => {
+  let browser: Browser;
   let work: string;
-  let profile: string;
 
   beforeAll(async () => {
-    profile = mkdtempSync(join(tmpdir(), 'tapdoctor-chromium-'));
     work = mkdtempSync(join(tmpdir(), 'tapdoctor-fleet-html-'));
     mkdirSync(ARTIFACTS, {recursive: true});
-    context = await playwright!.chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: {width: 1400, height: 900},
-    });
+    browser = await launchChromium({width: 1400, height: 900});
   }, 60_000);
   afterAll(async () => {
-    await context?.close();
-    for (const d of [profile, work]) if (d) rmSync(d, {recursive: true, force: true});
+    await browser?.close();
+    if (work) rmSync(work, {recursive: true, force: true});
   });
 
   it('draws the mesh: locations, every edge kind, findings in red; no overlap, no request', async () => {
@@ -84,13 +51,7 @@ describe.skipIf(skip)('fleet HTML report in headless Chromium', () => {
     const r = spawnSync(process.execPath, ['bin/run.js', 'analyze', dir, '--format', 'html', '-o', file, '--fail-on', 'never'], {cwd: repo, encoding: 'utf8'});
     expect(r.status, r.stderr).toBe(0);
 
-    const page = await context.newPage();
-    const url = pathToFileURL(file).href;
-    const requests: string[] = [];
-    page.on('request', (q) => {
-      if (q.url() !== url) requests.push(q.url());
-    });
-    await page.goto(url);
+    const {page, requests} = await openFile(browser.context, file);
     const names = ['nue-w1', 'nue-w2', 'nue-w3', 'nue-w4', 'prg-w1', 'prg-w2', 'prg-w3'];
     for (const n of names) expect({n, visible: await page.locator(`svg.mesh g.host[data-host="${n}"]`).isVisible()}).toEqual({n, visible: true});
     expect(await page.locator('svg.mesh g.location').count()).toBe(2);

@@ -2,11 +2,12 @@
 // VLAN legend, the findings, red outlines, no overlapping cells, no text spilling out of its box,
 // no network requests. Screenshots land in test-artifacts/ (gitignored) for a human look.
 // Needs /usr/bin/chromium (Debian package `chromium`, or CHROMIUM_PATH) and playwright-core.
-import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath, pathToFileURL} from 'node:url';
+import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {launchChromium, openFile, skipChromium, type Browser, type Page} from '../helpers/chromium.js';
 import {idPart, renderHtml} from '../../src/report/html/index.js';
 import type {HostTopology} from '../../src/facts/topology.js';
 import type {Report} from '../../src/model.js';
@@ -18,86 +19,31 @@ import {DEFAULT_CONFIG} from '../../src/config.js';
 import {Facts} from '../../src/facts/facts.js';
 import {readSnapshot} from '../../src/sources/archive.js';
 import {SnapshotView} from '../../src/sources/snapshot.js';
-import {skipWithout} from './tools.js';
 import {analyze} from '../../src/cli/pipeline.js';
 import {decideGate, toGateVerdict} from '../../src/gate/decide.js';
 import {verdictLine} from '../../src/gate/render.js';
 
-// Minimal shapes of the playwright-core API used here, so the file type-checks without the package.
-interface Locator {
-  isVisible(): Promise<boolean>;
-  count(): Promise<number>;
-  screenshot(o: {path: string}): Promise<unknown>;
-}
-interface Page {
-  goto(url: string): Promise<unknown>;
-  setViewportSize(s: {width: number; height: number}): Promise<void>;
-  locator(selector: string): Locator;
-  evaluate<T, A>(fn: (arg: A) => T, arg: A): Promise<T>;
-  on(event: 'request', cb: (r: {url(): string}) => void): void;
-  screenshot(o: {path: string; fullPage: boolean}): Promise<unknown>;
-  close(): Promise<void>;
-}
-interface Context {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: {launchPersistentContext(dir: string, o: Record<string, unknown>): Promise<Context>};
-}
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const moduleName = 'playwright-core';
-const playwright = (await import(moduleName).catch(() => undefined)) as Playwright | undefined;
-const skip =
-  skipWithout('chromium', existsSync(CHROMIUM), 'apt-get install chromium, or CHROMIUM_PATH') ||
-  skipWithout('playwright-core', playwright !== undefined, 'npm install playwright-core');
-
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
-describe.skipIf(skip)('HTML report in headless Chromium', () => {
-  let context: Context;
-  let profile: string;
+describe.skipIf(skipChromium)('HTML report in headless Chromium', () => {
+  let browser: Browser;
   let work: string;
 
   beforeAll(async () => {
-    profile = mkdtempSync(join(tmpdir(), 'tapdoctor-chromium-'));
     work = mkdtempSync(join(tmpdir(), 'tapdoctor-html-'));
     mkdirSync(ARTIFACTS, {recursive: true});
-    context = await playwright!.chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: {width: 1280, height: 900},
-    });
+    browser = await launchChromium({width: 1280, height: 900});
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, {recursive: true, force: true});
+    await browser?.close();
     if (work) rmSync(work, {recursive: true, force: true});
   });
 
   async function open(name: string, report: Report, topology: HostTopology): Promise<{page: Page; requests: string[]}> {
     const file = join(work, `${name}.html`);
     writeFileSync(file, renderHtml(report, topology));
-    const page = await context.newPage();
-    const requests: string[] = [];
-    const url = pathToFileURL(file).href;
-    page.on('request', (r) => {
-      if (r.url() !== url) requests.push(r.url());
-    });
-    await page.goto(url);
-    return {page, requests};
+    return openFile(browser.context, file);
   }
 
   async function checkEverythingVisible(page: Page, report: Report, topology: HostTopology) {
