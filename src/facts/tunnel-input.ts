@@ -110,6 +110,7 @@ function judgePersisted(f: Facts, judge: (paths: readonly InputPath[], where: st
     if (firewalldRunning) judgeZones();
     return;
   }
+  let texts: Map<string, string> | undefined; // the rule files' texts, read once for every unit
   for (const u of FIREWALL_UNITS.filter((x) => enabled.value.has(x.unit))) {
     if (u.kind === 'susefirewall2') {
       const sf2 = f.try(suseFirewall2);
@@ -121,7 +122,7 @@ function judgePersisted(f: Facts, judge: (paths: readonly InputPath[], where: st
       judgeZones();
       continue;
     }
-    const texts = new Map(persisted.value.files.map((x) => [x.path, fileText(f, 'firewall.files', x.path)]));
+    texts ??= new Map(persisted.value.files.map((x) => [x.path, fileText(f, 'firewall.files', x.path)]));
     for (const file of bootRuleFiles(f, u, persisted.value.files, texts, []).files) judgeFile(file);
   }
 }

@@ -5,7 +5,6 @@
 // persists tunnels with the same persistTunnel, so a host plan never says two things of one port.
 import {bootNames} from '../facts/tunnel-boot.js';
 import {dropPort, persistTunnel, retargetPersistedTunnel, retargetTunnel, tunnelAddPort} from '../remedies/network.js';
-import {q} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import type {HostRemedy} from './define.js';
 import type {FleetHostView, FleetTunnel} from './host-view.js';

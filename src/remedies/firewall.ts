@@ -2,6 +2,7 @@
 // for real in a throwaway network namespace (`nft -c -f` and `iptables-restore --test` both accept
 // a masquerade outside the nat table, which the kernel refuses on the real load), then restart the
 // unit that loads it at boot.
+import {VXLAN_PORT} from '../facts/tunnel-input.js';
 import {bre, q} from './shell.js';
 import {step, type Step} from './step.js';
 
@@ -157,7 +158,7 @@ export interface InputDrop {
   zone?: string;
 }
 
-const port = (t: TunnelTraffic) => t.dport ?? 4789;
+const port = (t: TunnelTraffic) => t.dport ?? VXLAN_PORT;
 
 function iptablesAccept(t: TunnelTraffic): string {
   return `-A INPUT -s ${t.peer}/32 ${t.tunnel === 'gre' ? '-p gre' : `-p udp -m udp --dport ${port(t)}`} -j ACCEPT`;

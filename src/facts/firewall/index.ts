@@ -12,4 +12,4 @@ export {liveFirewall} from './live.js';
 export {firewalldDown, FIREWALLD_UNIT, type FirewalldDown} from './firewalld-down.js';
 export {detectRuleFileFormat, persistedFirewall} from './persisted.js';
 export {forwardVerdict, hasHiddenConditions, type ForwardDecision} from './forward-verdict.js';
-export {hostInputVerdict, inputVerdict, type InputDecision, type InputPacket, type InputVerdict} from './input-verdict.js';
+export {hostInputVerdict, type InputDecision, type InputPacket, type InputVerdict} from './input-verdict.js';

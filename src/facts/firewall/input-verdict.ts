@@ -85,7 +85,7 @@ function unknownInterface(rule: InputRule): Tri {
 }
 
 /** Whether a rule's conditions hold for the packet. */
-export function ruleMatches(rule: InputRule, pkt: InputPacket): Tri {
+function ruleMatches(rule: InputRule, pkt: InputPacket): Tri {
   const w = rule.when;
   const parts: Tri[] = [];
   if (w.never !== undefined) return 'no';
@@ -165,7 +165,7 @@ function evalChain(path: InputPath, rules: InputRule[], pkt: InputPacket, depth:
 }
 
 /** What one input path does with the packet. */
-export function inputVerdict(path: InputPath, pkt: InputPacket): InputDecision {
+function inputVerdict(path: InputPath, pkt: InputPacket): InputDecision {
   const via: string[] = [];
   const res = evalChain(path, path.rules, pkt, 0, undefined, via);
   const outcomes = [...res.outcomes];
