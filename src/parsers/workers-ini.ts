@@ -149,8 +149,12 @@ function empty(): ResolvedSettings {
 
 /** Settings of [global] alone. */
 export function resolveGlobal(files: readonly WorkersIni[]): ResolvedSettings {
+  return globalOf(sectionsOf(files));
+}
+
+function globalOf(sections: readonly IniSection[]): ResolvedSettings {
   const out = empty();
-  for (const s of sectionsOf(files)) if (s.kind === 'global') for (const e of s.entries) apply(out, s, e);
+  for (const s of sections) if (s.kind === 'global') for (const e of s.entries) apply(out, s, e);
   return out;
 }
 
@@ -165,7 +169,7 @@ export function resolveInstance(files: readonly WorkersIni[], instance: number):
  */
 export function instanceResolver(files: readonly WorkersIni[]): (instance: number) => ResolvedInstance {
   const sections = sectionsOf(files);
-  const global = sections.filter((s) => s.kind === 'global');
+  const global = globalOf(sections);
   const instanceSections = sections.filter((s) => s.kind === 'instances');
   const classSections = sections.filter((s) => s.kind === 'class');
   // The sections naming each instance up to MAX_INSTANCE, in file order (ranges are capped there,
@@ -177,8 +181,8 @@ export function instanceResolver(files: readonly WorkersIni[]): (instance: numbe
     }
   }
   return (instance) => {
-    const out = empty();
-    for (const s of global) for (const e of s.entries) apply(out, s, e);
+    // [global] resolved once; each instance starts from a copy (same keys, same order).
+    const out: ResolvedSettings = {settings: Object.assign(Object.create(null), global.settings), origin: Object.assign(Object.create(null), global.origin)};
     const mine = instance >= 1 && instance <= MAX_INSTANCE ? naming[instance]! : instanceSections.filter((s) => sectionCovers(s, instance));
     for (const s of mine) for (const e of s.entries) apply(out, s, e);
     const workerClasses = splitWorkerClasses(out.settings.WORKER_CLASS);
