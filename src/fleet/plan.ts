@@ -13,12 +13,12 @@ export interface PlanHolder {
 }
 
 /** A plan back into the inputs that build it again: each step asked for by its findings, in plan order. */
-export function planInputs(plan: Plan): PlanInput[] {
+function planInputs(plan: Plan): PlanInput[] {
   return plan.steps.flatMap(({findings, ...step}) => findings.map((ref) => ({ref, steps: [step]})));
 }
 
 /** The fix text of a fleet finding: per host, `# on HOST:` and its slice of that host's plan. */
-export function fleetFixText(ref: string, remedies: readonly HostRemedy[], planOf: (host: string) => Plan): string {
+function fleetFixText(ref: string, remedies: readonly HostRemedy[], planOf: (host: string) => Plan): string {
   return remedies
     .map((r) => {
       const slice = sliceFor(planOf(r.host), ref);
