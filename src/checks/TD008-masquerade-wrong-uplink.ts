@@ -24,7 +24,7 @@ import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
 import meta from './TD008-masquerade-wrong-uplink.meta.js';
 import {editLine, editLinePattern, setVar} from '../remedies/files.js';
-import {firewalldPermanent, firewalldReload, iptablesRule, natPersistKey, nftRule, reloadRuleFile} from '../remedies/firewall.js';
+import {firewalldAddMasquerade, firewalldChangeInterface, firewalldReload, firewalldRemoveInterface, iptablesRule, natPersistKey, nftRule, reloadRuleFile} from '../remedies/firewall.js';
 import {bre} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {withFirewallLimits} from './firewall-limits.js';
@@ -224,7 +224,7 @@ function firewalldDownFinding(ctx: Ctx, down: FirewalldDown, family: 'IPv4' | 'I
   if (down.unitLine) ev.push(evidence('systemd.units', down.unitLine));
   for (const z of down.masqueradeZones) if (z.file) ev.push(evidence('firewalld.files', `${z.file}: <masquerade/>${z.interfaces.length ? `, interfaces ${z.interfaces.join(' ')}` : ''}`));
   const fix: Step[] = [look(`journal:${FIREWALLD_UNIT}`, `journalctl -b -u ${FIREWALLD_UNIT}   # why it stopped`), down.enabled === false ? enableUnit(FIREWALLD_UNIT, true) : startUnit(FIREWALLD_UNIT)];
-  if (zones.length === 0) fix.push(firewalldPermanent(`masquerade:trusted`, ['firewall-cmd --permanent --zone=trusted --add-masquerade']), firewalldReload());
+  if (zones.length === 0) fix.push(firewalldAddMasquerade('trusted'), firewalldReload());
   fix.push(look('nat-after-start', `nft list ruleset | grep -n masquerade   # expect firewalld's masquerade for ${uplink}`));
   return {
     kind: 'firewalld-down',
@@ -244,9 +244,9 @@ function masqueradeFix(ctx: Ctx, families: Array<'IPv4' | 'IPv6'>): Step[] {
     const zone = view.zones!.zoneOf(uplink) ?? 'trusted';
     const masqZone = view.zones!.zones.find((z) => z.masquerade);
     if (masqZone && masqZone.name !== zone) {
-      steps.push(firewalldPermanent(`zone:${uplink}`, [`firewall-cmd --permanent --zone=${masqZone.name} --change-interface=${uplink}`]), ...zoneLineFix(f, uplink, masqZone.name));
+      steps.push(firewalldChangeInterface(masqZone.name, uplink), ...zoneLineFix(f, uplink, masqZone.name));
     } else {
-      steps.push(firewalldPermanent(`masquerade:${zone}`, [`firewall-cmd --permanent --zone=${zone} --add-masquerade`]));
+      steps.push(firewalldAddMasquerade(zone));
     }
     steps.push(firewalldReload());
     return steps;
@@ -394,7 +394,7 @@ function zoneFindings(ctx: Ctx): FindingDraft[] {
       kind: 'zone-mismatch',
       subject: uplink,
       message: `${uplink} is bound to ${bound.length} zones (${bound.join(', ')}), expected exactly one: which zone's masquerade and forwarding apply is left to chance`,
-      fix: [...bound.slice(1).map((z) => firewalldPermanent(`remove:${z}:${uplink}`, [`firewall-cmd --permanent --zone=${z} --remove-interface=${uplink}`])), ...zoneLineFix(ctx.f, uplink, bound[0]!), firewalldReload()],
+      fix: [...bound.slice(1).map((z) => firewalldRemoveInterface(z, uplink)), ...zoneLineFix(ctx.f, uplink, bound[0]!), firewalldReload()],
       evidence: [evidence('firewalld.runtime', ...bound.map((z) => `${z}: interfaces include ${uplink}`))],
     });
   }
@@ -411,7 +411,7 @@ function zoneFindings(ctx: Ctx): FindingDraft[] {
       kind: 'zone-mismatch',
       subject: iface,
       message: `${iface} is in firewalld zone ${z ?? '(none)'}, expected ${uplinkZone}, the zone that masquerades for the uplink ${uplink}: forwarded SUT traffic crosses zones and is rejected`,
-      fix: [firewalldPermanent(`zone:${iface}`, [`firewall-cmd --permanent --zone=${uplinkZone} --change-interface=${iface}`]), ...zoneLineFix(ctx.f, iface, uplinkZone), firewalldReload()],
+      fix: [firewalldChangeInterface(uplinkZone, iface), ...zoneLineFix(ctx.f, iface, uplinkZone), firewalldReload()],
       evidence: [evidence('firewalld.runtime', `${iface}: zone ${z ?? '(none)'}${zones.zonesOf(iface).length === 0 ? ' (default zone, no explicit binding)' : ''}`, `${uplinkZone}: masquerade: yes, interfaces: ${zoneDef.interfaces.join(' ')}`)],
     });
   }

@@ -7,7 +7,7 @@
 import {defineCheck, evidence, type FindingDraft} from './define.js';
 import meta from './TD104-nat-not-persisted.meta.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {appendNftNat, firewalldPermanent, firewalldReload, reloadRuleFile, saveLiveIptables, saveLiveNftTable} from '../remedies/firewall.js';
+import {appendNftNat, firewalldAddMasquerade, firewalldReload, firewalldRuntimeToPermanent, reloadRuleFile, saveLiveIptables, saveLiveNftTable} from '../remedies/firewall.js';
 import {manual, type Step} from '../remedies/step.js';
 import {enableUnit, restartUnit} from '../remedies/system.js';
 import {liveFirewall, masqueradesFor, persistedFirewall, skippedNote, type NatRule} from '../facts/firewall/index.js';
@@ -124,8 +124,8 @@ function missingNatFix(f: Facts, uplink: string, nat: PersistedNat, liveRules: N
   const out: Step[] = [];
   if (nat.suseFirewall2 && liveRules.every((r) => backendOf(r) !== 'firewalld')) return suseFirewall2Fix(uplink);
   if (backend === 'firewalld') {
-    if (liveRules.length > 0) out.push(firewalldPermanent('runtime-to-permanent', ['firewall-cmd --runtime-to-permanent']));
-    else out.push(firewalldPermanent(`masquerade:${nat.firewalldZone?.zone ?? 'trusted'}`, [`firewall-cmd --permanent --zone=${nat.firewalldZone?.zone ?? 'trusted'} --add-masquerade`]), firewalldReload());
+    if (liveRules.length > 0) out.push(firewalldRuntimeToPermanent());
+    else out.push(firewalldAddMasquerade(nat.firewalldZone?.zone ?? 'trusted'), firewalldReload());
     if (!isEnabled('firewalld.service')) out.push(enableUnit('firewalld.service'));
     return out;
   }

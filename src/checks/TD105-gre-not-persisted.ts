@@ -5,7 +5,7 @@
 // peers, and a changed script is not re-applied until the next boot (openQA docs/Networking.asciidoc; docs/checks/TD006.md; README "Pre-reboot gate").
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import meta from './TD105-gre-not-persisted.meta.js';
-import {ifcfgBoot, ifcfgFiles, ifcfgFlavour, ifcfgLine, wickedScriptPaths, type IfcfgFile} from '../facts/network-config/index.js';
+import {ifcfgBoot, ifcfgFiles, ifcfgFlavour, ifcfgLine, ifupDeviceType, wickedScriptPaths, type IfcfgFile} from '../facts/network-config/index.js';
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {activeLinesWith, mentionsAddress, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript} from '../facts/persistence.js';
@@ -136,11 +136,9 @@ const RH_TUNNEL_VARS = ['DEVICETYPE', 'TYPE', 'DEVICE', 'OVS_BRIDGE', 'OVS_TUNNE
 
 /**
  * network-scripts: ifcfg-greN as openvswitch's rhel/README.RHEL.rst documents it: DEVICETYPE=ovs,
- * TYPE=OVSTunnel, OVS_TUNNEL_TYPE=gre, OVS_TUNNEL_OPTIONS="options:remote_ip=<peer>". ifup runs
- * ifup-$DEVICETYPE (initscripts network-scripts/ifup), where an unset DEVICETYPE is DEVICE without
- * its trailing digits (network-functions source_config): only "ovs" reaches ifup-ovs; anything
- * else falls back to ifup-eth, which ignores the OVS_* variables. ifup-ovs adds the port with
- * `type=$OVS_TUNNEL_TYPE`.
+ * TYPE=OVSTunnel, OVS_TUNNEL_TYPE=gre, OVS_TUNNEL_OPTIONS="options:remote_ip=<peer>". Only
+ * DEVICETYPE ovs reaches ifup-ovs (ifupDeviceType); anything else falls back to ifup-eth, which
+ * ignores the OVS_* variables. ifup-ovs adds the port with `type=$OVS_TUNNEL_TYPE`.
  */
 function rhTunnels(ifcfg: Record<string, IfcfgFile>, bridge: string, remote: string): Script[] {
   return Object.values(ifcfg)
@@ -151,12 +149,11 @@ function rhTunnels(ifcfg: Record<string, IfcfgFile>, bridge: string, remote: str
         return l ? [{line: l.line, text: `line ${l.line}: ${l.text}`}] : [];
       });
       const s: Script = {path: x.path, via: 'ifcfg-rh OVSTunnel', problems: [], fix: [], lines: lines.sort((a, b) => a.line - b.line).map((l) => l.text)};
-      const device = x.vars.DEVICE ?? x.name;
-      const deviceType = x.vars.DEVICETYPE || device.replace(/[0-9]*$/, '');
+      const {deviceType, device, explicit} = ifupDeviceType(x);
       if (deviceType !== 'ovs') {
         s.problems.push(
-          x.vars.DEVICETYPE
-            ? `DEVICETYPE=${x.vars.DEVICETYPE}, expected ovs: ifup runs ifup-${x.vars.DEVICETYPE} or ifup-eth, not ifup-ovs`
+          explicit
+            ? `DEVICETYPE=${deviceType}, expected ovs: ifup runs ifup-${deviceType} or ifup-eth, not ifup-ovs`
             : `DEVICETYPE is not set, so ifup derives DEVICETYPE=${deviceType} from DEVICE=${device} and runs ifup-eth, which ignores OVS_TUNNEL_*: not ifup-ovs`,
         );
         s.fix.push(setVar(x.path, 'DEVICETYPE', 'ovs', {style: 'bare'}));

@@ -12,6 +12,7 @@ import {bridgeHomes} from '../facts/network-config/index.js';
 import {enabledOneOf} from '../facts/persistence.js';
 import {enableUnit} from '../remedies/system.js';
 import {POOL_DIR, WORKER_TARGET, workerTargetBoot, type WorkerTargetBoot} from '../facts/worker-target.js';
+import type {Mount} from '../facts/types.js';
 
 const WORKER_UNIT = /^openqa-worker(?:-plain|-auto-restart)?@(\d{1,6})\.service$/;
 const RUNNING = new Set(['active', 'activating', 'reloading']);
@@ -24,6 +25,8 @@ interface Requirement {
   kind: 'service-not-enabled' | 'worker-not-enabled' | 'worker-target-misses-pool';
   /** Why something else that could have started it at boot does not (openqa-worker.target). */
   but?: string;
+  /** The filesystem the worker pool lies on, when that is why the target misses it. */
+  poolMount?: Mount;
 }
 
 export default defineCheck(meta, (f) => {
@@ -64,7 +67,7 @@ export default defineCheck(meta, (f) => {
         notes.push(`worker instance ${n} starts at boot through ${WORKER_TARGET} (openQA's systemd-openqa-generator links openqa-worker@${n} for ${POOL_DIR}/${n}, on the root filesystem)`);
         continue;
       }
-      required.push({kind: boot.enabled ? 'worker-target-misses-pool' : 'worker-not-enabled', units: variants, why: `worker instance ${n} is ${state.active} now`, ...(boot.enabled ? {but: targetMisses(boot)} : {})});
+      required.push({kind: boot.enabled ? 'worker-target-misses-pool' : 'worker-not-enabled', units: variants, why: `worker instance ${n} is ${state.active} now`, ...(boot.enabled ? {but: targetMisses(boot)} : {}), ...(boot.enabled && boot.poolMount ? {poolMount: boot.poolMount} : {})});
     }
   }
 
@@ -81,7 +84,7 @@ export default defineCheck(meta, (f) => {
       evidence: [
         evidence('systemd.wants', `no link named ${r.units.join(' or ')} in /etc/systemd/system/*.wants/`),
         ...(state ? [evidence('systemd.units', `${unit} ${state.load} ${state.active} ${state.sub} ${state.description}`)] : []),
-        ...(r.but && f.get(workerTargetBoot).poolMount ? [evidence('mountinfo', `${POOL_DIR} lies on ${f.get(workerTargetBoot).poolMount!.mountPoint} (${f.get(workerTargetBoot).poolMount!.fsType} ${f.get(workerTargetBoot).poolMount!.source})`)] : []),
+        ...(r.poolMount ? [evidence('mountinfo', `${POOL_DIR} lies on ${r.poolMount.mountPoint} (${r.poolMount.fsType} ${r.poolMount.source})`)] : []),
       ],
     });
   }

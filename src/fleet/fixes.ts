@@ -5,13 +5,12 @@
 // persists tunnels with the same persistTunnel, so a host plan never says two things of one port.
 import {bootNames} from '../facts/tunnel-boot.js';
 import {dropPort, persistTunnel, retargetPersistedTunnel, retargetTunnel, tunnelAddPort} from '../remedies/network.js';
-import {q} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import type {HostRemedy} from './define.js';
 import type {FleetHostView, FleetTunnel} from './host-view.js';
 
 /** The next free port name of that type on the host (gre1, gre2, ... / vxlan1, ...), not in `taken`. */
-export function nextPortName(host: FleetHostView, type: FleetTunnel['type'], taken: ReadonlySet<string> = new Set()): string {
+function nextPortName(host: FleetHostView, type: FleetTunnel['type'], taken: ReadonlySet<string> = new Set()): string {
   const used = new Set(host.tunnels.map((t) => t.port));
   for (let n = 1; ; n++) if (!used.has(`${type}${n}`) && !taken.has(`${type}${n}`)) return `${type}${n}`;
 }

@@ -71,6 +71,26 @@ export function firewalldPermanent(key: string, lines: string[]): Step {
   return step('persist', `firewalld:${key}`, lines);
 }
 
+/** Keep firewalld's runtime configuration (rules added while it runs) in the permanent one. */
+export function firewalldRuntimeToPermanent(): Step {
+  return firewalldPermanent('runtime-to-permanent', ['firewall-cmd --runtime-to-permanent']);
+}
+
+/** Masquerade in a firewalld zone's permanent configuration. */
+export function firewalldAddMasquerade(zone: string): Step {
+  return firewalldPermanent(`masquerade:${zone}`, [`firewall-cmd --permanent --zone=${q(zone)} --add-masquerade`]);
+}
+
+/** Bind an interface to a firewalld zone in the permanent configuration (moving it from any other zone). */
+export function firewalldChangeInterface(zone: string, iface: string): Step {
+  return firewalldPermanent(`zone:${iface}`, [`firewall-cmd --permanent --zone=${q(zone)} --change-interface=${q(iface)}`]);
+}
+
+/** Unbind an interface from a firewalld zone in the permanent configuration. */
+export function firewalldRemoveInterface(zone: string, iface: string): Step {
+  return firewalldPermanent(`remove:${zone}:${iface}`, [`firewall-cmd --permanent --zone=${q(zone)} --remove-interface=${q(iface)}`]);
+}
+
 /** Add an nft rule now (runtime). */
 export function nftRule(rule: string): Step {
   return step('runtime', `nft:${rule}`, [`nft ${rule}`]);

@@ -3,11 +3,11 @@
 // single-host text, with its pieces (text.ts): prose wrapped to the width (the terminal's, 80 when
 // piped), fix lines never wrapped, evidence cut with a marker; --brief: one line per finding;
 // --quiet: error findings only (the summary still counts every finding).
-import {Chalk, type ChalkInstance} from 'chalk';
+import {Chalk} from 'chalk';
 import {fleetFindings, fleetSummary, hostVerdict, type FleetReport} from '../fleet/report.js';
 import type {FleetFinding} from '../fleet/define.js';
-import {SEVERITIES, type Severity} from '../model.js';
-import {briefLine, findingBlock, hanging, renderText, WIDTH} from './text.js';
+import {SEVERITIES} from '../model.js';
+import {briefLine, findingBlock, hanging, renderText, severityPaint, WIDTH} from './text.js';
 
 export interface FleetTextOptions {
   color: boolean;
@@ -20,7 +20,7 @@ export interface FleetTextOptions {
 export function renderFleetText(report: FleetReport, opts: FleetTextOptions): string {
   const width = opts.width ?? WIDTH;
   const c = new Chalk({level: opts.color ? 1 : 0});
-  const paint: Record<Severity, ChalkInstance> = {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
+  const paint = severityPaint(c);
   const verdictPaint = {ok: c.green, warning: c.yellow, error: c.red, unreadable: c.magenta};
   const out: string[] = [];
   const sum = fleetSummary(report);

@@ -30,14 +30,14 @@ export interface TextOptions {
 export function renderText(report: Report, opts: TextOptions): string {
   const width = opts.width ?? WIDTH;
   const c = new Chalk({level: opts.color ? 1 : 0});
-  const paint: Record<Severity, ChalkInstance> = {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
+  const paint = severityPaint(c);
   const out: string[] = [renderHeader(report, opts)];
 
   const all = report.results.flatMap((r) => r.findings);
   const findings = all.filter((f) => !f.waiver);
   const shown = opts.quiet ? findings.filter((f) => f.severity === 'error') : findings;
   const notRun = report.results.filter((r) => r.status === 'skip' || r.status === 'error');
-  if (opts.brief) return briefText(report, shown, notRun, c, paint, findings.length - shown.length);
+  if (opts.brief) return briefText(report, shown, notRun, c, findings.length - shown.length);
   for (const sev of SEVERITIES) {
     const group = shown.filter((f) => f.severity === sev);
     if (group.length === 0) continue;
@@ -99,7 +99,7 @@ export function renderText(report: Report, opts: TextOptions): string {
   return `${out.join('\n')}\n`;
 }
 
-function briefText(report: Report, shown: Finding[], notRun: Report['results'], c: ChalkInstance, paint: Record<Severity, ChalkInstance>, hidden: number): string {
+function briefText(report: Report, shown: Finding[], notRun: Report['results'], c: ChalkInstance, hidden: number): string {
   const out = shown.map((f) => briefLine(f, c));
   // What did not run stays visible: a short report must not read as a clean one.
   if (notRun.length > 0) out.push(`${c.yellow('?')} not checked: ${notRun.map((r) => r.id).join(', ')} (run without --brief for why)`);
@@ -107,10 +107,14 @@ function briefText(report: Report, shown: Finding[], notRun: Report['results'], 
   return `${out.join('\n')}\n`;
 }
 
+/** The colour of each severity's marks and headings. */
+export function severityPaint(c: ChalkInstance): Record<Severity, ChalkInstance> {
+  return {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
+}
+
 /** A finding in one line (--brief); `tag` follows the subject (a fleet finding's hosts). */
 export function briefLine(f: Finding, c: ChalkInstance, tag = ''): string {
-  const paint: Record<Severity, ChalkInstance> = {error: c.red.bold, warning: c.yellow.bold, info: c.cyan.bold};
-  return `${paint[f.severity](`${MARK[f.severity]} ${f.checkId}`)} ${f.slug} ${f.subject}${tag}: ${f.message}`;
+  return `${severityPaint(c)[f.severity](`${MARK[f.severity]} ${f.checkId}`)} ${f.slug} ${f.subject}${tag}: ${f.message}`;
 }
 
 /**

@@ -30,6 +30,17 @@ function varLine(file: IfcfgFile, name: string): number | undefined {
   return line;
 }
 
+/**
+ * The DEVICETYPE network-scripts' ifup acts on for an ifcfg-rh file: ifup runs ifup-$DEVICETYPE
+ * (initscripts network-scripts/ifup), where an unset DEVICETYPE is DEVICE (else the file's name)
+ * without its trailing digits (network-functions source_config). Only "ovs" reaches ifup-ovs.
+ */
+export function ifupDeviceType(file: IfcfgFile): {deviceType: string; device: string; explicit: boolean} {
+  const device = file.vars.DEVICE ?? file.name;
+  const explicit = Boolean(file.vars.DEVICETYPE);
+  return {deviceType: explicit ? file.vars.DEVICETYPE! : device.replace(/[0-9]*$/, ''), device, explicit};
+}
+
 /** Interpret an ifcfg file (wicked: ifcfg(5); ifcfg-rh: nm-settings-ifcfg-rh(5)). */
 export function ifcfgBoot(file: IfcfgFile): IfcfgBoot {
   const v = file.vars;
