@@ -10,7 +10,7 @@ import type {HostRemedy} from './define.js';
 import type {FleetHostView, FleetTunnel} from './host-view.js';
 
 /** The next free port name of that type on the host (gre1, gre2, ... / vxlan1, ...), not in `taken`. */
-export function nextPortName(host: FleetHostView, type: FleetTunnel['type'], taken: ReadonlySet<string> = new Set()): string {
+function nextPortName(host: FleetHostView, type: FleetTunnel['type'], taken: ReadonlySet<string> = new Set()): string {
   const used = new Set(host.tunnels.map((t) => t.port));
   for (let n = 1; ; n++) if (!used.has(`${type}${n}`) && !taken.has(`${type}${n}`)) return `${type}${n}`;
 }

@@ -3,22 +3,22 @@
 // one step per job, `satisfies`, phases). A fleet finding's fix text is, per host it names, that
 // host's slice of its plan, so the fleet report, the host's script and its own findings agree.
 import type {CheckResult} from '../model.js';
+import {buildPlan, findingRef, sliceFor, type Plan, type PlanInput} from '../remedies/plan.js';
+import type {FleetFinding, HostRemedy} from './define.js';
 
 /** A host's plan and, when still held, its check results (their findings' fix texts follow the plan). */
 export interface PlanHolder {
   plan?: Plan;
   results?: readonly CheckResult[];
 }
-import {buildPlan, findingRef, sliceFor, type Plan, type PlanInput} from '../remedies/plan.js';
-import type {FleetFinding, HostRemedy} from './define.js';
 
 /** A plan back into the inputs that build it again: each step asked for by its findings, in plan order. */
-export function planInputs(plan: Plan): PlanInput[] {
+function planInputs(plan: Plan): PlanInput[] {
   return plan.steps.flatMap(({findings, ...step}) => findings.map((ref) => ({ref, steps: [step]})));
 }
 
 /** The fix text of a fleet finding: per host, `# on HOST:` and its slice of that host's plan. */
-export function fleetFixText(ref: string, remedies: readonly HostRemedy[], planOf: (host: string) => Plan): string {
+function fleetFixText(ref: string, remedies: readonly HostRemedy[], planOf: (host: string) => Plan): string {
   return remedies
     .map((r) => {
       const slice = sliceFor(planOf(r.host), ref);
