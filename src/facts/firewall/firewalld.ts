@@ -80,7 +80,7 @@ function serviceConditions(name: string, when: PacketConditions): void {
 const NOT_INPUT = new Set(['masquerade', 'forward-port']);
 
 /** One rich rule as an input rule with its priority; undefined when it sets no input verdict (log only, masquerade, forward-port). */
-export function richRuleInput(text: string, chain: string, origin: string, line?: number): {rule: InputRule; priority: number} | undefined {
+function richRuleInput(text: string, chain: string, origin: string, line?: number): {rule: InputRule; priority: number} | undefined {
   const when: PacketConditions = {opaque: []};
   let element = '';
   let invert = false;

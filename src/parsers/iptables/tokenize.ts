@@ -69,7 +69,7 @@ export class Interner {
 }
 
 /** The hash tokenize() computes while it reads a word. */
-export function wordHash(text: string, start: number, end: number): number {
+function wordHash(text: string, start: number, end: number): number {
   let hash = 0;
   for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
   return hash;
