@@ -3,7 +3,7 @@ import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {parseIpAddr, parseIpRoutes, parseIpRules, parseRouteGet, type IpRule} from '../parsers/ip.js';
 import type {Fact} from './facts.js';
 import {ovsDb} from './ovs.js';
-import type {Link, Route, UplinkView} from './types.js';
+import type {Link, OvsBridge, Route, UplinkView} from './types.js';
 
 export const links: Fact<Link[]> = (f) => parseIpAddr(f.command('ip.addr').text, 'ip.addr');
 
@@ -88,15 +88,18 @@ function describeRoute(r: Route, dev: string, representative: string): string {
 
 class UplinkResolver {
   private readonly byName = new Map<string, Link>();
+  /** OVS bridges holding a NIC as a port (not a tap, not a tunnel): an underlay bridge such as br-phy. */
+  private readonly ovsWithNic: ReadonlySet<string>;
 
   constructor(
     readonly all: Link[],
     private readonly ovsNames: Set<string>,
     private readonly ignore: readonly string[],
-    /** OVS bridges holding a NIC as a port (not a tap, not a tunnel): an underlay bridge such as br-phy. */
-    private readonly ovsWithNic: ReadonlySet<string> = new Set(),
+    ovsBridges: readonly OvsBridge[] = [],
   ) {
     for (const l of all) if (!this.byName.has(l.name)) this.byName.set(l.name, l);
+    const isNic = (i: {name: string; type: string}) => (i.type === '' || i.type === 'system' || i.type === 'dpdk') && this.byName.has(i.name) && this.byName.get(i.name)!.kind !== 'tun' && !ovsNames.has(i.name);
+    this.ovsWithNic = new Set(ovsBridges.filter((b) => b.ports.some((p) => p.interfaces.some(isNic))).map((b) => b.name));
   }
 
   link(name: string): Link | undefined {
@@ -163,10 +166,7 @@ export const uplinks: Fact<UplinkView> = (f) => {
   const ovs = f.try(ovsDb);
   // Without OVS data its bridges are still recognised by kind ('openvswitch', or a tap on netdev).
   const ovsNames = new Set<string>(ovs.ok ? ovs.value.bridges.map((b) => b.name) : []);
-  const byName = new Map(all.map((l) => [l.name, l]));
-  const isNic = (i: {name: string; type: string}) => (i.type === '' || i.type === 'system' || i.type === 'dpdk') && byName.has(i.name) && byName.get(i.name)!.kind !== 'tun' && !ovsNames.has(i.name);
-  const ovsWithNic = new Set<string>(ovs.ok ? ovs.value.bridges.filter((b) => b.ports.some((p) => p.interfaces.some(isNic))).map((b) => b.name) : []);
-  const resolver = new UplinkResolver(all, ovsNames, f.config.ignoreInterfaces, ovsWithNic);
+  const resolver = new UplinkResolver(all, ovsNames, f.config.ignoreInterfaces, ovs.ok ? ovs.value.bridges : []);
 
   const defaultRoutes = allRoutes.filter(isDefaultRoute).sort((a, b) => (a.family === b.family ? a.metric - b.metric : a.family === 'inet' ? -1 : 1));
   const reasons: Record<string, string[]> = {};

@@ -217,6 +217,16 @@ export function bridgeRstp(bridge: string, note?: string): Step {
   return step('runtime', `rstp:${bridge}`, [`ovs-vsctl set bridge ${q(bridge)} rstp_enable=true`, ...(note ? [`# ${note}`] : [])]);
 }
 
+/** A bridge's kernel MTU now; `note` (another way) is said first, as a comment. */
+export function bridgeMtu(bridge: string, mtu: number, note?: string): Step {
+  return step('runtime', `bridge-mtu:${bridge}`, [...(note ? [`# ${note}`] : []), `ip link set dev ${q(bridge)} mtu ${mtu}`]);
+}
+
+/** A tunnel port's key (GRE key, VXLAN VNI) now; OVSDB keeps it. */
+export function setTunnelKey(port: string, key: string): Step {
+  return step('runtime', `tunnel-key:${port}`, [`ovs-vsctl set interface ${q(port)} options:key=${q(key)}`]);
+}
+
 /** An interface's MTU as OVS sets it (mtu_request, kept in OVSDB across reboots). */
 export function mtuRequest(iface: string, mtu: number, note?: string): Step {
   return step('runtime', `mtu:${iface}`, [`ovs-vsctl set int ${q(iface)} mtu_request=${mtu}`, ...(note ? [`# ${note}`] : [])]);

@@ -6,9 +6,8 @@ import type {Severity} from '../../model.js';
 import {defineFleetCheck, hostEvidence, type FleetFindingDraft} from '../define.js';
 import {overheadOf, type Fleet} from '../fleet.js';
 import type {FleetHostView, FleetTunnel} from '../host-view.js';
-import {mtuRequest} from '../../remedies/network.js';
-import {q} from '../../remedies/shell.js';
-import {manual, step, type Step} from '../../remedies/step.js';
+import {bridgeMtu, mtuRequest} from '../../remedies/network.js';
+import {manual, type Step} from '../../remedies/step.js';
 
 /** os-autoinst-distri-opensuse's MM_MTU when none is set. */
 export const DEFAULT_SUT_MTU = 1380;
@@ -44,7 +43,7 @@ function sutMtu(h: FleetHostView): SutMtu | undefined {
     return {
       value: h.bridge.mtu,
       what: `bridge ${br} MTU ${h.bridge.mtu}`,
-      fix: (want, alt) => [step('runtime', `bridge-mtu:${br}`, [...(alt ? [`# ${alt}`] : []), `ip link set dev ${q(br)} mtu ${want}`]), mtuRequest(br, want)],
+      fix: (want, alt) => [bridgeMtu(br, want, alt), mtuRequest(br, want)],
     };
   }
   return undefined;
