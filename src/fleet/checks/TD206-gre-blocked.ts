@@ -2,7 +2,7 @@
 // packets of a peer it tunnels with (GRE: IP protocol 47; VXLAN: UDP 4789): the tunnel is up in
 // OVSDB but nothing arrives. The verdicts come from src/facts/tunnel-input.ts (iptables, nft,
 // firewalld zones, SuSEfirewall2); the fixes from src/remedies (acceptTunnelInput).
-import type {TunnelInputVerdict} from '../../facts/tunnel-input.js';
+import {VXLAN_PORT, type TunnelInputVerdict} from '../../facts/tunnel-input.js';
 import {acceptTunnelInput} from '../../remedies/firewall.js';
 import {manual} from '../../remedies/step.js';
 import {defineFleetCheck, hostEvidence, type FleetFindingDraft} from '../define.js';
@@ -15,7 +15,7 @@ export default defineFleetCheck('TD206', (fleet) => {
       const peer = fleet.hostAt(v.peer);
       if (!peer || peer === h) continue;
       const dport = vxlanPort(h, v);
-      const packets = v.tunnel === 'vxlan' ? `VXLAN (UDP ${dport ?? 4789})` : 'GRE (IP protocol 47)';
+      const packets = v.tunnel === 'vxlan' ? `VXLAN (UDP ${dport ?? VXLAN_PORT})` : 'GRE (IP protocol 47)';
       const where = v.where === 'live' ? `the running firewall (${v.backend})` : `${v.where}, which the next boot loads,`;
       const at = v.rule ? `\`${v.rule.text.trim()}\`${v.rule.line !== undefined ? ` (line ${v.rule.line})` : ''}` : `the ${v.policy?.text ?? 'chain policy'}`;
       const draft = {
