@@ -17,6 +17,12 @@ const path = require('node:path');
 
 const BUNDLE = path.join(__dirname, 'tapdoctor.cjs');
 const CACHE = `${BUNDLE}.cache`;
+/**
+ * The script name the bundle is compiled under here and when the cache is made. V8 (11, Node 20)
+ * keeps the name a cache was made under, so it cannot be a path of the build machine; stack traces
+ * show BUNDLE in its place (nameFramesAsBundle).
+ */
+const SCRIPT_NAME = 'tapdoctor.cjs [code cache]';
 /** First word of the cache file's header line; a new layout gets a new number. */
 const MAGIC = 'tapdoctor-code-cache/1';
 
@@ -57,12 +63,23 @@ function compile(bundleBytes, cachedData) {
   const Module = require('node:module');
   const source = bundleBytes.toString('utf8').replace(/^#!/, '//');
   return new vm.Script(Module.wrap(source), {
-    filename: BUNDLE,
+    filename: SCRIPT_NAME,
     cachedData,
-    // import() inside the bundle (node builtins it loads lazily): the main context's loader, as for
-    // any module; Node 20 releases before the constant get a callback that does the same for builtins.
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((specifier) => import(specifier)),
+    // The bundle has no import() (scripts/bundle.mjs turns them into require: V8 loses this hook for
+    // functions from a cache); should one come back, it works at least without a cache.
+    importModuleDynamically: (specifier) => import(specifier),
   });
+}
+
+/** Stack traces name the bundle's path instead of SCRIPT_NAME, as when node runs the file itself. */
+function nameFramesAsBundle() {
+  // Node's own formatter (a function since Node 20.x's later releases; before, frames keep SCRIPT_NAME).
+  const format = Error.prepareStackTrace;
+  if (typeof format !== 'function') return;
+  Error.prepareStackTrace = function prepareStackTrace(error, frames) {
+    const text = format(error, frames);
+    return typeof text === 'string' ? text.replaceAll(SCRIPT_NAME, BUNDLE) : text;
+  };
 }
 
 /**
@@ -72,6 +89,7 @@ function compile(bundleBytes, cachedData) {
  */
 function run(script) {
   const Module = require('node:module');
+  nameFramesAsBundle();
   const mod = new Module(BUNDLE, null);
   mod.filename = BUNDLE;
   mod.id = '.';
