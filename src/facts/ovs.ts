@@ -2,7 +2,8 @@
 // and a recogniser for the rules os-autoinst-openvswitch installs (os-autoinst script/os-autoinst-openvswitch, its add-flow rules).
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {parseDumpFlows, splitActions} from '../parsers/ofctl.js';
-import {OVS_DB_COLUMNS, ovsDbFromTables, parseOvsJsonList, parseOvsShow} from '../parsers/ovs.js';
+import {ovsDbFromTables, parseOvsJsonList, parseOvsShow} from '../parsers/ovs.js';
+import {OVS_DB_COLUMNS} from '../parsers/ovs-columns.js';
 import {FactUnavailable, type Fact} from './facts.js';
 import type {OpenFlow, OvsDb} from './types.js';
 

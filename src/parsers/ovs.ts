@@ -169,15 +169,6 @@ export function toOvsInterface(table: OvsTable, row: Record<string, OvsValue>): 
   return iface;
 }
 
-/**
- * The columns ovsDbFromTables reads from each table, with the _uuid it joins by: the only cells
- * worth decoding (a 300-port host's Interface table also carries statistics, bfd, cfm, lacp, ...).
- */
-export const OVS_DB_COLUMNS = {
-  bridges: ['_uuid', 'name', 'ports', 'datapath_type', 'rstp_enable', 'stp_enable'],
-  ports: ['_uuid', 'name', 'interfaces', 'tag', 'vlan_mode'],
-  interfaces: ['_uuid', 'name', 'type', 'options', 'ofport', 'error', 'mtu', 'mtu_request', 'mac_in_use', 'link_state', 'status'],
-} as const;
 
 /** Join the three tables by uuid: bridge.ports -> port uuids, port.interfaces -> interface uuids. */
 export function ovsDbFromTables(tables: {bridges: OvsTable; ports: OvsTable; interfaces: OvsTable}): OvsDb {
