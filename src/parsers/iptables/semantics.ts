@@ -42,9 +42,11 @@ function disallowedHooks(target: string, tableName: string, chain: string, reach
   if (!isNatTarget(target)) return null;
   if (tableName !== 'nat') return [];
   const allowed = NAT_TARGET_CHAINS[target];
-  const hooks = isBuiltinChain('nat', chain) ? [chain] : [...(reach?.get(chain) ?? [])];
-  const bad = hooks.filter((hook) => !allowed.includes(hook));
-  return bad.length === 0 ? null : bad;
+  // Asked for every NAT rule (thousands): an allowed rule, the usual answer, allocates nothing.
+  if (isBuiltinChain('nat', chain)) return allowed.includes(chain) ? null : [chain];
+  let bad: string[] | null = null;
+  for (const hook of reach?.get(chain) ?? []) if (!allowed.includes(hook)) (bad ??= []).push(hook);
+  return bad;
 }
 
 export interface MisplacedNatRule {
