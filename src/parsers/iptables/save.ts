@@ -10,7 +10,8 @@ import {isBuiltinChain, isKnownTable} from './builtins.js';
 import {failer, forEachLine, forEachLineAt, wordsOf} from './lines.js';
 import {isBracketCounters, isDigits, parseBracketCounters} from './numbers.js';
 import {NO_MODULES, NO_OPTIONS, RuleArgsParser, RuleSyntaxError} from './rule.js';
-import {Interner, isBlank, scanRuleWords, Tokens, tokenize, type TargetSpan} from './tokenize.js';
+import {Interner, isBlank, Tokens, tokenize, type TargetSpan} from './tokenize.js';
+import {RuleWordScanner} from './word-scanner.js';
 import type {Counters, IndexedTable, IptablesDump, IptChain, IptRule, IptTable, ParseOptions} from './types.js';
 
 /**
@@ -142,6 +143,7 @@ class SaveParser {
 
   /** parse(), leaving plain rule lines for parseDeferred (indexIptablesSave). */
   index(text: string): void {
+    this.words = new RuleWordScanner(text);
     forEachLineAt(text, (start, end, lineNo, crlf) => {
       if (crlf) this.dump.crlf = true;
       if (!this.defer(text, start, end, lineNo)) this.line(text.slice(start, end), lineNo);
@@ -179,6 +181,8 @@ class SaveParser {
 
   private readonly deferred: Deferred[] = [];
   private readonly target: TargetSpan = {start: -1, end: -1};
+  /** scanRuleWords over the text being indexed (lines come in order). */
+  private words: RuleWordScanner | undefined;
   /** Chain and target names: the same few strings on 100,000 lines. */
   private readonly names = new Interner();
 
@@ -213,7 +217,7 @@ class SaveParser {
     const chain = this.names.slice(text, chainStart, i, hash);
     // An undeclared chain is a problem the parser reports.
     if (!table.chains.has(chain) && !isBuiltinChain(table.name, chain)) return false;
-    if (!scanRuleWords(text, i, end, this.target)) return false;
+    if (!this.words!.scan(i, end, this.target)) return false;
     const target = this.target.start === -1 ? undefined : this.names.slice(text, this.target.start, this.target.end);
     const d = this.deferred[this.deferred.length - 1]!;
     d.lines.push(lineNo);
