@@ -10,7 +10,7 @@ import {isBuiltinChain, isKnownTable} from './builtins.js';
 import {failer, forEachLine, forEachLineAt, wordsOf} from './lines.js';
 import {isBracketCounters, isDigits, parseBracketCounters} from './numbers.js';
 import {NO_MODULES, NO_OPTIONS, RuleArgsParser, RuleSyntaxError} from './rule.js';
-import {Interner, isBlank, Tokens, tokenize, type TargetSpan} from './tokenize.js';
+import {isBlank, NameIds, Tokens, tokenize, wordHash, type TargetSpan} from './tokenize.js';
 import {RuleWordScanner} from './word-scanner.js';
 import type {Counters, IndexedTable, IptablesDump, IptChain, IptRule, IptTable, ParseOptions} from './types.js';
 
@@ -36,23 +36,52 @@ export function indexIptablesSave(text: string, source = 'iptables.save'): Iptab
   return new IptablesSaveIndex(parser, text);
 }
 
-/** Rule lines of one table block, not parsed yet: where each is and what its shape check read. */
-interface Deferred {
-  lines: number[];
-  starts: number[];
-  ends: number[];
-  chains: string[];
-  /** The -j/-g target; undefined for a rule without one. */
-  targets: (string | undefined)[];
-  /** The parsed rule by its place in these lists, once asked for (null: it did not parse). */
-  parsed: Map<number, IptRule | null>;
-  /** The chains and targets above, each once. */
-  chainSet: Set<string>;
-  targetSet: Set<string>;
-}
+/** Per deferred line, these ints: its line number, start and end in the text, chain and target ids. */
+const FIELDS = 5;
 
-function noDeferred(): Deferred {
-  return {lines: [], starts: [], ends: [], chains: [], targets: [], parsed: new Map(), chainSet: new Set(), targetSet: new Set()};
+/**
+ * Rule lines of one table block, not parsed yet: where each is and what its shape check read, in
+ * one growing Int32Array (100,000 lines in five JS arrays and two Sets cost more than the check).
+ */
+class DeferredLines {
+  private data = new Int32Array(FIELDS * 1024);
+  count = 0;
+  /** The parsed rule by its place in these lines, once asked for (null: it did not parse). */
+  readonly parsed = new Map<number, IptRule | null>();
+
+  add(lineNo: number, start: number, end: number, chain: number, target: number): void {
+    let o = this.count * FIELDS;
+    if (o + FIELDS > this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    const data = this.data;
+    data[o++] = lineNo;
+    data[o++] = start;
+    data[o++] = end;
+    data[o++] = chain;
+    data[o] = target;
+    this.count++;
+  }
+
+  lineNo(k: number): number {
+    return this.data[k * FIELDS]!;
+  }
+  start(k: number): number {
+    return this.data[k * FIELDS + 1]!;
+  }
+  end(k: number): number {
+    return this.data[k * FIELDS + 2]!;
+  }
+  /** Id in the parser's NameIds. */
+  chain(k: number): number {
+    return this.data[k * FIELDS + 3]!;
+  }
+  /** Id in the parser's NameIds; -1 for a rule without -j/-g. */
+  target(k: number): number {
+    return this.data[k * FIELDS + 4]!;
+  }
 }
 
 /**
@@ -67,15 +96,24 @@ export class IptablesSaveIndex {
     private readonly parser: SaveParser,
     private readonly text: string,
   ) {
+    const names = parser.names.names;
     this.tables = parser.dumpSoFar().tables.map((t, k) => {
       const d = parser.deferredOf(k);
-      const ruleChains = new Set(d.chainSet);
-      const targets = new Set(d.targetSet);
+      // Each name once, in the order the lines name it.
+      const ruleChains = new Set<string>();
+      const targets = new Set<string>();
+      const seen = new Uint8Array(names.length);
+      for (let j = 0; j < d.count; j++) {
+        const chain = d.chain(j);
+        const target = d.target(j);
+        if (!(seen[chain]! & 1)) ruleChains.add(names[chain]!), (seen[chain]! |= 1);
+        if (target !== -1 && !(seen[target]! & 2)) targets.add(names[target]!), (seen[target]! |= 2);
+      }
       for (const r of t.rules) {
         ruleChains.add(r.chain);
         if (r.target) targets.add(r.target.name);
       }
-      return {name: t.name, line: t.line, chains: t.chains, ruleCount: t.rules.length + d.lines.length, ruleChains, targets};
+      return {name: t.name, line: t.line, chains: t.chains, ruleCount: t.rules.length + d.count, ruleChains, targets};
     });
   }
 
@@ -103,11 +141,14 @@ export class IptablesSaveIndex {
           if (want(indexed, r.chain, r.target?.name)) rules.push(r);
         }
       };
-      for (let j = 0; j < d.lines.length; j++) {
-        if (!want(indexed, d.chains[j]!, d.targets[j])) continue;
-        takeEagerBefore(d.lines[j]!);
+      const names = this.parser.names.names;
+      for (let j = 0; j < d.count; j++) {
+        const target = d.target(j);
+        if (!want(indexed, names[d.chain(j)]!, target === -1 ? undefined : names[target])) continue;
+        const lineNo = d.lineNo(j);
+        takeEagerBefore(lineNo);
         let rule = d.parsed.get(j);
-        if (rule === undefined) d.parsed.set(j, (rule = this.parser.parseDeferred(t, this.text.slice(d.starts[j], d.ends[j]), d.lines[j]!)));
+        if (rule === undefined) d.parsed.set(j, (rule = this.parser.parseDeferred(t, this.text.slice(d.start(j), d.end(j)), lineNo)));
         if (rule) rules.push(rule);
       }
       takeEagerBefore(Infinity);
@@ -155,7 +196,7 @@ class SaveParser {
     return this.dump;
   }
 
-  deferredOf(tableIndex: number): Deferred {
+  deferredOf(tableIndex: number): DeferredLines {
     return this.deferred[tableIndex]!;
   }
 
@@ -179,12 +220,12 @@ class SaveParser {
 
   // --- the shape check of indexIptablesSave ------------------------------------------------------
 
-  private readonly deferred: Deferred[] = [];
+  private readonly deferred: DeferredLines[] = [];
   private readonly target: TargetSpan = {start: -1, end: -1};
   /** scanRuleWords over the text being indexed (lines come in order). */
   private words: RuleWordScanner | undefined;
-  /** Chain and target names: the same few strings on 100,000 lines. */
-  private readonly names = new Interner();
+  /** Chain and target names of deferred lines (IptablesSaveIndex reads them). */
+  readonly names = new NameIds();
 
   /**
    * Records a plain `[p:b] -A CHAIN ...` line of the open table for later and returns true; false
@@ -214,19 +255,14 @@ class SaveParser {
       i++;
     }
     if (i === chainStart || text.charCodeAt(chainStart) === 45 /* - */) return false;
-    const chain = this.names.slice(text, chainStart, i, hash);
+    const chain = this.names.id(text, chainStart, i, hash);
     // An undeclared chain is a problem the parser reports.
-    if (!table.chains.has(chain) && !isBuiltinChain(table.name, chain)) return false;
-    if (!this.words!.scan(i, end, this.target)) return false;
-    const target = this.target.start === -1 ? undefined : this.names.slice(text, this.target.start, this.target.end);
-    const d = this.deferred[this.deferred.length - 1]!;
-    d.lines.push(lineNo);
-    d.starts.push(start);
-    d.ends.push(end);
-    d.chains.push(chain);
-    d.targets.push(target);
-    d.chainSet.add(chain);
-    if (target !== undefined) d.targetSet.add(target);
+    const chainName = this.names.names[chain]!;
+    if (!table.chains.has(chainName) && !isBuiltinChain(table.name, chainName)) return false;
+    const target = this.target;
+    if (!this.words!.scan(i, end, target)) return false;
+    const targetId = target.start === -1 ? -1 : this.names.id(text, target.start, target.end, wordHash(text, target.start, target.end));
+    this.deferred[this.deferred.length - 1]!.add(lineNo, start, end, chain, targetId);
     return true;
   }
 
@@ -288,7 +324,7 @@ class SaveParser {
     if (this.table) this.fail(lineNo, line, `COMMIT expected before a new table (table ${this.table.name} is still open)`);
     this.table = {name, line: lineNo, chains: new Map(), rules: []};
     this.dump.tables.push(this.table);
-    this.deferred.push(noDeferred());
+    this.deferred.push(new DeferredLines());
   }
 
   private commit(line: string, lineNo: number): void {
