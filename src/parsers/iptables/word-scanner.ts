@@ -53,6 +53,13 @@ export class RuleWordScanner {
     this.rare = ['\t', '\r', '{'].map((c) => new NextChar(text, c));
   }
 
+  /** Whether text[from, to) holds no quote and nothing rare (a word scan() would read as plain). */
+  isPlain(from: number, to: number): boolean {
+    if (this.quote.at(from) < to) return false;
+    for (const rare of this.rare) if (rare.at(from) < to) return false;
+    return true;
+  }
+
   /** scanRuleWords(text, from, to, target). */
   scan(from: number, to: number, target: TargetSpan): boolean {
     const text = this.text;
