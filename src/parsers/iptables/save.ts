@@ -48,14 +48,25 @@ class DeferredLines {
   count = 0;
   /** The parsed rule by its place in these lines, once asked for (null: it did not parse). */
   readonly parsed = new Map<number, IptRule | null>();
+  /** The chain ids, and the target ids, of these lines, each once, in the order lines name them. */
+  readonly chainIds: number[] = [];
+  readonly targetIds: number[] = [];
+  /** By name id: bit 1 when in chainIds, bit 2 when in targetIds. */
+  private listed = new Uint8Array(256);
 
   add(lineNo: number, start: number, end: number, chain: number, target: number): void {
-    let o = this.count * FIELDS;
-    if (o + FIELDS > this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
+    if (Math.max(chain, target) >= this.listed.length) this.listed = grownTo(this.listed, Math.max(chain, target) + 1);
+    const listed = this.listed;
+    if ((listed[chain]! & 1) === 0) {
+      listed[chain]! |= 1;
+      this.chainIds.push(chain);
     }
+    if (target !== -1 && (listed[target]! & 2) === 0) {
+      listed[target]! |= 2;
+      this.targetIds.push(target);
+    }
+    let o = this.count * FIELDS;
+    if (o + FIELDS > this.data.length) this.data = grownTo(this.data, o + FIELDS);
     const data = this.data;
     data[o++] = lineNo;
     data[o++] = start;
@@ -84,6 +95,15 @@ class DeferredLines {
   }
 }
 
+/** A copy of `array` at least `length` long (doubling, so that n additions copy O(n) in all). */
+function grownTo<T extends Int32Array | Uint8Array>(array: T, length: number): T {
+  let size = array.length * 2;
+  while (size < length) size *= 2;
+  const grown = new (array.constructor as new (n: number) => T)(size);
+  grown.set(array);
+  return grown;
+}
+
 /**
  * The result of indexIptablesSave. `tables` knows every table, chain, rule count and rule target;
  * select() returns the rules asked for, parsed. Nothing here answers "which rules does chain X
@@ -99,16 +119,8 @@ export class IptablesSaveIndex {
     const names = parser.names.names;
     this.tables = parser.dumpSoFar().tables.map((t, k) => {
       const d = parser.deferredOf(k);
-      // Each name once, in the order the lines name it.
-      const ruleChains = new Set<string>();
-      const targets = new Set<string>();
-      const seen = new Uint8Array(names.length);
-      for (let j = 0; j < d.count; j++) {
-        const chain = d.chain(j);
-        const target = d.target(j);
-        if (!(seen[chain]! & 1)) ruleChains.add(names[chain]!), (seen[chain]! |= 1);
-        if (target !== -1 && !(seen[target]! & 2)) targets.add(names[target]!), (seen[target]! |= 2);
-      }
+      const ruleChains = new Set(d.chainIds.map((id) => names[id]!));
+      const targets = new Set(d.targetIds.map((id) => names[id]!));
       for (const r of t.rules) {
         ruleChains.add(r.chain);
         if (r.target) targets.add(r.target.name);
