@@ -2,11 +2,16 @@
 // `npm run bundle` (after `npm run build`): the one-file tapdoctor in bundle/.
 //   bundle/tapdoctor.cjs                 every module, every command, the check pages and the version in
 //                                        one CommonJS file: runs with any Node >= 20 under any name
+//   bundle/launch.cjs                    the installed `tapdoctor` command (scripts/launch.cjs): runs
+//                                        tapdoctor.cjs with the code cache below, or without it
+//   bundle/tapdoctor.cjs.cache           V8's code cache of tapdoctor.cjs, made here by running
+//                                        representative commands (CACHE_RUNS) with this node
 //   bundle/tapdoctor.1                   the man page, from the commands' help texts
 //   bundle/completions/tapdoctor.{bash,zsh,fish}
 // Commands are every module in dist/commands and pages every docs/checks/*.md: nothing is listed by
 // hand, so new commands, pages and runtime libraries are picked up as they land.
-import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync} from 'node:fs';
 import {join, relative, resolve, sep} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
@@ -86,9 +91,16 @@ const result = await build({
   // oclif reads a tsconfig with typescript only when it runs commands from TypeScript sources, which
   // tapdoctor never does (and it tolerates typescript's absence).
   external: ['typescript'],
+  // import() of what stays outside the file (node builtins) as require(): V8 does not keep import()'s
+  // loader hook for functions it takes from a code cache (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING on
+  // Node 20), and a builtin is the same module either way.
+  supported: {'dynamic-import': false},
   plugins: [oclifUnused],
 });
 chmodSync(join(out, 'tapdoctor.cjs'), 0o755);
+copyFileSync(join(repo, 'scripts/launch.cjs'), join(out, 'launch.cjs'));
+chmodSync(join(out, 'launch.cjs'), 0o755);
+makeCodeCache();
 
 const commands = commandsIn(commandsDir);
 writeFileSync(join(out, 'tapdoctor.1'), await renderManPage(commands, pkg.version));
@@ -98,4 +110,23 @@ if (process.env.BUNDLE_METAFILE) writeFileSync(process.env.BUNDLE_METAFILE, JSON
 const inputs = Object.keys(result.metafile.inputs);
 const libraries = new Set(inputs.filter((p) => p.includes('node_modules/')).map((p) => p.split('node_modules/').at(-1).split('/').slice(0, p.split('node_modules/').at(-1).startsWith('@') ? 2 : 1).join('/')));
 const size = statSync(join(out, 'tapdoctor.cjs')).size;
-console.log(`${relative(repo, join(out, 'tapdoctor.cjs'))}: ${(size / 1024 / 1024).toFixed(1)} MiB, ${commandFiles.length} commands, ${Object.keys(pages).length} pages, ${libraries.size} libraries (${[...libraries].sort().join(', ')})`);
+console.log(`${relative(repo, join(out, 'tapdoctor.cjs'))}: ${(size / 1024 / 1024).toFixed(1)} MiB, ${commandFiles.length} commands, ${Object.keys(pages).length} pages, ${libraries.size} libraries (${[...libraries].sort().join(', ')}); code cache ${(statSync(join(out, 'tapdoctor.cjs.cache')).size / 1024 / 1024).toFixed(1)} MiB`);
+
+/**
+ * The code cache: each command of CACHE_RUNS runs in a process of its own that starts from the cache
+ * the runs before it wrote and writes it again at exit with what it compiled (scripts/code-cache-run.cjs),
+ * so the cache holds the functions all of them need. Without NODE_OPTIONS: V8 rejects a cache made
+ * under other V8 flags than the user's node runs with. Then the launcher must take it.
+ */
+function makeCodeCache() {
+  const demo = join(repo, 'fixtures/demo');
+  const CACHE_RUNS = [['analyze', demo, '--json'], ['checks', 'list'], ['explain', 'TD001'], ['--version']];
+  const env = {...process.env, NO_COLOR: '1'};
+  delete env.NODE_OPTIONS;
+  for (const args of CACHE_RUNS) {
+    const r = spawnSync(process.execPath, [join(repo, 'scripts/code-cache-run.cjs'), out, ...args], {cwd: out, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'});
+    if (r.status !== 0 && !(args[0] === 'analyze' && r.status === 1)) throw new Error(`code cache: tapdoctor ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  }
+  const check = spawnSync(process.execPath, [join(out, 'launch.cjs'), '--version'], {env: {...env, TAPDOCTOR_DEBUG: '1'}, encoding: 'utf8'});
+  if (!/^tapdoctor: code cache used/m.test(check.stderr)) throw new Error(`code cache: the launcher does not use it: ${check.stderr}`);
+}

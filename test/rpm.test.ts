@@ -1,9 +1,9 @@
 // The RPM (contrib/rpm/tapdoctor.spec) as CI builds it with Debian's rpmbuild: its file list, its
 // requirements, the man page (groff warnings), the example settings file, and the systemd units
-// (systemd-analyze verify, with the packaged tapdoctor and man page visible through an overlay on
-// /usr/bin in a private mount namespace, so nothing is installed on this host).
+// (systemd-analyze verify, with the packaged tapdoctor and man page visible through overlays on
+// /usr/bin and /usr/lib in a private mount namespace, so nothing is installed on this host).
 import {spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -41,6 +41,9 @@ describe.skipIf(skip)('the RPM', () => {
     const files = sh('rpm', ['-qlp', rpm]).stdout.trim().split('\n');
     for (const f of [
       '/usr/bin/tapdoctor',
+      '/usr/lib/tapdoctor/launch.cjs',
+      '/usr/lib/tapdoctor/tapdoctor.cjs',
+      '/usr/lib/tapdoctor/tapdoctor.cjs.cache',
       '/etc/tapdoctor.yaml',
       '/usr/lib/systemd/system/tapdoctor-textfile.service',
       '/usr/lib/systemd/system/tapdoctor-textfile.timer',
@@ -62,12 +65,17 @@ describe.skipIf(skip)('the RPM', () => {
     expect(requires).toEqual(['nodejs >= 20']);
   });
 
-  it('installs a tapdoctor that runs the demo with the system node', () => {
+  it('installs a tapdoctor that runs the demo with the system node, from the code cache', () => {
+    // /usr/bin/tapdoctor is the launcher (a link into /usr/lib/tapdoctor, beside the build it loads).
     const bin = join(root, 'usr/bin/tapdoctor');
+    expect(readlinkSync(bin)).toBe('../lib/tapdoctor/launch.cjs');
     expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/node');
-    const r = sh(process.execPath, [bin, 'analyze', join(repo, 'fixtures/demo'), '--brief']);
+    const r = sh(process.execPath, [bin, 'analyze', join(repo, 'fixtures/demo'), '--brief'], {env: {...process.env, TAPDOCTOR_DEBUG: '1'}});
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^✖ TD003 vlan-tag-mismatch tap0: /m);
+    // The package's build and cache are the ones the bundle step made: the cache still fits.
+    expect(r.stderr).toMatch(/^tapdoctor: code cache used: .*\/usr\/lib\/tapdoctor\/tapdoctor\.cjs\.cache$/m);
+    expect(readFileSync(join(root, 'usr/lib/tapdoctor/tapdoctor.cjs'))).toEqual(readFileSync(join(work, 'bundle/tapdoctor.cjs')));
   });
 
   it('has a man page groff reads without a warning, with every command', () => {
@@ -91,7 +99,7 @@ describe.skipIf(skip)('the RPM', () => {
   it('has systemd units that systemd-analyze verify accepts, and it would catch a broken one', () => {
     const units = join(root, 'usr/lib/systemd/system');
     const verify = (files: string[]) =>
-      sh('unshare', ['-m', 'sh', '-c', 'mount --make-rprivate / && mount -t overlay overlay -o "lowerdir=$1/usr/bin:/usr/bin" /usr/bin && shift && MANPATH="$R/usr/share/man" systemd-analyze verify "$@"', 'sh', root, ...files], {env: {...process.env, R: root}});
+      sh('unshare', ['-m', 'sh', '-c', 'mount --make-rprivate / && mount -t overlay overlay -o "lowerdir=$1/usr/bin:/usr/bin" /usr/bin && mount -t overlay overlay -o "lowerdir=$1/usr/lib:/usr/lib" /usr/lib && shift && MANPATH="$R/usr/share/man" systemd-analyze verify "$@"', 'sh', root, ...files], {env: {...process.env, R: root}});
     const ok = verify([join(units, 'tapdoctor-textfile.service'), join(units, 'tapdoctor-textfile.timer')]);
     expect(`${ok.stdout}${ok.stderr}`).toBe('');
     expect(ok.status).toBe(0);

@@ -44,6 +44,10 @@ interface Ctx {
   /** LOCAL_IP/NETMASK: the SUTs' own network, which never reaches the NAT. */
   sutNet: Ipv4Net | undefined;
   links: Link[];
+  /** The persisted lines of a live NAT rule (see persistedNatLookup). */
+  persistedNat: (live: NatRule) => PersistedHit[];
+  /** otherInterfaceRules by family, once worked out (the message and the fix both read them). */
+  otherRules: Partial<Record<'IPv4' | 'IPv6', NatRule[]>>;
 }
 
 export default defineCheck(meta, (f) => withFirewallLimits(f, () => {
@@ -66,6 +70,8 @@ export default defineCheck(meta, (f) => withFirewallLimits(f, () => {
     sutSource,
     sutNet,
     links: all.ok ? all.value : [],
+    persistedNat: persistedNatLookup(f),
+    otherRules: {},
   };
   const sutRange = sutRangeFindings(ctx);
   return [...sutRange.findings, ...masqueradeFindings(ctx, sutRange.coverUplink), ...forwardFindings(ctx), ...zoneFindings(ctx)];
@@ -90,6 +96,15 @@ function ruleEvidence(r: NatRule | (ForwardRule & {family?: string; table?: stri
 
 const names = (m: IfMatch[] | undefined) => (m ?? []).filter((x) => !x.negated).map((x) => x.name);
 
+const NONE: readonly IfMatch[] = [];
+
+/** The interfaces the rules name (positively), each once, in order of appearance. */
+function namesIn(rules: readonly NatRule[]): string[] {
+  const seen = new Set<string>();
+  for (const r of rules) for (const x of r.out ?? NONE) if (!x.negated) seen.add(x.name);
+  return [...seen];
+}
+
 const isV4 = (r: NatRule) => r.family === 'ip' || r.family === 'inet';
 const isV6 = (r: NatRule) => r.family === 'ip6' || r.family === 'inet';
 const isSourceNat = (r: NatRule) => r.action === 'masquerade' || r.action === 'snat';
@@ -107,15 +122,31 @@ interface PersistedHit {
   text: string;
 }
 
-/** Persisted NAT rules like `live` (same action, table family, interface names, source). */
-function persistedNat(f: Facts, live: NatRule): PersistedHit[] {
-  const p = f.try(persistedFirewall);
-  if (!p.ok) return [];
-  return p.value.files.flatMap((file) =>
-    file.view.nat
-      .filter((r) => r.action === live.action && r.family === live.family && r.chain.toLowerCase() === live.chain.toLowerCase() && sameNames(r.out, live.out) && r.sourceNet === live.sourceNet && r.line !== undefined)
-      .map((r) => ({path: file.path, line: r.line!, text: stripCounters(r.text)})),
-  );
+/**
+ * Persisted NAT rules like a live one (same action, table family, chain, interface names, source).
+ * Asked for each of possibly thousands of live rules, against files that may hold as many: the
+ * persisted rules are filed once by their source net (read as is, and what tells rules apart most),
+ * and a live rule is compared with the few that share its source.
+ */
+function persistedNatLookup(f: Facts): (live: NatRule) => PersistedHit[] {
+  let bySource: Map<string | undefined, Array<{rule: NatRule; hit: PersistedHit}>> | undefined;
+  return (live) => {
+    if (!bySource) {
+      bySource = new Map();
+      const p = f.try(persistedFirewall);
+      for (const file of p.ok ? p.value.files : []) {
+        for (const rule of file.view.nat) {
+          if (rule.line === undefined) continue;
+          let list = bySource.get(rule.sourceNet);
+          if (!list) bySource.set(rule.sourceNet, (list = []));
+          list.push({rule, hit: {path: file.path, line: rule.line, text: stripCounters(rule.text)}});
+        }
+      }
+    }
+    const candidates = bySource.get(live.sourceNet);
+    if (!candidates) return [];
+    return candidates.filter(({rule}) => rule.action === live.action && rule.family === live.family && rule.chain.toLowerCase() === live.chain.toLowerCase() && sameNames(rule.out, live.out)).map(({hit}) => hit);
+  };
 }
 
 function persistedForward(f: Facts, live: ForwardRule): PersistedHit[] {
@@ -131,8 +162,12 @@ function persistedForward(f: Facts, live: ForwardRule): PersistedHit[] {
 }
 
 function sameNames(a: IfMatch[] | undefined, b: IfMatch[] | undefined): boolean {
-  const key = (m: IfMatch[] | undefined) => (m ?? []).map((x) => `${x.negated ? '!' : ''}${x.name}`).sort().join(',');
-  return key(a) === key(b);
+  return namesKey(a) === namesKey(b);
+}
+
+/** The interface names of a match list, negated ones marked, in any order: `!lo,eth0`. */
+function namesKey(m: IfMatch[] | undefined): string {
+  return (m ?? []).map((x) => `${x.negated ? '!' : ''}${x.name}`).sort().join(',');
 }
 
 /** A sed that swaps one interface name for another on one line of a rule file. */
@@ -154,14 +189,14 @@ function effectiveForSuts(ctx: Ctx, r: NatRule): boolean {
 
 function masqueradeFindings(ctx: Ctx, sutRangeCoversUplink: boolean): FindingDraft[] {
   const {view, uplink} = ctx;
-  const forUplink = masqueradesFor(view, uplink).filter(isSourceNat);
+  const forUplink = masqueradesFor(view, uplink);
   const v4 = forUplink.filter((r) => isV4(r) && effectiveForSuts(ctx, r));
   const v6 = forUplink.filter(isV6);
   const anyV6Intent = view.nat.some((r) => isSourceNat(r) && isV6(r) && r.family === 'ip6');
   const out: FindingDraft[] = [];
-  if (v4.length === 0 && !sutRangeCoversUplink) out.push(uncovered(ctx, 'IPv4', anyV6Intent && v6.length === 0));
+  if (v4.length === 0 && !sutRangeCoversUplink) out.push(uncovered(ctx, forUplink, 'IPv4', anyV6Intent && v6.length === 0));
   else if (anyV6Intent && v6.length === 0) {
-    const v6Finding = uncovered(ctx, 'IPv6', false);
+    const v6Finding = uncovered(ctx, forUplink, 'IPv6', false);
     // firewalld down is one fault for both families: its own severity; the IPv6 kind is a warning by its meta.
     out.push(v6Finding.kind === 'firewalld-down' ? {...v6Finding, severity: 'warning'} : v6Finding);
   }
@@ -171,22 +206,28 @@ function masqueradeFindings(ctx: Ctx, sutRangeCoversUplink: boolean): FindingDra
 /** Masquerade rules that name specific interfaces, none of them the uplink or a deliberate SUSE extra. */
 function otherInterfaceRules(ctx: Ctx, family: 'IPv4' | 'IPv6'): NatRule[] {
   const deliberate = new Set([ctx.bridge, 'ovs-system']);
-  return ctx.view.nat.filter((r) => {
+  return (ctx.otherRules[family] ??= ctx.view.nat.filter((r) => {
     if (!isSourceNat(r) || r.zone !== undefined) return false;
     if (family === 'IPv4' ? !isV4(r) : !(r.family === 'ip6')) return false;
-    const named = names(r.out);
-    return named.length > 0 && !matchesInterface(r.out, ctx.uplink) && !named.every((n) => deliberate.has(n));
-  });
+    return namesOtherThan(r.out, deliberate) && !matchesInterface(r.out, ctx.uplink);
+  }));
 }
 
-function uncovered(ctx: Ctx, family: 'IPv4' | 'IPv6', ipv6Too: boolean): FindingDraft {
+/** Whether the list names (positively) an interface that is not in `names`. */
+function namesOtherThan(m: IfMatch[] | undefined, names: ReadonlySet<string>): boolean {
+  for (const x of m ?? NONE) if (!x.negated && !names.has(x.name)) return true;
+  return false;
+}
+
+/** The finding for a family no masquerade covers; `forUplink`: masqueradesFor the uplink. */
+function uncovered(ctx: Ctx, forUplink: NatRule[], family: 'IPv4' | 'IPv6', ipv6Too: boolean): FindingDraft {
   const {view, uplink} = ctx;
   // firewalld set up here but not running: that is why nothing masquerades, and starting it the fix.
   const down = ctx.f.get(firewalldDown);
   if (down) return firewalldDownFinding(ctx, down, family, ipv6Too);
   const wrong = otherInterfaceRules(ctx, family);
   const slaves = ctx.links.filter((l) => l.master === uplink).map((l) => l.name);
-  const wrongNames = [...new Set(wrong.flatMap((r) => names(r.out)))];
+  const wrongNames = namesIn(wrong);
   const zone = view.zones?.running ? view.zones.zoneOf(uplink) : undefined;
 
   // Lines the parser skipped may hold the rule: say so instead of claiming it is absent.
@@ -204,7 +245,7 @@ function uncovered(ctx: Ctx, family: 'IPv4' | 'IPv6', ipv6Too: boolean): Finding
 
   const ev: Evidence[] = wrong.length > 0 ? wrong.map(ruleEvidence) : [];
   // IPv4 rules for the uplink that exist but never match SUT traffic (another source range).
-  if (family === 'IPv4') ev.push(...masqueradesFor(view, uplink).filter((r) => isSourceNat(r) && isV4(r)).map(ruleEvidence));
+  if (family === 'IPv4') ev.push(...forUplink.filter(isV4).map(ruleEvidence));
   if (ev.length === 0) ev.push(evidence(view.sources[0] ?? 'nft.ruleset', `(no ${family} source-NAT rule; sources read: ${view.sources.join(', ') || 'none'})`));
   return {
     kind: family === 'IPv4' ? 'uplink-not-masqueraded' : 'ipv6-uplink-not-masqueraded',
@@ -258,7 +299,7 @@ function masqueradeFix(ctx: Ctx, families: Array<'IPv4' | 'IPv6'>): Step[] {
     steps.push(step('runtime', `nat-now:${family}:${uplink}`, runtimeMasquerade(backend, family, uplink, forFamily[0])));
   }
   // Persist: change the file lines that name the wrong interface, or say where the rule belongs.
-  const hits = wrong.flatMap((r) => persistedNat(f, r).map((h) => ({h, from: names(r.out)[0]!, family: r.family})));
+  const hits = wrong.flatMap((r) => ctx.persistedNat(r).map((h) => ({h, from: names(r.out)[0]!, family: r.family})));
   for (const {h, from, family} of hits) {
     const fams = family === 'inet' ? ['ip', 'ip6'] : [family === 'ip6' ? 'ip6' : 'ip'];
     steps.push(sedSwap(h, from, uplink, {note: `${h.path} line ${h.line}: ${h.text} -> name ${uplink} instead of ${from}`, satisfies: fams.map((x) => natPersistKey(h.path, uplink, x))}));
@@ -302,7 +343,7 @@ function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boo
     if (!net || !netsOverlap(net, ctx.sutNet) || netContains(net, target.base)) continue;
     if (matchesInterface(r.out, ctx.uplink)) coverUplink = true;
     const good = formatNet(target);
-    const hits = persistedNat(ctx.f, r);
+    const hits = ctx.persistedNat(r);
     const fix: Step[] = hits.flatMap((h) => [editLine(h.path, h.line, r.sourceNet!, good, {note: `${h.path} line ${h.line}: ${h.text} -> source ${good}`}), reloadRuleFile(h.path)]);
     if (hits.length === 0) {
       if (r.backend.startsWith('iptables') || r.backend === 'ip6tables') {

@@ -11,6 +11,16 @@ describe('IPv4 networks', () => {
     for (const bad of ['10.0.2.0/33', '10.0.2.0/', '10.0.2.0/1/2', 'fec0::/64']) expect(parseIpv4Net(bad)).toBeUndefined();
   });
 
+  it('reads exactly four octets of one to three digits, and a prefix of one or two digits', () => {
+    expect(ipv4ToNumber(' 010.0.2.255 ')).toBe(0x0a0002ff);
+    for (const bad of ['1..2.3', '.1.2.3', '1.2.3.', '1.2.3.0004', '+1.2.3.4', '0x1.2.3.4', '1.2.3.4 5', '１.2.3.4']) expect(ipv4ToNumber(bad), bad).toBeUndefined();
+    expect(parseIpv4Net(' 10.0.2.2/08 ')).toEqual({base: 0x0a000000, prefix: 8});
+    expect(parseIpv4Net('10.0.2.2 /24')).toEqual({base: 0x0a000200, prefix: 24});
+    expect(parseIpv4Net('0.0.0.0/0')).toEqual({base: 0, prefix: 0});
+    expect(parseIpv4Net('255.255.255.255/32')).toEqual({base: 0xffffffff, prefix: 32});
+    for (const bad of ['/24', '10.0.2.0/ 24', '10.0.2.0/024', '10.0.2.0/-1', '10.0.2.0/1e1', '10.0.2.256/24', '']) expect(parseIpv4Net(bad), bad).toBeUndefined();
+  });
+
   it('contains and overlaps, above 128.0.0.0 too (unsigned arithmetic)', () => {
     const fedora = parseIpv4Net('172.16.2.2/15')!;
     expect(formatNet(fedora)).toBe('172.16.0.0/15');

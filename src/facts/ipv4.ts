@@ -3,11 +3,33 @@
 
 /** A dotted quad as an unsigned 32-bit number, or undefined when it is not one. */
 export function ipv4ToNumber(text: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text.trim());
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
+  const t = text.trim();
+  return dottedQuad(t, 0, t.length);
+}
+
+// Scanned by hand, not by a regular expression: TD008 reads the source net of every NAT rule, and a
+// host may hold thousands.
+/** `text[start, end)` as four decimal octets of 1 to 3 digits, each at most 255, joined by dots. */
+function dottedQuad(text: string, start: number, end: number): number | undefined {
+  let n = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      octet = octet * 10 + (c - 48);
+    } else if (c === 46 && digits > 0 && dots < 3 && octet <= 255) {
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return undefined;
+    }
+  }
+  return dots === 3 && digits > 0 && octet <= 255 ? n * 256 + octet : undefined;
 }
 
 export interface Ipv4Net {
@@ -18,12 +40,29 @@ export interface Ipv4Net {
 
 /** `10.0.2.0/24`, `10.0.2.5` (= /32); undefined for IPv6 or garbage. */
 export function parseIpv4Net(text: string): Ipv4Net | undefined {
-  const [addr, len, extra] = text.trim().split('/');
-  if (extra !== undefined || addr === undefined) return undefined;
-  const n = ipv4ToNumber(addr);
-  const prefix = len === undefined ? 32 : /^\d{1,2}$/.test(len) ? Number(len) : Number.NaN;
-  if (n === undefined || !(prefix >= 0 && prefix <= 32)) return undefined;
+  const t = text.trim();
+  const slash = t.indexOf('/');
+  if (slash < 0) {
+    const n = dottedQuad(t, 0, t.length);
+    return n === undefined ? undefined : {base: n, prefix: 32};
+  }
+  const n = ipv4ToNumber(t.slice(0, slash));
+  const prefix = prefixLength(t, slash + 1);
+  if (n === undefined || prefix === undefined) return undefined;
   return {base: (n & prefixMask(prefix)) >>> 0, prefix};
+}
+
+/** The rest of `text` from `start` as a prefix length: one or two digits, at most 32. */
+function prefixLength(text: string, start: number): number | undefined {
+  const len = text.length - start;
+  if (len < 1 || len > 2) return undefined;
+  let prefix = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    prefix = prefix * 10 + (c - 48);
+  }
+  return prefix <= 32 ? prefix : undefined;
 }
 
 function prefixMask(prefix: number): number {

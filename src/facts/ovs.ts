@@ -3,6 +3,7 @@
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {parseDumpFlows, splitActions} from '../parsers/ofctl.js';
 import {ovsDbFromTables, parseOvsJsonList, parseOvsShow} from '../parsers/ovs.js';
+import {OVS_DB_COLUMNS} from '../parsers/ovs-columns.js';
 import {FactUnavailable, type Fact} from './facts.js';
 import type {OpenFlow, OvsDb} from './types.js';
 
@@ -20,9 +21,9 @@ export const ovsDb: Fact<OvsDb> = (f) => {
   const show = f.view.command('ovs.show');
   if (bridges.ok && ports.ok && interfaces.ok) {
     const db = ovsDbFromTables({
-      bridges: parseOvsJsonList(bridges.value.text, JSON_LISTS.bridges),
-      ports: parseOvsJsonList(ports.value.text, JSON_LISTS.ports),
-      interfaces: parseOvsJsonList(interfaces.value.text, JSON_LISTS.interfaces),
+      bridges: parseOvsJsonList(bridges.value.text, JSON_LISTS.bridges, OVS_DB_COLUMNS.bridges),
+      ports: parseOvsJsonList(ports.value.text, JSON_LISTS.ports, OVS_DB_COLUMNS.ports),
+      interfaces: parseOvsJsonList(interfaces.value.text, JSON_LISTS.interfaces, OVS_DB_COLUMNS.interfaces),
     });
     // The version is only in the show output; it is a nicety, so a bad show text is ignored here.
     const shown = show.ok ? modelOrParseError(() => parseOvsShow(show.value.text, 'ovs.show')) : undefined;

@@ -41,7 +41,7 @@ type Json = ReturnType<typeof parseJsonDocument>;
 
 /**
  * `ovs-vsctl --format=json list <table>`: {"data": [[...], ...], "headings": [...]}. With `columns`,
- * only those cells are decoded (collection asks one table for two columns; the facts decode all).
+ * only those cells are decoded (collection asks one table for two columns; ovsDb the ones it joins).
  */
 export function parseOvsJsonList(text: string, source: string, columns?: readonly string[]): OvsTable {
   const doc = parseJsonDocument(text, source);
@@ -57,39 +57,42 @@ export function parseOvsJsonList(text: string, source: string, columns?: readonl
   const rows = data.map((row) => {
     if (!Array.isArray(row) || row.length !== headings.length) return bad(`row does not have ${headings.length} columns`, row);
     const rec: Record<string, OvsValue> = {};
-    for (const i of wanted) put(rec, headings[i] as string, decodeValue(row[i]!, (d) => bad(d, row[i])));
+    for (const i of wanted) put(rec, headings[i] as string, decodeValue(row[i]!, bad));
     return rec;
   });
   return {source, headings: headings as string[], rows};
 }
 
-function decodeValue(v: Json, bad: (detail: string) => never): OvsValue {
-  if (Array.isArray(v)) {
-    if (v.length !== 2 || typeof v[0] !== 'string') return bad('unknown OVSDB value');
-    const [tag, body] = v;
+/** `bad(detail, cell)` throws; a problem is reported with the whole cell it is in. */
+type Bad = (detail: string, cell: unknown) => never;
+
+function decodeValue(cell: Json, bad: Bad): OvsValue {
+  if (Array.isArray(cell)) {
+    if (cell.length !== 2 || typeof cell[0] !== 'string') return bad('unknown OVSDB value', cell);
+    const [tag, body] = cell;
     if (tag === 'set') {
-      if (!Array.isArray(body)) return bad('set without a list');
-      return body.map((atom) => decodeAtom(atom, bad));
+      if (!Array.isArray(body)) return bad('set without a list', cell);
+      return body.map((atom) => decodeAtom(atom, cell, bad));
     }
     if (tag === 'map') {
-      if (!Array.isArray(body)) return bad('map without a list');
+      if (!Array.isArray(body)) return bad('map without a list', cell);
       const map: Record<string, OvsAtom> = {};
       for (const pair of body) {
-        if (!Array.isArray(pair) || pair.length !== 2) return bad('map entry is not a [key, value] pair');
-        const key = decodeAtom(pair[0]!, bad);
-        put(map, typeof key === 'object' ? key.uuid : String(key), decodeAtom(pair[1]!, bad));
+        if (!Array.isArray(pair) || pair.length !== 2) return bad('map entry is not a [key, value] pair', cell);
+        const key = decodeAtom(pair[0]!, cell, bad);
+        put(map, typeof key === 'object' ? key.uuid : String(key), decodeAtom(pair[1]!, cell, bad));
       }
       return {map};
     }
-    if (tag !== 'uuid' && tag !== 'named-uuid') return bad('unknown OVSDB value');
+    if (tag !== 'uuid' && tag !== 'named-uuid') return bad('unknown OVSDB value', cell);
   }
-  return decodeAtom(v, bad);
+  return decodeAtom(cell, cell, bad);
 }
 
-function decodeAtom(v: Json, bad: (detail: string) => never): OvsAtom {
+function decodeAtom(v: Json, cell: Json, bad: Bad): OvsAtom {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (Array.isArray(v) && v.length === 2 && (v[0] === 'uuid' || v[0] === 'named-uuid') && typeof v[1] === 'string') return {uuid: v[1]};
-  return bad('unknown OVSDB atom');
+  return bad('unknown OVSDB atom', cell);
 }
 
 /** A set-valued column as a list (empty set `[]`, one element as the bare atom, or a list). */
@@ -165,6 +168,7 @@ export function toOvsInterface(table: OvsTable, row: Record<string, OvsValue>): 
   if (row['status'] !== undefined) iface.status = asStringMap(row['status']);
   return iface;
 }
+
 
 /** Join the three tables by uuid: bridge.ports -> port uuids, port.interfaces -> interface uuids. */
 export function ovsDbFromTables(tables: {bridges: OvsTable; ports: OvsTable; interfaces: OvsTable}): OvsDb {

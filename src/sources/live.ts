@@ -8,8 +8,8 @@ import {redactCaptured, redactUrlUserinfo} from './redact.js';
 import {runCommand} from './run-command.js';
 import {refuseTemplates} from './templates.js';
 import {commandPath, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Snapshot, type SourceRecord} from './snapshot.js';
-import {deriveKeys} from './derive-keys.js';
-import {runProbe} from './probes.js';
+import {deriveKeys, KEY_INPUTS} from './derive-keys.js';
+import {PROBE_INPUTS, runProbe} from './probes.js';
 import {DEFAULT_MAX_BYTES, type Collected, type CollectContext, type CollectOptions} from './collect-context.js';
 
 export {DEFAULT_MAX_BYTES, type CollectOptions} from './collect-context.js';
@@ -33,16 +33,28 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
     opts.onProgress?.(++done, specs.length, rec.name);
   };
 
-  // Phase 1: everything that needs nothing else. Phase 2: per-key commands and probes, whose keys
-  // come from phase-1 output (bridges -> dump-flows, pool pids -> liveness).
-  // The commands of phase one start first and run while the files are read (synchronously, see
-  // read-files.ts): a macrotask turn lets every command reach its spawn before the reading begins.
+  // Commands and files need nothing else; per-key commands and probes read other sources (bridges
+  // -> dump-flows, pool pids -> liveness) and start as soon as those are in, not after everything.
+  // The commands start first and run while the files are read (synchronously, see read-files.ts):
+  // a macrotask turn lets every command reach its spawn before the reading begins, and a turn
+  // between two file sources lets finished commands be seen, so what waits on them starts early.
   const soFar = {sources, contents};
-  const run = async (spec: SourceSpec) => finish(...(await collectOne(spec, ctx, soFar)));
-  const commands = Promise.all(specs.filter((s) => s.kind === 'command').map(run));
-  await new Promise((resolve) => setImmediate(resolve));
-  await Promise.all([commands, ...specs.filter((s) => s.kind === 'files').map(run)]);
-  await Promise.all(specs.filter((s) => s.kind === 'perKey' || s.kind === 'probe').map(run));
+  const collect = async (spec: SourceSpec) => finish(...(await collectOne(spec, ctx, soFar)));
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  const finished = new Map<string, Promise<void>>();
+  for (const spec of specs) if (spec.kind === 'command') finished.set(spec.name, collect(spec));
+  let reading: Promise<void> = Promise.resolve();
+  for (const spec of specs) {
+    if (spec.kind !== 'files') continue;
+    reading = reading.then(turn).then(() => collect(spec));
+    finished.set(spec.name, reading);
+  }
+  for (const spec of specs) {
+    if (spec.kind !== 'perKey' && spec.kind !== 'probe') continue;
+    const inputs = (spec.kind === 'perKey' ? KEY_INPUTS[spec.keysFrom] : PROBE_INPUTS[spec.probe]).flatMap((name) => finished.get(name) ?? []);
+    finished.set(spec.name, Promise.all(inputs).then(() => collect(spec)));
+  }
+  await Promise.all(finished.values());
 
   const snapshot: Snapshot = {
     manifest: {

@@ -13,6 +13,9 @@ import {commandPath, type EntryRecord, type SourceRecord} from './snapshot.js';
 
 export const FACTORY_DIR = '/var/lib/openqa/share/factory';
 
+/** The sources each probe reads: the collector starts a probe once these are in. */
+export const PROBE_INPUTS: Record<ProbeSource['probe'], readonly string[]> = {'qemu-alive': ['openqa.pool'], 'factory-share-stat': ['mountinfo']};
+
 export async function runProbe(spec: ProbeSource, ctx: CollectContext, soFar: Collected): Promise<[SourceRecord, Map<string, Buffer>]> {
   return spec.probe === 'qemu-alive' ? qemuAlive(spec, soFar) : factoryShareStat(spec, ctx, soFar);
 }

@@ -202,6 +202,19 @@ describe('properties on arbitrary input', () => {
     );
   });
 
+  it('redacts a line-based assignment exactly when isSecretKey says its key is a secret (the pre-scan for secret words skips none)', () => {
+    const word = fc.constantFrom('key', 'Pass', 'PWD', 'psk', 'Cred', 'creds', 'PIN', 'puk', 'SECRET', 'PassWord', 'passwd', 'Passphrase', 'TOKEN', 'ApiKey', 'api_key', 'Credential', 'private_key', 'PrivateKey', 'RegCode', 'flags', 'MONKEY', 'BYPASS', 'mgmt', 'DEVICE', 'tunnel');
+    const sep = fc.constantFrom('_', '-', '.', '');
+    const key = fc.tuple(fc.array(fc.tuple(word, sep), {minLength: 1, maxLength: 3}), fc.constantFrom('', '0', '_1', '-2')).map(([parts, n]) => parts.map(([w, s]) => w + s).join('').replace(/[-_.]$/, '') + n);
+    fc.assert(
+      fc.property(key, fc.constantFrom<Redaction>('keyvalue', 'nm-keyfile'), (k, rule) => {
+        const out = redact(`BOOTPROTO='none'\n${k}=Zq9value\n`, rule);
+        expect(out.redacted.length > 0).toBe(isSecretKey(k));
+      }),
+      {numRuns: 500},
+    );
+  });
+
   it('never lets a planted secret value through, whatever the line form', () => {
     const key = fc.constantFrom('PASSWORD', 'api_key', 'SECRET', 'WIRELESS_WPA_PSK', '_SECRET_X', 'token', 'key', 'ROOT_PASSWD');
     const value = fc.stringMatching(/^[A-Za-z0-9+/!@%^*]{6,40}$/).map((v) => `Zq9${v}`);

@@ -26,9 +26,10 @@ export function redact(text: string, rule: Redaction): RedactionResult {
     case 'none':
       return {text, redacted: []};
     case 'keyvalue':
-      return looksLikeJson(text) ? redactJson(text) : redactLines(text, {});
+      if (looksLikeJson(text)) return redactJson(text);
+      return mayNameSecret(text) ? redactLines(text, {}) : {text, redacted: []};
     case 'nm-keyfile':
-      return redactLines(text, {secretGroups: true});
+      return mayNameSecret(text) ? redactLines(text, {secretGroups: true}) : {text, redacted: []};
     case 'fstab':
       return redactLines(text, {mountOptions: true});
   }
@@ -41,6 +42,8 @@ const SECRET_PARTS = ['secret', 'password', 'passwd', 'passphrase', 'token', 'ap
 // Only as the key's last word: `KEY`, `SSH_KEY`, `wep-key0`, `DB_PASS`, `WPA_PSK` - but not
 // `MONKEY`, `BYPASS` or `key-mgmt`.
 const SECRET_LAST_WORDS = new Set(['key', 'pass', 'pwd', 'psk', 'cred', 'creds', 'pin', 'puk']);
+/** Every word judgeKey looks for ('secret' also names NM's secret groups). */
+const SECRET_WORDS = [...SECRET_PARTS, ...SECRET_LAST_WORDS];
 
 /** Whether a config key (ini, sysconfig, NM keyfile, JSON) names a secret. Case-insensitive. */
 export function isSecretKey(key: string): boolean {
@@ -54,6 +57,18 @@ export function isSecretKey(key: string): boolean {
   return known;
 }
 const secretKeyAnswers = new Map<string, boolean>();
+
+/**
+ * Whether any key of a line-based file could be a secret: isSecretKey needs one of the secret
+ * words inside the key (ASCII: isKeyChar, isEnvName), and a `*-secrets` group has "secret" in its
+ * name, so a text without any of them, in any case, has nothing to redact (a 300-tap host's
+ * ifcfg-tapN files are skipped in one pass each instead of parsed line by line). Not for JSON,
+ * whose keys may spell a word with escapes.
+ */
+function mayNameSecret(text: string): boolean {
+  const lower = text.toLowerCase();
+  return SECRET_WORDS.some((w) => lower.includes(w));
+}
 
 function judgeKey(key: string): boolean {
   // `WIRELESS_KEY_0`, `KEY1`, `wep-key3`: the number only tells which of several secrets it is.
@@ -563,6 +578,10 @@ export function redactUrlUserinfo(text: string): RedactionResult {
  * untouched when nothing was found.
  */
 export function redactCaptured(data: Buffer, rule: Redaction): {data: Buffer; redacted: string[]} {
+  // Most captures (sysfs values, command output) have no rule and no URL: no need to decode them.
+  // A `://` in the decoded text is the same three bytes in the UTF-8 (ASCII never occurs inside a
+  // multi-byte sequence).
+  if (rule === 'none' && data.indexOf('://') < 0) return {data, redacted: []};
   const text = data.toString('utf8');
   const byRule = redact(text, rule);
   const inUrls = redactUrlUserinfo(byRule.text);

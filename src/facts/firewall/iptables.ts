@@ -3,10 +3,11 @@ import {
   chainRules,
   isBuiltinChain,
   isNatTarget,
-  natTargetsOutsideNat,
+  natPlacement,
   type IfaceMatch,
   type IndexedTable,
   type MisplacedNatRule,
+  type NatTarget,
   type IptablesDump,
   type IptOption,
   type IptRule,
@@ -14,7 +15,7 @@ import {
 } from '../../parsers/iptables/index.js';
 import {nftChainKey} from '../../parsers/nft/index.js';
 import type {ForwardPath, ForwardRule, IfMatch, InputPath, InputRule, NatRule, PacketConditions} from './model.js';
-import {reacher, toCounters, type JumpEdge} from './paths.js';
+import {reacher, toCounters, type JumpEdge, type Reach} from './paths.js';
 
 function fromIptIface(m: IfaceMatch | undefined): IfMatch[] | undefined {
   return m ? [{name: m.name, negated: m.negated, wildcard: m.name.endsWith('+')}] : undefined;
@@ -68,17 +69,18 @@ function isIptBase(table: IptTable, chain: string): boolean {
  */
 export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): {nat: NatRule[]; forward: ForwardPath[]} {
   const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
-  const misplaced = new Map(natTargetsOutsideNat(dump).map((m) => [m.rule, m]));
   const nat: NatRule[] = [];
   const forward: ForwardPath[] = [];
   const source = {backend, origin};
   for (const table of dump.tables) {
-    let reach: ReturnType<typeof reacher> | undefined;
+    let reach: IptReach | undefined;
+    let placement: ReturnType<typeof natPlacement> | undefined;
     for (const rule of table.rules) {
       const target = rule.target?.name;
       if (target === undefined || !isNatTarget(target)) continue;
-      reach ??= reacher((c) => isIptBase(table, c), iptEdges(table));
-      nat.push(natRuleOf(rule, target, table.name, family, source, reach, misplaced.get(rule)));
+      reach ??= iptReacher(table);
+      placement ??= natPlacement(table);
+      nat.push(natRuleOf(rule, target, table.name, family, source, reach(rule), placement(rule)));
     }
     if (table.name === 'filter' && (table.chains.has('FORWARD') || table.rules.some((r) => r.chain === 'FORWARD'))) {
       forward.push({
@@ -100,14 +102,13 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
 
 function natRuleOf(
   rule: IptRule,
-  target: string,
+  target: NatTarget,
   table: string,
   family: 'ip' | 'ip6',
   source: {backend: NatRule['backend']; origin: string},
-  reach: ReturnType<typeof reacher>,
-  bad: MisplacedNatRule | undefined,
+  r: Reach,
+  bad: MisplacedNatRule | null,
 ): NatRule {
-  const r = reach(rule.chain, {in: ownList(fromIptIface(rule.inInterface)), out: ownList(fromIptIface(rule.outInterface))});
   const n: NatRule = {
     backend: source.backend,
     origin: source.origin,
@@ -116,7 +117,7 @@ function natRuleOf(
     family,
     table,
     chain: rule.chain,
-    action: target.toLowerCase() as NatRule['action'],
+    action: NAT_ACTION[target],
     legal: true,
     counters: toCounters(rule.counters),
   };
@@ -135,6 +136,36 @@ function natRuleOf(
     n.illegalReason = `the jumps to chain ${rule.chain} and the rule's own interface matches exclude each other: the rule never applies`;
   }
   return n;
+}
+
+const NAT_ACTION: Readonly<Record<NatTarget, NatRule['action']>> = {MASQUERADE: 'masquerade', SNAT: 'snat', DNAT: 'dnat', REDIRECT: 'redirect'};
+
+type IptReach = (rule: IptRule) => Reach;
+
+/**
+ * The reach of a table's rules, by chain, `-i` and `-o` (an iptables rule has one of each at most).
+ * Thousands of NAT rules share a few such triples: each is worked out once, and a rule that repeats
+ * one costs three map look-ups, no key string or match lists of its own.
+ */
+function iptReacher(table: IptTable): IptReach {
+  const reach = reacher((c) => isIptBase(table, c), iptEdges(table));
+  const byChain = new Map<string, Map<string, Map<string, Reach>>>();
+  return (rule) => {
+    let byIn = byChain.get(rule.chain);
+    if (!byIn) byChain.set(rule.chain, (byIn = new Map()));
+    const inKey = ifaceKey(rule.inInterface);
+    let byOut = byIn.get(inKey);
+    if (!byOut) byIn.set(inKey, (byOut = new Map()));
+    const outKey = ifaceKey(rule.outInterface);
+    let r = byOut.get(outKey);
+    if (!r) byOut.set(outKey, (r = reach(rule.chain, {in: ownList(fromIptIface(rule.inInterface)), out: ownList(fromIptIface(rule.outInterface))})));
+    return r;
+  };
+}
+
+/** `eth0`, `!eth0`, '' for none: one interface match as a map key (`+` stays, so `eth+` is its own). */
+function ifaceKey(m: IfaceMatch | undefined): string {
+  return m === undefined ? '' : m.negated ? `!${m.name}` : m.name;
 }
 
 function forwardRuleOf(rule: IptRule, table: IptTable, source: {backend: ForwardRule['backend']; origin: string}): ForwardRule {
@@ -218,11 +249,12 @@ export function iptablesInputNeeds(table: IndexedTable, chain: string): boolean 
  */
 export function iptablesViewNeeds(tables: readonly IndexedTable[]): (table: IndexedTable, chain: string, target: string | undefined) => boolean {
   const holdsNat = new Set(tables.filter((t) => [...t.targets].some(isNatTarget)));
+  // Called for every rule of the dump: a table without NAT targets (filter, of 95,000 rules) is
+  // answered by the set, before any per-rule test of the target.
   return (table, chain, target) => {
     if (table.name === 'filter' && chain === 'FORWARD') return true;
-    if (target === undefined) return false;
-    if (isNatTarget(target)) return true;
-    return holdsNat.has(table) && table.chains.has(target) && !isBuiltinChain(table.name, target);
+    if (target === undefined || !holdsNat.has(table)) return false;
+    return isNatTarget(target) || (table.chains.has(target) && !isBuiltinChain(table.name, target));
   };
 }
 

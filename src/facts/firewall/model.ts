@@ -206,9 +206,18 @@ export function ifaceHit(m: IfMatch, ifname: string): boolean {
  */
 export function matchesInterface(m: IfMatch[] | undefined, ifname: string): boolean {
   if (!m || m.length === 0) return true;
-  const positives = m.filter((x) => !x.negated);
-  if (positives.length > 0 && !positives.some((x) => ifaceHit(x, ifname))) return false;
-  return !m.some((x) => x.negated && ifaceHit(x, ifname));
+  // One pass, no lists of its own: checks ask this of every NAT rule.
+  let positives = false;
+  let hit = false;
+  for (const x of m) {
+    if (x.negated) {
+      if (ifaceHit(x, ifname)) return false;
+    } else {
+      positives = true;
+      hit ||= ifaceHit(x, ifname);
+    }
+  }
+  return hit || !positives;
 }
 
 /**

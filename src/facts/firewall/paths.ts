@@ -91,7 +91,7 @@ function pathsInto(chain: string, isBase: (c: string) => boolean, incoming: Map<
   return out;
 }
 
-interface Reach {
+export interface Reach {
   paths: PathCtx[];
   in?: IfMatch[];
   out?: IfMatch[];
