@@ -125,31 +125,28 @@ interface PersistedHit {
 /**
  * Persisted NAT rules like a live one (same action, table family, chain, interface names, source).
  * Asked for each of possibly thousands of live rules, against files that may hold as many: the
- * persisted rules are filed once by what they must share, and a live rule is one look-up.
+ * persisted rules are filed once by their source net (read as is, and what tells rules apart most),
+ * and a live rule is compared with the few that share its source.
  */
 function persistedNatLookup(f: Facts): (live: NatRule) => PersistedHit[] {
-  let byKey: Map<string, PersistedHit[]> | undefined;
+  let bySource: Map<string | undefined, Array<{rule: NatRule; hit: PersistedHit}>> | undefined;
   return (live) => {
-    if (!byKey) {
-      byKey = new Map();
+    if (!bySource) {
+      bySource = new Map();
       const p = f.try(persistedFirewall);
       for (const file of p.ok ? p.value.files : []) {
         for (const rule of file.view.nat) {
           if (rule.line === undefined) continue;
-          const key = natRuleKey(rule);
-          let hits = byKey.get(key);
-          if (!hits) byKey.set(key, (hits = []));
-          hits.push({path: file.path, line: rule.line, text: stripCounters(rule.text)});
+          let list = bySource.get(rule.sourceNet);
+          if (!list) bySource.set(rule.sourceNet, (list = []));
+          list.push({rule, hit: {path: file.path, line: rule.line, text: stripCounters(rule.text)}});
         }
       }
     }
-    return byKey.get(natRuleKey(live)) ?? [];
+    const candidates = bySource.get(live.sourceNet);
+    if (!candidates) return [];
+    return candidates.filter(({rule}) => rule.action === live.action && rule.family === live.family && rule.chain.toLowerCase() === live.chain.toLowerCase() && sameNames(rule.out, live.out)).map(({hit}) => hit);
   };
-}
-
-/** What a persisted NAT rule shares with the live rule it persists: action, family, chain, interface names, source. */
-function natRuleKey(r: NatRule): string {
-  return [r.action, r.family, r.chain.toLowerCase(), namesKey(r.out), r.sourceNet === undefined ? '' : `-s ${r.sourceNet}`].join('\n');
 }
 
 function persistedForward(f: Facts, live: ForwardRule): PersistedHit[] {

@@ -3,7 +3,7 @@ import {
   chainRules,
   isBuiltinChain,
   isNatTarget,
-  natTargetsOutsideNat,
+  natPlacement,
   type IfaceMatch,
   type IndexedTable,
   type MisplacedNatRule,
@@ -69,17 +69,18 @@ function isIptBase(table: IptTable, chain: string): boolean {
  */
 export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): {nat: NatRule[]; forward: ForwardPath[]} {
   const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
-  const misplaced = new Map(natTargetsOutsideNat(dump).map((m) => [m.rule, m]));
   const nat: NatRule[] = [];
   const forward: ForwardPath[] = [];
   const source = {backend, origin};
   for (const table of dump.tables) {
     let reach: IptReach | undefined;
+    let placement: ReturnType<typeof natPlacement> | undefined;
     for (const rule of table.rules) {
       const target = rule.target?.name;
       if (target === undefined || !isNatTarget(target)) continue;
       reach ??= iptReacher(table);
-      nat.push(natRuleOf(rule, target, table.name, family, source, reach(rule), misplaced.get(rule)));
+      placement ??= natPlacement(table);
+      nat.push(natRuleOf(rule, target, table.name, family, source, reach(rule), placement(rule)));
     }
     if (table.name === 'filter' && (table.chains.has('FORWARD') || table.rules.some((r) => r.chain === 'FORWARD'))) {
       forward.push({
@@ -106,7 +107,7 @@ function natRuleOf(
   family: 'ip' | 'ip6',
   source: {backend: NatRule['backend']; origin: string},
   r: Reach,
-  bad: MisplacedNatRule | undefined,
+  bad: MisplacedNatRule | null,
 ): NatRule {
   const n: NatRule = {
     backend: source.backend,

@@ -69,23 +69,36 @@ export interface MisplacedNatRule {
 export function natTargetsOutsideNat(dump: IptablesDump): MisplacedNatRule[] {
   const misplaced: MisplacedNatRule[] = [];
   for (const table of dump.tables) {
-    let reach: Map<string, Set<string>> | undefined;
+    const placement = natPlacement(table);
     for (const rule of table.rules) {
-      const target = rule.target?.name;
-      if (target === undefined || !isNatTarget(target)) continue;
-      if (table.name === 'nat' && !reach) reach = reachableChains(table);
-      const bad = disallowedHooks(target, table.name, rule.chain, reach);
-      if (bad === null) continue;
-      const allowedChains = NAT_TARGET_CHAINS[target];
-      const where = `nat ${allowedChains.join(' or ')}`;
-      const message =
-        table.name !== 'nat'
-          ? `${target} in table ${table.name} (chain ${rule.chain}): only valid in ${where}`
-          : `${target} in nat chain ${rule.chain}${isBuiltinChain('nat', rule.chain) ? '' : ` (reached from ${bad.join(', ')})`}: only valid in ${where}`;
-      misplaced.push({rule, target, reason: table.name !== 'nat' ? 'table' : 'chain', allowedChains, offendingChains: bad, message});
+      const m = placement(rule);
+      if (m) misplaced.push(m);
     }
   }
   return misplaced;
+}
+
+/**
+ * natTargetsOutsideNat one rule at a time, for the rules of `table`: null when the kernel accepts
+ * the rule where it stands (or its target is no NAT target). For readers that walk the rules
+ * anyway; the table's chain reach is worked out once, when a rule in a nat user chain first needs it.
+ */
+export function natPlacement(table: IptTable): (rule: IptRule) => MisplacedNatRule | null {
+  let reach: Map<string, Set<string>> | undefined;
+  return (rule) => {
+    const target = rule.target?.name;
+    if (target === undefined || !isNatTarget(target)) return null;
+    if (table.name === 'nat' && !reach && !isBuiltinChain('nat', rule.chain)) reach = reachableChains(table);
+    const bad = disallowedHooks(target, table.name, rule.chain, reach);
+    if (bad === null) return null;
+    const allowedChains = NAT_TARGET_CHAINS[target];
+    const where = `nat ${allowedChains.join(' or ')}`;
+    const message =
+      table.name !== 'nat'
+        ? `${target} in table ${table.name} (chain ${rule.chain}): only valid in ${where}`
+        : `${target} in nat chain ${rule.chain}${isBuiltinChain('nat', rule.chain) ? '' : ` (reached from ${bad.join(', ')})`}: only valid in ${where}`;
+    return {rule, target, reason: table.name !== 'nat' ? 'table' : 'chain', allowedChains, offendingChains: bad, message};
+  };
 }
 
 /** `-i`/`-o` semantics: undefined matches any; `eth+` matches every name starting with `eth`. */
