@@ -15,7 +15,10 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const BUNDLE = path.join(__dirname, 'tapdoctor.cjs');
+// Beside this file's real path: /usr/bin/tapdoctor and npm's bin are links to it (node resolves the
+// link of a main file itself, except under --preserve-symlinks-main).
+const HERE = path.dirname(fs.realpathSync(__filename));
+const BUNDLE = path.join(HERE, 'tapdoctor.cjs');
 const CACHE = `${BUNDLE}.cache`;
 /**
  * The script name the bundle is compiled under here and when the cache is made. V8 (11, Node 20)
@@ -93,12 +96,12 @@ function run(script) {
   const mod = new Module(BUNDLE, null);
   mod.filename = BUNDLE;
   mod.id = '.';
-  mod.paths = Module._nodeModulePaths(__dirname);
+  mod.paths = Module._nodeModulePaths(HERE);
   Module._cache[BUNDLE] = mod;
   process.mainModule = mod;
   const bundleRequire = Module.createRequire(BUNDLE);
   bundleRequire.main = mod;
-  script.runInThisContext().call(mod.exports, mod.exports, bundleRequire, mod, BUNDLE, __dirname);
+  script.runInThisContext().call(mod.exports, mod.exports, bundleRequire, mod, BUNDLE, HERE);
   mod.loaded = true;
 }
 

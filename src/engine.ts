@@ -8,7 +8,7 @@ import {Facts, FactUnavailable} from './facts/facts.js';
 import {summarize, type CheckResult, type Finding, type Report, type SourceProblem} from './model.js';
 import {CATALOGUE, type CommandSource} from './sources/catalogue.js';
 import {SnapshotView, type Snapshot} from './sources/snapshot.js';
-import {buildPlan, findingRef, sliceFor, type Plan} from './remedies/plan.js';
+import {buildPlan, findingRef, planSlices, sliceFor, type Plan} from './remedies/plan.js';
 import type {Step} from './remedies/step.js';
 
 export interface AnalyzeOptions {
@@ -84,7 +84,8 @@ export function planReport(results: readonly CheckResult[], root: string): Plan 
   // never run by the repair script.
   const faults = findings.filter((f) => f.severity !== 'info');
   const plan = buildPlan(faults.map((f) => ({ref: findingRef(f), steps: stepsOf(f)})), root);
-  for (const f of faults) f.fix = sliceFor(plan, findingRef(f));
+  const sliceOf = planSlices(plan);
+  for (const f of faults) f.fix = sliceOf(findingRef(f));
   for (const f of findings.filter((x) => x.severity === 'info')) f.fix = sliceFor(buildPlan([{ref: findingRef(f), steps: stepsOf(f)}], root), findingRef(f));
   return plan;
 }

@@ -2,7 +2,7 @@
 // and a recogniser for the rules os-autoinst-openvswitch installs (os-autoinst script/os-autoinst-openvswitch, its add-flow rules).
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {parseDumpFlows, splitActions} from '../parsers/ofctl.js';
-import {ovsDbFromTables, parseOvsJsonList, parseOvsShow} from '../parsers/ovs.js';
+import {ovsDbFromTables, ovsShowVersion, parseOvsJsonList, parseOvsShow} from '../parsers/ovs.js';
 import {OVS_DB_COLUMNS} from '../parsers/ovs-columns.js';
 import {FactUnavailable, type Fact} from './facts.js';
 import type {OpenFlow, OvsDb} from './types.js';
@@ -25,9 +25,9 @@ export const ovsDb: Fact<OvsDb> = (f) => {
       ports: parseOvsJsonList(ports.value.text, JSON_LISTS.ports, OVS_DB_COLUMNS.ports),
       interfaces: parseOvsJsonList(interfaces.value.text, JSON_LISTS.interfaces, OVS_DB_COLUMNS.interfaces),
     });
-    // The version is only in the show output; it is a nicety, so a bad show text is ignored here.
-    const shown = show.ok ? modelOrParseError(() => parseOvsShow(show.value.text, 'ovs.show')) : undefined;
-    if (shown && !(shown instanceof ParseError) && shown.ovsVersion !== undefined) db.ovsVersion = shown.ovsVersion;
+    // The version is only in the show output; it is a nicety, so an unreadable one is left out.
+    const version = show.ok ? ovsShowVersion(show.value.text) : undefined;
+    if (version !== undefined) db.ovsVersion = version;
     return db;
   }
   if (show.ok) return parseOvsShow(show.value.text, 'ovs.show');

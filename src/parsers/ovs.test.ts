@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import type {OvsDb} from '../facts/types.js';
 import {ParseError} from './errors.js';
-import {asSet, asStringMap, ovsDbFromTables, parseOvsJsonList, parseOvsShow, toOvsInterface} from './ovs.js';
+import {asSet, asStringMap, ovsDbFromTables, ovsShowVersion, parseOvsJsonList, parseOvsShow, toOvsInterface} from './ovs.js';
 import {applyEdits, edits, mutationsOf, survives} from '../../test/helpers/mutation.js';
 import {parseErrorOf} from '../../test/helpers/thrown.js';
 
@@ -145,6 +145,22 @@ describe('ovsDbFromTables', () => {
     const tables = generatedTables();
     tables.interfaces = parseOvsJsonList('{"data":[["tap0",1]],"headings":["name","ofport"]}', 'ovs.interfaces');
     expect(parseErrorOf(() => ovsDbFromTables(tables))).toMatchObject({source: 'ovs.interfaces', text: 'tap0'});
+  });
+});
+
+describe('ovsShowVersion', () => {
+  it('reads the version parseOvsShow reads, from every real show sample', () => {
+    const files = ['generated-ovs-3.1-netns-br1.txt', 'hotsos-openstack-manager-controller.txt', 'insights-openstack-patch-vxlan.txt', 'openqa-docs-br0-tap-tags.txt', 'openqa-docs-gre-type-system.txt'];
+    const versions = files.map((f) => sample(`ovs-vsctl-show/${f}`));
+    expect(versions.map((t) => ovsShowVersion(t))).toEqual(versions.map((t) => parseOvsShow(t, 'ovs.show').ovsVersion));
+    expect(versions.map((t) => ovsShowVersion(t))).toEqual(['3.1.0', '2.13.3', '2.3.2', '2.11.1', '3.1.0']);
+  });
+
+  it('takes a bare version, and none from text without one or with an unterminated quote', () => {
+    expect(ovsShowVersion('Bridge br0\n    Port tap0\n        Interface tap0\novs_version: 2.17.9\n')).toBe('2.17.9');
+    expect(ovsShowVersion('Bridge br0\n    Port tap0\n')).toBeUndefined();
+    expect(ovsShowVersion('    ovs_version: "3.1.0\n')).toBeUndefined();
+    expect(ovsShowVersion('')).toBeUndefined();
   });
 });
 

@@ -289,6 +289,28 @@ export function parseOvsShow(text: string, source: string): OvsDb {
   return db;
 }
 
+/**
+ * The `ovs_version` of `ovs-vsctl show` (its last such line, as parseOvsShow reads it) without
+ * parsing the records: where the JSON lists give the database, the version is all the show text
+ * adds, and a 300-port host's show text has ~1,000 record lines. Undefined when there is none or
+ * it is not readable.
+ */
+export function ovsShowVersion(text: string): string | undefined {
+  const lines = splitLines(text);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const attr = ATTRIBUTE_LINE.exec(lines[i]!.trim());
+    if (attr?.[1] !== 'ovs_version') continue;
+    try {
+      return unquote(attr[2]!, (detail) => {
+        throw new Error(detail);
+      });
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 function applyAttribute(parent: Open, key: string, value: string, fail: (d: string) => never): void {
   switch (parent.kind) {
     case 'root':

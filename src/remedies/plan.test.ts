@@ -5,7 +5,7 @@ import {CHECKS} from '../checks/registry.js';
 import {DEFAULT_CONFIG} from '../config.js';
 import {analyzeSnapshot} from '../engine.js';
 import {readSnapshot} from '../sources/archive.js';
-import {buildPlan, sliceFor, stepLines} from './plan.js';
+import {buildPlan, planSlices, sliceFor, stepLines} from './plan.js';
 import {renderReportScript} from './report-script.js';
 import {renderScript} from './script.js';
 import {PHASES, step} from './step.js';
@@ -64,6 +64,17 @@ describe("the demo gate's plan", async () => {
   const all = plan.steps.flatMap((s) => commands(s.lines));
   const text = all.join('\n');
   const findings = report.results.flatMap((r) => r.findings);
+
+  it('planSlices gives every finding the slice sliceFor gives it, here and below a --root', () => {
+    const refs = findings.map((f) => `${f.checkId} ${f.subject}`);
+    expect(refs.length).toBeGreaterThan(5);
+    for (const p of [plan, {...plan, root: '/srv/root'}]) {
+      const sliceOf = planSlices(p);
+      expect(refs.map(sliceOf)).toEqual(refs.map((r) => sliceFor(p, r)));
+      expect(refs.filter((r) => sliceOf(r).includes('only once the job')).length).toBeGreaterThan(0);
+    }
+    expect(planSlices(plan)('TD999 nothing')).toBe(sliceFor(plan, 'TD999 nothing'));
+  });
 
   it('has no file edit and no service action twice', () => {
     const acts = all.filter((l) => /sed -i|>>|> \/|systemctl|wicked|nmcli|permctl|setcap/.test(l));

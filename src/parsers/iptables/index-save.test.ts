@@ -8,6 +8,7 @@ import {mutationsOf} from '../../../test/helpers/mutation.js';
 import {SAVE_BAD_INPUTS, type BadInput} from '../../../test/helpers/iptables.js';
 import {indexIptablesSave, parseIptablesSave} from './save.js';
 import {scanRuleWords, Tokens, tokenize} from './tokenize.js';
+import {RuleWordScanner} from './word-scanner.js';
 import type {IptablesDump} from './types.js';
 // The generator behind `npm run bench` (the 100k-rule snapshot): a realistic rule set of any size.
 import {generate} from '../../../scripts/iptables-rules.mjs';
@@ -109,6 +110,29 @@ describe('scanRuleWords', () => {
         if (rule) expect(rule.target?.name).toBe(target.start === -1 ? undefined : args.slice(target.start, target.end));
       }),
       {numRuns: 2000},
+    );
+  });
+
+  it('RuleWordScanner gives scanRuleWords answer for every line of a text read front to back', () => {
+    // Lines share the scanner's remembered positions: a quote, j or g of one line must not leak
+    // into the next. Each line is read from a random point inside it (as after `-A CHAIN`).
+    const text = fc.array(fc.tuple(line, fc.nat()), {minLength: 1, maxLength: 8});
+    fc.assert(
+      fc.property(text, (lines) => {
+        const joined = lines.map(([l]) => l).join('\n');
+        const scanner = new RuleWordScanner(joined);
+        let start = 0;
+        for (const [l, cut] of lines) {
+          const from = start + (l.length === 0 ? 0 : cut % (l.length + 1));
+          const to = start + l.length;
+          const fast = {start: -1, end: -1};
+          const exact = {start: -1, end: -1};
+          const ok = scanRuleWords(joined, from, to, exact);
+          expect({ok: scanner.scan(from, to, fast), ...(ok ? fast : {})}).toEqual({ok, ...(ok ? exact : {})});
+          start = to + 1;
+        }
+      }),
+      {numRuns: 3000},
     );
   });
 

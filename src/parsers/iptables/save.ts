@@ -10,7 +10,8 @@ import {isBuiltinChain, isKnownTable} from './builtins.js';
 import {failer, forEachLine, forEachLineAt, wordsOf} from './lines.js';
 import {isBracketCounters, isDigits, parseBracketCounters} from './numbers.js';
 import {NO_MODULES, NO_OPTIONS, RuleArgsParser, RuleSyntaxError} from './rule.js';
-import {Interner, isBlank, scanRuleWords, Tokens, tokenize, type TargetSpan} from './tokenize.js';
+import {isBlank, NameIds, sampleHash, Tokens, tokenize, type TargetSpan} from './tokenize.js';
+import {RuleWordScanner} from './word-scanner.js';
 import type {Counters, IndexedTable, IptablesDump, IptChain, IptRule, IptTable, ParseOptions} from './types.js';
 
 /**
@@ -35,23 +36,72 @@ export function indexIptablesSave(text: string, source = 'iptables.save'): Iptab
   return new IptablesSaveIndex(parser, text);
 }
 
-/** Rule lines of one table block, not parsed yet: where each is and what its shape check read. */
-interface Deferred {
-  lines: number[];
-  starts: number[];
-  ends: number[];
-  chains: string[];
-  /** The -j/-g target; undefined for a rule without one. */
-  targets: (string | undefined)[];
-  /** The parsed rule by its place in these lists, once asked for (null: it did not parse). */
-  parsed: Map<number, IptRule | null>;
-  /** The chains and targets above, each once. */
-  chainSet: Set<string>;
-  targetSet: Set<string>;
+/** Per deferred line, these ints: its line number, start and end in the text, chain and target ids. */
+const FIELDS = 5;
+
+/**
+ * Rule lines of one table block, not parsed yet: where each is and what its shape check read, in
+ * one growing Int32Array (100,000 lines in five JS arrays and two Sets cost more than the check).
+ */
+class DeferredLines {
+  private data = new Int32Array(FIELDS * 1024);
+  count = 0;
+  /** The parsed rule by its place in these lines, once asked for (null: it did not parse). */
+  readonly parsed = new Map<number, IptRule | null>();
+  /** The chain ids, and the target ids, of these lines, each once, in the order lines name them. */
+  readonly chainIds: number[] = [];
+  readonly targetIds: number[] = [];
+  /** By name id: bit 1 when in chainIds, bit 2 when in targetIds. */
+  private listed = new Uint8Array(256);
+
+  add(lineNo: number, start: number, end: number, chain: number, target: number): void {
+    if (Math.max(chain, target) >= this.listed.length) this.listed = grownTo(this.listed, Math.max(chain, target) + 1);
+    const listed = this.listed;
+    if ((listed[chain]! & 1) === 0) {
+      listed[chain]! |= 1;
+      this.chainIds.push(chain);
+    }
+    if (target !== -1 && (listed[target]! & 2) === 0) {
+      listed[target]! |= 2;
+      this.targetIds.push(target);
+    }
+    let o = this.count * FIELDS;
+    if (o + FIELDS > this.data.length) this.data = grownTo(this.data, o + FIELDS);
+    const data = this.data;
+    data[o++] = lineNo;
+    data[o++] = start;
+    data[o++] = end;
+    data[o++] = chain;
+    data[o] = target;
+    this.count++;
+  }
+
+  lineNo(k: number): number {
+    return this.data[k * FIELDS]!;
+  }
+  start(k: number): number {
+    return this.data[k * FIELDS + 1]!;
+  }
+  end(k: number): number {
+    return this.data[k * FIELDS + 2]!;
+  }
+  /** Id in the parser's NameIds. */
+  chain(k: number): number {
+    return this.data[k * FIELDS + 3]!;
+  }
+  /** Id in the parser's NameIds; -1 for a rule without -j/-g. */
+  target(k: number): number {
+    return this.data[k * FIELDS + 4]!;
+  }
 }
 
-function noDeferred(): Deferred {
-  return {lines: [], starts: [], ends: [], chains: [], targets: [], parsed: new Map(), chainSet: new Set(), targetSet: new Set()};
+/** A copy of `array` at least `length` long (doubling, so that n additions copy O(n) in all). */
+function grownTo<T extends Int32Array | Uint8Array>(array: T, length: number): T {
+  let size = array.length * 2;
+  while (size < length) size *= 2;
+  const grown = new (array.constructor as new (n: number) => T)(size);
+  grown.set(array);
+  return grown;
 }
 
 /**
@@ -66,15 +116,16 @@ export class IptablesSaveIndex {
     private readonly parser: SaveParser,
     private readonly text: string,
   ) {
+    const names = parser.names.names;
     this.tables = parser.dumpSoFar().tables.map((t, k) => {
       const d = parser.deferredOf(k);
-      const ruleChains = new Set(d.chainSet);
-      const targets = new Set(d.targetSet);
+      const ruleChains = new Set(d.chainIds.map((id) => names[id]!));
+      const targets = new Set(d.targetIds.map((id) => names[id]!));
       for (const r of t.rules) {
         ruleChains.add(r.chain);
         if (r.target) targets.add(r.target.name);
       }
-      return {name: t.name, line: t.line, chains: t.chains, ruleCount: t.rules.length + d.lines.length, ruleChains, targets};
+      return {name: t.name, line: t.line, chains: t.chains, ruleCount: t.rules.length + d.count, ruleChains, targets};
     });
   }
 
@@ -102,11 +153,14 @@ export class IptablesSaveIndex {
           if (want(indexed, r.chain, r.target?.name)) rules.push(r);
         }
       };
-      for (let j = 0; j < d.lines.length; j++) {
-        if (!want(indexed, d.chains[j]!, d.targets[j])) continue;
-        takeEagerBefore(d.lines[j]!);
+      const names = this.parser.names.names;
+      for (let j = 0; j < d.count; j++) {
+        const target = d.target(j);
+        if (!want(indexed, names[d.chain(j)]!, target === -1 ? undefined : names[target])) continue;
+        const lineNo = d.lineNo(j);
+        takeEagerBefore(lineNo);
         let rule = d.parsed.get(j);
-        if (rule === undefined) d.parsed.set(j, (rule = this.parser.parseDeferred(t, this.text.slice(d.starts[j], d.ends[j]), d.lines[j]!)));
+        if (rule === undefined) d.parsed.set(j, (rule = this.parser.parseDeferred(t, this.text.slice(d.start(j), d.end(j)), lineNo)));
         if (rule) rules.push(rule);
       }
       takeEagerBefore(Infinity);
@@ -114,6 +168,28 @@ export class IptablesSaveIndex {
     });
     return {...this.header, tables, errors: [...dump.errors].sort((a, b) => a.line - b.line)};
   }
+}
+
+/** `[packets:bytes] -A ` as iptables-save prints it, before a chain name that starts plainly. */
+const PLAIN_RULE_START = /(?:\[\d{1,20}:\d{1,20}\] )?-A (?=[^ \t\r"{-])/y;
+
+/**
+ * Where the chain name of a `[p:b] -A CHAIN` line in any spelling starts (blanks anywhere, counters
+ * or not), or -1 when text[start, end) is not such a line.
+ */
+function ruleStart(text: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) === 91 /* [ */) {
+    const close = text.indexOf(']', i);
+    if (close === -1 || close >= end || !isBracketCounters(text, i, close + 1)) return -1;
+    i = close + 1;
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+  }
+  if (i + 2 >= end || text.charCodeAt(i) !== 45 /* - */ || text.charCodeAt(i + 1) !== 65 /* A */ || !isBlank(text.charCodeAt(i + 2))) return -1;
+  i += 3;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  return i;
 }
 
 const HEADER = /^# Generated by (\S+) v(\S+)(?: \(([^)]*)\))?/;
@@ -142,6 +218,7 @@ class SaveParser {
 
   /** parse(), leaving plain rule lines for parseDeferred (indexIptablesSave). */
   index(text: string): void {
+    this.words = new RuleWordScanner(text);
     forEachLineAt(text, (start, end, lineNo, crlf) => {
       if (crlf) this.dump.crlf = true;
       if (!this.defer(text, start, end, lineNo)) this.line(text.slice(start, end), lineNo);
@@ -153,7 +230,7 @@ class SaveParser {
     return this.dump;
   }
 
-  deferredOf(tableIndex: number): Deferred {
+  deferredOf(tableIndex: number): DeferredLines {
     return this.deferred[tableIndex]!;
   }
 
@@ -177,52 +254,52 @@ class SaveParser {
 
   // --- the shape check of indexIptablesSave ------------------------------------------------------
 
-  private readonly deferred: Deferred[] = [];
+  private readonly deferred: DeferredLines[] = [];
   private readonly target: TargetSpan = {start: -1, end: -1};
-  /** Chain and target names: the same few strings on 100,000 lines. */
-  private readonly names = new Interner();
+  /** scanRuleWords over the text being indexed (lines come in order). */
+  private words: RuleWordScanner | undefined;
+  /** Chain and target names of deferred lines (IptablesSaveIndex reads them). */
+  readonly names = new NameIds();
 
   /**
    * Records a plain `[p:b] -A CHAIN ...` line of the open table for later and returns true; false
    * for anything else (parse it now). Reads char codes of text[start, end): no copies.
    */
   private defer(text: string, start: number, end: number, lineNo: number): boolean {
-    const table = this.table;
-    if (!table) return false;
-    let i = start;
-    while (i < end && isBlank(text.charCodeAt(i))) i++;
-    if (text.charCodeAt(i) === 91 /* [ */) {
-      const close = text.indexOf(']', i);
-      if (close === -1 || close >= end || !isBracketCounters(text, i, close + 1)) return false;
-      i = close + 1;
-      while (i < end && isBlank(text.charCodeAt(i))) i++;
+    if (!this.table) return false;
+    const words = this.words!;
+    let chainStart: number;
+    let chainEnd: number;
+    // iptables-save's own shape, `[p:b] -A CHAIN ` with single spaces, is matched natively; any
+    // other spelling (blanks, tabs, no counters) takes the char-by-char reading.
+    PLAIN_RULE_START.lastIndex = start;
+    if (PLAIN_RULE_START.test(text)) {
+      chainStart = PLAIN_RULE_START.lastIndex;
+      chainEnd = text.indexOf(' ', chainStart);
+      if (chainEnd === -1 || chainEnd > end) chainEnd = end;
+      if (!words.isPlain(chainStart, chainEnd)) return false;
+    } else {
+      chainStart = ruleStart(text, start, end);
+      if (chainStart === -1) return false;
+      chainEnd = chainStart;
+      while (chainEnd < end && !isBlank(text.charCodeAt(chainEnd))) chainEnd++;
+      if (chainEnd === chainStart || !words.isPlain(chainStart, chainEnd)) return false;
     }
-    if (i + 2 >= end || text.charCodeAt(i) !== 45 /* - */ || text.charCodeAt(i + 1) !== 65 /* A */ || !isBlank(text.charCodeAt(i + 2))) return false;
-    i += 3;
-    while (i < end && isBlank(text.charCodeAt(i))) i++;
-    const chainStart = i;
-    let hash = 0;
-    while (i < end) {
-      const c = text.charCodeAt(i);
-      if (isBlank(c)) break;
-      if (c === 34 /* " */ || c === 123 /* { */) return false;
-      hash = (Math.imul(hash, 31) + c) | 0;
-      i++;
-    }
-    if (i === chainStart || text.charCodeAt(chainStart) === 45 /* - */) return false;
-    const chain = this.names.slice(text, chainStart, i, hash);
+    return this.deferRule(text, start, end, lineNo, chainStart, chainEnd);
+  }
+
+  /** The rest of defer(): the chain is text[chainStart, chainEnd), a word without quotes or braces. */
+  private deferRule(text: string, start: number, end: number, lineNo: number, chainStart: number, chainEnd: number): boolean {
+    const table = this.table!;
+    if (text.charCodeAt(chainStart) === 45 /* - */) return false;
+    const chain = this.names.id(text, chainStart, chainEnd, sampleHash(text, chainStart, chainEnd));
     // An undeclared chain is a problem the parser reports.
-    if (!table.chains.has(chain) && !isBuiltinChain(table.name, chain)) return false;
-    if (!scanRuleWords(text, i, end, this.target)) return false;
-    const target = this.target.start === -1 ? undefined : this.names.slice(text, this.target.start, this.target.end);
-    const d = this.deferred[this.deferred.length - 1]!;
-    d.lines.push(lineNo);
-    d.starts.push(start);
-    d.ends.push(end);
-    d.chains.push(chain);
-    d.targets.push(target);
-    d.chainSet.add(chain);
-    if (target !== undefined) d.targetSet.add(target);
+    const chainName = this.names.names[chain]!;
+    if (!table.chains.has(chainName) && !isBuiltinChain(table.name, chainName)) return false;
+    const target = this.target;
+    if (!this.words!.scan(chainEnd, end, target)) return false;
+    const targetId = target.start === -1 ? -1 : this.names.id(text, target.start, target.end, sampleHash(text, target.start, target.end));
+    this.deferred[this.deferred.length - 1]!.add(lineNo, start, end, chain, targetId);
     return true;
   }
 
@@ -284,7 +361,7 @@ class SaveParser {
     if (this.table) this.fail(lineNo, line, `COMMIT expected before a new table (table ${this.table.name} is still open)`);
     this.table = {name, line: lineNo, chains: new Map(), rules: []};
     this.dump.tables.push(this.table);
-    this.deferred.push(noDeferred());
+    this.deferred.push(new DeferredLines());
   }
 
   private commit(line: string, lineNo: number): void {

@@ -59,7 +59,7 @@ export class Interner {
   slice(text: string, start: number, end: number, hash = wordHash(text, start, end)): string {
     const length = end - start;
     if (length > INTERN_MAX_LENGTH) return text.slice(start, end);
-    const slot = (hash ^ (hash >>> 12) ^ length) & (INTERN_SLOTS - 1);
+    const slot = internSlot(hash, length);
     const known = this.interned[slot];
     if (known !== undefined && known.length === length && text.startsWith(known, start)) return known;
     const value = text.slice(start, end);
@@ -68,8 +68,59 @@ export class Interner {
   }
 }
 
+function internSlot(hash: number, length: number): number {
+  return (hash ^ (hash >>> 12) ^ length) & (INTERN_SLOTS - 1);
+}
+
+/**
+ * Chain and target names by small ids: the same few strings on 100,000 lines. A hit (the name at
+ * this slot of the text equals the one remembered) allocates nothing.
+ */
+export class NameIds {
+  readonly names: string[] = [];
+  private readonly byName = new Map<string, number>();
+  private readonly slots = new Int32Array(INTERN_SLOTS).fill(-1);
+
+  id(text: string, start: number, end: number, hash: number): number {
+    const length = end - start;
+    const slot = internSlot(hash, length);
+    const known = this.slots[slot]!;
+    if (known !== -1) {
+      const name = this.names[known]!;
+      if (name.length === length && text.startsWith(name, start)) return known;
+    }
+    const name = text.slice(start, end);
+    let id = this.byName.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.byName.set(name, id);
+    }
+    this.slots[slot] = id;
+    return id;
+  }
+}
+
+/** Where the next quote, tab or CR is at or after `from` (n when there is none). */
+function nextSpecial(line: string, from: number, n: number): number {
+  let next = n;
+  for (const special of SPECIALS) {
+    const at = line.indexOf(special, from);
+    if (at !== -1 && at < next) next = at;
+  }
+  return next;
+}
+const SPECIALS = ['"', '\t', '\r'];
+
+/** A hash of a word from its length and three of its chars: enough to pick an Interner slot. */
+export function sampleHash(text: string, start: number, end: number): number {
+  const length = end - start;
+  if (length === 0) return 0;
+  return (Math.imul(Math.imul(Math.imul(length, 31) + text.charCodeAt(start), 31) + text.charCodeAt((start + end) >> 1), 31) + text.charCodeAt(end - 1)) | 0;
+}
+
 /** The hash tokenize() computes while it reads a word. */
-function wordHash(text: string, start: number, end: number): number {
+export function wordHash(text: string, start: number, end: number): number {
   let hash = 0;
   for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
   return hash;
@@ -82,6 +133,10 @@ function wordHash(text: string, start: number, end: number): number {
 export function tokenize(line: string, start: number, out: Tokens): string | null {
   out.count = 0;
   const n = line.length;
+  // Up to the next quote, tab or CR a word is everything up to a space: found with indexOf, which
+  // runs natively even before the optimizing compiler has seen this function (a run of tapdoctor
+  // parses a few thousand rules, too few for the compiler to catch up with a loop per char).
+  let special = nextSpecial(line, start, n);
   let i = start;
   while (i < n) {
     let c = line.charCodeAt(i);
@@ -90,6 +145,16 @@ export function tokenize(line: string, start: number, out: Tokens): string | nul
       continue;
     }
     const tokenStart = i;
+    if (i > special) special = nextSpecial(line, i, n);
+    if (i < special) {
+      let end = line.indexOf(' ', i);
+      if (end === -1) end = n;
+      if (end <= special) {
+        out.pushSlice(line, tokenStart, end, sampleHash(line, tokenStart, end));
+        i = end;
+        continue;
+      }
+    }
     let hash = 0;
     while (i < n) {
       c = line.charCodeAt(i);
