@@ -65,13 +65,9 @@ function compile(bundleBytes, cachedData) {
   const vm = require('node:vm');
   const Module = require('node:module');
   const source = bundleBytes.toString('utf8').replace(/^#!/, '//');
-  return new vm.Script(Module.wrap(source), {
-    filename: SCRIPT_NAME,
-    cachedData,
-    // The bundle has no import() (scripts/bundle.mjs turns them into require: V8 loses this hook for
-    // functions from a cache); should one come back, it works at least without a cache.
-    importModuleDynamically: (specifier) => import(specifier),
-  });
+  // No importModuleDynamically: the bundle has no import() (scripts/bundle.mjs turns them into
+  // require and checks it), and V8 loses that hook for functions it takes from a cache.
+  return new vm.Script(Module.wrap(source), {filename: SCRIPT_NAME, cachedData});
 }
 
 /** Stack traces name the bundle's path instead of SCRIPT_NAME, as when node runs the file itself. */
