@@ -10,7 +10,7 @@ import {isBuiltinChain, isKnownTable} from './builtins.js';
 import {failer, forEachLine, forEachLineAt, wordsOf} from './lines.js';
 import {isBracketCounters, isDigits, parseBracketCounters} from './numbers.js';
 import {NO_MODULES, NO_OPTIONS, RuleArgsParser, RuleSyntaxError} from './rule.js';
-import {isBlank, NameIds, sampleHash, Tokens, tokenize, type TargetSpan} from './tokenize.js';
+import {isBlank, NameIds, Tokens, tokenize, wordHash, type TargetSpan} from './tokenize.js';
 import {RuleWordScanner} from './word-scanner.js';
 import type {Counters, IndexedTable, IptablesDump, IptChain, IptRule, IptTable, ParseOptions} from './types.js';
 
@@ -292,13 +292,13 @@ class SaveParser {
   private deferRule(text: string, start: number, end: number, lineNo: number, chainStart: number, chainEnd: number): boolean {
     const table = this.table!;
     if (text.charCodeAt(chainStart) === 45 /* - */) return false;
-    const chain = this.names.id(text, chainStart, chainEnd, sampleHash(text, chainStart, chainEnd));
+    const chain = this.names.id(text, chainStart, chainEnd, wordHash(text, chainStart, chainEnd));
     // An undeclared chain is a problem the parser reports.
     const chainName = this.names.names[chain]!;
     if (!table.chains.has(chainName) && !isBuiltinChain(table.name, chainName)) return false;
     const target = this.target;
     if (!this.words!.scan(chainEnd, end, target)) return false;
-    const targetId = target.start === -1 ? -1 : this.names.id(text, target.start, target.end, sampleHash(text, target.start, target.end));
+    const targetId = target.start === -1 ? -1 : this.names.id(text, target.start, target.end, wordHash(text, target.start, target.end));
     this.deferred[this.deferred.length - 1]!.add(lineNo, start, end, chain, targetId);
     return true;
   }
