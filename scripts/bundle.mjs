@@ -114,9 +114,10 @@ console.log(`${relative(repo, join(out, 'tapdoctor.cjs'))}: ${(size / 1024 / 102
 
 /**
  * The code cache: each command of CACHE_RUNS runs in a process of its own that starts from the cache
- * the runs before it wrote and writes it again at exit with what it compiled (scripts/code-cache-run.cjs),
- * so the cache holds the functions all of them need. Without NODE_OPTIONS: V8 rejects a cache made
- * under other V8 flags than the user's node runs with. Then the launcher must take it.
+ * the runs before it wrote and writes it again at exit with what it compiled
+ * (scripts/code-cache-run.cjs), so the cache holds the functions all of them need (README,
+ * Benchmarks: what other sets measured). Without NODE_OPTIONS: V8 rejects a cache made under other
+ * V8 flags than the user's node runs with. Last, the launcher must take it, or the build fails.
  */
 function makeCodeCache() {
   const demo = join(repo, 'fixtures/demo');

@@ -5,7 +5,8 @@ import {DEFAULT_CONFIG, type TapdoctorConfig} from '../config.js';
 import {SnapshotView} from '../sources/snapshot.js';
 import {Facts} from './facts.js';
 import {accounts, workerAccount} from './host/accounts.js';
-import {capNeed, kernelTapView, neededTaps, qemuNetAdmin, tapAccess, tapDevice, tapOwnerNames, tapScripts} from './taps.js';
+import {capNeed, kernelTapView, neededTaps, ovsInterface, ovsPort, qemuNetAdmin, tapAccess, tapDevice, tapOwnerNames, tapScripts} from './taps.js';
+import type {OvsDb} from './types.js';
 
 const sample = (dir: string, name: string) => readFileSync(new URL(`../../test/samples/${dir}/${name}`, import.meta.url), 'utf8');
 const facts = (spec: SnapshotSpec, config: Partial<TapdoctorConfig> = {}) => new Facts(new SnapshotView(makeSnapshot(spec)), {...DEFAULT_CONFIG, ...config});
@@ -56,6 +57,21 @@ describe('tapAccess: the kernel rule of tun_not_capable()', () => {
     });
     // Nothing set: no user needed to decide.
     expect(tapAccess({name: 't', owner: -1, group: -1}, undefined, '_openqa-worker', db).verdict).toBe('allowed');
+  });
+});
+
+describe('ovsPort and ovsInterface', () => {
+  it('give the first port or interface of a name, also after the lists grew', () => {
+    const first = {name: 'tap1', interfaces: [], tag: 5};
+    const db: OvsDb = {bridges: [], ports: [{name: 'tap0', interfaces: []}, first, {name: 'tap1', interfaces: [], tag: 6}], interfaces: [{name: 'tap0', type: '', options: {}}], from: 'json'};
+    expect(ovsPort(db, 'tap1')).toBe(first);
+    expect(ovsPort(db, 'tap2')).toBeUndefined();
+    expect(ovsInterface(db, 'tap0')).toBe(db.interfaces[0]);
+    db.ports.push({name: 'tap2', interfaces: []});
+    db.interfaces.push({name: 'tap2', type: 'internal', options: {}});
+    expect(ovsPort(db, 'tap2')).toBe(db.ports[3]);
+    expect(ovsInterface(db, 'tap2')?.type).toBe('internal');
+    expect(ovsPort(db, 'tap1')).toBe(first);
   });
 });
 

@@ -340,12 +340,29 @@ const newTapOwner: Fact<{user: string; group: string; uid?: number; gid?: number
 // --- Open vSwitch lookups --------------------------------------------------------------------
 
 export function ovsPort(db: OvsDb, name: string): OvsPort | undefined {
-  return db.ports.find((p) => p.name === name);
+  return firstNamed(db.ports, name);
 }
 
 export function ovsInterface(db: OvsDb, name: string): OvsInterface | undefined {
-  return db.interfaces.find((i) => i.name === name);
+  return firstNamed(db.interfaces, name);
 }
+
+/**
+ * The first element of a list with this name, as `find` gives it, through an index built once per
+ * list (checks ask for every tap's port: a scan per tap is quadratic on a 300-tap host). A list
+ * that grew since is indexed again.
+ */
+function firstNamed<T extends {name: string}>(list: readonly T[], name: string): T | undefined {
+  let index = NAME_INDEX.get(list) as {length: number; byName: Map<string, T>} | undefined;
+  if (index?.length !== list.length) {
+    const byName = new Map<string, T>();
+    for (const x of list) if (!byName.has(x.name)) byName.set(x.name, x);
+    index = {length: list.length, byName};
+    NAME_INDEX.set(list, index);
+  }
+  return index.byName.get(name);
+}
+const NAME_INDEX = new WeakMap<readonly {name: string}[], {length: number; byName: Map<string, unknown>}>();
 
 /** OVSDB keeps a port whose device is gone: ofport -1 or an error ("could not open network device"). */
 export function deviceGone(iface: OvsInterface | undefined): boolean {

@@ -30,8 +30,12 @@ export function parseShellVars(text: string, source: string): ShellVars {
 }
 
 const isBlank = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v';
-const isNameStart = (c: string) => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_';
-const isNameChar = (c: string) => isNameStart(c) || (c >= '0' && c <= '9');
+// Sticky patterns for the runs the scanner skips or takes whole (one match instead of a loop per
+// character: ~300 ifcfg files on a 300-tap host). Still one left-to-right pass, no backtracking.
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+const BLANKS = /[ \t\r\f\v]*/y;
+/** An unquoted part of a word: up to a blank, newline, `;`, a quote or a backslash. */
+const UNQUOTED = /[^ \t\r\f\v\n;'"\\]*/y;
 
 class Scanner {
   private pos = 0;
@@ -85,11 +89,11 @@ class Scanner {
   }
 
   private readName(): string {
-    const t = this.text;
-    const start = this.pos;
-    if (!isNameStart(t[this.pos] ?? '')) return '';
-    while (this.pos < t.length && isNameChar(t[this.pos]!)) this.pos++;
-    return t.slice(start, this.pos);
+    NAME.lastIndex = this.pos;
+    const m = NAME.exec(this.text);
+    if (!m) return '';
+    this.pos = NAME.lastIndex;
+    return m[0];
   }
 
   /** One shell word: quoted and unquoted parts concatenated, up to unquoted whitespace. */
@@ -121,13 +125,9 @@ class Scanner {
           this.pos += 2;
         }
       } else {
-        const start = this.pos;
-        while (this.pos < t.length) {
-          const d = t[this.pos]!;
-          if (isBlank(d) || d === '\n' || d === ';' || d === "'" || d === '"' || d === '\\') break;
-          this.pos++;
-        }
-        parts.push(t.slice(start, this.pos));
+        UNQUOTED.lastIndex = this.pos;
+        parts.push(UNQUOTED.exec(t)![0]);
+        this.pos = UNQUOTED.lastIndex;
       }
     }
     return parts.join('');
@@ -185,7 +185,9 @@ class Scanner {
   }
 
   private skipBlanks(): void {
-    while (this.pos < this.text.length && isBlank(this.text[this.pos]!)) this.pos++;
+    BLANKS.lastIndex = this.pos;
+    BLANKS.test(this.text);
+    this.pos = BLANKS.lastIndex;
   }
 
   private skipToEol(): void {

@@ -2,9 +2,10 @@ import {execFileSync} from 'node:child_process';
 import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import fc from 'fast-check';
 import {afterAll, describe, expect, it} from 'vitest';
 import type {FilesSource} from './catalogue.js';
-import {expandGlob, readHostFiles} from './read-files.js';
+import {expandGlob, onDisk, readHostFiles} from './read-files.js';
 
 const root = mkdtempSync(join(tmpdir(), 'td-readfiles-'));
 afterAll(() => rmSync(root, {recursive: true, force: true}));
@@ -24,6 +25,20 @@ chmodSync(join(root, 'etc/sysconfig/network/ifcfg-tap0'), 0o640);
 
 const ctx = {root, maxBytes: 1024 * 1024, isRoot: true};
 const spec = (paths: string[], extra: Partial<FilesSource> = {}): FilesSource => ({name: 't', kind: 'files', where: 'host', paths, redaction: 'none', description: 't', ...extra});
+
+describe('onDisk', () => {
+  it('puts host paths below --root exactly as path.join does, whatever the segments', () => {
+    const segment = fc.constantFrom('etc', '.', '..', '', '...', '.hidden', 'a..b', 'ifcfg-tap1', 'x y');
+    const path = fc.array(segment, {maxLength: 5}).map((s) => `/${s.join('/')}`);
+    fc.assert(
+      fc.property(path, fc.constantFrom('/srv/root', '/srv/root/', '/r'), (p, root) => {
+        expect(onDisk(p, {where: 'host'}, root)).toBe(join(root, p));
+        expect(onDisk(p, {where: 'kernel'}, root)).toBe(p);
+      }),
+      {numRuns: 500},
+    );
+  });
+});
 
 describe('readHostFiles', () => {
   it('expands globs below --root, in name order, and never reads client.conf', async () => {

@@ -18,8 +18,14 @@ export interface FilesResult {
 
 /** Where a host path lives on this machine: below --root for host files, as-is for /proc and /sys. */
 export function onDisk(hostPath: string, spec: Pick<FilesSource, 'where'>, root: string): string {
-  return spec.where === 'host' && root !== '/' ? join(root, hostPath) : hostPath;
+  if (spec.where !== 'host' || root === '/') return hostPath;
+  // Catalogue paths and glob matches are already normal: appending is what join would do, without
+  // normalising each of a 300-tap host's ~1,500 host paths again. Anything else (a link target) is joined.
+  return NORMAL_ABSOLUTE.test(hostPath) && !root.endsWith('/') ? root + hostPath : join(root, hostPath);
 }
+
+/** `/a/b/c`: absolute, no empty, `.` or `..` segment, no trailing slash. */
+const NORMAL_ABSOLUTE = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
 
 export async function readHostFiles(spec: FilesSource, ctx: Pick<CollectContext, 'root' | 'maxBytes' | 'isRoot'>): Promise<FilesResult> {
   const entries: EntryRecord[] = [];

@@ -4,6 +4,7 @@ import {
   isBuiltinChain,
   isNatTarget,
   natPlacement,
+  rulesByChain,
   type IfaceMatch,
   type IndexedTable,
   type MisplacedNatRule,
@@ -229,10 +230,12 @@ export function iptablesInput(dump: IptablesDump, backend: 'iptables' | 'ip6tabl
     if (i) r.in = i;
     return r;
   };
+  const byChain = rulesByChain(table);
+  const rulesOf = (name: string) => (byChain.get(name) ?? []).map(toRule);
   const chains: Record<string, InputRule[]> = {};
-  for (const name of table.chains.keys()) if (!isBuiltinChain(table.name, name)) chains[name] = chainRules(table, name).map(toRule);
+  for (const name of table.chains.keys()) if (!isBuiltinChain(table.name, name)) chains[name] = rulesOf(name);
   const input = table.chains.get('INPUT');
-  const path: InputPath = {backend, family, table: table.name, chain: 'INPUT', policy: (input?.policy ?? 'ACCEPT').toLowerCase(), origin, rules: chainRules(table, 'INPUT').map(toRule), chains};
+  const path: InputPath = {backend, family, table: table.name, chain: 'INPUT', policy: (input?.policy ?? 'ACCEPT').toLowerCase(), origin, rules: rulesOf('INPUT'), chains};
   if (input) path.policyLine = input.line;
   return [path];
 }

@@ -9,7 +9,7 @@ import type {SourceFile} from '../../sources/snapshot.js';
 import {FactUnavailable, type Fact, type Facts} from '../facts.js';
 import {firewalldNotRunning, firewallZones} from './firewalld.js';
 import {iptablesInEffect, iptablesInput, iptablesView} from './iptables.js';
-import {noteSkipped, type FirewallView, type FirewallZones, LoadError, PersistedFirewall, PersistedRuleFile} from './model.js';
+import {noteSkipped, type FirewallView, type FirewallZones, type InputPath, LoadError, PersistedFirewall, PersistedRuleFile} from './model.js';
 import {nftInput, nftView} from './nftables.js';
 import {readCommand} from './read.js';
 
@@ -41,8 +41,9 @@ function persistedIptables(f: Facts, file: SourceFile): PersistedRuleFile {
   const v = iptablesView(dump, backend, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
-  const input = iptablesInput(dump, backend, file.name);
-  view.input = () => input;
+  // Worked out when a check asks (as the live view does): a file may hold every rule of the host.
+  let input: InputPath[] | undefined;
+  view.input = () => (input ??= iptablesInput(dump, backend, file.name));
   if (iptablesInEffect(index.tables)) view.backends.push(backend);
   const loadErrors: LoadError[] = dump.errors.map((e) => ({line: e.line, text: e.text, reason: `${e.detail}: iptables-restore refuses the whole file`}));
   for (const m of natTargetsOutsideNat(dump)) {

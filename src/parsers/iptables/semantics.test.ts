@@ -12,6 +12,7 @@ import {
   listedChainCounters,
   natTargetsOutsideNat,
   reachableChains,
+  rulesByChain,
   rulesMatchingIn,
   rulesMatchingOut,
   sumCounters,
@@ -199,6 +200,16 @@ describe('chainRules and interface helpers', () => {
   it('applies -I positions to give the kernel order', () => {
     expect(lines(chainRules(filter, 'FORWARD'))).toEqual([4, 2, 5, 3, 6, 7]);
     expect(chainRules(filter, 'INPUT')).toEqual([]);
+  });
+
+  it('rulesByChain: every chain in the order chainRules gives, chains without rules absent', () => {
+    const mixed = dumpOf(['*filter', ':X - [0:0]', '-A FORWARD -j X', '-A X -j ACCEPT', '-I FORWARD -o eth+ -j ACCEPT', '-I X 2 -j DROP', '-A FORWARD -j REJECT', 'COMMIT'].join('\n'));
+    const table = mixed.tables.find((t) => t.name === 'filter')!;
+    const byChain = rulesByChain(table);
+    expect([...byChain.keys()]).toEqual(['FORWARD', 'X']);
+    expect(lines(byChain.get('FORWARD')!)).toEqual([5, 3, 7]);
+    expect(lines(byChain.get('X')!)).toEqual([4, 6]);
+    for (const chain of ['FORWARD', 'X']) expect(byChain.get(chain)).toEqual(chainRules(table, chain));
   });
 
   it('rulesMatchingOut: matching -o, rules without -o, or only named ones', () => {

@@ -154,18 +154,28 @@ export function reachableChains(table: IptTable): Map<string, Set<string>> {
   return result;
 }
 
-/**
- * The rules of one chain in the order the kernel holds them: `-A` appends, `-I CHAIN [n]` inserts
- * at n (default 1, clamped to the end).
- */
+/** The rules of one chain in the order the kernel holds them (see placeRule). */
 export function chainRules(table: IptTable, chain: string): IptRule[] {
   const rules: IptRule[] = [];
-  for (const rule of table.rules) {
-    if (rule.chain !== chain) continue;
-    if (rule.command === 'A') rules.push(rule);
-    else rules.splice(Math.min((rule.position ?? 1) - 1, rules.length), 0, rule);
-  }
+  for (const rule of table.rules) if (rule.chain === chain) placeRule(rules, rule);
   return rules;
+}
+
+/** chainRules of every chain that holds rules, in one pass: a table may have hundreds of chains. */
+export function rulesByChain(table: IptTable): Map<string, IptRule[]> {
+  const byChain = new Map<string, IptRule[]>();
+  for (const rule of table.rules) {
+    let rules = byChain.get(rule.chain);
+    if (!rules) byChain.set(rule.chain, (rules = []));
+    placeRule(rules, rule);
+  }
+  return byChain;
+}
+
+/** Puts a rule into its chain's rules in kernel order: `-A` appends, `-I CHAIN [n]` inserts at n (default 1, clamped to the end). */
+function placeRule(rules: IptRule[], rule: IptRule): void {
+  if (rule.command === 'A') rules.push(rule);
+  else rules.splice(Math.min((rule.position ?? 1) - 1, rules.length), 0, rule);
 }
 
 export interface MatchingOptions {
