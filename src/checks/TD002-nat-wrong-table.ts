@@ -208,7 +208,10 @@ function liveFindings(view: FirewallView): FindingDraft[] {
   for (const n of view.nat) {
     if (!reportable(n)) continue;
     const key = `${n.table}/${n.chain}`;
-    byChain.set(key, [...(byChain.get(key) ?? []), n]);
+    // Appended in place: an unreached chain may hold thousands of rules.
+    let rules = byChain.get(key);
+    if (!rules) byChain.set(key, (rules = []));
+    rules.push(n);
   }
   return [...byChain].map(([subject, rules]) => {
     const first = rules[0]!;

@@ -46,7 +46,8 @@ export function parseIpv4Net(text: string): Ipv4Net | undefined {
     const n = dottedQuad(t, 0, t.length);
     return n === undefined ? undefined : {base: n, prefix: 32};
   }
-  const n = ipv4ToNumber(t.slice(0, slash));
+  // The address as it stands, else trimmed (`10.0.2.2 /24`): the usual case copies nothing.
+  const n = dottedQuad(t, 0, slash) ?? ipv4ToNumber(t.slice(0, slash));
   const prefix = prefixLength(t, slash + 1);
   if (n === undefined || prefix === undefined) return undefined;
   return {base: (n & prefixMask(prefix)) >>> 0, prefix};

@@ -83,6 +83,9 @@ function pathsInto(chain: string, isBase: (c: string) => boolean, incoming: Map<
       return;
     }
     for (const e of incoming.get(c) ?? []) {
+      // Stop at the cap here, before copying the path for a walk that would return at once (a
+      // chain may have hundreds of jumps into it).
+      if (out.length >= MAX_PATHS) return;
       if (e.from === chain || via.includes(e.from)) continue;
       walk(e.from, [...ctxIn, ...e.in], [...ctxOut, ...e.out], [e.from, ...via]);
     }
