@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Fleet benchmark (after `npm run build`): 500 snapshot tarballs generated from the captured
+// Fleet benchmark (after `npm run bundle`; it runs the installed command, bundle/launch.cjs, as
+// scripts/bench.mjs does): 500 snapshot tarballs generated from the captured
 // three-host mesh (scripts/fleet-fixture.mjs; one mesh of three per location), then
 //   - one `tapdoctor analyze` process of one of them (median of BENCH_RUNS runs),
 //   - one `tapdoctor analyze DIR` of all 500 (JSON and Prometheus to a file),
@@ -8,7 +9,7 @@
 // the growth between the two (JSON and Prometheus are streamed: it should stay near zero).
 // Prints numbers; asserts nothing.
 import {spawn} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {availableParallelism, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -16,6 +17,11 @@ import {writeSnapshot} from '../dist/sources/write.js';
 import {meshBase, meshOfThree} from './fleet-fixture.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
+const command = join(repo, 'bundle/launch.cjs');
+if (!existsSync(command)) {
+  console.error('bench-fleet: bundle/launch.cjs is missing: run npm run bundle first');
+  process.exit(2);
+}
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const HOSTS = Number(process.env.BENCH_FLEET_HOSTS ?? 500);
 
@@ -62,7 +68,7 @@ try {
 function measure(args) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['bin/run.js', ...args], {cwd: repo, stdio: ['ignore', 'ignore', 'inherit']});
+    const child = spawn(process.execPath, [command, ...args], {cwd: repo, stdio: ['ignore', 'ignore', 'inherit']});
     let rssKb = 0;
     const poll = setInterval(() => {
       try {

@@ -86,27 +86,25 @@ function nameFramesAsBundle() {
 }
 
 /**
- * Runs the compiled bundle as node runs a main module: its own `module` (which is `require.main`,
- * as oclif expects), `require` resolving from the bundle's directory, `__filename` the bundle (the
- * fleet's worker threads start that file).
+ * Runs the compiled bundle as node runs a module the launcher requires: its own `module`, `require`
+ * resolving from the bundle's directory (`require.main` is the launcher, as when the cache is not
+ * used: the fleet's worker threads start it), `__filename` the bundle.
  */
 function run(script) {
   const Module = require('node:module');
   nameFramesAsBundle();
-  const mod = new Module(BUNDLE, null);
+  const mod = new Module(BUNDLE, module);
   mod.filename = BUNDLE;
-  mod.id = '.';
   mod.paths = Module._nodeModulePaths(HERE);
   Module._cache[BUNDLE] = mod;
-  process.mainModule = mod;
-  const bundleRequire = Module.createRequire(BUNDLE);
-  bundleRequire.main = mod;
-  script.runInThisContext().call(mod.exports, mod.exports, bundleRequire, mod, BUNDLE, HERE);
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, HERE);
   mod.loaded = true;
 }
 
 function launch() {
-  const trace = process.env.TAPDOCTOR_DEBUG ? (line) => process.stderr.write(`tapdoctor: ${line}\n`) : () => {};
+  // (The fleet's worker threads run this file too.)
+  const where = () => (require('node:worker_threads').isMainThread ? '' : ' (worker thread)');
+  const trace = process.env.TAPDOCTOR_DEBUG ? (line) => process.stderr.write(`tapdoctor${where()}: ${line}\n`) : () => {};
   let bundleBytes;
   try {
     bundleBytes = fs.readFileSync(BUNDLE);

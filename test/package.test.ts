@@ -198,7 +198,7 @@ describe('the launcher and its code cache', () => {
     expect(r.stdout).toMatch(new RegExp(`^tapdoctor/${version.replaceAll('.', '\\.')} `));
   });
 
-  it('keeps TAPDOCTOR_DEBUG stack traces pointing into tapdoctor.cjs, and runs the fleet worker threads', async () => {
+  it('keeps TAPDOCTOR_DEBUG stack traces pointing into tapdoctor.cjs, and runs the fleet worker threads from the cache too', async () => {
     const dir = copy('debug');
     const r = node(join(dir, 'launch.cjs'), ['analyze', join(work, 'no-such-snapshot')], {TAPDOCTOR_DEBUG: '1'});
     expect(r.status).toBe(2);
@@ -213,6 +213,8 @@ describe('the launcher and its code cache', () => {
     expect(launched.status, launched.stderr).toBe(1);
     expect((JSON.parse(launched.stdout) as {summary: {hosts: number; unreadable: number}}).summary).toMatchObject({hosts: 3, unreadable: 0});
     expect(launched.stdout).toBe(plain.stdout);
+    // Both threads start the launcher too, and load the bundle from the cache.
+    expect(launched.stderr.match(/^tapdoctor \(worker thread\): code cache used: /gm)).toHaveLength(2);
   });
 });
 

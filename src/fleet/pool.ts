@@ -5,6 +5,7 @@
 // TypeScript sources) the jobs run in this thread, one after another.
 import {existsSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
+import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {runHostJob, type HostJob, type HostOutcome} from './host-job.js';
 
@@ -18,12 +19,22 @@ export interface PoolOptions {
 /** Snapshots one thread analyzes before it is replaced (its whole heap freed at once). */
 const RECYCLE_AFTER = 100;
 
-/** Defined in the one-file bundle (scripts/bundle.mjs), whose workers run the bundle itself. */
+/** Defined in the one-file bundle (scripts/bundle.mjs), whose workers run the bundle (they are told by workerData). */
 declare const __TAPDOCTOR_BUNDLE__: boolean | undefined;
 const inBundle = typeof __TAPDOCTOR_BUNDLE__ !== 'undefined';
 
+/**
+ * The file each worker thread of the bundle starts: the launcher beside it (the installed command,
+ * which loads the bundle with its code cache: every thread starts faster too) when node started
+ * that, else the bundle itself.
+ */
+function bundleWorkerFile(): string {
+  const launcher = join(__dirname, 'launch.cjs');
+  return require.main?.filename === launcher ? launcher : __filename;
+}
+
 export async function analyzeAll(jobs: readonly HostJob[], opts: PoolOptions = {}): Promise<HostOutcome[]> {
-  const workerFile = inBundle ? __filename : fileURLToPath(new URL('./worker.js', import.meta.url));
+  const workerFile = inBundle ? bundleWorkerFile() : fileURLToPath(new URL('./worker.js', import.meta.url));
   const workerOptions = inBundle ? {workerData: {tapdoctorWorker: true}} : {};
   const threads = Math.min(opts.threads ?? availableParallelism(), jobs.length);
   const results: HostOutcome[] = new Array(jobs.length);

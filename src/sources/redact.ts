@@ -67,7 +67,8 @@ const secretKeyAnswers = new Map<string, boolean>();
  */
 function mayNameSecret(text: string): boolean {
   const lower = text.toLowerCase();
-  return SECRET_WORDS.some((w) => lower.includes(w));
+  for (const w of SECRET_WORDS) if (lower.includes(w)) return true;
+  return false;
 }
 
 function judgeKey(key: string): boolean {
