@@ -1,7 +1,7 @@
 // Is this host an openQA tap worker at all? Checks of the tap network (forwarding, the bridge,
 // its flows, NAT for SUTs) would only raise false alarms on any other host, so they are n/a there
 // with this reason instead. Unreadable sources count as "could not look", not as "no sign".
-import type {Facts} from './facts.js';
+import type {Fact, Facts} from './facts.js';
 import {tapSysfs} from './host/tap-sysfs.js';
 import {enabledUnits, activeUnits} from './host/units.js';
 import {SWITCH_SYSCONFIG, SWITCH_UNIT, switchConfig, workerConfig} from './openqa.js';
@@ -9,6 +9,11 @@ import {ovsDb} from './ovs.js';
 
 /** What makes this host look like a tap worker (empty: nothing does, or nothing could be read). */
 export function tapWorkerSigns(f: Facts): {signs: string[]; looked: boolean} {
+  return f.get(workerSigns);
+}
+
+/** tapWorkerSigns, worked out once per run: every tap-worker check asks (each sign scans all taps). */
+const workerSigns: Fact<{signs: string[]; looked: boolean}> = (f) => {
   const signs: string[] = [];
   let looked = false;
   const workers = f.try(workerConfig);
@@ -43,7 +48,7 @@ export function tapWorkerSigns(f: Facts): {signs: string[]; looked: boolean} {
     if (names.length > 0) signs.push(`tap devices ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}`);
   }
   return {signs, looked};
-}
+};
 
 /**
  * Why this host is no tap worker (checks declaring `appliesTo: ['tap-worker']` are n/a then), or

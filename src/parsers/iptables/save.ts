@@ -10,7 +10,7 @@ import {isBuiltinChain, isKnownTable} from './builtins.js';
 import {failer, forEachLine, forEachLineAt, wordsOf} from './lines.js';
 import {isBracketCounters, isDigits, parseBracketCounters} from './numbers.js';
 import {NO_MODULES, NO_OPTIONS, RuleArgsParser, RuleSyntaxError} from './rule.js';
-import {isBlank, NameIds, sampleHash, Tokens, tokenize, type TargetSpan} from './tokenize.js';
+import {isBlank, NameIds, Tokens, tokenize, wordHash, type TargetSpan} from './tokenize.js';
 import {RuleWordScanner} from './word-scanner.js';
 import type {Counters, IndexedTable, IptablesDump, IptChain, IptRule, IptTable, ParseOptions} from './types.js';
 
@@ -38,13 +38,19 @@ export function indexIptablesSave(text: string, source = 'iptables.save'): Iptab
 
 /** Per deferred line, these ints: its line number, start and end in the text, chain and target ids. */
 const FIELDS = 5;
+/** Lines per storage chunk: 2^CHUNK_SHIFT. */
+const CHUNK_SHIFT = 12;
+const CHUNK_LINES = 1 << CHUNK_SHIFT;
 
 /**
  * Rule lines of one table block, not parsed yet: where each is and what its shape check read, in
- * one growing Int32Array (100,000 lines in five JS arrays and two Sets cost more than the check).
+ * Int32Array chunks (100,000 lines in five JS arrays and two Sets cost more than the check).
+ *
+ * No field is ever reassigned: the optimizing compiler treats a field written once as a constant,
+ * and reassigning one mid-dump (to grow an array) throws away the compiled reading loop.
  */
 class DeferredLines {
-  private data = new Int32Array(FIELDS * 1024);
+  private readonly chunks: Int32Array[] = [];
   count = 0;
   /** The parsed rule by its place in these lines, once asked for (null: it did not parse). */
   readonly parsed = new Map<number, IptRule | null>();
@@ -52,11 +58,17 @@ class DeferredLines {
   readonly chainIds: number[] = [];
   readonly targetIds: number[] = [];
   /** By name id: bit 1 when in chainIds, bit 2 when in targetIds. */
-  private listed = new Uint8Array(256);
+  private readonly listed: number[] = [];
+
+  constructor(
+    /** The table block's name and chains, read for every line (see SaveParser.deferRule). */
+    readonly tableName: string,
+    readonly chains: ReadonlyMap<string, IptChain>,
+  ) {}
 
   add(lineNo: number, start: number, end: number, chain: number, target: number): void {
-    if (Math.max(chain, target) >= this.listed.length) this.listed = grownTo(this.listed, Math.max(chain, target) + 1);
     const listed = this.listed;
+    while (listed.length <= chain || listed.length <= target) listed.push(0);
     if ((listed[chain]! & 1) === 0) {
       listed[chain]! |= 1;
       this.chainIds.push(chain);
@@ -65,43 +77,37 @@ class DeferredLines {
       listed[target]! |= 2;
       this.targetIds.push(target);
     }
-    let o = this.count * FIELDS;
-    if (o + FIELDS > this.data.length) this.data = grownTo(this.data, o + FIELDS);
-    const data = this.data;
+    const k = this.count++;
+    if ((k & (CHUNK_LINES - 1)) === 0) this.chunks.push(new Int32Array(CHUNK_LINES * FIELDS));
+    const data = this.chunks[k >> CHUNK_SHIFT]!;
+    let o = (k & (CHUNK_LINES - 1)) * FIELDS;
     data[o++] = lineNo;
     data[o++] = start;
     data[o++] = end;
     data[o++] = chain;
     data[o] = target;
-    this.count++;
   }
 
+  private field(k: number, field: number): number {
+    return this.chunks[k >> CHUNK_SHIFT]![(k & (CHUNK_LINES - 1)) * FIELDS + field]!;
+  }
   lineNo(k: number): number {
-    return this.data[k * FIELDS]!;
+    return this.field(k, 0);
   }
   start(k: number): number {
-    return this.data[k * FIELDS + 1]!;
+    return this.field(k, 1);
   }
   end(k: number): number {
-    return this.data[k * FIELDS + 2]!;
+    return this.field(k, 2);
   }
   /** Id in the parser's NameIds. */
   chain(k: number): number {
-    return this.data[k * FIELDS + 3]!;
+    return this.field(k, 3);
   }
   /** Id in the parser's NameIds; -1 for a rule without -j/-g. */
   target(k: number): number {
-    return this.data[k * FIELDS + 4]!;
+    return this.field(k, 4);
   }
-}
-
-/** A copy of `array` at least `length` long (doubling, so that n additions copy O(n) in all). */
-function grownTo<T extends Int32Array | Uint8Array>(array: T, length: number): T {
-  let size = array.length * 2;
-  while (size < length) size *= 2;
-  const grown = new (array.constructor as new (n: number) => T)(size);
-  grown.set(array);
-  return grown;
 }
 
 /**
@@ -290,16 +296,16 @@ class SaveParser {
 
   /** The rest of defer(): the chain is text[chainStart, chainEnd), a word without quotes or braces. */
   private deferRule(text: string, start: number, end: number, lineNo: number, chainStart: number, chainEnd: number): boolean {
-    const table = this.table!;
+    const lines = this.deferred[this.deferred.length - 1]!;
     if (text.charCodeAt(chainStart) === 45 /* - */) return false;
-    const chain = this.names.id(text, chainStart, chainEnd, sampleHash(text, chainStart, chainEnd));
+    const chain = this.names.id(text, chainStart, chainEnd, wordHash(text, chainStart, chainEnd));
     // An undeclared chain is a problem the parser reports.
     const chainName = this.names.names[chain]!;
-    if (!table.chains.has(chainName) && !isBuiltinChain(table.name, chainName)) return false;
+    if (!lines.chains.has(chainName) && !isBuiltinChain(lines.tableName, chainName)) return false;
     const target = this.target;
     if (!this.words!.scan(chainEnd, end, target)) return false;
-    const targetId = target.start === -1 ? -1 : this.names.id(text, target.start, target.end, sampleHash(text, target.start, target.end));
-    this.deferred[this.deferred.length - 1]!.add(lineNo, start, end, chain, targetId);
+    const targetId = target.start === -1 ? -1 : this.names.id(text, target.start, target.end, wordHash(text, target.start, target.end));
+    lines.add(lineNo, start, end, chain, targetId);
     return true;
   }
 
@@ -361,7 +367,7 @@ class SaveParser {
     if (this.table) this.fail(lineNo, line, `COMMIT expected before a new table (table ${this.table.name} is still open)`);
     this.table = {name, line: lineNo, chains: new Map(), rules: []};
     this.dump.tables.push(this.table);
-    this.deferred.push(new DeferredLines());
+    this.deferred.push(new DeferredLines(name, this.table.chains));
   }
 
   private commit(line: string, lineNo: number): void {

@@ -113,7 +113,7 @@ function nextSpecial(line: string, from: number, n: number): number {
 const SPECIALS = ['"', '\t', '\r'];
 
 /** A hash of a word from its length and three of its chars: enough to pick an Interner slot. */
-export function sampleHash(text: string, start: number, end: number): number {
+function sampleHash(text: string, start: number, end: number): number {
   const length = end - start;
   if (length === 0) return 0;
   return (Math.imul(Math.imul(Math.imul(length, 31) + text.charCodeAt(start), 31) + text.charCodeAt((start + end) >> 1), 31) + text.charCodeAt(end - 1)) | 0;
