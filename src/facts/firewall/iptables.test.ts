@@ -67,6 +67,46 @@ describe('iptablesView of the rules iptablesViewNeeds selects', () => {
   });
 });
 
+describe('iptablesView reach of NAT rules that share a chain', () => {
+  // The reach is worked out once per chain, -i and -o: rules that differ only in a negation, a
+  // wildcard or the direction of their match must each get their own.
+  const text = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    ':TD-S - [0:0]',
+    ':TD-D - [0:0]',
+    '-A POSTROUTING -o br1 -j TD-S',
+    '-A TD-S -o eth0 -j MASQUERADE',
+    '-A TD-S ! -o eth0 -j MASQUERADE',
+    '-A TD-S -o br+ -j MASQUERADE',
+    '-A TD-S -o eth+ -j MASQUERADE',
+    '-A TD-S -o eth0 -j MASQUERADE',
+    '-A TD-S ! -o eth0 -j MASQUERADE',
+    '-A PREROUTING -j TD-D',
+    '-A TD-D -i eth0 -j DNAT --to-destination 10.0.0.1',
+    '-A TD-D -o eth0 -j DNAT --to-destination 10.0.0.2',
+    '-A TD-D -i eth0 -j DNAT --to-destination 10.0.0.3',
+    'COMMIT',
+  ].join('\n');
+  const names = (m: {name: string; negated: boolean}[] | undefined) => m?.map((x) => `${x.negated ? '!' : ''}${x.name}`);
+
+  it('gives each its own effective interfaces and legality', () => {
+    const {nat} = iptablesView(parseIptablesSave(text), 'iptables', 'iptables.save');
+    expect(nat.map((r) => [r.line, names(r.out), names(r.in), r.legal])).toEqual([
+      [7, undefined, undefined, false], // br1 from the jump and eth0 exclude each other
+      [8, ['br1', '!eth0'], undefined, true],
+      [9, ['br1'], undefined, true],
+      [10, undefined, undefined, false],
+      [11, undefined, undefined, false],
+      [12, ['br1', '!eth0'], undefined, true],
+      [14, undefined, ['eth0'], true],
+      [15, ['eth0'], undefined, true],
+      [16, undefined, ['eth0'], true],
+    ]);
+  });
+});
+
 describe('liveFirewall problems with a lazily read iptables-save', () => {
   const text = [
     '*filter',
