@@ -35,42 +35,55 @@ class NextChar {
   }
 }
 
+/** NextChar for several chars: the first index >= from of any of them. */
+class NextOfAny {
+  private known = -1;
+
+  constructor(private readonly each: readonly NextChar[]) {}
+
+  at(from: number): number {
+    // Nothing of these lies in [the last query, known): so known is also the answer for a later `from`.
+    if (this.known >= from) return this.known;
+    let next = Infinity;
+    for (const c of this.each) next = Math.min(next, c.at(from));
+    this.known = next;
+    return next;
+  }
+}
+
 /**
  * scanRuleWords over the lines of one text, called with ranges in text order (each `from` at or after
  * the previous range's end).
  */
 export class RuleWordScanner {
   private readonly quote: NextChar;
-  private readonly j: NextChar;
-  private readonly g: NextChar;
+  /** The `j` or `g` of a jump word (-j, -g, --jump, --goto). */
+  private readonly jumpLetter: NextOfAny;
   /** Chars that make a line one for scanRuleWords: blanks other than space, and `{` (template syntax). */
-  private readonly rare: NextChar[];
+  private readonly rare: NextOfAny;
 
   constructor(private readonly text: string) {
     this.quote = new NextChar(text, '"');
-    this.j = new NextChar(text, 'j');
-    this.g = new NextChar(text, 'g');
-    this.rare = ['\t', '\r', '{'].map((c) => new NextChar(text, c));
+    this.jumpLetter = new NextOfAny([new NextChar(text, 'j'), new NextChar(text, 'g')]);
+    this.rare = new NextOfAny(['\t', '\r', '{'].map((c) => new NextChar(text, c)));
   }
 
   /** Whether text[from, to) holds no quote and nothing rare (a word scan() would read as plain). */
   isPlain(from: number, to: number): boolean {
-    if (this.quote.at(from) < to) return false;
-    for (const rare of this.rare) if (rare.at(from) < to) return false;
-    return true;
+    return this.quote.at(from) >= to && this.rare.at(from) >= to;
   }
 
   /** scanRuleWords(text, from, to, target). */
   scan(from: number, to: number, target: TargetSpan): boolean {
     const text = this.text;
-    for (const rare of this.rare) if (rare.at(from) < to) return scanRuleWords(text, from, to, target);
+    if (this.rare.at(from) < to) return scanRuleWords(text, from, to, target);
     // From here on the only blank is a space.
     target.start = -1;
     target.end = -1;
     let pos = from;
     for (;;) {
       const quote = this.quote.at(pos);
-      const hit = Math.min(this.j.at(pos), this.g.at(pos));
+      const hit = this.jumpLetter.at(pos);
       if (quote < to && quote < hit) {
         const close = this.closingQuote(quote, to);
         if (close === -1) return false; // unterminated
