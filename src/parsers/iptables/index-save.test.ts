@@ -63,6 +63,18 @@ describe('indexIptablesSave, asked for some rules', () => {
     );
   });
 
+  it('keeps memory linear in the lines when a dump holds thousands of one-rule table blocks', () => {
+    const block = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j ACCEPT\n-A INPUT -s 10.0.0.1 -j X\nCOMMIT\n';
+    const before = process.memoryUsage().arrayBuffers;
+    const many = indexIptablesSave(block.repeat(20_000), 'src');
+    const grown = process.memoryUsage().arrayBuffers - before;
+    expect(many.tables).toHaveLength(20_000);
+    // 40,000 lines of five ints are 0.8 MB; a store per block took 80 KiB each (1.6 GB).
+    expect(grown).toBeLessThan(16 * 1024 * 1024);
+    expect(many.tables[19_999]!.ruleCount).toBe(2);
+    sameAsWholeParse(block.repeat(50));
+  });
+
   it('hands out the same rule objects when asked twice, and records a problem once', () => {
     const text2 = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.1 -s 10.0.0.2 -j ACCEPT\n-A INPUT -j DROP\nCOMMIT\n';
     const i2 = indexIptablesSave(text2, 'src');

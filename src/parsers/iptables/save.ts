@@ -43,40 +43,20 @@ const CHUNK_SHIFT = 12;
 const CHUNK_LINES = 1 << CHUNK_SHIFT;
 
 /**
- * Rule lines of one table block, not parsed yet: where each is and what its shape check read, in
- * Int32Array chunks (100,000 lines in five JS arrays and two Sets cost more than the check).
+ * Every deferred rule line of a dump, in file order: where it is and what its shape check read, in
+ * Int32Array chunks shared by all table blocks (100,000 lines in five JS arrays and two Sets cost
+ * more than the check; a chunk per block would cost 80 KiB for each of a crafted dump's thousands
+ * of one-rule blocks).
  *
- * No field is ever reassigned: the optimizing compiler treats a field written once as a constant,
- * and reassigning one mid-dump (to grow an array) throws away the compiled reading loop.
+ * No array field is ever replaced: the optimizing compiler treats a field written once as a
+ * constant, and replacing one mid-dump (to grow an array) throws away the compiled reading loop.
  */
-class DeferredLines {
+class DeferredStore {
   private readonly chunks: Int32Array[] = [];
   count = 0;
-  /** The parsed rule by its place in these lines, once asked for (null: it did not parse). */
-  readonly parsed = new Map<number, IptRule | null>();
-  /** The chain ids, and the target ids, of these lines, each once, in the order lines name them. */
-  readonly chainIds: number[] = [];
-  readonly targetIds: number[] = [];
-  /** By name id: bit 1 when in chainIds, bit 2 when in targetIds. */
-  private readonly listed: number[] = [];
 
-  constructor(
-    /** The table block's name and chains, read for every line (see SaveParser.deferRule). */
-    readonly tableName: string,
-    readonly chains: ReadonlyMap<string, IptChain>,
-  ) {}
-
-  add(lineNo: number, start: number, end: number, chain: number, target: number): void {
-    const listed = this.listed;
-    while (listed.length <= chain || listed.length <= target) listed.push(0);
-    if ((listed[chain]! & 1) === 0) {
-      listed[chain]! |= 1;
-      this.chainIds.push(chain);
-    }
-    if (target !== -1 && (listed[target]! & 2) === 0) {
-      listed[target]! |= 2;
-      this.targetIds.push(target);
-    }
+  /** Appends a line; returns its place in the store. */
+  add(lineNo: number, start: number, end: number, chain: number, target: number): number {
     const k = this.count++;
     if ((k & (CHUNK_LINES - 1)) === 0) this.chunks.push(new Int32Array(CHUNK_LINES * FIELDS));
     const data = this.chunks[k >> CHUNK_SHIFT]!;
@@ -86,27 +66,77 @@ class DeferredLines {
     data[o++] = end;
     data[o++] = chain;
     data[o] = target;
+    return k;
   }
 
-  private field(k: number, field: number): number {
+  field(k: number, field: number): number {
     return this.chunks[k >> CHUNK_SHIFT]![(k & (CHUNK_LINES - 1)) * FIELDS + field]!;
   }
+}
+
+/**
+ * The deferred rule lines of one table block: a run of the parser's DeferredStore (a block's lines
+ * are consecutive there, as blocks do not nest), with the chains and targets they name.
+ */
+class DeferredLines {
+  /** Place in the store of this block's first line. */
+  private readonly first: number;
+  count = 0;
+  /** The parsed rule by its place in these lines, once asked for (null: it did not parse). */
+  readonly parsed = new Map<number, IptRule | null>();
+  /** The chain ids, and the target ids, of these lines, each once, in the order lines name them. */
+  readonly chainIds: number[] = [];
+  readonly targetIds: number[] = [];
+
+  constructor(
+    private readonly store: DeferredStore,
+    /** This block's number in the dump (from 1): how the store's listed-in marks tell blocks apart. */
+    private readonly ordinal: number,
+    /** The table block's name and chains, read for every line (see SaveParser.deferRule). */
+    readonly tableName: string,
+    readonly chains: ReadonlyMap<string, IptChain>,
+  ) {
+    this.first = store.count;
+  }
+
+  /**
+   * Appends a line. `chainListedIn` / `targetListedIn`: by name id, the ordinal of the last block
+   * that listed the name (one array per parser, so each block's lists cost what it names).
+   */
+  add(lineNo: number, start: number, end: number, chain: number, target: number, chainListedIn: number[], targetListedIn: number[]): void {
+    // Grown by push, never with holes: the arrays keep one element kind.
+    while (chainListedIn.length <= chain || chainListedIn.length <= target) {
+      chainListedIn.push(0);
+      targetListedIn.push(0);
+    }
+    if (chainListedIn[chain] !== this.ordinal) {
+      chainListedIn[chain] = this.ordinal;
+      this.chainIds.push(chain);
+    }
+    if (target !== -1 && targetListedIn[target] !== this.ordinal) {
+      targetListedIn[target] = this.ordinal;
+      this.targetIds.push(target);
+    }
+    this.store.add(lineNo, start, end, chain, target);
+    this.count++;
+  }
+
   lineNo(k: number): number {
-    return this.field(k, 0);
+    return this.store.field(this.first + k, 0);
   }
   start(k: number): number {
-    return this.field(k, 1);
+    return this.store.field(this.first + k, 1);
   }
   end(k: number): number {
-    return this.field(k, 2);
+    return this.store.field(this.first + k, 2);
   }
   /** Id in the parser's NameIds. */
   chain(k: number): number {
-    return this.field(k, 3);
+    return this.store.field(this.first + k, 3);
   }
   /** Id in the parser's NameIds; -1 for a rule without -j/-g. */
   target(k: number): number {
-    return this.field(k, 4);
+    return this.store.field(this.first + k, 4);
   }
 }
 
@@ -261,6 +291,10 @@ class SaveParser {
   // --- the shape check of indexIptablesSave ------------------------------------------------------
 
   private readonly deferred: DeferredLines[] = [];
+  private readonly store = new DeferredStore();
+  /** By name id, the ordinal of the last table block that listed it as a chain / as a target. */
+  private readonly chainListedIn: number[] = [];
+  private readonly targetListedIn: number[] = [];
   private readonly target: TargetSpan = {start: -1, end: -1};
   /** scanRuleWords over the text being indexed (lines come in order). */
   private words: RuleWordScanner | undefined;
@@ -276,8 +310,8 @@ class SaveParser {
     const words = this.words!;
     let chainStart: number;
     let chainEnd: number;
-    // iptables-save's own shape, `[p:b] -A CHAIN ` with single spaces, is matched natively; any
-    // other spelling (blanks, tabs, no counters) takes the char-by-char reading.
+    // iptables-save's own shapes, `[p:b] -A CHAIN ` and `-A CHAIN ` with single spaces, are matched
+    // natively; any other spelling (more blanks, tabs, counters of 21 digits) is read char by char.
     PLAIN_RULE_START.lastIndex = start;
     if (PLAIN_RULE_START.test(text)) {
       chainStart = PLAIN_RULE_START.lastIndex;
@@ -305,7 +339,7 @@ class SaveParser {
     const target = this.target;
     if (!this.words!.scan(chainEnd, end, target)) return false;
     const targetId = target.start === -1 ? -1 : this.names.id(text, target.start, target.end, wordHash(text, target.start, target.end));
-    lines.add(lineNo, start, end, chain, targetId);
+    lines.add(lineNo, start, end, chain, targetId, this.chainListedIn, this.targetListedIn);
     return true;
   }
 
@@ -367,7 +401,7 @@ class SaveParser {
     if (this.table) this.fail(lineNo, line, `COMMIT expected before a new table (table ${this.table.name} is still open)`);
     this.table = {name, line: lineNo, chains: new Map(), rules: []};
     this.dump.tables.push(this.table);
-    this.deferred.push(new DeferredLines(name, this.table.chains));
+    this.deferred.push(new DeferredLines(this.store, this.deferred.length + 1, name, this.table.chains));
   }
 
   private commit(line: string, lineNo: number): void {

@@ -28,7 +28,9 @@ const INTERN_MAX_LENGTH = 40;
  * Short unquoted tokens are interned: a ruleset repeats the same words (`-A`, `--dport`, `ACCEPT`,
  * `eth0`, `RELATED,ESTABLISHED`) hundreds of thousands of times, and handing out one shared string
  * instead of a fresh copy each time saves most of the parser's allocations (and GC time). The table
- * is a fixed-size cache keyed by a hash computed while scanning, so memory stays bounded.
+ * is a fixed-size cache keyed by a hash of the word (of all its chars where tokenize reads them one by
+ * one, of its length and three chars where it cuts the word with indexOf: sampleHash), so memory
+ * stays bounded; two words on one slot only cost a copy each time they alternate.
  */
 export class Tokens {
   values: string[] = [];
@@ -51,7 +53,8 @@ export class Tokens {
 
 /**
  * text.slice(start, end), handing out an earlier equal string when the cache holds one: a fixed-size
- * table keyed by a hash of the chars (wordHash), so memory stays bounded and a hit allocates nothing.
+ * table keyed by a hash of the word (wordHash or sampleHash), so memory stays bounded and a hit
+ * allocates nothing.
  */
 export class Interner {
   private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
