@@ -125,28 +125,31 @@ interface PersistedHit {
 /**
  * Persisted NAT rules like a live one (same action, table family, chain, interface names, source).
  * Asked for each of possibly thousands of live rules, against files that may hold as many: the
- * persisted rules are filed once by their source net (read as is, and what tells rules apart most),
- * and a live rule is compared with the few that share its source.
+ * persisted rules are filed once by all of that (natLookupKey), and a live rule is one look-up.
  */
 function persistedNatLookup(f: Facts): (live: NatRule) => PersistedHit[] {
-  let bySource: Map<string | undefined, Array<{rule: NatRule; hit: PersistedHit}>> | undefined;
+  let byKey: Map<string, PersistedHit[]> | undefined;
   return (live) => {
-    if (!bySource) {
-      bySource = new Map();
+    if (!byKey) {
+      byKey = new Map();
       const p = f.try(persistedFirewall);
       for (const file of p.ok ? p.value.files : []) {
         for (const rule of file.view.nat) {
           if (rule.line === undefined) continue;
-          let list = bySource.get(rule.sourceNet);
-          if (!list) bySource.set(rule.sourceNet, (list = []));
-          list.push({rule, hit: {path: file.path, line: rule.line, text: stripCounters(rule.text)}});
+          const key = natLookupKey(rule);
+          let list = byKey.get(key);
+          if (!list) byKey.set(key, (list = []));
+          list.push({path: file.path, line: rule.line, text: stripCounters(rule.text)});
         }
       }
     }
-    const candidates = bySource.get(live.sourceNet);
-    if (!candidates) return [];
-    return candidates.filter(({rule}) => rule.action === live.action && rule.family === live.family && rule.chain.toLowerCase() === live.chain.toLowerCase() && sameNames(rule.out, live.out)).map(({hit}) => hit);
+    return byKey.get(natLookupKey(live)) ?? [];
   };
+}
+
+/** What makes two NAT rules alike for persistedNatLookup: action, family, chain (in any case), source net, out-interface names. */
+function natLookupKey(r: NatRule): string {
+  return `${r.action}\n${r.family}\n${r.chain.toLowerCase()}\n${r.sourceNet === undefined ? '-' : `=${r.sourceNet}`}\n${namesKey(r.out)}`;
 }
 
 function persistedForward(f: Facts, live: ForwardRule): PersistedHit[] {
@@ -165,9 +168,12 @@ function sameNames(a: IfMatch[] | undefined, b: IfMatch[] | undefined): boolean 
   return namesKey(a) === namesKey(b);
 }
 
-/** The interface names of a match list, negated ones marked, in any order: `!lo,eth0`. */
+/**
+ * The interface names of a match list in any order, each with its negation and length (`n2:lo,p4:eth0`),
+ * so that a name as written (`!lo`, `a,b`) never reads as a negation or a separator.
+ */
 function namesKey(m: IfMatch[] | undefined): string {
-  return (m ?? []).map((x) => `${x.negated ? '!' : ''}${x.name}`).sort().join(',');
+  return (m ?? []).map((x) => `${x.negated ? 'n' : 'p'}${x.name.length}:${x.name}`).sort().join(',');
 }
 
 /** A sed that swaps one interface name for another on one line of a rule file. */

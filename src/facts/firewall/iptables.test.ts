@@ -130,3 +130,21 @@ describe('liveFirewall problems with a lazily read iptables-save', () => {
     expect(view.forward[0]!.rules.map((r) => r.line)).toEqual([7]);
   });
 });
+
+describe('iptablesView, interface names that look like syntax', () => {
+  // iptables-restore takes `-o !eth0` as the name "!eth0" (no interface has it) and iptables-save
+  // writes it back so; `! -o eth0` is the negation. Rules with either, in either order, keep their own.
+  const dump = (first: string, second: string) =>
+    parseIptablesSave(['*nat', ':POSTROUTING ACCEPT [0:0]', ':TD-S - [0:0]', '-A POSTROUTING -j TD-S', first, second, 'COMMIT', ''].join('\n'));
+  const negated = '-A TD-S ! -o eth0 -j MASQUERADE';
+  const literal = '-A TD-S -o !eth0 -j MASQUERADE';
+  it.each([
+    ['negation first', negated, literal],
+    ['literal name first', literal, negated],
+  ])('a literal !eth0 is not a negated eth0 (%s)', (_name, first, second) => {
+    const nat = iptablesView(dump(first, second), 'iptables', 'iptables.save').nat;
+    const byText = new Map(nat.map((r) => [r.text, r.out]));
+    expect(byText.get(negated)).toEqual([{name: 'eth0', negated: true, wildcard: false}]);
+    expect(byText.get(literal)).toEqual([{name: '!eth0', negated: false, wildcard: false}]);
+  });
+});

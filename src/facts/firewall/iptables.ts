@@ -164,9 +164,13 @@ function iptReacher(table: IptTable): IptReach {
   };
 }
 
-/** `eth0`, `!eth0`, '' for none: one interface match as a map key (`+` stays, so `eth+` is its own). */
+/**
+ * One interface match as a map key: '' for none, else `n` (negated) or `p` and the name as written
+ * (`+` stays, so `eth+` is its own). iptables takes `-o !eth0` as the name `!eth0`, a name no
+ * interface has: it must not share a key with `! -o eth0`.
+ */
 function ifaceKey(m: IfaceMatch | undefined): string {
-  return m === undefined ? '' : m.negated ? `!${m.name}` : m.name;
+  return m === undefined ? '' : `${m.negated ? 'n' : 'p'}${m.name}`;
 }
 
 function forwardRuleOf(rule: IptRule, table: IptTable, source: {backend: ForwardRule['backend']; origin: string}): ForwardRule {

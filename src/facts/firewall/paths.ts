@@ -123,8 +123,9 @@ export function reacher(isBase: (c: string) => boolean, incoming: Map<string, Ju
   };
 }
 
+/** Match lists as a key: each match its flags and its name with its length, so that no name (`!eth0`, `a,b`) reads as flags or separators. */
 function matchesKey(lists: IfMatch[][]): string {
-  return lists.map((l) => l.map((m) => `${m.negated ? '!' : ''}${m.name}${m.wildcard ? '*' : ''}`).join(',')).join(';');
+  return lists.map((l) => l.map((m) => `${m.negated ? 'n' : 'p'}${m.wildcard ? 'w' : 'e'}${m.name.length}:${m.name}`).join(',')).join(';');
 }
 
 function reachWith(paths: PathCtx[], own: {in: IfMatch[][]; out: IfMatch[][]}): Reach {
