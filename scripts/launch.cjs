@@ -48,9 +48,15 @@ function readCache(bundleBytes, file = CACHE) {
   if (end < 0 || end > 512 || !bytes.subarray(0, MAGIC.length + 1).equals(Buffer.from(`${MAGIC} `))) return {reason: `${file} is not a tapdoctor code cache`};
   const data = bytes.subarray(end + 1);
   const header = bytes.toString('latin1', 0, end + 1);
+  const field = (line, name) => new RegExp(` ${name}=(\\S+)`).exec(line)?.[1];
+  // A cache from another V8 or machine is of no use whatever the hashes say: tell so before hashing
+  // 2.6 MB (an RPM built elsewhere would pay that on every start).
+  const v8 = field(header, 'v8');
+  if (v8 !== undefined && v8 !== process.versions.v8) return {reason: `${file} was made by V8 ${v8}, this is ${process.versions.v8}`};
+  const arch = field(header, 'arch');
+  if (arch !== undefined && arch !== process.arch) return {reason: `${file} was made on ${arch}`};
   const expected = cacheHeader(bundleBytes, data);
   if (header === expected) return {data};
-  const field = (line, name) => new RegExp(` ${name}=(\\S+)`).exec(line)?.[1];
   const differs = ['bundle', 'data', 'v8', 'arch'].find((name) => field(header, name) !== field(expected, name));
   const what = {bundle: 'was made for another tapdoctor.cjs', data: 'is damaged', v8: `was made by V8 ${field(header, 'v8')}, this is ${process.versions.v8}`, arch: `was made on ${field(header, 'arch')}`};
   return {reason: `${file} ${what[differs] ?? 'has another header'}`};

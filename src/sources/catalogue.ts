@@ -67,7 +67,7 @@ export interface PerKeySource extends BaseSource {
   kind: 'perKey';
   /** The argv for one key; `{key}` is replaced by the key. */
   argv: string[];
-  /** Which derivation produces the keys (see live.ts keyDerivers). */
+  /** Which derivation produces the keys (see derive-keys.ts deriveKeys). */
   keysFrom: 'ovs-bridges' | 'qemu-binaries' | 'gre-peers';
 }
 

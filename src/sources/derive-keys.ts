@@ -1,4 +1,4 @@
-// Keys for per-key sources, derived from what phase one collected: the OVS bridge names (one
+// Keys for per-key sources, derived from the sources collected before them (live.ts waits for those): the OVS bridge names (one
 // dump-flows each), the qemu-system binaries (one getcap each), the GRE peers (one route get each).
 import type {Available} from './snapshot.js';
 import {expandGlob, onDisk} from './read-files.js';
