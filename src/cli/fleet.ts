@@ -6,7 +6,6 @@ import type {FleetReport} from '../fleet/report.js';
 import {summarize, type CheckResult, type Report, type Severity} from '../model.js';
 import type {HostChunks} from '../fleet/chunks.js';
 import type {Plan} from '../remedies/plan.js';
-import type {FamilyHelp} from '../report/fleet-prometheus.js';
 import type {ArchiveLimits} from '../sources/archive.js';
 import type {FailOn} from './base.js';
 import type {HostJob} from '../fleet/host-job.js';
@@ -33,13 +32,38 @@ export function parseTopology(value: string | undefined): TopologySetting | unde
 /** A fleet run's report and, when it was streamed (JSON, Prometheus, JUnit), the hosts' rendered pieces. */
 export interface FleetRun {
   report: FleetReport;
-  spool?: {chunks: HostChunks; help: FamilyHelp};
-  /** Prometheus: one time for every host's samples. */
-  nowSeconds: number;
+  stream?: FleetStream;
 }
 
-/** Formats whose host parts are written as each host finishes: the run keeps no host report. */
-const STREAMED = new Set(['json', 'prometheus', 'junit']);
+/** A streamed format: each host's part put in the spool as the host finishes, the report written from it. */
+interface FleetStream {
+  chunks: HostChunks;
+  spool(index: number, name: string, report: Report): void;
+  write(report: FleetReport, write: (text: string) => void): void;
+}
+
+/** The stream of a format whose host parts are written as each host finishes (the run keeps no host report); none for the others. */
+async function openStream(format: string): Promise<FleetStream | undefined> {
+  if (format !== 'json' && format !== 'junit' && format !== 'prometheus') return undefined;
+  const chunks = new (await import('../fleet/chunks.js')).SpoolChunks();
+  if (format === 'json') {
+    const {spoolHostJson, writeFleetJson} = await import('../report/fleet-json.js');
+    return {chunks, spool: (index, _name, report) => spoolHostJson(chunks, index, report), write: (report, write) => writeFleetJson(report, chunks, write)};
+  }
+  if (format === 'junit') {
+    const {spoolHostJunit, writeFleetJunit} = await import('../report/fleet-junit.js');
+    return {chunks, spool: (index, _name, report) => spoolHostJunit(chunks, index, report), write: (report, write) => writeFleetJunit(report, chunks, write)};
+  }
+  const {spoolHostPrometheus, writeFleetPrometheus} = await import('../report/fleet-prometheus.js');
+  // One time for every host's samples; the families' HELP texts shared by every host.
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const help = new Map<string, string>();
+  return {
+    chunks,
+    spool: (index, name, report) => spoolHostPrometheus(chunks, help, index, name, report, nowSeconds),
+    write: (report, write) => writeFleetPrometheus(report, chunks, help, write),
+  };
+}
 
 export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: Partial<ArchiveLimits>): Promise<FleetRun> {
   const topology = parseTopology(flags.topology);
@@ -62,9 +86,7 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
   const hostSettings: HostJob['settings'] = flags.config ? {kind: 'explicit', settings} : {kind: 'captured', ...settingOverrides(flags)};
   const checks = await selectedChecks(flags);
   const files = await expandInputs(paths);
-  const nowSeconds = Math.floor(Date.now() / 1000);
-  const spool = STREAMED.has(format) ? {chunks: new (await import('../fleet/chunks.js')).SpoolChunks(), help: new Map<string, string>()} : undefined;
-  const [spoolJson, spoolProm, spoolJunit] = spool ? await Promise.all([import('../report/fleet-json.js'), import('../report/fleet-prometheus.js'), import('../report/fleet-junit.js')]) : [];
+  const stream = await openStream(format);
   const failOn = flags['fail-on'] as FailOn;
   try {
     const outcomes = await analyzeAll(
@@ -75,11 +97,9 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
           if (!o.ok || !o.report) return;
           // Waivers and the run object as for one host; fleet checks take the waivers naming them.
           recordRun(o.report, flags, o.settings, checks, CHECKS, (r, w, today) => applyWaivers(r, w.filter((x) => !isFleetCheck(x.check)), today));
-          if (!spool) return;
+          if (!stream) return;
           // Written out now; the run keeps the host's counts, exit code and plan only.
-          if (format === 'json') spoolJson!.spoolHostJson(spool.chunks, index, o.report);
-          else if (format === 'junit') spoolJunit!.spoolHostJunit(spool.chunks, index, o.report);
-          else spoolProm!.spoolHostPrometheus(spool.chunks, spool.help, index, o.view.name, o.report, nowSeconds);
+          stream.spool(index, o.view.name, o.report);
           const {report, ...rest} = o;
           return {...rest, digest: {findings: report.summary.findings, exitCode: exitCodeFor(report, failOn), ...(report.plan ? {plan: report.plan} : {})}};
         },
@@ -101,9 +121,9 @@ export async function analyzeFleet(paths: string[], flags: FleetFlags, limits: P
     const fleetWaivers = settings.config.waivers.filter((w) => isFleetCheck(w.check));
     const pseudo: Report = {target: {mode: 'snapshot', host: 'fleet', capturedAt: ''}, results: fleet.results, summary: summarize(fleet.results), sourceProblems: []};
     fleet.waivers = applyWaivers(pseudo, fleetWaivers, new Date().toISOString().slice(0, 10));
-    return {report: {hosts, fleet, complete: flags.complete ?? false}, nowSeconds, ...(spool ? {spool} : {})};
+    return {report: {hosts, fleet, complete: flags.complete ?? false}, ...(stream ? {stream} : {})};
   } catch (error) {
-    spool?.chunks.close();
+    stream?.chunks.close();
     throw error;
   }
 }
@@ -119,46 +139,22 @@ export function fleetExitCode(report: FleetReport, failOn: FailOn): number {
   return worst;
 }
 
-export async function deliverFleet({report, spool, nowSeconds}: FleetRun, flags: FleetFlags): Promise<number> {
+export async function deliverFleet({report, stream}: FleetRun, flags: FleetFlags): Promise<number> {
   const format = formatOf(flags);
-  if (spool) {
+  if (stream) {
     // Streamed: the pieces go out one at a time, from the spool, in host order.
     try {
-      if (format === 'json') {
-        const {writeFleetJson} = await import('../report/fleet-json.js');
-        await emitPieces((write) => writeFleetJson(report, spool.chunks, write), flags.output, flags.force);
-      } else if (format === 'junit') {
-        const {writeFleetJunit} = await import('../report/fleet-junit.js');
-        await emitPieces((write) => writeFleetJunit(report, spool.chunks, write), flags.output, flags.force);
-      } else {
-        const {writeFleetPrometheus} = await import('../report/fleet-prometheus.js');
-        await emitPieces((write) => writeFleetPrometheus(report, spool.chunks, spool.help, write), flags.output, flags.force);
-      }
+      await emitPieces((write) => stream.write(report, write), flags.output, flags.force);
     } finally {
-      spool.chunks.close();
+      stream.chunks.close();
     }
     return fleetExitCode(report, flags['fail-on'] as FailOn);
   }
   let text: string;
   switch (format) {
-    case 'json': {
-      const {renderFleetJson} = await import('../report/fleet-json.js');
-      text = renderFleetJson(report);
-      break;
-    }
     case 'text': {
       const {renderFleetText} = await import('../report/fleet-text.js');
       text = renderFleetText(report, {...textOptions(flags), color: !flags.output && useColor(flags.color), hostsDetail: flags['hosts-detail'] ?? false});
-      break;
-    }
-    case 'junit': {
-      const {renderFleetJunit} = await import('../report/fleet-junit.js');
-      text = renderFleetJunit(report);
-      break;
-    }
-    case 'prometheus': {
-      const {renderFleetPrometheus} = await import('../report/fleet-prometheus.js');
-      text = renderFleetPrometheus(report, nowSeconds);
       break;
     }
     case 'html': {

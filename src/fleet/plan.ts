@@ -3,7 +3,7 @@
 // one step per job, `satisfies`, phases). A fleet finding's fix text is, per host it names, that
 // host's slice of its plan, so the fleet report, the host's script and its own findings agree.
 import type {CheckResult} from '../model.js';
-import {buildPlan, findingRef, sliceFor, type Plan, type PlanInput} from '../remedies/plan.js';
+import {buildPlan, findingRef, planSlices, sliceFor, type Plan, type PlanInput} from '../remedies/plan.js';
 import type {FleetFinding, HostRemedy} from './define.js';
 
 /** A host's plan and, when still held, its check results (their findings' fix texts follow the plan). */
@@ -18,10 +18,10 @@ function planInputs(plan: Plan): PlanInput[] {
 }
 
 /** The fix text of a fleet finding: per host, `# on HOST:` and its slice of that host's plan. */
-function fleetFixText(ref: string, remedies: readonly HostRemedy[], planOf: (host: string) => Plan): string {
+function fleetFixText(ref: string, remedies: readonly HostRemedy[], sliceOf: (host: string) => string): string {
   return remedies
     .map((r) => {
-      const slice = sliceFor(planOf(r.host), ref);
+      const slice = sliceOf(r.host);
       return slice === '' ? '' : `# on ${r.host}:\n${slice}`;
     })
     .filter((t) => t !== '')
@@ -30,7 +30,7 @@ function fleetFixText(ref: string, remedies: readonly HostRemedy[], planOf: (hos
 
 /** Alone (no host plan yet, e.g. in a unit test), a finding's fix is a plan of its own steps. */
 export function standaloneFixText(ref: string, remedies: readonly HostRemedy[], rootOf: (host: string) => string = () => '/'): string {
-  return fleetFixText(ref, remedies, (host) => ownPlan(ref, remedies, host, rootOf(host)));
+  return fleetFixText(ref, remedies, (host) => sliceFor(ownPlan(ref, remedies, host, rootOf(host)), ref));
 }
 
 function ownPlan(ref: string, remedies: readonly HostRemedy[], host: string, root: string): Plan {
@@ -43,6 +43,13 @@ function ownPlan(ref: string, remedies: readonly HostRemedy[], host: string, roo
  * the merged plans. `reports`: the host reports by host name (the first of a name).
  */
 export function planFleet(reports: ReadonlyMap<string, PlanHolder>, findings: readonly FleetFinding[], remediesOf: (f: FleetFinding) => readonly HostRemedy[]): void {
+  // Each host's plan is sliced for all its findings at once (planSlices), not once per finding.
+  const slicers = new Map<Plan, (ref: string) => string>();
+  const slicesOf = (plan: Plan) => {
+    let sliceOf = slicers.get(plan);
+    if (!sliceOf) slicers.set(plan, (sliceOf = planSlices(plan)));
+    return sliceOf;
+  };
   const extra = new Map<string, PlanInput[]>();
   for (const f of findings) {
     if (f.severity === 'info') continue;
@@ -58,12 +65,17 @@ export function planFleet(reports: ReadonlyMap<string, PlanHolder>, findings: re
     report.plan = plan;
     // The host's own findings: their fix is their slice of the merged plan (a fleet step may do their job).
     const planned = new Set(own.steps.flatMap((s) => s.findings));
-    for (const f of (report.results ?? []).flatMap((r) => r.findings)) if (planned.has(findingRef(f))) f.fix = sliceFor(plan, findingRef(f));
+    const sliceOf = slicesOf(plan);
+    for (const f of (report.results ?? []).flatMap((r) => r.findings)) if (planned.has(findingRef(f))) f.fix = sliceOf(findingRef(f));
   }
   const rootOf = (host: string) => reports.get(host)?.plan?.root ?? '/';
   for (const f of findings) {
     const ref = findingRef(f);
     const remedies = remediesOf(f);
-    f.fix = f.severity === 'info' ? standaloneFixText(ref, remedies, rootOf) : fleetFixText(ref, remedies, (host) => reports.get(host)?.plan ?? ownPlan(ref, remedies, host, rootOf(host)));
+    const sliceOf = (host: string) => {
+      const plan = reports.get(host)?.plan;
+      return plan ? slicesOf(plan)(ref) : sliceFor(ownPlan(ref, remedies, host, rootOf(host)), ref);
+    };
+    f.fix = f.severity === 'info' ? standaloneFixText(ref, remedies, rootOf) : fleetFixText(ref, remedies, sliceOf);
   }
 }
