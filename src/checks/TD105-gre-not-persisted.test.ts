@@ -58,6 +58,15 @@ describe('TD105 gre-not-persisted', () => {
     );
   });
 
+  it('no pre-up at all: writes the stock script, appends the port and names the script in the bridge\'s ifcfg', async () => {
+    const {snapshot} = await loadCase('TD105-peer-in-preup');
+    const [f] = run(check, overlay(snapshot, {files: {'network.ifcfg': {[BR1]: null}, 'network.preup': {[SCRIPT]: null}}})).findings;
+    expect(f).toMatchObject({kind: 'TD105/no-preup', subject: 'gre1', message: `gre1 (GRE to 192.0.2.2) exists now, but no pre-up script re-creates it: ${BR1} names no PRE_UP_SCRIPT; after a reboot the MM jobs spanning hosts lose their tunnel`});
+    expect(f!.fix).toContain(`echo 'ovs-vsctl --may-exist add-port br1 gre1 -- set interface gre1 type=gre options:remote_ip=192.0.2.2' >> ${SCRIPT}`);
+    expect(f!.fix).toContain(`echo "PRE_UP_SCRIPT='wicked:gre_tunnel_preup.sh'" >> ${BR1}`);
+    expect(f!.fix.indexOf(`chmod`)).toBeLessThan(f!.fix.indexOf('add-port br1 gre1'));
+  });
+
   it('NetworkManager: a group-writable dispatcher script is refused', async () => {
     const {snapshot} = await loadCase('TD105-peer-in-preup');
     const text = snapshot.contents.get(`files${SCRIPT}`)!.toString('utf8');

@@ -9,11 +9,11 @@ import {ifcfgBoot, ifcfgFiles, ifcfgFlavour, ifcfgLine, ifupDeviceType, wickedSc
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {activeLinesWith, mentionsAddress, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript} from '../facts/persistence.js';
-import {stackForFixes, WICKED_DIR} from '../facts/network-stack.js';
+import {tunnelBoot} from '../facts/tunnel-boot.js';
 import type {Evidence} from '../model.js';
 import type {SourceFile} from '../sources/snapshot.js';
 import {chmodFile, setVar} from '../remedies/files.js';
-import {defaultGreScriptPath, greScript, persistGrePort, persistTunnel} from '../remedies/network.js';
+import {greScript, persistGrePort, persistTunnel} from '../remedies/network.js';
 import type {Step} from '../remedies/step.js';
 
 interface Script {
@@ -46,14 +46,15 @@ export default defineCheck(meta, (f) => {
     const runtime = evidence('ovs.interfaces', `${g.iface}: type=gre options:remote_ip=${g.remote} (port of ${bridge})`);
     const ev: Evidence[] = [runtime, ...candidates.map((c) => scriptEvidence(c, g.remote!))];
     if (candidates.length === 0) {
-      const setup = stackForFixes(f);
-      const path = defaultGreScriptPath(setup);
+      // Where the boot script goes (the same answer the fleet checks use). No candidate means nothing
+      // runs a script for this peer: it is written whole, as before, even where a file of that name is.
+      const boot = tunnelBoot(f, bridge);
       findings.push({
         kind: 'no-preup',
         subject: g.port,
-        message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${setup === 'wicked' ? `${bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} names no PRE_UP_SCRIPT` : 'no dispatcher script'}; after a reboot the MM jobs spanning hosts lose their tunnel`,
+        message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${boot.setup === 'wicked' ? `${boot.ifcfg} names no PRE_UP_SCRIPT` : 'no dispatcher script'}; after a reboot the MM jobs spanning hosts lose their tunnel`,
         // The same steps as a fleet fix persisting a new tunnel on this host (one way, one set of keys).
-        fix: persistTunnel({path, exists: false, setup, bridge, ...(setup === 'wicked' ? {ifcfg: bridgeFile ? bridgeFile.path : `${WICKED_DIR}ifcfg-${bridge}`} : {})}, g.port, 'gre', g.remote),
+        fix: persistTunnel({...boot, exists: false}, g.port, 'gre', g.remote),
         evidence: ev,
       });
       continue;

@@ -13,7 +13,7 @@ export interface DerivedKey {
   argValue: string;
 }
 
-/** The sources each derivation reads: the collector starts a per-key source once these are in. */
+/** The sources each derivation reads: the collector starts a per-key source once these are in, and hands it only these. */
 export const KEY_INPUTS: Record<PerKeySource['keysFrom'], readonly string[]> = {'qemu-binaries': [], 'ovs-bridges': ['ovs.bridges'], 'gre-peers': ['ovs.interfaces']};
 
 export async function deriveKeys(from: PerKeySource['keysFrom'], ctx: CollectContext, soFar: Collected): Promise<Available<DerivedKey[]>> {

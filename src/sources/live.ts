@@ -38,8 +38,7 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   // The commands start first and run while the files are read (synchronously, see read-files.ts):
   // a macrotask turn lets every command reach its spawn before the reading begins, and a turn
   // between two file sources lets finished commands be seen, so what waits on them starts early.
-  const soFar = {sources, contents};
-  const collect = async (spec: SourceSpec) => finish(...(await collectOne(spec, ctx, soFar)));
+  const collect = async (spec: SourceSpec, soFar: Collected = {sources, contents}) => finish(...(await collectOne(spec, ctx, soFar)));
   const turn = () => new Promise((resolve) => setImmediate(resolve));
   const finished = new Map<string, Promise<void>>();
   for (const spec of specs) if (spec.kind === 'command') finished.set(spec.name, collect(spec));
@@ -51,8 +50,11 @@ export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   }
   for (const spec of specs) {
     if (spec.kind !== 'perKey' && spec.kind !== 'probe') continue;
-    const inputs = (spec.kind === 'perKey' ? KEY_INPUTS[spec.keysFrom] : PROBE_INPUTS[spec.probe]).flatMap((name) => finished.get(name) ?? []);
-    finished.set(spec.name, Promise.all(inputs).then(() => collect(spec)));
+    const names = spec.kind === 'perKey' ? KEY_INPUTS[spec.keysFrom] : PROBE_INPUTS[spec.probe];
+    // It sees only its declared inputs: a source read but not declared is "not collected" on every
+    // run (and fails the tests), never a race that passes when the source happens to finish first.
+    const inputs = () => ({sources: Object.fromEntries(names.flatMap((n) => (sources[n] ? [[n, sources[n]]] : []))), contents});
+    finished.set(spec.name, Promise.all(names.flatMap((name) => finished.get(name) ?? [])).then(() => collect(spec, inputs())));
   }
   await Promise.all(finished.values());
 

@@ -13,7 +13,7 @@ import {commandPath, type EntryRecord, type SourceRecord} from './snapshot.js';
 
 export const FACTORY_DIR = '/var/lib/openqa/share/factory';
 
-/** The sources each probe reads: the collector starts a probe once these are in. */
+/** The sources each probe reads: the collector starts a probe once these are in, and hands it only these. */
 export const PROBE_INPUTS: Record<ProbeSource['probe'], readonly string[]> = {'qemu-alive': ['openqa.pool'], 'factory-share-stat': ['mountinfo']};
 
 export async function runProbe(spec: ProbeSource, ctx: CollectContext, soFar: Collected): Promise<[SourceRecord, Map<string, Buffer>]> {
