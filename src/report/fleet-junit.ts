@@ -5,7 +5,7 @@
 import {renderHeld, type HostChunks} from '../fleet/chunks.js';
 import type {FleetHostEntry, FleetReport} from '../fleet/report.js';
 import {summarize, type Report} from '../model.js';
-import {junitSuite, writeJunit, type Counts} from './junit.js';
+import {junitSuite, writeJunit, type Counts, type JunitSuite} from './junit.js';
 
 const SUITE = 'junit';
 const COUNTS = 'junit-counts';
@@ -22,20 +22,19 @@ function unreadableSuite(h: FleetHostEntry): Report {
 }
 
 export function writeFleetJunit(report: FleetReport, chunks: HostChunks, write: (text: string) => void): void {
-  const suites: Array<{counts: Counts; text: () => string}> = [];
+  // A host's suite is read from the spool only when written; the others are rendered here.
+  const suites: Array<{counts: Counts; text: () => string} | JunitSuite> = [];
   for (const h of report.hosts) {
     const counts = h.unreadable ? undefined : chunks.get(h.index, COUNTS);
     if (counts !== undefined) {
       suites.push({counts: JSON.parse(counts) as Counts, text: () => chunks.get(h.index, SUITE)!});
       continue;
     }
-    const s = junitSuite(unreadableSuite(h));
-    suites.push({counts: s.counts, text: () => s.text});
+    suites.push(junitSuite(unreadableSuite(h)));
   }
   const newest = report.hosts.map((h) => h.view?.capturedAt ?? '').sort().pop() ?? '';
   const results = report.fleet.results;
-  const fleet = junitSuite({target: {mode: 'snapshot', host: 'fleet', capturedAt: newest}, results, summary: summarize(results), sourceProblems: []});
-  suites.push({counts: fleet.counts, text: () => fleet.text});
+  suites.push(junitSuite({target: {mode: 'snapshot', host: 'fleet', capturedAt: newest}, results, summary: summarize(results), sourceProblems: []}));
   writeJunit(suites, write);
 }
 
