@@ -14,7 +14,7 @@ export interface HostChunks {
   close(): void;
 }
 
-export class MemoryChunks implements HostChunks {
+class MemoryChunks implements HostChunks {
   private readonly map = new Map<string, string>();
   put(host: number, key: string, text: string): void {
     this.map.set(`${host}\u0000${key}`, text);

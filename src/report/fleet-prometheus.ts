@@ -7,7 +7,7 @@ import {renderHeld, type HostChunks} from '../fleet/chunks.js';
 import {fleetFindings, type FleetReport} from '../fleet/report.js';
 import {SEVERITIES, type Report} from '../model.js';
 import {TOOL_VERSION} from '../version.js';
-import {CHECK_STATUSES, escapeLabelValue, renderPrometheus} from './prometheus.js';
+import {CHECK_STATUSES, escapeLabelValue, renderPrometheus, sample as sampleLine} from './prometheus.js';
 
 /** The families' HELP texts, shared by every host (a few dozen lines whatever the fleet's size). */
 export type FamilyHelp = Map<string, string>;
@@ -51,7 +51,7 @@ export function writeFleetPrometheus(report: FleetReport, chunks: HostChunks, he
       if (lines) write(`${lines}\n`);
     }
   }
-  const sample = (name: string, labels: Record<string, string>, value: number) => write(`${name}{${Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}} ${value}\n`);
+  const sample = (name: string, labels: Record<string, string>, value: number) => write(`${sampleLine(name, labels, value)}\n`);
   head('tapdoctor_host_readable', 'Whether the host snapshot could be analyzed (1) or not (0).');
   for (const h of report.hosts) sample('tapdoctor_host_readable', {host: h.name}, h.unreadable ? 0 : 1);
   head('tapdoctor_fleet_check_status', 'Status of each fleet check: 1 for the status it has, 0 for the others.');

@@ -110,7 +110,8 @@ function runLabels(report: Report): Record<string, string> {
   return {settings: run.settingsFrom, only: run.only.join(','), skip: run.skip.join(','), deselected: run.deselected.join(',')};
 }
 
-function sample(name: string, labels: Record<string, string>, value: number): string {
+/** One sample line: the name, its labels (escaped), the value. */
+export function sample(name: string, labels: Record<string, string>, value: number): string {
   const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
   return `${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`;
 }

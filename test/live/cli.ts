@@ -89,11 +89,6 @@ export function comparableFindings(report: JsonReport): Array<Pick<JsonFinding, 
     .sort((a, b) => `${a.checkId} ${a.subject} ${a.message}`.localeCompare(`${b.checkId} ${b.subject} ${b.message}`));
 }
 
-/** "<id> <status>" per check, in report order. */
-export function checkStatuses(report: JsonReport): string[] {
-  return report.checks.map((c) => `${c.id} ${c.status}`);
-}
-
 /** Checks that skipped, with their reason: id -> reason. */
 export function skipped(report: JsonReport): Record<string, string> {
   return Object.fromEntries(report.checks.filter((c) => c.status === 'skip').map((c) => [c.id, c.reason ?? '']));

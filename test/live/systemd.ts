@@ -153,14 +153,14 @@ export function hostUnits(spec: ScenarioSpec): HostUnit[] {
 }
 
 /** The unit that loads the host's rule file at boot (also when the builder could not load it). */
-export function firewallUnit(spec: ScenarioSpec): string | undefined {
+function firewallUnit(spec: ScenarioSpec): string | undefined {
   if (spec.firewall.kind === 'suse-nft' || typeof spec.files['etc/firewall.nft'] === 'string') return 'nftables.service';
   if (spec.firewall.kind === 'fedora-iptables' || typeof spec.files['etc/sysconfig/iptables'] === 'string') return 'iptables.service';
   return undefined;
 }
 
 /** The switch service runs on openQA tap workers only. */
-export function isTapWorker(spec: ScenarioSpec): boolean {
+function isTapWorker(spec: ScenarioSpec): boolean {
   return spec.switchConfig !== null || spec.workers.instances.length > 0;
 }
 

@@ -146,7 +146,8 @@ type IptReach = (rule: IptRule) => Reach;
 /**
  * The reach of a table's rules, by chain, `-i` and `-o` (an iptables rule has one of each at most).
  * Thousands of NAT rules share a few such triples: each is worked out once, and a rule that repeats
- * one costs three map look-ups, no key string or match lists of its own.
+ * one costs three map look-ups, no key string or match lists of its own. This is the only cache of
+ * these answers (reacher keeps none; the nft adapter's keyedReacher keys by string instead).
  */
 function iptReacher(table: IptTable): IptReach {
   const reach = reacher((c) => isIptBase(table, c), iptEdges(table));

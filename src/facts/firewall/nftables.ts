@@ -1,7 +1,7 @@
 // nftables adapter: one nft ruleset (JSON or text) -> NAT rules and FORWARD paths of the model.
 import {isNftWildcard, nftChainKey, type NftIfaceMatch, type NftRule, type NftRuleset} from '../../parsers/nft/index.js';
 import type {ForwardPath, ForwardRule, IfMatch, InputPath, InputRule, NatRule, PacketConditions} from './model.js';
-import {andMatches, reacher, type JumpEdge} from './paths.js';
+import {andMatches, keyedReacher, type JumpEdge} from './paths.js';
 
 function fromNftIface(ms: NftIfaceMatch[]): IfMatch[][] {
   return ms.map((m) => {
@@ -97,7 +97,7 @@ export function nftView(rs: NftRuleset, origin: string, skip: (chainKey: string)
       forwardByChain.set(key, {backend: 'nftables', family: c.family, table: c.table, chain: c.name, policy: c.policy ?? 'accept', rules: []});
     }
   }
-  const reachInto = reacher(isBase, incoming);
+  const reachInto = keyedReacher(isBase, incoming);
   for (const rule of rs.rules) {
     const key = nftChainKey(rule.family, rule.table, rule.chain);
     if (skip(key)) continue;

@@ -104,22 +104,30 @@ export interface Reach {
 
 /**
  * Reachability of a rule and its effective interface conditions (its own plus its paths'), for the
- * rules of one ruleset: the paths into a chain are walked once, however many rules it holds.
+ * rules of one ruleset: the paths into a chain are walked once, however many rules it holds. Answers
+ * are not kept: a caller keeps them by whatever key suits its rules (keyedReacher, iptReacher).
  */
 export function reacher(isBase: (c: string) => boolean, incoming: Map<string, JumpEdge[]>): (chain: string, own: {in: IfMatch[][]; out: IfMatch[][]}) => Reach {
   const pathsByChain = new Map<string, PathCtx[]>();
-  // Rules of one chain mostly share their own matches (none, or one of a few interfaces): the
-  // answer is the same, so it is worked out once (callers only read it).
+  return (chain, own) => {
+    let paths = pathsByChain.get(chain);
+    if (!paths) pathsByChain.set(chain, (paths = pathsInto(chain, isBase, incoming)));
+    return reachWith(paths, own);
+  };
+}
+
+/**
+ * reacher, with each answer kept by chain and own matches: rules of one chain mostly share their own
+ * matches (none, or one of a few interfaces), so the answer is worked out once (callers only read it).
+ */
+export function keyedReacher(isBase: (c: string) => boolean, incoming: Map<string, JumpEdge[]>): (chain: string, own: {in: IfMatch[][]; out: IfMatch[][]}) => Reach {
+  const reach = reacher(isBase, incoming);
   const known = new Map<string, Reach>();
   return (chain, own) => {
     const key = `${chain}\n${matchesKey(own.in)}\n${matchesKey(own.out)}`;
-    let reach = known.get(key);
-    if (!reach) {
-      let paths = pathsByChain.get(chain);
-      if (!paths) pathsByChain.set(chain, (paths = pathsInto(chain, isBase, incoming)));
-      known.set(key, (reach = reachWith(paths, own)));
-    }
-    return reach;
+    let r = known.get(key);
+    if (!r) known.set(key, (r = reach(chain, own)));
+    return r;
   };
 }
 

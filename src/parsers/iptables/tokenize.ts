@@ -6,9 +6,16 @@
 // Written for speed: one pass over char codes, tokens cut with slice() (no per-char string
 // building unless a token holds quotes), results kept in reusable arrays.
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const BRACE = 123;
+// Char codes of the chars the iptables-restore word rules (here and in word-scanner.ts) look for.
+export const SPACE = 32;
+export const BANG = 33;
+export const QUOTE = 34;
+export const PERCENT = 37;
+export const DASH = 45;
+export const BACKSLASH = 92;
+export const LOWER_G = 103;
+export const LOWER_J = 106;
+export const BRACE = 123;
 
 /**
  * Space and tab separate words, as in iptables-restore. So does a CR: only a stray one can get here
@@ -232,7 +239,7 @@ function hasTemplateSyntax(line: string, start: number): boolean {
       inQuote = true;
     } else if (c === BRACE) {
       const next = line.charCodeAt(i + 1);
-      if (next === BRACE || next === 37 /* % */) return true;
+      if (next === BRACE || next === PERCENT) return true;
     }
   }
   return false;
@@ -256,7 +263,7 @@ export function quoteToken(value: string): string {
 function needsQuotes(value: string): boolean {
   const first = value.charCodeAt(0);
   // A bare `-x` would read as an option, a bare `!` as negation.
-  if (first === 45 /* - */ || value === '!') return true;
+  if (first === DASH || value === '!') return true;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     // CR would be eaten at the end of a line; `{` could form template syntax with a neighbour.
@@ -304,14 +311,14 @@ export function scanRuleWords(text: string, from: number, to: number, target: Ta
       }
       if (c === BRACE && i + 1 < to) {
         const next = text.charCodeAt(i + 1);
-        if (next === BRACE || next === 37 /* % */) return false;
+        if (next === BRACE || next === PERCENT) return false;
       }
       i++;
     }
     if (expectTarget) {
       // `-j "X"`, `-j -m` (no value) or `-j ! X`: for the parser to judge.
       const first = text.charCodeAt(start);
-      if (quoted || first === 45 /* - */ || first === 33 /* ! */) return false;
+      if (quoted || first === DASH || first === BANG) return false;
       target.start = start;
       target.end = i;
       expectTarget = false;
@@ -325,11 +332,11 @@ export function scanRuleWords(text: string, from: number, to: number, target: Ta
 
 /** text[start, end) is `-j`, `-g`, `--jump` or `--goto`. */
 function isJumpWord(text: string, start: number, end: number): boolean {
-  if (text.charCodeAt(start) !== 45 /* - */) return false;
+  if (text.charCodeAt(start) !== DASH) return false;
   const length = end - start;
   if (length === 2) {
     const c = text.charCodeAt(start + 1);
-    return c === 106 /* j */ || c === 103 /* g */;
+    return c === LOWER_J || c === LOWER_G;
   }
   return length === 6 && (text.startsWith('--jump', start) || text.startsWith('--goto', start));
 }

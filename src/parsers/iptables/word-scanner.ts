@@ -6,14 +6,7 @@
 // char runs natively over the text, so a 14 MB dump costs a few searches instead of 14 million
 // charCodeAt() calls: that scan was most of indexIptablesSave's time.
 
-import {scanRuleWords, type TargetSpan} from './tokenize.js';
-
-const SPACE = 32;
-const QUOTE = 34;
-const BANG = 33;
-const DASH = 45;
-const BACKSLASH = 92;
-const LOWER_J = 106;
+import {BACKSLASH, BANG, DASH, LOWER_J, SPACE, scanRuleWords, type TargetSpan} from './tokenize.js';
 
 /**
  * Where a char next occurs in a text, for queries whose start never moves backwards: each
