@@ -4,7 +4,7 @@
 // The commands themselves come from src/remedies (one way per repair, one quoting), and TD105
 // persists tunnels with the same persistTunnel, so a host plan never says two things of one port.
 import {bootNames} from '../facts/tunnel-boot.js';
-import {dropPort, persistTunnel, retargetPersistedTunnel, retargetTunnel, tunnelAddPort} from '../remedies/network.js';
+import {addTunnel, dropPort, persistTunnel, retargetPersistedTunnel, retargetTunnel} from '../remedies/network.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import type {HostRemedy} from './define.js';
 import type {FleetHostView, FleetTunnel} from './host-view.js';
@@ -24,7 +24,7 @@ export function addTunnelFix(host: FleetHostView, peer: {name: string; address: 
   const bridge = host.bridge?.name ?? like?.bridge ?? 'br1';
   const port = nextPortName(host, type, taken);
   taken?.add(port);
-  const steps: Step[] = [step('runtime', `tunnel-to:${bridge}:${peer.address}`, [`# ${port} towards ${peer.name}`, tunnelAddPort(bridge, port, type, peer.address, like?.key)])];
+  const steps: Step[] = [addTunnel(bridge, port, type, peer.address, like?.key, `${port} towards ${peer.name}`)];
   steps.push(...persistFor(host, peer.address, () => (host.boot ? persistTunnel(host.boot, port, type, peer.address, like?.key) : [])));
   return {host: host.name, steps};
 }

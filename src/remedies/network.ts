@@ -188,6 +188,11 @@ export function persistTunnel(boot: TunnelBootScript, port: string, type: string
   ];
 }
 
+/** Add a tunnel port towards a peer now (OVSDB keeps it; persistTunnel makes the next boot re-create it). */
+export function addTunnel(bridge: string, port: string, type: string, remote: string, key?: string, note?: string): Step {
+  return step('runtime', `tunnel-to:${bridge}:${remote}`, [...(note ? [`# ${note}`] : []), tunnelAddPort(bridge, port, type, remote, key)]);
+}
+
 /** Point a tunnel port at another address now (OVSDB keeps it). */
 export function retargetTunnel(port: string, remote: string, note?: string): Step {
   return step('runtime', `tunnel-remote:${port}`, [...(note ? [`# ${note}`] : []), setTunnelRemote(port, remote)]);
