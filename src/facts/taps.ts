@@ -107,14 +107,12 @@ export function tapAccess(sysfs: TapSysfs | undefined, worker: Account | undefin
   if (!isSet(sysfs.owner) && !isSet(sysfs.group)) return {verdict: 'allowed', refusals: []};
   if (!worker) return {verdict: 'unknown', refusals: [], unknownBecause: `the worker user ${userName} is not in /etc/passwd`};
   const refusals: string[] = [];
-  if (isSet(sysfs.owner) && sysfs.owner !== worker.uid) {
-    refusals.push(`owner ${userLabel(db, sysfs.owner)} is not ${worker.name} (${worker.uid})`);
-  }
+  const ownerRefuses = isSet(sysfs.owner) && sysfs.owner !== worker.uid;
+  if (ownerRefuses) refusals.push(`owner ${userLabel(db, sysfs.owner)} is not ${worker.name} (${worker.uid})`);
   if (isSet(sysfs.group) && !worker.groups.includes(sysfs.group)) {
     const mine = worker.groups.map((g) => db?.groupByGid.get(g)?.name ?? String(g)).join(', ');
     refusals.push(`group ${groupLabel(db, sysfs.group)} is not one of ${worker.name}'s groups (${mine})`);
   }
-  const ownerRefuses = isSet(sysfs.owner) && sysfs.owner !== worker.uid;
   return refusals.length ? {verdict: 'refused', refusals, refusedBy: ownerRefuses ? 'owner' : 'group'} : {verdict: 'allowed', refusals};
 }
 

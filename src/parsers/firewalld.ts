@@ -148,10 +148,9 @@ function richRuleText(rule: XmlNode): string {
     if (!(el in rule)) continue;
     const node = isNode(rule[el]) ? (rule[el] as XmlNode) : {};
     const invert = /^(true|yes)$/i.test(attr(node, 'invert') ?? '') ? ' NOT' : '';
-    const attrs = (RICH_ATTRS[el] ?? []).flatMap((a) => (attr(node, a) !== undefined ? [`${el === 'port' && a === 'port' ? 'port' : a}="${attr(node, a)}"`] : []));
+    const attrs = (RICH_ATTRS[el] ?? []).flatMap((a) => (attr(node, a) !== undefined ? [`${a}="${attr(node, a)}"`] : []));
     const limit = isNode(node['limit']) ? attr(node['limit'], 'value') : undefined;
-    const head = el === 'protocol' ? 'protocol' : el;
-    parts.push(`${head}${invert}${attrs.length ? ` ${attrs.join(' ')}` : ''}${limit !== undefined ? ` limit value="${limit}"` : ''}`);
+    parts.push(`${el}${invert}${attrs.length ? ` ${attrs.join(' ')}` : ''}${limit !== undefined ? ` limit value="${limit}"` : ''}`);
   }
   return parts.join(' ');
 }

@@ -31,11 +31,6 @@ export function reloadRuleFile(path: string, unit?: string): Step {
   return step('reload', `reload:${name}`, [proveLoad(path, u.kind), `systemctl restart ${q(name)}`], {files: [path]});
 }
 
-/** Only prove that a file loads (when its unit is not to be restarted, or is not enabled yet). */
-export function checkRuleFile(path: string, kind?: RuleFileKind): Step {
-  return step('reload', `prove:${path}`, [proveLoad(path, kind ?? unitForRuleFile(path).kind)], {files: [path], satisfies: []});
-}
-
 /** The key of "the persisted rule file masquerades for this uplink" (a sed fixing it settles an append). */
 export const natPersistKey = (path: string, uplink: string, family: string): string => `nat-persist:${path}:${family}:${uplink}`;
 

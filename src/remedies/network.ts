@@ -160,7 +160,7 @@ export function persistGrePort(script: string, bridge: string, port: string, rem
 }
 
 /** The same for any tunnel port (GRE or VXLAN, with its key): one step per script and port. */
-export function persistTunnelPort(script: string, bridge: string, port: string, type: string, remote: string, key?: string, note?: string): Step {
+function persistTunnelPort(script: string, bridge: string, port: string, type: string, remote: string, key?: string, note?: string): Step {
   return appendLine(script, tunnelAddPort(bridge, port, type, remote, key), {key: `gre-preup:${script}:${port}`, ...(note ? {note} : {})});
 }
 

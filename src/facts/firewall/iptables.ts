@@ -58,6 +58,16 @@ function ownList(m: IfMatch[] | undefined): IfMatch[][] {
   return m ? [m] : [];
 }
 
+/** The dump's family: ip6 for an ip6tables dump (by its header or the command that made it). */
+function iptFamily(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy'): 'ip' | 'ip6' {
+  return dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
+}
+
+/** The table declares the chain or holds a rule in it. */
+function holdsChain(table: IptTable, chain: string): boolean {
+  return table.chains.has(chain) || table.rules.some((r) => r.chain === chain);
+}
+
 function isIptBase(table: IptTable, chain: string): boolean {
   if (isBuiltinChain(table.name, chain)) return true;
   const c = table.chains.get(chain);
@@ -69,7 +79,7 @@ function isIptBase(table: IptTable, chain: string): boolean {
  * selects from an index (the same view: it reads no other rule).
  */
 export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): {nat: NatRule[]; forward: ForwardPath[]} {
-  const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
+  const family = iptFamily(dump, backend);
   const nat: NatRule[] = [];
   const forward: ForwardPath[] = [];
   const source = {backend, origin};
@@ -83,7 +93,7 @@ export function iptablesView(dump: IptablesDump, backend: 'iptables' | 'ip6table
       placement ??= natPlacement(table);
       nat.push(natRuleOf(rule, target, table.name, family, source, reach(rule), placement(rule)));
     }
-    if (table.name === 'filter' && (table.chains.has('FORWARD') || table.rules.some((r) => r.chain === 'FORWARD'))) {
+    if (table.name === 'filter' && holdsChain(table, 'FORWARD')) {
       forward.push({
         backend,
         family,
@@ -226,9 +236,9 @@ const DPORT_OPTIONS = ['--dport', '--dports', '--destination-port', '--destinati
 
 /** INPUT of the filter table, with every user chain of the table for its jumps. */
 export function iptablesInput(dump: IptablesDump, backend: 'iptables' | 'ip6tables' | 'iptables-legacy', origin: string): InputPath[] {
-  const family = dump.family === 'ipv6' || backend === 'ip6tables' ? 'ip6' : 'ip';
+  const family = iptFamily(dump, backend);
   const table = dump.tables.find((t) => t.name === 'filter');
-  if (!table || !(table.chains.has('INPUT') || table.rules.some((r) => r.chain === 'INPUT'))) return [];
+  if (!table || !holdsChain(table, 'INPUT')) return [];
   const toRule = (rule: IptRule): InputRule => {
     const r: InputRule = {backend, origin, line: rule.line, text: rule.text, chain: rule.chain, verdict: iptVerdict(table, rule), when: iptConditions(rule, family === 'ip' ? 'ipv4' : 'ipv6')};
     const i = fromIptIface(rule.inInterface);

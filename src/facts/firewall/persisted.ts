@@ -72,8 +72,9 @@ function persistedNft(
   const v = nftView(rs, file.name);
   view.nat = v.nat;
   view.forward = v.forward;
-  const input = nftInput(rs, file.name);
-  view.input = () => input;
+  // Worked out when a check asks, as for an iptables-save file.
+  let input: InputPath[] | undefined;
+  view.input = () => (input ??= nftInput(rs, file.name));
   if (rs.chains.length > 0) view.backends.push('nftables');
   const loadErrors: LoadError[] = [];
   for (const p of rs.problems) {

@@ -9,13 +9,13 @@
 // Char codes of the chars the iptables-restore word rules (here and in word-scanner.ts) look for.
 export const SPACE = 32;
 export const BANG = 33;
-export const QUOTE = 34;
-export const PERCENT = 37;
+const QUOTE = 34;
+const PERCENT = 37;
 export const DASH = 45;
 export const BACKSLASH = 92;
-export const LOWER_G = 103;
+const LOWER_G = 103;
 export const LOWER_J = 106;
-export const BRACE = 123;
+const BRACE = 123;
 
 /**
  * Space and tab separate words, as in iptables-restore. So does a CR: only a stray one can get here
@@ -63,7 +63,7 @@ export class Tokens {
  * table keyed by a hash of the word (wordHash or sampleHash), so memory stays bounded and a hit
  * allocates nothing.
  */
-export class Interner {
+class Interner {
   private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
 
   slice(text: string, start: number, end: number, hash = wordHash(text, start, end)): string {
