@@ -142,7 +142,6 @@ function applyJsonExpr(rule: NftRule, e: Json): void {
       const protocol = left['payload']['protocol'];
       const field = left['payload']['field'];
       const values = jsonValues(v['right']);
-      if (field === 'saddr' && (protocol === 'ip' || protocol === 'ip6') && values.length === 1) rule.saddr = {addr: values[0]!, negated};
       if (!applyPacketMatch(rule, protocol, field, values, negated)) rule.opaque.push(`${protocol} ${field}`);
     } else if (isObject(left) && isObject(left['meta']) && typeof left['meta']['key'] === 'string') {
       if (!applyPacketMatch(rule, 'meta', left['meta']['key'], jsonValues(v['right']), negated)) rule.opaque.push(`meta ${left['meta']['key']}`);

@@ -51,6 +51,8 @@ export function applyPacketMatch(rule: NftRule, proto: string, field: string, va
   }
   if ((proto === 'ip' || proto === 'ip6') && field === 'saddr') {
     rule.sources = valueMatch(values, negated);
+    // One address or net: the NAT rule's source (NatRule.sourceNet).
+    if (values.length === 1) rule.saddr = {addr: values[0]!, negated};
     return true;
   }
   if (proto === 'ip6') return true; // an IPv4 packet never matches it, whatever the field

@@ -97,7 +97,6 @@ export function interpretRule(rule: NftRule, toks: Tok[]): void {
       const field = word(i + 1)!;
       const o = op(i + 2);
       const {values, next} = readValues(toks, o.next);
-      if ((w === 'ip' || w === 'ip6') && field === 'saddr' && values.length === 1) rule.saddr = {addr: values[0]!, negated: o.negated};
       if (!applyPacketMatch(rule, w, field, values, o.negated)) rule.opaque.push(`${w} ${field}`);
       i = next;
     } else if (w === 'log') {
