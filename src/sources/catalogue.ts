@@ -77,8 +77,14 @@ export interface FilesSource extends BaseSource {
   /** Absolute paths; `*` matches within one path segment. */
   paths: string[];
   redaction: Redaction;
-  /** Record symlink targets instead of following them (systemd .wants, ifcfg-tapN links). */
-  links?: boolean;
+  /**
+   * Record symlink targets (a path matched is otherwise read through). 'follow': and read the file
+   * the link points to (ifcfg-tapN -> ifcfg-tap0: the text is needed, and the target may lie
+   * outside the glob). 'record': the link is the data, never read through (systemd .wants: which
+   * units are enabled; the unit file behind 300 worker links is one template). A sosreport reader
+   * records links alone either way.
+   */
+  links?: 'follow' | 'record';
   /** Paths a `*` matched that are not read (data no check uses, and a lot of it on a big host). */
   except?: RegExp;
 }
@@ -414,7 +420,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     where: 'host',
     paths: ['/etc/sysconfig/network/ifcfg-*', '/etc/sysconfig/network-scripts/ifcfg-*'],
     redaction: 'keyvalue',
-    links: true,
+    links: 'follow',
     description: 'wicked and network-scripts interface files',
     // Collected by our sos plugin (contrib/sos/tapdoctor.py), not by sos itself.
     sos: {plugin: 'tapdoctor', copiedByPlugin: true},
@@ -445,7 +451,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
     where: 'host',
     paths: ['/etc/systemd/system/*.wants/*'],
     redaction: 'none',
-    links: true,
+    links: 'record',
     description: 'enabled units (symlinks in .wants directories)',
      sos: {plugin: 'systemd', copiedByPlugin: true},
   },

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import fc from 'fast-check';
@@ -20,6 +20,8 @@ put('etc/sysconfig/network/ifcfg-tap0', "TUNNEL='tap'\n");
 symlinkSync('ifcfg-tap0', join(root, 'etc/sysconfig/network/ifcfg-tap1'));
 mkdirSync(join(root, 'etc/systemd/system/multi-user.target.wants'), {recursive: true});
 symlinkSync('/usr/lib/systemd/system/openvswitch.service', join(root, 'etc/systemd/system/multi-user.target.wants/openvswitch.service'));
+put('etc/systemd/system/nftables.service', '[Unit]\nDescription=nftables\n');
+symlinkSync('/etc/systemd/system/nftables.service', join(root, 'etc/systemd/system/multi-user.target.wants/nftables.service'));
 put('big/file', 'x'.repeat(5000));
 chmodSync(join(root, 'etc/sysconfig/network/ifcfg-tap0'), 0o640);
 
@@ -56,12 +58,24 @@ describe('readHostFiles', () => {
   });
 
   it('records symlinks: the target text when it resolves below --root, a link record when it does not', async () => {
-    const ifcfg = await readHostFiles(spec(['/etc/sysconfig/network/ifcfg-*'], {links: true}), ctx);
+    const ifcfg = await readHostFiles(spec(['/etc/sysconfig/network/ifcfg-*'], {links: 'follow'}), ctx);
     const tap1 = ifcfg.entries.find((e) => e.binding.endsWith('ifcfg-tap1'))!;
     expect(tap1).toMatchObject({linkTarget: 'ifcfg-tap0', mode: 0o640});
     expect(ifcfg.data.get(tap1.path)!.toString()).toBe("TUNNEL='tap'\n");
-    const wants = await readHostFiles(spec(['/etc/systemd/system/*.wants/*'], {links: true}), ctx);
-    expect(wants.entries).toEqual([expect.objectContaining({binding: '/etc/systemd/system/multi-user.target.wants/openvswitch.service', linkTarget: '/usr/lib/systemd/system/openvswitch.service', absent: true})]);
+    const wants = await readHostFiles(spec(['/etc/systemd/system/*.wants/*'], {links: 'follow'}), ctx);
+    expect(wants.entries).toEqual([
+      expect.objectContaining({binding: '/etc/systemd/system/multi-user.target.wants/nftables.service', linkTarget: '/etc/systemd/system/nftables.service', bytes: 28}),
+      expect.objectContaining({binding: '/etc/systemd/system/multi-user.target.wants/openvswitch.service', linkTarget: '/usr/lib/systemd/system/openvswitch.service', absent: true}),
+    ]);
+  });
+
+  it("records a link alone with links: 'record', resolving or not, and reads no unit file", async () => {
+    const wants = await readHostFiles(spec(['/etc/systemd/system/*.wants/*'], {links: 'record'}), ctx);
+    expect(wants.entries.map((e) => [e.binding, e.linkTarget, e.absent, e.bytes])).toEqual([
+      ['/etc/systemd/system/multi-user.target.wants/nftables.service', '/etc/systemd/system/nftables.service', true, 0],
+      ['/etc/systemd/system/multi-user.target.wants/openvswitch.service', '/usr/lib/systemd/system/openvswitch.service', true, 0],
+    ]);
+    expect(wants.data.size).toBe(0);
   });
 
   it('marks an explicitly named missing file absent (data), and truncates at the size limit', async () => {
@@ -90,5 +104,21 @@ describe('readHostFiles', () => {
   it('reads kernel files from the running kernel, not below --root', async () => {
     const r = await readHostFiles(spec(['/proc/sys/net/ipv4/ip_forward'], {where: 'kernel'}), ctx);
     expect(r.data.get('files/proc/sys/net/ipv4/ip_forward')!.toString()).toMatch(/^[01]\n$/);
+  });
+
+  it('reads sysfs attributes and /proc files whole, without their (meaningless) mode, and leaves out directories', async () => {
+    const r = await readHostFiles(spec(['/sys/class/net/lo/*', '/proc/self/mountinfo', '/proc/self/maps'], {where: 'kernel'}), ctx);
+    const names = r.entries.map((e) => e.binding);
+    expect(names).toContain('/sys/class/net/lo/mtu');
+    // queues/, statistics/, power/ are directories: opened, refused by the read, left out.
+    for (const dir of ['queues', 'statistics', 'power']) expect(names).not.toContain(`/sys/class/net/lo/${dir}`);
+    expect(r.data.get('files/sys/class/net/lo/mtu')!.toString()).toBe(readFileSync('/sys/class/net/lo/mtu', 'utf8'));
+    expect(r.entries.every((e) => e.mode === undefined)).toBe(true);
+    // seq_file files longer than a page come in several reads: all of them are kept.
+    const maps = r.data.get('files/proc/self/maps')!.toString();
+    expect(maps.length).toBeGreaterThan(4096);
+    expect(maps.trimEnd().split('\n').length).toBeGreaterThan(20);
+    expect(maps.endsWith('\n')).toBe(true);
+    expect(r.data.get('files/proc/self/mountinfo')!.toString()).toMatch(/ - \S+ \S+ \S+\n$/);
   });
 });

@@ -1,7 +1,7 @@
 // Reads the host files of a `files` source: expands `*` globs (one path segment each), reads
 // below --root for host files, records symlink targets, redacts secrets, and never reads the
 // files that hold API keys. Read-only: lstat, readlink, readdir, readFile.
-import {closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync} from 'node:fs';
+import {closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync, type Stats} from 'node:fs';
 import {dirname, join, posix} from 'node:path';
 import {NEVER_CAPTURED, type FilesSource} from './catalogue.js';
 import type {CollectContext} from './collect-context.js';
@@ -33,30 +33,36 @@ export async function readHostFiles(spec: FilesSource, ctx: Pick<CollectContext,
   const seen = new Set<string>();
   const listings = new Map<string, string[]>();
   for (const pattern of spec.paths) {
-    const paths = pattern.includes('*') ? await expandGlob(pattern, spec, ctx.root, listings) : [pattern];
+    const glob = pattern.includes('*');
+    const paths = glob ? await expandGlob(pattern, spec, ctx.root, listings) : [pattern];
     for (const hostPath of paths) {
-      if (seen.has(hostPath) || NEVER_CAPTURED.includes(hostPath)) continue;
-      if (spec.except && pattern.includes('*') && spec.except.test(hostPath)) continue;
+      if (seen.has(hostPath) || NEVER_READ.has(hostPath)) continue;
+      if (glob && spec.except?.test(hostPath)) continue;
       seen.add(hostPath);
       if (seen.size > MAX_FILES_PER_SOURCE) break;
-      const [entry, content] = readOne(hostPath, spec, ctx, !pattern.includes('*'));
-      if (!entry) continue;
-      entries.push(entry);
-      if (content) data.set(entry.path, content);
+      const entry = readOne(hostPath, spec, ctx, !glob, data);
+      if (entry) entries.push(entry);
     }
   }
-  const readable = entries.filter((e) => !e.error);
-  const failure = entries.length > 0 && readable.length === 0 && entries.every((e) => e.error) ? entries[0]!.error : undefined;
+  const failure = entries.length > 0 && entries.every((e) => e.error) ? entries[0]!.error : undefined;
   return {entries, data, ...(failure ? {failure} : {})};
 }
+
+const NEVER_READ = new Set(NEVER_CAPTURED);
 
 // Synchronous reads, on purpose. These are small local files (/etc, the pool's vars.json, sysfs,
 // /proc/sys): a synchronous call takes microseconds, while each step through libuv's thread pool
 // is a hand-over between threads that a loaded worker host makes cost far more (a 300-tap host
-// reads ~2,000 files; measured with npm run bench). The commands were started before the files
+// reads ~1,500 files; measured with npm run bench). The commands were started before the files
 // are read (sources/live.ts), so they run meanwhile. No read has a deadline either way: a file on
-// a hung NFS mount would hang the thread-pool version as well.
-function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectContext, 'root' | 'maxBytes' | 'isRoot'>, explicit: boolean): [EntryRecord | undefined, Buffer | undefined] {
+// a hung NFS mount would hang the thread-pool version as well. (Reading on a worker thread instead
+// was measured too: a thread busy with file calls makes each fork of this one ~1.8x slower, and
+// this thread forks every command; it came out no faster.) The per-file path is kept lean: no
+// closures, tuples or object spreads per file, one Stats per file at most, since on a 300-tap host
+// it runs ~1,500 times in code that has not been optimized yet.
+
+/** Read one path into `data`; its entry, or undefined for a glob match that is gone or not a file. */
+function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectContext, 'root' | 'maxBytes' | 'isRoot'>, explicit: boolean, data: Map<string, Buffer>): EntryRecord | undefined {
   const started = performance.now();
   const entry: EntryRecord = {path: filePath(hostPath), binding: hostPath, durationMs: 0, bytes: 0, truncated: false};
   const got = readInto(entry, hostPath, spec, ctx);
@@ -64,23 +70,26 @@ function readOne(hostPath: string, spec: FilesSource, ctx: Pick<CollectContext, 
     // No such path: an explicitly named file is recorded absent (that is data); a glob match that
     // vanished is left out; a dangling link (a unit file under /usr not below --root, a removed
     // profile) is recorded absent, since the link itself (systemd .wants) is what is asked about.
-    if (!entry.linkTarget && !explicit) return [undefined, undefined];
+    if (!entry.linkTarget && !explicit) return undefined;
     entry.absent = true;
   } else if (got === 'not a file' && !entry.linkTarget) {
-    return [undefined, undefined];
+    return undefined;
+  } else if (typeof got !== 'string') {
+    data.set(entry.path, got);
   }
   entry.durationMs = Math.round(performance.now() - started);
-  return [entry, typeof got === 'string' ? undefined : got];
+  return entry;
 }
 
 /**
  * Read one path into its entry (link target, mode, size, redactions, or the error): the content,
- * or why there is none ('error': recorded in the entry). No closure per file: in the one-file
- * build each one costs a name definition, ~2,000 times on a 300-tap host.
+ * or why there is none ('error': recorded in the entry).
  */
 function readInto(entry: EntryRecord, hostPath: string, spec: FilesSource, ctx: Pick<CollectContext, 'root' | 'maxBytes' | 'isRoot'>): Buffer | 'absent' | 'not a file' | 'error' {
   const real = onDisk(hostPath, spec, ctx.root);
   let target = real;
+  // What lstat said of a path that is no link: stat would say the same.
+  let known: Stats | undefined;
   try {
     // lstat only matters where links are recorded; the read below follows links either way.
     if (spec.links) {
@@ -88,13 +97,17 @@ function readInto(entry: EntryRecord, hostPath: string, spec: FilesSource, ctx: 
       if (!st) return 'absent';
       if (st.isSymbolicLink()) {
         entry.linkTarget = readlinkSync(real);
+        // The link alone (recorded as a link whose target is not captured, as a dangling one is).
+        if (spec.links === 'record') return 'absent';
         // Resolve the link inside --root: an absolute target means a host path, not one on this machine.
         target = entry.linkTarget.startsWith('/') ? onDisk(entry.linkTarget, spec, ctx.root) : join(dirname(real), entry.linkTarget);
+      } else {
+        known = st;
       }
     }
-    const raw = spec.where === 'kernel' ? readKernelFile(target, ctx.maxBytes) : readHostFile(target, ctx.maxBytes);
+    const raw = spec.where === 'kernel' ? readKernelFile(target, ctx.maxBytes) : readHostFile(target, ctx.maxBytes, known);
     if (typeof raw === 'string') return raw;
-    entry.mode = raw.mode & 0o7777;
+    if (raw.mode !== undefined) entry.mode = raw.mode & 0o7777;
     entry.truncated = raw.truncated;
     let content = raw.data;
     const r = redactCaptured(content, spec.redaction);
@@ -115,7 +128,8 @@ function readInto(entry: EntryRecord, hostPath: string, spec: FilesSource, ctx: 
 interface Read {
   data: Buffer;
   truncated: boolean;
-  mode: number;
+  /** Host files only: the permission bits of /proc and /sys files say nothing (and cost an fstat each). */
+  mode: number | undefined;
 }
 
 /** A regular file's bytes; 'absent' when there is no such path, 'not a file' for anything else (never opened). */
@@ -127,32 +141,50 @@ type Found = Read | 'absent' | 'not a file';
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
-function readFd(fd: number, maxBytes: number, untilZero: boolean): {data: Buffer; truncated: boolean} {
-  const chunks: Buffer[] = [];
+/** When a read that gave less than asked is the end of the file. */
+const enum ReadEnd {
+  /** A regular file: at its end. */
+  Short,
+  /** /proc (seq_file) may come short before its end: read until a read returns nothing. */
+  Zero,
+  /**
+   * sysfs hands an attribute's whole value (at most a page) to the first read, and a binary
+   * attribute a page per read: less than the smallest page size (4 KiB) is the end.
+   */
+  Sysfs,
+}
+
+const SMALLEST_PAGE = 4096;
+
+function readFd(fd: number, maxBytes: number, end: ReadEnd, mode: number | undefined): Read {
+  let data: Buffer | undefined;
+  let more: Buffer[] | undefined;
   let total = 0;
   for (;;) {
     const want = Math.min(SCRATCH.length, maxBytes + 1 - total);
     if (want <= 0) break;
     const bytesRead = readSync(fd, SCRATCH, 0, want, null);
     if (bytesRead === 0) break;
-    chunks.push(Buffer.from(SCRATCH.subarray(0, bytesRead)));
+    const chunk = Buffer.allocUnsafe(bytesRead);
+    SCRATCH.copy(chunk, 0, 0, bytesRead);
+    if (data === undefined) data = chunk;
+    else (more ??= [data]).push(chunk);
     total += bytesRead;
-    // A regular file that gave less than asked is at its end; /proc and /sys files (seq_file) may
-    // come short before their end, so they are read until a read returns nothing.
-    if (!untilZero && bytesRead < want) break;
+    if (bytesRead < want && (end === ReadEnd.Short || (end === ReadEnd.Sysfs && bytesRead < SMALLEST_PAGE))) break;
   }
-  const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  return data.length > maxBytes ? {data: data.subarray(0, maxBytes), truncated: true} : {data, truncated: false};
+  if (more) data = Buffer.concat(more);
+  data ??= Buffer.alloc(0);
+  return data.length > maxBytes ? {data: data.subarray(0, maxBytes), truncated: true, mode} : {data, truncated: false, mode};
 }
 
 /** Host files (below --root): stat before open, since opening a device node can have effects (a tape rewinds). */
-function readHostFile(path: string, maxBytes: number): Found {
-  const st = statSync(path, {throwIfNoEntry: false});
+function readHostFile(path: string, maxBytes: number, known: Stats | undefined): Found {
+  const st = known ?? statSync(path, {throwIfNoEntry: false});
   if (!st) return 'absent';
   if (!st.isFile()) return 'not a file';
   const fd = openSync(path, OPEN_FLAGS);
   try {
-    return {...readFd(fd, maxBytes, false), mode: st.mode};
+    return readFd(fd, maxBytes, ReadEnd.Short, st.mode);
   } finally {
     closeSync(fd);
   }
@@ -160,7 +192,7 @@ function readHostFile(path: string, maxBytes: number): Found {
 
 /**
  * /proc and /sys (which report size 0 or 4096 whatever they hold, and hold no device nodes): open
- * first, then fstat the open file (one path lookup through sysfs's symlinks instead of two).
+ * and read; a directory is refused by the read (EISDIR).
  */
 function readKernelFile(path: string, maxBytes: number): Found {
   let fd: number;
@@ -172,9 +204,10 @@ function readKernelFile(path: string, maxBytes: number): Found {
     throw error;
   }
   try {
-    const mode = fstatSync(fd).mode;
-    if ((mode & constants.S_IFMT) !== constants.S_IFREG) return 'not a file';
-    return {...readFd(fd, maxBytes, true), mode};
+    return readFd(fd, maxBytes, path.startsWith('/sys/') ? ReadEnd.Sysfs : ReadEnd.Zero, undefined);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') return 'not a file';
+    throw error;
   } finally {
     closeSync(fd);
   }

@@ -66,10 +66,14 @@ const secretKeyAnswers = new Map<string, boolean>();
  * whose keys may spell a word with escapes.
  */
 function mayNameSecret(text: string): boolean {
-  const lower = text.toLowerCase();
-  for (const w of SECRET_WORDS) if (lower.includes(w)) return true;
-  return false;
+  return ANY_SECRET_WORD.test(text);
 }
+
+/**
+ * One case-insensitive pass for all of SECRET_WORDS (plain words: nothing to escape). `u` folds
+ * case as toLowerCase does for these letters (the Kelvin sign is a k).
+ */
+const ANY_SECRET_WORD = new RegExp(SECRET_WORDS.join('|'), 'iu');
 
 function judgeKey(key: string): boolean {
   // `WIRELESS_KEY_0`, `KEY1`, `wep-key3`: the number only tells which of several secrets it is.
@@ -578,11 +582,14 @@ export function redactUrlUserinfo(text: string): RedactionResult {
  * keys) and credentials inside URLs, which may hide in any file or command output. The bytes stay
  * untouched when nothing was found.
  */
+/** `://` as bytes: a string needle is encoded again on every search. */
+const URL_MARK = Buffer.from('://');
+
 export function redactCaptured(data: Buffer, rule: Redaction): {data: Buffer; redacted: string[]} {
   // Most captures (sysfs values, command output) have no rule and no URL: no need to decode them.
   // A `://` in the decoded text is the same three bytes in the UTF-8 (ASCII never occurs inside a
   // multi-byte sequence).
-  if (rule === 'none' && data.indexOf('://') < 0) return {data, redacted: []};
+  if (rule === 'none' && data.indexOf(URL_MARK) < 0) return {data, redacted: []};
   const text = data.toString('utf8');
   const byRule = redact(text, rule);
   const inUrls = redactUrlUserinfo(byRule.text);

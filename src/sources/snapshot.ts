@@ -21,7 +21,11 @@ export interface EntryRecord {
   stderr?: string;
   /** Why the entry has no usable content ("ovs-vsctl not found", "permission denied", "timed out after 10 s"). */
   error?: string;
-  /** The file does not exist on the host. That is data ("no such config"), not a failure. */
+  /**
+   * The file does not exist on the host. That is data ("no such config"), not a failure. With
+   * `linkTarget`: the link exists and what it points to was not captured (dangling, or a link that
+   * is data by itself: catalogue `links: 'record'`, and every link of a sosreport).
+   */
   absent?: boolean;
   /** Permission bits of a copied file (the exec bit of a pre-up script matters). */
   mode?: number;
