@@ -146,4 +146,55 @@ describe('robustness', () => {
     ];
     fc.assert(fc.property(fc.constantFrom(...inputs), edits({specials: SPECIALS}), (text, ops) => survives(() => parseShellVars(applyEdits(text, ops), 's'))));
   });
+
+  // The one-match path for plain lines must be invisible: the same variables, lines and errors
+  // as scanning every character, whatever the text.
+  const outcome = (text: string, plainLines: boolean) => {
+    try {
+      const r = parseShellVars(text, 's', {plainLines});
+      return {entries: r.entries, values: {...r.values}};
+    } catch (error) {
+      return {error: (error as Error).message};
+    }
+  };
+  const piece = fc.constantFrom(
+    'KEY', 'export', 'export ', 'A_1', '=', ' = ', "'v'", "'a b'", '"v"', '"a\\"b"', '"$x`y`"', 'val', 'a#b', ' #c', '#c', ';', ' ', '\t', '\r', '\n', "'", '"', '\\', '\\\n', '1x', '\f', 'é',
+  );
+  const text = fc.array(piece, {maxLength: 24}).map((p) => p.join(''));
+  it('takes plain lines in one match with the same result as the scanner (property)', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(outcome(t, true)).toEqual(outcome(t, false));
+      }),
+      {numRuns: 5000},
+    );
+  });
+
+  it('the same on real files and their mutations', () => {
+    const inputs = [
+      sample('ifcfg', 'insights-team-single-quoted-json.txt'),
+      sample('ifcfg', 'fedora-ifcfg-gre.j2-2016.txt'),
+      sample('ifcfg', 'insights-spaces-inline-comment.txt'),
+      sample('ifcfg', 'openqa-docs-2020-suse-ifcfg-br1.txt'),
+    ];
+    for (const input of inputs) expect(outcome(input, true)).toEqual(outcome(input, false));
+    fc.assert(
+      fc.property(fc.constantFrom(...inputs), edits({specials: SPECIALS}), (t, ops) => {
+        const mutated = applyEdits(t, ops);
+        expect(outcome(mutated, true)).toEqual(outcome(mutated, false));
+      }),
+    );
+  });
+
+  it('takes the usual ifcfg lines on the fast path (export, blanks around =, comments, CRLF)', () => {
+    const t = "# c\nexport A='x y'\r\nB = \"z\"  # note\n\nC=plain\nexport =1\n";
+    // The last line is the scanner's error in both ways.
+    expect(outcome(t, true)).toEqual(outcome(t, false));
+    expect(outcome(t, true)).toEqual({error: 's:6: not a variable assignment: export =1'});
+    expect(parseShellVars("# c\nexport A='x y'\r\nB = \"z\"  # note\n\nC=plain\n", 's').entries).toEqual([
+      {name: 'A', value: 'x y', line: 2, exported: true},
+      {name: 'B', value: 'z', line: 3, exported: false},
+      {name: 'C', value: 'plain', line: 5, exported: false},
+    ]);
+  });
 });

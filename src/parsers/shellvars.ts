@@ -7,7 +7,8 @@
 //   KEY='{"json": ["in", "single quotes"]}'   KEY='a'b"c" (adjacent words concatenate)
 //
 // Values are taken literally: `$VAR` is not expanded (no sysconfig file tapdoctor reads relies
-// on it). Quoted values may span lines, as in shell. One left-to-right scan: linear time.
+// on it). Quoted values may span lines, as in shell. One left-to-right scan: linear time (a line
+// the one-match fast path does not take is scanned again from its start, once).
 import {ParseError} from './errors.js';
 
 export interface ShellVar {
@@ -25,8 +26,9 @@ export interface ShellVars {
   values: Record<string, string>;
 }
 
-export function parseShellVars(text: string, source: string): ShellVars {
-  return new Scanner(text, source).run();
+/** `plainLines: false` scans every line character by character (the tests compare both ways). */
+export function parseShellVars(text: string, source: string, opts: {plainLines?: boolean} = {}): ShellVars {
+  return new Scanner(text, source, opts.plainLines ?? true).run();
 }
 
 const isBlank = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v';
@@ -36,6 +38,17 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 const BLANKS = /[ \t\r\f\v]*/y;
 /** An unquoted part of a word: up to a blank, newline, `;`, a quote or a backslash. */
 const UNQUOTED = /[^ \t\r\f\v\n;'"\\]*/y;
+/**
+ * A whole line as nearly every ifcfg and sysconfig line is, taken in one match: blank, a comment,
+ * or `[export ]KEY=value` with one single-quoted, double-quoted (no backslash) or unquoted value,
+ * then at most blanks and a comment. Groups: 1 export, 2 name, 3/4/5 the value. Anything else
+ * (`;`, adjacent quoted parts, escapes, a quote spanning lines, an error) goes to the scanner from
+ * the line's start, so both give the same result. The lookaheads keep the match from choices the
+ * scanner never makes: `export =1` is its error, not a variable named export; the blanks after `=`
+ * are all skipped before the value (`KEY = #c` is the value `#c`, not an empty one and a comment).
+ */
+const PLAIN_LINE =
+  /[ \t\r\f\v]*(?:(?:(export)[ \t\r\f\v]+)?(?!export[ \t\r\f\v])([A-Za-z_][A-Za-z0-9_]*)[ \t\r\f\v]*=[ \t\r\f\v]*(?![ \t\r\f\v])(?:'([^'\n]*)'|"([^"\\\n]*)"|([^ \t\r\f\v\n;'"\\]*))(?:[ \t\r\f\v]+(?:#[^\n]*)?)?|(?:#[^\n]*)?)(?:\n|$)/y;
 
 class Scanner {
   private pos = 0;
@@ -45,6 +58,7 @@ class Scanner {
   constructor(
     private readonly text: string,
     private readonly source: string,
+    private readonly plainLines: boolean,
   ) {}
 
   run(): ShellVars {
@@ -52,6 +66,21 @@ class Scanner {
     const values: Record<string, string> = Object.create(null);
     const t = this.text;
     while (this.pos < t.length) {
+      if (this.plainLines && this.pos === this.lineStart) {
+        PLAIN_LINE.lastIndex = this.pos;
+        const m = PLAIN_LINE.exec(t);
+        if (m) {
+          const name = m[2];
+          if (name !== undefined) {
+            const value = m[3] ?? m[4] ?? m[5]!;
+            entries.push({name, value, line: this.line, exported: m[1] !== undefined});
+            values[name] = value;
+          }
+          this.pos = PLAIN_LINE.lastIndex;
+          if (t.charCodeAt(this.pos - 1) === 10) this.newlineAt(this.pos);
+          continue;
+        }
+      }
       this.skipBlanks();
       if (this.pos >= t.length) break;
       const c = t[this.pos]!;
