@@ -88,19 +88,23 @@ export function parseWorkersIni(text: string, source: string): WorkersIni {
 }
 
 function makeSection(name: string, line: number, file: string, raw: string): IniSection {
-  const base = {name, entries: [], line, file};
-  if (name === 'global') return {...base, kind: 'global'};
-  if (name.startsWith('class:')) return {...base, kind: 'class', className: name.slice('class:'.length).trim()};
+  if (name === 'global') return {name, kind: 'global', entries: [], line, file};
+  if (name.startsWith('class:')) return {name, kind: 'class', className: name.slice('class:'.length).trim(), entries: [], line, file};
   if (/^[\d\s,-]+$/.test(name)) {
     const ranges = parseInstanceSpec(name);
     if (!ranges) throw new ParseError(file, line, raw, 'invalid instance list (expected e.g. [3], [1-10], [1,3,5-8])');
-    return {...base, kind: 'instances', ranges};
+    return {name, kind: 'instances', ranges, entries: [], line, file};
   }
-  return {...base, kind: 'host'};
+  return {name, kind: 'host', entries: [], line, file};
 }
 
 /** `1,3,5-8` / `2 - 4` → inclusive ranges; undefined when malformed. */
 export function parseInstanceSpec(spec: string): Array<[number, number]> | undefined {
+  // [3], one section per instance: how a 300-instance workers.ini is written.
+  if (ONE_INSTANCE.test(spec)) {
+    const n = Number(spec);
+    return [[n, n]];
+  }
   const ranges: Array<[number, number]> = [];
   for (const part of spec.split(',')) {
     const bounds = part.split('-').map((s) => s.trim());
@@ -112,6 +116,8 @@ export function parseInstanceSpec(spec: string): Array<[number, number]> | undef
   }
   return ranges;
 }
+
+const ONE_INSTANCE = /^\d{1,9}$/;
 
 export function sectionCovers(section: IniSection, instance: number): boolean {
   return section.kind === 'instances' && (section.ranges ?? []).some(([a, b]) => instance >= a && instance <= b);
@@ -174,16 +180,19 @@ export function instanceResolver(files: readonly WorkersIni[]): (instance: numbe
   const classSections = sections.filter((s) => s.kind === 'class');
   // The sections naming each instance up to MAX_INSTANCE, in file order (ranges are capped there,
   // as in configuredInstances); a higher instance number is looked up section by section.
-  const naming = Array.from({length: MAX_INSTANCE + 1}, (): IniSection[] => []);
+  const naming: Array<IniSection[] | undefined> = new Array(MAX_INSTANCE + 1);
   for (const s of instanceSections) {
     for (const [a, b] of s.ranges ?? []) {
-      for (let n = Math.max(a, 1); n <= Math.min(b, MAX_INSTANCE); n++) if (naming[n]!.at(-1) !== s) naming[n]!.push(s);
+      for (let n = Math.max(a, 1); n <= Math.min(b, MAX_INSTANCE); n++) {
+        const list = (naming[n] ??= []);
+        if (list.at(-1) !== s) list.push(s);
+      }
     }
   }
   return (instance) => {
     // [global] resolved once; each instance starts from a copy (same keys, same order).
     const out: ResolvedSettings = {settings: Object.assign(Object.create(null), global.settings), origin: Object.assign(Object.create(null), global.origin)};
-    const mine = instance >= 1 && instance <= MAX_INSTANCE ? naming[instance]! : instanceSections.filter((s) => sectionCovers(s, instance));
+    const mine = instance >= 1 && instance <= MAX_INSTANCE ? (naming[instance] ?? []) : instanceSections.filter((s) => sectionCovers(s, instance));
     for (const s of mine) for (const e of s.entries) apply(out, s, e);
     const workerClasses = splitWorkerClasses(out.settings.WORKER_CLASS);
     const classes = new Set(workerClasses);
@@ -191,7 +200,7 @@ export function instanceResolver(files: readonly WorkersIni[]): (instance: numbe
       if (!classes.has(s.className ?? '')) continue;
       for (const e of s.entries) if (!(e.key in out.settings)) apply(out, s, {...e, append: false});
     }
-    return {...out, instance, workerClasses};
+    return {settings: out.settings, origin: out.origin, instance, workerClasses};
   };
 }
 
