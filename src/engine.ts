@@ -25,7 +25,11 @@ export function selectChecks(all: readonly CheckDefinition[], only?: string[], s
   return all.filter((c) => (o.size === 0 || o.has(c.id) || o.has(c.slug.toUpperCase())) && !s.has(c.id) && !s.has(c.slug.toUpperCase()));
 }
 
-export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
+/**
+ * `planned`: the caller builds the report's plan (planReport), which gives every finding its fix;
+ * each finding's own plan would be built only to be replaced (300 findings on a 300-tap host).
+ */
+export function runCheck(check: CheckDefinition, facts: Facts, opts: {planned?: boolean} = {}): CheckResult {
   const base = {id: check.id, slug: check.slug, title: check.title, severity: check.severity};
   let outcome: CheckOutcome;
   try {
@@ -43,7 +47,7 @@ export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
   if (outcome.status === 'pass') return {...base, status: 'pass', ...(outcome.note ? {reason: outcome.note} : {}), findings: []};
   if (outcome.findings.length === 0) return {...base, status: 'pass', findings: []};
   try {
-    return {...base, status: 'fail', findings: outcome.findings.map((d) => toFinding(check, d))};
+    return {...base, status: 'fail', findings: outcome.findings.map((d) => toFinding(check, d, opts.planned ?? false))};
   } catch (error) {
     return {...base, status: 'error', reason: `internal error in ${check.id}: ${(error as Error).message}`, findings: []};
   }
@@ -52,7 +56,7 @@ export function runCheck(check: CheckDefinition, facts: Facts): CheckResult {
 /** The steps each finding asked for, until the report's plan is built from them. */
 const STEPS = new WeakMap<Finding, readonly Step[]>();
 
-function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
+function toFinding(check: CheckDefinition, d: FindingDraft, planned: boolean): Finding {
   // A kind must be declared in the meta: that is what keeps it stable, documented and tested.
   const kind = d.kind === undefined ? undefined : check.kinds?.[d.kind];
   if (d.kind !== undefined && !kind) throw new Error(`${check.id} reports kind ${d.kind}, which its meta does not declare`);
@@ -69,9 +73,8 @@ function toFinding(check: CheckDefinition, d: FindingDraft): Finding {
   };
   const steps = d.fix;
   STEPS.set(finding, steps);
-  // Alone, a finding's fix is its own plan; analyzeSnapshot replaces it by its slice of the report's plan.
-  const ref = findingRef(finding);
-  finding.fix = sliceFor(buildPlan([{ref, steps}]), ref);
+  // Alone, a finding's fix is its own plan; in a report (planned) it is its slice of the report's plan.
+  if (!planned) finding.fix = ownFix(finding, steps, '/');
   return finding;
 }
 
@@ -86,8 +89,14 @@ export function planReport(results: readonly CheckResult[], root: string): Plan 
   const plan = buildPlan(faults.map((f) => ({ref: findingRef(f), steps: stepsOf(f)})), root);
   const sliceOf = planSlices(plan);
   for (const f of faults) f.fix = sliceOf(findingRef(f));
-  for (const f of findings.filter((x) => x.severity === 'info')) f.fix = sliceFor(buildPlan([{ref: findingRef(f), steps: stepsOf(f)}], root), findingRef(f));
+  for (const f of findings.filter((x) => x.severity === 'info')) f.fix = ownFix(f, stepsOf(f), root);
   return plan;
+}
+
+/** A finding's fix by itself: the plan of its own steps. */
+function ownFix(finding: Finding, steps: readonly Step[], root: string): string {
+  const ref = findingRef(finding);
+  return sliceFor(buildPlan([{ref, steps}], root), ref);
 }
 
 /** The report and the Facts its checks read: renderers that draw the host (HTML) reuse those facts. */
@@ -104,7 +113,7 @@ export function analyzeSnapshot(snapshot: Snapshot, checks: readonly CheckDefini
 export function analyzeWithFacts(snapshot: Snapshot, checks: readonly CheckDefinition[], config: TapdoctorConfig, opts: AnalyzeOptions): Analysis {
   const view = new SnapshotView(snapshot);
   const facts = new Facts(view, config);
-  const results = checks.map((c) => runCheck(c, facts));
+  const results = checks.map((c) => runCheck(c, facts, {planned: true}));
   const plan = planReport(results, snapshot.manifest.root ?? '/');
   return {facts, report: {
     plan,
