@@ -1,4 +1,7 @@
-import {readFileSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {loadCase} from '../../test/helpers/fixture.js';
 import {overlay} from '../../test/gate/overlay.js';
@@ -8,6 +11,22 @@ import check from './TD105-gre-not-persisted.js';
 
 const SCRIPT = '/etc/wicked/scripts/gre_tunnel_preup.sh';
 const BR1 = '/etc/sysconfig/network/ifcfg-br1';
+const NM_SCRIPT = '/etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh';
+
+/** The case's host with NetworkManager managing the network instead of wicked, and `script` as its only dispatcher script. */
+async function nmHost(script: {content: string; mode: number}) {
+  const {snapshot} = await loadCase('TD105-peer-in-preup');
+  const units = snapshot.contents.get('commands/systemd.units')!.toString('utf8').replace(/^wicked\.service .*$/m, 'NetworkManager.service loaded active running Network Manager');
+  const wants = '/etc/systemd/system/multi-user.target.wants/';
+  return overlay(snapshot, {
+    files: {
+      'network.preup': {[SCRIPT]: null, [NM_SCRIPT]: script},
+      'network.ifcfg': {[BR1]: null},
+      'systemd.wants': {[`${wants}wicked.service`]: null, [`${wants}NetworkManager.service`]: {linkTarget: '/usr/lib/systemd/system/NetworkManager.service'}},
+    },
+    commands: {'systemd.units': units},
+  });
+}
 
 describe('TD105 gre-not-persisted', () => {
   it('passes without GRE ports, with a note', async () => {
@@ -82,6 +101,37 @@ describe('TD105 gre-not-persisted', () => {
     );
     expect(f!.fix).toBe('chmod go-w /etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh');
   });
+  it('NetworkManager: a dispatcher script that tunnels to other peers gets the line appended, never rewritten (its peers stay)', async () => {
+    const text = ['#!/bin/sh', '[ "$1" = br1 ] || exit 0', 'ovs-vsctl --may-exist add-port br1 gre9 -- set interface gre9 type=gre options:remote_ip=192.0.2.9', ''].join('\n');
+    const s = await nmHost({content: text, mode: 0o755});
+    const [f] = run(check, s).findings;
+    expect(f).toMatchObject({kind: 'TD105/no-preup', message: `gre1 (GRE to 192.0.2.2) exists now, but no pre-up script re-creates it: ${NM_SCRIPT} has no line for 192.0.2.2; after a reboot the MM jobs spanning hosts lose their tunnel`});
+    // Applied to a copy of the script, the fix keeps gre9's line and adds gre1's: the check passes.
+    const dir = mkdtempSync(join(tmpdir(), 'td-td105-'));
+    try {
+      const copy = join(dir, 'gre_tunnel_preup.sh');
+      writeFileSync(copy, text, {mode: 0o755});
+      execFileSync('sh', ['-c', `set -eu\n${f!.fix.replaceAll(NM_SCRIPT, copy)}`]);
+      const healed = readFileSync(copy, 'utf8');
+      expect(healed.startsWith(text)).toBe(true);
+      expect(healed).toContain('options:remote_ip=192.0.2.2');
+      expect(run(check, overlay(s, {files: {'network.preup': {[NM_SCRIPT]: {content: healed, mode: statSync(copy).mode & 0o7777}}}}))).toMatchObject({status: 'pass'});
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  it('NetworkManager: an existing dispatcher script that cannot run is made runnable as the line is appended', async () => {
+    const text = ['#!/bin/sh', 'ovs-vsctl --may-exist add-port br1 gre9 -- set interface gre9 type=gre options:remote_ip=192.0.2.9', ''].join('\n');
+    const s = await nmHost({content: text, mode: 0o664});
+    const [f] = run(check, s).findings;
+    expect(f!.kind).toBe('TD105/no-preup');
+    expect(f!.fix).not.toContain(`rm -f ${NM_SCRIPT}`);
+    expect(f!.fix).toContain(`chmod 0755 ${NM_SCRIPT}`);
+    expect(f!.fix).toContain(`chmod go-w ${NM_SCRIPT}`);
+    expect(f!.fix).toContain(`>> ${NM_SCRIPT}`);
+  });
+
   it('does not take a peer whose address merely starts with the runtime one (192.0.2.20 for 192.0.2.2)', async () => {
     const [f] = run(check, (await loadCase('TD105-peer-prefix-of-another')).snapshot).findings;
     expect(f!.message).toBe(

@@ -46,15 +46,19 @@ export default defineCheck(meta, (f) => {
     const runtime = evidence('ovs.interfaces', `${g.iface}: type=gre options:remote_ip=${g.remote} (port of ${bridge})`);
     const ev: Evidence[] = [runtime, ...candidates.map((c) => scriptEvidence(c, g.remote!))];
     if (candidates.length === 0) {
-      // Where the boot script goes (the same answer the fleet checks use). No candidate means nothing
-      // runs a script for this peer: it is written whole, as before, even where a file of that name is.
+      // Where the boot script goes (the same answer the fleet checks use). No candidate means no
+      // script names this peer. A script already there (the dispatcher script of the other peers)
+      // gets the line appended and is made runnable: writing it anew would drop the other peers.
       const boot = tunnelBoot(f, bridge);
+      const existing = boot.exists ? scripts.find((s) => s.name === boot.path) : undefined;
+      const nm = boot.setup === 'NetworkManager';
+      const why = boot.setup === 'wicked' && boot.ifcfg ? `${boot.ifcfg} names no PRE_UP_SCRIPT` : existing ? `${boot.path} has no line for ${g.remote}` : 'no dispatcher script';
       findings.push({
         kind: 'no-preup',
         subject: g.port,
-        message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${boot.setup === 'wicked' ? `${boot.ifcfg} names no PRE_UP_SCRIPT` : 'no dispatcher script'}; after a reboot the MM jobs spanning hosts lose their tunnel`,
+        message: `${g.port} (GRE to ${g.remote}) exists now, but no pre-up script re-creates it: ${why}; after a reboot the MM jobs spanning hosts lose their tunnel`,
         // The same steps as a fleet fix persisting a new tunnel on this host (one way, one set of keys).
-        fix: persistTunnel({...boot, exists: false}, g.port, 'gre', g.remote),
+        fix: [...(existing ? runnable(boot.path, existing, nm).fix : []), ...persistTunnel(boot, g.port, 'gre', g.remote)],
         evidence: ev,
       });
       continue;
@@ -79,6 +83,20 @@ function scriptEvidence(c: Script, remote: string): Evidence {
   return evidence(c.path, ...modeLine, ...mentions);
 }
 
+/** Whether the boot runs the script at all: executable, and (NetworkManager) writable by its owner only. */
+function runnable(path: string, file: SourceFile, nm: boolean): {problems: string[]; fix: Step[]} {
+  const out: {problems: string[]; fix: Step[]} = {problems: [], fix: []};
+  if (!isExecutable(file.entry.mode)) {
+    out.problems.push(`not executable (mode ${((file.entry.mode ?? 0) & 0o7777).toString(8).padStart(4, '0')})`);
+    out.fix.push(chmodFile(path, '0755'));
+  }
+  if (nm && nmRefusesScript(file.entry.mode)) {
+    out.problems.push('writable by group or others: NetworkManager refuses to run it');
+    out.fix.push(chmodFile(path, 'go-w'));
+  }
+  return out;
+}
+
 /** Problems common to a script file: missing, not executable, no live line for the peer. */
 function judge(path: string, via: string, file: SourceFile | undefined, remote: string, opts: {nm: boolean; port: string; bridge: string}): Script {
   const s: Script = {path, via, problems: [], fix: []};
@@ -88,14 +106,9 @@ function judge(path: string, via: string, file: SourceFile | undefined, remote: 
     s.fix.push(...greScript(path, opts.bridge, {nmDispatcher: opts.nm}), persistGrePort(path, opts.bridge, opts.port, remote));
     return s;
   }
-  if (!isExecutable(file.entry.mode)) {
-    s.problems.push(`not executable (mode ${((file.entry.mode ?? 0) & 0o7777).toString(8).padStart(4, '0')})`);
-    s.fix.push(chmodFile(path, '0755'));
-  }
-  if (opts.nm && nmRefusesScript(file.entry.mode)) {
-    s.problems.push('writable by group or others: NetworkManager refuses to run it');
-    s.fix.push(chmodFile(path, 'go-w'));
-  }
+  const modes = runnable(path, file, opts.nm);
+  s.problems.push(...modes.problems);
+  s.fix.push(...modes.fix);
   const live = activeLinesWith(file.text, remote).filter((l) => l.includes('remote_ip') && mentionsAddress(l.split('#', 1)[0]!, remote));
   if (live.length === 0) {
     const commented = file.text.split('\n').some((l) => l.trim().startsWith('#') && mentionsAddress(l, remote));
