@@ -172,7 +172,11 @@ tester.run({
       name: 'policy rules: reports a catch-all rule to another table before main, with the SUT range of the switch config',
       host: withRules([...base, {priority: 100, src: 'all', table: '100'}]),
       findings: [{kind: 'policy-rule-diverts', subject: 'ip rule 100'}],
-      assert: (r) => expect(r.findings[0]!.fix.split('\n')[0]).toBe("ip -4 rule add from 172.17.0.0/16 lookup main priority 1   # SUT traffic takes the main table's default via eth0"),
+      assert: (r) =>
+        expect(r.findings[0]!.fix.split('\n').slice(0, 2)).toEqual([
+          'ip -4 rule del from 172.17.0.0/16 lookup main priority 1 2>/dev/null || true',
+          "ip -4 rule add from 172.17.0.0/16 lookup main priority 1   # SUT traffic takes the main table's default via eth0",
+        ]),
     },
   ],
 });

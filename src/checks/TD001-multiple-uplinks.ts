@@ -16,8 +16,8 @@ import type {UplinkView} from '../facts/types.js';
 import type {Evidence} from '../model.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import meta from './TD001-multiple-uplinks.meta.js';
-import {disableNic, type NicConfig} from '../remedies/network.js';
-import {manual, step, type Remedy} from '../remedies/step.js';
+import {disableNic, sutTrafficToMainTable, type NicConfig} from '../remedies/network.js';
+import {manual, type Remedy} from '../remedies/step.js';
 import {uplink} from '../facts/uplink.js';
 
 export default defineCheck(meta, (f) => {
@@ -70,7 +70,7 @@ function policyLeak(f: Facts, primary: string): FindingDraft | undefined {
       subject: `ip rule ${rule.priority}`,
       message: `policy rule "${text}" routes SUT traffic (source ${sutRange} after the bridge's SNAT) by table ${table} instead of the main table's default route via ${primary}; expected the main table: behind such a rule (wg-quick's VPN table) SUT traffic leaves without the uplink's masquerade`,
       fix: [
-        step('runtime', `ip-rule:${sutRange}:main`, [`ip -4 rule add from ${sutRange} lookup main priority 1   # SUT traffic takes the main table's default via ${primary}`]),
+        sutTrafficToMainTable(sutRange, primary),
         manual(`ip-rule-persist:${sutRange}`, 'which VPN or profile makes the diverting rule is the admin\'s to name', [
           `# persist it where the diverting rule is made: wg-quick: PostUp = ip -4 rule add from ${sutRange} lookup main priority 1 and PreDown = ip -4 rule del from ${sutRange} lookup main priority 1 in /etc/wireguard/<interface>.conf;`,
         `# NetworkManager: nmcli connection modify <profile of ${primary}> +ipv4.routing-rules "priority 1 from ${sutRange} table 254" (salt-states-openqa: a rule for ${sutRange}, poo#177459)`,

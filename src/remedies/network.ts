@@ -188,6 +188,16 @@ export function persistTunnel(boot: TunnelBootScript, port: string, type: string
   ];
 }
 
+/**
+ * SUT traffic (source `sutRange`) looks up the main table at priority 1, ahead of a VPN's rule. The
+ * same rule is deleted first: `ip rule add` refuses a duplicate (File exists), and under the
+ * script's `set -e` a second run of the plan would stop there.
+ */
+export function sutTrafficToMainTable(sutRange: string, via: string): Step {
+  const rule = `from ${q(sutRange)} lookup main priority 1`;
+  return step('runtime', `ip-rule:${sutRange}:main`, [`ip -4 rule del ${rule} 2>/dev/null || true`, `ip -4 rule add ${rule}   # SUT traffic takes the main table's default via ${via}`]);
+}
+
 /** Add a tunnel port towards a peer now (OVSDB keeps it; persistTunnel makes the next boot re-create it). */
 export function addTunnel(bridge: string, port: string, type: string, remote: string, key?: string, note?: string): Step {
   return step('runtime', `tunnel-to:${bridge}:${remote}`, [...(note ? [`# ${note}`] : []), tunnelAddPort(bridge, port, type, remote, key)]);
