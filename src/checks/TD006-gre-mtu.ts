@@ -22,17 +22,11 @@ import type {Evidence, Severity} from '../model.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 import meta from './TD006-gre-mtu.meta.js';
 import {uplink} from '../facts/uplink.js';
+import {DEFAULT_SUT_MTU, tunnelOverhead} from '../facts/mtu.js';
 import {editLinePattern, replaceLine, setIniKey} from '../remedies/files.js';
 import {bridgeRstp, dropPort, mtuRequest} from '../remedies/network.js';
 import {manual, type Step} from '../remedies/step.js';
 
-/** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + inner VLAN tag 4 (openQA docs/Networking.asciidoc; docs/checks/TD006.md). */
-export const GRE_OVERHEAD = 42;
-/** Outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 (docs/checks/TD006.md). */
-export const VXLAN_OVERHEAD = 50;
-const OVERHEAD: Record<GrePort['type'], number> = {gre: GRE_OVERHEAD, vxlan: VXLAN_OVERHEAD};
-/** MM_MTU the SUTs use when no setting names one (os-autoinst-distri-opensuse variables.md). */
-export const DEFAULT_SUT_MTU = 1380;
 /** os-autoinst's bridge MTU (mtu_request=1460): above the 1458 SUTs used. */
 const RECOMMENDED_BRIDGE_MTU = 1460;
 
@@ -184,15 +178,15 @@ function pathCapacity(f: Facts, gre: GrePort[], routeOf: (ip: string) => GreRout
   for (const g of gre) {
     const r = routeOf(g.remoteIp);
     if (r?.mtu === undefined) continue;
-    const max = r.mtu - OVERHEAD[g.type];
-    if (!best || max < best.max) best = {max, why: `${r.dev ?? 'route'} MTU ${r.mtu} − ${OVERHEAD[g.type]} towards ${g.remoteIp}`};
+    const max = r.mtu - tunnelOverhead(g.type);
+    if (!best || max < best.max) best = {max, why: `${r.dev ?? 'route'} MTU ${r.mtu} − ${tunnelOverhead(g.type)} towards ${g.remoteIp}`};
   }
   if (best) return best;
   const up = f.try(uplink);
   const ls = f.try(links);
   const primary = up.ok ? up.value.name : undefined;
   const link = primary && ls.ok ? ls.value.find((l) => l.name === primary) : undefined;
-  const overhead = Math.max(...gre.map((g) => OVERHEAD[g.type]));
+  const overhead = Math.max(...gre.map((g) => tunnelOverhead(g.type)));
   return link ? {max: link.mtu - overhead, why: `uplink ${link.name} MTU ${link.mtu} − ${overhead}`} : undefined;
 }
 

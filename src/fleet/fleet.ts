@@ -25,14 +25,6 @@ export interface PeerPair {
   why: string;
 }
 
-/** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + VLAN tag 4 (the tags of openQA clusters cross the tunnel). */
-export const GRE_OVERHEAD = 42;
-/** Outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
-export const VXLAN_OVERHEAD = 50;
-
-export function overheadOf(type: FleetTunnel['type']): number {
-  return type === 'vxlan' ? VXLAN_OVERHEAD : GRE_OVERHEAD;
-}
 
 export const isTapClass = (c: string): boolean => /^tap\d*$/.test(c);
 export const locationClasses = (h: FleetHostView): string[] => h.classes.filter((c) => c.startsWith('location-'));

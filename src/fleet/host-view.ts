@@ -7,11 +7,12 @@ import {switchConfig, workerConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
 import {mentionsAddress} from '../facts/persistence.js';
 import {stackForFixes, type NetworkStack} from '../facts/network-stack.js';
-import {tunnelInputVerdicts, type TunnelInputVerdict, type TunnelPeer} from '../facts/tunnel-input.js';
+import {tunnelInputVerdicts, type TunnelInputVerdict, type TunnelPeer, type TunnelType} from '../facts/tunnel-input.js';
 import {uplink} from '../facts/uplink.js';
 import {tunnelBoot, type TunnelBoot} from '../facts/tunnel-boot.js';
 
-export type TunnelType = 'gre' | 'vxlan';
+/** The tunnel types a fleet joins hosts by (the host facts' own answer). */
+export type {TunnelType} from '../facts/tunnel-input.js';
 
 export interface FleetTunnel {
   bridge: string;

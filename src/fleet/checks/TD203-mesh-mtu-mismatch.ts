@@ -4,13 +4,11 @@
 // smaller side's SUTs). SUT MTU: MM_MTU (default 1380) on tap hosts; the bridge MTU on overlay hosts.
 import type {Severity} from '../../model.js';
 import {defineFleetCheck, hostEvidence, type FleetFindingDraft} from '../define.js';
-import {overheadOf, type Fleet} from '../fleet.js';
+import type {Fleet} from '../fleet.js';
+import {DEFAULT_SUT_MTU, tunnelOverhead} from '../../facts/mtu.js';
 import type {FleetHostView, FleetTunnel} from '../host-view.js';
 import {bridgeMtu, mtuRequest} from '../../remedies/network.js';
 import {manual, type Step} from '../../remedies/step.js';
-
-/** os-autoinst-distri-opensuse's MM_MTU when none is set. */
-export const DEFAULT_SUT_MTU = 1380;
 
 interface SutMtu {
   value: number;
@@ -53,7 +51,7 @@ function sutMtu(h: FleetHostView): SutMtu | undefined {
 function pathFindings(x: FleetHostView, y: FleetHostView, tunnel: FleetTunnel): FleetFindingDraft[] {
   const s = sutMtu(x);
   if (!s || !x.uplink || !y.uplink) return [];
-  const overhead = overheadOf(tunnel.type);
+  const overhead = tunnelOverhead(tunnel.type);
   const own = x.uplink.mtu - overhead;
   const path = Math.min(x.uplink.mtu, y.uplink.mtu) - overhead;
   if (s.value <= path || s.value > own) return [];
@@ -73,7 +71,7 @@ function disagreement(fleet: Fleet, x: FleetHostView, y: FleetHostView, tunnel: 
   const sx = sutMtu(x);
   const sy = sutMtu(y);
   if (!sx || !sy || sx.value === sy.value || !x.uplink || !y.uplink) return [];
-  const path = Math.min(x.uplink.mtu, y.uplink.mtu) - overheadOf(tunnel.type);
+  const path = Math.min(x.uplink.mtu, y.uplink.mtu) - tunnelOverhead(tunnel.type);
   // A side above the path is reported by pathFindings (or TD006); only a pure disagreement here.
   if (sx.value > path || sy.value > path) return [];
   const [high, low, sHigh, sLow] = sx.value > sy.value ? [x, y, sx, sy] : [y, x, sy, sx];
