@@ -4,10 +4,24 @@
 // fixes and TD105 persist tunnels into this script (remedies/network.ts persistTunnel).
 import type {Facts} from './facts.js';
 import {ifcfgFiles, ifcfgFlavour, wickedScriptPaths} from './network-config/index.js';
-import {stackForFixes, WICKED_DIR} from './network-stack.js';
+import {stackForFixes, WICKED_DIR, type NetworkStack} from './network-stack.js';
 import {activeLinesWith, mentionsAddress} from './persistence.js';
-import {defaultGreScriptPath} from '../remedies/network.js';
-import type {TunnelBootScript} from '../remedies/network.js';
+
+/** Where the boot-time GRE script lives when none exists yet (salt's name; NM: a dispatcher script). */
+export function defaultGreScriptPath(setup: NetworkStack): string {
+  return setup === 'NetworkManager' ? '/etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh' : '/etc/wicked/scripts/gre_tunnel_preup.sh';
+}
+
+/** Where a host's tunnel ports are re-created at boot, as its facts show it. */
+export interface TunnelBootScript {
+  path: string;
+  /** The snapshot holds the script (else it is written first). */
+  exists: boolean;
+  setup: NetworkStack;
+  bridge: string;
+  /** wicked: the bridge's ifcfg file, when its PRE_UP_SCRIPT does not name the script yet. */
+  ifcfg?: string;
+}
 
 export interface TunnelBoot extends TunnelBootScript {
   /** Uncommented lines of the script that set a remote_ip (the peers the next boot tunnels to). */

@@ -5,6 +5,7 @@ import {bre, q, sedReplacement} from './shell.js';
 import {manual, step, type Step} from './step.js';
 
 import {NETWORK_SCRIPTS_DIR, WICKED_DIR, type NetworkStack} from '../facts/network-stack.js';
+import type {TunnelBootScript} from '../facts/tunnel-boot.js';
 
 // The stacks' vocabulary and directories are the facts' (facts/network-stack.ts).
 export {NETWORK_SCRIPTS_DIR, WICKED_DIR} from '../facts/network-stack.js';
@@ -148,10 +149,6 @@ export function setTunnelRemote(port: string, remote: string): string {
   return `ovs-vsctl set interface ${q(port)} options:remote_ip=${q(remote)}`;
 }
 
-/** Where the boot-time GRE script lives when none exists yet (salt's name; NM: a dispatcher script). */
-export function defaultGreScriptPath(setup: NetworkStack): string {
-  return setup === 'NetworkManager' ? '/etc/NetworkManager/dispatcher.d/gre_tunnel_preup.sh' : '/etc/wicked/scripts/gre_tunnel_preup.sh';
-}
 
 /** The boot-time script (wicked PRE_UP_SCRIPT, NM dispatcher) gets the line that re-creates the GRE
  *  port; the bridge is named literally, so the line works whatever variables the script sets. */
@@ -164,16 +161,6 @@ function persistTunnelPort(script: string, bridge: string, port: string, type: s
   return appendLine(script, tunnelAddPort(bridge, port, type, remote, key), {key: `gre-preup:${script}:${port}`, ...(note ? {note} : {})});
 }
 
-/** Where a host's tunnel ports are re-created at boot, as its facts show it. */
-export interface TunnelBootScript {
-  path: string;
-  /** The snapshot holds the script (else it is written first). */
-  exists: boolean;
-  setup: NetworkStack;
-  bridge: string;
-  /** wicked: the bridge's ifcfg file, when its PRE_UP_SCRIPT does not name the script yet. */
-  ifcfg?: string;
-}
 
 /**
  * A tunnel port the next boot re-creates: the script written when missing (executable, RSTP on),

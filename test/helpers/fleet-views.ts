@@ -1,6 +1,6 @@
 // Hand-made fleet host views for the fleet checks' and plans' unit tests.
 import type {FleetHostView, FleetTunnel} from '../../src/fleet/host-view.js';
-import {defaultGreScriptPath} from '../../src/remedies/network.js';
+import {defaultGreScriptPath} from '../../src/facts/tunnel-boot.js';
 
 export function host(name: string, address: string, opts: Partial<FleetHostView> = {}): FleetHostView {
   const view: FleetHostView = {
