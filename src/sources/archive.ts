@@ -8,7 +8,9 @@
 //  - Compression is detected by magic bytes, not by file name: gzip (node:zlib) and xz (the
 //    xz-decompress WebAssembly decoder, loaded only for xz input; no native build).
 //  - Inflation is streamed and stops as soon as a limit is hit (member size from the tar header,
-//    total uncompressed bytes, inflate ratio), so a decompression bomb costs a few MiB at most.
+//    total uncompressed bytes, inflate ratio), so a decompression bomb costs a few MiB at most. Our
+//    own snapshots are blocked gzip (gzip-blocks.ts): their blocks are inflated two at a time, under
+//    the same limits.
 //  - Our own tar reader, not tar-stream: it judges every header before a byte of the body is
 //    inflated and refuses with the reasons the hostile corpus (test/hostile) pins; tar-stream
 //    would still need all of that around it.
@@ -25,7 +27,7 @@
 import {constants, type Stats} from 'node:fs';
 import {lstat, open, realpath} from 'node:fs/promises';
 import path from 'node:path';
-import {createGunzip} from 'node:zlib';
+import {createGunzip, gunzip as zlibGunzip} from 'node:zlib';
 
 import {UserError} from '../errors.js';
 import {MemTree, sosreportPrefix, type ArchiveLink} from './sosreport/mem-tree.js';
@@ -34,6 +36,7 @@ import {SosDirTree, type SosTree} from './sosreport/tree.js';
 import {refuseTemplates} from './templates.js';
 import {SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type EntryRecord, type Manifest, type Snapshot, type SourceRecord} from './snapshot.js';
 import {readToEnd} from './read-open.js';
+import {GZIP_BLOCK, gzipBlockSpans} from './gzip-blocks.js';
 
 export interface ArchiveLimits {
   /** Largest single member (or file of an unpacked snapshot), in bytes. */
@@ -177,7 +180,9 @@ type ArchiveContentOf = ConstructorParameters<typeof MemTree>[0];
 async function readTar(bytes: Buffer, lim: ArchiveLimits, fail: Fail): Promise<TarContent> {
   const parser = new TarParser(lim, fail);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    await inflateInto(bytes, parser, lim, fail);
+    const blocks = gzipBlockSpans(bytes);
+    if (blocks) await inflateBlocksInto(bytes, blocks, parser, lim, fail);
+    else await inflateInto(bytes, parser, lim, fail);
   } else if (XZ_MAGIC.every((b, i) => bytes[i] === b)) {
     await unxzInto(bytes, parser, lim, fail);
   } else {
@@ -266,6 +271,54 @@ async function inflateInto(compressed: Buffer, parser: TarParser, lim: ArchiveLi
     gunzip.destroy();
   }
 }
+
+/**
+ * Blocked gzip (tapdoctor's own snapshots, gzip-blocks.ts): the members are inflated a few at once
+ * on zlib's threads and fed to the tar parser in order. A 14 MB rule dump waits about a third less than for
+ * one stream, whose inflation is one thread's work while this one has nothing to do. The limits are
+ * those of inflateInto: a block inflates to GZIP_BLOCK at most, the ratio is judged after each, and
+ * at most INFLATE_AHEAD blocks are inflated ahead of that judgement. Each member's CRC and length
+ * are checked by zlib, as for one stream.
+ */
+async function inflateBlocksInto(compressed: Buffer, blocks: ReadonlyArray<[number, number]>, parser: TarParser, lim: ArchiveLimits, fail: Fail): Promise<void> {
+  const gunzip = (block: Buffer) =>
+    new Promise<Buffer>((resolve, reject) => {
+      zlibGunzip(block, {chunkSize: GZIP_BLOCK + 64 * 1024, maxOutputLength: GZIP_BLOCK}, (error, out) => (error ? reject(error) : resolve(out)));
+    });
+  const pending: Array<Promise<Buffer>> = [];
+  let next = 0;
+  const startNext = () => {
+    if (next >= blocks.length) return;
+    const [start, end] = blocks[next++]!;
+    const p = gunzip(compressed.subarray(start, end));
+    p.catch(() => undefined); // judged in order below; one left behind by an earlier refusal is no crash
+    pending.push(p);
+  };
+  for (let i = 0; i < INFLATE_AHEAD; i++) startNext();
+  let inflated = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    let out: Buffer;
+    try {
+      out = await pending.shift()!;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ERR_BUFFER_TOO_LARGE') fail(`refusing a likely decompression bomb: gzip block ${i + 1} inflates past ${size(GZIP_BLOCK)} (tapdoctor writes blocks of ${size(GZIP_BLOCK)})`);
+      if (e.code === 'Z_BUF_ERROR') fail('truncated gzip data (unexpected end of file)');
+      if (typeof e.code === 'string' && e.code.startsWith('Z_')) fail(`corrupt gzip data (${e.message})`);
+      throw err;
+    }
+    startNext();
+    inflated += out.length;
+    const consumed = blocks[i]![1];
+    if (inflated > lim.ratioFloorBytes && inflated > lim.maxRatio * consumed) {
+      fail(`refusing a likely decompression bomb: ${size(inflated)} inflated from ${size(consumed)} (ratio above ${lim.maxRatio}:1)`);
+    }
+    parser.push(out);
+  }
+}
+
+/** Blocks inflated at once: two cores' worth, as the fleet pool uses them; more only fill memory. */
+const INFLATE_AHEAD = 2;
 
 /** Members below a single top directory (`snapdir/manifest.json`, ...) are read from there. */
 function rootedStore(members: Map<string, Buffer>): MemberStore {

@@ -8,9 +8,9 @@ import {randomBytes} from 'node:crypto';
 import {constants, writeSync} from 'node:fs';
 import {link, lstat, open, rename, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
-import {gzipSync} from 'node:zlib';
 
 import {UserError} from '../errors.js';
+import {gzipBlocks} from './gzip-blocks.js';
 import type {Snapshot} from './snapshot.js';
 
 export interface WriteOptions {
@@ -42,10 +42,10 @@ export function snapshotMembers(snapshot: Snapshot): TarMember[] {
   return members;
 }
 
-/** The gzip'd tar bytes of a snapshot. Same snapshot, same bytes. */
+/** The gzip'd tar bytes of a snapshot (blocked gzip: readers inflate its blocks in parallel). Same snapshot, same bytes. */
 export function packSnapshot(snapshot: Snapshot): Buffer {
   const seconds = Math.floor(Date.parse(snapshot.manifest.capturedAt) / 1000);
-  return gzipSync(tarBytes(snapshotMembers(snapshot), Number.isFinite(seconds) && seconds > 0 ? seconds : 0), {level: 9});
+  return gzipBlocks(tarBytes(snapshotMembers(snapshot), Number.isFinite(seconds) && seconds > 0 ? seconds : 0), 9);
 }
 
 // --- tar encoding ----------------------------------------------------------------------------

@@ -7,12 +7,13 @@ import path from 'node:path';
 import {Readable} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
 import {fileURLToPath} from 'node:url';
-import {constants as zc, createGzip, inflateRawSync} from 'node:zlib';
+import {constants as zc, createGzip, gzipSync, inflateRawSync} from 'node:zlib';
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 
 import {UserError} from '../../src/errors.js';
 import {readSnapshot, type ArchiveLimits} from '../../src/sources/archive.js';
+import {blockMember, GZIP_BLOCK, gzipBlocks, gzipBlockSpans} from '../../src/sources/gzip-blocks.js';
 import {useTempDir} from '../helpers/temp-dir.js';
 import {CORPUS, IP_ADDR, manifest, rawHeader, rawTar} from './corpus.js';
 
@@ -133,6 +134,40 @@ describe('generated at test time', () => {
     expect(Number(m![1])).toBeGreaterThanOrEqual(8);
     expect(Number(m![1])).toBeLessThan(16);
     rmSync(bomb);
+  });
+
+  // tapdoctor's own snapshots are blocked gzip (src/sources/gzip-blocks.ts), inflated block by block.
+  const blockedTar = (memberSize: number) => {
+    const body = Buffer.alloc(memberSize);
+    return Buffer.concat([rawTar([{name: 'manifest.json', data: manifest()}], {end: false}), rawHeader({name: 'commands/ip.addr'}, memberSize), body, Buffer.alloc(Math.ceil(memberSize / 512) * 512 - memberSize), Buffer.alloc(1024)]);
+  };
+
+  it('refuses a blocked-gzip bomb by the same ratio, after a few blocks', async () => {
+    const bomb = path.join(work(), 'blocked-bomb.tar.gz');
+    writeFileSync(bomb, gzipBlocks(blockedTar(60 * 1024 * 1024)));
+    const message = await refusal(bomb);
+    const m = /^.*: refusing a likely decompression bomb: ([\d.]+) MiB inflated from ([\d.]+) KiB \(ratio above 200:1\)$/.exec(message);
+    expect(m, message).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(8);
+    expect(Number(m![1])).toBeLessThan(16);
+  });
+
+  it('refuses a block that inflates past the block size tapdoctor writes', async () => {
+    const file = path.join(work(), 'fat-block.tar.gz');
+    writeFileSync(file, blockMember(gzipSync(blockedTar(GZIP_BLOCK + 4096))));
+    expect(await refusal(file)).toMatch(/: refusing a likely decompression bomb: gzip block 1 inflates past 4\.0 MiB \(tapdoctor writes blocks of 4\.0 MiB\)$/);
+  });
+
+  it('refuses a blocked gzip whose second block is corrupt (zlib judges each block)', async () => {
+    const file = path.join(work(), 'corrupt-block.tar.gz');
+    const tar = rawTar([{name: 'manifest.json', data: manifest()}, {name: 'commands/ip.addr', data: IP_ADDR.repeat(60_000)}]);
+    const gz = gzipBlocks(tar);
+    const spans = gzipBlockSpans(gz)!;
+    expect(spans.length).toBeGreaterThan(1);
+    // A byte of the second block's trailer (its CRC): the deflate data stays valid, only the check fails.
+    gz[spans[1]![1] - 6] ^= 0xff;
+    writeFileSync(file, gz);
+    expect(await refusal(file)).toMatch(/: corrupt gzip data \(incorrect data check\)$/);
   });
 
   it('refuses a member whose declared size is over the total before inflating it', async () => {
