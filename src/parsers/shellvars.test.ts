@@ -136,14 +136,17 @@ describe('shell details', () => {
   });
 });
 
+/** Real ifcfg files of several kinds (test/samples/ifcfg). */
+const realFiles = () => [
+  sample('ifcfg', 'insights-team-single-quoted-json.txt'),
+  sample('ifcfg', 'fedora-ifcfg-gre.j2-2016.txt'),
+  sample('ifcfg', 'insights-spaces-inline-comment.txt'),
+  sample('ifcfg', 'openqa-docs-2020-suse-ifcfg-br1.txt'),
+];
+
 describe('robustness', () => {
   it('random mutations of real files give a model or a ParseError', () => {
-    const inputs = [
-      sample('ifcfg', 'insights-team-single-quoted-json.txt'),
-      sample('ifcfg', 'fedora-ifcfg-gre.j2-2016.txt'),
-      sample('ifcfg', 'insights-spaces-inline-comment.txt'),
-      sample('ifcfg', 'openqa-docs-2020-suse-ifcfg-br1.txt'),
-    ];
+    const inputs = realFiles();
     fc.assert(fc.property(fc.constantFrom(...inputs), edits({specials: SPECIALS}), (text, ops) => survives(() => parseShellVars(applyEdits(text, ops), 's'))));
   });
 
@@ -171,12 +174,7 @@ describe('robustness', () => {
   });
 
   it('the same on real files and their mutations', () => {
-    const inputs = [
-      sample('ifcfg', 'insights-team-single-quoted-json.txt'),
-      sample('ifcfg', 'fedora-ifcfg-gre.j2-2016.txt'),
-      sample('ifcfg', 'insights-spaces-inline-comment.txt'),
-      sample('ifcfg', 'openqa-docs-2020-suse-ifcfg-br1.txt'),
-    ];
+    const inputs = realFiles();
     for (const input of inputs) expect(outcome(input, true)).toEqual(outcome(input, false));
     fc.assert(
       fc.property(fc.constantFrom(...inputs), edits({specials: SPECIALS}), (t, ops) => {
