@@ -225,6 +225,19 @@ describe('analyze a fleet', () => {
     expect(quiet.stdout).toContain('fleet: 1 error, 2 warnings, 0 info (2 not shown: --quiet)');
   });
 
+  it("TD203's fix edits the line that sets MM_MTU, as TD006's does on the host (one repair, one way)", async () => {
+    const hosts = meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}) as Snap[];
+    const ini = 'files/etc/openqa/workers.ini';
+    const edited = text(hosts[2], ini).replace('[1]\n', '[1]\nMM_MTU = 1400\n');
+    setText(hosts[2], ini, edited);
+    const line = edited.split('\n').indexOf('MM_MTU = 1400') + 1;
+    const d = await writeFleet('td203-fix', hosts);
+    const r = run('analyze', d, '--format', 'script', '--host', 'worker3');
+    expect(r.stdout).toContain(`# /etc/openqa/workers.ini:${line}: set MM_MTU = 1380`);
+    expect(r.stdout).toMatch(new RegExp(`sed -i[^\\n]*'${line}s/.*/MM_MTU = 1380/'[^\\n]*/etc/openqa/workers.ini`));
+    expect(r.stdout).not.toContain('MANUAL (workers.ini is edited by hand');
+  });
+
   it('a bad --topology is a one-line usage error', async () => {
     const d = await writeFleet('topo', meshOfThree(await meshBase(), {prefix: 'worker', net: '192.0.2', loc: 'nue'}));
     const r = run('analyze', d, '--topology', 'ring');

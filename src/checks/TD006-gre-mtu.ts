@@ -22,8 +22,9 @@ import type {Evidence, Severity} from '../model.js';
 import {defineCheck, evidence, notApplicable, pass, type FindingDraft} from './define.js';
 import meta from './TD006-gre-mtu.meta.js';
 import {uplink} from '../facts/uplink.js';
-import {DEFAULT_SUT_MTU, tunnelOverhead} from '../facts/mtu.js';
-import {editLinePattern, replaceLine, setIniKey} from '../remedies/files.js';
+import {DEFAULT_SUT_MTU, mmMtuSettings, tunnelOverhead} from '../facts/mtu.js';
+import {setMmMtu} from '../remedies/openqa.js';
+import {editLinePattern} from '../remedies/files.js';
 import {bridgeRstp, dropPort, mtuRequest} from '../remedies/network.js';
 import {manual, type Step} from '../remedies/step.js';
 
@@ -207,56 +208,37 @@ const MTU_VALUE = /^\s*(\d{3,5})\s*$/;
 /** Every MTU SUTs on this host are told to use (or assume), one entry per place it is set. */
 function sutMtus(f: Facts, notes: string[]): SutMtu[] {
   const out: SutMtu[] = [];
-  const wc = f.try(workerConfig);
-  if (wc.ok) {
-    const tapInstances = wc.value.instances.filter((i) => i.tap);
-    const byOrigin = new Map<string, {value: string; instances: number[]}>();
-    const unset: number[] = [];
-    for (const inst of tapInstances) {
-      const v = inst.settings['MM_MTU'];
-      if (v === undefined) {
-        unset.push(inst.instance);
-        continue;
-      }
-      const origin = inst.origin?.['MM_MTU'] ?? `${wc.value.files[0] ?? 'workers.ini'}:?`;
-      const entry = byOrigin.get(origin) ?? {value: v, instances: []};
-      entry.instances.push(inst.instance);
-      byOrigin.set(origin, entry);
-    }
-    for (const [origin, {value, instances}] of byOrigin) {
+  const mm = f.try(mmMtuSettings);
+  if (mm.ok) {
+    for (const {value, origin, source, instances} of mm.value.set) {
       const m = MTU_VALUE.exec(value);
       if (!m) {
         notes.push(`MM_MTU = '${value}' at ${origin} is not a number`);
         continue;
       }
-      const cut = origin.lastIndexOf(':');
-      const path = cut > 0 ? origin.slice(0, cut) : origin;
-      const line = cut > 0 ? Number(origin.slice(cut + 1)) : Number.NaN;
-      const raw = rawFileLine(f, 'openqa.workers-ini', path, line);
+      const raw = rawFileLine(f, 'openqa.workers-ini', source.path, source.kind === 'line' ? source.line : undefined);
       out.push({
         value: Number(m[1]),
         explicit: true,
-        subject: path,
+        subject: source.path,
         what: `MM_MTU = ${m[1]} (${origin}, instance${instances.length > 1 ? 's' : ''} ${instances.join(', ')})`,
         evidence: evidence('openqa.workers-ini', `${origin}: ${raw ?? `MM_MTU = ${value}`}`),
-        fix: (mtu) => [
-          Number.isInteger(line) ? replaceLine(path, line, `MM_MTU = ${mtu}`, {note: `${origin}: set MM_MTU = ${mtu}`}) : manual(`mm-mtu:${origin}`, 'the line setting it is unknown', [`# ${origin}: set MM_MTU = ${mtu}`]),
-          restartWorkers(),
-        ],
+        fix: (mtu) => setMmMtu(source, mtu),
       });
     }
-    if (unset.length > 0) {
-      const path = wc.value.files.find((p) => p.endsWith('/workers.ini')) ?? '/etc/openqa/workers.ini';
+    const unset = mm.value.unset;
+    if (unset) {
+      const files = f.get(workerConfig).files;
       out.push({
         value: DEFAULT_SUT_MTU,
         explicit: false,
-        subject: path,
-        what: `the default MM_MTU ${DEFAULT_SUT_MTU} (unset for tap instance${unset.length > 1 ? 's' : ''} ${unset.join(', ')})`,
-        evidence: evidence('openqa.workers-ini', `no MM_MTU for tap instance(s) ${unset.join(', ')} in ${wc.value.files.join(', ') || 'workers.ini'}`),
-        fix: (mtu) => [setIniKey(path, 'global', 'MM_MTU', String(mtu), {note: `${path}: add MM_MTU = ${mtu} under [global]`}), restartWorkers()],
+        subject: unset.source.path,
+        what: `the default MM_MTU ${DEFAULT_SUT_MTU} (unset for tap instance${unset.instances.length > 1 ? 's' : ''} ${unset.instances.join(', ')})`,
+        evidence: evidence('openqa.workers-ini', `no MM_MTU for tap instance(s) ${unset.instances.join(', ')} in ${files.join(', ') || 'workers.ini'}`),
+        fix: (mtu) => setMmMtu(unset.source, mtu),
       });
     }
-  } else notes.push(`workers.ini not read: ${wc.reason}`);
+  } else notes.push(`workers.ini not read: ${mm.reason}`);
 
   const jobs = f.try(poolJobs);
   if (jobs.ok) {
@@ -337,7 +319,3 @@ function bridgeMtuFinding(f: Facts, bridge: OvsBridge, suts: SutMtu[]): FindingD
   };
 }
 
-/** Workers read workers.ini when they start; restarting one kills its job, so it waits for idle workers. */
-function restartWorkers(): Step {
-  return manual('restart-workers:workers.ini', 'a restart kills the running job', ['# workers read workers.ini at start: restart the instances once idle'], 'reload');
-}

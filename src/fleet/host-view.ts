@@ -9,6 +9,7 @@ import {mentionsAddress} from '../facts/persistence.js';
 import {stackForFixes, type NetworkStack} from '../facts/network-stack.js';
 import {tunnelInputVerdicts, type TunnelInputVerdict, type TunnelPeer, type TunnelType} from '../facts/tunnel-input.js';
 import {uplink} from '../facts/uplink.js';
+import {mmMtuSettings, type MmMtuSource} from '../facts/mtu.js';
 import {tunnelBoot, type TunnelBoot} from '../facts/tunnel-boot.js';
 
 /** The tunnel types a fleet joins hosts by (the host facts' own answer). */
@@ -42,6 +43,8 @@ export interface FleetHostView {
   bridge?: {name: string; mtu?: number; mtuRequest?: number};
   /** MM_MTU of the tap instances, when set (the largest, if they differ). */
   mmMtu?: number;
+  /** Where the tap instances' MM_MTU is set, or would be (TD203's fix edits these, as TD006's does). */
+  mmMtuSources?: MmMtuSource[];
   tunnels: FleetTunnel[];
   /** The network setup whose files a fix should edit. */
   setup: NetworkStack;
@@ -84,6 +87,8 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
     view.parallelOneHostOnly = tapInstances.length > 0 ? tapInstances.every((i) => oneHost(i.settings['PARALLEL_ONE_HOST_ONLY'])) : oneHost(wc.value.global['PARALLEL_ONE_HOST_ONLY']);
     const mtus = tapInstances.map((i) => Number(i.settings['MM_MTU'])).filter((n) => Number.isInteger(n) && n > 0);
     if (mtus.length > 0) view.mmMtu = Math.max(...mtus);
+    const mm = f.try(mmMtuSettings);
+    if (mm.ok) view.mmMtuSources = [...mm.value.set.map((s) => s.source), ...(mm.value.unset ? [mm.value.unset.source] : [])];
   } else unknown.push(`worker classes: ${wc.reason}`);
 
   const db = f.try(ovsDb);

@@ -6,9 +6,10 @@ import type {Severity} from '../../model.js';
 import {defineFleetCheck, hostEvidence, type FleetFindingDraft} from '../define.js';
 import type {Fleet} from '../fleet.js';
 import {DEFAULT_SUT_MTU, tunnelOverhead} from '../../facts/mtu.js';
+import {setMmMtu} from '../../remedies/openqa.js';
 import type {FleetHostView, FleetTunnel} from '../host-view.js';
 import {bridgeMtu, mtuRequest} from '../../remedies/network.js';
-import {manual, type Step} from '../../remedies/step.js';
+import type {Step} from '../../remedies/step.js';
 
 interface SutMtu {
   value: number;
@@ -32,8 +33,8 @@ function sutMtu(h: FleetHostView): SutMtu | undefined {
     return {
       value,
       what: h.mmMtu !== undefined ? `MM_MTU ${value}` : `the default MM_MTU ${value}`,
-      // workers.ini is edited by hand or rendered by salt: tapdoctor does not rewrite it.
-      fix: (want, alt) => [manual(`mm-mtu:${want}`, 'workers.ini is edited by hand or rendered by salt', [`# set MM_MTU = ${want} in /etc/openqa/workers.ini [global]; workers read it at start: restart the instances once idle`, ...(alt ? [`# ${alt}`] : [])])],
+      // The same edit TD006 makes on the host (one repair, one way): each line setting MM_MTU, or [global].
+      fix: (want, alt) => (h.mmMtuSources ?? [{kind: 'unset', path: '/etc/openqa/workers.ini'}]).flatMap((s) => setMmMtu(s, want, alt)),
     };
   }
   if (h.bridge?.mtu !== undefined) {
