@@ -283,7 +283,10 @@ async function inflateInto(compressed: Buffer, parser: TarParser, lim: ArchiveLi
 async function inflateBlocksInto(compressed: Buffer, blocks: ReadonlyArray<[number, number]>, parser: TarParser, lim: ArchiveLimits, fail: Fail): Promise<void> {
   const gunzip = (block: Buffer) =>
     new Promise<Buffer>((resolve, reject) => {
-      zlibGunzip(block, {chunkSize: GZIP_BLOCK + 64 * 1024, maxOutputLength: GZIP_BLOCK}, (error, out) => (error ? reject(error) : resolve(out)));
+      // One output buffer of the size the trailer states (ISIZE; a lie costs more steps, never more
+      // than maxOutputLength): a small snapshot's block gets no 4 MiB buffer.
+      const chunkSize = Math.min(GZIP_BLOCK, Math.max(block.readUInt32LE(block.length - 4), 16 * 1024)) + 1024;
+      zlibGunzip(block, {chunkSize, maxOutputLength: GZIP_BLOCK}, (error, out) => (error ? reject(error) : resolve(out)));
     });
   const pending: Array<Promise<Buffer>> = [];
   let next = 0;
