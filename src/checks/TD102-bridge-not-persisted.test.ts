@@ -71,6 +71,24 @@ describe('TD102 without NetworkManager profiles (a run without root)', () => {
     const r = run(check, overlay(fedora, {failed: {'network.nm': 'permission denied (needs root)'}}));
     expect(r).toMatchObject({status: 'skip', reason: 'could not collect network.nm: permission denied (needs root)'});
   });
+  it('network-scripts: an OVSBridge file without DEVICETYPE is never brought up by ifup-ovs; only DEVICETYPE is set', () => {
+    const s = overlay(fedora, {
+      files: {
+        'network.nm': {[`${NM}ovs-br0.nmconnection`]: null, [`${NM}ovs-br0-port.nmconnection`]: null, [`${NM}ovs-br0-if.nmconnection`]: null},
+        'systemd.wants': {'/etc/systemd/system/multi-user.target.wants/NetworkManager.service': null},
+        'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-br0': 'DEVICE=br0\nTYPE=OVSBridge\nBOOTPROTO=static\nIPADDR=172.16.2.2\nPREFIX=15\nONBOOT=yes\n'},
+      },
+    });
+    const [f] = run(check, s).findings;
+    expect(f!.message).toContain('DEVICETYPE is not set, so ifup derives DEVICETYPE=br from DEVICE=br0, expected ovs: ifup never runs ifup-ovs');
+    expect(f!.message).not.toContain('TYPE=OVSBridge,');
+    expect(f!.fix).toContain('DEVICETYPE=ovs');
+    expect(f!.fix).not.toMatch(/TYPE=OVSBridge' |\^TYPE=/);
+    // A DEVICE named ovsN derives ovs: nothing to set (network-scripts' source_config strips the digits).
+    const ovs0 = overlay(s, {files: {'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-br0': 'DEVICE=ovs0\nTYPE=OVSBridge\nBOOTPROTO=static\nIPADDR=172.16.2.2\nPREFIX=15\nONBOOT=yes\n'}}});
+    expect(run(check, ovs0).findings.map((x) => x.message).join(' ')).not.toContain('DEVICETYPE');
+  });
+
   it('network-scripts: a host without any bridge config gets an ifcfg-rh OVSBridge file, not a wicked one', () => {
     const s = overlay(fedora, {
       files: {

@@ -6,7 +6,7 @@
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import meta from './TD102-bridge-not-persisted.meta.js';
 import {FactUnavailable, type Facts} from '../facts/facts.js';
-import {ifcfgFiles, type IfcfgFile} from '../facts/network-config/index.js';
+import {ifcfgFiles, ifupDeviceType, type IfcfgFile} from '../facts/network-config/index.js';
 import {links} from '../facts/network.js';
 import {switchConfig, tapInstances} from '../facts/openqa.js';
 import {fileEvidence} from '../facts/file-evidence.js';
@@ -83,10 +83,15 @@ function wickedOrRh(f: Facts, bridge: string, expected: string): Candidate[] {
       fix.push(setIfcfgVar(file, 'STARTMODE', 'auto'));
     }
   } else {
-    const ovs = file.vars.TYPE === 'OVSBridge' && file.vars.DEVICETYPE === 'ovs';
-    if (!ovs) {
-      problems.push(`TYPE=${file.vars.TYPE ?? '(unset)'} DEVICETYPE=${file.vars.DEVICETYPE ?? '(unset)'}, expected TYPE=OVSBridge DEVICETYPE=ovs`);
-      fix.push(setIfcfgVar(file, 'TYPE', 'OVSBridge'), setIfcfgVar(file, 'DEVICETYPE', 'ovs'));
+    // What ifup acts on (TD105 asks the same): an unset DEVICETYPE is derived from DEVICE.
+    const {deviceType, device, explicit} = ifupDeviceType(file);
+    if (file.vars.TYPE !== 'OVSBridge') {
+      problems.push(`TYPE=${file.vars.TYPE ?? '(unset)'}, expected OVSBridge: ifup-ovs creates the bridge only for that type`);
+      fix.push(setIfcfgVar(file, 'TYPE', 'OVSBridge'));
+    }
+    if (deviceType !== 'ovs') {
+      problems.push(explicit ? `DEVICETYPE=${deviceType}, expected ovs: ifup never runs ifup-ovs` : `DEVICETYPE is not set, so ifup derives DEVICETYPE=${deviceType} from DEVICE=${device}, expected ovs: ifup never runs ifup-ovs`);
+      fix.push(setIfcfgVar(file, 'DEVICETYPE', 'ovs'));
     }
     if (!boot.startsAtBoot) {
       problems.push(`${boot.startReason}: not brought up at boot`);
