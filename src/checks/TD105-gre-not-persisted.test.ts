@@ -132,6 +132,13 @@ describe('TD105 gre-not-persisted', () => {
     expect(f!.fix).toContain(`>> ${NM_SCRIPT}`);
   });
 
+  it('a remote_ip only in a trailing comment is no tunnel to the peer (the same judgement as the fleet checks: tunnel-boot.ts)', async () => {
+    const {snapshot} = await loadCase('TD105-peer-in-preup');
+    const text = ['#!/bin/sh', 'ovs-vsctl --may-exist add-port br1 gre1 -- set interface gre1 type=gre options:peer=192.0.2.2 # remote_ip', ''].join('\n');
+    const [f] = run(check, overlay(snapshot, {files: {'network.preup': {[SCRIPT]: {content: text, mode: 0o755}}}})).findings;
+    expect(f!.message).toBe(`gre1 (GRE to 192.0.2.2) exists now, but the persisted pre-up would not re-create it: ${SCRIPT}: no line adds a GRE port to 192.0.2.2`);
+  });
+
   it('does not take a peer whose address merely starts with the runtime one (192.0.2.20 for 192.0.2.2)', async () => {
     const [f] = run(check, (await loadCase('TD105-peer-prefix-of-another')).snapshot).findings;
     expect(f!.message).toBe(

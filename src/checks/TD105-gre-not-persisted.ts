@@ -8,8 +8,8 @@ import meta from './TD105-gre-not-persisted.meta.js';
 import {ifcfgBoot, ifcfgFiles, ifcfgFlavour, ifcfgLine, ifupDeviceType, wickedScriptPaths, type IfcfgFile} from '../facts/network-config/index.js';
 import {switchConfig} from '../facts/openqa.js';
 import {ovsDb} from '../facts/ovs.js';
-import {activeLinesWith, mentionsAddress, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript} from '../facts/persistence.js';
-import {tunnelBoot} from '../facts/tunnel-boot.js';
+import {mentionsAddress, isExecutable, NM_DISPATCHER_DIRS, nmRefusesScript} from '../facts/persistence.js';
+import {scriptNamesPeer, tunnelBoot} from '../facts/tunnel-boot.js';
 import type {Evidence} from '../model.js';
 import type {SourceFile} from '../sources/snapshot.js';
 import {chmodFile, setVar} from '../remedies/files.js';
@@ -109,8 +109,7 @@ function judge(path: string, via: string, file: SourceFile | undefined, remote: 
   const modes = runnable(path, file, opts.nm);
   s.problems.push(...modes.problems);
   s.fix.push(...modes.fix);
-  const live = activeLinesWith(file.text, remote).filter((l) => l.includes('remote_ip') && mentionsAddress(l.split('#', 1)[0]!, remote));
-  if (live.length === 0) {
+  if (!scriptNamesPeer(file.text, remote)) {
     const commented = file.text.split('\n').some((l) => l.trim().startsWith('#') && mentionsAddress(l, remote));
     s.problems.push(commented ? `remote_ip=${remote} is commented out` : `no line adds a GRE port to ${remote}`);
     s.fix.push(persistGrePort(path, opts.bridge, opts.port, remote, commented ? `salt comments out offline peers: if ${remote} is gone for good, drop ${opts.port} instead` : undefined));

@@ -50,7 +50,12 @@ export function tunnelBoot(f: Facts, bridge: string, named?: string): TunnelBoot
   return {path, exists: text !== undefined, setup, bridge, ...(ifcfg ? {ifcfg} : {}), remoteLines};
 }
 
-/** The script has an uncommented line tunnelling to `address`. */
+/** The script has an uncommented line tunnelling to `address`: remote_ip and the address before any comment. */
 export function bootNames(boot: Pick<TunnelBoot, 'remoteLines'>, address: string): boolean {
   return boot.remoteLines.some((l) => mentionsAddress(l.split('#', 1)[0]!, address));
+}
+
+/** The same question of any script's text (TD105 judges every candidate script by it). */
+export function scriptNamesPeer(text: string, address: string): boolean {
+  return bootNames({remoteLines: activeLinesWith(text, 'remote_ip')}, address);
 }
