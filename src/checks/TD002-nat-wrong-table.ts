@@ -12,8 +12,8 @@ import {activeUnits} from '../facts/host/units.js';
 import type {Evidence} from '../model.js';
 import {parseNftText} from '../parsers/nft/index.js';
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
-import {moveNatRules, reloadRuleFile, type NatMove} from '../remedies/firewall.js';
-import {manual, step, type Step} from '../remedies/step.js';
+import {iptablesRuleSpec, iptablesTool, moveNatRules, nftRuleStatement, reloadRuleFile, replaceIptablesRule, replaceNftRule, type NatMove} from '../remedies/firewall.js';
+import type {Step} from '../remedies/step.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import meta from './TD002-nat-wrong-table.meta.js';
 import {withFirewallLimits} from './firewall-limits.js';
@@ -179,17 +179,12 @@ function natMove(file: PersistedRuleFile, text: string | undefined, b: BadLine):
   const family = b.rule?.family ?? 'ip';
   const target = natChainIn(text, file.path, family, home.hook);
   const chain = target ?? {table: 'nat', name: home.chain.toLowerCase()};
-  return {line: b.line, current, family, table: chain.table, chain: chain.name, rule: nftStatement(current), ...(target ? {} : {declare: {hook: home.hook, priority: home.priority}})};
+  return {line: b.line, current, family, table: chain.table, chain: chain.name, rule: nftRuleStatement(current), ...(target ? {} : {declare: {hook: home.hook, priority: home.priority}})};
 }
 
 function actionFromText(text: string): NatRule['action'] {
   const m = NAT_WORD.exec(text);
   return (m?.[1]?.toLowerCase() ?? 'masquerade') as NatRule['action'];
-}
-
-/** The rule's statements without a leading `add rule <family> <table> <chain>`. */
-function nftStatement(text: string): string {
-  return text.replace(/^(add|insert)\s+rule\s+(?:(?:ip|ip6|inet|arp|bridge|netdev)\s+)?\S+\s+\S+\s+/, '').trim();
 }
 
 /** A chain of the file declared `type nat hook <hook>` for the family, to put the rule in. */
@@ -230,14 +225,10 @@ function liveFindings(view: FirewallView): FindingDraft[] {
 
 function liveRuleFix(n: NatRule): Step {
   const home = NAT_HOME[n.action];
+  const key = `nat-live:${n.text}`;
   if (n.backend === 'nftables') {
-    return manual(`nat-live:${n.text}`, 'the rule\'s handle must be looked up first; correct the persisted rule file the same way, or the next boot brings the rule back', [
-      `nft -a list chain ${n.family} ${n.table} ${n.chain}   # find the handle of: ${n.text}`,
-      `nft delete rule ${n.family} ${n.table} ${n.chain} handle HANDLE`,
-      `nft add rule ${n.family} nat ${home.chain} ${nftStatement(n.text).replace(/counter packets \d+ bytes \d+/, 'counter')}   # into the nat ${home.hook} chain`,
-    ], 'runtime');
+    return replaceNftRule(key, "the rule's handle must be looked up first; correct the persisted rule file the same way, or the next boot brings the rule back", {family: n.family, table: n.table, chain: n.chain, text: n.text}, {table: 'nat', chain: home.chain, statement: nftRuleStatement(n.text), note: `into the nat ${home.hook} chain`});
   }
-  const tool = n.backend === 'ip6tables' ? 'ip6tables' : n.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
-  const spec = n.text.replace(/^\[\d+:\d+\]\s*/, '').replace(/^-[AI]\s+\S+(\s+\d+)?\s*/, '');
-  return step('runtime', `nat-live:${n.text}`, [`${tool} -t ${n.table} -D ${n.chain} ${spec}`, `${tool} -t nat -A ${home.chain} ${spec}`, '# then correct the persisted rule file the same way, or the next boot brings the rule back']);
+  const spec = iptablesRuleSpec(n.text);
+  return replaceIptablesRule(key, iptablesTool(n.backend), {table: n.table, chain: n.chain, spec}, {table: 'nat', chain: home.chain, spec}, ['# then correct the persisted rule file the same way, or the next boot brings the rule back']);
 }

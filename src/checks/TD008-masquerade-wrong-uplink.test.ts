@@ -13,6 +13,8 @@ interface Host {
   route4?: string;
   nft?: string;
   iptables?: string;
+  /** iptables-legacy-save output (rules in the legacy tables). */
+  iptablesLegacy?: string;
   firewalld?: string;
   firewalldExit?: number;
   /** firewalld.files: zone XML and firewalld.conf. */
@@ -31,6 +33,7 @@ const tester = new CheckTester(check, (h: Host) =>
       'ip.route4': h.route4 ?? fixture('healthy-suse/commands/ip.route4'),
       ...(h.nft !== undefined ? {'nft.ruleset': h.nft} : {}),
       ...(h.iptables !== undefined ? {'iptables.save': h.iptables} : {}),
+      ...(h.iptablesLegacy !== undefined ? {'iptables-legacy.save': h.iptablesLegacy} : {}),
       ...(h.firewalld !== undefined ? {'firewalld.runtime': {text: h.firewalld, exitCode: h.firewalldExit ?? 0}} : {}),
     },
     files: {
@@ -166,6 +169,12 @@ tester.run({
           subject: 'ip nat postrouting: ip saddr 10.0.2.0/24 oifname "eth0" masquerade',
           message:
             'source NAT only for 10.0.2.0/24, a SUT range: after the OpenFlow rewrite SUT traffic reaches the host from 10.1.0.0/16, so the rule never matches and nothing masquerades it on eth0',
+          fix: [
+            "# MANUAL (the rule's handle must be looked up first):",
+            '#   nft -a list chain ip nat postrouting   # find the handle of: ip saddr 10.0.2.0/24 oifname "eth0" masquerade',
+            '#   nft delete rule ip nat postrouting handle HANDLE',
+            '#   nft add rule ip nat postrouting ip saddr 10.1.0.0/16 oifname "eth0" masquerade',
+          ].join('\n'),
         },
       ],
     },
@@ -173,6 +182,13 @@ tester.run({
       name: "a source restriction to another range than Fedora's rewritten one",
       host: {iptables: FEDORA_SNAT.replace('172.17.0.0/16', '172.16.2.0/24'), sysconfig: FEDORA_SYSCONFIG},
       findings: [{kind: 'snat-sut-range', subject: '-A POSTROUTING -s 172.16.2.0/24 -o eth0 -j MASQUERADE'}],
+      assert: (r) => expect(r.findings[0]!.fix.split('\n')).toEqual(['iptables -t nat -D POSTROUTING -s 172.16.2.0/24 -o eth0 -j MASQUERADE', 'iptables -t nat -A POSTROUTING -s 172.17.0.0/16 -o eth0 -j MASQUERADE']),
+    },
+    {
+      name: 'the same rule in the legacy tables is replaced with iptables-legacy (iptables would miss it and stop the script)',
+      host: {iptables: '', iptablesLegacy: FEDORA_SNAT.replace('172.17.0.0/16', '172.16.2.0/24'), sysconfig: FEDORA_SYSCONFIG},
+      findings: [{kind: 'snat-sut-range', subject: '-A POSTROUTING -s 172.16.2.0/24 -o eth0 -j MASQUERADE'}],
+      assert: (r) => expect(r.findings[0]!.fix.split('\n')).toEqual(['iptables-legacy -t nat -D POSTROUTING -s 172.16.2.0/24 -o eth0 -j MASQUERADE', 'iptables-legacy -t nat -A POSTROUTING -s 172.17.0.0/16 -o eth0 -j MASQUERADE']),
     },
     {
       name: 'FORWARD: a return rule naming another interface before a reject: the rule is the subject',

@@ -24,7 +24,7 @@ import type {Evidence} from '../model.js';
 import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
 import meta from './TD008-masquerade-wrong-uplink.meta.js';
 import {editLine, editLinePattern, setVar} from '../remedies/files.js';
-import {firewalldAddMasquerade, firewalldChangeInterface, firewalldReload, firewalldRemoveInterface, iptablesRule, natPersistKey, nftRule, reloadRuleFile} from '../remedies/firewall.js';
+import {firewalldAddMasquerade, firewalldChangeInterface, firewalldReload, firewalldRemoveInterface, iptablesRule, iptablesRuleSpec, iptablesTool, natPersistKey, nftRule, nftRuleStatement, reloadRuleFile, replaceIptablesRule, replaceNftRule} from '../remedies/firewall.js';
 import {bre} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {withFirewallLimits} from './firewall-limits.js';
@@ -352,11 +352,11 @@ function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boo
     const hits = ctx.persistedNat(r);
     const fix: Step[] = hits.flatMap((h) => [editLine(h.path, h.line, r.sourceNet!, good, {note: `${h.path} line ${h.line}: ${h.text} -> source ${good}`}), reloadRuleFile(h.path)]);
     if (hits.length === 0) {
-      if (r.backend.startsWith('iptables') || r.backend === 'ip6tables') {
-        const text = stripCounters(r.text);
-        fix.push(step('runtime', `snat-range:${text}`, [`iptables -t ${r.table} ${text.replace(/^-A /, '-D ')}`, `iptables -t ${r.table} ${text.replace(r.sourceNet, good)}`]));
+      if (r.backend === 'nftables') {
+        fix.push(replaceNftRule(`snat-range:${r.text}`, "the rule's handle must be looked up first", {family: r.family, table: r.table, chain: r.chain, text: r.text}, {table: r.table, chain: r.chain, statement: nftRuleStatement(r.text).replace(r.sourceNet, good)}));
       } else {
-        fix.push(manual(`snat-range:${r.text}`, 'the rule\'s handle must be looked up first', [`nft -a list chain ${r.family} ${r.table} ${r.chain}   # find the rule's handle, delete it and add it with ip saddr ${good}`], 'runtime'));
+        const spec = iptablesRuleSpec(r.text);
+        fix.push(replaceIptablesRule(`snat-range:${stripCounters(r.text)}`, iptablesTool(r.backend), {table: r.table, chain: r.chain, spec}, {table: r.table, chain: r.chain, spec: spec.replace(r.sourceNet, good)}));
       }
     }
     findings.push({

@@ -4,7 +4,7 @@
 // unit that loads it at boot.
 import {VXLAN_PORT} from '../facts/tunnel-input.js';
 import {bre, q} from './shell.js';
-import {step, type Step} from './step.js';
+import {manual, step, type Step} from './step.js';
 
 export type RuleFileKind = 'nft' | 'iptables' | 'ip6tables';
 
@@ -93,6 +93,47 @@ export function nftRule(rule: string): Step {
 
 export function iptablesRule(tool: string, args: string): Step {
   return step('runtime', `${tool}:${args}`, [`${tool} ${args}`]);
+}
+
+/** The command that edits the rules of an iptables backend: the legacy tables have their own, IPv6 its own. */
+export function iptablesTool(backend: string): string {
+  return backend === 'ip6tables' ? 'ip6tables' : backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
+}
+
+/** An iptables rule's matches and target: its iptables-save line without counters and `-A CHAIN` (or `-I CHAIN N`). */
+export function iptablesRuleSpec(text: string): string {
+  return text.replace(/^\[\d+:\d+\]\s*/, '').replace(/^-[AI]\s+\S+(\s+\d+)?\s*/, '');
+}
+
+/** An nft rule as `nft add rule FAMILY TABLE CHAIN` takes it: no `add rule ...` prefix, counters from zero. */
+export function nftRuleStatement(text: string): string {
+  return text
+    .replace(/^(add|insert)\s+rule\s+(?:(?:ip|ip6|inet|arp|bridge|netdev)\s+)?\S+\s+\S+\s+/, '')
+    .trim()
+    .replace(/counter packets \d+ bytes \d+/, 'counter');
+}
+
+/**
+ * A live iptables rule replaced now: deleted by its own spec (with the backend's own command, or the
+ * delete misses a legacy table's rule and the script stops), then `to` appended. `notes`: comment
+ * lines after.
+ */
+export function replaceIptablesRule(key: string, tool: string, from: {table: string; chain: string; spec: string}, to: {table: string; chain: string; spec: string}, notes: string[] = []): Step {
+  return step('runtime', key, [`${tool} -t ${from.table} -D ${from.chain} ${from.spec}`, `${tool} -t ${to.table} -A ${to.chain} ${to.spec}`, ...notes]);
+}
+
+/** The same for nftables: a rule is deleted by its handle, which must be looked up first (a MANUAL step). */
+export function replaceNftRule(key: string, reason: string, from: {family: string; table: string; chain: string; text: string}, to: {table: string; chain: string; statement: string; note?: string}): Step {
+  return manual(
+    key,
+    reason,
+    [
+      `nft -a list chain ${from.family} ${from.table} ${from.chain}   # find the handle of: ${from.text}`,
+      `nft delete rule ${from.family} ${from.table} ${from.chain} handle HANDLE`,
+      `nft add rule ${from.family} ${to.table} ${to.chain} ${to.statement}${to.note ? `   # ${to.note}` : ''}`,
+    ],
+    'runtime',
+  );
 }
 
 /** A NAT rule to move out of the chain it cannot work in, into the nat chain of its hook. */
