@@ -65,6 +65,16 @@ describe('TD102 bridge-not-persisted', () => {
   });
 });
 
+/** The Fedora fixture without NetworkManager (profiles gone, unit not enabled), its network in these ifcfg-rh files. */
+const networkScriptsHost = (ifcfg: Record<string, string>) =>
+  overlay(fedora, {
+    files: {
+      'network.nm': {[`${NM}ovs-br0.nmconnection`]: null, [`${NM}ovs-br0-port.nmconnection`]: null, [`${NM}ovs-br0-if.nmconnection`]: null},
+      'systemd.wants': {'/etc/systemd/system/multi-user.target.wants/NetworkManager.service': null},
+      'network.ifcfg': ifcfg,
+    },
+  });
+
 describe('TD102 without NetworkManager profiles (a run without root)', () => {
   it('still passes on a complete wicked config, and skips when nothing else configures the bridge', () => {
     expect(run(check, overlay(suse, {failed: {'network.nm': 'permission denied (needs root)'}}))).toMatchObject({status: 'pass', findings: []});
@@ -72,13 +82,7 @@ describe('TD102 without NetworkManager profiles (a run without root)', () => {
     expect(r).toMatchObject({status: 'skip', reason: 'could not collect network.nm: permission denied (needs root)'});
   });
   it('network-scripts: an OVSBridge file without DEVICETYPE is never brought up by ifup-ovs; only DEVICETYPE is set', () => {
-    const s = overlay(fedora, {
-      files: {
-        'network.nm': {[`${NM}ovs-br0.nmconnection`]: null, [`${NM}ovs-br0-port.nmconnection`]: null, [`${NM}ovs-br0-if.nmconnection`]: null},
-        'systemd.wants': {'/etc/systemd/system/multi-user.target.wants/NetworkManager.service': null},
-        'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-br0': 'DEVICE=br0\nTYPE=OVSBridge\nBOOTPROTO=static\nIPADDR=172.16.2.2\nPREFIX=15\nONBOOT=yes\n'},
-      },
-    });
+    const s = networkScriptsHost({'/etc/sysconfig/network-scripts/ifcfg-br0': 'DEVICE=br0\nTYPE=OVSBridge\nBOOTPROTO=static\nIPADDR=172.16.2.2\nPREFIX=15\nONBOOT=yes\n'});
     const [f] = run(check, s).findings;
     expect(f!.message).toContain('DEVICETYPE is not set, so ifup derives DEVICETYPE=br from DEVICE=br0, expected ovs: ifup never runs ifup-ovs');
     expect(f!.message).not.toContain('TYPE=OVSBridge,');
@@ -90,13 +94,7 @@ describe('TD102 without NetworkManager profiles (a run without root)', () => {
   });
 
   it('network-scripts: a host without any bridge config gets an ifcfg-rh OVSBridge file, not a wicked one', () => {
-    const s = overlay(fedora, {
-      files: {
-        'network.nm': {[`${NM}ovs-br0.nmconnection`]: null, [`${NM}ovs-br0-port.nmconnection`]: null, [`${NM}ovs-br0-if.nmconnection`]: null},
-        'systemd.wants': {'/etc/systemd/system/multi-user.target.wants/NetworkManager.service': null},
-        'network.ifcfg': {'/etc/sysconfig/network-scripts/ifcfg-eth0': 'DEVICE=eth0\nONBOOT=yes\nBOOTPROTO=none\nIPADDR=192.0.2.10\nPREFIX=24\n'},
-      },
-    });
+    const s = networkScriptsHost({'/etc/sysconfig/network-scripts/ifcfg-eth0': 'DEVICE=eth0\nONBOOT=yes\nBOOTPROTO=none\nIPADDR=192.0.2.10\nPREFIX=24\n'});
     const [f] = run(check, s).findings;
     expect(f!.fix).toBe(
       ['mkdir -p /etc/sysconfig/network-scripts', 'rm -f /etc/sysconfig/network-scripts/ifcfg-br0', `printf '%s\\n' DEVICE=br0 DEVICETYPE=ovs TYPE=OVSBridge BOOTPROTO=static IPADDR=172.16.2.2 PREFIX=15 ONBOOT=yes HOTPLUG=no > /etc/sysconfig/network-scripts/ifcfg-br0`].join('\n'),
