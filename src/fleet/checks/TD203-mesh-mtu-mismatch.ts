@@ -61,7 +61,8 @@ function pathFindings(x: FleetHostView, y: FleetHostView, tunnel: FleetTunnel): 
       hosts: [x.name, y.name],
       subject: `${x.name} <-> ${y.name}`,
       message: `${x.name}'s SUTs use ${s.what}, but the ${tunnel.type.toUpperCase()} tunnel to ${y.name} carries only ${path} (${y.name}'s uplink ${y.uplink.name} MTU ${y.uplink.mtu} − ${overhead}), expected ≤ ${path}: larger packets between SUTs on the two hosts are dropped`,
-      fix: [{host: x.name, steps: s.fix(path, `or raise ${y.name}'s uplink MTU to ${x.uplink.mtu} if the network carries it`)}],
+      // Down to what fits the path, and no higher than the peer's SUTs use: one MTU on both ends.
+      fix: [{host: x.name, steps: s.fix(Math.min(path, sutMtu(y)?.value ?? path), `or raise ${y.name}'s uplink MTU to ${x.uplink.mtu} if the network carries it`)}],
       evidence: [hostEvidence(x.name, 'openqa.workers-ini', s.what), hostEvidence(x.name, 'ip.addr', `${x.uplink.name}: mtu ${x.uplink.mtu}`), hostEvidence(y.name, 'ip.addr', `${y.uplink.name}: mtu ${y.uplink.mtu}`)],
     },
   ];
