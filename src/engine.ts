@@ -8,7 +8,7 @@ import {Facts, FactUnavailable} from './facts/facts.js';
 import {summarize, type CheckResult, type Finding, type Report, type SourceProblem} from './model.js';
 import {CATALOGUE, type CommandSource} from './sources/catalogue.js';
 import {SnapshotView, type Snapshot} from './sources/snapshot.js';
-import {buildPlan, findingRef, planSlices, sliceFor, type Plan} from './remedies/plan.js';
+import {buildPlan, findingRef, ownSlice, planSlices, type Plan} from './remedies/plan.js';
 import type {Step} from './remedies/step.js';
 
 export interface AnalyzeOptions {
@@ -74,7 +74,7 @@ function toFinding(check: CheckDefinition, d: FindingDraft, planned: boolean): F
   const steps = d.fix;
   STEPS.set(finding, steps);
   // Alone, a finding's fix is its own plan; in a report (planned) it is its slice of the report's plan.
-  if (!planned) finding.fix = ownFix(finding, steps, '/');
+  if (!planned) finding.fix = ownSlice(findingRef(finding), steps);
   return finding;
 }
 
@@ -89,14 +89,8 @@ export function planReport(results: readonly CheckResult[], root: string): Plan 
   const plan = buildPlan(faults.map((f) => ({ref: findingRef(f), steps: stepsOf(f)})), root);
   const sliceOf = planSlices(plan);
   for (const f of faults) f.fix = sliceOf(findingRef(f));
-  for (const f of findings.filter((x) => x.severity === 'info')) f.fix = ownFix(f, stepsOf(f), root);
+  for (const f of findings.filter((x) => x.severity === 'info')) f.fix = ownSlice(findingRef(f), stepsOf(f), root);
   return plan;
-}
-
-/** A finding's fix by itself: the plan of its own steps. */
-function ownFix(finding: Finding, steps: readonly Step[], root: string): string {
-  const ref = findingRef(finding);
-  return sliceFor(buildPlan([{ref, steps}], root), ref);
 }
 
 /** The report and the Facts its checks read: renderers that draw the host (HTML) reuse those facts. */

@@ -3,7 +3,7 @@
 // one step per job, `satisfies`, phases). A fleet finding's fix text is, per host it names, that
 // host's slice of its plan, so the fleet report, the host's script and its own findings agree.
 import type {CheckResult} from '../model.js';
-import {buildPlan, findingRef, planSlices, sliceFor, type Plan, type PlanInput} from '../remedies/plan.js';
+import {buildPlan, findingRef, ownSlice, planSlices, type Plan, type PlanInput} from '../remedies/plan.js';
 import type {FleetFinding, HostRemedy} from './define.js';
 
 /** A host's plan and, when still held, its check results (their findings' fix texts follow the plan). */
@@ -30,11 +30,12 @@ function fleetFixText(ref: string, remedies: readonly HostRemedy[], sliceOf: (ho
 
 /** Alone (no host plan yet, e.g. in a unit test), a finding's fix is a plan of its own steps. */
 export function standaloneFixText(ref: string, remedies: readonly HostRemedy[], rootOf: (host: string) => string = () => '/'): string {
-  return fleetFixText(ref, remedies, (host) => sliceFor(ownPlan(ref, remedies, host, rootOf(host)), ref));
+  return fleetFixText(ref, remedies, (host) => hostOwnSlice(ref, remedies, host, rootOf(host)));
 }
 
-function ownPlan(ref: string, remedies: readonly HostRemedy[], host: string, root: string): Plan {
-  return buildPlan(remedies.filter((r) => r.host === host).map((r) => ({ref, steps: r.steps})), root);
+/** The finding's steps for one host as a plan of their own. */
+function hostOwnSlice(ref: string, remedies: readonly HostRemedy[], host: string, root: string): string {
+  return ownSlice(ref, remedies.filter((r) => r.host === host).flatMap((r) => r.steps), root);
 }
 
 /**
@@ -74,7 +75,7 @@ export function planFleet(reports: ReadonlyMap<string, PlanHolder>, findings: re
     const remedies = remediesOf(f);
     const sliceOf = (host: string) => {
       const plan = reports.get(host)?.plan;
-      return plan ? slicesOf(plan)(ref) : sliceFor(ownPlan(ref, remedies, host, rootOf(host)), ref);
+      return plan ? slicesOf(plan)(ref) : hostOwnSlice(ref, remedies, host, rootOf(host));
     };
     f.fix = f.severity === 'info' ? standaloneFixText(ref, remedies, rootOf) : fleetFixText(ref, remedies, sliceOf);
   }

@@ -75,6 +75,11 @@ export function stepLines(step: Step, root: string): string[] {
   return [`# MANUAL (${step.manual}):`, ...lines.map((l) => (l.startsWith('#') ? l : `#   ${l}`))];
 }
 
+/** A fix text by itself: the plan of just these steps (a finding outside any report's plan). */
+export function ownSlice(ref: string, steps: readonly Step[], root = '/'): string {
+  return sliceFor(buildPlan([{ref, steps}], root), ref);
+}
+
 /** One finding's slice of the plan, as the text shown under its "Fix". */
 export function sliceFor(plan: Plan, ref: string): string {
   const out: string[] = [];
