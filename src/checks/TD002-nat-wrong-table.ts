@@ -13,6 +13,7 @@ import type {Evidence} from '../model.js';
 import {parseNftText} from '../parsers/nft/index.js';
 import {modelOrParseError, ParseError} from '../parsers/errors.js';
 import {iptablesRuleSpec, iptablesTool, moveNatRules, nftRuleStatement, reloadRuleFile, replaceIptablesRule, replaceNftRule, type NatMove} from '../remedies/firewall.js';
+import {withoutCounters} from '../parsers/iptables/numbers.js';
 import type {Step} from '../remedies/step.js';
 import {defineCheck, evidence, pass, type FindingDraft} from './define.js';
 import meta from './TD002-nat-wrong-table.meta.js';
@@ -173,7 +174,7 @@ function natMove(file: PersistedRuleFile, text: string | undefined, b: BadLine):
   const home = NAT_HOME[action];
   const current = rawLine(text, b.line) ?? b.text;
   if (file.format === 'iptables-save') {
-    const rule = current.replace(/^\[\d+:\d+\]\s*/, '').replace(/^-[AI]\s+\S+(\s+\d+)?/, `-A ${home.chain}`).replace(/\s-t\s+\S+/, '');
+    const rule = withoutCounters(current).replace(/^-[AI]\s+\S+(\s+\d+)?/, `-A ${home.chain}`).replace(/\s-t\s+\S+/, '');
     return {line: b.line, current, family: 'ip', table: 'nat', chain: home.chain, rule};
   }
   const family = b.rule?.family ?? 'ip';

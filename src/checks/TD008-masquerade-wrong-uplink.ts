@@ -25,6 +25,7 @@ import {defineCheck, evidence, skip, type FindingDraft} from './define.js';
 import meta from './TD008-masquerade-wrong-uplink.meta.js';
 import {editLine, editLinePattern, setVar} from '../remedies/files.js';
 import {firewalldAddMasquerade, firewalldChangeInterface, firewalldReload, firewalldRemoveInterface, iptablesRule, iptablesRuleSpec, iptablesTool, natPersistKey, nftRule, nftRuleStatement, reloadRuleFile, replaceIptablesRule, replaceNftRule} from '../remedies/firewall.js';
+import {withoutCounters} from '../parsers/iptables/numbers.js';
 import {bre} from '../remedies/shell.js';
 import {manual, step, type Step} from '../remedies/step.js';
 import {withFirewallLimits} from './firewall-limits.js';
@@ -81,13 +82,10 @@ export default defineCheck(meta, (f) => withFirewallLimits(f, () => {
 
 /** The rule as the subject: iptables text without its counters, nft text with its table and chain. */
 function ruleSubject(r: {backend: string; text: string; family?: string; table?: string; chain: string}): string {
-  const text = stripCounters(r.text);
+  const text = withoutCounters(r.text);
   return r.backend === 'nftables' ? `${r.family ?? ''} ${r.table ?? ''} ${r.chain}: ${text}`.trim() : text;
 }
 
-function stripCounters(text: string): string {
-  return text.replace(/^\[\d+:\d+\]\s+/, '');
-}
 
 function ruleEvidence(r: NatRule | (ForwardRule & {family?: string; table?: string})): Evidence {
   const where = r.line !== undefined ? `line ${r.line}: ` : r.backend === 'nftables' ? `${r.family ?? ''} ${r.table ?? ''} ${r.chain}: `.trimStart() : '';
@@ -139,7 +137,7 @@ function persistedNatLookup(f: Facts): (live: NatRule) => PersistedHit[] {
           const key = natLookupKey(rule);
           let list = byKey.get(key);
           if (!list) byKey.set(key, (list = []));
-          list.push({path: file.path, line: rule.line, text: stripCounters(rule.text)});
+          list.push({path: file.path, line: rule.line, text: withoutCounters(rule.text)});
         }
       }
     }
@@ -159,7 +157,7 @@ function persistedForward(f: Facts, live: ForwardRule): PersistedHit[] {
     file.view.forward.flatMap((path) =>
       path.rules
         .filter((r) => r.verdict === live.verdict && r.stateful === live.stateful && sameNames(r.in, live.in) && sameNames(r.out, live.out) && r.line !== undefined)
-        .map((r) => ({path: file.path, line: r.line!, text: stripCounters(r.text)})),
+        .map((r) => ({path: file.path, line: r.line!, text: withoutCounters(r.text)})),
     ),
   );
 }
@@ -356,7 +354,7 @@ function sutRangeFindings(ctx: Ctx): {findings: FindingDraft[]; coverUplink: boo
         fix.push(replaceNftRule(`snat-range:${r.text}`, "the rule's handle must be looked up first", {family: r.family, table: r.table, chain: r.chain, text: r.text}, {table: r.table, chain: r.chain, statement: nftRuleStatement(r.text).replace(r.sourceNet, good)}));
       } else {
         const spec = iptablesRuleSpec(r.text);
-        fix.push(replaceIptablesRule(`snat-range:${stripCounters(r.text)}`, iptablesTool(r.backend), {table: r.table, chain: r.chain, spec}, {table: r.table, chain: r.chain, spec: spec.replace(r.sourceNet, good)}));
+        fix.push(replaceIptablesRule(`snat-range:${withoutCounters(r.text)}`, iptablesTool(r.backend), {table: r.table, chain: r.chain, spec}, {table: r.table, chain: r.chain, spec: spec.replace(r.sourceNet, good)}));
       }
     }
     findings.push({
@@ -405,7 +403,7 @@ function forwardFinding(ctx: Ctx, path: ForwardPath, dir: {inIf: string; outIf: 
   });
   if (!meant) return undefined;
   const chainName = `${path.family} ${path.table} ${path.chain}`;
-  const stopper = d.rule ? `\`${stripCounters(d.rule.text)}\`` : `the chain policy ${path.policy}`;
+  const stopper = d.rule ? `\`${withoutCounters(d.rule.text)}\`` : `the chain policy ${path.policy}`;
   const ev: Evidence[] = [];
   const withTable = (r: ForwardRule) => ({...r, family: path.family, table: path.table});
   ev.push(ruleEvidence(withTable(meant)));

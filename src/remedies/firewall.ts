@@ -3,6 +3,7 @@
 // a masquerade outside the nat table, which the kernel refuses on the real load), then restart the
 // unit that loads it at boot.
 import {VXLAN_PORT} from '../facts/tunnel-input.js';
+import {withoutCounters} from '../parsers/iptables/numbers.js';
 import {bre, q} from './shell.js';
 import {manual, step, type Step} from './step.js';
 
@@ -102,7 +103,7 @@ export function iptablesTool(backend: string): string {
 
 /** An iptables rule's matches and target: its iptables-save line without counters and `-A CHAIN` (or `-I CHAIN N`). */
 export function iptablesRuleSpec(text: string): string {
-  return text.replace(/^\[\d+:\d+\]\s*/, '').replace(/^-[AI]\s+\S+(\s+\d+)?\s*/, '');
+  return withoutCounters(text).replace(/^-[AI]\s+\S+(\s+\d+)?\s*/, '');
 }
 
 /** An nft rule as `nft add rule FAMILY TABLE CHAIN` takes it: no `add rule ...` prefix, counters from zero. */

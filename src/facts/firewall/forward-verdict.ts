@@ -3,6 +3,7 @@
 // Rules with conditions it cannot see (protocol, ports, addresses, other modules) are read
 // optimistically: accepts accept, drops are passed over, so a conditional drop never reads as
 // "the chain drops bridge traffic". A jump into a chain we do not follow makes the answer unknown.
+import {withoutCounters} from '../../parsers/iptables/numbers.js';
 import {matchesInterface, type ForwardPath, type ForwardRule} from './model.js';
 
 export interface ForwardDecision {
@@ -35,8 +36,7 @@ export function forwardVerdict(path: ForwardPath, inIf: string | undefined, outI
 
 /** Matches beyond interfaces and conntrack state (protocol, ports, addresses, other modules). */
 export function hasHiddenConditions(text: string): boolean {
-  const t = ` ${text
-    .replace(/^\[\d+:\d+\]\s+/, '')
+  const t = ` ${withoutCounters(text)
     .replace(/--reject-with\s+\S+/g, '')
     .replace(/\breject with .*$/, 'reject')
     .replace(/-m (state|conntrack|comment)\b/g, '')} `;

@@ -19,6 +19,11 @@ export function isDigits(s: string, from = 0, to = s.length): boolean {
   return true;
 }
 
+/** An iptables-save rule line without its leading `[packets:bytes]` counters (evidence, keys, fixes). */
+export function withoutCounters(line: string): string {
+  return line.replace(/^\[\d+:\d+\]\s*/, '');
+}
+
 /** `[0:0]` is the most common counter of all: one shared, frozen object for it. */
 const ZERO_COUNTERS: Counters = Object.freeze({packets: 0n, bytes: 0n});
 
