@@ -85,10 +85,12 @@ export function fleetHostView(f: Facts, name: string, capturedAt: string): Fleet
     const tapInstances = wc.value.instances.filter((i) => i.tap);
     const oneHost = (v: string | undefined) => v !== undefined && /^\s*(1|yes|true)\s*$/i.test(v);
     view.parallelOneHostOnly = tapInstances.length > 0 ? tapInstances.every((i) => oneHost(i.settings['PARALLEL_ONE_HOST_ONLY'])) : oneHost(wc.value.global['PARALLEL_ONE_HOST_ONLY']);
-    const mtus = tapInstances.map((i) => Number(i.settings['MM_MTU'])).filter((n) => Number.isInteger(n) && n > 0);
-    if (mtus.length > 0) view.mmMtu = Math.max(...mtus);
     const mm = f.try(mmMtuSettings);
-    if (mm.ok) view.mmMtuSources = [...mm.value.set.map((s) => s.source), ...(mm.value.unset ? [mm.value.unset.source] : [])];
+    if (mm.ok) {
+      const mtus = mm.value.set.map((s) => Number(s.value)).filter((n) => Number.isInteger(n) && n > 0);
+      if (mtus.length > 0) view.mmMtu = Math.max(...mtus);
+      view.mmMtuSources = [...mm.value.set.map((s) => s.source), ...(mm.value.unset ? [mm.value.unset.source] : [])];
+    }
   } else unknown.push(`worker classes: ${wc.reason}`);
 
   const db = f.try(ovsDb);
