@@ -225,9 +225,7 @@ async function unxzInto(compressed: Buffer, parser: TarParser, lim: ArchiveLimit
       const {done, value} = await reader.read();
       if (done) break;
       inflated += value.length;
-      if (inflated > lim.ratioFloorBytes && inflated > lim.maxRatio * consumed) {
-        fail(`refusing a likely decompression bomb: ${size(inflated)} inflated from ${size(consumed)} (ratio above ${lim.maxRatio}:1)`);
-      }
+      judgeRatio(inflated, consumed, lim, fail);
       parser.push(Buffer.from(value.buffer, value.byteOffset, value.length));
     }
   } catch (err) {
@@ -254,22 +252,32 @@ async function inflateInto(compressed: Buffer, parser: TarParser, lim: ArchiveLi
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       inflated += chunk.length;
       // bytesWritten: compressed bytes the engine has consumed so far.
-      if (inflated > lim.ratioFloorBytes && inflated > lim.maxRatio * gunzip.bytesWritten) {
-        fail(`refusing a likely decompression bomb: ${size(inflated)} inflated from ${size(gunzip.bytesWritten)} (ratio above ${lim.maxRatio}:1)`);
-      }
+      judgeRatio(inflated, gunzip.bytesWritten, lim, fail);
       // Past the end-of-archive marker we keep draining (bounded by the same limits) so that
       // gzip's CRC check still catches a corrupted body.
       parser.push(chunk);
     }
   } catch (err) {
     if (err instanceof UserError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'Z_BUF_ERROR') fail('truncated gzip data (unexpected end of file)');
-    if (typeof e.code === 'string' && e.code.startsWith('Z_')) fail(`corrupt gzip data (${e.message})`);
-    throw err;
+    zlibFailure(err, fail);
   } finally {
     gunzip.destroy();
   }
+}
+
+/** Refuse once the output outgrows what it came from by more than the ratio (past the floor). */
+function judgeRatio(inflated: number, consumed: number, lim: ArchiveLimits, fail: Fail): void {
+  if (inflated > lim.ratioFloorBytes && inflated > lim.maxRatio * consumed) {
+    fail(`refusing a likely decompression bomb: ${size(inflated)} inflated from ${size(consumed)} (ratio above ${lim.maxRatio}:1)`);
+  }
+}
+
+/** A zlib failure as the reason the hostile corpus pins (truncated, corrupt); anything else is thrown on. */
+function zlibFailure(err: unknown, fail: Fail): never {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'Z_BUF_ERROR') fail('truncated gzip data (unexpected end of file)');
+  if (typeof e.code === 'string' && e.code.startsWith('Z_')) fail(`corrupt gzip data (${e.message})`);
+  throw err;
 }
 
 /**
@@ -304,18 +312,12 @@ async function inflateBlocksInto(compressed: Buffer, blocks: ReadonlyArray<[numb
     try {
       out = await pending.shift()!;
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ERR_BUFFER_TOO_LARGE') fail(`refusing a likely decompression bomb: gzip block ${i + 1} inflates past ${size(GZIP_BLOCK)} (tapdoctor writes blocks of ${size(GZIP_BLOCK)})`);
-      if (e.code === 'Z_BUF_ERROR') fail('truncated gzip data (unexpected end of file)');
-      if (typeof e.code === 'string' && e.code.startsWith('Z_')) fail(`corrupt gzip data (${e.message})`);
-      throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') fail(`refusing a likely decompression bomb: gzip block ${i + 1} inflates past ${size(GZIP_BLOCK)} (tapdoctor writes blocks of ${size(GZIP_BLOCK)})`);
+      zlibFailure(err, fail);
     }
     startNext();
     inflated += out.length;
-    const consumed = blocks[i]![1];
-    if (inflated > lim.ratioFloorBytes && inflated > lim.maxRatio * consumed) {
-      fail(`refusing a likely decompression bomb: ${size(inflated)} inflated from ${size(consumed)} (ratio above ${lim.maxRatio}:1)`);
-    }
+    judgeRatio(inflated, blocks[i]![1], lim, fail);
     parser.push(out);
   }
 }

@@ -99,7 +99,6 @@ export interface ProbeSource extends BaseSource {
 export type SourceSpec = CommandSource | PerKeySource | FilesSource | ProbeSource;
 
 const OVS_TIMEOUT = ['--timeout=5'];
-// The OVS lists ask for the columns the facts read (a 300-port Interface table is a third the size).
 
 export const CATALOGUE: readonly SourceSpec[] = [
   // --- kernel network state -----------------------------------------------------------------
@@ -299,6 +298,7 @@ export const CATALOGUE: readonly SourceSpec[] = [
   {
     name: 'ovs.bridges',
     kind: 'command',
+    // The OVS lists ask for the columns the facts read (a 300-port Interface table is a third the size).
     argv: ['ovs-vsctl', ...OVS_TIMEOUT, '--format=json', `--columns=${OVS_DB_COLUMNS.bridges.join(',')}`, 'list', 'bridge'],
     needsRoot: true,
     description: 'OVS bridges',
