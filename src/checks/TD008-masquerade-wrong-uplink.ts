@@ -86,7 +86,6 @@ function ruleSubject(r: {backend: string; text: string; family?: string; table?:
   return r.backend === 'nftables' ? `${r.family ?? ''} ${r.table ?? ''} ${r.chain}: ${text}`.trim() : text;
 }
 
-
 function ruleEvidence(r: NatRule | (ForwardRule & {family?: string; table?: string})): Evidence {
   const where = r.line !== undefined ? `line ${r.line}: ` : r.backend === 'nftables' ? `${r.family ?? ''} ${r.table ?? ''} ${r.chain}: `.trimStart() : '';
   return evidence(r.origin, `${where}${r.text}`);

@@ -25,7 +25,6 @@ export interface PeerPair {
   why: string;
 }
 
-
 export const isTapClass = (c: string): boolean => /^tap\d*$/.test(c);
 export const locationClasses = (h: FleetHostView): string[] => h.classes.filter((c) => c.startsWith('location-'));
 

@@ -169,7 +169,6 @@ export function toOvsInterface(table: OvsTable, row: Record<string, OvsValue>): 
   return iface;
 }
 
-
 /** Join the three tables by uuid: bridge.ports -> port uuids, port.interfaces -> interface uuids. */
 export function ovsDbFromTables(tables: {bridges: OvsTable; ports: OvsTable; interfaces: OvsTable}): OvsDb {
   const ifaceByUuid = new Map<string, OvsInterface>();

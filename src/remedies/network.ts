@@ -149,7 +149,6 @@ export function setTunnelRemote(port: string, remote: string): string {
   return `ovs-vsctl set interface ${q(port)} options:remote_ip=${q(remote)}`;
 }
 
-
 /** The boot-time script (wicked PRE_UP_SCRIPT, NM dispatcher) gets the line that re-creates the GRE
  *  port; the bridge is named literally, so the line works whatever variables the script sets. */
 export function persistGrePort(script: string, bridge: string, port: string, remote: string, note?: string): Step {
@@ -160,7 +159,6 @@ export function persistGrePort(script: string, bridge: string, port: string, rem
 function persistTunnelPort(script: string, bridge: string, port: string, type: string, remote: string, key?: string, note?: string): Step {
   return appendLine(script, tunnelAddPort(bridge, port, type, remote, key), {key: `gre-preup:${script}:${port}`, ...(note ? {note} : {})});
 }
-
 
 /**
  * A tunnel port the next boot re-creates: the script written when missing (executable, RSTP on),

@@ -14,7 +14,6 @@ import {DEFAULT_MAX_BYTES, type Collected, type CollectContext, type CollectOpti
 
 export {DEFAULT_MAX_BYTES, type CollectOptions} from './collect-context.js';
 
-
 export async function collectLive(opts: CollectOptions): Promise<Snapshot> {
   const ctx: CollectContext = {
     root: opts.root,

@@ -577,14 +577,14 @@ export function redactUrlUserinfo(text: string): RedactionResult {
   return {text: out + text.slice(copiedTo), redacted: redacted.list};
 }
 
+/** `://` as bytes: a string needle is encoded again on every search. */
+const URL_MARK = Buffer.from('://');
+
 /**
  * Everything tapdoctor captures goes through here: the catalogue's rule for the source (secret
  * keys) and credentials inside URLs, which may hide in any file or command output. The bytes stay
  * untouched when nothing was found.
  */
-/** `://` as bytes: a string needle is encoded again on every search. */
-const URL_MARK = Buffer.from('://');
-
 export function redactCaptured(data: Buffer, rule: Redaction): {data: Buffer; redacted: string[]} {
   // Most captures (sysfs values, command output) have no rule and no URL: no need to decode them.
   // A `://` in the decoded text is the same three bytes in the UTF-8 (ASCII never occurs inside a
