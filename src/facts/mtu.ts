@@ -6,9 +6,9 @@ import {workerConfig} from './openqa.js';
 import type {TunnelType} from './tunnel-input.js';
 
 /** Outer IPv4 20 + GRE 4 + inner Ethernet 14 + inner VLAN tag 4: the tags of openQA clusters cross the tunnel (openQA docs/Networking.asciidoc; docs/checks/TD006.md). */
-export const GRE_OVERHEAD = 42;
+const GRE_OVERHEAD = 42;
 /** Outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 (docs/checks/TD006.md). */
-export const VXLAN_OVERHEAD = 50;
+const VXLAN_OVERHEAD = 50;
 
 export function tunnelOverhead(type: TunnelType): number {
   return type === 'vxlan' ? VXLAN_OVERHEAD : GRE_OVERHEAD;
